@@ -1,0 +1,30 @@
+import PostgresNIO
+
+extension PostgresClient {
+    /// Runs `SELECT 1`, failing when the server does not answer within `timeout`.
+    ///
+    /// The client's pool keeps retrying a refused connection until the caller gives up, so a
+    /// bounded wait is the only way to tell "down" from "slow".
+    public func ping(timeout: Duration) async throws {
+        try await withTimeout(timeout) {
+            try await self.query("SELECT 1")
+        }
+    }
+
+    /// Creates a client for `url`, runs it for the duration of `body`, then shuts it down.
+    /// For one-shot commands and tests; long-running processes add the client to their `ServiceGroup`.
+    @discardableResult
+    public static func withClient<T: Sendable>(
+        _ url: DatabaseURL,
+        maximumConnections: Int = 20,
+        logger: Logger,
+        _ body: (PostgresClient) async throws -> T
+    ) async throws -> T {
+        let client = PostgresClient(configuration: url.clientConfiguration(maximumConnections: maximumConnections), backgroundLogger: logger)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            return try await body(client)
+        }
+    }
+}

@@ -1,0 +1,281 @@
+import Foundation
+import Logging
+import PostgresNIO
+import Synchronization
+
+/// The event store on PostgreSQL: append with expected versions, read streams and `$all`,
+/// subscribe, snapshots, and hash-chain verification. Schema: `schemas/sql/0001_event_store.sql`.
+///
+/// ```swift
+/// let store = PostgresEventStore(client: client, logger: logger)
+/// let result = try await store.append(
+///     [NewEvent(type: "CartCreated", data: #"{"cartId":"c-1"}"#)],
+///     to: try StreamName("cart-c-1"), expectedVersion: .noStream
+/// )
+/// ```
+public final class PostgresEventStore: Sendable {
+    public struct Limits: Sendable {
+        /// Largest event data in bytes (JSON text).
+        public var maximumEventBytes: Int = 1 << 20
+        /// Most events one append may carry.
+        public var maximumEventsPerAppend: Int = 10_000
+
+        public init(maximumEventBytes: Int = 1 << 20, maximumEventsPerAppend: Int = 10_000) {
+            self.maximumEventBytes = maximumEventBytes
+            self.maximumEventsPerAppend = maximumEventsPerAppend
+        }
+    }
+
+    public let client: PostgresClient
+    let logger: Logger
+    public let limits: Limits
+    let frontier = Mutex(SafeFrontier())
+    /// Wakes this process's subscriptions: after local appends, and on NOTIFY from other processes.
+    let appendSignal = AppendSignal()
+
+    public init(client: PostgresClient, logger: Logger, limits: Limits = Limits()) {
+        self.client = client
+        self.logger = logger
+        self.limits = limits
+    }
+
+    // MARK: - Append
+
+    /// Appends events to one stream.
+    /// - Throws: ``EventStoreError``: `.wrongExpectedVersion` with the actual version, a validation
+    ///   code for bad input, `.idempotencyConflict` for reused ids. Nothing is written when it throws.
+    @discardableResult
+    public func append(_ events: [NewEvent], to stream: StreamName, expectedVersion: ExpectedVersion) async throws -> AppendResult {
+        try await append([StreamAppend(stream: stream, expectedVersion: expectedVersion, events: events)])[0]
+    }
+
+    /// Appends to several streams in one transaction, each with its own expectation: all or nothing.
+    /// - Returns: one result per stream, in the order given.
+    public func append(_ appends: [StreamAppend]) async throws -> [AppendResult] {
+        let request = try AppendRequest(appends, limits: limits)
+        // A unique violation means a concurrent writer created the stream or stored the same ids
+        // first; running the append again turns that into the precise outcome (conflict or replay).
+        var attempt = 0
+        while true {
+            do {
+                let results = try await client.withConnection { connection in
+                    try await request.run(on: connection, logger: logger)
+                }
+                appendSignal.signal()
+                return results
+            } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" && attempt < 3 {
+                attempt += 1
+            } catch {
+                throw await mapAppendError(error, request: request)
+            }
+        }
+    }
+
+    /// Appends inside a transaction the caller owns, so other writes can commit with the events.
+    /// A conflict aborts the caller's transaction; the caller decides whether to retry.
+    public func append(_ appends: [StreamAppend], on connection: PostgresConnection) async throws -> [AppendResult] {
+        let request = try AppendRequest(appends, limits: limits)
+        do {
+            let results = try await request.run(on: connection, logger: logger)
+            appendSignal.signal()
+            return results
+        } catch {
+            throw await mapAppendError(error, request: request, canQuery: false)
+        }
+    }
+
+    private func mapAppendError(_ error: any Error, request: AppendRequest, canQuery: Bool = true) async -> any Error {
+        guard let psql = error as? PSQLError, let state = psql.serverInfo?[.sqlState] else { return error }
+        let message = psql.serverInfo?[.message] ?? "\(psql.code)"
+        switch state {
+        case "CE001":
+            let detail = (psql.serverInfo?[.detail]).flatMap { try? JSONDecoder().decode(ConflictDetail.self, from: Data($0.utf8)) }
+            let stream = detail.flatMap { try? StreamName($0.stream) }
+            return EventStoreError(
+                .wrongExpectedVersion,
+                "stream \(detail?.stream ?? "?") is at version \(detail?.actual ?? -1), expected \(ExpectedVersion(databaseValue: detail?.expected ?? -1))",
+                stream: stream, actualVersion: detail?.actual
+            )
+        case "CE002":
+            return EventStoreError(.idempotencyConflict, message)
+        case "23505":
+            // A concurrent writer created one of the streams between our check and our insert.
+            guard canQuery, let stream = request.streams.first(where: { psql.serverInfo?[.detail]?.contains($0.rawValue) ?? false }) ?? request.streams.first else {
+                return EventStoreError(.wrongExpectedVersion, "a stream was created concurrently: \(message)")
+            }
+            let actual = (try? await version(of: stream)) ?? -1
+            return EventStoreError(.wrongExpectedVersion, "stream \(stream) is at version \(actual), changed concurrently", stream: stream, actualVersion: actual)
+        case "22P02", "22P05", "22032":
+            return EventStoreError(.invalidPayload, "event data is not valid JSON: \(message)")
+        case "CE003":
+            return EventStoreError(.emptyAppend, message)
+        default:
+            return EventStoreError(.database, message)
+        }
+    }
+
+    private struct ConflictDetail: Decodable {
+        let stream: String
+        let expected: Int64
+        let actual: Int64
+    }
+
+    // MARK: - Streams
+
+    /// The stream's version: the number of events in it, 0 when it does not exist.
+    public func version(of stream: StreamName) async throws -> Int64 {
+        let rows = try await client.query("SELECT version FROM streams WHERE stream_name = \(stream.rawValue)", logger: logger)
+        for try await version in rows.decode(Int64.self) { return version }
+        return 0
+    }
+
+    public enum Direction: Sendable {
+        case forwards, backwards
+    }
+
+    /// Reads a stream from a version (inclusive), forwards or backwards, optionally as it was at a point in history.
+    /// - Parameters:
+    ///   - from: the first version to return; `nil` = the start (forwards) or the end (backwards).
+    public func read(
+        _ stream: StreamName, from version: Int64? = nil, direction: Direction = .forwards,
+        limit: Int = 1000, asOf point: HistoryPoint? = nil
+    ) async throws -> [RecordedEvent] {
+        guard limit > 0, limit <= 100_000, (version ?? 1) >= 0 else {
+            throw EventStoreError(.invalidReadRange, "limit must be 1…100000 and the version not negative")
+        }
+        return try await readStreamQuery(stream: stream, version: version, direction: direction, limit: limit, point: point)
+    }
+
+    private func readStreamQuery(stream: StreamName, version: Int64?, direction: Direction, limit: Int, point: HistoryPoint?) async throws -> [RecordedEvent] {
+        let maxPosition: Int64
+        let maxTime: Date
+        switch point {
+        case .none: (maxPosition, maxTime) = (.max, .distantFuture)
+        case .position(let position): (maxPosition, maxTime) = (position, .distantFuture)
+        case .time(let time): (maxPosition, maxTime) = (.max, time)
+        }
+        let query: PostgresQuery
+        switch direction {
+        case .forwards:
+            query = """
+                SELECT \(unescaped: RecordedEvent.columns) FROM events
+                WHERE stream_name = \(stream.rawValue) AND stream_version >= \(version ?? 1)
+                  AND global_position <= \(maxPosition) AND recorded_at <= \(maxTime)
+                ORDER BY stream_version LIMIT \(limit)
+                """
+        case .backwards:
+            query = """
+                SELECT \(unescaped: RecordedEvent.columns) FROM events
+                WHERE stream_name = \(stream.rawValue) AND stream_version <= \(version ?? .max)
+                  AND global_position <= \(maxPosition) AND recorded_at <= \(maxTime)
+                ORDER BY stream_version DESC LIMIT \(limit)
+                """
+        }
+        return try await RecordedEvent.decodeAll(try await client.query(query, logger: logger))
+    }
+
+    // MARK: - $all
+
+    /// Reads `$all` after a position, in global order, never past the safe frontier (see ``SafeFrontier``).
+    public func readAll(after position: Int64, limit: Int = 1000, filter: EventFilter = .all) async throws -> AllPage {
+        guard limit > 0, limit <= 100_000, position >= 0 else {
+            throw EventStoreError(.invalidReadRange, "limit must be 1…100000 and the position not negative")
+        }
+        return try await client.withConnection { connection in
+            let head = try await Self.sequenceHead(connection, logger: logger)
+            // A later statement: its snapshot is taken after `head` was read (SafeFrontier relies on it).
+            let rows = try await connection.query(
+                """
+                SELECT s.xmin, s.xmax, \(unescaped: RecordedEvent.columns("e"))
+                FROM (SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS xmin,
+                             pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS xmax) s
+                LEFT JOIN LATERAL (
+                    SELECT * FROM events
+                    WHERE global_position > \(position) AND global_position <= \(head)
+                      AND (cardinality(\(filter.categories)::text[]) = 0 OR stream_category = ANY(\(filter.categories)::text[]))
+                      AND (cardinality(\(filter.eventTypes)::text[]) = 0 OR event_type = ANY(\(filter.eventTypes)::text[]))
+                    ORDER BY global_position LIMIT \(limit)
+                ) e ON true
+                """,
+                logger: logger
+            )
+            var xmin: Int64 = 0
+            var xmax: Int64 = 0
+            var candidates: [RecordedEvent] = []
+            candidates.reserveCapacity(min(limit, 1024))
+            for try await row in rows {
+                let randomAccess = row.makeRandomAccess()
+                xmin = try randomAccess[0].decode(Int64.self)
+                xmax = try randomAccess[1].decode(Int64.self)
+                if let event = try RecordedEvent(row: randomAccess, offset: 2) { candidates.append(event) }
+            }
+            let frontier = self.frontier.withLock { frontier in
+                frontier.observe(head: head, snapshotXmin: UInt64(xmin), snapshotXmax: UInt64(xmax))
+                return frontier
+            }
+            let safe = frontier.safePosition
+            let events = candidates.prefix { $0.position <= safe }
+            let next: Int64
+            if events.count == limit, let last = events.last {
+                next = last.position
+            } else {
+                // Every matching event up to the frontier is on this page.
+                next = max(position, min(safe, head))
+            }
+            return AllPage(events: Array(events), nextPosition: next, safePosition: safe, headPosition: frontier.headPosition)
+        }
+    }
+
+    static func sequenceHead(_ connection: PostgresConnection, logger: Logger) async throws -> Int64 {
+        let rows = try await connection.query(
+            "SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM events_global_position_seq", logger: logger
+        )
+        for try await head in rows.decode(Int64.self) { return head }
+        return 0
+    }
+
+    /// How far `$all` readers may go, how far behind the head that is, and which open
+    /// transactions hold it back.
+    public func frontierStatus() async throws -> FrontierStatus {
+        _ = try await readAll(after: .max / 2, limit: 1)  // refresh the frontier
+        let frontier = self.frontier.withLock { $0 }
+        var blockers: [FrontierStatus.Blocker] = []
+        if let since = frontier.blockedSince {
+            let rows = try await client.query(
+                """
+                SELECT pid, coalesce(state, ''), xact_start, left(coalesce(query, ''), 200)
+                FROM pg_stat_activity
+                WHERE backend_xid IS NOT NULL AND xact_start <= \(since) AND pid <> pg_backend_pid()
+                ORDER BY xact_start LIMIT 10
+                """,
+                logger: logger
+            )
+            for try await (pid, state, started, query) in rows.decode((Int32, String, Date, String).self) {
+                blockers.append(.init(pid: pid, state: state, transactionStarted: started, query: query))
+            }
+        }
+        return FrontierStatus(
+            safePosition: frontier.safePosition, headPosition: frontier.headPosition,
+            blockedSince: frontier.blockedSince, blockingTransactions: blockers
+        )
+    }
+}
+
+/// See ``PostgresEventStore/frontierStatus()``.
+public struct FrontierStatus: Sendable {
+    public struct Blocker: Sendable {
+        public let pid: Int32
+        public let state: String
+        public let transactionStarted: Date
+        public let query: String
+    }
+
+    public let safePosition: Int64
+    public let headPosition: Int64
+    /// Since when the frontier has waited for open transactions; nil when it is not held back.
+    public let blockedSince: Date?
+    public let blockingTransactions: [Blocker]
+
+    /// Positions handed out that readers cannot see yet (uncommitted, or rolled back and not yet proven so).
+    public var lag: Int64 { headPosition - safePosition }
+}

@@ -1,0 +1,38 @@
+/// Which events a read of `$all` or a subscription wants.
+public struct EventFilter: Sendable, Hashable {
+    /// Stream categories (`cart`, `order`…); empty = all.
+    public var categories: [String]
+    /// Event types; empty = all.
+    public var eventTypes: [String]
+
+    public init(categories: [String] = [], eventTypes: [String] = []) {
+        self.categories = categories
+        self.eventTypes = eventTypes
+    }
+
+    public static let all = EventFilter()
+
+    public static func category(_ category: String) -> EventFilter {
+        EventFilter(categories: [category])
+    }
+}
+
+/// One page of `$all`.
+public struct AllPage: Sendable {
+    public let events: [RecordedEvent]
+    /// Read on after this position: the last event's, or the safe frontier when the page
+    /// shows every matching event up to it.
+    public let nextPosition: Int64
+    /// Every event at or below this position is final.
+    public let safePosition: Int64
+    /// The newest position handed out, committed or not.
+    public let headPosition: Int64
+}
+
+/// A point in the store's history, for audits: reads "as of" it ignore everything later.
+public enum HistoryPoint: Sendable, Hashable {
+    case position(Int64)
+    case time(Date)
+}
+
+import Foundation

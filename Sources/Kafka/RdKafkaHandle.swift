@@ -1,0 +1,128 @@
+import CRdKafka
+import Foundation
+import Logging
+
+/// Owns one librdkafka client handle (`rd_kafka_t`) and the calls every client kind shares:
+/// metadata and topic administration.
+///
+/// `@unchecked Sendable` because librdkafka documents its handles as thread-safe; this class
+/// adds no mutable state of its own.
+final class RdKafkaHandle: @unchecked Sendable {
+    let pointer: OpaquePointer
+    /// Lives as long as the handle: librdkafka's log callback reaches the logger through it.
+    private let loggerBox: LoggerBox
+
+    /// Creates a client of `type` from string properties; takes ownership of nothing it is given.
+    /// `prepare` may install callbacks on the configuration before the handle is made.
+    init(type: rd_kafka_type_t, properties: [String: String], logger: Logger, prepare: (OpaquePointer) -> Void = { _ in }) throws(KafkaError) {
+        let conf = rd_kafka_conf_new()!
+        loggerBox = LoggerBox(logger)
+        rd_kafka_conf_set_opaque(conf, Unmanaged.passUnretained(loggerBox).toOpaque())
+        rd_kafka_conf_set_log_cb(conf, kafkaLogCallback)
+        var errorBuffer = [CChar](repeating: 0, count: 512)
+        for (key, value) in properties.sorted(by: { $0.key < $1.key }) {
+            let result = rd_kafka_conf_set(conf, key, value, &errorBuffer, errorBuffer.count)
+            guard result == RD_KAFKA_CONF_OK else {
+                rd_kafka_conf_destroy(conf)
+                throw KafkaError(.configuration, "\(key)=\(value): \(String(errorBuffer: errorBuffer))")
+            }
+        }
+        prepare(conf)
+        // rd_kafka_new takes the configuration on success only.
+        guard let handle = rd_kafka_new(type, conf, &errorBuffer, errorBuffer.count) else {
+            rd_kafka_conf_destroy(conf)
+            throw KafkaError(.configuration, String(errorBuffer: errorBuffer))
+        }
+        pointer = handle
+    }
+
+    deinit {
+        rd_kafka_destroy(pointer)
+    }
+
+    /// Asks the cluster for its brokers and topics; blocks up to `timeout`.
+    func metadata(timeout: Duration) throws(KafkaError) -> KafkaClusterMetadata {
+        var metadata: UnsafePointer<rd_kafka_metadata>?
+        let error = rd_kafka_metadata(pointer, 1, nil, &metadata, timeout.milliseconds)
+        guard error == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata else {
+            throw KafkaError(error == RD_KAFKA_RESP_ERR__TRANSPORT || error == RD_KAFKA_RESP_ERR__TIMED_OUT ? .brokerUnreachable : .operation, "metadata request", error)
+        }
+        defer { rd_kafka_metadata_destroy(metadata) }
+        let md = metadata.pointee
+        let brokers = (0..<Int(md.broker_cnt)).map { index in
+            let broker = md.brokers[index]
+            return KafkaClusterMetadata.Broker(id: broker.id, host: String(cString: broker.host), port: Int(broker.port))
+        }
+        var topics: [String: Int] = [:]
+        for index in 0..<Int(md.topic_cnt) {
+            let topic = md.topics[index]
+            if topic.err == RD_KAFKA_RESP_ERR_NO_ERROR {
+                topics[String(cString: topic.topic)] = Int(topic.partition_cnt)
+            }
+        }
+        return KafkaClusterMetadata(brokers: brokers, topics: topics)
+    }
+
+    /// Creates topics that do not exist yet; a topic that exists already is not an error.
+    func createTopics(_ topics: [KafkaTopicSpec], timeout: Duration) throws(KafkaError) {
+        guard !topics.isEmpty else { return }
+        var errorBuffer = [CChar](repeating: 0, count: 512)
+        var newTopics: [OpaquePointer?] = []
+        defer { newTopics.forEach { rd_kafka_NewTopic_destroy($0) } }
+        for topic in topics {
+            guard let newTopic = rd_kafka_NewTopic_new(topic.name, Int32(topic.partitions), Int32(topic.replicationFactor), &errorBuffer, errorBuffer.count) else {
+                throw KafkaError(.topicCreation, "topic \(topic.name): \(String(errorBuffer: errorBuffer))")
+            }
+            newTopics.append(newTopic)
+        }
+        let queue = rd_kafka_queue_new(pointer)
+        defer { rd_kafka_queue_destroy(queue) }
+        let options = rd_kafka_AdminOptions_new(pointer, RD_KAFKA_ADMIN_OP_CREATETOPICS)
+        defer { rd_kafka_AdminOptions_destroy(options) }
+        rd_kafka_AdminOptions_set_request_timeout(options, timeout.milliseconds, &errorBuffer, errorBuffer.count)
+        rd_kafka_AdminOptions_set_operation_timeout(options, timeout.milliseconds, &errorBuffer, errorBuffer.count)
+
+        newTopics.withUnsafeMutableBufferPointer { buffer in
+            rd_kafka_CreateTopics(pointer, buffer.baseAddress, buffer.count, options, queue)
+        }
+        // Wait a little longer than the request timeout: the result event always comes.
+        guard let event = rd_kafka_queue_poll(queue, timeout.milliseconds + 1000) else {
+            throw KafkaError(.timedOut, "topic creation got no answer within \(timeout)")
+        }
+        defer { rd_kafka_event_destroy(event) }
+        let eventError = rd_kafka_event_error(event)
+        guard eventError == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            throw KafkaError(eventError == RD_KAFKA_RESP_ERR__TIMED_OUT ? .brokerUnreachable : .topicCreation, "create topics", eventError)
+        }
+        guard let result = rd_kafka_event_CreateTopics_result(event) else {
+            throw KafkaError(.topicCreation, "unexpected admin result event")
+        }
+        var count = 0
+        let results = rd_kafka_CreateTopics_result_topics(result, &count)
+        for index in 0..<count {
+            let topicResult = results![index]
+            let error = rd_kafka_topic_result_error(topicResult)
+            if error != RD_KAFKA_RESP_ERR_NO_ERROR && error != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS {
+                let name = String(cString: rd_kafka_topic_result_name(topicResult))
+                let message = rd_kafka_topic_result_error_string(topicResult).map { String(cString: $0) } ?? ""
+                throw KafkaError(.topicCreation, "topic \(name): \(message)", rdKafkaError: error.rawValue)
+            }
+        }
+    }
+}
+
+extension Duration {
+    /// Whole milliseconds, as librdkafka's timeouts take them (saturating at `Int32.max`).
+    var milliseconds: Int32 {
+        let (seconds, attoseconds) = components
+        let total = seconds * 1000 + attoseconds / 1_000_000_000_000_000
+        return Int32(clamping: total)
+    }
+}
+
+extension String {
+    /// The text librdkafka wrote into a NUL-terminated error buffer.
+    init(errorBuffer: [CChar]) {
+        self.init(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}

@@ -1,0 +1,47 @@
+import API
+import ArgumentParser
+import EventStore
+import Hummingbird
+import Kafka
+import PostgresNIO
+import ServiceLifecycle
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the HTTP API server (health, commands, queries)."
+    )
+
+    func run() async throws {
+        let settings = try Settings()
+        let logger = settings.makeLogger()
+        let postgres = PostgresClient(configuration: settings.databaseURL.clientConfiguration(), backgroundLogger: logger)
+        let kafka = try KafkaProducer(configuration: settings.kafkaConfiguration, logger: logger)
+
+        let app = buildApplication(
+            configuration: APIConfiguration(host: settings.host, port: settings.port),
+            dependencies: APIDependencies(
+                postgres: postgres,
+                readinessChecks: [
+                    ReadinessCheck(name: "kafka") { _ = try await kafka.metadata(timeout: .seconds(2)) }
+                ],
+                services: [postgres],
+                startupChecks: [
+                    { try await connectOrFail(postgres, settings: settings) },
+                    { try await reachKafkaOrFail(kafka, settings: settings) },
+                ]
+            ),
+            logger: logger
+        )
+        try await app.runService()
+        await kafka.close()
+    }
+}
+
+/// Fails start-up with a one-line error naming `KAFKA_BROKERS` when no broker answers in time.
+func reachKafkaOrFail(_ kafka: KafkaProducer, settings: Settings) async throws {
+    do {
+        _ = try await kafka.metadata(timeout: settings.startupTimeout)
+    } catch {
+        throw ConfigurationError(variable: "KAFKA_BROKERS", reason: "no broker at \(settings.kafkaBrokers) answered within \(settings.startupTimeout) (\(error))")
+    }
+}

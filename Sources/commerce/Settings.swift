@@ -1,0 +1,74 @@
+import EventStore
+import Foundation
+import Kafka
+import Logging
+
+/// The process configuration, read from environment variables (documented in the README).
+/// Every value is checked at start-up, and a bad one names its variable.
+struct Settings: Sendable {
+    var databaseURL: DatabaseURL
+    var kafkaBrokers: String
+    var host: String
+    var port: Int
+    var logLevel: Logger.Level
+    var migrationsDirectory: URL
+    /// How long start-up waits for Postgres and Kafka before giving up.
+    var startupTimeout: Duration
+
+    static let defaults: [String: String] = [
+        "DATABASE_URL": "postgres://commerce@127.0.0.1:5432/commerce",
+        "KAFKA_BROKERS": "127.0.0.1:9092",
+        "HOST": "127.0.0.1",
+        "PORT": "8080",
+        "LOG_LEVEL": "info",
+        "COMMERCE_MIGRATIONS_DIR": "schemas/sql",
+        "STARTUP_TIMEOUT_SECONDS": "10",
+    ]
+
+    /// - Throws: ``ConfigurationError`` naming the first variable with a bad value.
+    init(environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigurationError) {
+        func value(_ name: String) -> String {
+            environment[name].flatMap { $0.isEmpty ? nil : $0 } ?? Self.defaults[name]!
+        }
+        do {
+            databaseURL = try DatabaseURL(value("DATABASE_URL"))
+        } catch {
+            throw ConfigurationError(variable: "DATABASE_URL", reason: error.reason)
+        }
+        kafkaBrokers = value("KAFKA_BROKERS")
+        if let problem = KafkaConfiguration.problem(withBrokerList: kafkaBrokers) {
+            throw ConfigurationError(variable: "KAFKA_BROKERS", reason: problem)
+        }
+        host = value("HOST")
+        guard let port = Int(value("PORT")), (1...65535).contains(port) else {
+            throw ConfigurationError(variable: "PORT", reason: "\"\(value("PORT"))\" is not a port number (1-65535)")
+        }
+        self.port = port
+        guard let level = Logger.Level(rawValue: value("LOG_LEVEL").lowercased()) else {
+            throw ConfigurationError(variable: "LOG_LEVEL", reason: "must be one of trace, debug, info, notice, warning, error, critical")
+        }
+        logLevel = level
+        migrationsDirectory = URL(fileURLWithPath: value("COMMERCE_MIGRATIONS_DIR"))
+        guard let seconds = Int(value("STARTUP_TIMEOUT_SECONDS")), seconds > 0 else {
+            throw ConfigurationError(variable: "STARTUP_TIMEOUT_SECONDS", reason: "must be a positive whole number of seconds")
+        }
+        startupTimeout = .seconds(seconds)
+    }
+
+    func makeLogger(label: String = "commerce") -> Logger {
+        var logger = Logger(label: label)
+        logger.logLevel = logLevel
+        return logger
+    }
+
+    var kafkaConfiguration: KafkaConfiguration {
+        KafkaConfiguration(bootstrapServers: kafkaBrokers)
+    }
+}
+
+/// A configuration value that cannot be used; printed as one line naming the variable.
+struct ConfigurationError: Error, CustomStringConvertible {
+    let variable: String
+    let reason: String
+    var description: String { "\(variable): \(reason)" }
+}

@@ -1,0 +1,119 @@
+import Foundation
+import Testing
+import TestSupport
+
+@testable import commerce
+
+@Suite("Configuration from the environment")
+struct SettingsTests {
+    @Test func defaultsAreUsable() throws {
+        let settings = try Settings(environment: [:])
+        #expect(settings.port == 8080)
+        #expect(settings.databaseURL.database == "commerce")
+    }
+
+    @Test(arguments: [
+        (["DATABASE_URL": "postgres//nope"], "DATABASE_URL"),
+        (["KAFKA_BROKERS": "localhost"], "KAFKA_BROKERS"),
+        (["KAFKA_BROKERS": "a:1,b:x"], "KAFKA_BROKERS"),
+        (["PORT": "eighty"], "PORT"),
+        (["PORT": "0"], "PORT"),
+        (["LOG_LEVEL": "loud"], "LOG_LEVEL"),
+        (["STARTUP_TIMEOUT_SECONDS": "-1"], "STARTUP_TIMEOUT_SECONDS"),
+    ])
+    func badValueNamesItsVariable(environment: [String: String], variable: String) {
+        let error = #expect(throws: ConfigurationError.self) { try Settings(environment: environment) }
+        #expect(error?.variable == variable)
+        #expect(error?.description.hasPrefix("\(variable): ") == true)
+    }
+}
+
+/// Runs the built `commerce` executable, as an operator would.
+@Suite("commerce executable with bad configuration")
+struct ExecutableConfigurationTests {
+    struct Outcome {
+        let status: Int32
+        let stderr: String
+        let stdout: String
+    }
+
+    static var executable: URL {
+        let besideTests = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("commerce")
+        if FileManager.default.isExecutableFile(atPath: besideTests.path) { return besideTests }
+        return TestEnvironment.repositoryRoot.appendingPathComponent(".build/debug/commerce")
+    }
+
+    /// Runs `commerce arguments…`; a process still running after `limit` is killed and reported as a hang.
+    func run(_ arguments: [String], environment: [String: String], limit: Duration = .seconds(60)) async throws -> Outcome {
+        let process = Process()
+        process.executableURL = Self.executable
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env.merge(environment) { _, new in new }
+        process.environment = env
+        let stderr = Pipe()
+        let stdout = Pipe()
+        process.standardError = stderr
+        process.standardOutput = stdout
+        try process.run()
+        let deadline = ContinuousClock.now + limit
+        while process.isRunning && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        if process.isRunning {
+            process.terminate()
+            Issue.record("commerce \(arguments.joined(separator: " ")) still running after \(limit)")
+        }
+        process.waitUntilExit()
+        return Outcome(
+            status: process.terminationStatus,
+            stderr: String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self),
+            stdout: String(decoding: stdout.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        )
+    }
+
+    func errorLines(_ outcome: Outcome) -> [Substring] {
+        outcome.stderr.split(separator: "\n").filter { !$0.isEmpty }
+    }
+
+    @Test("a malformed DATABASE_URL: one line naming it, non-zero exit")
+    func malformedDatabaseURL() async throws {
+        let outcome = try await run(["serve"], environment: ["DATABASE_URL": "postgres://:5432"])
+        #expect(outcome.status != 0)
+        let lines = errorLines(outcome)
+        #expect(lines.count == 1, "\(outcome.stderr)")
+        #expect(lines.first?.contains("DATABASE_URL") == true)
+    }
+
+    @Test("an unreachable broker: one line naming KAFKA_BROKERS, non-zero exit, no hang")
+    func unreachableBroker() async throws {
+        let outcome = try await run(
+            ["serve"],
+            environment: [
+                "DATABASE_URL": TestEnvironment.databaseURL.urlString,
+                "KAFKA_BROKERS": "127.0.0.1:\(try closedPort())",
+                "STARTUP_TIMEOUT_SECONDS": "2",
+                "PORT": "\(try closedPort())",
+                "LOG_LEVEL": "critical",
+            ]
+        )
+        #expect(outcome.status != 0)
+        let lines = errorLines(outcome)
+        #expect(lines.count == 1, "\(outcome.stderr)")
+        #expect(lines.first?.contains("KAFKA_BROKERS") == true)
+    }
+
+    @Test("an unreachable Postgres: one line naming DATABASE_URL, non-zero exit, no hang")
+    func unreachablePostgres() async throws {
+        var url = TestEnvironment.databaseURL
+        url.port = try closedPort()
+        let outcome = try await run(
+            ["migrate"],
+            environment: ["DATABASE_URL": url.urlString, "STARTUP_TIMEOUT_SECONDS": "2", "LOG_LEVEL": "critical"]
+        )
+        #expect(outcome.status != 0)
+        let lines = errorLines(outcome)
+        #expect(lines.count == 1, "\(outcome.stderr)")
+        #expect(lines.first?.contains("DATABASE_URL") == true)
+    }
+}

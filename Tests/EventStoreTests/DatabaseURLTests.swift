@@ -1,0 +1,31 @@
+import EventStore
+import Testing
+
+@Suite("DATABASE_URL parsing")
+struct DatabaseURLTests {
+    @Test func parsesAFullURL() throws {
+        let url = try DatabaseURL("postgres://app:s%40cret@db.internal:6543/shop?sslmode=require")
+        #expect(url == DatabaseURL(host: "db.internal", port: 6543, username: "app", password: "s@cret", database: "shop", tlsMode: .require))
+        #expect(url.description == "postgres://app:***@db.internal:6543/shop")
+    }
+
+    @Test func defaultsPortAndTLS() throws {
+        let url = try DatabaseURL("postgresql://app@localhost/shop")
+        #expect(url.port == 5432)
+        #expect(url.tlsMode == .disable)
+    }
+
+    @Test(arguments: [
+        ("not a url", "not a URL"),
+        ("mysql://a@b/c", "scheme must be postgres"),
+        ("postgres://localhost/shop", "missing user name"),
+        ("postgres://app@localhost", "missing or invalid database name"),
+        ("postgres://app@localhost:70000/shop", "port"),
+        ("postgres://app@localhost/shop?sslmode=always", "sslmode"),
+        ("postgres://app@localhost/shop?pool=3", "unsupported query parameter pool"),
+    ])
+    func rejectsMalformed(input: String, reason: String) {
+        let error = #expect(throws: DatabaseURL.ParseError.self) { try DatabaseURL(input) }
+        #expect(error?.reason.contains(reason) == true, "\(error?.reason ?? "no error")")
+    }
+}

@@ -177,53 +177,82 @@ public final class PostgresEventStore: Sendable {
     // MARK: - $all
 
     /// Reads `$all` after a position, in global order, never past the safe frontier (see ``SafeFrontier``).
-    public func readAll(after position: Int64, limit: Int = 1000, filter: EventFilter = .all) async throws -> AllPage {
+    ///
+    /// Appending transactions still open when the call starts hold the frontier back; the read
+    /// waits up to `frontierWait` for them to end, so that it shows every event committed before
+    /// the call, then returns what is safe.
+    public func readAll(
+        after position: Int64, limit: Int = 1000, filter: EventFilter = .all, frontierWait: Duration = .milliseconds(500)
+    ) async throws -> AllPage {
         guard limit > 0, limit <= 100_000, position >= 0 else {
             throw EventStoreError(.invalidReadRange, "limit must be 1…100000 and the position not negative")
         }
-        return try await client.withConnection { connection in
-            let head = try await Self.sequenceHead(connection, logger: logger)
-            // A later statement: its snapshot is taken after `head` was read (SafeFrontier relies on it).
-            let rows = try await connection.query(
-                """
-                SELECT s.xmin, s.xmax, \(unescaped: RecordedEvent.columns("e"))
-                FROM (SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS xmin,
-                             pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS xmax) s
-                LEFT JOIN LATERAL (
-                    SELECT * FROM events
-                    WHERE global_position > \(position) AND global_position <= \(head)
-                      AND (cardinality(\(filter.categories)::text[]) = 0 OR stream_category = ANY(\(filter.categories)::text[]))
-                      AND (cardinality(\(filter.eventTypes)::text[]) = 0 OR event_type = ANY(\(filter.eventTypes)::text[]))
-                    ORDER BY global_position LIMIT \(limit)
-                ) e ON true
-                """,
-                logger: logger
-            )
-            var xmin: Int64 = 0
-            var xmax: Int64 = 0
-            var candidates: [RecordedEvent] = []
-            candidates.reserveCapacity(min(limit, 1024))
-            for try await row in rows {
-                let randomAccess = row.makeRandomAccess()
-                xmin = try randomAccess[0].decode(Int64.self)
-                xmax = try randomAccess[1].decode(Int64.self)
-                if let event = try RecordedEvent(row: randomAccess, offset: 2) { candidates.append(event) }
+        let deadline = ContinuousClock.now + frontierWait
+        var headAtStart: Int64?
+        var pause = Duration.milliseconds(1)
+        while true {
+            let page = try await readAllOnce(after: position, limit: limit, filter: filter)
+            let target = headAtStart ?? page.headPosition
+            headAtStart = target
+            if page.safePosition >= target || page.events.count == limit || ContinuousClock.now >= deadline {
+                return page
             }
+            try await Task.sleep(for: pause)
+            pause = min(pause * 2, .milliseconds(20))
+        }
+    }
+
+    private func readAllOnce(after position: Int64, limit: Int, filter: EventFilter) async throws -> AllPage {
+        try await client.withConnection { connection in
+            // Three statements, in this order (see SafeFrontier): 1. the head, 2. the appenders
+            // running after it was read, 3. the rows, with a snapshot newer than that list, so
+            // every appender proven to have ended is visible to it.
+            let head = try await Self.sequenceHead(connection, logger: logger)
+            let appenders = try await Self.runningAppenders(connection, logger: logger)
             let frontier = self.frontier.withLock { frontier in
-                frontier.observe(head: head, snapshotXmin: UInt64(xmin), snapshotXmax: UInt64(xmax))
+                frontier.observe(head: head, runningAppenders: appenders)
                 return frontier
             }
             let safe = frontier.safePosition
-            let events = candidates.prefix { $0.position <= safe }
-            let next: Int64
-            if events.count == limit, let last = events.last {
-                next = last.position
-            } else {
-                // Every matching event up to the frontier is on this page.
-                next = max(position, min(safe, head))
+            guard safe > position else {
+                return AllPage(events: [], nextPosition: position, safePosition: safe, headPosition: frontier.headPosition)
             }
-            return AllPage(events: Array(events), nextPosition: next, safePosition: safe, headPosition: frontier.headPosition)
+            let rows = try await connection.query(
+                """
+                SELECT \(unescaped: RecordedEvent.columns) FROM events
+                WHERE global_position > \(position) AND global_position <= \(safe)
+                  AND (cardinality(\(filter.categories)::text[]) = 0 OR stream_category = ANY(\(filter.categories)::text[]))
+                  AND (cardinality(\(filter.eventTypes)::text[]) = 0 OR event_type = ANY(\(filter.eventTypes)::text[]))
+                ORDER BY global_position LIMIT \(limit)
+                """,
+                logger: logger
+            )
+            let events = try await RecordedEvent.decodeAll(rows)
+            // A short page shows every matching event up to the frontier.
+            let next = events.count == limit ? events[events.count - 1].position : safe
+            return AllPage(events: events, nextPosition: next, safePosition: safe, headPosition: frontier.headPosition)
         }
+    }
+
+    /// The transaction ids of this database's transactions that hold the appender lock, as
+    /// `pg_locks` shows them: a transaction's own id is the `transactionid` lock it holds exclusively.
+    static func runningAppenders(_ connection: PostgresConnection, logger: Logger) async throws -> Set<Int64> {
+        let rows = try await connection.query(
+            """
+            SELECT coalesce(array_agg(own.transactionid::text::bigint), '{}')
+            FROM pg_locks appender
+            JOIN pg_locks own ON own.pid = appender.pid AND own.locktype = 'transactionid'
+                             AND own.mode = 'ExclusiveLock' AND own.granted
+            WHERE appender.locktype = 'advisory' AND appender.granted
+              AND appender.classid = \(unescaped: String(SafeFrontier.appenderLockClass))
+              AND appender.objid = \(unescaped: String(SafeFrontier.appenderLockObject))
+              AND appender.objsubid = 2
+              AND appender.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+            """,
+            logger: logger
+        )
+        for try await ids in rows.decode([Int64].self) { return Set(ids) }
+        return []
     }
 
     static func sequenceHead(_ connection: PostgresConnection, logger: Logger) async throws -> Int64 {
@@ -235,18 +264,20 @@ public final class PostgresEventStore: Sendable {
     }
 
     /// How far `$all` readers may go, how far behind the head that is, and which open
-    /// transactions hold it back.
+    /// appending transactions hold it back.
     public func frontierStatus() async throws -> FrontierStatus {
-        _ = try await readAll(after: .max / 2, limit: 1)  // refresh the frontier
+        _ = try await readAll(after: .max / 2, limit: 1, frontierWait: .zero)  // refresh the frontier
         let frontier = self.frontier.withLock { $0 }
         var blockers: [FrontierStatus.Blocker] = []
-        if let since = frontier.blockedSince {
+        let awaited = Array(frontier.awaitedAppenders)
+        if !awaited.isEmpty {
             let rows = try await client.query(
                 """
-                SELECT pid, coalesce(state, ''), xact_start, left(coalesce(query, ''), 200)
-                FROM pg_stat_activity
-                WHERE backend_xid IS NOT NULL AND xact_start <= \(since) AND pid <> pg_backend_pid()
-                ORDER BY xact_start LIMIT 10
+                SELECT a.pid, coalesce(a.state, ''), a.xact_start, left(coalesce(a.query, ''), 200)
+                FROM pg_locks own JOIN pg_stat_activity a ON a.pid = own.pid
+                WHERE own.locktype = 'transactionid' AND own.mode = 'ExclusiveLock' AND own.granted
+                  AND own.transactionid::text::bigint = ANY(\(awaited))
+                ORDER BY a.xact_start LIMIT 10
                 """,
                 logger: logger
             )

@@ -82,3 +82,10 @@ extension AsyncSequence where Self: Sendable {
         return elements
     }
 }
+
+extension PostgresConnection {
+    /// Runs a statement whose rows do not matter (BEGIN, COMMIT…).
+    public func execute(_ query: PostgresQuery) async throws {
+        _ = try await self.query(query, logger: TestEnvironment.logger)
+    }
+}

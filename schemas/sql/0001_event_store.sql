@@ -2,9 +2,10 @@
 --
 -- Global order. Every event draws its global_position from one sequence, in the order it was
 -- appended, not committed. Readers of $all therefore only read up to a *safe frontier*: a
--- position below which no transaction can still commit (see EventStore/Reading/AllStreamReader.swift).
--- That argument needs each appending transaction to hold a transaction id before it draws a
--- position, which append_events guarantees with pg_current_xact_id().
+-- position below which no transaction can still commit (see EventStore/Reading/SafeFrontier.swift).
+-- That argument needs each appending transaction to announce itself with a shared advisory lock
+-- (key 1668246893, 1) and to hold a transaction id before it draws a position, which
+-- append_events guarantees. Shared advisory locks never conflict: this is no write lock.
 
 CREATE SEQUENCE events_global_position_seq AS bigint START 1 CACHE 1;
 
@@ -139,7 +140,9 @@ BEGIN
         RETURN;
     END IF;
 
-    -- Take a transaction id before drawing any position (the $all reader's frontier relies on it).
+    -- Announce this transaction as an appender, then take a transaction id, before drawing any
+    -- position: the $all reader's safe frontier relies on both (see the comment at the top).
+    PERFORM pg_advisory_xact_lock_shared(1668246893, 1);
     PERFORM pg_current_xact_id();
 
     FOR s IN 1 .. coalesce(array_length(p_streams, 1), 0) LOOP

@@ -57,7 +57,7 @@ extension PostgresEventStore {
                 let stream = try columns[0].decode(String.self)
                 let version = try columns[1].decode(Int64.self)
                 let position = try columns[2].decode(Int64.self)
-                let stored = try columns[12].decode([UInt8].self)
+                let stored = Array(try columns[12].decode(ByteBuffer.self).readableBytesView)
                 after = (stream, version)
                 if stream != chain.stream {
                     result.streamsChecked += 1

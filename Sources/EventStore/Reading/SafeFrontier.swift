@@ -10,21 +10,30 @@ import Foundation
 /// Message DB's category lock) avoids gaps by serialising writers. Neither is acceptable here.
 ///
 /// ## How
-/// Every append takes a transaction id *before* drawing a position. So if a reader reads the
-/// sequence's last value `L` and, in a later statement, takes a snapshot `S`, every event at a
-/// position ≤ `L` belongs to a transaction whose id is below `xmax(S)`. Once some snapshot has
-/// `xmin ≥ xmax(S)`, all those transactions have ended, committed or rolled back, and the
-/// events at positions ≤ `L` are final: `L` is *safe*. Readers only return events up to the
-/// newest safe position. This needs no lock and no timeout; rolled-back positions simply never
-/// appear. With no writer busy, `L` is safe at once; under load, one poll later.
+/// Every append first takes a shared advisory lock that marks its transaction as an
+/// *appender* (shared locks never conflict, so writers do not wait for each other), then a
+/// transaction id, and only then draws positions; it holds both until it ends.
 ///
-/// A transaction that stays open holds the frontier back (any transaction with an id, since
-/// Postgres snapshots do not say which ones append events). That is deliberate: it is reported
-/// by ``PostgresEventStore/frontierStatus()``, never resolved by dropping events.
+/// A reader reads the sequence's last value `L`, then (later) the set `R` of appending
+/// transactions running at that moment, from `pg_locks`. Any appender holding a position ≤ `L`
+/// drew it before `L` was read, so it is either in `R` or had already ended. Once none of `R`
+/// is running any more, every event at a position ≤ `L` is final (committed or rolled back):
+/// `L` is *safe*, and the rows are then read with a snapshot taken after that check, which sees
+/// every committed one. Readers never return events past the newest safe position. No write
+/// lock, no timeout; rolled-back positions simply never appear. With no appender busy, `L` is
+/// safe at once; under load, one poll later.
+///
+/// Only appending transactions in this database count: a long read-model transaction, or
+/// another database's traffic, does not hold readers back. An appending transaction left open
+/// does, visibly: ``PostgresEventStore/frontierStatus()`` names it; nothing is ever dropped.
+///
+/// (A snapshot's `xmax` cannot stand in for `R`: it is one past the latest *completed*
+/// transaction id, and a running transaction may hold a larger id.)
 struct SafeFrontier: Sendable {
     struct Candidate: Sendable {
         let position: Int64
-        let xmax: UInt64
+        /// Transaction ids (as `pg_locks` shows them) of the appenders running when it was seen.
+        let appenders: Set<Int64>
         let observedAt: Date
     }
 
@@ -32,27 +41,27 @@ struct SafeFrontier: Sendable {
     private(set) var safePosition: Int64 = 0
     /// Newest sequence value seen (the head of the store, committed or not).
     private(set) var headPosition: Int64 = 0
-    /// Candidates waiting for their transactions to end, in ascending position and xmax.
+    /// Candidates waiting for their appenders to end, in ascending position.
     private(set) var pending: [Candidate] = []
 
     /// Bounded so that a transaction left open for hours cannot grow the list without limit;
-    /// dropping middle candidates only makes the frontier advance in larger steps.
+    /// dropping a middle candidate only makes the frontier advance in a larger step later.
     static let maximumPending = 64
 
-    /// Records a sequence value `head` that was read before a snapshot with these bounds was taken,
-    /// and advances the frontier with what that snapshot proves.
-    mutating func observe(head: Int64, snapshotXmin: UInt64, snapshotXmax: UInt64, now: Date = Date()) {
+    /// Records a head `head`, read before the appenders in `runningAppenders` were listed, and
+    /// advances the frontier with what that list proves.
+    mutating func observe(head: Int64, runningAppenders: Set<Int64>, now: Date = Date()) {
         headPosition = max(headPosition, head)
-        while let first = pending.first, first.xmax <= snapshotXmin {
-            safePosition = max(safePosition, first.position)
-            pending.removeFirst()
+        // The newest candidate whose appenders have all ended makes everything up to it final.
+        if let resolved = pending.lastIndex(where: { $0.appenders.isDisjoint(with: runningAppenders) }) {
+            safePosition = max(safePosition, pending[resolved].position)
+            pending.removeFirst(resolved + 1)
         }
-        if snapshotXmax <= snapshotXmin {
-            // No transaction with an id was running: the head is final now.
+        if runningAppenders.isEmpty {
             safePosition = max(safePosition, head)
             pending.removeAll { $0.position <= head }
         } else if head > safePosition, head > (pending.last?.position ?? 0) {
-            pending.append(Candidate(position: head, xmax: snapshotXmax, observedAt: now))
+            pending.append(Candidate(position: head, appenders: runningAppenders, observedAt: now))
             if pending.count > Self.maximumPending {
                 pending.remove(at: Self.maximumPending / 2)
             }
@@ -61,4 +70,13 @@ struct SafeFrontier: Sendable {
 
     /// When the oldest still-pending candidate was seen: how long the frontier has been held back.
     var blockedSince: Date? { pending.first?.observedAt }
+
+    /// The appenders the frontier waits for.
+    var awaitedAppenders: Set<Int64> { pending.first?.appenders ?? [] }
+}
+
+extension SafeFrontier {
+    /// The advisory lock every append holds (`pg_advisory_xact_lock_shared(1668246893, 1)`).
+    static let appenderLockClass: Int64 = 1_668_246_893
+    static let appenderLockObject: Int64 = 1
 }

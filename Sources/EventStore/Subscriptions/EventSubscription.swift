@@ -36,7 +36,7 @@ public struct EventSubscription: AsyncSequence, Sendable {
                 if Task.isCancelled { return nil }
                 let store = subscription.store
                 let seen = store.appendSignal.generation
-                let page = try await store.readAll(after: position, limit: subscription.batchSize, filter: subscription.filter)
+                let page = try await store.readAll(after: position, limit: subscription.batchSize, filter: subscription.filter, frontierWait: .zero)
                 position = page.nextPosition
                 buffer = page.events
                 index = 0

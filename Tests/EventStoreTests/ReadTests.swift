@@ -1,0 +1,111 @@
+import EventStore
+import Foundation
+import PostgresNIO
+import Testing
+import TestSupport
+
+@Suite("Reading streams and $all")
+struct ReadTests {
+    @Test("a stream reads forwards and backwards from a version, with a limit")
+    func readStream() async throws {
+        try await withStore { store, _ in
+            let order = stream("order-1")
+            try await store.append((1...10).map { makeEvent("Step", #"{"step":\#($0)}"#) }, to: order, expectedVersion: .noStream)
+            #expect(try await store.read(order, from: 4, limit: 3).map(\.version) == [4, 5, 6])
+            #expect(try await store.read(order, direction: .backwards, limit: 3).map(\.version) == [10, 9, 8])
+            #expect(try await store.read(order, from: 2, direction: .backwards).map(\.version) == [2, 1])
+            #expect(try await store.read(stream("order-none")).isEmpty)
+            let first = try #require(try await store.read(order, limit: 1).first)
+            #expect(first.data == #"{"step": 1}"#)
+            #expect(first.type == "Step")
+            await #expect(throws: EventStoreError.self) { try await store.read(order, limit: 0) }
+        }
+    }
+
+    @Test("$all reads in global order, by category and by event type")
+    func readAllWithFilters() async throws {
+        try await withStore { store, _ in
+            try await store.append([makeEvent("CartCreated")], to: stream("cart-1"), expectedVersion: .any)
+            try await store.append([makeEvent("OrderPlaced")], to: stream("order-1"), expectedVersion: .any)
+            try await store.append([makeEvent("ItemAdded"), makeEvent("ItemAdded")], to: stream("cart-1"), expectedVersion: .any)
+            try await store.append([makeEvent("OrderPaid")], to: stream("order-1"), expectedVersion: .any)
+
+            let all = try await readEverything(store)
+            #expect(all.map(\.position) == [1, 2, 3, 4, 5])
+            #expect(try await readEverything(store, filter: .category("cart")).map(\.type) == ["CartCreated", "ItemAdded", "ItemAdded"])
+            #expect(try await readEverything(store, filter: EventFilter(eventTypes: ["OrderPlaced", "CartCreated"])).map(\.position) == [1, 2])
+
+            let page = try await store.readAll(after: 0, limit: 2)
+            #expect(page.events.map(\.position) == [1, 2])
+            #expect(page.nextPosition == 2)
+            let filtered = try await store.readAll(after: 0, limit: 10, filter: .category("order"))
+            #expect(filtered.nextPosition == 5, "a filtered page that shows everything up to the frontier resumes after it")
+        }
+    }
+
+    @Test("a stream as of a position or a time shows only what had been recorded then")
+    func asOfReads() async throws {
+        try await withStore { store, _ in
+            let cart = stream("cart-1")
+            let first = try await store.append([makeEvent(), makeEvent()], to: cart, expectedVersion: .any)
+            try await Task.sleep(for: .milliseconds(20))
+            let between = Date()
+            try await Task.sleep(for: .milliseconds(20))
+            try await store.append([makeEvent(), makeEvent()], to: cart, expectedVersion: .any)
+
+            #expect(try await store.read(cart, asOf: .position(first.lastPosition)).map(\.version) == [1, 2])
+            #expect(try await store.read(cart, asOf: .position(first.firstPosition)).map(\.version) == [1])
+            #expect(try await store.read(cart, asOf: .time(between)).map(\.version) == [1, 2])
+            #expect(try await store.read(cart, asOf: .time(Date())).map(\.version) == [1, 2, 3, 4])
+            #expect(try await store.read(cart, asOf: .time(Date(timeIntervalSince1970: 0))).isEmpty)
+        }
+    }
+}
+
+@Suite("The safe frontier of $all")
+struct FrontierTests {
+    @Test("an event that commits late with a lower position is not skipped")
+    func lateCommitWithLowerPosition() async throws {
+        try await withStore { store, client in
+            try await client.withConnection { slow in
+                // The slow transaction draws position 1 and stays open.
+                try await slow.execute("BEGIN")
+                let slowResult = try await store.append(
+                    [StreamAppend(stream: stream("cart-slow"), expectedVersion: .any, events: [makeEvent("Slow")])], on: slow
+                )
+                // A fast one draws position 2 and commits.
+                let fast = try await store.append([makeEvent("Fast")], to: stream("cart-fast"), expectedVersion: .any)
+                #expect(slowResult[0].firstPosition < fast.firstPosition)
+
+                let blocked = try await store.readAll(after: 0)
+                #expect(blocked.events.isEmpty, "position 2 must wait for position 1")
+                #expect(blocked.nextPosition == 0)
+                let status = try await store.frontierStatus()
+                #expect(status.lag >= 2)
+                #expect(status.blockedSince != nil)
+                #expect(!status.blockingTransactions.isEmpty, "the open transaction is named")
+
+                try await slow.execute("COMMIT")
+            }
+            let page = try await store.readAll(after: 0)
+            #expect(page.events.map(\.type) == ["Slow", "Fast"])
+            #expect(try await store.frontierStatus().lag == 0)
+        }
+    }
+
+    @Test("events of a rolled-back transaction never appear, and the frontier moves past them")
+    func rolledBackPositions() async throws {
+        try await withStore { store, client in
+            try await client.withConnection { connection in
+                try await connection.execute("BEGIN")
+                _ = try await store.append([StreamAppend(stream: stream("cart-gone"), expectedVersion: .any, events: [makeEvent("Gone")])], on: connection)
+                try await store.append([makeEvent("Kept")], to: stream("cart-kept"), expectedVersion: .any)
+                try await connection.execute("ROLLBACK")
+            }
+            try await store.append([makeEvent("After")], to: stream("cart-kept"), expectedVersion: .any)
+            let events = try await readEverything(store)
+            #expect(events.map(\.type) == ["Kept", "After"])
+            #expect(events.map(\.position) == [2, 3])
+        }
+    }
+}

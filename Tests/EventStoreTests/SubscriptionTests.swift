@@ -1,0 +1,101 @@
+import EventStore
+import Foundation
+import Synchronization
+import Testing
+import TestSupport
+
+@Suite("Subscriptions to $all")
+struct SubscriptionTests {
+    @Test("catches up from history, follows live appends, stops on cancel, resumes from its checkpoint")
+    func catchUpThenLive() async throws {
+        try await withStore { store, _ in
+            try await store.append((1...30).map { _ in makeEvent("History") }, to: stream("cart-1"), expectedVersion: .any)
+            let received = LockedBox<[RecordedEvent]>([])
+
+            let subscriber = Task {
+                for try await event in store.subscribe(from: 0, batchSize: 7) {
+                    received.withLock { $0.append(event) }
+                    try await store.storeCheckpoint(event.position, for: "test-subscriber")
+                }
+            }
+            try await waitUntil { received.withLock { $0.count } == 30 }
+            for batch in 0..<5 {
+                try await store.append((1...4).map { _ in makeEvent("Live", #"{"batch":\#(batch)}"#) }, to: stream("order-\(batch)"), expectedVersion: .any)
+            }
+            try await waitUntil { received.withLock { $0.count } == 50 }
+            subscriber.cancel()
+            _ = await subscriber.result
+
+            // Appended while nobody listens; a resumed subscription picks up exactly these.
+            try await store.append((1...5).map { _ in makeEvent("WhileStopped") }, to: stream("cart-2"), expectedVersion: .any)
+            let checkpoint = try await store.checkpoint(of: "test-subscriber")
+            #expect(checkpoint == 50)
+            var resumed: [RecordedEvent] = []
+            for try await event in store.subscribe(from: checkpoint) {
+                resumed.append(event)
+                if resumed.count == 5 { break }
+            }
+
+            let all = received.withLock { $0 } + resumed
+            #expect(all.map(\.position) == Array(1...55))
+            #expect(resumed.allSatisfy { $0.type == "WhileStopped" })
+        }
+    }
+
+    @Test("a filtered subscription sees only its category, live too")
+    func filtered() async throws {
+        try await withStore { store, _ in
+            try await store.append([makeEvent("CartCreated")], to: stream("cart-1"), expectedVersion: .any)
+            try await store.append([makeEvent("OrderPlaced")], to: stream("order-1"), expectedVersion: .any)
+            var types: [String] = []
+            let appendLater = Task {
+                try await Task.sleep(for: .milliseconds(100))
+                try await store.append([makeEvent("CartNoise")], to: stream("cart-2"), expectedVersion: .any)
+                try await store.append([makeEvent("OrderPaid")], to: stream("order-1"), expectedVersion: .any)
+            }
+            for try await event in store.subscribe(from: 0, filter: .category("order")) {
+                types.append(event.type)
+                if types.count == 2 { break }
+            }
+            try await appendLater.value
+            #expect(types == ["OrderPlaced", "OrderPaid"])
+        }
+    }
+
+    @Test("another process's appends wake a subscriber through LISTEN/NOTIFY")
+    func crossProcessWakeUp() async throws {
+        try await withTestDatabase { client, _ in
+            // Two stores on one database stand for two processes: neither sees the other's local signal.
+            let writer = PostgresEventStore(client: client, logger: TestEnvironment.logger)
+            let reader = PostgresEventStore(client: client, logger: TestEnvironment.logger)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await writer.runNotifications() }
+                group.addTask { try await reader.runNotifications() }
+                try await Task.sleep(for: .milliseconds(200))  // LISTEN is set up
+                let started = ContinuousClock.now
+                let received = Task {
+                    // A poll interval far longer than the test: only a notification can wake it in time.
+                    for try await event in reader.subscribe(from: 0, pollInterval: .seconds(30)) { return event.type }
+                    return "none"
+                }
+                try await Task.sleep(for: .milliseconds(100))
+                try await writer.append([makeEvent("Remote")], to: stream("cart-remote"), expectedVersion: .any)
+                let type = try await withTimeout(.seconds(10)) { try await received.value }
+                #expect(type == "Remote")
+                #expect(ContinuousClock.now - started < .seconds(10))
+                group.cancelAll()
+            }
+        }
+    }
+}
+
+func waitUntil(timeout: Duration = .seconds(30), _ condition: @escaping @Sendable () -> Bool) async throws {
+    let deadline = ContinuousClock.now + timeout
+    while !condition() {
+        guard ContinuousClock.now < deadline else {
+            Issue.record("condition not met within \(timeout)")
+            return
+        }
+        try await Task.sleep(for: .milliseconds(10))
+    }
+}

@@ -1,4 +1,4 @@
-import Aggregates
+@testable import Aggregates
 import Testing
 
 @Suite("Money")

@@ -23,6 +23,8 @@ extension PostgresClient {
         let client = PostgresClient(configuration: url.clientConfiguration(maximumConnections: maximumConnections), backgroundLogger: logger)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }
+            // Let run() start first, so the first lease does not log that it has not been called.
+            for _ in 0..<8 { await Task.yield() }
             defer { group.cancelAll() }
             return try await body(client)
         }

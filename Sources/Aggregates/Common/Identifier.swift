@@ -1,0 +1,47 @@
+/// A typed identifier: `Identifier<Product>` and `Identifier<Cart>` are different types, so an
+/// order id cannot be passed where a cart id is expected.
+///
+/// Letters, digits, `-` and `_`, 1 to 64 characters: safe inside a stream name and a URL.
+public struct Identifier<Tag>: Hashable, Sendable, Codable, CustomStringConvertible, Comparable {
+    public let rawValue: String
+
+    /// - Throws: ``DomainError`` `validation.invalid_id`.
+    public init(_ rawValue: String) throws(DomainError) {
+        guard (1...64).contains(rawValue.utf8.count),
+              rawValue.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-" || $0 == "_") })
+        else {
+            throw DomainError(.invalidID, "\"\(rawValue.prefix(70))\" is not a valid id (1-64 letters, digits, '-' or '_')")
+        }
+        self.rawValue = rawValue
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let value = try decoder.singleValueContainer().decode(String.self)
+        do { try self.init(value) } catch {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: error.message))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
+
+    public var description: String { rawValue }
+    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
+}
+
+public enum ProductTag {}
+public enum CartTag {}
+public enum OrderTag {}
+public enum PaymentTag {}
+public enum CustomerTag {}
+public enum SKUTag {}
+
+public typealias ProductID = Identifier<ProductTag>
+public typealias CartID = Identifier<CartTag>
+public typealias OrderID = Identifier<OrderTag>
+public typealias PaymentID = Identifier<PaymentTag>
+public typealias CustomerID = Identifier<CustomerTag>
+/// A stock-keeping unit: one sellable variant of a product, and one inventory stream.
+public typealias SKU = Identifier<SKUTag>

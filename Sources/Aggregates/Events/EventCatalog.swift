@@ -1,0 +1,24 @@
+/// Every event type of every aggregate, with its stream category: what the relay, the schema
+/// check and the documentation enumerate.
+public enum EventCatalog {
+    public struct Entry: Sendable {
+        public let category: String
+        public let payloadType: any EventPayload.Type
+        public var eventType: String { payloadType.eventType }
+        public var schemaVersion: Int { payloadType.schemaVersion }
+        /// The sample instance as stored JSON.
+        public var sampleJSON: String { EventCodec.encodeJSON(payloadType.sample) }
+    }
+
+    public static let categories: [(category: String, types: [any EventPayload.Type])] = [
+        ("product", ProductEvent.payloadTypes),
+        ("inventory", InventoryEvent.payloadTypes),
+        ("cart", CartEvent.payloadTypes),
+        ("order", OrderEvent.payloadTypes),
+        ("payment", PaymentEvent.payloadTypes),
+    ]
+
+    public static let entries: [Entry] = categories.flatMap { category, types in
+        types.map { Entry(category: category, payloadType: $0) }
+    }
+}

@@ -1,0 +1,116 @@
+import Foundation
+
+/// A catalog product with variants (one SKU each), a category path and prices per currency.
+///
+/// Draft → published ⇄ unpublished → discontinued (final). Publishing needs at least one
+/// variant with a price. Repeating a state change (publishing a published product) is a no-op.
+public enum Product: Decider {
+    public enum Status: String, Codable, Sendable {
+        case draft, published, unpublished, discontinued
+    }
+
+    public struct Variant: Codable, Sendable, Equatable {
+        public var sku: SKU
+        public var attributes: [String: String]
+        /// By currency code.
+        public var prices: [String: Money]
+    }
+
+    public struct State: Sendable, Equatable {
+        public var id: ProductID?
+        public var name = ""
+        public var description = ""
+        public var categoryPath: [String] = []
+        public var variants: [Variant] = []
+        public var status = Status.draft
+
+        public func variant(_ sku: SKU) -> Variant? { variants.first { $0.sku == sku } }
+    }
+
+    public enum Command: Sendable {
+        case create(id: ProductID, name: String, description: String, categoryPath: [String])
+        case addVariant(sku: SKU, attributes: [String: String])
+        case setPrice(sku: SKU, price: Money)
+        case publish
+        case unpublish
+        case discontinue
+    }
+
+    public typealias Event = ProductEvent
+    public static let initialState = State()
+
+    public static func decide(_ command: Command, _ state: State, _ context: DecisionContext) throws(DomainError) -> [Event] {
+        if case .create(let id, let name, let description, let categoryPath) = command {
+            guard state.id == nil else { throw DomainError(.alreadyExists, "product \(id) exists already") }
+            try validateText(name, "name", maximum: 200)
+            try validateText(description, "description", maximum: 5000, allowEmpty: true)
+            guard categoryPath.count <= 10, categoryPath.allSatisfy({ !$0.isEmpty && $0.count <= 100 && !$0.contains("/") }) else {
+                throw DomainError(.invalidValue, "the category path takes 0-10 non-empty names without '/'")
+            }
+            return [.created(ProductCreated(productId: id, name: name, description: description, categoryPath: categoryPath))]
+        }
+        guard let id = state.id else { throw DomainError(.notFound, "the product does not exist") }
+        guard state.status != .discontinued else {
+            throw DomainError(.productDiscontinued, "product \(id) is discontinued")
+        }
+        switch command {
+        case .create:
+            preconditionFailure("handled above")
+        case .addVariant(let sku, let attributes):
+            guard state.variant(sku) == nil else { throw DomainError(.duplicateVariant, "product \(id) already has variant \(sku)") }
+            guard state.variants.count < 500 else { throw DomainError(.invalidValue, "a product has at most 500 variants") }
+            guard attributes.count <= 20, attributes.allSatisfy({ !$0.key.isEmpty && $0.key.count <= 50 && $0.value.count <= 100 }) else {
+                throw DomainError(.invalidValue, "variants take at most 20 attributes with names of 1-50 and values of 0-100 characters")
+            }
+            return [.variantAdded(ProductVariantAdded(productId: id, sku: sku, attributes: attributes))]
+        case .setPrice(let sku, let price):
+            guard let variant = state.variant(sku) else { throw DomainError(.unknownVariant, "product \(id) has no variant \(sku)") }
+            guard price.amount > 0 else { throw DomainError(.invalidAmount, "a price must be positive, not \(price)") }
+            let previous = variant.prices[price.currency.code]
+            guard previous != price else { return [] }
+            return [.priceSet(ProductPriceSet(productId: id, sku: sku, price: price, previousPrice: previous))]
+        case .publish:
+            guard state.status != .published else { return [] }
+            guard state.variants.contains(where: { !$0.prices.isEmpty }) else {
+                throw DomainError(.notPublishable, "product \(id) needs a variant with a price before it is published")
+            }
+            return [.published(ProductPublished(productId: id))]
+        case .unpublish:
+            guard state.status == .published else {
+                if state.status == .unpublished { return [] }
+                throw DomainError(.invalidTransition, "product \(id) is \(state.status.rawValue), not published")
+            }
+            return [.unpublished(ProductUnpublished(productId: id))]
+        case .discontinue:
+            return [.discontinued(ProductDiscontinued(productId: id))]
+        }
+    }
+
+    public static func evolve(_ state: State, _ event: Event) -> State {
+        var state = state
+        switch event {
+        case .created(let event):
+            state.id = event.productId
+            state.name = event.name
+            state.description = event.description
+            state.categoryPath = event.categoryPath
+        case .variantAdded(let event):
+            state.variants.append(Variant(sku: event.sku, attributes: event.attributes, prices: [:]))
+        case .priceSet(let event):
+            if let index = state.variants.firstIndex(where: { $0.sku == event.sku }) {
+                state.variants[index].prices[event.price.currency.code] = event.price
+            }
+        case .published: state.status = .published
+        case .unpublished: state.status = .unpublished
+        case .discontinued: state.status = .discontinued
+        }
+        return state
+    }
+}
+
+func validateText(_ text: String, _ what: String, maximum: Int, allowEmpty: Bool = false) throws(DomainError) {
+    guard allowEmpty || !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+        throw DomainError(.invalidValue, "\(what) must not be empty")
+    }
+    guard text.count <= maximum else { throw DomainError(.invalidValue, "\(what) is longer than \(maximum) characters") }
+}

@@ -1,0 +1,8 @@
+import ArgumentParser
+
+struct Bench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure performance; each benchmark prints its figures beside a raw baseline measured in the same run.",
+        subcommands: [BenchAppend.self]
+    )
+}

@@ -48,3 +48,21 @@ struct EventCodecTests {
         #expect(code(EncodedEvent(type: "ProductPublished", schemaVersion: 1, json: "[]")) == .malformedEvent)
     }
 }
+
+@Suite("Event schemas")
+struct EventSchemaFileTests {
+    static let schemasDirectory = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("schemas/events")
+
+    @Test("every event type has a JSON Schema for its current version, naming its stream category")
+    func everyTypeHasASchema() throws {
+        for entry in EventCatalog.entries {
+            let file = Self.schemasDirectory.appendingPathComponent("\(entry.eventType).v\(entry.schemaVersion).json")
+            let data = try #require(FileManager.default.contents(atPath: file.path), "missing \(file.lastPathComponent)")
+            let schema = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+            #expect(schema["x-stream-category"] as? String == entry.category, "\(file.lastPathComponent)")
+            #expect(schema["title"] as? String == "\(entry.eventType) v\(entry.schemaVersion)")
+        }
+    }
+}

@@ -1,0 +1,153 @@
+#!/usr/bin/env python3
+"""Writes schemas/events/<Type>.v<N>.json, one JSON Schema (draft 2020-12) per event type and
+version, from the compact field lists below. Run it after changing an event payload in
+Sources/Aggregates; the test command checks every Swift-encoded sample against these files."""
+import json
+import pathlib
+
+ID = {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$"}
+DEFS = {
+    "id": ID,
+    "money": {
+        "type": "object", "additionalProperties": False, "required": ["amount", "currency"],
+        "properties": {
+            "amount": {"type": "integer", "description": "minor units (cents), no fractions"},
+            "currency": {"type": "string", "pattern": "^[A-Z]{3}$", "description": "ISO 4217"},
+        },
+    },
+    "levels": {
+        "type": "object", "additionalProperties": False, "required": ["onHand", "reserved", "available"],
+        "properties": {"onHand": {"type": "integer", "minimum": 0}, "reserved": {"type": "integer", "minimum": 0}, "available": {"type": "integer"}},
+    },
+    "address": {
+        "type": "object", "additionalProperties": False, "required": ["name", "line1", "city", "postalCode", "country"],
+        "properties": {
+            "name": {"type": "string", "minLength": 1}, "line1": {"type": "string", "minLength": 1}, "line2": {"type": "string"},
+            "city": {"type": "string", "minLength": 1}, "postalCode": {"type": "string", "minLength": 1},
+            "country": {"type": "string", "pattern": "^[A-Z]{2}$", "description": "ISO 3166-1 alpha-2"},
+        },
+    },
+    "line": {
+        "type": "object", "additionalProperties": False, "required": ["sku", "productId", "name", "quantity", "unitPrice", "taxCategory"],
+        "properties": {
+            "sku": {"$ref": "#/$defs/id"}, "productId": {"$ref": "#/$defs/id"}, "name": {"type": "string", "minLength": 1},
+            "quantity": {"type": "integer", "minimum": 1, "maximum": 999}, "unitPrice": {"$ref": "#/$defs/money"},
+            "taxCategory": {"type": "string", "minLength": 1},
+        },
+    },
+    "lineQuantity": {
+        "type": "object", "additionalProperties": False, "required": ["sku", "quantity"],
+        "properties": {"sku": {"$ref": "#/$defs/id"}, "quantity": {"type": "integer", "minimum": 1}},
+    },
+    "owner": {
+        "type": "object", "additionalProperties": False, "required": ["kind", "id"],
+        "properties": {"kind": {"enum": ["customer", "guest"]}, "id": {"type": "string", "minLength": 1}},
+    },
+    "totals": {
+        "type": "object", "additionalProperties": False, "required": ["subtotal", "shipping", "tax", "total"],
+        "properties": {k: {"$ref": "#/$defs/money"} for k in ["subtotal", "shipping", "tax", "total"]},
+    },
+}
+
+def ref(name): return {"$ref": f"#/$defs/{name}"}
+ref_id, money, levels = ref("id"), ref("money"), ref("levels")
+text = {"type": "string", "minLength": 1}
+any_text = {"type": "string"}
+count = {"type": "integer", "minimum": 1}
+time = {"type": "string", "format": "date-time"}
+
+# (type, version, category, description, required fields, optional fields)
+EVENTS = [
+    ("ProductCreated", 1, "product", "A product was created (v1: one category string, upcast to v2 on read).",
+     {"productId": ref_id, "name": text, "description": any_text, "category": any_text}, {}),
+    ("ProductCreated", 2, "product", "A product was created, with its category path.",
+     {"productId": ref_id, "name": text, "description": any_text, "categoryPath": {"type": "array", "items": text, "maxItems": 10}}, {}),
+    ("ProductVariantAdded", 1, "product", "A variant (one SKU) was added to a product.",
+     {"productId": ref_id, "sku": ref_id, "attributes": {"type": "object", "additionalProperties": {"type": "string"}}}, {}),
+    ("ProductPriceSet", 1, "product", "A variant's price in one currency was set or changed.",
+     {"productId": ref_id, "sku": ref_id, "price": money}, {"previousPrice": money}),
+    ("ProductPublished", 1, "product", "The product is visible in the catalog.", {"productId": ref_id}, {}),
+    ("ProductUnpublished", 1, "product", "The product was taken out of the catalog.", {"productId": ref_id}, {}),
+    ("ProductDiscontinued", 1, "product", "The product is discontinued for good.", {"productId": ref_id}, {}),
+    ("StockReceived", 1, "inventory", "Stock arrived.", {"sku": ref_id, "quantity": count, "levels": levels}, {}),
+    ("StockAdjusted", 1, "inventory", "Stock was corrected, with a reason.",
+     {"sku": ref_id, "delta": {"type": "integer", "not": {"const": 0}}, "reason": {"enum": ["damaged", "lost", "found", "recount", "returned"]}, "levels": levels},
+     {"note": any_text}),
+    ("StockReserved", 1, "inventory", "Stock was reserved for an order until it expires.",
+     {"sku": ref_id, "orderId": ref_id, "quantity": count, "expiresAt": time, "backordered": {"type": "boolean"}, "levels": levels}, {}),
+    ("StockReservationReleased", 1, "inventory", "A reservation was given back.",
+     {"sku": ref_id, "orderId": ref_id, "quantity": count, "reason": {"enum": ["cancelled", "expired", "paymentDeclined", "changed"]}, "levels": levels}, {}),
+    ("StockReservationCommitted", 1, "inventory", "Reserved stock left with a fulfilment.",
+     {"sku": ref_id, "orderId": ref_id, "quantity": count, "levels": levels}, {}),
+    ("LowStockThresholdSet", 1, "inventory", "The low-stock threshold was set.", {"sku": ref_id, "threshold": {"type": "integer", "minimum": 0}}, {}),
+    ("LowStockThresholdCrossed", 1, "inventory", "Available stock fell below the threshold.",
+     {"sku": ref_id, "threshold": {"type": "integer", "minimum": 0}, "available": {"type": "integer"}}, {}),
+    ("BackorderPolicyChanged", 1, "inventory", "Backorder was allowed or disallowed.", {"sku": ref_id, "allowed": {"type": "boolean"}}, {}),
+    ("CartCreated", 1, "cart", "A cart was created.", {"cartId": ref_id, "owner": ref("owner"), "currency": {"type": "string", "pattern": "^[A-Z]{3}$"}}, {}),
+    ("CartItemAdded", 1, "cart", "An item was added; the line as it now is.", {"cartId": ref_id, "line": ref("line"), "quantityAdded": count}, {}),
+    ("CartItemQuantityChanged", 1, "cart", "A line's quantity changed.",
+     {"cartId": ref_id, "sku": ref_id, "quantity": count, "previousQuantity": count}, {}),
+    ("CartItemRemoved", 1, "cart", "A line was removed.", {"cartId": ref_id, "sku": ref_id}, {}),
+    ("CartShippingAddressSet", 1, "cart", "The shipping address was set.", {"cartId": ref_id, "address": ref("address")}, {}),
+    ("CartShippingMethodSet", 1, "cart", "The shipping method and its flat rate were set.", {"cartId": ref_id, "method": text, "rate": money}, {}),
+    ("CartMerged", 1, "cart", "A guest cart's lines were merged in at sign-in.",
+     {"cartId": ref_id, "guestCartId": ref_id, "lines": {"type": "array", "items": ref("line")}}, {}),
+    ("CartMergedIntoCustomerCart", 1, "cart", "This guest cart was merged into a customer's cart and closed.",
+     {"cartId": ref_id, "customerCartId": ref_id}, {}),
+    ("CartCheckedOut", 1, "cart", "The cart was checked out for an order.",
+     {"cartId": ref_id, "orderId": ref_id, "owner": ref("owner"), "lines": {"type": "array", "items": ref("line"), "minItems": 1},
+      "shippingAddress": ref("address"), "shippingMethod": text, "totals": ref("totals")}, {}),
+    ("CartAbandoned", 1, "cart", "The cart was closed after inactivity.", {"cartId": ref_id, "lastActivityAt": time}, {}),
+    ("OrderPlaced", 1, "order", "An order was placed from a checked-out cart.",
+     {"orderId": ref_id, "cartId": ref_id, "customer": ref("owner"), "lines": {"type": "array", "items": ref("line"), "minItems": 1},
+      "shippingAddress": ref("address"), "shippingMethod": text, "totals": ref("totals")}, {}),
+    ("OrderPaymentAuthorized", 1, "order", "The order's payment was authorized.", {"orderId": ref_id, "paymentId": ref_id, "amount": money}, {}),
+    ("OrderPaid", 1, "order", "The order was paid in full.", {"orderId": ref_id, "paymentId": ref_id, "amount": money}, {}),
+    ("OrderFulfilmentRecorded", 1, "order", "Lines were fulfilled (picked and packed).",
+     {"orderId": ref_id, "lines": {"type": "array", "items": ref("lineQuantity"), "minItems": 1}, "complete": {"type": "boolean"}}, {}),
+    ("OrderShipped", 1, "order", "The order left with a carrier.", {"orderId": ref_id, "carrier": text, "trackingNumber": text}, {}),
+    ("OrderDelivered", 1, "order", "The order was delivered.", {"orderId": ref_id}, {}),
+    ("OrderCancelled", 1, "order", "The order was cancelled.", {"orderId": ref_id, "reason": text, "refundDue": money}, {}),
+    ("OrderReturnRecorded", 1, "order", "Items came back.",
+     {"orderId": ref_id, "lines": {"type": "array", "items": ref("lineQuantity"), "minItems": 1}, "reason": text}, {}),
+    ("OrderRefunded", 1, "order", "Money was refunded (in part or in full).",
+     {"orderId": ref_id, "amount": money, "reason": text, "refundedTotal": money}, {}),
+    ("PaymentInitiated", 1, "payment", "A payment was started.", {"paymentId": ref_id, "orderId": ref_id, "amount": money, "method": text}, {}),
+    ("PaymentAuthorized", 1, "payment", "The gateway authorized the payment.",
+     {"paymentId": ref_id, "orderId": ref_id, "amount": money, "gatewayReference": text}, {}),
+    ("PaymentDeclined", 1, "payment", "The gateway declined the payment.",
+     {"paymentId": ref_id, "orderId": ref_id, "reason": text, "gatewayReference": text}, {}),
+    ("PaymentCaptured", 1, "payment", "Money was captured (in part or in full).",
+     {"paymentId": ref_id, "orderId": ref_id, "amount": money, "capturedTotal": money, "gatewayReference": text}, {}),
+    ("PaymentVoided", 1, "payment", "An uncaptured authorization was voided.", {"paymentId": ref_id, "orderId": ref_id, "reason": text}, {}),
+    ("PaymentRefunded", 1, "payment", "Captured money was refunded (in part or in full).",
+     {"paymentId": ref_id, "orderId": ref_id, "amount": money, "refundedTotal": money, "gatewayReference": text}, {}),
+]
+
+def schema(name, version, category, description, required, optional):
+    properties = {**required, **optional}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"https://commerce.dev/schemas/events/{name}.v{version}.json",
+        "title": f"{name} v{version}",
+        "description": description,
+        "x-stream-category": category,
+        "type": "object",
+        "additionalProperties": False,
+        "required": sorted(required),
+        "properties": properties,
+        "$defs": DEFS,
+    }
+
+def main():
+    out = pathlib.Path(__file__).resolve().parent.parent / "schemas" / "events"
+    out.mkdir(parents=True, exist_ok=True)
+    for old in out.glob("*.json"):
+        old.unlink()
+    for event in EVENTS:
+        path = out / f"{event[0]}.v{event[1]}.json"
+        path.write_text(json.dumps(schema(*event), indent=2) + "\n")
+    print(f"wrote {len(EVENTS)} schemas to {out}")
+
+if __name__ == "__main__":
+    main()

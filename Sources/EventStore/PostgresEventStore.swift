@@ -16,13 +16,16 @@ import Synchronization
 public final class PostgresEventStore: Sendable {
     public struct Limits: Sendable {
         /// Largest event data in bytes (JSON text).
-        public var maximumEventBytes: Int = 1 << 20
+        public var maximumEventBytes: Int
         /// Most events one append may carry.
-        public var maximumEventsPerAppend: Int = 10_000
+        public var maximumEventsPerAppend: Int
+        /// How many batches of appends may be in flight at once (see ``AppendBatcher``).
+        public var concurrentAppendBatches: Int
 
-        public init(maximumEventBytes: Int = 1 << 20, maximumEventsPerAppend: Int = 10_000) {
+        public init(maximumEventBytes: Int = 1 << 20, maximumEventsPerAppend: Int = 10_000, concurrentAppendBatches: Int = 2) {
             self.maximumEventBytes = maximumEventBytes
             self.maximumEventsPerAppend = maximumEventsPerAppend
+            self.concurrentAppendBatches = concurrentAppendBatches
         }
     }
 
@@ -32,11 +35,13 @@ public final class PostgresEventStore: Sendable {
     let frontier = Mutex(SafeFrontier())
     /// Wakes this process's subscriptions: after local appends, and on NOTIFY from other processes.
     let appendSignal = AppendSignal()
+    let batcher: AppendBatcher
 
     public init(client: PostgresClient, logger: Logger, limits: Limits = Limits()) {
         self.client = client
         self.logger = logger
         self.limits = limits
+        self.batcher = AppendBatcher(maximumLeaders: limits.concurrentAppendBatches)
     }
 
     // MARK: - Append
@@ -50,21 +55,33 @@ public final class PostgresEventStore: Sendable {
     }
 
     /// Appends to several streams in one transaction, each with its own expectation: all or nothing.
+    ///
+    /// Concurrent appends from this process share database transactions (``AppendBatcher``);
+    /// each still succeeds or fails on its own, and returns once its events are committed.
+    /// Re-sending events that are stored already, unchanged, returns their original placement.
     /// - Returns: one result per stream, in the order given.
     public func append(_ appends: [StreamAppend]) async throws -> [AppendResult] {
         let request = try AppendRequest(appends, limits: limits)
-        // A unique violation means a concurrent writer created the stream or stored the same ids
-        // first; running the append again turns that into the precise outcome (conflict or replay).
         var attempt = 0
         while true {
+            let result = await batcher.submit(request) { requests in await self.executeBatch(requests) }
             do {
-                let results = try await client.withConnection { connection in
-                    try await request.run(on: connection, logger: logger)
-                }
-                appendSignal.signal()
-                return results
+                return try await resolve(result.get(), of: request)
             } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" && attempt < 3 {
                 attempt += 1
+                if error.serverInfo?[.constraintName] == "events_event_id_key" {
+                    // A concurrent append with the same ids committed first: if it stored exactly
+                    // these events, this is a replay; stored_append raises when it is a clash.
+                    do {
+                        if let stored = try await client.withConnection({ try await request.storedResult(on: $0, logger: logger) }) {
+                            return stored
+                        }
+                    } catch {
+                        throw await mapAppendError(error, request: request)
+                    }
+                }
+                // Otherwise another transaction took the version this one drew: with `.any` the
+                // next attempt appends after it; with an exact expectation it reports the conflict.
             } catch {
                 throw await mapAppendError(error, request: request)
             }
@@ -72,59 +89,88 @@ public final class PostgresEventStore: Sendable {
     }
 
     /// Appends inside a transaction the caller owns, so other writes can commit with the events.
-    /// A conflict aborts the caller's transaction; the caller decides whether to retry.
+    /// A failed expectation throws and writes nothing; a database error aborts the caller's transaction.
     public func append(_ appends: [StreamAppend], on connection: PostgresConnection) async throws -> [AppendResult] {
         let request = try AppendRequest(appends, limits: limits)
         do {
-            let results = try await request.run(on: connection, logger: logger)
+            let outcome = try await AppendRequest.run([request], on: connection, logger: logger)[0]
+            let results = try await resolve(outcome, of: request, on: connection)
             appendSignal.signal()
             return results
         } catch {
-            throw await mapAppendError(error, request: request, canQuery: false)
+            throw await mapAppendError(error, request: request)
         }
     }
 
-    private func mapAppendError(_ error: any Error, request: AppendRequest, canQuery: Bool = true) async -> any Error {
+    private func executeBatch(_ requests: [AppendRequest]) async -> [Result<AppendOutcome, any Error>] {
+        do {
+            let outcomes = try await client.withConnection { connection in
+                try await AppendRequest.run(requests, on: connection, logger: logger)
+            }
+            appendSignal.signal()
+            return outcomes.map { .success($0) }
+        } catch {
+            // One request's malformed JSON or a race with another transaction failed the whole
+            // batch: run each request on its own, so that the failure stays with its request.
+            guard requests.count > 1 else { return [.failure(error)] }
+            var results: [Result<AppendOutcome, any Error>] = []
+            for request in requests { results.append(await executeBatch([request])[0]) }
+            return results
+        }
+    }
+
+    /// Turns an expectation failure into an idempotent replay (the same events stored already)
+    /// or a conflict naming the actual version.
+    private func resolve(_ outcome: AppendOutcome, of request: AppendRequest, on connection: PostgresConnection? = nil) async throws -> [AppendResult] {
+        switch outcome {
+        case .appended(let results):
+            return results
+        case .expectationFailed(let actualVersions):
+            let stored: [AppendResult]?
+            if let connection {
+                stored = try await request.storedResult(on: connection, logger: logger)
+            } else {
+                stored = try await client.withConnection { try await request.storedResult(on: $0, logger: logger) }
+            }
+            if let stored { return stored }
+            let part = request.parts.first { part in
+                guard let actual = actualVersions[part.stream] else { return false }
+                return !part.expected.accepts(actual)
+            } ?? request.parts[0]
+            let actual = actualVersions[part.stream] ?? 0
+            throw EventStoreError(
+                .wrongExpectedVersion, "stream \(part.stream) is at version \(actual), expected \(part.expected)",
+                stream: part.stream, actualVersion: actual
+            )
+        }
+    }
+
+    private func mapAppendError(_ error: any Error, request: AppendRequest) async -> any Error {
         guard let psql = error as? PSQLError, let state = psql.serverInfo?[.sqlState] else { return error }
         let message = psql.serverInfo?[.message] ?? "\(psql.code)"
         switch state {
-        case "CE001":
-            let detail = (psql.serverInfo?[.detail]).flatMap { try? JSONDecoder().decode(ConflictDetail.self, from: Data($0.utf8)) }
-            let stream = detail.flatMap { try? StreamName($0.stream) }
-            return EventStoreError(
-                .wrongExpectedVersion,
-                "stream \(detail?.stream ?? "?") is at version \(detail?.actual ?? -1), expected \(ExpectedVersion(databaseValue: detail?.expected ?? -1))",
-                stream: stream, actualVersion: detail?.actual
-            )
         case "CE002":
             return EventStoreError(.idempotencyConflict, message)
+        case "23505" where psql.serverInfo?[.constraintName] == "events_event_id_key":
+            return EventStoreError(.idempotencyConflict, "an event id of this append is already stored")
         case "23505":
-            // A concurrent writer created one of the streams between our check and our insert.
-            guard canQuery, let stream = request.streams.first(where: { psql.serverInfo?[.detail]?.contains($0.rawValue) ?? false }) ?? request.streams.first else {
-                return EventStoreError(.wrongExpectedVersion, "a stream was created concurrently: \(message)")
-            }
+            let stream = request.streams.first { psql.serverInfo?[.detail]?.contains($0.rawValue) ?? false } ?? request.streams[0]
             let actual = (try? await version(of: stream)) ?? -1
             return EventStoreError(.wrongExpectedVersion, "stream \(stream) is at version \(actual), changed concurrently", stream: stream, actualVersion: actual)
         case "22P02", "22P05", "22032":
             return EventStoreError(.invalidPayload, "event data is not valid JSON: \(message)")
-        case "CE003":
-            return EventStoreError(.emptyAppend, message)
         default:
             return EventStoreError(.database, message)
         }
-    }
-
-    private struct ConflictDetail: Decodable {
-        let stream: String
-        let expected: Int64
-        let actual: Int64
     }
 
     // MARK: - Streams
 
     /// The stream's version: the number of events in it, 0 when it does not exist.
     public func version(of stream: StreamName) async throws -> Int64 {
-        let rows = try await client.query("SELECT version FROM streams WHERE stream_name = \(stream.rawValue)", logger: logger)
+        let rows = try await client.query(
+            "SELECT coalesce(max(stream_version), 0) FROM events WHERE stream_name = \(stream.rawValue)", logger: logger
+        )
         for try await version in rows.decode(Int64.self) { return version }
         return 0
     }
@@ -234,24 +280,20 @@ public final class PostgresEventStore: Sendable {
         }
     }
 
-    /// The transaction ids of this database's transactions that hold the appender lock, as
-    /// `pg_locks` shows them: a transaction's own id is the `transactionid` lock it holds exclusively.
-    static func runningAppenders(_ connection: PostgresConnection, logger: Logger) async throws -> Set<Int64> {
+    /// The virtual transaction ids (`pg_locks.virtualtransaction`) of this database's
+    /// transactions holding the appender lock: every transaction has one from its start.
+    static func runningAppenders(_ connection: PostgresConnection, logger: Logger) async throws -> Set<String> {
         let rows = try await connection.query(
             """
-            SELECT coalesce(array_agg(own.transactionid::text::bigint), '{}')
-            FROM pg_locks appender
-            JOIN pg_locks own ON own.pid = appender.pid AND own.locktype = 'transactionid'
-                             AND own.mode = 'ExclusiveLock' AND own.granted
-            WHERE appender.locktype = 'advisory' AND appender.granted
-              AND appender.classid = \(unescaped: String(SafeFrontier.appenderLockClass))
-              AND appender.objid = \(unescaped: String(SafeFrontier.appenderLockObject))
-              AND appender.objsubid = 2
-              AND appender.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+            SELECT coalesce(array_agg(virtualtransaction), '{}') FROM pg_locks
+            WHERE locktype = 'advisory' AND granted
+              AND classid = \(unescaped: String(SafeFrontier.appenderLockClass))
+              AND objid = \(unescaped: String(SafeFrontier.appenderLockObject)) AND objsubid = 2
+              AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
             """,
             logger: logger
         )
-        for try await ids in rows.decode([Int64].self) { return Set(ids) }
+        for try await ids in rows.decode([String].self) { return Set(ids) }
         return []
     }
 
@@ -274,9 +316,8 @@ public final class PostgresEventStore: Sendable {
             let rows = try await client.query(
                 """
                 SELECT a.pid, coalesce(a.state, ''), a.xact_start, left(coalesce(a.query, ''), 200)
-                FROM pg_locks own JOIN pg_stat_activity a ON a.pid = own.pid
-                WHERE own.locktype = 'transactionid' AND own.mode = 'ExclusiveLock' AND own.granted
-                  AND own.transactionid::text::bigint = ANY(\(awaited))
+                FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+                WHERE l.locktype = 'advisory' AND l.virtualtransaction = ANY(\(awaited))
                 ORDER BY a.xact_start LIMIT 10
                 """,
                 logger: logger

@@ -16,7 +16,7 @@ struct ReadTests {
             #expect(try await store.read(order, from: 2, direction: .backwards).map(\.version) == [2, 1])
             #expect(try await store.read(stream("order-none")).isEmpty)
             let first = try #require(try await store.read(order, limit: 1).first)
-            #expect(first.data == #"{"step": 1}"#)
+            #expect(first.data == #"{"step":1}"#, "stored verbatim")
             #expect(first.type == "Step")
             await #expect(throws: EventStoreError.self) { try await store.read(order, limit: 0) }
         }

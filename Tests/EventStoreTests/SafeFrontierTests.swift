@@ -15,16 +15,16 @@ struct SafeFrontierTests {
     @Test("the head waits until every appender running when it was read has ended")
     func runningAppenders() {
         var frontier = SafeFrontier()
-        frontier.observe(head: 10, runningAppenders: [500, 501])
+        frontier.observe(head: 10, runningAppenders: ["500", "501"])
         #expect(frontier.safePosition == 0)
         #expect(frontier.blockedSince != nil)
-        #expect(frontier.awaitedAppenders == [500, 501])
+        #expect(frontier.awaitedAppenders == ["500", "501"])
         // 501 ended, 500 still runs, new ones came: nothing is proven yet.
-        frontier.observe(head: 20, runningAppenders: [500, 510])
+        frontier.observe(head: 20, runningAppenders: ["500", "510"])
         #expect(frontier.safePosition == 0)
         #expect(frontier.headPosition == 20)
         // 500 ended: position 10 is final; 20 still waits for 510.
-        frontier.observe(head: 25, runningAppenders: [510, 520])
+        frontier.observe(head: 25, runningAppenders: ["510", "520"])
         #expect(frontier.safePosition == 10)
         frontier.observe(head: 25, runningAppenders: [])
         #expect(frontier.safePosition == 25)
@@ -34,9 +34,9 @@ struct SafeFrontierTests {
     @Test("a later candidate that resolves first also settles the earlier ones")
     func laterCandidateResolvesEarlier() {
         var frontier = SafeFrontier()
-        frontier.observe(head: 5, runningAppenders: [1, 2])
-        frontier.observe(head: 8, runningAppenders: [2, 3])
-        frontier.observe(head: 9, runningAppenders: [4])
+        frontier.observe(head: 5, runningAppenders: ["1", "2"])
+        frontier.observe(head: 8, runningAppenders: ["2", "3"])
+        frontier.observe(head: 9, runningAppenders: ["4"])
         #expect(frontier.safePosition == 8)
         #expect(frontier.pending.map(\.position) == [9])
     }
@@ -45,7 +45,7 @@ struct SafeFrontierTests {
     func boundedPending() {
         var frontier = SafeFrontier()
         for step in 1...1000 {
-            frontier.observe(head: Int64(step), runningAppenders: [1, Int64(1000 + step)])
+            frontier.observe(head: Int64(step), runningAppenders: ["1", "\(1000 + step)"])
         }
         #expect(frontier.pending.count <= SafeFrontier.maximumPending)
         #expect(frontier.safePosition == 0)

@@ -4,32 +4,27 @@
 -- appended, not committed. Readers of $all therefore only read up to a *safe frontier*: a
 -- position below which no transaction can still commit (see EventStore/Reading/SafeFrontier.swift).
 -- That argument needs each appending transaction to announce itself with a shared advisory lock
--- (key 1668246893, 1) and to hold a transaction id before it draws a position, which
--- append_events guarantees. Shared advisory locks never conflict: this is no write lock.
+-- (key 1668246893, 1) before it draws a position, which append_events does. Shared advisory
+-- locks never conflict with each other: this is no write lock.
+--
+-- Streams have no table of their own: a stream's version and last hash are those of its last
+-- event, found through the unique (stream_name, stream_version) index, which is also what stops
+-- two concurrent writers from both taking the next version.
 
 CREATE SEQUENCE events_global_position_seq AS bigint START 1 CACHE 1;
-
-CREATE TABLE streams (
-    stream_name text        PRIMARY KEY,
-    category    text        NOT NULL,
-    -- The number of events in the stream = the version of its last event (the first is 1).
-    version     bigint      NOT NULL CHECK (version > 0),
-    -- The hash of the stream's last event, so an append can chain to it without a lookup.
-    last_hash   bytea       NOT NULL,
-    created_at  timestamptz NOT NULL DEFAULT now(),
-    updated_at  timestamptz NOT NULL DEFAULT now()
-);
 
 CREATE TABLE events (
     global_position bigint      PRIMARY KEY,
     stream_name     text        NOT NULL,
     stream_category text        NOT NULL,
+    -- The first event of a stream is version 1; a stream's version is its last event's.
     stream_version  bigint      NOT NULL CHECK (stream_version > 0),
     event_id        uuid        NOT NULL,
     event_type      text        NOT NULL,
     schema_version  integer     NOT NULL CHECK (schema_version > 0),
-    data            jsonb       NOT NULL,
-    metadata        jsonb       NOT NULL DEFAULT '{}',
+    -- JSON as the producer wrote it (json, not jsonb): the hash covers these exact bytes.
+    data            json        NOT NULL,
+    metadata        json        NOT NULL DEFAULT '{}',
     correlation_id  uuid,
     causation_id    uuid,
     actor           text,
@@ -55,162 +50,197 @@ CREATE TRIGGER events_no_update_or_delete BEFORE UPDATE OR DELETE ON events
 CREATE TRIGGER events_no_truncate BEFORE TRUNCATE ON events
     FOR EACH STATEMENT EXECUTE FUNCTION events_are_immutable();
 
--- The bytes an event's hash covers: its fields joined by the unit separator (U+001F). JSON is
--- in jsonb's own text form, which is deterministic; the time is whole microseconds since the epoch.
--- EventStore/Integrity/HashChain.swift recomputes exactly this to verify a stream.
+-- The text an event's hash covers: its fields joined by the unit separator (U+001F), JSON
+-- exactly as stored, the time as whole microseconds since the epoch. append_events computes
+-- the same inline; EventStore/Integrity/PostgresEventStore+Verify.swift recomputes it to verify.
 CREATE FUNCTION event_canonical_text(
     stream_name text, stream_version bigint, event_id uuid, event_type text, schema_version integer,
-    data jsonb, metadata jsonb, correlation_id uuid, causation_id uuid, actor text, recorded_at timestamptz
+    data text, metadata text, correlation_id uuid, causation_id uuid, actor text, recorded_at timestamptz
 ) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT concat_ws(chr(31),
-        stream_name, stream_version::text, event_id::text, event_type, schema_version::text,
-        data::text, metadata::text,
+        stream_name, stream_version::text, event_id::text, event_type, schema_version::text, data, metadata,
         coalesce(correlation_id::text, ''), coalesce(causation_id::text, ''), coalesce(actor, ''),
         (extract(epoch FROM recorded_at) * 1000000)::bigint::text)
 $$;
 
--- Appends events to one or more streams in the caller's transaction, all or nothing.
+-- Appends a batch of independent append requests in the caller's transaction.
 --
--- p_expected per stream: >= 0 exact version (0 = no events yet), -1 any, -2 no stream, -3 stream exists.
--- Events are given stream by stream: p_event_stream[i] is the 1-based index into p_streams of
--- event i, and the events of one stream are contiguous and in order.
+-- A request is one or more streams, each with an expectation, and their events. Each request is
+-- all or nothing on its own: its expectations are all checked before any of its events is
+-- written, and a request whose expectation fails writes nothing and is reported (failed = true,
+-- actual_version) while the requests after it still go ahead. Requests are applied in order, so
+-- a later one sees the earlier ones' events. The client batches concurrent callers' appends into
+-- one call (one transaction, one commit).
 --
--- Errors (SQLSTATE): CE001 wrong expected version, DETAIL = {"stream","expected","actual"};
--- CE002 event ids already stored with other content or at another place, DETAIL = {"eventId"}.
--- Re-sending events whose ids are all stored, with the same content at the same place, returns
--- the original result with already_stored = true.
+-- Arrays, one entry per stream: p_request (1-based request number, non-decreasing), p_streams,
+-- p_expected (>= 0 exact version, 0 = no events yet; -1 any; -2 no stream; -3 stream exists),
+-- p_stream_event_count. Arrays, one entry per event, stream by stream in the same order:
+-- p_event_ids, p_types, p_schema_versions, p_data, p_metadata, p_correlation_ids,
+-- p_causation_ids, p_actors ('' = none).
+--
+-- Re-sent events (an idempotent retry) are not detected here, to keep the common path lean:
+-- they fail their expectation or the unique event_id, and the client then asks stored_append().
 CREATE FUNCTION append_events(
-    p_streams         text[],
-    p_expected        bigint[],
-    p_event_stream    integer[],
-    p_event_ids       uuid[],
-    p_types           text[],
-    p_schema_versions integer[],
-    p_data            text[],
-    p_metadata        text[],
-    p_correlation_ids text[],
-    p_causation_ids   text[],
-    p_actors          text[]
+    p_request              integer[],
+    p_streams              text[],
+    p_expected             bigint[],
+    p_stream_event_count   integer[],
+    p_event_ids            uuid[],
+    p_types                text[],
+    p_schema_versions      integer[],
+    p_data                 text[],
+    p_metadata             text[],
+    p_correlation_ids      text[],
+    p_causation_ids        text[],
+    p_actors               text[]
 ) RETURNS TABLE (
-    stream_name text, first_version bigint, last_version bigint,
-    first_position bigint, last_position bigint, already_stored boolean
+    request integer, stream_name text, first_version bigint, last_version bigint,
+    first_position bigint, last_position bigint, failed boolean, actual_version bigint
 ) LANGUAGE plpgsql AS $$
 DECLARE
-    event_count integer := coalesce(array_length(p_event_ids, 1), 0);
-    stored_count integer;
+    stream_count integer := coalesce(array_length(p_streams, 1), 0);
+    versions bigint[] := '{}';
+    hashes bytea[] := '{}';
+    first_event integer[] := '{}';
+    request_start integer := 1;
+    request_end integer;
+    request_failed boolean;
     e integer := 1;
     current_version bigint;
     chain_hash bytea;
-    stream_exists boolean;
     expected bigint;
     event_position bigint;
     stream_first_position bigint;
-    stream_first_version bigint;
-    event_data jsonb;
-    event_metadata jsonb;
-    event_correlation uuid;
-    event_causation uuid;
-    event_actor text;
-    stored record;
+    positions bigint[];
+    event_hashes bytea[];
+    first_index integer;
+    last_index integer;
     now_time timestamptz := now();
+    now_micros text := ((extract(epoch FROM now()) * 1000000)::bigint)::text;
 BEGIN
-    SELECT count(*) INTO stored_count FROM events WHERE events.event_id = ANY (p_event_ids);
-    IF stored_count > 0 THEN
-        -- A retry must match what was stored exactly: every id, same stream, same order, same content.
-        FOR i IN 1 .. event_count LOOP
-            SELECT ev.stream_name, ev.stream_version, ev.event_type, ev.schema_version, ev.data
-              INTO stored FROM events ev WHERE ev.event_id = p_event_ids[i];
-            IF NOT FOUND
-               OR stored.stream_name <> p_streams[p_event_stream[i]]
-               OR stored.event_type <> p_types[i]
-               OR stored.schema_version <> p_schema_versions[i]
-               OR stored.data <> p_data[i]::jsonb
-               OR (i > 1 AND p_event_stream[i] = p_event_stream[i - 1] AND stored.stream_version <> current_version + 1) THEN
-                RAISE EXCEPTION 'event % is already stored with other content or at another place', p_event_ids[i]
-                    USING ERRCODE = 'CE002', DETAIL = json_build_object('eventId', p_event_ids[i])::text;
-            END IF;
-            current_version := stored.stream_version;
-        END LOOP;
-        RETURN QUERY
-            SELECT ev.stream_name, min(ev.stream_version), max(ev.stream_version),
-                   min(ev.global_position), max(ev.global_position), true
-            FROM events ev WHERE ev.event_id = ANY (p_event_ids)
-            GROUP BY ev.stream_name
-            ORDER BY array_position(p_streams, ev.stream_name);
-        RETURN;
-    END IF;
-
-    -- Announce this transaction as an appender, then take a transaction id, before drawing any
-    -- position: the $all reader's safe frontier relies on both (see the comment at the top).
+    -- Announce this transaction as an appender before drawing any position (see the top).
     PERFORM pg_advisory_xact_lock_shared(1668246893, 1);
-    PERFORM pg_current_xact_id();
 
-    FOR s IN 1 .. coalesce(array_length(p_streams, 1), 0) LOOP
-        SELECT st.version, st.last_hash INTO current_version, chain_hash
-          FROM streams st WHERE st.stream_name = p_streams[s] FOR UPDATE;
-        stream_exists := FOUND;
-        IF NOT stream_exists THEN
-            current_version := 0;
-            chain_hash := '\x0000000000000000000000000000000000000000000000000000000000000000'::bytea;
-        END IF;
-
-        expected := p_expected[s];
-        IF (expected >= 0 AND current_version <> expected)
-           OR (expected = -2 AND stream_exists)
-           OR (expected = -3 AND NOT stream_exists) THEN
-            RAISE EXCEPTION 'stream % is at version %, expected %', p_streams[s], current_version, expected
-                USING ERRCODE = 'CE001',
-                      DETAIL = json_build_object('stream', p_streams[s], 'expected', expected, 'actual', current_version)::text;
-        END IF;
-
-        stream_first_version := current_version + 1;
-        stream_first_position := NULL;
-        WHILE e <= event_count AND p_event_stream[e] = s LOOP
-            current_version := current_version + 1;
-            event_position := nextval('events_global_position_seq');
-            stream_first_position := coalesce(stream_first_position, event_position);
-            event_data := p_data[e]::jsonb;
-            event_metadata := coalesce(p_metadata[e], '{}')::jsonb;
-            event_correlation := nullif(p_correlation_ids[e], '')::uuid;
-            event_causation := nullif(p_causation_ids[e], '')::uuid;
-            event_actor := nullif(p_actors[e], '');
-            chain_hash := sha256(chain_hash || convert_to(event_canonical_text(
-                p_streams[s], current_version, p_event_ids[e], p_types[e], p_schema_versions[e],
-                event_data, event_metadata, event_correlation, event_causation, event_actor, now_time), 'UTF8'));
-            INSERT INTO events (global_position, stream_name, stream_category, stream_version, event_id,
-                                event_type, schema_version, data, metadata, correlation_id, causation_id,
-                                actor, recorded_at, hash)
-            VALUES (event_position, p_streams[s], split_part(p_streams[s], '-', 1), current_version, p_event_ids[e],
-                    p_types[e], p_schema_versions[e], event_data, event_metadata, event_correlation,
-                    event_causation, event_actor, now_time, chain_hash);
-            e := e + 1;
-        END LOOP;
-
-        IF stream_first_position IS NULL THEN
-            RAISE EXCEPTION 'no events given for stream %', p_streams[s] USING ERRCODE = 'CE003';
-        END IF;
-        -- A stream created concurrently by another transaction makes this INSERT (or the events'
-        -- unique (stream_name, stream_version)) fail with 23505; the client reports it as a conflict.
-        IF stream_exists THEN
-            UPDATE streams SET version = current_version, last_hash = chain_hash, updated_at = now_time
-             WHERE streams.stream_name = p_streams[s];
-        ELSE
-            INSERT INTO streams (stream_name, category, version, last_hash, created_at, updated_at)
-            VALUES (p_streams[s], split_part(p_streams[s], '-', 1), current_version, chain_hash, now_time, now_time);
-        END IF;
-
-        stream_name := p_streams[s];
-        first_version := stream_first_version;
-        last_version := current_version;
-        first_position := stream_first_position;
-        last_position := event_position;
-        already_stored := false;
-        RETURN NEXT;
+    FOR s IN 1 .. stream_count LOOP
+        first_event[s] := e;
+        e := e + p_stream_event_count[s];
     END LOOP;
 
-    IF e <= event_count THEN
-        RAISE EXCEPTION 'events are not grouped by stream in order' USING ERRCODE = 'CE003';
+    WHILE request_start <= stream_count LOOP
+        request_end := request_start;
+        WHILE request_end < stream_count AND p_request[request_end + 1] = p_request[request_start] LOOP
+            request_end := request_end + 1;
+        END LOOP;
+
+        -- Check every expectation of the request before writing any of it.
+        request_failed := false;
+        FOR s IN request_start .. request_end LOOP
+            SELECT ev.stream_version, ev.hash INTO current_version, chain_hash
+              FROM events ev WHERE ev.stream_name = p_streams[s] ORDER BY ev.stream_version DESC LIMIT 1;
+            IF NOT FOUND THEN
+                current_version := 0;
+                chain_hash := '\x0000000000000000000000000000000000000000000000000000000000000000'::bytea;
+            END IF;
+            versions[s] := current_version;
+            hashes[s] := chain_hash;
+            expected := p_expected[s];
+            IF (expected >= 0 AND current_version <> expected) OR (expected = -2 AND current_version > 0)
+               OR (expected = -3 AND current_version = 0) THEN
+                request_failed := true;
+            END IF;
+        END LOOP;
+
+        FOR s IN request_start .. request_end LOOP
+            request := p_request[s];
+            stream_name := p_streams[s];
+            actual_version := versions[s];
+            failed := request_failed;
+            IF request_failed THEN
+                first_version := NULL; last_version := NULL; first_position := NULL; last_position := NULL;
+            ELSE
+                -- Positions and chained hashes event by event, then one INSERT for the stream.
+                current_version := versions[s];
+                chain_hash := hashes[s];
+                positions := '{}';
+                event_hashes := '{}';
+                first_index := first_event[s];
+                last_index := first_event[s] + p_stream_event_count[s] - 1;
+                FOR i IN first_index .. last_index LOOP
+                    current_version := current_version + 1;
+                    positions := positions || nextval('events_global_position_seq');
+                    chain_hash := sha256(chain_hash || convert_to(concat_ws(chr(31),
+                        p_streams[s], current_version::text, p_event_ids[i]::text, p_types[i], p_schema_versions[i]::text,
+                        p_data[i], p_metadata[i], p_correlation_ids[i], p_causation_ids[i], p_actors[i], now_micros), 'UTF8'));
+                    event_hashes := event_hashes || chain_hash;
+                END LOOP;
+                INSERT INTO events (global_position, stream_name, stream_category, stream_version, event_id, event_type,
+                                    schema_version, data, metadata, correlation_id, causation_id, actor, recorded_at, hash)
+                SELECT u.position, p_streams[s], split_part(p_streams[s], '-', 1), versions[s] + u.n, u.id, u.type,
+                       u.schema_version, u.data::json, u.metadata::json, nullif(u.correlation, '')::uuid,
+                       nullif(u.causation, '')::uuid, nullif(u.actor, ''), now_time, u.hash
+                FROM unnest(positions, p_event_ids[first_index:last_index], p_types[first_index:last_index],
+                            p_schema_versions[first_index:last_index], p_data[first_index:last_index],
+                            p_metadata[first_index:last_index], p_correlation_ids[first_index:last_index],
+                            p_causation_ids[first_index:last_index], p_actors[first_index:last_index], event_hashes)
+                     WITH ORDINALITY AS u(position, id, type, schema_version, data, metadata, correlation, causation, actor, hash, n);
+                stream_first_position := positions[1];
+                event_position := positions[p_stream_event_count[s]];
+                first_version := versions[s] + 1;
+                last_version := current_version;
+                first_position := stream_first_position;
+                last_position := event_position;
+            END IF;
+            RETURN NEXT;
+        END LOOP;
+        request_start := request_end + 1;
+    END LOOP;
+END
+$$;
+
+-- For an append that failed its expectation or hit an existing event id: are exactly these
+-- events stored already, in this order, with this content (an idempotent retry)? Returns one
+-- row per stream with the original placement when they are; no rows when none of the ids is
+-- stored (a real conflict); raises CE002 when some are stored with other content or elsewhere.
+CREATE FUNCTION stored_append(
+    p_streams text[], p_stream_event_count integer[], p_event_ids uuid[], p_types text[],
+    p_schema_versions integer[], p_data text[]
+) RETURNS TABLE (stream_name text, first_version bigint, last_version bigint, first_position bigint, last_position bigint)
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    stored record;
+    found_count integer := 0;
+    e integer := 1;
+    previous_version bigint;
+BEGIN
+    FOR s IN 1 .. coalesce(array_length(p_streams, 1), 0) LOOP
+        previous_version := NULL;
+        FOR i IN e .. e + p_stream_event_count[s] - 1 LOOP
+            SELECT ev.stream_name, ev.stream_version, ev.event_type, ev.schema_version, ev.data::text AS data
+              INTO stored FROM events ev WHERE ev.event_id = p_event_ids[i];
+            IF FOUND THEN
+                found_count := found_count + 1;
+                IF stored.stream_name <> p_streams[s] OR stored.event_type <> p_types[i]
+                   OR stored.schema_version <> p_schema_versions[i] OR stored.data <> p_data[i]
+                   OR (previous_version IS NOT NULL AND stored.stream_version <> previous_version + 1) THEN
+                    RAISE EXCEPTION 'event % is already stored with other content or at another place', p_event_ids[i]
+                        USING ERRCODE = 'CE002';
+                END IF;
+                previous_version := stored.stream_version;
+            ELSIF found_count > 0 THEN
+                RAISE EXCEPTION 'event % is not stored but others of the same append are', p_event_ids[i] USING ERRCODE = 'CE002';
+            END IF;
+        END LOOP;
+        e := e + p_stream_event_count[s];
+    END LOOP;
+    IF found_count = 0 THEN
+        RETURN;
+    ELSIF found_count < e - 1 THEN
+        RAISE EXCEPTION 'only some events of the append are stored' USING ERRCODE = 'CE002';
     END IF;
+    RETURN QUERY
+        SELECT ev.stream_name, min(ev.stream_version), max(ev.stream_version), min(ev.global_position), max(ev.global_position)
+        FROM events ev WHERE ev.event_id = ANY (p_event_ids)
+        GROUP BY ev.stream_name ORDER BY array_position(p_streams, ev.stream_name);
 END
 $$;
 

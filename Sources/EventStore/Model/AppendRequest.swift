@@ -2,20 +2,19 @@ import Foundation
 import Logging
 import PostgresNIO
 
-/// A validated append, encoded as the arrays `append_events` takes: one round trip whatever
-/// the number of streams and events.
+/// A validated append: one or more streams, each with an expectation and events. Several
+/// requests are sent to `append_events` in one call (see ``AppendBatcher``).
 struct AppendRequest: Sendable {
-    let streams: [StreamName]
-    private let expected: [Int64]
-    private let eventStream: [Int32]
-    private let ids: [UUID]
-    private let types: [String]
-    private let schemaVersions: [Int32]
-    private let data: [String]
-    private let metadata: [String]
-    private let correlationIDs: [String]
-    private let causationIDs: [String]
-    private let actors: [String]
+    struct StreamPart: Sendable {
+        let stream: StreamName
+        let expected: ExpectedVersion
+        let events: [NewEvent]
+    }
+
+    let parts: [StreamPart]
+
+    var streams: [StreamName] { parts.map(\.stream) }
+    var eventCount: Int { parts.reduce(0) { $0 + $1.events.count } }
 
     /// Largest exact version accepted: far beyond any real stream, well inside Postgres' bigint.
     static let maximumVersion: Int64 = 1 << 53
@@ -29,10 +28,7 @@ struct AppendRequest: Sendable {
         }
         var seenStreams = Set<StreamName>()
         var seenIDs = Set<UUID>()
-        var streams: [StreamName] = [], expected: [Int64] = [], eventStream: [Int32] = []
-        var ids: [UUID] = [], types: [String] = [], schemaVersions: [Int32] = [], data: [String] = []
-        var metadata: [String] = [], correlationIDs: [String] = [], causationIDs: [String] = [], actors: [String] = []
-        for (index, append) in appends.enumerated() {
+        for append in appends {
             guard seenStreams.insert(append.stream).inserted else {
                 throw EventStoreError(.duplicateStream, "stream \(append.stream) appears twice in one append")
             }
@@ -42,27 +38,14 @@ struct AppendRequest: Sendable {
             if case .exact(let version) = append.expectedVersion, version < 0 || version > Self.maximumVersion {
                 throw EventStoreError(.invalidExpectedVersion, "expected version \(version) for \(append.stream) is out of range 0…\(Self.maximumVersion)")
             }
-            streams.append(append.stream)
-            expected.append(append.expectedVersion.databaseValue)
             for event in append.events {
                 guard seenIDs.insert(event.id).inserted else {
                     throw EventStoreError(.duplicateEventID, "event id \(event.id) appears twice in one append")
                 }
                 try Self.validate(event, limits: limits)
-                eventStream.append(Int32(index + 1))
-                ids.append(event.id)
-                types.append(event.type)
-                schemaVersions.append(event.schemaVersion)
-                data.append(event.data)
-                metadata.append(Self.encodeExtra(event.metadata.extra))
-                correlationIDs.append(event.metadata.correlationID?.uuidString ?? "")
-                causationIDs.append(event.metadata.causationID?.uuidString ?? "")
-                actors.append(event.metadata.actor ?? "")
             }
         }
-        (self.streams, self.expected, self.eventStream) = (streams, expected, eventStream)
-        (self.ids, self.types, self.schemaVersions, self.data) = (ids, types, schemaVersions, data)
-        (self.metadata, self.correlationIDs, self.causationIDs, self.actors) = (metadata, correlationIDs, causationIDs, actors)
+        parts = appends.map { StreamPart(stream: $0.stream, expected: $0.expectedVersion, events: $0.events) }
     }
 
     private static func validate(_ event: NewEvent, limits: PostgresEventStore.Limits) throws(EventStoreError) {
@@ -88,30 +71,91 @@ struct AppendRequest: Sendable {
         }
     }
 
-    private static func encodeExtra(_ extra: [String: String]) -> String {
+    static func encodeExtra(_ extra: [String: String]) -> String {
         guard !extra.isEmpty else { return "{}" }
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         return String(decoding: (try? encoder.encode(extra)) ?? Data("{}".utf8), as: UTF8.self)
     }
+}
 
-    func run(on connection: PostgresConnection, logger: Logger) async throws -> [AppendResult] {
+/// What `append_events` said about one request of a batch.
+enum AppendOutcome: Sendable {
+    case appended([AppendResult])
+    /// An expectation failed: nothing of the request was written. Actual versions by stream.
+    case expectationFailed([StreamName: Int64])
+}
+
+extension AppendRequest {
+    /// Sends requests to `append_events` in one statement; one outcome per request, in order.
+    static func run(_ requests: [AppendRequest], on connection: PostgresConnection, logger: Logger) async throws -> [AppendOutcome] {
+        var requestNumbers: [Int32] = [], streams: [String] = [], expected: [Int64] = [], counts: [Int32] = []
+        var ids: [UUID] = [], types: [String] = [], schemaVersions: [Int32] = [], data: [String] = []
+        var metadata: [String] = [], correlationIDs: [String] = [], causationIDs: [String] = [], actors: [String] = []
+        for (number, request) in requests.enumerated() {
+            for part in request.parts {
+                requestNumbers.append(Int32(number + 1))
+                streams.append(part.stream.rawValue)
+                expected.append(part.expected.databaseValue)
+                counts.append(Int32(part.events.count))
+                for event in part.events {
+                    ids.append(event.id)
+                    types.append(event.type)
+                    schemaVersions.append(event.schemaVersion)
+                    data.append(event.data)
+                    metadata.append(encodeExtra(event.metadata.extra))
+                    correlationIDs.append(event.metadata.correlationID.map { $0.uuidString.lowercased() } ?? "")
+                    causationIDs.append(event.metadata.causationID.map { $0.uuidString.lowercased() } ?? "")
+                    actors.append(event.metadata.actor ?? "")
+                }
+            }
+        }
         let rows = try await connection.query(
             """
-            SELECT stream_name, first_version, last_version, first_position, last_position, already_stored
-            FROM append_events(\(streams.map(\.rawValue)), \(expected), \(eventStream), \(ids), \(types),
-                               \(schemaVersions), \(data), \(metadata), \(correlationIDs), \(causationIDs), \(actors))
+            SELECT request, stream_name, first_version, last_version, first_position, last_position, failed, actual_version
+            FROM append_events(\(requestNumbers), \(streams), \(expected), \(counts), \(ids), \(types), \(schemaVersions),
+                               \(data), \(metadata), \(correlationIDs), \(causationIDs), \(actors))
+            """,
+            logger: logger
+        )
+        var appended = [[AppendResult]](repeating: [], count: requests.count)
+        var failures = [[StreamName: Int64]](repeating: [:], count: requests.count)
+        for try await (request, name, firstVersion, lastVersion, firstPosition, lastPosition, failed, actual)
+            in rows.decode((Int32, String, Int64?, Int64?, Int64?, Int64?, Bool, Int64).self) {
+            let index = Int(request) - 1
+            let stream = StreamName(trusted: name)
+            if failed {
+                failures[index][stream] = actual
+            } else if let firstVersion, let lastVersion, let firstPosition, let lastPosition {
+                appended[index].append(AppendResult(
+                    stream: stream, firstVersion: firstVersion, lastVersion: lastVersion,
+                    firstPosition: firstPosition, lastPosition: lastPosition, alreadyStored: false
+                ))
+            }
+        }
+        return (0..<requests.count).map { failures[$0].isEmpty ? .appended(appended[$0]) : .expectationFailed(failures[$0]) }
+    }
+
+    /// When this append's events are stored already exactly as given (an idempotent retry):
+    /// their original placement; nil when none is stored.
+    /// - Throws: ``EventStoreError`` `.idempotencyConflict` when some are stored otherwise.
+    func storedResult(on connection: PostgresConnection, logger: Logger) async throws -> [AppendResult]? {
+        let events = parts.flatMap(\.events)
+        let rows = try await connection.query(
+            """
+            SELECT stream_name, first_version, last_version, first_position, last_position
+            FROM stored_append(\(parts.map(\.stream.rawValue)), \(parts.map { Int32($0.events.count) }), \(events.map(\.id)),
+                               \(events.map(\.type)), \(events.map(\.schemaVersion)), \(events.map(\.data)))
             """,
             logger: logger
         )
         var results: [AppendResult] = []
-        for try await (name, firstVersion, lastVersion, firstPosition, lastPosition, alreadyStored)
-            in rows.decode((String, Int64, Int64, Int64, Int64, Bool).self) {
+        for try await (name, firstVersion, lastVersion, firstPosition, lastPosition) in rows.decode((String, Int64, Int64, Int64, Int64).self) {
             results.append(AppendResult(
                 stream: StreamName(trusted: name), firstVersion: firstVersion, lastVersion: lastVersion,
-                firstPosition: firstPosition, lastPosition: lastPosition, alreadyStored: alreadyStored
+                firstPosition: firstPosition, lastPosition: lastPosition, alreadyStored: true
             ))
         }
-        return results
+        return results.isEmpty ? nil : results
     }
 }

@@ -28,6 +28,16 @@ public enum ExpectedVersion: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// Whether a stream at `version` (0 = no events) meets this expectation.
+    public func accepts(_ version: Int64) -> Bool {
+        switch self {
+        case .any: true
+        case .noStream: version == 0
+        case .streamExists: version > 0
+        case .exact(let expected): version == expected
+        }
+    }
+
     public var description: String {
         switch self {
         case .any: "any"

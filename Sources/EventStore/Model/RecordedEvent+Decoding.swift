@@ -8,7 +8,7 @@ extension RecordedEvent {
     static func columns(_ alias: String?) -> String {
         let prefix = alias.map { "\($0)." } ?? ""
         return ["global_position", "stream_name", "stream_version", "event_id", "event_type", "schema_version",
-                "data", "metadata", "correlation_id", "causation_id", "actor", "recorded_at"]
+                "data::text", "metadata::text", "correlation_id", "causation_id", "actor", "recorded_at"]
             .map { prefix + $0 }.joined(separator: ", ")
     }
 

@@ -11,8 +11,9 @@ import Foundation
 ///
 /// ## How
 /// Every append first takes a shared advisory lock that marks its transaction as an
-/// *appender* (shared locks never conflict, so writers do not wait for each other), then a
-/// transaction id, and only then draws positions; it holds both until it ends.
+/// *appender* (shared locks never conflict, so writers do not wait for each other), and only
+/// then draws positions; it holds the lock until it ends. `pg_locks` shows each holder's
+/// virtual transaction id, which every transaction has from its start.
 ///
 /// A reader reads the sequence's last value `L`, then (later) the set `R` of appending
 /// transactions running at that moment, from `pg_locks`. Any appender holding a position ≤ `L`
@@ -27,13 +28,14 @@ import Foundation
 /// another database's traffic, does not hold readers back. An appending transaction left open
 /// does, visibly: ``PostgresEventStore/frontierStatus()`` names it; nothing is ever dropped.
 ///
-/// (A snapshot's `xmax` cannot stand in for `R`: it is one past the latest *completed*
-/// transaction id, and a running transaction may hold a larger id.)
+/// (A snapshot's `xmin`/`xmax` cannot stand in for `R`: `xmax` is one past the latest
+/// *completed* transaction id, so a running transaction may hold a larger one, and `xmin`
+/// would let any open transaction in the whole cluster hold readers back.)
 struct SafeFrontier: Sendable {
     struct Candidate: Sendable {
         let position: Int64
-        /// Transaction ids (as `pg_locks` shows them) of the appenders running when it was seen.
-        let appenders: Set<Int64>
+        /// Virtual transaction ids of the appenders running when it was seen.
+        let appenders: Set<String>
         let observedAt: Date
     }
 
@@ -50,7 +52,7 @@ struct SafeFrontier: Sendable {
 
     /// Records a head `head`, read before the appenders in `runningAppenders` were listed, and
     /// advances the frontier with what that list proves.
-    mutating func observe(head: Int64, runningAppenders: Set<Int64>, now: Date = Date()) {
+    mutating func observe(head: Int64, runningAppenders: Set<String>, now: Date = Date()) {
         headPosition = max(headPosition, head)
         // The newest candidate whose appenders have all ended makes everything up to it final.
         if let resolved = pending.lastIndex(where: { $0.appenders.isDisjoint(with: runningAppenders) }) {
@@ -72,7 +74,7 @@ struct SafeFrontier: Sendable {
     var blockedSince: Date? { pending.first?.observedAt }
 
     /// The appenders the frontier waits for.
-    var awaitedAppenders: Set<Int64> { pending.first?.appenders ?? [] }
+    var awaitedAppenders: Set<String> { pending.first?.appenders ?? [] }
 }
 
 extension SafeFrontier {

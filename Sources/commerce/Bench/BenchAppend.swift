@@ -21,6 +21,9 @@ struct BenchAppend: AsyncParsableCommand {
     @Option(help: "Bytes of JSON data per event (approximately).")
     var eventBytes: Int = 200
 
+    @Option(help: "Append batches in flight at once (PostgresEventStore.Limits.concurrentAppendBatches).")
+    var appendBatches: Int = PostgresEventStore.Limits().concurrentAppendBatches
+
     func run() async throws {
         let settings = try Settings()
         var logger = settings.makeLogger(label: "bench")
@@ -34,12 +37,12 @@ struct BenchAppend: AsyncParsableCommand {
 
         try await withBenchDatabase(settings: settings, logger: logger) { url in
             try await PostgresClient.withClient(url, maximumConnections: maxWriters + 2, logger: logger) { client in
-                let store = PostgresEventStore(client: client, logger: logger)
+                let store = PostgresEventStore(client: client, logger: logger, limits: .init(concurrentAppendBatches: appendBatches))
                 try await client.query("CREATE TABLE raw_events (LIKE events INCLUDING ALL)")
                 try await client.query("CREATE SEQUENCE raw_position_seq")
                 let payload = Self.payload(bytes: eventBytes)
                 let version = try await client.query("SHOW server_version").decode(String.self).collectAll().first ?? "?"
-                print("commerce bench append — PostgreSQL \(version), \(seconds) s per scenario, ~\(payload.utf8.count)-byte events")
+                print("commerce bench append — PostgreSQL \(version), \(seconds) s per scenario, ~\(payload.utf8.count)-byte events, \(appendBatches) append batches in flight")
                 print("")
                 print(pad("scenario", 34) + pad("writers", 9, right: true) + pad("events/s", 12, right: true) + pad("raw events/s", 14, right: true) + pad("ratio", 8, right: true))
 

@@ -1,9 +1,15 @@
 import CRdKafka
 import Foundation
 import Logging
+import Synchronization
 
 /// A consumer in a consumer group. Offsets are never committed automatically: the caller
-/// decides when a message counts as processed.
+/// decides when a message counts as processed, and where each assigned partition starts.
+///
+/// Rebalances come back from ``poll(maxMessages:timeout:)`` as events. Revoked partitions are
+/// unassigned at once; newly assigned ones are *not* consumed until the caller calls
+/// ``assign(_:)`` with the offsets to start from (which it may keep in its own database, in the
+/// same transaction as what it did with the messages). librdkafka waits for that call.
 ///
 /// Every blocking librdkafka call runs on this consumer's own serial queue, so awaiting
 /// ``poll(maxMessages:timeout:)`` never blocks the cooperative thread pool.
@@ -30,7 +36,9 @@ public final class KafkaConsumer: Sendable {
             "log.connection.close": "false",
         ]
         properties.merge(configuration.properties) { _, override in override }
-        handle = try RdKafkaHandle(type: RD_KAFKA_CONSUMER, properties: properties, logger: logger)
+        handle = try RdKafkaHandle(type: RD_KAFKA_CONSUMER, properties: properties, logger: logger) { conf in
+            rd_kafka_conf_set_rebalance_cb(conf, rebalanceCallback)
+        }
         // Route the main queue's events (errors, rebalances) to consumer_poll.
         rd_kafka_poll_set_consumer(handle.pointer)
         self.logger = logger
@@ -49,28 +57,49 @@ public final class KafkaConsumer: Sendable {
         }
     }
 
-    /// Waits up to `timeout` for the first message, then takes what else is ready, up to `maxMessages`.
-    /// - Returns: the messages in the order received; empty when nothing came in time.
+    /// Waits up to `timeout` for the first message, then takes what else is ready, up to
+    /// `maxMessages`; returns early with a rebalance, which comes after the messages received before it.
     /// - Throws: ``KafkaError`` for a fatal consumer error. Transient ones (broker down) are logged and retried by librdkafka.
-    public func poll(maxMessages: Int = 500, timeout: Duration) async throws(KafkaError) -> [KafkaMessage] {
+    public func poll(maxMessages: Int = 500, timeout: Duration) async throws(KafkaError) -> KafkaConsumerBatch {
         try await blocking { [handle, logger] () throws(KafkaError) in
-            var messages: [KafkaMessage] = []
+            var batch = KafkaConsumerBatch()
             var wait = timeout.milliseconds
-            while messages.count < maxMessages, let raw = rd_kafka_consumer_poll(handle.pointer, wait) {
+            while batch.messages.count < maxMessages {
+                let raw = rd_kafka_consumer_poll(handle.pointer, wait)
+                batch.rebalances = handle.context.pendingRebalances.withLock { pending in
+                    defer { pending.removeAll() }
+                    return pending
+                }
+                guard let raw else { break }
                 defer { rd_kafka_message_destroy(raw) }
                 wait = 0
                 let error = raw.pointee.err
                 if error == RD_KAFKA_RESP_ERR_NO_ERROR {
-                    messages.append(KafkaMessage(copying: raw))
+                    batch.messages.append(KafkaMessage(copying: raw))
                 } else if error == RD_KAFKA_RESP_ERR__PARTITION_EOF {
-                    continue
+                    // nothing new on that partition
                 } else if rd_kafka_fatal_error(handle.pointer, nil, 0) != RD_KAFKA_RESP_ERR_NO_ERROR {
                     throw KafkaError(.consumer, "fatal consumer error", error)
                 } else {
                     logger.warning("Kafka consumer error", metadata: ["error": "\(String(cString: rd_kafka_err2str(error)))"])
                 }
+                if !batch.rebalances.isEmpty { break }
             }
-            return messages
+            return batch
+        }
+    }
+
+    /// Starts consuming assigned partitions at the given offsets (`KafkaTopicPartitionOffset.beginning`
+    /// for a partition with no stored offset). Call it after an `.assigned` rebalance.
+    public func assign(_ partitions: [KafkaTopicPartitionOffset]) async throws(KafkaError) {
+        try await blocking { [handle] () throws(KafkaError) in
+            let list = rd_kafka_topic_partition_list_new(Int32(partitions.count))
+            defer { rd_kafka_topic_partition_list_destroy(list) }
+            for entry in partitions {
+                rd_kafka_topic_partition_list_add(list, entry.topic, entry.partition)!.pointee.offset = entry.offset
+            }
+            let error = rd_kafka_assign(handle.pointer, list)
+            guard error == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(.consumer, "assign", error) }
         }
     }
 
@@ -114,8 +143,56 @@ public final class KafkaConsumer: Sendable {
     }
 }
 
+/// What one poll returned: messages, and group rebalances that happened meanwhile.
+public struct KafkaConsumerBatch: Sendable {
+    public var messages: [KafkaMessage] = []
+    public var rebalances: [KafkaRebalance] = []
+}
+
+/// A change of the partitions this consumer owns.
+public enum KafkaRebalance: Sendable, Equatable {
+    /// Now owned; consume them by calling ``KafkaConsumer/assign(_:)`` with start offsets.
+    case assigned([KafkaTopicPartition])
+    /// No longer owned (already unassigned).
+    case revoked([KafkaTopicPartition])
+}
+
+public struct KafkaTopicPartition: Sendable, Hashable {
+    public var topic: String
+    public var partition: Int32
+
+    public init(topic: String, partition: Int32) {
+        self.topic = topic
+        self.partition = partition
+    }
+}
+
+/// Called from `rd_kafka_consumer_poll`, on the consumer's queue: records the rebalance for
+/// `poll` to return. A revocation is applied at once; an assignment waits for the caller's offsets.
+func rebalanceCallback(_ handle: OpaquePointer?, _ error: rd_kafka_resp_err_t, _ list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?, _ opaque: UnsafeMutableRawPointer?) {
+    guard let handle, let opaque else { return }
+    let context = Unmanaged<ClientContext>.fromOpaque(opaque).takeUnretainedValue()
+    var partitions: [KafkaTopicPartition] = []
+    if let list {
+        for index in 0..<Int(list.pointee.cnt) {
+            let element = list.pointee.elems[index]
+            partitions.append(KafkaTopicPartition(topic: String(cString: element.topic), partition: element.partition))
+        }
+    }
+    switch error {
+    case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
+        context.pendingRebalances.withLock { $0.append(.assigned(partitions)) }
+    default:
+        rd_kafka_assign(handle, nil)
+        context.pendingRebalances.withLock { $0.append(.revoked(partitions)) }
+    }
+}
+
 /// A position in one partition of a topic.
 public struct KafkaTopicPartitionOffset: Sendable, Hashable {
+    /// Start at the partition's first message.
+    public static let beginning: Int64 = -2
+
     public var topic: String
     public var partition: Int32
     public var offset: Int64

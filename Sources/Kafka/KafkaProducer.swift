@@ -54,12 +54,28 @@ public final class KafkaProducer: Sendable {
         return try result.get()
     }
 
+    /// Sends messages in order (per partition, Kafka keeps that order) and waits for every
+    /// delivery report. One result per message, in the order given.
+    public func send(_ messages: [KafkaMessage]) async -> [Result<KafkaDeliveryReport, KafkaError>] {
+        guard !messages.isEmpty else { return [] }
+        return await withCheckedContinuation { continuation in
+            let collector = BatchCollector(count: messages.count, continuation: continuation)
+            for (index, message) in messages.enumerated() {
+                enqueue(message, promise: DeliveryPromise { collector.deliver($0, at: index) })
+            }
+        }
+    }
+
     private func enqueue(_ message: KafkaMessage, continuation: CheckedContinuation<Result<KafkaDeliveryReport, KafkaError>, Never>) {
+        enqueue(message, promise: DeliveryPromise { continuation.resume(returning: $0) })
+    }
+
+    private func enqueue(_ message: KafkaMessage, promise deliveryPromise: DeliveryPromise) {
         guard !poller.isStopped else {
-            continuation.resume(returning: .failure(KafkaError(.closed, "producer is closed")))
+            deliveryPromise.complete(.failure(KafkaError(.closed, "producer is closed")))
             return
         }
-        let promise = Unmanaged.passRetained(DeliveryPromise(continuation)).toOpaque()
+        let promise = Unmanaged.passRetained(deliveryPromise).toOpaque()
         let headers = rd_kafka_headers_new(message.headers.count)
         for header in message.headers {
             header.value.withUnsafeBytes { bytes in
@@ -77,7 +93,7 @@ public final class KafkaProducer: Sendable {
             // On failure librdkafka owns neither the headers nor the opaque.
             rd_kafka_headers_destroy(headers)
             Unmanaged<DeliveryPromise>.fromOpaque(promise).release()
-            continuation.resume(returning: .failure(KafkaError(.delivery, "produce to \(message.topic)", error)))
+            deliveryPromise.complete(.failure(KafkaError(.delivery, "produce to \(message.topic)", error)))
         }
     }
 
@@ -126,6 +142,14 @@ public final class KafkaProducer: Sendable {
         guard error == RD_KAFKA_RESP_ERR_NO_ERROR else {
             throw KafkaError(.timedOut, "flush: \(rd_kafka_outq_len(handle.pointer)) messages still in flight after \(timeout)")
         }
+    }
+
+    /// A fatal error of the idempotent producer (it must then be replaced), if one occurred.
+    public var fatalError: KafkaError? {
+        var buffer = [CChar](repeating: 0, count: 512)
+        let code = rd_kafka_fatal_error(handle.pointer, &buffer, buffer.count)
+        guard code != RD_KAFKA_RESP_ERR_NO_ERROR else { return nil }
+        return KafkaError(.delivery, "fatal producer error: \(String(errorBuffer: buffer))", rdKafkaError: code.rawValue)
     }
 
     /// Messages handed to the producer that the broker has not confirmed yet.
@@ -195,11 +219,36 @@ private func withKeyBytes<R>(_ key: [UInt8]?, _ body: (UnsafeRawBufferPointer?) 
     return key.withUnsafeBytes { body($0) }
 }
 
-/// Carries a `send` call's continuation through librdkafka as the message's opaque pointer.
+/// Carries what to do with a message's delivery report through librdkafka as its opaque pointer.
 private final class DeliveryPromise: Sendable {
-    let continuation: CheckedContinuation<Result<KafkaDeliveryReport, KafkaError>, Never>
-    init(_ continuation: CheckedContinuation<Result<KafkaDeliveryReport, KafkaError>, Never>) {
+    let complete: @Sendable (Result<KafkaDeliveryReport, KafkaError>) -> Void
+    init(_ complete: @escaping @Sendable (Result<KafkaDeliveryReport, KafkaError>) -> Void) {
+        self.complete = complete
+    }
+}
+
+/// Gathers the delivery reports of a batch and resumes its sender when the last one arrives.
+private final class BatchCollector: Sendable {
+    private struct State {
+        var results: [Result<KafkaDeliveryReport, KafkaError>?]
+        var remaining: Int
+    }
+
+    private let state: Mutex<State>
+    private let continuation: CheckedContinuation<[Result<KafkaDeliveryReport, KafkaError>], Never>
+
+    init(count: Int, continuation: CheckedContinuation<[Result<KafkaDeliveryReport, KafkaError>], Never>) {
+        state = Mutex(State(results: Array(repeating: nil, count: count), remaining: count))
         self.continuation = continuation
+    }
+
+    func deliver(_ result: Result<KafkaDeliveryReport, KafkaError>, at index: Int) {
+        let finished: [Result<KafkaDeliveryReport, KafkaError>]? = state.withLock { state in
+            state.results[index] = result
+            state.remaining -= 1
+            return state.remaining == 0 ? state.results.map { $0! } : nil
+        }
+        if let finished { continuation.resume(returning: finished) }
     }
 }
 
@@ -208,9 +257,9 @@ private func deliveryReportCallback(_: OpaquePointer?, _ message: UnsafePointer<
     let promise = Unmanaged<DeliveryPromise>.fromOpaque(opaque).takeRetainedValue()
     let topic = String(cString: rd_kafka_topic_name(message.pointee.rkt))
     if message.pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR {
-        promise.continuation.resume(returning: .success(KafkaDeliveryReport(topic: topic, partition: message.pointee.partition, offset: message.pointee.offset)))
+        promise.complete(.success(KafkaDeliveryReport(topic: topic, partition: message.pointee.partition, offset: message.pointee.offset)))
     } else {
-        promise.continuation.resume(returning: .failure(KafkaError(.delivery, "delivery to \(topic)", message.pointee.err)))
+        promise.complete(.failure(KafkaError(.delivery, "delivery to \(topic)", message.pointee.err)))
     }
 }
 
@@ -222,7 +271,7 @@ private func deliveryReportCallback(_: OpaquePointer?, _ message: UnsafePointer<
 /// `LOG_LEVEL=debug` shows them all.
 func kafkaLogCallback(_ handle: OpaquePointer?, _ level: Int32, _ facility: UnsafePointer<CChar>?, _ text: UnsafePointer<CChar>?) {
     guard let handle, let opaque = rd_kafka_opaque(handle) else { return }
-    let logger = Unmanaged<LoggerBox>.fromOpaque(opaque).takeUnretainedValue().logger
+    let logger = Unmanaged<ClientContext>.fromOpaque(opaque).takeUnretainedValue().logger
     let logLevel: Logger.Level = level <= 2 ? .error : .debug
     guard logger.logLevel <= logLevel else { return }
     logger.log(level: logLevel, "librdkafka: \(text.map { String(cString: $0) } ?? "")", metadata: [
@@ -230,8 +279,10 @@ func kafkaLogCallback(_ handle: OpaquePointer?, _ level: Int32, _ facility: Unsa
     ])
 }
 
-/// Holds a client's logger for librdkafka's callbacks, which reach it through the handle's opaque pointer.
-final class LoggerBox: Sendable {
+/// What librdkafka's callbacks need of a client, reached through the handle's opaque pointer:
+/// its logger, and for consumers the rebalance events waiting to be handed to the caller.
+final class ClientContext: Sendable {
     let logger: Logger
+    let pendingRebalances = Mutex<[KafkaRebalance]>([])
     init(_ logger: Logger) { self.logger = logger }
 }

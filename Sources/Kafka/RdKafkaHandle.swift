@@ -9,15 +9,15 @@ import Logging
 /// adds no mutable state of its own.
 final class RdKafkaHandle: @unchecked Sendable {
     let pointer: OpaquePointer
-    /// Lives as long as the handle: librdkafka's log callback reaches the logger through it.
-    private let loggerBox: LoggerBox
+    /// Lives as long as the handle: librdkafka's callbacks reach it through the opaque pointer.
+    let context: ClientContext
 
     /// Creates a client of `type` from string properties; takes ownership of nothing it is given.
     /// `prepare` may install callbacks on the configuration before the handle is made.
     init(type: rd_kafka_type_t, properties: [String: String], logger: Logger, prepare: (OpaquePointer) -> Void = { _ in }) throws(KafkaError) {
         let conf = rd_kafka_conf_new()!
-        loggerBox = LoggerBox(logger)
-        rd_kafka_conf_set_opaque(conf, Unmanaged.passUnretained(loggerBox).toOpaque())
+        context = ClientContext(logger)
+        rd_kafka_conf_set_opaque(conf, Unmanaged.passUnretained(context).toOpaque())
         rd_kafka_conf_set_log_cb(conf, kafkaLogCallback)
         var errorBuffer = [CChar](repeating: 0, count: 512)
         for (key, value) in properties.sorted(by: { $0.key < $1.key }) {

@@ -27,10 +27,7 @@ struct KafkaRoundTripTests {
 
         let consumer = try KafkaConsumer(configuration: configuration, groupID: TestEnvironment.uniqueName("group"), logger: logger)
         try await consumer.subscribe(topics: [topic])
-        var received: [KafkaMessage] = []
-        for _ in 0..<60 where received.isEmpty {
-            received += try await consumer.poll(timeout: .milliseconds(500))
-        }
+        let received = try await consumeAll(consumer, expecting: 1)
         await consumer.close()
 
         let message = try #require(received.first)
@@ -40,6 +37,24 @@ struct KafkaRoundTripTests {
         #expect(message.partition == report.partition)
         #expect(message.offset == report.offset)
         #expect(message.headers == sent.headers)
+    }
+
+    @Test("a batch keeps its order per key; an assigned partition starts at the caller's offset, not Kafka's")
+    func orderedBatchAndManualOffsets() async throws {
+        let topic = TestEnvironment.uniqueName("offsets")
+        let producer = try KafkaProducer(configuration: configuration, logger: logger)
+        try await producer.createTopics([KafkaTopicSpec(name: topic, partitions: 1)])
+        let messages = (0..<10).map { KafkaMessage(topic: topic, key: Array("stream-1".utf8), value: Array("\($0)".utf8)) }
+        let reports = try await producer.send(messages).map { try $0.get() }
+        #expect(reports.map(\.offset) == Array(reports[0].offset..<reports[0].offset + 10), "delivered in the order sent")
+        await producer.close()
+
+        let consumer = try KafkaConsumer(configuration: configuration, groupID: TestEnvironment.uniqueName("group"), logger: logger)
+        try await consumer.subscribe(topics: [topic])
+        let start = reports[5].offset
+        let received = try await consumeAll(consumer, expecting: 5, startingAt: ["\(topic)/0": start])
+        await consumer.close()
+        #expect(received.map { String(decoding: $0.value, as: UTF8.self) } == ["5", "6", "7", "8", "9"])
     }
 
     @Test("an unreachable broker fails metadata with brokerUnreachable, within the timeout")
@@ -53,4 +68,21 @@ struct KafkaRoundTripTests {
         #expect(error?.code == .brokerUnreachable)
         await producer.close(timeout: .milliseconds(100))
     }
+}
+
+/// Polls until `count` messages arrived (or 30 s passed), assigning partitions as they come:
+/// at `startingAt["topic/partition"]` when given, else from the beginning.
+func consumeAll(_ consumer: KafkaConsumer, expecting count: Int, startingAt offsets: [String: Int64] = [:]) async throws -> [KafkaMessage] {
+    var received: [KafkaMessage] = []
+    let deadline = ContinuousClock.now + .seconds(30)
+    while received.count < count, ContinuousClock.now < deadline {
+        let batch = try await consumer.poll(timeout: .milliseconds(200))
+        received += batch.messages
+        for case .assigned(let partitions) in batch.rebalances {
+            try await consumer.assign(partitions.map {
+                KafkaTopicPartitionOffset(topic: $0.topic, partition: $0.partition, offset: offsets["\($0.topic)/\($0.partition)"] ?? KafkaTopicPartitionOffset.beginning)
+            })
+        }
+    }
+    return received
 }

@@ -114,6 +114,11 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .testTarget(
+            name: "WorkersTests",
+            dependencies: ["Workers", "EventStore", "Kafka", "Aggregates", "Projections", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "CLITests", dependencies: ["commerce", "TestSupport"], swiftSettings: swiftSettings),
     ]
 )

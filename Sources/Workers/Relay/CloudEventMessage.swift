@@ -1,0 +1,74 @@
+import EventStore
+import Foundation
+import Kafka
+
+/// How a stored event travels on Kafka: the CloudEvents 1.0 Kafka protocol binding, binary
+/// mode. Attributes are `ce_*` headers, the value is the event's JSON as stored.
+///
+/// - topic `commerce.<category>`, key = stream name (one partition per stream: its order holds)
+/// - `ce_specversion` 1.0, `ce_id` event id, `ce_type` event type, `ce_source` `/commerce/<category>`,
+///   `ce_subject` stream name, `ce_time` recorded time (RFC 3339), `ce_dataschema` the event's
+///   JSON Schema, `content-type` application/json
+/// - extensions: `ce_schemaversion`, `ce_streamversion`, `ce_position` (global position),
+///   `ce_correlationid`, `ce_causationid`, `ce_actor` (when known)
+///
+/// Delivery is at least once: consumers deduplicate by `ce_id`, or by stream and stream version.
+public enum CloudEventMessage {
+    public static let schemaBaseURL = "https://commerce.dev/schemas/events/"
+
+    public static func topic(forCategory category: some StringProtocol) -> String {
+        "commerce.\(category)"
+    }
+
+    public static func message(for event: RecordedEvent) -> KafkaMessage {
+        var headers: [KafkaMessage.Header] = [
+            .init("ce_specversion", "1.0"),
+            .init("ce_id", event.id.uuidString.lowercased()),
+            .init("ce_type", event.type),
+            .init("ce_source", "/commerce/\(event.category)"),
+            .init("ce_subject", event.stream.rawValue),
+            .init("ce_time", timeFormatter.string(from: event.recordedAt)),
+            .init("ce_dataschema", "\(schemaBaseURL)\(event.type).v\(event.schemaVersion).json"),
+            .init("content-type", "application/json"),
+            .init("ce_schemaversion", "\(event.schemaVersion)"),
+            .init("ce_streamversion", "\(event.version)"),
+            .init("ce_position", "\(event.position)"),
+        ]
+        if let correlation = event.metadata.correlationID { headers.append(.init("ce_correlationid", correlation.uuidString.lowercased())) }
+        if let causation = event.metadata.causationID { headers.append(.init("ce_causationid", causation.uuidString.lowercased())) }
+        if let actor = event.metadata.actor { headers.append(.init("ce_actor", actor)) }
+        return KafkaMessage(
+            topic: topic(forCategory: event.category), key: Array(event.stream.rawValue.utf8),
+            value: Array(event.data.utf8), headers: headers
+        )
+    }
+
+    /// Reads a message written by ``message(for:)`` back into the event it carries.
+    /// - Returns: nil when a required attribute is missing or malformed.
+    public static func event(from message: KafkaMessage) -> RecordedEvent? {
+        func header(_ name: String) -> String? { message.header(name)?.stringValue }
+        guard let idText = header("ce_id"), let id = UUID(uuidString: idText),
+              let type = header("ce_type"), let subject = header("ce_subject"), let stream = try? StreamName(subject),
+              let version = header("ce_streamversion").flatMap(Int64.init),
+              let position = header("ce_position").flatMap(Int64.init),
+              let schemaVersion = header("ce_schemaversion").flatMap(Int32.init),
+              let time = header("ce_time").flatMap(timeFormatter.date(from:))
+        else { return nil }
+        return RecordedEvent(
+            position: position, stream: stream, version: version, id: id, type: type, schemaVersion: schemaVersion,
+            data: String(decoding: message.value, as: UTF8.self),
+            metadata: EventMetadata(
+                correlationID: header("ce_correlationid").flatMap(UUID.init(uuidString:)),
+                causationID: header("ce_causationid").flatMap(UUID.init(uuidString:)),
+                actor: header("ce_actor")
+            ),
+            recordedAt: time
+        )
+    }
+
+    private static var timeFormatter: ISO8601DateFormatter {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter
+    }
+}

@@ -1,0 +1,138 @@
+import EventStore
+import Foundation
+import Kafka
+import Logging
+import Testing
+import TestSupport
+import Workers
+
+@Suite("Relay: event store to Kafka")
+struct RelayTests {
+    let logger = TestEnvironment.logger
+
+    func relayConfiguration(_ name: String, categories: [String]) -> EventRelay.Configuration {
+        var configuration = EventRelay.Configuration()
+        configuration.checkpointName = name
+        configuration.categories = categories
+        configuration.partitions = 3
+        configuration.maximumBackoff = .milliseconds(500)
+        return configuration
+    }
+
+    @Test("appended events reach their topics once each, keyed by stream, in stream order, as CloudEvents")
+    func endToEnd() async throws {
+        try await withTestDatabase { client, _ in
+            let store = PostgresEventStore(client: client, logger: logger)
+            // Categories of their own, so that parallel tests do not share topics.
+            let tag = TestEnvironment.uniqueName("r").replacingOccurrences(of: "_", with: "")
+            let carts = "cart\(tag)", orders = "order\(tag)"
+            var appended: [UUID] = []
+            for index in 0..<20 {
+                let stream = try StreamName("\(index % 2 == 0 ? carts : orders)-\(index % 4)")
+                let events = (0..<3).map { _ in NewEvent(type: "Tested", data: #"{"index":\#(index)}"#, metadata: EventMetadata(correlationID: UUID(), actor: "tester")) }
+                try await store.append(events, to: stream, expectedVersion: .any)
+                appended += events.map(\.id)
+            }
+            let relay = EventRelay(store: store, configuration: relayConfiguration("relay-\(tag)", categories: [carts, orders]), logger: logger) {
+                try KafkaProducer(configuration: TestEnvironment.kafkaConfiguration, logger: TestEnvironment.logger)
+            }
+            let received = try await withRunning(relay) {
+                try await consumeEvents(topics: [carts, orders].map(CloudEventMessage.topic(forCategory:)), count: appended.count)
+            }
+            #expect(received.count == appended.count)
+            #expect(Set(received.map(\.event.id)) == Set(appended), "every event once")
+            for message in received {
+                #expect(message.kafka.key == Array(message.event.stream.rawValue.utf8))
+                #expect(message.kafka.topic == "commerce.\(message.event.category)")
+                #expect(message.kafka.header("ce_specversion")?.stringValue == "1.0")
+                #expect(message.kafka.header("ce_dataschema")?.stringValue == "https://commerce.dev/schemas/events/Tested.v1.json")
+                #expect(message.event.metadata.actor == "tester")
+            }
+            for (_, messages) in Dictionary(grouping: received, by: \.event.stream) {
+                #expect(messages.map(\.event.version) == Array(1...Int64(messages.count)), "stream order")
+            }
+            #expect(try await store.checkpoint(of: "relay-\(tag)") == 60)
+        }
+    }
+
+    @Test("broker stopped during appends, then restarted: every event ends up on Kafka", .enabled(if: DedicatedBroker.binary != nil))
+    func brokerRestart() async throws {
+        let broker = try DedicatedBroker()
+        try await broker.start()
+        let kafka = KafkaConfiguration(bootstrapServers: broker.bootstrapServers, properties: ["session.timeout.ms": "1000", "heartbeat.interval.ms": "300", "message.timeout.ms": "2000"])
+        try await withTestDatabase { client, _ in
+            let store = PostgresEventStore(client: client, logger: logger)
+            let relay = EventRelay(store: store, configuration: relayConfiguration("relay-restart", categories: ["cart"]), logger: logger) {
+                try KafkaProducer(configuration: kafka, logger: TestEnvironment.logger)
+            }
+            var appended: [UUID] = []
+            func appendSome(_ count: Int) async throws {
+                for index in 0..<count {
+                    let events = [NewEvent(type: "Tested", data: #"{"n":\#(index)}"#)]
+                    try await store.append(events, to: try StreamName("cart-\(index % 5)"), expectedVersion: .any)
+                    appended += events.map(\.id)
+                }
+            }
+            try await withRunning(relay) {
+                try await appendSome(30)
+                try await waitUntil { (try? await store.checkpoint(of: "relay-restart")) == 30 }
+                await broker.stop()
+                try await appendSome(30)  // commands keep succeeding while the broker is down
+                try await Task.sleep(for: .seconds(1))
+                try await broker.start()  // empty: the relay must recreate topics and republish
+                try await waitUntil(timeout: .seconds(60)) { (try? await store.checkpoint(of: "relay-restart")) == 60 }
+            }
+            // The restarted broker lost the first 30; everything after the restart must be there, in order.
+            let received = try await consumeEvents(topics: ["commerce.cart"], count: 30, kafka: kafka)
+            #expect(Set(received.map(\.event.id)) == Set(appended.suffix(30)))
+            for (_, messages) in Dictionary(grouping: received, by: \.event.stream) {
+                #expect(zip(messages, messages.dropFirst()).allSatisfy { $0.event.version < $1.event.version })
+            }
+        }
+        await broker.stop()
+    }
+}
+
+struct ReceivedEvent: Sendable {
+    let kafka: KafkaMessage
+    let event: RecordedEvent
+}
+
+/// Runs a service while `body` runs, then cancels it.
+func withRunning<T: Sendable>(_ relay: EventRelay, _ body: () async throws -> T) async throws -> T {
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { try await relay.run() }
+        defer { group.cancelAll() }
+        return try await body()
+    }
+}
+
+/// Consumes `topics` from the beginning until `count` events arrived (30 s at most).
+func consumeEvents(topics: [String], count: Int, kafka: KafkaConfiguration = TestEnvironment.kafkaConfiguration) async throws -> [ReceivedEvent] {
+    let consumer = try KafkaConsumer(configuration: kafka, groupID: TestEnvironment.uniqueName("check"), logger: TestEnvironment.logger)
+    try await consumer.subscribe(topics: topics)
+    var received: [ReceivedEvent] = []
+    let deadline = ContinuousClock.now + .seconds(30)
+    while received.count < count, ContinuousClock.now < deadline {
+        let batch = try await consumer.poll(timeout: .milliseconds(200))
+        for message in batch.messages {
+            if let event = CloudEventMessage.event(from: message) { received.append(ReceivedEvent(kafka: message, event: event)) }
+        }
+        for case .assigned(let partitions) in batch.rebalances {
+            try await consumer.assign(partitions.map { KafkaTopicPartitionOffset(topic: $0.topic, partition: $0.partition, offset: KafkaTopicPartitionOffset.beginning) })
+        }
+    }
+    await consumer.close()
+    return received
+}
+
+func waitUntil(timeout: Duration = .seconds(30), _ condition: @escaping @Sendable () async -> Bool) async throws {
+    let deadline = ContinuousClock.now + timeout
+    while !(await condition()) {
+        guard ContinuousClock.now < deadline else {
+            Issue.record("condition not met within \(timeout)")
+            return
+        }
+        try await Task.sleep(for: .milliseconds(50))
+    }
+}

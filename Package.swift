@@ -116,7 +116,10 @@ let package = Package(
         ),
         .testTarget(
             name: "WorkersTests",
-            dependencies: ["Workers", "EventStore", "Kafka", "Aggregates", "Projections", "TestSupport"],
+            dependencies: [
+                "Workers", "EventStore", "Kafka", "Aggregates", "Projections", "TestSupport",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "CLITests", dependencies: ["commerce", "TestSupport"], swiftSettings: swiftSettings),

@@ -70,11 +70,11 @@ struct KafkaRoundTripTests {
     }
 }
 
-/// Polls until `count` messages arrived (or 30 s passed), assigning partitions as they come:
+/// Polls until `count` messages arrived (or 60 s passed), assigning partitions as they come:
 /// at `startingAt["topic/partition"]` when given, else from the beginning.
 func consumeAll(_ consumer: KafkaConsumer, expecting count: Int, startingAt offsets: [String: Int64] = [:]) async throws -> [KafkaMessage] {
     var received: [KafkaMessage] = []
-    let deadline = ContinuousClock.now + .seconds(30)
+    let deadline = ContinuousClock.now + .seconds(60)
     while received.count < count, ContinuousClock.now < deadline {
         let batch = try await consumer.poll(timeout: .milliseconds(200))
         received += batch.messages

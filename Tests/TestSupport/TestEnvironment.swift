@@ -17,7 +17,7 @@ public enum TestEnvironment {
     /// Consumers in tests join their group faster with a short session timeout (Tansu holds
     /// a first JoinGroup for half of it).
     public static var kafkaConfiguration: KafkaConfiguration {
-        KafkaConfiguration(bootstrapServers: kafkaBrokers, properties: ["session.timeout.ms": "1000", "heartbeat.interval.ms": "300"])
+        KafkaConfiguration(bootstrapServers: kafkaBrokers, properties: ["session.timeout.ms": "3000", "heartbeat.interval.ms": "500"])
     }
 
     /// The repository's root, found from this file's path.

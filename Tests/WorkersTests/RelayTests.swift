@@ -59,7 +59,7 @@ struct RelayTests {
     func brokerRestart() async throws {
         let broker = try DedicatedBroker()
         try await broker.start()
-        let kafka = KafkaConfiguration(bootstrapServers: broker.bootstrapServers, properties: ["session.timeout.ms": "1000", "heartbeat.interval.ms": "300", "message.timeout.ms": "2000"])
+        let kafka = KafkaConfiguration(bootstrapServers: broker.bootstrapServers, properties: ["session.timeout.ms": "3000", "heartbeat.interval.ms": "500", "message.timeout.ms": "2000"])
         try await withTestDatabase { client, _ in
             let store = PostgresEventStore(client: client, logger: logger)
             let relay = EventRelay(store: store, configuration: relayConfiguration("relay-restart", categories: ["cart"]), logger: logger) {
@@ -107,12 +107,12 @@ func withRunning<T: Sendable>(_ relay: EventRelay, _ body: () async throws -> T)
     }
 }
 
-/// Consumes `topics` from the beginning until `count` events arrived (30 s at most).
+/// Consumes `topics` from the beginning until `count` events arrived (60 s at most).
 func consumeEvents(topics: [String], count: Int, kafka: KafkaConfiguration = TestEnvironment.kafkaConfiguration) async throws -> [ReceivedEvent] {
     let consumer = try KafkaConsumer(configuration: kafka, groupID: TestEnvironment.uniqueName("check"), logger: TestEnvironment.logger)
     try await consumer.subscribe(topics: topics)
     var received: [ReceivedEvent] = []
-    let deadline = ContinuousClock.now + .seconds(30)
+    let deadline = ContinuousClock.now + .seconds(60)
     while received.count < count, ContinuousClock.now < deadline {
         let batch = try await consumer.poll(timeout: .milliseconds(200))
         for message in batch.messages {

@@ -27,7 +27,7 @@ public enum CloudEventMessage {
             .init("ce_type", event.type),
             .init("ce_source", "/commerce/\(event.category)"),
             .init("ce_subject", event.stream.rawValue),
-            .init("ce_time", timeFormatter.string(from: event.recordedAt)),
+            .init("ce_time", formatTime(event.recordedAt)),
             .init("ce_dataschema", "\(schemaBaseURL)\(event.type).v\(event.schemaVersion).json"),
             .init("content-type", "application/json"),
             .init("ce_schemaversion", "\(event.schemaVersion)"),
@@ -52,7 +52,7 @@ public enum CloudEventMessage {
               let version = header("ce_streamversion").flatMap(Int64.init),
               let position = header("ce_position").flatMap(Int64.init),
               let schemaVersion = header("ce_schemaversion").flatMap(Int32.init),
-              let time = header("ce_time").flatMap(timeFormatter.date(from:))
+              let time = header("ce_time").flatMap(parseTime)
         else { return nil }
         return RecordedEvent(
             position: position, stream: stream, version: version, id: id, type: type, schemaVersion: schemaVersion,
@@ -66,9 +66,37 @@ public enum CloudEventMessage {
         )
     }
 
-    private static var timeFormatter: ISO8601DateFormatter {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter
+    /// 2000-01-01T00:00:00Z, PostgreSQL's (and postgres-nio's) epoch for timestamps.
+    static let postgresEpoch = Date(timeIntervalSince1970: 946_684_800)
+    static let postgresEpochMicros: Int64 = 946_684_800_000_000
+
+    /// RFC 3339 in UTC with microseconds, the precision PostgreSQL records: the whole
+    /// microseconds postgres-nio would store for `date`.
+    static func formatTime(_ date: Date) -> String {
+        let unixMicros = Int64(date.timeIntervalSince(postgresEpoch) * 1_000_000) + postgresEpochMicros
+        var seconds = time_t(unixMicros / 1_000_000)
+        var fraction = unixMicros % 1_000_000
+        if fraction < 0 {
+            fraction += 1_000_000
+            seconds -= 1
+        }
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ",
+                      parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec, Int(fraction))
+    }
+
+    /// Reads `YYYY-MM-DDTHH:MM:SS[.fraction]Z` into the same `Date` postgres-nio decodes for that microsecond.
+    static func parseTime(_ text: String) -> Date? {
+        guard text.hasSuffix("Z"), text.count >= 20, let whole = ISO8601DateFormatter().date(from: String(text.prefix(19)) + "Z") else { return nil }
+        let fraction = text.dropFirst(19).dropLast()
+        var micros: Int64 = 0
+        if !fraction.isEmpty {
+            let digits = fraction.dropFirst()
+            guard fraction.first == ".", (1...9).contains(digits.count), digits.allSatisfy(\.isASCII), let value = Int64(digits.prefix(6)) else { return nil }
+            micros = value * Int64(pow(10, Double(6 - min(6, digits.count))))
+        }
+        let sinceEpoch = (Int64(whole.timeIntervalSince1970) * 1_000_000 - postgresEpochMicros) + micros
+        return Date(timeInterval: Double(sinceEpoch) / 1_000_000, since: postgresEpoch)
     }
 }

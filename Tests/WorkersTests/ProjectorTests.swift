@@ -1,0 +1,166 @@
+import Aggregates
+import EventStore
+import Foundation
+import Kafka
+import Logging
+import PostgresNIO
+import Projections
+import Testing
+import TestSupport
+import ServiceLifecycle
+import Workers
+
+/// Relay and projector together, on a broker of their own (the real topic names are shared).
+@Suite("Projector: Kafka to read models", .enabled(if: DedicatedBroker.binary != nil))
+struct ProjectorTests {
+    let logger = TestEnvironment.logger
+    let projections: [any Projection] = [CatalogProjection(), OrderHistoryProjection()]
+
+    func kafka(_ broker: DedicatedBroker) -> KafkaConfiguration {
+        KafkaConfiguration(bootstrapServers: broker.bootstrapServers, properties: ["session.timeout.ms": "3000", "heartbeat.interval.ms": "500"])
+    }
+
+    func relay(_ store: PostgresEventStore, _ broker: DedicatedBroker) -> EventRelay {
+        var configuration = EventRelay.Configuration()
+        configuration.partitions = 3
+        let kafka = kafka(broker)
+        return EventRelay(store: store, configuration: configuration, logger: logger) {
+            try KafkaProducer(configuration: kafka, logger: TestEnvironment.logger)
+        }
+    }
+
+    func projector(_ client: PostgresClient, _ broker: DedicatedBroker) -> Projector {
+        let kafka = kafka(broker)
+        return Projector(client: client, projections: projections, logger: logger) { group in
+            try KafkaConsumer(configuration: kafka, groupID: group, logger: TestEnvironment.logger)
+        }
+    }
+
+    @Test("events appended to the store show in the catalog and the order history")
+    func endToEnd() async throws {
+        let broker = try DedicatedBroker()
+        try await broker.start()
+        try await withTestDatabase { client, _ in
+            let store = PostgresEventStore(client: client, logger: logger)
+            try await appendCatalogAndOrders(store, products: 3)
+            try await withServices([relay(store, broker), projector(client, broker)]) {
+                try await waitUntil { (try? await count("SELECT count(*) FROM order_history WHERE status = 'paid'", client)) == 3 }
+            }
+            let products = try await client.query("SELECT product_id, status, category_path FROM catalog_products ORDER BY product_id")
+                .decode((String, String, [String]).self).collectAll()
+            #expect(products.map(\.0) == ["prod-0", "prod-1", "prod-2"])
+            #expect(products.allSatisfy { $0.1 == "published" && $0.2 == ["Apparel", "Shirts"] })
+            let variants = try await client.query("SELECT sku, product_id, (prices->>'EUR')::bigint, on_hand, available FROM catalog_variants ORDER BY sku")
+                .decode((String, String?, Int64?, Int32, Int32).self).collectAll()
+            #expect(variants.count == 3)
+            #expect(variants.allSatisfy { $0.2 == 2500 && $0.3 == 10 && $0.4 == 8 && $0.1 != nil })
+            let timeline = try await client.query("SELECT status FROM order_timeline WHERE order_id = 'ord-1' ORDER BY position")
+                .decode(String.self).collectAll()
+            #expect(timeline == ["placed", "paid"])
+            let found = try await client.query("SELECT product_id FROM catalog_products WHERE search @@ plainto_tsquery('simple', 'tee 1')")
+                .decode(String.self).collectAll()
+            #expect(found == ["prod-1"])
+        }
+        await broker.stop()
+    }
+
+    @Test("two projectors in one group build the same read model as the events applied straight from the store")
+    func twoProjectorsShareTheWork() async throws {
+        let broker = try DedicatedBroker()
+        try await broker.start()
+        try await withTestDatabase { client, _ in
+            let store = PostgresEventStore(client: client, logger: logger)
+            try await appendCatalogAndOrders(store, products: 24)
+            try await withServices([relay(store, broker), projector(client, broker), projector(client, broker)]) {
+                try await waitUntil(timeout: .seconds(60)) { (try? await count("SELECT count(*) FROM order_history WHERE status = 'paid'", client)) == 24 }
+            }
+            let viaKafka = try await readModel(client)
+            // The reference: the same events, straight from the event store, into a fresh database.
+            let events = try await readEverything(store)
+            try await withTestDatabase { reference, _ in
+                try await reference.withTransaction(logger: logger) { connection in
+                    try await ProjectionApplier.apply(events, to: projections, on: connection, logger: logger)
+                }
+                let direct = try await readModel(reference)
+                #expect(direct == viaKafka, "only in Kafka's: \(Set(viaKafka).subtracting(direct).sorted().prefix(3)); only in the direct: \(Set(direct).subtracting(viaKafka).sorted().prefix(3))")
+            }
+            let partitions = try await count("SELECT count(DISTINCT (topic, partition)) FROM projection_offsets WHERE next_offset > 0", client)
+            #expect(partitions > 1, "the work was spread over partitions")
+        }
+        await broker.stop()
+    }
+}
+
+/// For each product: created, variant, price, published, 10 received, 2 reserved; an order placed and paid.
+func appendCatalogAndOrders(_ store: PostgresEventStore, products: Int) async throws {
+    func encode(_ event: some DomainEvent) -> NewEvent {
+        let encoded = EventCodec.encode(event)
+        return NewEvent(type: encoded.type, schemaVersion: Int32(encoded.schemaVersion), data: encoded.json)
+    }
+    let now = Date()
+    for index in 0..<products {
+        let product = try ProductID("prod-\(index)")
+        let sku = try SKU("SKU-\(index)")
+        let order = try OrderID("ord-\(index)")
+        var productState = Product.initialState
+        var productEvents: [NewEvent] = []
+        for command: Product.Command in [
+            .create(id: product, name: "Tee \(index)", description: "Organic", categoryPath: ["Apparel", "Shirts"]),
+            .addVariant(sku: sku, attributes: ["size": "M"]), .setPrice(sku: sku, price: Money(2500, .EUR)), .publish,
+        ] {
+            let (events, next) = try Product.handle(command, productState, DecisionContext(now: now))
+            productState = next
+            productEvents += events.map(encode)
+        }
+        try await store.append(productEvents, to: try StreamName("product-\(product)"), expectedVersion: .noStream)
+
+        var stock = Inventory.initialState
+        var stockEvents: [NewEvent] = []
+        for command: Inventory.Command in [.receive(sku: sku, quantity: 10), .reserve(sku: sku, orderId: order, quantity: 2, expiresAt: now.addingTimeInterval(900))] {
+            let (events, next) = try Inventory.handle(command, stock, DecisionContext(now: now))
+            stock = next
+            stockEvents += events.map(encode)
+        }
+        try await store.append(stockEvents, to: try StreamName("inventory-\(sku)"), expectedVersion: .noStream)
+
+        var checkout = CartCheckedOut.sample
+        checkout.orderId = order
+        let placed = try Order.decide(.place(id: order, checkout: checkout), Order.initialState, DecisionContext(now: now))
+        let paid = try Order.decide(.markPaid(paymentId: try PaymentID("pay-\(index)"), amount: checkout.totals.total), Order.fold(placed), DecisionContext(now: now))
+        try await store.append((placed + paid).map(encode), to: try StreamName("order-\(order)"), expectedVersion: .noStream)
+    }
+}
+
+/// The read-model tables as comparable text.
+func readModel(_ client: PostgresClient) async throws -> [String] {
+    var rows: [String] = []
+    for table in ["catalog_products", "catalog_variants", "order_history", "order_timeline"] {
+        rows += try await client.query(PostgresQuery(unsafeSQL: "SELECT \(table)::text FROM \(table) ORDER BY 1")).decode(String.self).collectAll()
+    }
+    return rows
+}
+
+func count(_ sql: String, _ client: PostgresClient) async throws -> Int {
+    try await client.query(PostgresQuery(unsafeSQL: "SELECT (\(sql))::int")).decode(Int.self).collectAll()[0]
+}
+
+/// Reads all of `$all` that is safe to read now.
+func readEverything(_ store: PostgresEventStore) async throws -> [RecordedEvent] {
+    var events: [RecordedEvent] = []
+    var position: Int64 = 0
+    while true {
+        let page = try await store.readAll(after: position, limit: 1000)
+        events += page.events
+        if page.nextPosition == position { return events }
+        position = page.nextPosition
+    }
+}
+
+/// Runs services while `body` runs, then cancels them.
+func withServices<T: Sendable>(_ services: [any Service], _ body: () async throws -> T) async throws -> T {
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        for service in services { group.addTask { try await service.run() } }
+        defer { group.cancelAll() }
+        return try await body()
+    }
+}

@@ -5,17 +5,23 @@ import Hummingbird
 import Kafka
 import PostgresNIO
 import ServiceLifecycle
+import Workers
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run the HTTP API server (health, commands, queries)."
+        abstract: "Run the HTTP API server, with the Kafka relay and the projector beside it."
     )
+
+    @Flag(help: "Serve HTTP only: no relay, no projector (run them with `commerce worker`).")
+    var noWorkers = false
 
     func run() async throws {
         let settings = try Settings()
         let logger = settings.makeLogger()
         let postgres = PostgresClient(configuration: settings.databaseURL.clientConfiguration(), backgroundLogger: logger)
         let kafka = try KafkaProducer(configuration: settings.kafkaConfiguration, logger: logger)
+        let store = PostgresEventStore(client: postgres, logger: logger)
+        let workers = noWorkers ? [] : WorkerSet.services(store: store, kafka: settings.kafkaConfiguration, relay: true, projector: true, logger: logger)
 
         let app = buildApplication(
             configuration: APIConfiguration(host: settings.host, port: settings.port),
@@ -24,7 +30,7 @@ struct Serve: AsyncParsableCommand {
                 readinessChecks: [
                     ReadinessCheck(name: "kafka") { _ = try await kafka.metadata(timeout: .seconds(2)) }
                 ],
-                services: [postgres],
+                services: [postgres] + workers,
                 startupChecks: [
                     { try await connectOrFail(postgres, settings: settings) },
                     { try await reachKafkaOrFail(kafka, settings: settings) },

@@ -52,9 +52,11 @@ public struct Projector: Service {
             try await cancelWhenGracefulShutdown {
                 while !Task.isCancelled {
                     let batch = try await consumer.poll(maxMessages: configuration.batchSize, timeout: configuration.pollTimeout)
-                    if !batch.messages.isEmpty { try await apply(batch.messages) }
+                    // A batch is applied, and an assignment made, before anything else happens:
+                    // while the database is unavailable the projector waits and retries.
+                    if !batch.messages.isEmpty { try await retrying("apply a batch") { try await apply(batch.messages) } }
                     for case .assigned(let partitions) in batch.rebalances {
-                        try await consumer.assign(try await storedOffsets(partitions))
+                        try await retrying("assign partitions") { try await consumer.assign(try await storedOffsets(partitions)) }
                         logger.info("projector assigned partitions", metadata: ["partitions": "\(partitions.map { "\($0.topic)/\($0.partition)" })"])
                     }
                 }
@@ -62,6 +64,20 @@ public struct Projector: Service {
         } catch is CancellationError {}
         await consumer.close()
         logger.info("projector stopped")
+    }
+
+    private func retrying(_ what: String, _ operation: () async throws -> Void) async throws {
+        var backoff = Duration.milliseconds(100)
+        while true {
+            do {
+                return try await operation()
+            } catch {
+                try Task.checkCancellation()
+                logger.warning("projector could not \(what); retrying", metadata: ["error": "\(String(reflecting: error))", "backoff": "\(backoff)"])
+                try await Task.sleep(for: backoff)
+                backoff = min(backoff * 2, .seconds(5))
+            }
+        }
     }
 
     private func storedOffsets(_ partitions: [KafkaTopicPartition]) async throws -> [KafkaTopicPartitionOffset] {

@@ -9,6 +9,7 @@ import ServiceLifecycle
 ///
 /// The checkpoint moves only past events whose delivery the broker confirmed, so a crash or a
 /// broker outage loses nothing; what was sent but not checkpointed is sent again (at least once).
+/// Database errors are retried with backoff as well: a worker never takes its process down.
 /// While the broker is down, appends go on; the relay retries with backoff and publishes the
 /// backlog in order when the broker is back, recreating its topics and its producer (a restarted
 /// in-memory broker has lost the topics and no longer knows the idempotent producer's id).
@@ -49,17 +50,24 @@ public struct EventRelay: Service {
     private func publishUntilCancelled() async throws {
         var producer = try makeProducer()
         var topics = Set<String>()
-        var position = try await store.checkpoint(of: configuration.checkpointName)
+        var checkpoint: Int64?
         var backoff = Duration.milliseconds(100)
-        logger.info("relay starting", metadata: ["position": "\(position)"])
         while !Task.isCancelled {
             do {
+                let position: Int64
+                if let checkpoint {
+                    position = checkpoint
+                } else {
+                    position = try await store.checkpoint(of: configuration.checkpointName)
+                    checkpoint = position
+                    logger.info("relay starting", metadata: ["position": "\(position)"])
+                }
                 let generation = store.appendGeneration
                 let page = try await store.readAll(after: position, limit: configuration.batchSize, frontierWait: .zero)
                 guard !page.events.isEmpty else {
                     if page.nextPosition > position {
-                        position = page.nextPosition
-                        try await store.storeCheckpoint(position, for: configuration.checkpointName)
+                        try await store.storeCheckpoint(page.nextPosition, for: configuration.checkpointName)
+                        checkpoint = page.nextPosition
                     }
                     await store.waitForAppends(after: generation, timeout: configuration.idlePoll)
                     continue
@@ -69,13 +77,13 @@ public struct EventRelay: Service {
                 for case .failure(let error) in results { throw error }
                 try await store.storeCheckpoint(page.nextPosition, for: configuration.checkpointName)
                 logger.debug("relay published", metadata: ["events": "\(page.events.count)", "position": "\(page.nextPosition)"])
-                position = page.nextPosition
+                checkpoint = page.nextPosition
                 backoff = .milliseconds(100)
             } catch is CancellationError {
                 break
             } catch {
                 guard !Task.isCancelled else { break }
-                logger.warning("relay could not publish; retrying", metadata: ["error": "\(error)", "position": "\(position)", "backoff": "\(backoff)"])
+                logger.warning("relay could not publish; retrying", metadata: ["error": "\(String(reflecting: error))", "position": "\(checkpoint ?? -1)", "backoff": "\(backoff)"])
                 // The broker may have restarted: it may have lost the topics, and an idempotent
                 // producer's id with them (deliveries then only time out), so start afresh.
                 topics.removeAll()
@@ -86,7 +94,7 @@ public struct EventRelay: Service {
             }
         }
         await producer.close()
-        logger.info("relay stopped", metadata: ["position": "\(position)"])
+        logger.info("relay stopped", metadata: ["position": "\(checkpoint ?? -1)"])
     }
 
     private func ensureTopics(for events: [RecordedEvent], producer: KafkaProducer, known: inout Set<String>) async throws(KafkaError) {

@@ -1,0 +1,29 @@
+import EventStore
+import Kafka
+import Logging
+import PostgresNIO
+import Projections
+import ServiceLifecycle
+
+/// The long-running workers of one process, built from one configuration: what `commerce serve`
+/// and `commerce worker` run beside their Postgres client.
+public enum WorkerSet {
+    public static let projections: [any Projection] = [CatalogProjection(), OrderHistoryProjection()]
+
+    public static func services(
+        store: PostgresEventStore, kafka: KafkaConfiguration, relay: Bool, projector: Bool, logger: Logger
+    ) -> [any Service] {
+        var services: [any Service] = [StoreNotifications(store: store)]
+        if relay {
+            services.append(EventRelay(store: store, logger: logger) {
+                try KafkaProducer(configuration: kafka, logger: logger)
+            })
+        }
+        if projector {
+            services.append(Projector(client: store.client, projections: projections, logger: logger) { group in
+                try KafkaConsumer(configuration: kafka, groupID: group, logger: logger)
+            })
+        }
+        return services
+    }
+}

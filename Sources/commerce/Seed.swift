@@ -1,0 +1,96 @@
+import Aggregates
+import ArgumentParser
+import EventStore
+import Foundation
+import Logging
+import PostgresNIO
+
+struct Seed: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Load the demo catalog (products, variants, prices, stock) through the domain's own commands; safe to run again."
+    )
+
+    func run() async throws {
+        let settings = try Settings()
+        let logger = settings.makeLogger()
+        let (created, skipped) = try await PostgresClient.withClient(settings.databaseURL, maximumConnections: 4, logger: logger) { client in
+            try await connectOrFail(client, settings: settings)
+            return try await DemoCatalog.load(into: PostgresEventStore(client: client, logger: logger), now: Date())
+        }
+        print("demo catalog: \(created) streams written, \(skipped) already there")
+    }
+}
+
+/// A small shop: apparel, home and books, each product with variants, EUR and USD prices and stock.
+enum DemoCatalog {
+    struct Item {
+        let id: String
+        let name: String
+        let description: String
+        let category: [String]
+        let variants: [(sku: String, attributes: [String: String])]
+        let eur: Int64
+        let usd: Int64
+        let stock: Int
+    }
+
+    static let items: [Item] = [
+        Item(id: "tee-classic", name: "Classic Tee", description: "Organic cotton t-shirt, regular fit", category: ["Apparel", "Shirts"],
+             variants: ["S", "M", "L"].map { ("TEE-CLASSIC-\($0)", ["size": $0, "colour": "navy"]) }, eur: 2500, usd: 2900, stock: 40),
+        Item(id: "tee-pocket", name: "Pocket Tee", description: "Heavyweight cotton with a chest pocket", category: ["Apparel", "Shirts"],
+             variants: ["M", "L"].map { ("TEE-POCKET-\($0)", ["size": $0, "colour": "sand"]) }, eur: 3200, usd: 3600, stock: 25),
+        Item(id: "hoodie-zip", name: "Zip Hoodie", description: "Brushed fleece, full zip", category: ["Apparel", "Hoodies"],
+             variants: ["M", "L", "XL"].map { ("HOODIE-ZIP-\($0)", ["size": $0, "colour": "grey"]) }, eur: 6900, usd: 7900, stock: 15),
+        Item(id: "mug-enamel", name: "Enamel Mug", description: "Camping mug, 350 ml", category: ["Home", "Kitchen"],
+             variants: [("MUG-ENAMEL-WHITE", ["colour": "white"]), ("MUG-ENAMEL-BLUE", ["colour": "blue"])], eur: 1400, usd: 1600, stock: 60),
+        Item(id: "knife-chef", name: "Chef's Knife", description: "20 cm, stainless steel", category: ["Home", "Kitchen"],
+             variants: [("KNIFE-CHEF-20", ["length": "20 cm"])], eur: 8900, usd: 9900, stock: 8),
+        Item(id: "book-ddd", name: "Domain Modelling", description: "A field guide to aggregates and events", category: ["Books", "Software"],
+             variants: [("BOOK-DDD-PAPER", ["format": "paperback"]), ("BOOK-DDD-HARD", ["format": "hardcover"])], eur: 3900, usd: 4500, stock: 20),
+    ]
+
+    /// - Returns: streams written and streams that existed already.
+    static func load(into store: PostgresEventStore, now: Date) async throws -> (Int, Int) {
+        let context = DecisionContext(now: now)
+        var written = 0
+        var skipped = 0
+        for item in items {
+            let id = try ProductID(item.id)
+            var commands: [Product.Command] = [.create(id: id, name: item.name, description: item.description, categoryPath: item.category)]
+            for variant in item.variants {
+                let sku = try SKU(variant.sku)
+                commands += [.addVariant(sku: sku, attributes: variant.attributes), .setPrice(sku: sku, price: Money(item.eur, .EUR)), .setPrice(sku: sku, price: Money(item.usd, .USD))]
+            }
+            commands.append(.publish)
+            if try await appendNew(Product.self, commands, to: try StreamName(category: "product", id: item.id), store: store, context: context) { written += 1 } else { skipped += 1 }
+            for variant in item.variants {
+                let sku = try SKU(variant.sku)
+                let stock: [Inventory.Command] = [.setLowStockThreshold(sku: sku, threshold: 3), .receive(sku: sku, quantity: item.stock)]
+                if try await appendNew(Inventory.self, stock, to: try StreamName(category: "inventory", id: variant.sku), store: store, context: context) { written += 1 } else { skipped += 1 }
+            }
+        }
+        return (written, skipped)
+    }
+
+    /// Decides `commands` from the initial state and appends the events to a new stream;
+    /// false when the stream exists already.
+    static func appendNew<D: Decider>(_: D.Type, _ commands: [D.Command], to stream: StreamName, store: PostgresEventStore, context: DecisionContext) async throws -> Bool {
+        guard try await store.version(of: stream) == 0 else { return false }
+        var state = D.initialState
+        var events: [NewEvent] = []
+        for command in commands {
+            let (decided, next) = try D.handle(command, state, context)
+            state = next
+            events += decided.map { event in
+                let encoded = EventCodec.encode(event)
+                return NewEvent(type: encoded.type, schemaVersion: Int32(encoded.schemaVersion), data: encoded.json, metadata: EventMetadata(actor: "seed"))
+            }
+        }
+        do {
+            try await store.append(events, to: stream, expectedVersion: .noStream)
+            return true
+        } catch let error as EventStoreError where error.code == .wrongExpectedVersion {
+            return false
+        }
+    }
+}

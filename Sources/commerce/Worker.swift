@@ -1,0 +1,42 @@
+import ArgumentParser
+import EventStore
+import Kafka
+import Logging
+import PostgresNIO
+import ServiceLifecycle
+import Workers
+
+struct Worker: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run workers without the HTTP server: the relay (event store to Kafka) and/or the projector (Kafka to read models)."
+    )
+
+    @Flag(help: "Run the relay.")
+    var relay = false
+
+    @Flag(help: "Run the projector (start several: they share the partitions).")
+    var projector = false
+
+    func run() async throws {
+        guard relay || projector else { throw ValidationError("name at least one of --relay and --projector") }
+        let settings = try Settings()
+        let logger = settings.makeLogger()
+        let postgres = PostgresClient(configuration: settings.databaseURL.clientConfiguration(), backgroundLogger: logger)
+        let store = PostgresEventStore(client: postgres, logger: logger)
+        let group = ServiceGroup(configuration: .init(
+            services: [.init(service: postgres)] + WorkerSet.services(store: store, kafka: settings.kafkaConfiguration, relay: relay, projector: projector, logger: logger).map { .init(service: $0) },
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
+        ))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            do {
+                try await connectOrFail(postgres, settings: settings)
+            } catch {
+                await group.triggerGracefulShutdown()
+                throw error
+            }
+            try await tasks.waitForAll()
+        }
+    }
+}

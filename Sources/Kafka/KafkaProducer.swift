@@ -173,6 +173,18 @@ public final class KafkaProducer: Sendable {
         try await onBlockingQueue { [handle] () throws(KafkaError) in try handle.metadata(timeout: timeout) }
     }
 
+    /// The high watermark (the offset after the last message) of every partition of `topic`.
+    public func highWatermarks(topic: String, timeout: Duration = .seconds(5)) async throws(KafkaError) -> [Int32: Int64] {
+        try await onBlockingQueue { [handle] () throws(KafkaError) in
+            let partitions = try handle.metadata(timeout: timeout).topics[topic] ?? 0
+            var marks: [Int32: Int64] = [:]
+            for partition in 0..<Int32(partitions) {
+                marks[partition] = try handle.highWatermark(topic: topic, partition: partition, timeout: timeout)
+            }
+            return marks
+        }
+    }
+
     /// Creates the topics that do not exist yet.
     public func createTopics(_ topics: [KafkaTopicSpec], timeout: Duration = .seconds(10)) async throws(KafkaError) {
         try await onBlockingQueue { [handle] () throws(KafkaError) in try handle.createTopics(topics, timeout: timeout) }

@@ -63,6 +63,15 @@ final class RdKafkaHandle: @unchecked Sendable {
         return KafkaClusterMetadata(brokers: brokers, topics: topics)
     }
 
+    /// The offset after the last message of a partition (its high watermark), asked of the broker.
+    func highWatermark(topic: String, partition: Int32, timeout: Duration) throws(KafkaError) -> Int64 {
+        var low: Int64 = 0
+        var high: Int64 = 0
+        let error = rd_kafka_query_watermark_offsets(pointer, topic, partition, &low, &high, timeout.milliseconds)
+        guard error == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(.operation, "watermarks of \(topic)/\(partition)", error) }
+        return high
+    }
+
     /// Creates topics that do not exist yet; a topic that exists already is not an error.
     func createTopics(_ topics: [KafkaTopicSpec], timeout: Duration) throws(KafkaError) {
         guard !topics.isEmpty else { return }

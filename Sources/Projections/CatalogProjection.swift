@@ -10,6 +10,8 @@ public struct CatalogProjection: Projection {
     public let name = "catalog"
     public let categories: Set<String> = ["product", "inventory"]
 
+    public let tables = ["catalog_products", "catalog_variants"]
+
     public init() {}
 
     public func apply(_ event: RecordedEvent, on connection: PostgresConnection, logger: Logger) async throws {

@@ -10,6 +10,8 @@ public struct OrderHistoryProjection: Projection {
     public let name = "order-history"
     public let categories: Set<String> = ["order"]
 
+    public let tables = ["order_history", "order_timeline"]
+
     public init() {}
 
     public func apply(_ event: RecordedEvent, on connection: PostgresConnection, logger: Logger) async throws {

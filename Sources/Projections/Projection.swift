@@ -8,6 +8,8 @@ public protocol Projection: Sendable {
     /// Stable name: the key of its dedupe state.
     var name: String { get }
     var categories: Set<String> { get }
+    /// Its tables (in `public`), which a rebuild replaces as a whole.
+    var tables: [String] { get }
     func apply(_ event: RecordedEvent, on connection: PostgresConnection, logger: Logger) async throws
 }
 
@@ -40,5 +42,15 @@ public enum ProjectionApplier {
             }
         }
         return applied
+    }
+}
+
+/// The lock every read-model write from Kafka holds for its transaction, and a rebuild's swap
+/// takes too: a swap never interleaves with a projector's batch.
+public enum ProjectionLock {
+    public static let key: Int64 = 1_668_246_894
+
+    public static func acquire(on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("SELECT pg_advisory_xact_lock(\(key))", logger: logger)
     }
 }

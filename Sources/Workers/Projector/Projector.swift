@@ -101,6 +101,7 @@ public struct Projector: Service {
     func apply(_ messages: [KafkaMessage]) async throws {
         let byPartition = Dictionary(grouping: messages) { KafkaTopicPartition(topic: $0.topic, partition: $0.partition) }
         try await client.withTransaction(logger: logger) { connection in
+            try await ProjectionLock.acquire(on: connection, logger: logger)
             for (partition, messages) in byPartition.sorted(by: { ($0.key.topic, $0.key.partition) < ($1.key.topic, $1.key.partition) }) {
                 try await connection.query(
                     """

@@ -1,0 +1,88 @@
+import EventStore
+import Logging
+import PostgresNIO
+
+/// Rebuilds a projection from the event store (not Kafka) into fresh tables and swaps them in
+/// atomically; the old tables keep serving until the swap.
+///
+/// The fresh tables live in a schema of their own (`rebuild_<name>`) under the same names, and
+/// the projection's handlers run with that schema first on the `search_path`, so they write
+/// there unchanged, with a dedupe table of their own. The bulk is applied in batches while the
+/// projector goes on; the swap transaction takes ``ProjectionLock`` (no projector batch runs
+/// meanwhile), applies what was appended since, then moves the new tables in. Nothing the
+/// projector applied can be missing: it applies only events the relay published, which are all
+/// at or below the frontier the swap catches up to.
+public struct ProjectionRebuilder: Sendable {
+    public struct Report: Sendable {
+        public let events: Int
+        public let position: Int64
+        public let seconds: Double
+        public var eventsPerSecond: Double { seconds > 0 ? Double(events) / seconds : 0 }
+    }
+
+    let store: PostgresEventStore
+    let logger: Logger
+    let batchSize: Int
+
+    public init(store: PostgresEventStore, logger: Logger, batchSize: Int = 2000) {
+        self.store = store
+        self.logger = logger
+        self.batchSize = batchSize
+    }
+
+    public func rebuild(_ projection: any Projection) async throws -> Report {
+        let started = ContinuousClock.now
+        let schema = "rebuild_" + projection.name.replacingOccurrences(of: "-", with: "_")
+        let client = store.client
+        try await client.withTransaction(logger: logger) { connection in
+            try await connection.query(PostgresQuery(unsafeSQL: "DROP SCHEMA IF EXISTS \(schema) CASCADE"), logger: logger)
+            try await connection.query(PostgresQuery(unsafeSQL: "CREATE SCHEMA \(schema)"), logger: logger)
+            for table in projection.tables + ["projection_stream_versions"] {
+                try await connection.query(PostgresQuery(unsafeSQL: "CREATE TABLE \(schema).\(table) (LIKE public.\(table) INCLUDING ALL)"), logger: logger)
+            }
+        }
+        let filter = EventFilter(categories: projection.categories.sorted())
+        var position: Int64 = 0
+        var applied = 0
+        // The bulk, batch by batch, beside the running projector.
+        while true {
+            let page = try await store.readAll(after: position, limit: batchSize, filter: filter)
+            if page.events.isEmpty, page.nextPosition == position { break }
+            try await client.withTransaction(logger: logger) { connection in
+                try await connection.query(PostgresQuery(unsafeSQL: "SET LOCAL search_path = \(schema), public"), logger: logger)
+                try await ProjectionApplier.apply(page.events, to: [projection], on: connection, logger: logger)
+            }
+            applied += page.events.count
+            position = page.nextPosition
+        }
+        // The swap: catch up, then move the fresh tables in, atomically.
+        let final: (Int, Int64) = try await client.withTransaction(logger: logger) { connection in
+            try await ProjectionLock.acquire(on: connection, logger: logger)
+            try await connection.query(PostgresQuery(unsafeSQL: "SET LOCAL search_path = \(schema), public"), logger: logger)
+            var position = position
+            var applied = 0
+            while true {
+                let page = try await store.readAll(after: position, limit: batchSize, filter: filter)
+                if page.events.isEmpty, page.nextPosition == position { break }
+                try await ProjectionApplier.apply(page.events, to: [projection], on: connection, logger: logger)
+                applied += page.events.count
+                position = page.nextPosition
+            }
+            for table in projection.tables {
+                try await connection.query(PostgresQuery(unsafeSQL: "DROP TABLE public.\(table)"), logger: logger)
+                try await connection.query(PostgresQuery(unsafeSQL: "ALTER TABLE \(schema).\(table) SET SCHEMA public"), logger: logger)
+            }
+            try await connection.query("DELETE FROM public.projection_stream_versions WHERE projection = \(projection.name)", logger: logger)
+            try await connection.query(
+                PostgresQuery(unsafeSQL: "INSERT INTO public.projection_stream_versions SELECT * FROM \(schema).projection_stream_versions"),
+                logger: logger
+            )
+            try await connection.query(PostgresQuery(unsafeSQL: "DROP SCHEMA \(schema) CASCADE"), logger: logger)
+            return (applied, position)
+        }
+        let elapsed = ContinuousClock.now - started
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        logger.info("projection rebuilt", metadata: ["projection": "\(projection.name)", "events": "\(applied + final.0)"])
+        return Report(events: applied + final.0, position: final.1, seconds: seconds)
+    }
+}

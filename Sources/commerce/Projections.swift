@@ -1,0 +1,78 @@
+import ArgumentParser
+import EventStore
+import Foundation
+import Kafka
+import Logging
+import PostgresNIO
+import Projections
+import Workers
+
+struct ProjectionsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "projections",
+        abstract: "Read models: where they stand, and rebuilding one from the event store.",
+        subcommands: [Status.self, Rebuild.self]
+    )
+
+    struct Status: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The relay's position and lag, and each read model's Kafka offsets and lag.")
+
+        func run() async throws {
+            let settings = try Settings()
+            let logger = settings.makeLogger()
+            let kafka = try KafkaProducer(configuration: settings.kafkaConfiguration, logger: logger)
+            try await PostgresClient.withClient(settings.databaseURL, maximumConnections: 2, logger: logger) { client in
+                try await connectOrFail(client, settings: settings)
+                let store = PostgresEventStore(client: client, logger: logger)
+                let frontier = try await store.frontierStatus()
+                let relay = try await store.checkpoint(of: EventRelay.Configuration().checkpointName)
+                print("event store: head \(frontier.headPosition), safe \(frontier.safePosition)\(frontier.blockedSince == nil ? "" : ", held back by \(frontier.blockingTransactions.count) open append(s)")")
+                print("relay:       position \(relay), \(max(0, frontier.safePosition - relay)) events behind")
+                let group = Projector.Configuration().groupID
+                var applied: [String: Int64] = [:]
+                for try await (topic, next) in try await client.query(
+                    "SELECT topic, sum(next_offset)::bigint FROM projection_offsets WHERE consumer_group = \(group) GROUP BY topic"
+                ).decode((String, Int64).self) {
+                    applied[topic] = next
+                }
+                for projection in WorkerSet.projections {
+                    var parts: [String] = []
+                    for category in projection.categories.sorted() {
+                        let topic = "commerce.\(category)"
+                        let published = (try? await kafka.highWatermarks(topic: topic).values.reduce(0, +)) ?? 0
+                        parts.append("\(topic) \(applied[topic] ?? 0)/\(published) (\(max(0, published - (applied[topic] ?? 0))) behind)")
+                    }
+                    var rows: [String] = []
+                    for table in projection.tables {
+                        let count = try await client.query(PostgresQuery(unsafeSQL: "SELECT count(*)::bigint FROM \(table)")).decode(Int64.self)
+                        for try await value in count { rows.append("\(table) \(value)") }
+                    }
+                    print("\(pad(projection.name, 13))\(parts.joined(separator: ", ")); rows: \(rows.joined(separator: ", "))")
+                }
+            }
+            await kafka.close()
+        }
+    }
+
+    struct Rebuild: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Rebuild a read model from the event store into fresh tables and swap them in atomically (the old copy serves meanwhile)."
+        )
+
+        @Argument(help: "The read model: \(WorkerSet.projections.map(\.name).joined(separator: ", ")).")
+        var name: String
+
+        func run() async throws {
+            guard let projection = WorkerSet.projections.first(where: { $0.name == name }) else {
+                throw ValidationError("no read model named \(name); there are \(WorkerSet.projections.map(\.name).joined(separator: ", "))")
+            }
+            let settings = try Settings()
+            let logger = settings.makeLogger()
+            let report = try await PostgresClient.withClient(settings.databaseURL, maximumConnections: 4, logger: logger) { client in
+                try await connectOrFail(client, settings: settings)
+                return try await ProjectionRebuilder(store: PostgresEventStore(client: client, logger: logger), logger: logger).rebuild(projection)
+            }
+            print("rebuilt \(name) from \(report.events) events up to position \(report.position) in \(String(format: "%.2f", report.seconds)) s (\(Int(report.eventsPerSecond)) events/s)")
+        }
+    }
+}

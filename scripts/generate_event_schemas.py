@@ -139,6 +139,63 @@ def schema(name, version, category, description, required, optional):
         "$defs": DEFS,
     }
 
+def asyncapi():
+    """The AsyncAPI 3 document of the Kafka topics: one channel per category, one message per
+    event type (current version), its payload the event's JSON Schema."""
+    current = {}
+    for name, version, category, description, _, _ in EVENTS:
+        if name not in current or version > current[name][0]:
+            current[name] = (version, category, description)
+    channels, operations, messages = {}, {}, {}
+    for category in sorted({category for _, category, _ in current.values()}):
+        channel_messages = {}
+        for name, (version, event_category, description) in sorted(current.items()):
+            if event_category != category:
+                continue
+            messages[name] = {
+                "name": name, "title": name, "summary": description, "contentType": "application/json",
+                "headers": {"$ref": "#/components/schemas/CloudEventHeaders"},
+                "payload": {"schemaFormat": "application/schema+json;version=draft-2020-12", "schema": {"$ref": f"events/{name}.v{version}.json"}},
+                "bindings": {"kafka": {"key": {"type": "string", "description": "the stream name, <category>-<id>"}}},
+            }
+            channel_messages[name] = {"$ref": f"#/components/messages/{name}"}
+        channels[category] = {
+            "address": f"commerce.{category}",
+            "description": f"Every event of the {category} streams, in stream order per key (at least once).",
+            "messages": channel_messages,
+        }
+        operations[f"publish{category.capitalize()}"] = {
+            "action": "send", "channel": {"$ref": f"#/channels/{category}"},
+            "summary": f"The relay publishes each {category} event after it is committed to the event store.",
+        }
+    header = lambda description: {"type": "string", "description": description}
+    return {
+        "asyncapi": "3.0.0",
+        "info": {"title": "Commerce events", "version": "1.0.0",
+                 "description": "Events published by the Commerce relay, as CloudEvents 1.0 in the Kafka binary binding."},
+        "defaultContentType": "application/json",
+        "channels": channels,
+        "operations": operations,
+        "components": {
+            "messages": messages,
+            "schemas": {"CloudEventHeaders": {
+                "type": "object",
+                "required": ["ce_specversion", "ce_id", "ce_type", "ce_source", "ce_subject", "ce_time", "ce_dataschema",
+                             "ce_schemaversion", "ce_streamversion", "ce_position"],
+                "properties": {
+                    "ce_specversion": {"const": "1.0"}, "ce_id": header("event id (uuid), the idempotency key"),
+                    "ce_type": header("event type"), "ce_source": header("/commerce/<category>"),
+                    "ce_subject": header("stream name"), "ce_time": header("recorded time, RFC 3339 with microseconds"),
+                    "ce_dataschema": header("URL of the data's JSON Schema"), "content-type": {"const": "application/json"},
+                    "ce_schemaversion": header("schema version of the data"), "ce_streamversion": header("version of the event in its stream"),
+                    "ce_position": header("global position in the event store"), "ce_correlationid": header("correlation id"),
+                    "ce_causationid": header("causation id"), "ce_actor": header("who acted"),
+                },
+            }},
+        },
+    }
+
+
 def main():
     out = pathlib.Path(__file__).resolve().parent.parent / "schemas" / "events"
     out.mkdir(parents=True, exist_ok=True)
@@ -147,7 +204,9 @@ def main():
     for event in EVENTS:
         path = out / f"{event[0]}.v{event[1]}.json"
         path.write_text(json.dumps(schema(*event), indent=2) + "\n")
-    print(f"wrote {len(EVENTS)} schemas to {out}")
+    # JSON is YAML: the document stays readable by YAML tools without a YAML writer here.
+    (out.parent / "asyncapi.yaml").write_text(json.dumps(asyncapi(), indent=2) + "\n")
+    print(f"wrote {len(EVENTS)} schemas to {out} and schemas/asyncapi.yaml")
 
 if __name__ == "__main__":
     main()

@@ -63,6 +63,15 @@ def main():
         validator = schemas.get(name)
         check(validator is not None and validator.is_valid(example), f"{name}: example of the old version does not validate")
 
+    # The AsyncAPI document names a schema file for every current event type, and nothing else.
+    asyncapi_path = schemas_dir.parent / "asyncapi.yaml"
+    if asyncapi_path.exists():
+        document = json.loads(asyncapi_path.read_text())
+        referenced = {message["payload"]["schema"]["$ref"].split("/")[-1] for message in document["components"]["messages"].values()}
+        check(referenced == {path.name for path in samples}, f"asyncapi.yaml messages {sorted(referenced ^ {p.name for p in samples})} differ from the event types")
+    else:
+        check(False, "schemas/asyncapi.yaml is missing")
+
     sampled = {path.name for path in samples}
     for name in schemas:
         check(name in sampled or name in OLD_VERSION_EXAMPLES, f"{name}: schema of no current event type (stale?)")

@@ -21,9 +21,7 @@ func expectRefusal<D: Decider>(
     do {
         let events = try D.decide(command, D.fold(history), DecisionContext(now: time))
         Issue.record("expected \(code), got events \(events)", sourceLocation: sourceLocation)
-    } catch let error as DomainError {
-        #expect(error.code == code, "\(error.message)", sourceLocation: sourceLocation)
     } catch {
-        Issue.record("unexpected \(error)", sourceLocation: sourceLocation)
+        #expect(error.code == code, "\(error.message)", sourceLocation: sourceLocation)
     }
 }

@@ -78,7 +78,7 @@ struct ProjectorTests {
             // The reference: the same events, straight from the event store, into a fresh database.
             let events = try await readEverything(store)
             try await withTestDatabase { reference, _ in
-                try await reference.withTransaction(logger: logger) { connection in
+                _ = try await reference.withTransaction(logger: logger) { connection in
                     try await ProjectionApplier.apply(events, to: projections, on: connection, logger: logger)
                 }
                 let direct = try await readModel(reference)

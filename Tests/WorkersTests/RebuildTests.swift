@@ -28,7 +28,7 @@ struct RebuildTests {
 
             let events = try await readEverything(store)
             try await withTestDatabase { reference, _ in
-                try await reference.withTransaction(logger: logger) { connection in
+                _ = try await reference.withTransaction(logger: logger) { connection in
                     try await ProjectionApplier.apply(events, to: WorkerSet.projections, on: connection, logger: logger)
                 }
                 #expect(try await readModel(reference) == readModel(client))

@@ -1,0 +1,93 @@
+import EventStore
+import Foundation
+import Kafka
+import PostgresNIO
+import Projections
+import Testing
+import TestSupport
+import Workers
+
+/// The workers as separate `commerce worker` processes, killed with SIGKILL mid-way and restarted.
+/// The built `commerce` executable, beside the test bundle.
+enum CommerceExecutable {
+    static var url: URL? {
+        let candidates = [
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("commerce"),
+            TestEnvironment.repositoryRoot.appendingPathComponent(".build/debug/commerce"),
+        ]
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
+    }
+}
+
+@Suite("Workers killed with SIGKILL", .enabled(if: DedicatedBroker.binary != nil && CommerceExecutable.url != nil))
+struct CrashTests {
+    func startWorker(_ flag: String, database: DatabaseURL, broker: DedicatedBroker) throws -> Process {
+        let process = Process()
+        process.executableURL = CommerceExecutable.url
+        process.arguments = ["worker", flag]
+        var environment = ProcessInfo.processInfo.environment
+        environment["DATABASE_URL"] = database.urlString
+        environment["KAFKA_BROKERS"] = broker.bootstrapServers
+        environment["LOG_LEVEL"] = "error"
+        process.environment = environment
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    func crash(_ process: Process) {
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    func stop(_ process: Process) {
+        process.terminate()
+        process.waitUntilExit()
+    }
+
+    @Test("relay and projector killed mid-backlog and restarted: the read model equals a fresh build from the store")
+    func killAndRestart() async throws {
+        let broker = try DedicatedBroker()
+        try await broker.start()
+        try await withTestDatabase { client, database in
+            let store = PostgresEventStore(client: client, logger: TestEnvironment.logger)
+            try await appendCatalogAndOrders(store, products: 300)
+            let total = Int64(try await readEverything(store).count)
+            let relayCheckpoint: @Sendable () async -> Int64 = { (try? await store.checkpoint(of: EventRelay.Configuration().checkpointName)) ?? 0 }
+
+            var relay = try startWorker("--relay", database: database, broker: broker)
+            try await waitUntil { await relayCheckpoint() > 0 }
+            crash(relay)
+            let relayKilledAt = await relayCheckpoint()
+            relay = try startWorker("--relay", database: database, broker: broker)
+            try await waitUntil(timeout: .seconds(60)) { await relayCheckpoint() == total }
+
+            let ordersDone: @Sendable () async -> Int = { (try? await count("SELECT count(*) FROM order_history", client)) ?? 0 }
+            var projector = try startWorker("--projector", database: database, broker: broker)
+            try await waitUntil(timeout: .seconds(60)) { await ordersDone() > 20 }
+            crash(projector)
+            let projectorKilledAt = await ordersDone()
+            projector = try startWorker("--projector", database: database, broker: broker)
+            try await waitUntil(timeout: .seconds(120)) {
+                let orders = await ordersDone()
+                let stocked = (try? await count("SELECT count(*) FROM catalog_variants WHERE available = 8", client)) ?? 0
+                return orders == 300 && stocked == 300
+            }
+            // Let anything still in flight (a republished copy) arrive before comparing.
+            try await Task.sleep(for: .seconds(1))
+            stop(projector)
+            stop(relay)
+            TestEnvironment.logger.info("crash test", metadata: ["relayKilledAt": "\(relayKilledAt)/\(total)", "projectorKilledAt": "\(projectorKilledAt)/300"])
+
+            let events = try await readEverything(store)
+            try await withTestDatabase { reference, _ in
+                _ = try await reference.withTransaction(logger: TestEnvironment.logger) { connection in
+                    try await ProjectionApplier.apply(events, to: WorkerSet.projections, on: connection, logger: TestEnvironment.logger)
+                }
+                #expect(try await readModel(reference) == readModel(client))
+            }
+        }
+        await broker.stop()
+    }
+}

@@ -33,6 +33,9 @@ public final class KafkaConsumer: Sendable {
             // JoinGroup for half of it, so the 45 s librdkafka default would delay start-up.
             "session.timeout.ms": "6000",
             "heartbeat.interval.ms": "1000",
+            // A consumer that subscribes before its topics exist (a projector started before the
+            // relay created them) sees them at the next metadata refresh: 5 s, not librdkafka's 5 min.
+            "topic.metadata.refresh.interval.ms": "5000",
             "log.connection.close": "false",
         ]
         properties.merge(configuration.properties) { _, override in override }

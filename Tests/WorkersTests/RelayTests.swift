@@ -36,9 +36,11 @@ struct RelayTests {
             let relay = EventRelay(store: store, configuration: relayConfiguration("relay-\(tag)", categories: [carts, orders]), logger: logger) {
                 try KafkaProducer(configuration: TestEnvironment.kafkaConfiguration, logger: TestEnvironment.logger)
             }
-            let received = try await withRunning(relay) {
-                try await consumeEvents(topics: [carts, orders].map(CloudEventMessage.topic(forCategory:)), count: appended.count)
+            let checkpointName = "relay-\(tag)"
+            try await withRunning(relay) {
+                try await waitUntil { (try? await store.checkpoint(of: checkpointName)) == 60 }
             }
+            let received = try await consumeEvents(topics: [carts, orders].map(CloudEventMessage.topic(forCategory:)), count: appended.count)
             #expect(received.count == appended.count)
             #expect(Set(received.map(\.event.id)) == Set(appended), "every event once")
             for message in received {

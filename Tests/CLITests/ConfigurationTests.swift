@@ -37,16 +37,10 @@ struct ExecutableConfigurationTests {
         let stdout: String
     }
 
-    static var executable: URL {
-        let besideTests = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("commerce")
-        if FileManager.default.isExecutableFile(atPath: besideTests.path) { return besideTests }
-        return TestEnvironment.repositoryRoot.appendingPathComponent(".build/debug/commerce")
-    }
-
     /// Runs `commerce arguments…`; a process still running after `limit` is killed and reported as a hang.
     func run(_ arguments: [String], environment: [String: String], limit: Duration = .seconds(60)) async throws -> Outcome {
         let process = Process()
-        process.executableURL = Self.executable
+        process.executableURL = try #require(TestEnvironment.commerceExecutable)
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         env.merge(environment) { _, new in new }

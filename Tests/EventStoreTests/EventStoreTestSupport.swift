@@ -25,15 +25,3 @@ func withStore<T: Sendable>(
 func eventCount(_ client: PostgresClient) async throws -> Int {
     try await client.query("SELECT count(*)::int FROM events").decode(Int.self).collectAll()[0]
 }
-
-/// Reads all of `$all` that is safe to read now.
-func readEverything(_ store: PostgresEventStore, filter: EventFilter = .all) async throws -> [RecordedEvent] {
-    var events: [RecordedEvent] = []
-    var position: Int64 = 0
-    while true {
-        let page = try await store.readAll(after: position, limit: 1000, filter: filter)
-        events += page.events
-        if page.nextPosition == position { return events }
-        position = page.nextPosition
-    }
-}

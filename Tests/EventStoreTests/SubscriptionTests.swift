@@ -88,14 +88,3 @@ struct SubscriptionTests {
         }
     }
 }
-
-func waitUntil(timeout: Duration = .seconds(30), _ condition: @escaping @Sendable () -> Bool) async throws {
-    let deadline = ContinuousClock.now + timeout
-    while !condition() {
-        guard ContinuousClock.now < deadline else {
-            Issue.record("condition not met within \(timeout)")
-            return
-        }
-        try await Task.sleep(for: .milliseconds(10))
-    }
-}

@@ -8,22 +8,11 @@ import TestSupport
 import Workers
 
 /// The workers as separate `commerce worker` processes, killed with SIGKILL mid-way and restarted.
-/// The built `commerce` executable, beside the test bundle.
-enum CommerceExecutable {
-    static var url: URL? {
-        let candidates = [
-            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("commerce"),
-            TestEnvironment.repositoryRoot.appendingPathComponent(".build/debug/commerce"),
-        ]
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
-    }
-}
-
-@Suite("Workers killed with SIGKILL", .enabled(if: DedicatedBroker.binary != nil && CommerceExecutable.url != nil))
+@Suite("Workers killed with SIGKILL", .enabled(if: DedicatedBroker.binary != nil && TestEnvironment.commerceExecutable != nil))
 struct CrashTests {
     func startWorker(_ flag: String, database: DatabaseURL, broker: DedicatedBroker) throws -> Process {
         let process = Process()
-        process.executableURL = CommerceExecutable.url
+        process.executableURL = TestEnvironment.commerceExecutable
         process.arguments = ["worker", flag]
         var environment = ProcessInfo.processInfo.environment
         environment["DATABASE_URL"] = database.urlString

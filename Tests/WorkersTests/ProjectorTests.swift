@@ -144,18 +144,6 @@ func count(_ sql: String, _ client: PostgresClient) async throws -> Int {
     try await client.query(PostgresQuery(unsafeSQL: "SELECT (\(sql))::int")).decode(Int.self).collectAll()[0]
 }
 
-/// Reads all of `$all` that is safe to read now.
-func readEverything(_ store: PostgresEventStore) async throws -> [RecordedEvent] {
-    var events: [RecordedEvent] = []
-    var position: Int64 = 0
-    while true {
-        let page = try await store.readAll(after: position, limit: 1000)
-        events += page.events
-        if page.nextPosition == position { return events }
-        position = page.nextPosition
-    }
-}
-
 /// Runs services while `body` runs, then cancels them.
 func withServices<T: Sendable>(_ services: [any Service], _ body: () async throws -> T) async throws -> T {
     try await withThrowingTaskGroup(of: Void.self) { group in

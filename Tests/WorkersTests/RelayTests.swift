@@ -127,14 +127,3 @@ func consumeEvents(topics: [String], count: Int, kafka: KafkaConfiguration = Tes
     await consumer.close()
     return received
 }
-
-func waitUntil(timeout: Duration = .seconds(30), _ condition: @escaping @Sendable () async -> Bool) async throws {
-    let deadline = ContinuousClock.now + timeout
-    while !(await condition()) {
-        guard ContinuousClock.now < deadline else {
-            Issue.record("condition not met within \(timeout)")
-            return
-        }
-        try await Task.sleep(for: .milliseconds(50))
-    }
-}

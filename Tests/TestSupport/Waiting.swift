@@ -1,0 +1,38 @@
+import EventStore
+import Foundation
+import Testing
+
+/// Polls `condition` until it holds; records an issue (and returns) when `timeout` passes first.
+public func waitUntil(timeout: Duration = .seconds(30), _ condition: @escaping @Sendable () async -> Bool) async throws {
+    let deadline = ContinuousClock.now + timeout
+    while !(await condition()) {
+        guard ContinuousClock.now < deadline else {
+            Issue.record("condition not met within \(timeout)")
+            return
+        }
+        try await Task.sleep(for: .milliseconds(20))
+    }
+}
+
+/// All of `$all` that is safe to read now.
+public func readEverything(_ store: PostgresEventStore, filter: EventFilter = .all) async throws -> [RecordedEvent] {
+    var events: [RecordedEvent] = []
+    var position: Int64 = 0
+    while true {
+        let page = try await store.readAll(after: position, limit: 1000, filter: filter)
+        events += page.events
+        if page.nextPosition == position { return events }
+        position = page.nextPosition
+    }
+}
+
+extension TestEnvironment {
+    /// The built `commerce` executable: beside the test bundle, or in .build/debug.
+    public static var commerceExecutable: URL? {
+        let candidates = [
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("commerce"),
+            repositoryRoot.appendingPathComponent(".build/debug/commerce"),
+        ]
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
+    }
+}

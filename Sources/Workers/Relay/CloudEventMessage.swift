@@ -86,17 +86,42 @@ public enum CloudEventMessage {
                       parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec, Int(fraction))
     }
 
-    /// Reads `YYYY-MM-DDTHH:MM:SS[.fraction]Z` into the same `Date` postgres-nio decodes for that microsecond.
+    /// Reads `YYYY-MM-DDTHH:MM:SS[.fraction]Z` into the same `Date` postgres-nio decodes for that
+    /// microsecond. Parsed by hand: it runs for every consumed message, and a date formatter is
+    /// costly to create.
     static func parseTime(_ text: String) -> Date? {
-        guard text.hasSuffix("Z"), text.count >= 20, let whole = ISO8601DateFormatter().date(from: String(text.prefix(19)) + "Z") else { return nil }
-        let fraction = text.dropFirst(19).dropLast()
+        let bytes = Array(text.utf8)
+        guard bytes.count >= 20, bytes.last == UInt8(ascii: "Z"),
+              bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"), bytes[10] == UInt8(ascii: "T"),
+              bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":") else { return nil }
+        func number(_ range: Range<Int>) -> Int32? {
+            var value: Int32 = 0
+            for byte in bytes[range] {
+                guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else { return nil }
+                value = value * 10 + Int32(byte - UInt8(ascii: "0"))
+            }
+            return value
+        }
+        guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
+              let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19) else { return nil }
         var micros: Int64 = 0
+        let fraction = bytes[19..<(bytes.count - 1)]
         if !fraction.isEmpty {
             let digits = fraction.dropFirst()
-            guard fraction.first == ".", (1...9).contains(digits.count), digits.allSatisfy(\.isASCII), let value = Int64(digits.prefix(6)) else { return nil }
-            micros = value * Int64(pow(10, Double(6 - min(6, digits.count))))
+            guard fraction.first == UInt8(ascii: "."), (1...9).contains(digits.count),
+                  let value = number(digits.startIndex..<(digits.startIndex + min(6, digits.count))) else { return nil }
+            micros = Int64(value)
+            for _ in 0..<(6 - min(6, digits.count)) { micros *= 10 }
         }
-        let sinceEpoch = (Int64(whole.timeIntervalSince1970) * 1_000_000 - postgresEpochMicros) + micros
+        var parts = tm()
+        parts.tm_year = year - 1900
+        parts.tm_mon = month - 1
+        parts.tm_mday = day
+        parts.tm_hour = hour
+        parts.tm_min = minute
+        parts.tm_sec = second
+        let unixSeconds = Int64(timegm(&parts))
+        let sinceEpoch = unixSeconds * 1_000_000 - postgresEpochMicros + micros
         return Date(timeInterval: Double(sinceEpoch) / 1_000_000, since: postgresEpoch)
     }
 }

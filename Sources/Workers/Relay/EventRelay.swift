@@ -1,3 +1,4 @@
+import Aggregates
 import EventStore
 import Foundation
 import Kafka
@@ -23,8 +24,8 @@ public struct EventRelay: Service {
         /// How long to wait for new events before looking again when nothing woke it.
         public var idlePoll = Duration.milliseconds(500)
         public var maximumBackoff = Duration.seconds(5)
-        /// Topics created at start even before any event of theirs.
-        public var categories: [String] = ["product", "inventory", "cart", "order", "payment"]
+        /// Topics created at start even before any event of theirs: every aggregate's category.
+        public var categories: [String] = EventCatalog.categories.map(\.category)
 
         public init() {}
     }

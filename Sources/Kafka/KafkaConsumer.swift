@@ -37,6 +37,10 @@ public final class KafkaConsumer: Sendable {
             // relay created them) sees them at the next metadata refresh: 5 s, not librdkafka's 5 min.
             "topic.metadata.refresh.interval.ms": "5000",
             "log.connection.close": "false",
+            // How long a fetch may wait at the broker for new data. Kafka answers early when data
+            // arrives; some brokers (Tansu) wait the full time, which becomes the read models' lag
+            // (librdkafka's 500 ms default). 10 ms costs an idle consumer ~100 small requests/s.
+            "fetch.wait.max.ms": "10",
         ]
         properties.merge(configuration.properties) { _, override in override }
         handle = try RdKafkaHandle(type: RD_KAFKA_CONSUMER, properties: properties, logger: logger) { conf in

@@ -9,88 +9,226 @@ import PostgresNIO
 public struct CatalogProjection: Projection {
     public let name = "catalog"
     public let categories: Set<String> = ["product", "inventory"]
-
     public let tables = ["catalog_products", "catalog_variants"]
 
     public init() {}
 
-    public func apply(_ event: RecordedEvent, on connection: PostgresConnection, logger: Logger) async throws {
-        let encoded = EncodedEvent(type: event.type, schemaVersion: Int(event.schemaVersion), json: event.data)
-        switch event.category {
-        case "product":
-            guard let product = try? EventCodec.decode(ProductEvent.self, encoded) else { return logUnknown(event, logger) }
-            try await apply(product, event, on: connection, logger: logger)
-        case "inventory":
-            guard let inventory = try? EventCodec.decode(InventoryEvent.self, encoded) else { return logUnknown(event, logger) }
-            try await apply(inventory, on: connection, logger: logger)
-        default:
-            return
+    public func makeBuilder() -> any ReadModelBuilder { CatalogBuilder(projection: name) }
+}
+
+/// The catalog's rows in memory, and the fold of product and inventory events onto them.
+final class CatalogBuilder: ReadModelBuilder {
+    struct ProductRow {
+        var name: String
+        var description: String
+        var categoryPath: [String]
+        var status: String
+        var position: Int64
+        var updatedAt: Date
+    }
+
+    struct VariantRow {
+        /// Nil until the variant's product event arrives (inventory may come first: another topic).
+        var productId: String?
+        var attributes = "{}"
+        var prices: [String: Int64] = [:]
+        var onHand = 0
+        var available = 0
+    }
+
+    enum Decoded: Sendable {
+        case product(ProductEvent)
+        case inventory(InventoryEvent)
+
+        var productID: String? {
+            guard case .product(let event) = self else { return nil }
+            return switch event {
+            case .created(let e): e.productId.rawValue
+            case .variantAdded(let e): e.productId.rawValue
+            case .priceSet(let e): e.productId.rawValue
+            case .published(let e): e.productId.rawValue
+            case .unpublished(let e): e.productId.rawValue
+            case .discontinued(let e): e.productId.rawValue
+            }
+        }
+
+        var sku: String? {
+            switch self {
+            case .product(.variantAdded(let e)): e.sku.rawValue
+            case .product(.priceSet(let e)): e.sku.rawValue
+            case .inventory(let event): event.stockLevels?.0.rawValue
+            case .product: nil
+            }
         }
     }
 
-    private func apply(_ product: ProductEvent, _ event: RecordedEvent, on connection: PostgresConnection, logger: Logger) async throws {
+    private let projection: String
+    private var products: [String: ProductRow] = [:]
+    private var variants: [String: VariantRow] = [:]
+    private var changedProducts: Set<String> = []
+    private var changedVariants: Set<String> = []
+    private let streamVersions = StreamVersions()
+
+    init(projection: String) {
+        self.projection = projection
+    }
+
+    func add(_ events: [RecordedEvent], loadingFrom connection: PostgresConnection?, logger: Logger) async throws {
+        let decoded = await decodeConcurrently(events) { event -> Decoded? in
+            let encoded = EncodedEvent(type: event.type, schemaVersion: Int(event.schemaVersion), json: event.data)
+            return switch event.category {
+            case "product": (try? EventCodec.decode(ProductEvent.self, encoded)).map(Decoded.product)
+            case "inventory": (try? EventCodec.decode(InventoryEvent.self, encoded)).map(Decoded.inventory)
+            default: nil
+            }
+        }
+        if let connection {
+            try await load(products: Set(decoded.compactMap { $0?.productID }), variants: Set(decoded.compactMap { $0?.sku }),
+                           from: connection, logger: logger)
+        }
+        for (event, value) in zip(events, decoded) {
+            streamVersions.record(event)
+            switch value {
+            case .product(let product):
+                add(product, event)
+            case .inventory(let inventory):
+                guard let (sku, levels) = inventory.stockLevels else { continue }
+                variants[sku.rawValue, default: VariantRow()].onHand = levels.onHand
+                variants[sku.rawValue]!.available = levels.available
+                changedVariants.insert(sku.rawValue)
+            case nil:
+                logUnknown(event, logger)
+            }
+        }
+    }
+
+    private func add(_ product: ProductEvent, _ event: RecordedEvent) {
         switch product {
         case .created(let created):
-            try await connection.query(
-                """
-                INSERT INTO catalog_products (product_id, name, description, category_path, status, search, position, updated_at)
-                VALUES (\(created.productId.rawValue), \(created.name), \(created.description), \(created.categoryPath), 'draft',
-                        to_tsvector('simple', \(created.name) || ' ' || \(created.description) || ' ' || array_to_string(\(created.categoryPath)::text[], ' ')),
-                        \(event.position), \(event.recordedAt))
-                ON CONFLICT (product_id) DO NOTHING
-                """,
-                logger: logger
+            let id = created.productId.rawValue
+            guard products[id] == nil else { return }
+            products[id] = ProductRow(
+                name: created.name, description: created.description, categoryPath: created.categoryPath,
+                status: "draft", position: event.position, updatedAt: event.recordedAt
             )
+            changedProducts.insert(id)
         case .variantAdded(let added):
-            try await connection.query(
-                """
-                INSERT INTO catalog_variants (sku, product_id, attributes) VALUES (\(added.sku.rawValue), \(added.productId.rawValue), \(EventCodec.encodeJSON(added.attributes))::jsonb)
-                ON CONFLICT (sku) DO UPDATE SET product_id = excluded.product_id, attributes = excluded.attributes
-                """,
-                logger: logger
-            )
+            let sku = added.sku.rawValue
+            variants[sku, default: VariantRow()].productId = added.productId.rawValue
+            variants[sku]!.attributes = EventCodec.encodeJSON(added.attributes)
+            changedVariants.insert(sku)
         case .priceSet(let price):
-            try await connection.query(
+            let sku = price.sku.rawValue
+            guard variants[sku] != nil else { return }
+            variants[sku]!.prices[price.price.currency.code] = price.price.amount
+            changedVariants.insert(sku)
+        case .published(let published):
+            setStatus("published", published.productId, event)
+        case .unpublished(let unpublished):
+            setStatus("unpublished", unpublished.productId, event)
+        case .discontinued(let discontinued):
+            setStatus("discontinued", discontinued.productId, event)
+        }
+    }
+
+    private func setStatus(_ status: String, _ id: ProductID, _ event: RecordedEvent) {
+        guard products[id.rawValue] != nil else { return }
+        products[id.rawValue]!.status = status
+        products[id.rawValue]!.position = event.position
+        products[id.rawValue]!.updatedAt = event.recordedAt
+        changedProducts.insert(id.rawValue)
+    }
+
+    private func load(products wanted: Set<String>, variants wantedSKUs: Set<String>, from connection: PostgresConnection, logger: Logger) async throws {
+        let productIDs = Array(wanted.subtracting(products.keys))
+        if !productIDs.isEmpty {
+            let rows = try await connection.query(
                 """
-                UPDATE catalog_variants SET prices = prices || jsonb_build_object(\(price.price.currency.code)::text, \(price.price.amount))
-                WHERE sku = \(price.sku.rawValue)
+                SELECT product_id, name, description, category_path, status, position, updated_at
+                FROM catalog_products WHERE product_id = ANY(\(productIDs))
                 """,
                 logger: logger
             )
-        case .published(let published):
-            try await setStatus("published", published.productId, event, on: connection, logger: logger)
-        case .unpublished(let unpublished):
-            try await setStatus("unpublished", unpublished.productId, event, on: connection, logger: logger)
-        case .discontinued(let discontinued):
-            try await setStatus("discontinued", discontinued.productId, event, on: connection, logger: logger)
+            for try await (id, name, description, path, status, position, updatedAt) in rows.decode((String, String, String, [String], String, Int64, Date).self) {
+                products[id] = ProductRow(name: name, description: description, categoryPath: path, status: status, position: position, updatedAt: updatedAt)
+            }
+        }
+        let skus = Array(wantedSKUs.subtracting(variants.keys))
+        if !skus.isEmpty {
+            let rows = try await connection.query(
+                "SELECT sku, product_id, attributes::text, prices::text, on_hand, available FROM catalog_variants WHERE sku = ANY(\(skus))",
+                logger: logger
+            )
+            for try await (sku, productID, attributes, prices, onHand, available) in rows.decode((String, String?, String, String, Int, Int).self) {
+                variants[sku] = VariantRow(
+                    productId: productID, attributes: attributes,
+                    prices: try JSONDecoder().decode([String: Int64].self, from: Data(prices.utf8)), onHand: onHand, available: available
+                )
+            }
         }
     }
 
-    private func setStatus(_ status: String, _ id: ProductID, _ event: RecordedEvent, on connection: PostgresConnection, logger: Logger) async throws {
-        try await connection.query(
-            "UPDATE catalog_products SET status = \(status), position = \(event.position), updated_at = \(event.recordedAt) WHERE product_id = \(id.rawValue)",
-            logger: logger
+    func flush(on connection: PostgresConnection, logger: Logger) async throws {
+        let productIDs = Array(changedProducts)
+        let productRows = productIDs.map { products[$0]! }
+        try await BulkInsert(
+            table: "catalog_products",
+            columns: [
+                ("product_id", "$1"), ("name", "$2"), ("description", "$3"),
+                ("category_path", "ARRAY(SELECT jsonb_array_elements_text($4::jsonb))"), ("status", "$5"),
+                ("search", "to_tsvector('simple', $2 || ' ' || $3 || ' ' || array_to_string(ARRAY(SELECT jsonb_array_elements_text($4::jsonb)), ' '))"),
+                ("position", "$6"), ("updated_at", "$7"),
+            ],
+            conflict: """
+                ON CONFLICT (product_id) DO UPDATE SET name = excluded.name, description = excluded.description,
+                    category_path = excluded.category_path, status = excluded.status, search = excluded.search,
+                    position = excluded.position, updated_at = excluded.updated_at
+                """
+        ).write(
+            [
+                .text(productIDs), .text(productRows.map(\.name)), .text(productRows.map(\.description)),
+                .text(productRows.map { EventCodec.encodeJSON($0.categoryPath) }), .text(productRows.map(\.status)),
+                .bigint(productRows.map(\.position)), .timestamptz(productRows.map(\.updatedAt)),
+            ],
+            rowCount: productIDs.count, on: connection, logger: logger
         )
+        let skus = Array(changedVariants)
+        let variantRows = skus.map { variants[$0]! }
+        try await BulkInsert(
+            table: "catalog_variants",
+            columns: [
+                ("sku", "$1"), ("product_id", "nullif($2, '')"), ("attributes", "$3::jsonb"), ("prices", "$4::jsonb"),
+                ("on_hand", "$5"), ("available", "$6"),
+            ],
+            conflict: """
+                ON CONFLICT (sku) DO UPDATE SET product_id = excluded.product_id, attributes = excluded.attributes,
+                    prices = excluded.prices, on_hand = excluded.on_hand, available = excluded.available
+                """
+        ).write(
+            [
+                .text(skus), .text(variantRows.map { $0.productId ?? "" }), .text(variantRows.map(\.attributes)),
+                .text(variantRows.map { EventCodec.encodeJSON($0.prices) }),
+                .integer(variantRows.map { Int32($0.onHand) }), .integer(variantRows.map { Int32($0.available) }),
+            ],
+            rowCount: skus.count, on: connection, logger: logger
+        )
+        changedProducts.removeAll(keepingCapacity: true)
+        changedVariants.removeAll(keepingCapacity: true)
+        try await streamVersions.write(projection: projection, on: connection, logger: logger)
     }
+}
 
-    private func apply(_ inventory: InventoryEvent, on connection: PostgresConnection, logger: Logger) async throws {
-        let sku: SKU
-        let levels: StockLevels
-        switch inventory {
-        case .received(let event): (sku, levels) = (event.sku, event.levels)
-        case .adjusted(let event): (sku, levels) = (event.sku, event.levels)
-        case .reserved(let event): (sku, levels) = (event.sku, event.levels)
-        case .released(let event): (sku, levels) = (event.sku, event.levels)
-        case .committed(let event): (sku, levels) = (event.sku, event.levels)
-        case .thresholdSet, .thresholdCrossed, .backorderChanged: return
+extension InventoryEvent {
+    /// The SKU and its stock levels after this event, for the events that change them.
+    var stockLevels: (SKU, StockLevels)? {
+        switch self {
+        case .received(let event): (event.sku, event.levels)
+        case .adjusted(let event): (event.sku, event.levels)
+        case .reserved(let event): (event.sku, event.levels)
+        case .released(let event): (event.sku, event.levels)
+        case .committed(let event): (event.sku, event.levels)
+        case .thresholdSet, .thresholdCrossed, .backorderChanged: nil
         }
-        try await connection.query(
-            """
-            INSERT INTO catalog_variants (sku, on_hand, available) VALUES (\(sku.rawValue), \(levels.onHand), \(levels.available))
-            ON CONFLICT (sku) DO UPDATE SET on_hand = excluded.on_hand, available = excluded.available
-            """,
-            logger: logger
-        )
     }
 }
 

@@ -9,77 +9,196 @@ import PostgresNIO
 public struct OrderHistoryProjection: Projection {
     public let name = "order-history"
     public let categories: Set<String> = ["order"]
-
     public let tables = ["order_history", "order_timeline"]
 
     public init() {}
 
-    public func apply(_ event: RecordedEvent, on connection: PostgresConnection, logger: Logger) async throws {
+    public func makeBuilder() -> any ReadModelBuilder { OrderHistoryBuilder(projection: name) }
+}
+
+/// Orders in memory, and the fold of order events onto them. Timeline rows never change once
+/// written, so each flush writes and forgets them.
+final class OrderHistoryBuilder: ReadModelBuilder {
+    struct OrderRow: Sendable {
+        var customerKind: String
+        var customerID: String
+        var status: String
+        var lines: String
+        var totals: String
+        var shippingAddress: String
+        var refunded: String?
+        var placedAt: Date
+        var updatedAt: Date
+        var position: Int64
+    }
+
+    struct TimelineRow {
+        var orderID: String
+        var position: Int64
+        var eventType: String
+        var status: String
+        var detail: String
+        var occurredAt: Date
+    }
+
+    private let projection: String
+    private var orders: [String: OrderRow] = [:]
+    private var changedOrders: Set<String> = []
+    private var timeline: [TimelineRow] = []
+    private let streamVersions = StreamVersions()
+
+    init(projection: String) {
+        self.projection = projection
+    }
+
+    /// What one event does to the rows, with its JSON already encoded: worked out on every
+    /// core by ``decodeConcurrently(_:_:)``, applied in order.
+    enum Change: Sendable {
+        case placed(OrderID, OrderRow)
+        /// `status` nil: the status stays. `refunded`: the new refunded total.
+        case transition(OrderID, status: String?, detail: String, refunded: String?)
+
+        var orderID: OrderID {
+            switch self {
+            case .placed(let id, _), .transition(let id, _, _, _): id
+            }
+        }
+    }
+
+    private func load(_ wanted: Set<String>, from connection: PostgresConnection, logger: Logger) async throws {
+        let ids = Array(wanted.subtracting(orders.keys))
+        guard !ids.isEmpty else { return }
+        let rows = try await connection.query(
+            """
+            SELECT order_id, customer_kind, customer_id, status, lines::text, totals::text, shipping_address::text, refunded::text,
+                   placed_at, updated_at, position
+            FROM order_history WHERE order_id = ANY(\(ids))
+            """,
+            logger: logger
+        )
+        for try await (id, kind, customer, status, lines, totals, address, refunded, placedAt, updatedAt, position) in rows.decode(
+            (String, String, String, String, String, String, String, String?, Date, Date, Int64).self
+        ) {
+            orders[id] = OrderRow(
+                customerKind: kind, customerID: customer, status: status, lines: lines, totals: totals, shippingAddress: address,
+                refunded: refunded, placedAt: placedAt, updatedAt: updatedAt, position: position
+            )
+        }
+    }
+
+    static func change(for event: RecordedEvent) -> Change? {
         let encoded = EncodedEvent(type: event.type, schemaVersion: Int(event.schemaVersion), json: event.data)
-        guard let order = try? EventCodec.decode(OrderEvent.self, encoded) else { return logUnknown(event, logger) }
+        guard let order = try? EventCodec.decode(OrderEvent.self, encoded) else { return nil }
         switch order {
         case .placed(let placed):
             let (kind, customer): (String, String) = switch placed.customer {
             case .customer(let id): ("customer", id.rawValue)
             case .guest(let token): ("guest", token)
             }
-            try await connection.query(
-                """
-                INSERT INTO order_history (order_id, customer_kind, customer_id, status, lines, totals, shipping_address, placed_at, updated_at, position)
-                VALUES (\(placed.orderId.rawValue), \(kind), \(customer), 'placed', \(EventCodec.encodeJSON(placed.lines))::jsonb,
-                        \(EventCodec.encodeJSON(placed.totals))::jsonb, \(EventCodec.encodeJSON(placed.shippingAddress))::jsonb,
-                        \(event.recordedAt), \(event.recordedAt), \(event.position))
-                ON CONFLICT (order_id) DO NOTHING
-                """,
-                logger: logger
-            )
-            try await timeline(placed.orderId, "placed", "{}", event, on: connection, logger: logger)
+            return .placed(placed.orderId, OrderRow(
+                customerKind: kind, customerID: customer, status: "placed", lines: EventCodec.encodeJSON(placed.lines),
+                totals: EventCodec.encodeJSON(placed.totals), shippingAddress: EventCodec.encodeJSON(placed.shippingAddress),
+                refunded: nil, placedAt: event.recordedAt, updatedAt: event.recordedAt, position: event.position
+            ))
         case .paymentAuthorized(let authorized):
-            try await transition(authorized.orderId, to: "paymentAuthorized", event, on: connection, logger: logger)
+            return .transition(authorized.orderId, status: "paymentAuthorized", detail: "{}", refunded: nil)
         case .paid(let paid):
-            try await transition(paid.orderId, to: "paid", event, on: connection, logger: logger)
+            return .transition(paid.orderId, status: "paid", detail: "{}", refunded: nil)
         case .fulfilmentRecorded(let fulfilment):
-            try await transition(fulfilment.orderId, to: fulfilment.complete ? "fulfilled" : "partiallyFulfilled", event,
-                                 detail: EventCodec.encodeJSON(["lines": fulfilment.lines]), on: connection, logger: logger)
+            return .transition(fulfilment.orderId, status: fulfilment.complete ? "fulfilled" : "partiallyFulfilled",
+                               detail: EventCodec.encodeJSON(["lines": fulfilment.lines]), refunded: nil)
         case .shipped(let shipped):
-            try await transition(shipped.orderId, to: "shipped", event,
-                                 detail: EventCodec.encodeJSON(["carrier": shipped.carrier, "trackingNumber": shipped.trackingNumber]), on: connection, logger: logger)
+            return .transition(shipped.orderId, status: "shipped",
+                               detail: EventCodec.encodeJSON(["carrier": shipped.carrier, "trackingNumber": shipped.trackingNumber]), refunded: nil)
         case .delivered(let delivered):
-            try await transition(delivered.orderId, to: "delivered", event, on: connection, logger: logger)
+            return .transition(delivered.orderId, status: "delivered", detail: "{}", refunded: nil)
         case .cancelled(let cancelled):
-            try await transition(cancelled.orderId, to: "cancelled", event, detail: EventCodec.encodeJSON(["reason": cancelled.reason]), on: connection, logger: logger)
+            return .transition(cancelled.orderId, status: "cancelled", detail: EventCodec.encodeJSON(["reason": cancelled.reason]), refunded: nil)
         case .returnRecorded(let returned):
-            try await transition(returned.orderId, to: nil, event, detail: EventCodec.encodeJSON(["lines": returned.lines]), on: connection, logger: logger)
+            return .transition(returned.orderId, status: nil, detail: EventCodec.encodeJSON(["lines": returned.lines]), refunded: nil)
         case .refunded(let refunded):
-            try await connection.query(
-                "UPDATE order_history SET refunded = \(EventCodec.encodeJSON(refunded.refundedTotal))::jsonb WHERE order_id = \(refunded.orderId.rawValue)",
-                logger: logger
-            )
-            try await transition(refunded.orderId, to: nil, event, detail: EventCodec.encodeJSON(refunded.amount), on: connection, logger: logger)
+            return .transition(refunded.orderId, status: nil, detail: EventCodec.encodeJSON(refunded.amount),
+                               refunded: EventCodec.encodeJSON(refunded.refundedTotal))
         }
     }
 
-    /// Moves the order to `status` (nil: the status stays) and records the step in its timeline.
-    private func transition(_ id: OrderID, to status: String?, _ event: RecordedEvent, detail: String = "{}", on connection: PostgresConnection, logger: Logger) async throws {
-        try await connection.query(
-            """
-            UPDATE order_history SET status = coalesce(\(status), status), updated_at = \(event.recordedAt), position = \(event.position)
-            WHERE order_id = \(id.rawValue)
-            """,
-            logger: logger
-        )
-        try await timeline(id, status, detail, event, on: connection, logger: logger)
+    func add(_ events: [RecordedEvent], loadingFrom connection: PostgresConnection?, logger: Logger) async throws {
+        let changes = await decodeConcurrently(events, Self.change(for:))
+        if let connection {
+            try await load(Set(changes.compactMap { $0?.orderID.rawValue }), from: connection, logger: logger)
+        }
+        for (event, change) in zip(events, changes) {
+            streamVersions.record(event)
+            switch change {
+            case .placed(let id, let row):
+                if orders[id.rawValue] == nil {
+                    orders[id.rawValue] = row
+                    changedOrders.insert(id.rawValue)
+                }
+                record(id, status: "placed", detail: "{}", event)
+            case .transition(let id, let status, let detail, let refunded):
+                guard orders[id.rawValue] != nil else { continue }
+                if let refunded { orders[id.rawValue]!.refunded = refunded }
+                if let status { orders[id.rawValue]!.status = status }
+                orders[id.rawValue]!.updatedAt = event.recordedAt
+                orders[id.rawValue]!.position = event.position
+                changedOrders.insert(id.rawValue)
+                record(id, status: status, detail: detail, event)
+            case nil:
+                logUnknown(event, logger)
+            }
+        }
     }
 
-    private func timeline(_ id: OrderID, _ status: String?, _ detail: String, _ event: RecordedEvent, on connection: PostgresConnection, logger: Logger) async throws {
-        try await connection.query(
-            """
-            INSERT INTO order_timeline (order_id, position, event_type, status, detail, occurred_at)
-            SELECT \(id.rawValue), \(event.position), \(event.type), coalesce(\(status), h.status), \(detail)::jsonb, \(event.recordedAt)
-            FROM order_history h WHERE h.order_id = \(id.rawValue)
-            ON CONFLICT (order_id, position) DO NOTHING
-            """,
-            logger: logger
+    private func record(_ id: OrderID, status: String?, detail: String, _ event: RecordedEvent) {
+        guard let order = orders[id.rawValue] else { return }
+        timeline.append(TimelineRow(
+            orderID: id.rawValue, position: event.position, eventType: event.type, status: status ?? order.status,
+            detail: detail, occurredAt: event.recordedAt
+        ))
+    }
+
+    func flush(on connection: PostgresConnection, logger: Logger) async throws {
+        let ids = Array(changedOrders)
+        let rows = ids.map { orders[$0]! }
+        try await BulkInsert(
+            table: "order_history",
+            columns: [
+                ("order_id", "$1"), ("customer_kind", "$2"), ("customer_id", "$3"), ("status", "$4"), ("lines", "$5::jsonb"),
+                ("totals", "$6::jsonb"), ("shipping_address", "$7::jsonb"), ("refunded", "nullif($8, '')::jsonb"),
+                ("placed_at", "$9"), ("updated_at", "$10"), ("position", "$11"),
+            ],
+            conflict: """
+                ON CONFLICT (order_id) DO UPDATE SET customer_kind = excluded.customer_kind, customer_id = excluded.customer_id,
+                    status = excluded.status, lines = excluded.lines, totals = excluded.totals,
+                    shipping_address = excluded.shipping_address, refunded = excluded.refunded, placed_at = excluded.placed_at,
+                    updated_at = excluded.updated_at, position = excluded.position
+                """
+        ).write(
+            [
+                .text(ids), .text(rows.map(\.customerKind)), .text(rows.map(\.customerID)), .text(rows.map(\.status)),
+                .text(rows.map(\.lines)), .text(rows.map(\.totals)), .text(rows.map(\.shippingAddress)),
+                .text(rows.map { $0.refunded ?? "" }), .timestamptz(rows.map(\.placedAt)), .timestamptz(rows.map(\.updatedAt)),
+                .bigint(rows.map(\.position)),
+            ],
+            rowCount: ids.count, on: connection, logger: logger
         )
+        try await BulkInsert(
+            table: "order_timeline",
+            columns: [
+                ("order_id", "$1"), ("position", "$2"), ("event_type", "$3"), ("status", "$4"), ("detail", "$5::jsonb"),
+                ("occurred_at", "$6"),
+            ],
+            conflict: "ON CONFLICT (order_id, position) DO NOTHING"
+        ).write(
+            [
+                .text(timeline.map(\.orderID)), .bigint(timeline.map(\.position)), .text(timeline.map(\.eventType)),
+                .text(timeline.map(\.status)), .text(timeline.map(\.detail)), .timestamptz(timeline.map(\.occurredAt)),
+            ],
+            rowCount: timeline.count, on: connection, logger: logger
+        )
+        changedOrders.removeAll(keepingCapacity: true)
+        timeline.removeAll(keepingCapacity: true)
+        try await streamVersions.write(projection: projection, on: connection, logger: logger)
     }
 }

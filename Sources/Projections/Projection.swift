@@ -2,46 +2,58 @@ import EventStore
 import Logging
 import PostgresNIO
 
-/// A read model: applies events of its stream categories to its tables, inside a transaction
-/// the caller owns (together with the caller's position: Kafka offsets, or a rebuild's).
+/// A read model: tables in `public` built from the events of some stream categories.
+///
+/// Live projection and rebuilds share one implementation, the projection's
+/// ``ReadModelBuilder``: the projector folds each Kafka batch onto the rows it touches (read
+/// first), a rebuild folds the whole history in memory; both write with set-based statements.
 public protocol Projection: Sendable {
     /// Stable name: the key of its dedupe state.
     var name: String { get }
     var categories: Set<String> { get }
     /// Its tables (in `public`), which a rebuild replaces as a whole.
     var tables: [String] { get }
-    func apply(_ event: RecordedEvent, on connection: PostgresConnection, logger: Logger) async throws
+    /// A fresh builder with no rows in memory.
+    func makeBuilder() -> any ReadModelBuilder
 }
 
 /// Applies events to projections, each event at most once per projection: an event whose
 /// stream version the projection has already reached is a redelivered copy and is skipped.
 public enum ProjectionApplier {
+    /// Applies `events` inside the caller's transaction.
     /// - Returns: how many (event, projection) applications were made; skipped copies do not count.
     @discardableResult
     public static func apply(
         _ events: [RecordedEvent], to projections: [any Projection], on connection: PostgresConnection, logger: Logger
     ) async throws -> Int {
         var applied = 0
-        for event in events {
-            for projection in projections where projection.categories.contains(String(event.category)) {
-                let claimed = try await connection.query(
-                    """
-                    INSERT INTO projection_stream_versions (projection, stream_name, version)
-                    VALUES (\(projection.name), \(event.stream.rawValue), \(event.version))
-                    ON CONFLICT (projection, stream_name) DO UPDATE SET version = excluded.version
-                    WHERE projection_stream_versions.version < excluded.version
-                    RETURNING 1
-                    """,
-                    logger: logger
-                )
-                var isNew = false
-                for try await _ in claimed { isNew = true }
-                guard isNew else { continue }
-                try await projection.apply(event, on: connection, logger: logger)
-                applied += 1
-            }
+        for projection in projections {
+            let relevant = events.filter { projection.categories.contains(String($0.category)) }
+            guard !relevant.isEmpty else { continue }
+            let fresh = try await unseen(relevant, by: projection.name, on: connection, logger: logger)
+            guard !fresh.isEmpty else { continue }
+            let builder = projection.makeBuilder()
+            try await builder.add(fresh, loadingFrom: connection, logger: logger)
+            try await builder.flush(on: connection, logger: logger)
+            applied += fresh.count
         }
         return applied
+    }
+
+    /// The events past the versions `projection` has recorded for their streams, each once.
+    static func unseen(_ events: [RecordedEvent], by projection: String, on connection: PostgresConnection, logger: Logger) async throws -> [RecordedEvent] {
+        let streams = Array(Set(events.map(\.stream.rawValue)))
+        var reached: [String: Int64] = [:]
+        let rows = try await connection.query(
+            "SELECT stream_name, version FROM projection_stream_versions WHERE projection = \(projection) AND stream_name = ANY(\(streams))",
+            logger: logger
+        )
+        for try await (stream, version) in rows.decode((String, Int64).self) { reached[stream] = version }
+        return events.filter { event in
+            guard event.version > reached[event.stream.rawValue, default: -1] else { return false }
+            reached[event.stream.rawValue] = event.version
+            return true
+        }
     }
 }
 

@@ -6,10 +6,10 @@ import PostgresNIO
 /// atomically; the old tables keep serving until the swap.
 ///
 /// The fresh tables live in a schema of their own (`rebuild_<name>`) under the same names, and
-/// the projection's handlers run with that schema first on the `search_path`, so they write
-/// there unchanged, with a dedupe table of their own. The bulk is applied in batches while the
-/// projector goes on; the swap transaction takes ``ProjectionLock`` (no projector batch runs
-/// meanwhile), applies what was appended since, then moves the new tables in. Nothing the
+/// the projection's writers run with that schema first on the `search_path`, so they write
+/// there unchanged, with a dedupe table of their own. The bulk is folded in memory by the
+/// projection's ``ReadModelBuilder`` and written set-based while the projector goes on; the
+/// swap transaction takes ``ProjectionLock`` (no projector batch runs meanwhile), applies what was appended since, then moves the new tables in. Nothing the
 /// projector applied can be missing: it applies only events the relay published, which are all
 /// at or below the frontier the swap catches up to.
 public struct ProjectionRebuilder: Sendable {
@@ -17,6 +17,10 @@ public struct ProjectionRebuilder: Sendable {
         public let events: Int
         public let position: Int64
         public let seconds: Double
+        /// Of the bulk phase: waiting for pages, folding events in memory, writing rows.
+        public let reading: Duration
+        public let folding: Duration
+        public let writing: Duration
         public var eventsPerSecond: Double { seconds > 0 ? Double(events) / seconds : 0 }
     }
 
@@ -24,10 +28,13 @@ public struct ProjectionRebuilder: Sendable {
     let logger: Logger
     let batchSize: Int
 
-    public init(store: PostgresEventStore, logger: Logger, batchSize: Int = 2000) {
+    let flushEvery: Int
+
+    public init(store: PostgresEventStore, logger: Logger, batchSize: Int = 5000, flushEvery: Int = 100_000) {
         self.store = store
         self.logger = logger
         self.batchSize = batchSize
+        self.flushEvery = flushEvery
     }
 
     public func rebuild(_ projection: any Projection) async throws -> Report {
@@ -42,18 +49,43 @@ public struct ProjectionRebuilder: Sendable {
             }
         }
         let filter = EventFilter(categories: projection.categories.sorted())
-        var position: Int64 = 0
-        var applied = 0
-        // The bulk, batch by batch, beside the running projector.
-        while true {
-            let page = try await store.readAll(after: position, limit: batchSize, filter: filter)
-            if page.events.isEmpty, page.nextPosition == position { break }
-            try await client.withTransaction(logger: logger) { connection in
-                try await connection.query(PostgresQuery(unsafeSQL: "SET LOCAL search_path = \(schema), public"), logger: logger)
-                try await ProjectionApplier.apply(page.events, to: [projection], on: connection, logger: logger)
+        // The bulk, beside the running projector, in one transaction on the fresh tables: events
+        // folded in memory and written set-based every `flushEvery` events. The next page is
+        // read (on another connection) while this one is folded.
+        let clock = ContinuousClock()
+        let (applied, position, phases): (Int, Int64, (Duration, Duration, Duration)) = try await client.withTransaction(logger: logger) { connection in
+            try await connection.query(PostgresQuery(unsafeSQL: "SET LOCAL search_path = \(schema), public"), logger: logger)
+            let builder = projection.makeBuilder()
+            var position: Int64 = 0
+            var applied = 0
+            var sinceFlush = 0
+            var (reading, folding, writing) = (Duration.zero, Duration.zero, Duration.zero)
+            var mark = clock.now
+            var page = try await store.readAll(after: position, limit: batchSize, filter: filter)
+            reading += clock.now - mark
+            while !(page.events.isEmpty && page.nextPosition == position) {
+                position = page.nextPosition
+                let from = position
+                async let next = store.readAll(after: from, limit: batchSize, filter: filter)
+                mark = clock.now
+                try await builder.add(page.events, loadingFrom: nil, logger: logger)
+                folding += clock.now - mark
+                applied += page.events.count
+                sinceFlush += page.events.count
+                if sinceFlush >= flushEvery {
+                    mark = clock.now
+                    try await builder.flush(on: connection, logger: logger)
+                    writing += clock.now - mark
+                    sinceFlush = 0
+                }
+                mark = clock.now
+                page = try await next
+                reading += clock.now - mark
             }
-            applied += page.events.count
-            position = page.nextPosition
+            mark = clock.now
+            try await builder.flush(on: connection, logger: logger)
+            writing += clock.now - mark
+            return (applied, position, (reading, folding, writing))
         }
         // The swap: catch up, then move the fresh tables in, atomically.
         let final: (Int, Int64) = try await client.withTransaction(logger: logger) { connection in
@@ -83,6 +115,6 @@ public struct ProjectionRebuilder: Sendable {
         let elapsed = ContinuousClock.now - started
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         logger.info("projection rebuilt", metadata: ["projection": "\(projection.name)", "events": "\(applied + final.0)"])
-        return Report(events: applied + final.0, position: final.1, seconds: seconds)
+        return Report(events: applied + final.0, position: final.1, seconds: seconds, reading: phases.0, folding: phases.1, writing: phases.2)
     }
 }

@@ -38,7 +38,7 @@ struct ProjectionsCommand: AsyncParsableCommand {
                 for projection in WorkerSet.projections {
                     var parts: [String] = []
                     for category in projection.categories.sorted() {
-                        let topic = "commerce.\(category)"
+                        let topic = CloudEventMessage.topic(forCategory: category, prefix: settings.kafkaTopicPrefix)
                         let published = (try? await kafka.highWatermarks(topic: topic).values.reduce(0, +)) ?? 0
                         parts.append("\(topic) \(applied[topic] ?? 0)/\(published) (\(max(0, published - (applied[topic] ?? 0))) behind)")
                     }

@@ -21,7 +21,7 @@ struct Serve: AsyncParsableCommand {
         let postgres = PostgresClient(configuration: settings.databaseURL.clientConfiguration(), backgroundLogger: logger)
         let kafka = try KafkaProducer(configuration: settings.kafkaConfiguration, logger: logger)
         let store = PostgresEventStore(client: postgres, logger: logger)
-        let workers = noWorkers ? [] : WorkerSet.services(store: store, kafka: settings.kafkaConfiguration, relay: true, projector: true, logger: logger)
+        let workers = noWorkers ? [] : WorkerSet.services(store: store, kafka: settings.kafkaConfiguration, topicPrefix: settings.kafkaTopicPrefix, relay: true, projector: true, logger: logger)
 
         let app = buildApplication(
             configuration: APIConfiguration(host: settings.host, port: settings.port),

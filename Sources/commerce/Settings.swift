@@ -8,6 +8,8 @@ import Logging
 struct Settings: Sendable {
     var databaseURL: DatabaseURL
     var kafkaBrokers: String
+    /// Topics are `<prefix>.<category>`.
+    var kafkaTopicPrefix: String
     var host: String
     var port: Int
     var logLevel: Logger.Level
@@ -18,6 +20,7 @@ struct Settings: Sendable {
     static let defaults: [String: String] = [
         "DATABASE_URL": "postgres://commerce@127.0.0.1:5432/commerce",
         "KAFKA_BROKERS": "127.0.0.1:9092",
+        "KAFKA_TOPIC_PREFIX": "commerce",
         "HOST": "127.0.0.1",
         "PORT": "8080",
         "LOG_LEVEL": "info",
@@ -38,6 +41,10 @@ struct Settings: Sendable {
         kafkaBrokers = value("KAFKA_BROKERS")
         if let problem = KafkaConfiguration.problem(withBrokerList: kafkaBrokers) {
             throw ConfigurationError(variable: "KAFKA_BROKERS", reason: problem)
+        }
+        kafkaTopicPrefix = value("KAFKA_TOPIC_PREFIX")
+        guard kafkaTopicPrefix.allSatisfy({ $0.isLetter || $0.isNumber || "._-".contains($0) }), kafkaTopicPrefix.count <= 100 else {
+            throw ConfigurationError(variable: "KAFKA_TOPIC_PREFIX", reason: "may hold only letters, digits, '.', '_' and '-' (at most 100)")
         }
         host = value("HOST")
         guard let port = Int(value("PORT")), (1...65535).contains(port) else {

@@ -40,7 +40,7 @@ struct RelayTests {
             try await withRunning(relay) {
                 try await waitUntil { (try? await store.checkpoint(of: checkpointName)) == 60 }
             }
-            let received = try await consumeEvents(topics: [carts, orders].map(CloudEventMessage.topic(forCategory:)), count: appended.count)
+            let received = try await consumeEvents(topics: [carts, orders].map { CloudEventMessage.topic(forCategory: $0) }, count: appended.count)
             #expect(received.count == appended.count)
             #expect(Set(received.map(\.event.id)) == Set(appended), "every event once")
             for message in received {

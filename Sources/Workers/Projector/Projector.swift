@@ -16,6 +16,8 @@ import ServiceLifecycle
 public struct Projector: Service {
     public struct Configuration: Sendable {
         public var groupID = "commerce-projector"
+        /// Topics are `<topicPrefix>.<category>`.
+        public var topicPrefix = CloudEventMessage.defaultTopicPrefix
         public var batchSize = 500
         public var pollTimeout = Duration.milliseconds(100)
 
@@ -41,7 +43,7 @@ public struct Projector: Service {
     }
 
     public var topics: [String] {
-        Set(projections.flatMap(\.categories)).sorted().map { "commerce.\($0)" }
+        Set(projections.flatMap(\.categories)).sorted().map { CloudEventMessage.topic(forCategory: $0, prefix: configuration.topicPrefix) }
     }
 
     public func run() async throws {

@@ -16,11 +16,15 @@ import Kafka
 public enum CloudEventMessage {
     public static let schemaBaseURL = "https://commerce.dev/schemas/events/"
 
-    public static func topic(forCategory category: some StringProtocol) -> String {
-        "commerce.\(category)"
+    /// The prefix of every topic unless configured otherwise (`KAFKA_TOPIC_PREFIX`).
+    public static let defaultTopicPrefix = "commerce"
+
+    /// `<prefix>.<category>`: one topic per stream category.
+    public static func topic(forCategory category: some StringProtocol, prefix: String = defaultTopicPrefix) -> String {
+        "\(prefix).\(category)"
     }
 
-    public static func message(for event: RecordedEvent) -> KafkaMessage {
+    public static func message(for event: RecordedEvent, topicPrefix: String = defaultTopicPrefix) -> KafkaMessage {
         var headers: [KafkaMessage.Header] = [
             .init("ce_specversion", "1.0"),
             .init("ce_id", event.id.uuidString.lowercased()),
@@ -38,7 +42,7 @@ public enum CloudEventMessage {
         if let causation = event.metadata.causationID { headers.append(.init("ce_causationid", causation.uuidString.lowercased())) }
         if let actor = event.metadata.actor { headers.append(.init("ce_actor", actor)) }
         return KafkaMessage(
-            topic: topic(forCategory: event.category), key: Array(event.stream.rawValue.utf8),
+            topic: topic(forCategory: event.category, prefix: topicPrefix), key: Array(event.stream.rawValue.utf8),
             value: Array(event.data.utf8), headers: headers
         )
     }

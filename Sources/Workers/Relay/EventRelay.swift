@@ -18,6 +18,8 @@ public struct EventRelay: Service {
     public struct Configuration: Sendable {
         /// The name its checkpoint is stored under.
         public var checkpointName = "kafka-relay"
+        /// Topics are `<topicPrefix>.<category>`.
+        public var topicPrefix = CloudEventMessage.defaultTopicPrefix
         public var batchSize = 500
         public var partitions = 6
         public var replicationFactor = 1
@@ -74,7 +76,7 @@ public struct EventRelay: Service {
                     continue
                 }
                 try await ensureTopics(for: page.events, producer: producer, known: &topics)
-                let results = await producer.send(page.events.map(CloudEventMessage.message(for:)))
+                let results = await producer.send(page.events.map { CloudEventMessage.message(for: $0, topicPrefix: configuration.topicPrefix) })
                 for case .failure(let error) in results { throw error }
                 try await store.storeCheckpoint(page.nextPosition, for: configuration.checkpointName)
                 logger.debug("relay published", metadata: ["events": "\(page.events.count)", "position": "\(page.nextPosition)"])
@@ -99,7 +101,8 @@ public struct EventRelay: Service {
     }
 
     private func ensureTopics(for events: [RecordedEvent], producer: KafkaProducer, known: inout Set<String>) async throws(KafkaError) {
-        let wanted = Set(configuration.categories.map(CloudEventMessage.topic(forCategory:)) + events.map { CloudEventMessage.topic(forCategory: $0.category) })
+        let prefix = configuration.topicPrefix
+        let wanted = Set((configuration.categories + events.map { String($0.category) }).map { CloudEventMessage.topic(forCategory: $0, prefix: prefix) })
         let missing = wanted.subtracting(known)
         guard !missing.isEmpty else { return }
         try await producer.createTopics(missing.sorted().map {

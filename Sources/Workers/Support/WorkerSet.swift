@@ -11,16 +11,21 @@ public enum WorkerSet {
     public static let projections: [any Projection] = [CatalogProjection(), OrderHistoryProjection()]
 
     public static func services(
-        store: PostgresEventStore, kafka: KafkaConfiguration, relay: Bool, projector: Bool, logger: Logger
+        store: PostgresEventStore, kafka: KafkaConfiguration, topicPrefix: String = CloudEventMessage.defaultTopicPrefix,
+        relay: Bool, projector: Bool, logger: Logger
     ) -> [any Service] {
         var services: [any Service] = [StoreNotifications(store: store)]
         if relay {
-            services.append(EventRelay(store: store, logger: logger) {
+            var configuration = EventRelay.Configuration()
+            configuration.topicPrefix = topicPrefix
+            services.append(EventRelay(store: store, configuration: configuration, logger: logger) {
                 try KafkaProducer(configuration: kafka, logger: logger)
             })
         }
         if projector {
-            services.append(Projector(client: store.client, projections: projections, logger: logger) { group in
+            var configuration = Projector.Configuration()
+            configuration.topicPrefix = topicPrefix
+            services.append(Projector(client: store.client, projections: projections, configuration: configuration, logger: logger) { group in
                 try KafkaConsumer(configuration: kafka, groupID: group, logger: logger)
             })
         }

@@ -149,7 +149,7 @@ func measure(writers: Int, duration: Duration, work: @escaping @Sendable (_ writ
         return try await group.reduce(0, +)
     }
     let elapsed = clock.now - start
-    return Double(total) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+    return Double(total) / elapsed.inSeconds
 }
 
 /// Pages through `total` events with `readPage(after)`; returns events per second (best of three passes).
@@ -167,7 +167,7 @@ func measureRead(total: Int64, readPage: (Int64) async throws -> (count: Int, ne
             position = next
         }
         let elapsed = clock.now - start
-        best = max(best, Double(read) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
+        best = max(best, Double(read) / elapsed.inSeconds)
     }
     return best
 }

@@ -1,0 +1,115 @@
+import EventStore
+import Foundation
+import Logging
+import PostgresNIO
+
+/// Folds events into a read model's rows in memory and writes them set-based.
+///
+/// The projector makes one per Kafka batch: it reads the rows the batch touches, folds the
+/// events onto them and writes back what changed — a handful of statements per batch rather
+/// than a few per event. A rebuild keeps one for the whole history, starting from empty tables.
+public protocol ReadModelBuilder: AnyObject {
+    /// Folds events in (in global order, each once). With a connection, the rows the events
+    /// touch and that are not in memory yet are read from it first.
+    func add(_ events: [RecordedEvent], loadingFrom connection: PostgresConnection?, logger: Logger) async throws
+    /// Writes the rows changed since the last flush into the tables the connection's
+    /// `search_path` finds first.
+    func flush(on connection: PostgresConnection, logger: Logger) async throws
+}
+
+/// Decodes events on every core, keeping their order. Decoding JSON is most of a rebuild's
+/// work, and each event decodes on its own; folding the results stays sequential.
+func decodeConcurrently<Decoded: Sendable>(
+    _ events: [RecordedEvent], _ decode: @escaping @Sendable (RecordedEvent) -> Decoded?
+) async -> [Decoded?] {
+    let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, events.count / 500))
+    guard workers > 1 else { return events.map(decode) }
+    let chunk = (events.count + workers - 1) / workers
+    return await withTaskGroup(of: (Int, [Decoded?]).self) { group in
+        for start in stride(from: 0, to: events.count, by: chunk) {
+            let slice = Array(events[start..<min(events.count, start + chunk)])
+            group.addTask { (start, slice.map(decode)) }
+        }
+        var decoded = [Decoded?](repeating: nil, count: events.count)
+        for await (start, values) in group {
+            decoded.replaceSubrange(start..<(start + values.count), with: values)
+        }
+        return decoded
+    }
+}
+
+/// Rows for one table, gathered column by column and written with one
+/// `INSERT … SELECT * FROM unnest(…)` per chunk: one round trip for thousands of rows.
+struct BulkInsert {
+    enum Column {
+        case text([String])
+        case bigint([Int64])
+        case integer([Int32])
+        case timestamptz([Date])
+    }
+
+    let table: String
+    /// Column names with their SQL cast from the unnest column (`$n`), e.g. `("lines", "$n::jsonb")`.
+    let columns: [(name: String, expression: String)]
+    let conflict: String
+
+    static let chunkSize = 5000
+
+    func write(_ values: [Column], rowCount: Int, on connection: PostgresConnection, logger: Logger) async throws {
+        var start = 0
+        while start < rowCount {
+            let end = min(rowCount, start + Self.chunkSize)
+            var bindings = PostgresBindings(capacity: values.count)
+            for column in values {
+                switch column {
+                case .text(let all): bindings.append(Array(all[start..<end]))
+                case .bigint(let all): bindings.append(Array(all[start..<end]))
+                case .integer(let all): bindings.append(Array(all[start..<end]))
+                case .timestamptz(let all): bindings.append(Array(all[start..<end]))
+                }
+            }
+            let unnestArguments = values.indices.map { index -> String in
+                let type = switch values[index] {
+                case .text: "text[]"
+                case .bigint: "bigint[]"
+                case .integer: "integer[]"
+                case .timestamptz: "timestamptz[]"
+                }
+                return "$\(index + 1)::\(type)"
+            }
+            let names = columns.map(\.name).joined(separator: ", ")
+            // `u.cN` names the N-th unnest column; expressions refer to them as `$N` in the spec.
+            var selected = columns.map(\.expression).joined(separator: ", ")
+            for index in values.indices.reversed() {
+                selected = selected.replacingOccurrences(of: "$\(index + 1)", with: "u.c\(index + 1)")
+            }
+            let aliases = values.indices.map { "c\($0 + 1)" }.joined(separator: ", ")
+            let sql = "INSERT INTO \(table) (\(names)) SELECT \(selected) FROM unnest(\(unnestArguments.joined(separator: ", "))) AS u(\(aliases)) \(conflict)"
+            try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
+            start = end
+        }
+    }
+}
+
+/// The dedupe rows of a rebuilt projection: each stream's last version, as live projection
+/// would have left them.
+final class StreamVersions {
+    private var versions: [String: Int64] = [:]
+
+    func record(_ event: RecordedEvent) {
+        versions[event.stream.rawValue] = event.version
+    }
+
+    func write(projection: String, on connection: PostgresConnection, logger: Logger) async throws {
+        let streams = Array(versions.keys)
+        try await BulkInsert(
+            table: "projection_stream_versions",
+            columns: [("projection", "$1"), ("stream_name", "$2"), ("version", "$3")],
+            conflict: "ON CONFLICT (projection, stream_name) DO UPDATE SET version = greatest(projection_stream_versions.version, excluded.version)"
+        ).write(
+            [.text(Array(repeating: projection, count: streams.count)), .text(streams), .bigint(streams.map { versions[$0]! })],
+            rowCount: streams.count, on: connection, logger: logger
+        )
+        versions.removeAll(keepingCapacity: true)
+    }
+}

@@ -36,18 +36,28 @@ struct ProjectionsCommand: AsyncParsableCommand {
                     applied[topic] = next
                 }
                 for projection in WorkerSet.projections {
+                    // Lag in events, from the store: events of the projection's categories past the
+                    // version it recorded for their stream. Exact whatever the broker reports.
+                    let behind = try await client.query(
+                        """
+                        SELECT count(*)::bigint FROM events e
+                        LEFT JOIN projection_stream_versions v ON v.projection = \(projection.name) AND v.stream_name = e.stream_name
+                        WHERE e.stream_category = ANY(\(projection.categories.sorted())) AND (v.version IS NULL OR e.stream_version > v.version)
+                        """
+                    ).decode(Int64.self).collectAll()[0]
                     var parts: [String] = []
                     for category in projection.categories.sorted() {
                         let topic = CloudEventMessage.topic(forCategory: category, prefix: settings.kafkaTopicPrefix)
-                        let published = (try? await kafka.highWatermarks(topic: topic).values.reduce(0, +)) ?? 0
-                        parts.append("\(topic) \(applied[topic] ?? 0)/\(published) (\(max(0, published - (applied[topic] ?? 0))) behind)")
+                        let watermark = (try? await kafka.highWatermarks(topic: topic).values.reduce(0, +)).map(String.init) ?? "?"
+                        parts.append("\(topic) offsets \(applied[topic] ?? 0) (broker high watermark \(watermark))")
                     }
                     var rows: [String] = []
                     for table in projection.tables {
                         let count = try await client.query(PostgresQuery(unsafeSQL: "SELECT count(*)::bigint FROM \(table)")).decode(Int64.self)
                         for try await value in count { rows.append("\(table) \(value)") }
                     }
-                    print("\(pad(projection.name, 13))\(parts.joined(separator: ", ")); rows: \(rows.joined(separator: ", "))")
+                    print("\(pad(projection.name, 14))\(behind) events behind the store; rows: \(rows.joined(separator: ", "))")
+                    print("\(pad("", 14))\(parts.joined(separator: "; "))")
                 }
             }
             await kafka.close()

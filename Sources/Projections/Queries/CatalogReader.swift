@@ -133,7 +133,7 @@ public struct CatalogReader: Sendable {
         bindings.append(cursor?.key ?? "")
         bindings.append(cursor?.id ?? "")
         let sql = """
-            SELECT product_id, name, description, category_path, status, from_price, available, variants::text, \(keyExpression)::text
+            SELECT product_id, name, description, category_path, status, from_price, available, variants::text, \(keyExpression)::text AS sort_key
             FROM (
               SELECT p.product_id, p.name, p.description, p.category_path, p.status, p.position,
                      min((v.prices ->> $1)::bigint) AS from_price,

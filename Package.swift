@@ -23,6 +23,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         // Already a dependency of postgres-nio; used directly for the events' hash chain.
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        // Only its bcrypt module (C, no further dependencies), for customer passwords.
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
     ],
     targets: [
@@ -69,6 +71,8 @@ let package = Package(
             dependencies: [
                 "Aggregates", "EventStore", "Projections",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
@@ -109,7 +113,7 @@ let package = Package(
         .testTarget(
             name: "APITests",
             dependencies: [
-                "API", "EventStore", "Kafka", "TestSupport",
+                "API", "Aggregates", "EventStore", "Kafka", "Projections", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

@@ -1,5 +1,8 @@
+import EventStore
+import Foundation
 import Hummingbird
 import Logging
+import Projections
 import PostgresNIO
 import ServiceLifecycle
 
@@ -7,10 +10,25 @@ import ServiceLifecycle
 public struct APIConfiguration: Sendable {
     public var host: String
     public var port: Int
+    /// Signs access tokens (HMAC-SHA256); at least 32 bytes.
+    public var tokenSecret: [UInt8]
+    /// Seconds an access token is valid for.
+    public var accessTokenLifetime: TimeInterval
+    /// bcrypt's work factor for new passwords (each step doubles the work).
+    public var bcryptCost: UInt8
+    /// How long checkout's stock reservations hold before an unpaid order releases them.
+    public var reservationLifetime: TimeInterval
 
-    public init(host: String = "127.0.0.1", port: Int = 8080) {
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, tokenSecret: [UInt8], accessTokenLifetime: TimeInterval = 900,
+        bcryptCost: UInt8 = 11, reservationLifetime: TimeInterval = 900
+    ) {
         self.host = host
         self.port = port
+        self.tokenSecret = tokenSecret
+        self.accessTokenLifetime = accessTokenLifetime
+        self.bcryptCost = bcryptCost
+        self.reservationLifetime = reservationLifetime
     }
 }
 
@@ -43,11 +61,26 @@ public func buildApplication(
     dependencies: APIDependencies,
     logger: Logger
 ) -> some ApplicationProtocol {
-    let router = Router()
+    let router = Router(context: CommerceRequestContext.self)
     router.add(middleware: LogRequestsMiddleware(.debug))
+    router.add(middleware: ProblemMiddleware())
+    let tokens = AccessTokens(secret: configuration.tokenSecret, lifetime: configuration.accessTokenLifetime)
+    router.add(middleware: AuthenticationMiddleware(tokens: tokens))
     HealthController(
         checks: [.postgres(dependencies.postgres)] + dependencies.readinessChecks,
         timeout: .seconds(3)
+    ).addRoutes(to: router)
+    let store = PostgresEventStore(client: dependencies.postgres, logger: logger)
+    let repository = AggregateRepository(store: store)
+    AuthController(
+        accounts: Accounts(client: dependencies.postgres, tokens: tokens, bcryptCost: configuration.bcryptCost, logger: logger),
+        limiter: LoginRateLimiter()
+    ).addRoutes(to: router)
+    CommandController(repository: repository, reservationLifetime: configuration.reservationLifetime).addRoutes(to: router)
+    QueryController(
+        repository: repository,
+        catalog: CatalogReader(client: dependencies.postgres, logger: logger),
+        orders: OrderHistoryReader(client: dependencies.postgres, logger: logger)
     ).addRoutes(to: router)
 
     var app = Application(

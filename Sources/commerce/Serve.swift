@@ -23,8 +23,15 @@ struct Serve: AsyncParsableCommand {
         let store = PostgresEventStore(client: postgres, logger: logger)
         let workers = noWorkers ? [] : WorkerSet.services(store: store, kafka: settings.kafkaConfiguration, topicPrefix: settings.kafkaTopicPrefix, relay: true, projector: true, logger: logger)
 
+        let tokenSecret = settings.tokenSecret ?? {
+            logger.warning("JWT_SECRET is not set: signing tokens with a random key; they stop working when the server restarts")
+            var random = SystemRandomNumberGenerator()
+            return (0..<32).map { _ in UInt8.random(in: 0...255, using: &random) }
+        }()
         let app = buildApplication(
-            configuration: APIConfiguration(host: settings.host, port: settings.port),
+            configuration: APIConfiguration(
+                host: settings.host, port: settings.port, tokenSecret: tokenSecret, reservationLifetime: settings.reservationLifetime
+            ),
             dependencies: APIDependencies(
                 postgres: postgres,
                 readinessChecks: [

@@ -16,6 +16,9 @@ struct Settings: Sendable {
     var migrationsDirectory: URL
     /// How long start-up waits for Postgres and Kafka before giving up.
     var startupTimeout: Duration
+    /// Signs access tokens; nil: a random one per process (tokens die with a restart).
+    var tokenSecret: [UInt8]?
+    var reservationLifetime: TimeInterval
 
     static let defaults: [String: String] = [
         "DATABASE_URL": "postgres://commerce@127.0.0.1:5432/commerce",
@@ -26,6 +29,7 @@ struct Settings: Sendable {
         "LOG_LEVEL": "info",
         "COMMERCE_MIGRATIONS_DIR": "schemas/sql",
         "STARTUP_TIMEOUT_SECONDS": "10",
+        "RESERVATION_SECONDS": "900",
     ]
 
     /// - Throws: ``ConfigurationError`` naming the first variable with a bad value.
@@ -60,6 +64,14 @@ struct Settings: Sendable {
             throw ConfigurationError(variable: "STARTUP_TIMEOUT_SECONDS", reason: "must be a positive whole number of seconds")
         }
         startupTimeout = .seconds(seconds)
+        if let secret = environment["JWT_SECRET"], !secret.isEmpty {
+            guard secret.utf8.count >= 32 else { throw ConfigurationError(variable: "JWT_SECRET", reason: "must be at least 32 bytes") }
+            tokenSecret = Array(secret.utf8)
+        }
+        guard let reservation = Int(value("RESERVATION_SECONDS")), reservation > 0 else {
+            throw ConfigurationError(variable: "RESERVATION_SECONDS", reason: "must be a positive whole number of seconds")
+        }
+        reservationLifetime = TimeInterval(reservation)
     }
 
     func makeLogger(label: String = "commerce") -> Logger {

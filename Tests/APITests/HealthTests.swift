@@ -21,7 +21,7 @@ struct HealthTests {
         let postgres = PostgresClient(configuration: databaseURL.clientConfiguration(), backgroundLogger: TestEnvironment.logger)
         let kafka = try KafkaProducer(configuration: .init(bootstrapServers: TestEnvironment.kafkaBrokers), logger: TestEnvironment.logger)
         let app = buildApplication(
-            configuration: .init(port: 0),
+            configuration: .init(port: 0, tokenSecret: Array(repeating: 7, count: 32)),
             dependencies: APIDependencies(
                 postgres: postgres,
                 readinessChecks: [ReadinessCheck(name: "kafka") { _ = try await kafka.metadata(timeout: .seconds(2)) }],

@@ -74,15 +74,6 @@ private func dropDatabase(_ name: String) async throws {
     }
 }
 
-extension AsyncSequence where Self: Sendable {
-    /// Every element, in order.
-    public func collectAll() async throws -> [Element] {
-        var elements: [Element] = []
-        for try await element in self { elements.append(element) }
-        return elements
-    }
-}
-
 extension PostgresConnection {
     /// Runs a statement whose rows do not matter (BEGIN, COMMIT…).
     public func execute(_ query: PostgresQuery) async throws {

@@ -207,11 +207,3 @@ func pad(_ text: String, _ width: Int, right: Bool = false) -> String {
 func format(_ rate: Double) -> String {
     rate >= 100 ? String(format: "%.0f", rate) : String(format: "%.1f", rate)
 }
-
-extension AsyncSequence where Self: Sendable {
-    func collectAll() async throws -> [Element] {
-        var elements: [Element] = []
-        for try await element in self { elements.append(element) }
-        return elements
-    }
-}

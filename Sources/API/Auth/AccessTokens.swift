@@ -1,0 +1,64 @@
+import Crypto
+import Foundation
+
+/// Access tokens: JWTs (RFC 7519) signed with HMAC-SHA256 under the server's secret, carrying
+/// the user id (`sub`), the role and an expiry. Short-lived; refresh tokens renew them.
+public struct AccessTokens: Sendable {
+    public enum Failure: Error, Equatable {
+        case malformed, badSignature, expired
+    }
+
+    struct Claims: Codable {
+        let sub: String
+        let role: Principal.Role
+        let iat: Int64
+        let exp: Int64
+        let iss: String
+    }
+
+    let key: SymmetricKey
+    public let lifetime: TimeInterval
+    static let issuer = "commerce"
+
+    /// - Parameter secret: at least 32 bytes.
+    public init(secret: [UInt8], lifetime: TimeInterval = 900) {
+        precondition(secret.count >= 32, "the signing secret must be at least 32 bytes")
+        key = SymmetricKey(data: secret)
+        self.lifetime = lifetime
+    }
+
+    public func issue(for principal: Principal, now: Date = Date()) -> String {
+        let header = Self.base64URL(Data(#"{"alg":"HS256","typ":"JWT"}"#.utf8))
+        let claims = Claims(sub: principal.userID, role: principal.role, iat: Int64(now.timeIntervalSince1970),
+                            exp: Int64(now.addingTimeInterval(lifetime).timeIntervalSince1970), iss: Self.issuer)
+        let payload = Self.base64URL(try! JSONEncoder().encode(claims))
+        let signature = HMAC<SHA256>.authenticationCode(for: Data("\(header).\(payload)".utf8), using: key)
+        return "\(header).\(payload).\(Self.base64URL(Data(signature)))"
+    }
+
+    public func verify(_ token: String, now: Date = Date()) throws(Failure) -> Principal {
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        guard token.utf8.count < 4096, parts.count == 3,
+              let header = Self.decodeBase64URL(parts[0]), let payload = Self.decodeBase64URL(parts[1]),
+              let signature = Self.decodeBase64URL(parts[2])
+        else { throw .malformed }
+        guard (try? JSONDecoder().decode([String: String].self, from: header))?["alg"] == "HS256" else { throw .malformed }
+        guard HMAC<SHA256>.isValidAuthenticationCode(signature, authenticating: Data("\(parts[0]).\(parts[1])".utf8), using: key) else {
+            throw .badSignature
+        }
+        guard let claims = try? JSONDecoder().decode(Claims.self, from: payload), claims.iss == Self.issuer else { throw .malformed }
+        guard Double(claims.exp) > now.timeIntervalSince1970 else { throw .expired }
+        return Principal(userID: claims.sub, role: claims.role)
+    }
+
+    static func base64URL(_ data: Data) -> String {
+        data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    static func decodeBase64URL(_ text: Substring) -> Data? {
+        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
+        return Data(base64Encoded: base64)
+    }
+}

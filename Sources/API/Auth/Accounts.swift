@@ -1,0 +1,173 @@
+import Crypto
+import Foundation
+import HummingbirdBcrypt
+import Logging
+import NIOCore
+import NIOPosix
+import PostgresNIO
+
+/// Customer and admin accounts: bcrypt password hashes and rotating refresh tokens, in Postgres.
+struct Accounts: Sendable {
+    struct Tokens: Codable, Sendable {
+        let userId: String
+        let role: Principal.Role
+        let accessToken: String
+        let tokenType: String
+        /// Seconds the access token is valid for.
+        let expiresIn: Int
+        let refreshToken: String
+    }
+
+    let client: PostgresClient
+    let tokens: AccessTokens
+    let bcryptCost: UInt8
+    let refreshLifetime: TimeInterval = 30 * 24 * 3600
+    let logger: Logger
+
+    /// - Throws: 409 `email_taken` when the address has an account already.
+    func register(email: String, password: String, role: Principal.Role = .customer) async throws -> Tokens {
+        let email = try Self.normalized(email)
+        try Self.checkPassword(password)
+        let hash = try await hashPassword(password)
+        let userID = "u_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        let inserted = try await client.query(
+            """
+            INSERT INTO users (user_id, email, password_hash, role) VALUES (\(userID), \(email), \(hash), \(role.rawValue))
+            ON CONFLICT (email) DO NOTHING RETURNING 1
+            """,
+            logger: logger
+        ).decode(Int.self).collectAll()
+        guard !inserted.isEmpty else { throw Problem(.conflict, "email_taken", "an account with this email exists already") }
+        return try await issue(Principal(userID: userID, role: role), family: UUID())
+    }
+
+    /// - Returns: nil when the email or the password is wrong (the caller cannot tell which).
+    func login(email: String, password: String) async throws -> Tokens? {
+        guard let email = try? Self.normalized(email) else { return nil }
+        let rows = try await client.query("SELECT user_id, password_hash, role FROM users WHERE email = \(email)", logger: logger)
+            .decode((String, String, String).self).collectAll()
+        guard let (userID, hash, role) = rows.first, let role = Principal.Role(rawValue: role) else {
+            // Spend the same time as a real check, so response times do not reveal which emails exist.
+            _ = try await verifyPassword(password, hash: Self.dummyHash)
+            return nil
+        }
+        guard try await verifyPassword(password, hash: hash) else { return nil }
+        return try await issue(Principal(userID: userID, role: role), family: UUID())
+    }
+
+    /// Exchanges a refresh token for new tokens; the old one is spent. A spent token presented
+    /// again revokes its whole family (it was copied), and the caller must sign in again.
+    func refresh(_ token: String) async throws -> Tokens {
+        let hash = ByteBuffer(bytes: SHA256.hash(data: Data(token.utf8)))
+        let invalid = Problem(.unauthorized, "invalid_refresh_token", "the refresh token is unknown, expired or revoked")
+        enum Outcome: Sendable {
+            case renewed(Tokens)
+            case reused
+            case invalid
+        }
+        // The revocation of a reused token's family must commit, so the transaction returns
+        // the outcome and the refusal is thrown after it.
+        let outcome: Outcome = try await client.withTransaction(logger: logger) { connection in
+            let rows = try await connection.query(
+                """
+                SELECT t.user_id, t.family_id, t.expires_at, t.used_at IS NOT NULL, t.revoked_at IS NOT NULL, u.role
+                FROM refresh_tokens t JOIN users u USING (user_id) WHERE t.token_hash = \(hash) FOR UPDATE OF t
+                """,
+                logger: logger
+            ).decode((String, UUID, Date, Bool, Bool, String).self).collectAll()
+            guard let (userID, family, expiresAt, used, revoked, role) = rows.first, let role = Principal.Role(rawValue: role) else { return .invalid }
+            if used {
+                try await connection.query("UPDATE refresh_tokens SET revoked_at = now() WHERE family_id = \(family) AND revoked_at IS NULL", logger: logger)
+                return .reused
+            }
+            guard !revoked, expiresAt > Date() else { return .invalid }
+            try await connection.query("UPDATE refresh_tokens SET used_at = now() WHERE token_hash = \(hash)", logger: logger)
+            return .renewed(try await issue(Principal(userID: userID, role: role), family: family, on: connection))
+        }
+        switch outcome {
+        case .renewed(let tokens): return tokens
+        case .reused: throw Problem(.unauthorized, "refresh_token_reused", "this refresh token was used before; every session it belongs to is signed out")
+        case .invalid: throw invalid
+        }
+    }
+
+    private func issue(_ principal: Principal, family: UUID, on connection: PostgresConnection? = nil) async throws -> Tokens {
+        var random = SystemRandomNumberGenerator()
+        let refresh = AccessTokens.base64URL(Data((0..<32).map { _ in UInt8.random(in: 0...255, using: &random) }))
+        let hash = ByteBuffer(bytes: SHA256.hash(data: Data(refresh.utf8)))
+        let expires = Date().addingTimeInterval(refreshLifetime)
+        let insert: PostgresQuery = """
+            INSERT INTO refresh_tokens (token_hash, user_id, family_id, expires_at) VALUES (\(hash), \(principal.userID), \(family), \(expires))
+            """
+        if let connection {
+            try await connection.query(insert, logger: logger)
+        } else {
+            try await client.query(insert, logger: logger)
+        }
+        return Tokens(userId: principal.userID, role: principal.role, accessToken: tokens.issue(for: principal), tokenType: "Bearer",
+                      expiresIn: Int(tokens.lifetime), refreshToken: refresh)
+    }
+
+    /// bcrypt is slow on purpose: it runs on NIO's thread pool, not the async tasks' threads.
+    private func hashPassword(_ password: String) async throws -> String {
+        let cost = bcryptCost
+        return try await NIOThreadPool.singleton.runIfActive { Bcrypt.hash(password, cost: cost) }
+    }
+
+    private func verifyPassword(_ password: String, hash: String) async throws -> Bool {
+        try await NIOThreadPool.singleton.runIfActive { Bcrypt.verify(password, hash: hash) }
+    }
+
+    static let dummyHash = Bcrypt.hash("not a password of anyone", cost: 10)
+
+    static func normalized(_ email: String) throws -> String {
+        let email = email.trimmingCharacters(in: .whitespaces).lowercased()
+        let parts = email.split(separator: "@", omittingEmptySubsequences: false)
+        guard email.count <= 254, parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !email.contains(" ") else {
+            throw Problem.badRequest("invalid_email", "email must be an address like name@example.com", field: "email")
+        }
+        return email
+    }
+
+    static func checkPassword(_ password: String) throws {
+        // bcrypt reads at most 72 bytes: longer passwords would be silently cut.
+        guard (10...72).contains(password.utf8.count) else {
+            throw Problem.badRequest("weak_password", "password must be 10 to 72 bytes long", field: "password")
+        }
+    }
+}
+
+/// Limits login attempts per account and per client address in a sliding window, so passwords
+/// cannot be guessed at speed. Kept in this process: several servers each keep their own count.
+actor LoginRateLimiter {
+    private let perAccount: Int
+    private let perAddress: Int
+    private let window: TimeInterval
+    private var attempts: [String: [Date]] = [:]
+
+    init(perAccount: Int = 5, perAddress: Int = 20, window: TimeInterval = 300) {
+        self.perAccount = perAccount
+        self.perAddress = perAddress
+        self.window = window
+    }
+
+    /// Counts an attempt; throws 429 with Retry-After when either limit is reached.
+    func attempt(account: String, address: String, now: Date = Date()) throws {
+        for (key, limit) in [("account:\(account)", perAccount), ("address:\(address)", perAddress)] {
+            var recent = (attempts[key] ?? []).filter { now.timeIntervalSince($0) < window }
+            if recent.count >= limit {
+                let retry = Int(window - now.timeIntervalSince(recent[0])) + 1
+                attempts[key] = recent
+                throw Problem(.tooManyRequests, "too_many_attempts", "too many sign-in attempts; try again in \(retry) s",
+                              fields: ["retryAfter": .integer(Int64(retry))], headers: [.retryAfter: "\(retry)"])
+            }
+            recent.append(now)
+            attempts[key] = recent
+        }
+    }
+
+    /// A successful sign-in clears the account's count (not the address's).
+    func succeeded(account: String) {
+        attempts["account:\(account)"] = nil
+    }
+}

@@ -1,0 +1,79 @@
+import Aggregates
+import EventStore
+import Foundation
+import Hummingbird
+
+/// What a command answers: the stream it changed, its new version and the global position of
+/// its last event (nil when the command changed nothing), so a query can wait for the read
+/// model to reach it.
+public struct CommandResult: Codable, Sendable, ResponseEncodable {
+    public var stream: String
+    public var version: Int64
+    public var position: Int64?
+    /// The id of what the command created (a cart, an order), when it created something.
+    public var id: String?
+}
+
+/// Loads aggregates from their streams and appends what their deciders decide, with optimistic
+/// concurrency: the append expects the version the decision was made on.
+struct AggregateRepository: Sendable {
+    let store: PostgresEventStore
+    /// How often a command is decided again after another writer got in first (only when the
+    /// client did not pin a version with If-Match).
+    let attempts = 8
+
+    func load<D: Decider>(_: D.Type, _ stream: StreamName) async throws -> (state: D.State, version: Int64) {
+        var state = D.initialState
+        var version: Int64 = 0
+        var from: Int64 = 0
+        while true {
+            let events = try await store.read(stream, from: from, limit: 1000)
+            for recorded in events {
+                let event = try EventCodec.decode(D.Event.self, EncodedEvent(type: recorded.type, schemaVersion: Int(recorded.schemaVersion), json: recorded.data))
+                state = D.evolve(state, event)
+                version = recorded.version
+            }
+            guard events.count == 1000 else { return (state, version) }
+            from = version + 1
+        }
+    }
+
+    /// Decides `command` on the stream's current state and appends the events.
+    /// - Parameters:
+    ///   - ifMatch: the version the client last saw (If-Match); a different current version is a 409.
+    ///   - command: the command for the state, or a throw (404 when the state says it does not exist…).
+    func execute<D: Decider>(
+        _: D.Type, _ stream: StreamName, ifMatch: Int64?, metadata: EventMetadata,
+        command: (D.State) throws -> D.Command
+    ) async throws -> CommandResult {
+        var attempt = 0
+        while true {
+            attempt += 1
+            let (state, version) = try await load(D.self, stream)
+            if let ifMatch, ifMatch != version {
+                throw Problem(.conflict, "version_conflict", "the resource is at version \(version), not \(ifMatch)", fields: ["currentVersion": .integer(version)])
+            }
+            let events = try D.decide(try command(state), state, DecisionContext(now: Date()))
+            guard !events.isEmpty else { return CommandResult(stream: stream.rawValue, version: version, position: nil) }
+            do {
+                let result = try await store.append(events.map { Self.newEvent($0, metadata) }, to: stream, expectedVersion: .exact(version))
+                return CommandResult(stream: stream.rawValue, version: result.lastVersion, position: result.lastPosition)
+            } catch let error as EventStoreError where error.code == .wrongExpectedVersion && ifMatch == nil && attempt < attempts {
+                continue
+            }
+        }
+    }
+
+    static func newEvent(_ event: some DomainEvent, _ metadata: EventMetadata) -> NewEvent {
+        let encoded = EventCodec.encode(event)
+        return NewEvent(type: encoded.type, schemaVersion: Int32(encoded.schemaVersion), data: encoded.json, metadata: metadata)
+    }
+}
+
+extension StreamName {
+    /// `<category>-<id>` for an id that has been validated already (ids are letters, digits, `-`, `_`).
+    static func of(_ category: String, _ id: some CustomStringConvertible) -> StreamName {
+        // A validated Identifier always makes a valid stream name.
+        try! StreamName("\(category)-\(id)")
+    }
+}

@@ -1,0 +1,117 @@
+import API
+import EventStore
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import PostgresNIO
+import Projections
+import Testing
+import TestSupport
+
+/// The API on a fresh database, served over real HTTP on a free port.
+func withAPI(_ body: @escaping @Sendable (APIClient, PostgresClient) async throws -> Void) async throws {
+    try await withTestDatabase(maximumConnections: 40) { client, _ in
+        let app = buildApplication(
+            configuration: .init(port: 0, tokenSecret: APIClient.secret, bcryptCost: 4),
+            dependencies: APIDependencies(postgres: client),
+            logger: TestEnvironment.logger
+        )
+        try await app.test(.live) { testClient in
+            try await body(APIClient(client: testClient), client)
+        }
+    }
+}
+
+/// Requests with JSON bodies and bearer tokens, answers as JSON.
+struct APIClient: Sendable {
+    static let secret = Array("an-api-test-secret-of-32-bytes!!".utf8)
+    let client: any TestClientProtocol
+
+    struct Answer: Sendable {
+        let status: HTTPResponse.Status
+        let headers: HTTPFields
+        let body: [String: any Sendable]
+
+        var code: String? { body["code"] as? String }
+        subscript(key: String) -> (any Sendable)? { body[key] }
+        func string(_ key: String) -> String { body[key] as? String ?? "" }
+        func integer(_ key: String) -> Int64 { body[key] as? Int64 ?? -1 }
+    }
+
+    @discardableResult
+    func call(_ method: HTTPRequest.Method, _ path: String, token: String? = nil, json: String? = nil, headers: HTTPFields = [:]) async throws -> Answer {
+        var headers = headers
+        if let token { headers[.authorization] = "Bearer \(token)" }
+        if json != nil { headers[.contentType] = "application/json" }
+        return try await client.execute(uri: path, method: method, headers: headers, body: json.map { ByteBuffer(string: $0) }) { response in
+            let data = Data(response.body.readableBytesView)
+            let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
+            return Answer(status: response.status, headers: response.headers, body: object.mapValues { SendableJSON.wrap($0) })
+        }
+    }
+
+    @discardableResult
+    func call(_ method: HTTPRequest.Method, _ path: String, token: String? = nil, body: [String: Any], headers: HTTPFields = [:]) async throws -> Answer {
+        let json = String(decoding: try JSONSerialization.data(withJSONObject: body), as: UTF8.self)
+        return try await call(method, path, token: token, json: json, headers: headers)
+    }
+
+    /// Registers a customer; returns the access token and user id.
+    func register(_ email: String) async throws -> (token: String, userID: String) {
+        let answer = try await call(.post, "/auth/register", body: ["email": email, "password": "correct horse battery"])
+        #expect(answer.status == .created, "\(answer.body)")
+        return (answer.string("accessToken"), answer.string("userId"))
+    }
+
+    /// An admin: registered, promoted in the database, signed in again.
+    func admin(_ postgres: PostgresClient) async throws -> String {
+        let (_, userID) = try await register("admin-\(UUID().uuidString.prefix(6))@example.com")
+        try await postgres.query("UPDATE users SET role = 'admin' WHERE user_id = \(userID)")
+        let email = try await postgres.query("SELECT email FROM users WHERE user_id = \(userID)").decode(String.self).collectAll()[0]
+        return try await call(.post, "/auth/login", body: ["email": email, "password": "correct horse battery"]).string("accessToken")
+    }
+
+    /// A published product with one SKU priced in EUR, and `stock` units received.
+    func product(admin: String, id: String, sku: String, price: Int, stock: Int) async throws {
+        #expect(try await call(.post, "/admin/products", token: admin, body: ["productId": id, "name": "Product \(id)", "description": "A test product", "categoryPath": ["Test"]]).status == .created)
+        #expect(try await call(.post, "/admin/products/\(id)/variants", token: admin, body: ["sku": sku, "attributes": ["size": "M"]]).status == .ok)
+        #expect(try await call(.put, "/admin/products/\(id)/prices", token: admin, body: ["sku": sku, "amount": price, "currency": "EUR"]).status == .ok)
+        #expect(try await call(.post, "/admin/products/\(id)/publish", token: admin).status == .ok)
+        if stock > 0 {
+            #expect(try await call(.post, "/admin/inventory/\(sku)/receive", token: admin, body: ["quantity": stock]).status == .ok)
+        }
+    }
+
+    /// A cart with `quantity` of the SKU, an address in Germany and standard shipping; returns its id.
+    func readyCart(token: String, product: String, sku: String, quantity: Int = 1) async throws -> String {
+        let cart = try await call(.post, "/carts", token: token, body: ["currency": "EUR"]).string("id")
+        #expect(try await call(.post, "/carts/\(cart)/lines", token: token, body: ["productId": product, "sku": sku, "quantity": quantity]).status == .ok)
+        #expect(try await call(.put, "/carts/\(cart)/shipping-address", token: token,
+                               body: ["name": "Ada", "line1": "1 Main St", "city": "Berlin", "postalCode": "10115", "country": "DE"]).status == .ok)
+        #expect(try await call(.put, "/carts/\(cart)/shipping-method", token: token, body: ["method": "standard"]).status == .ok)
+        return cart
+    }
+}
+
+/// JSON values as Sendable (Foundation's Any is not).
+enum SendableJSON {
+    static func wrap(_ value: Any) -> any Sendable {
+        switch value {
+        case let number as NSNumber: Double(number.int64Value) == number.doubleValue ? number.int64Value : number.doubleValue
+        case let string as String: string
+        case let array as [Any]: array.map(wrap)
+        case let object as [String: Any]: object.mapValues(wrap)
+        default: "\(value)"
+        }
+    }
+}
+
+/// Applies every stored event to the read models, as the projector would from Kafka.
+func project(_ postgres: PostgresClient) async throws {
+    let store = PostgresEventStore(client: postgres, logger: TestEnvironment.logger)
+    let events = try await readEverything(store)
+    _ = try await postgres.withTransaction(logger: TestEnvironment.logger) { connection in
+        try await ProjectionApplier.apply(events, to: [CatalogProjection(), OrderHistoryProjection()], on: connection, logger: TestEnvironment.logger)
+    }
+}

@@ -57,10 +57,20 @@ let package = Package(
 
         .target(name: "Projections", dependencies: ["EventStore", "Aggregates"], swiftSettings: swiftSettings),
 
+        // Loading aggregates and appending their decisions: shared by the API and the process managers.
+        .target(name: "Commands", dependencies: ["Aggregates", "EventStore"], swiftSettings: swiftSettings),
+
+        // The payment gateway port, its sandbox, and webhook signatures: used by the API and the checkout process.
+        .target(
+            name: "Payments",
+            dependencies: ["Aggregates", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
+
         .target(
             name: "Workers",
             dependencies: [
-                "Aggregates", "EventStore", "Kafka", "Projections",
+                "Aggregates", "Commands", "EventStore", "Kafka", "Projections", "Payments",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
@@ -69,7 +79,7 @@ let package = Package(
         .target(
             name: "API",
             dependencies: [
-                "Aggregates", "EventStore", "Projections",
+                "Aggregates", "Commands", "EventStore", "Projections", "Payments",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -81,7 +91,7 @@ let package = Package(
         .executableTarget(
             name: "commerce",
             dependencies: [
-                "Aggregates", "EventStore", "Kafka", "Projections", "Workers", "API",
+                "Aggregates", "EventStore", "Kafka", "Payments", "Projections", "Workers", "API",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -113,8 +123,9 @@ let package = Package(
         .testTarget(
             name: "APITests",
             dependencies: [
-                "API", "Aggregates", "EventStore", "Kafka", "Projections", "TestSupport",
+                "API", "Aggregates", "EventStore", "Kafka", "Payments", "Projections", "Workers", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),

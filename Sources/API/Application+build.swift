@@ -1,7 +1,9 @@
+import Commands
 import EventStore
 import Foundation
 import Hummingbird
 import Logging
+import Payments
 import Projections
 import PostgresNIO
 import ServiceLifecycle
@@ -41,13 +43,20 @@ public struct APIDependencies: Sendable {
     public var services: [any Service]
     /// Run after the services start and before the server accepts connections; a throw stops start-up.
     public var startupChecks: [@Sendable () async throws -> Void]
+    public var paymentGateway: any PaymentGateway
+    /// Verifies the gateway's webhooks.
+    public var webhookSignature: WebhookSignature
 
     public init(
         postgres: PostgresClient,
         readinessChecks: [ReadinessCheck] = [],
         services: [any Service] = [],
-        startupChecks: [@Sendable () async throws -> Void] = []
+        startupChecks: [@Sendable () async throws -> Void] = [],
+        paymentGateway: any PaymentGateway = SandboxGateway(),
+        webhookSignature: WebhookSignature
     ) {
+        self.paymentGateway = paymentGateway
+        self.webhookSignature = webhookSignature
         self.postgres = postgres
         self.readinessChecks = readinessChecks
         self.services = services
@@ -76,7 +85,9 @@ public func buildApplication(
         accounts: Accounts(client: dependencies.postgres, tokens: tokens, bcryptCost: configuration.bcryptCost, logger: logger),
         limiter: LoginRateLimiter()
     ).addRoutes(to: router)
-    CommandController(repository: repository, reservationLifetime: configuration.reservationLifetime).addRoutes(to: router)
+    CommandController(repository: repository, reservationLifetime: configuration.reservationLifetime, gateway: dependencies.paymentGateway).addRoutes(to: router)
+    PaymentController(repository: repository, gateway: dependencies.paymentGateway).addRoutes(to: router)
+    WebhookController(repository: repository, signature: dependencies.webhookSignature).addRoutes(to: router)
     QueryController(
         repository: repository,
         catalog: CatalogReader(client: dependencies.postgres, logger: logger),

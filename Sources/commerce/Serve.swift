@@ -3,6 +3,7 @@ import ArgumentParser
 import EventStore
 import Hummingbird
 import Kafka
+import Payments
 import PostgresNIO
 import ServiceLifecycle
 import Workers
@@ -21,12 +22,15 @@ struct Serve: AsyncParsableCommand {
         let postgres = PostgresClient(configuration: settings.databaseURL.clientConfiguration(), backgroundLogger: logger)
         let kafka = try KafkaProducer(configuration: settings.kafkaConfiguration, logger: logger)
         let store = PostgresEventStore(client: postgres, logger: logger)
-        let workers = noWorkers ? [] : WorkerSet.services(store: store, kafka: settings.kafkaConfiguration, topicPrefix: settings.kafkaTopicPrefix, relay: true, projector: true, logger: logger)
+        let workers = noWorkers ? [] : WorkerSet.services(store: store, kafka: settings.kafkaConfiguration, topicPrefix: settings.kafkaTopicPrefix, relay: true, projector: true, checkout: settings.checkoutConfiguration, logger: logger)
 
         let tokenSecret = settings.tokenSecret ?? {
             logger.warning("JWT_SECRET is not set: signing tokens with a random key; they stop working when the server restarts")
-            var random = SystemRandomNumberGenerator()
-            return (0..<32).map { _ in UInt8.random(in: 0...255, using: &random) }
+            return randomSecret()
+        }()
+        let webhookSecret = settings.webhookSecret ?? {
+            logger.warning("WEBHOOK_SECRET is not set: payment webhooks are checked against a random key and will all be refused")
+            return randomSecret()
         }()
         let app = buildApplication(
             configuration: APIConfiguration(
@@ -41,13 +45,19 @@ struct Serve: AsyncParsableCommand {
                 startupChecks: [
                     { try await connectOrFail(postgres, settings: settings) },
                     { try await reachKafkaOrFail(kafka, settings: settings) },
-                ]
+                ],
+                webhookSignature: WebhookSignature(secret: webhookSecret)
             ),
             logger: logger
         )
         try await app.runService()
         await kafka.close()
     }
+}
+
+func randomSecret() -> [UInt8] {
+    var random = SystemRandomNumberGenerator()
+    return (0..<32).map { _ in UInt8.random(in: 0...255, using: &random) }
 }
 
 /// Fails start-up with a one-line error naming `KAFKA_BROKERS` when no broker answers in time.

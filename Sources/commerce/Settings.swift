@@ -2,6 +2,7 @@ import EventStore
 import Foundation
 import Kafka
 import Logging
+import Workers
 
 /// The process configuration, read from environment variables (documented in the README).
 /// Every value is checked at start-up, and a bad one names its variable.
@@ -18,6 +19,8 @@ struct Settings: Sendable {
     var startupTimeout: Duration
     /// Signs access tokens; nil: a random one per process (tokens die with a restart).
     var tokenSecret: [UInt8]?
+    /// Verifies payment webhooks; nil: a random one per process (no webhook verifies).
+    var webhookSecret: [UInt8]?
     var reservationLifetime: TimeInterval
 
     static let defaults: [String: String] = [
@@ -68,6 +71,10 @@ struct Settings: Sendable {
             guard secret.utf8.count >= 32 else { throw ConfigurationError(variable: "JWT_SECRET", reason: "must be at least 32 bytes") }
             tokenSecret = Array(secret.utf8)
         }
+        if let secret = environment["WEBHOOK_SECRET"], !secret.isEmpty {
+            guard secret.utf8.count >= 32 else { throw ConfigurationError(variable: "WEBHOOK_SECRET", reason: "must be at least 32 bytes") }
+            webhookSecret = Array(secret.utf8)
+        }
         guard let reservation = Int(value("RESERVATION_SECONDS")), reservation > 0 else {
             throw ConfigurationError(variable: "RESERVATION_SECONDS", reason: "must be a positive whole number of seconds")
         }
@@ -78,6 +85,12 @@ struct Settings: Sendable {
         var logger = Logger(label: label)
         logger.logLevel = logLevel
         return logger
+    }
+
+    var checkoutConfiguration: CheckoutProcess.Configuration {
+        var configuration = CheckoutProcess.Configuration()
+        configuration.reservationLifetime = reservationLifetime
+        return configuration
     }
 
     var kafkaConfiguration: KafkaConfiguration {

@@ -17,14 +17,17 @@ struct Worker: AsyncParsableCommand {
     @Flag(help: "Run the projector (start several: they share the partitions).")
     var projector = false
 
+    @Flag(help: "Run the checkout process (payment authorization, declines, expiry of unpaid orders).")
+    var checkout = false
+
     func run() async throws {
-        guard relay || projector else { throw ValidationError("name at least one of --relay and --projector") }
+        guard relay || projector || checkout else { throw ValidationError("name at least one of --relay, --projector and --checkout") }
         let settings = try Settings()
         let logger = settings.makeLogger()
         let postgres = PostgresClient(configuration: settings.databaseURL.clientConfiguration(), backgroundLogger: logger)
         let store = PostgresEventStore(client: postgres, logger: logger)
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: postgres)] + WorkerSet.services(store: store, kafka: settings.kafkaConfiguration, topicPrefix: settings.kafkaTopicPrefix, relay: relay, projector: projector, logger: logger).map { .init(service: $0) },
+            services: [.init(service: postgres)] + WorkerSet.services(store: store, kafka: settings.kafkaConfiguration, topicPrefix: settings.kafkaTopicPrefix, relay: relay, projector: projector, checkout: checkout ? settings.checkoutConfiguration : nil, logger: logger).map { .init(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         ))

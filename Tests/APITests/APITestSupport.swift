@@ -4,6 +4,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
+import Payments
 import PostgresNIO
 import Projections
 import Testing
@@ -14,7 +15,7 @@ func withAPI(_ body: @escaping @Sendable (APIClient, PostgresClient) async throw
     try await withTestDatabase(maximumConnections: 40) { client, _ in
         let app = buildApplication(
             configuration: .init(port: 0, tokenSecret: APIClient.secret, bcryptCost: 4),
-            dependencies: APIDependencies(postgres: client),
+            dependencies: APIDependencies(postgres: client, webhookSignature: WebhookSignature(secret: APIClient.webhookSecret)),
             logger: TestEnvironment.logger
         )
         try await app.test(.live) { testClient in
@@ -26,6 +27,7 @@ func withAPI(_ body: @escaping @Sendable (APIClient, PostgresClient) async throw
 /// Requests with JSON bodies and bearer tokens, answers as JSON.
 struct APIClient: Sendable {
     static let secret = Array("an-api-test-secret-of-32-bytes!!".utf8)
+    static let webhookSecret = Array("a-webhook-test-secret-of-32-byte".utf8)
     let client: any TestClientProtocol
 
     struct Answer: Sendable {

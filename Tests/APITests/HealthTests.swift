@@ -4,6 +4,7 @@ import Hummingbird
 import Foundation
 import HummingbirdTesting
 import Kafka
+import Payments
 import PostgresNIO
 import Testing
 import TestSupport
@@ -25,7 +26,8 @@ struct HealthTests {
             dependencies: APIDependencies(
                 postgres: postgres,
                 readinessChecks: [ReadinessCheck(name: "kafka") { _ = try await kafka.metadata(timeout: .seconds(2)) }],
-                services: [postgres]
+                services: [postgres],
+                webhookSignature: WebhookSignature(secret: Array(repeating: 9, count: 32))
             ),
             logger: TestEnvironment.logger
         )

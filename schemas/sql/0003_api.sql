@@ -36,3 +36,11 @@ CREATE TABLE idempotency_keys (
     created_at    timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (principal, key)
 );
+
+-- Payment webhooks already handled, by the gateway's event id: a redelivered webhook is
+-- answered without being applied again.
+CREATE TABLE webhook_events (
+    event_id    text PRIMARY KEY,
+    event_type  text NOT NULL,
+    received_at timestamptz NOT NULL DEFAULT now()
+);

@@ -1,13 +1,16 @@
 import Aggregates
+import Commands
 import EventStore
 import Foundation
 import Hummingbird
+import Payments
 
 /// Commands over HTTP: catalog and inventory administration, carts and checkout, and order
 /// handling. Each answers the stream's new version and global position (``CommandResult``).
 struct CommandController {
     let repository: AggregateRepository
     let reservationLifetime: TimeInterval
+    let gateway: any PaymentGateway
 
     // MARK: Bodies
 
@@ -62,8 +65,17 @@ struct CommandController {
         let trackingNumber: String
     }
 
-    struct Refund: Codable {
-        let amount: Int64
+    struct CheckoutRequest: Codable {
+        /// A card number; the sandbox gateway's test cards choose the outcome.
+        let cardNumber: String
+    }
+
+    struct Return: Codable {
+        struct Line: Codable {
+            let sku: String
+            let quantity: Int
+        }
+        let lines: [Line]
         let reason: String
     }
 
@@ -144,7 +156,12 @@ struct CommandController {
         router.post("/carts/{cartId}/checkout") { request, context in
             let customer = try context.requirePrincipal()
             let cartID = try CartID(try context.parameters.require("cartId"))
-            return created(try await Checkout(repository: repository, reservationLifetime: reservationLifetime)
+            let body = try await StrictJSON.decode(CheckoutRequest.self, from: request, context: context)
+            let method: PaymentMethodToken
+            do { method = try gateway.tokenize(cardNumber: body.cardNumber) } catch let error as PaymentGatewayError {
+                throw Problem(.unprocessableContent, error.kind.rawValue, error.message, fields: ["field": .string("cardNumber")])
+            }
+            return created(try await Checkout(repository: repository, reservationLifetime: reservationLifetime, method: method)
                 .run(cartID: cartID, customer: customer, ifMatch: try ifMatch(request), metadata: metadata(customer, request)))
         }
 
@@ -165,11 +182,10 @@ struct CommandController {
         router.post("/admin/orders/{orderId}/deliver") { request, context in
             try await order(request, context, adminOnly: true) { _ in .markDelivered }
         }
-        router.post("/admin/orders/{orderId}/refund") { request, context in
-            let body = try await StrictJSON.decode(Refund.self, from: request, context: context)
-            return try await order(request, context, adminOnly: true) { state in
-                guard let currency = state.totals?.total.currency else { throw Problem.notFound("order") }
-                return .refund(amount: Money(body.amount, currency), reason: body.reason)
+        router.post("/admin/orders/{orderId}/return") { request, context in
+            let body = try await StrictJSON.decode(Return.self, from: request, context: context)
+            return try await order(request, context, adminOnly: true) { _ in
+                .recordReturn(lines: try body.lines.map { LineQuantity(sku: try SKU($0.sku), quantity: $0.quantity) }, reason: body.reason)
             }
         }
     }
@@ -257,3 +273,5 @@ private func respond(_ result: CommandResult, status: HTTPResponse.Status) -> Re
         body: .init(byteBuffer: .init(bytes: try! StrictJSON.encoder.encode(result)))
     )
 }
+
+extension CommandResult: ResponseEncodable {}

@@ -1,4 +1,5 @@
 import Aggregates
+import Commands
 import EventStore
 import Foundation
 import Hummingbird

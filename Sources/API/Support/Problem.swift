@@ -1,4 +1,5 @@
 import Aggregates
+import Commands
 import EventStore
 import Foundation
 import Hummingbird
@@ -66,6 +67,9 @@ extension Problem {
         switch error {
         case let problem as Problem:
             return problem
+        case let conflict as VersionConflict:
+            return Problem(.conflict, "version_conflict", "the resource is at version \(conflict.currentVersion), not \(conflict.expectedVersion)",
+                           fields: ["currentVersion": .integer(conflict.currentVersion)])
         case let transaction as PostgresTransactionError where transaction.closureError != nil:
             return from(transaction.closureError!)
         case let domain as DomainError:

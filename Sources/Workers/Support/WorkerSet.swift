@@ -1,6 +1,7 @@
 import EventStore
 import Kafka
 import Logging
+import Payments
 import PostgresNIO
 import Projections
 import ServiceLifecycle
@@ -12,7 +13,8 @@ public enum WorkerSet {
 
     public static func services(
         store: PostgresEventStore, kafka: KafkaConfiguration, topicPrefix: String = CloudEventMessage.defaultTopicPrefix,
-        relay: Bool, projector: Bool, logger: Logger
+        relay: Bool, projector: Bool, checkout: CheckoutProcess.Configuration? = nil,
+        gateway: any PaymentGateway = SandboxGateway(), logger: Logger
     ) -> [any Service] {
         var services: [any Service] = [StoreNotifications(store: store)]
         if relay {
@@ -28,6 +30,9 @@ public enum WorkerSet {
             services.append(Projector(client: store.client, projections: projections, configuration: configuration, logger: logger) { group in
                 try KafkaConsumer(configuration: kafka, groupID: group, logger: logger)
             })
+        }
+        if let checkout {
+            services.append(CheckoutProcess(store: store, gateway: gateway, configuration: checkout, logger: logger))
         }
         return services
     }

@@ -1,28 +1,51 @@
 import Aggregates
 import EventStore
 import Foundation
-import Hummingbird
 
 /// What a command answers: the stream it changed, its new version and the global position of
 /// its last event (nil when the command changed nothing), so a query can wait for the read
 /// model to reach it.
-public struct CommandResult: Codable, Sendable, ResponseEncodable {
+public struct CommandResult: Codable, Sendable {
     public var stream: String
     public var version: Int64
     public var position: Int64?
     /// The id of what the command created (a cart, an order), when it created something.
     public var id: String?
+
+    public init(stream: String, version: Int64, position: Int64?, id: String? = nil) {
+        self.stream = stream
+        self.version = version
+        self.position = position
+        self.id = id
+    }
+}
+
+/// The client pinned a version (If-Match) and the aggregate has moved on.
+public struct VersionConflict: Error, Sendable {
+    public let stream: String
+    public let currentVersion: Int64
+    public let expectedVersion: Int64
+
+    public init(stream: String, currentVersion: Int64, expectedVersion: Int64) {
+        self.stream = stream
+        self.currentVersion = currentVersion
+        self.expectedVersion = expectedVersion
+    }
 }
 
 /// Loads aggregates from their streams and appends what their deciders decide, with optimistic
 /// concurrency: the append expects the version the decision was made on.
-struct AggregateRepository: Sendable {
-    let store: PostgresEventStore
+public struct AggregateRepository: Sendable {
+    public let store: PostgresEventStore
     /// How often a command is decided again after another writer got in first (only when the
     /// client did not pin a version with If-Match).
     let attempts = 8
 
-    func load<D: Decider>(_: D.Type, _ stream: StreamName) async throws -> (state: D.State, version: Int64) {
+    public init(store: PostgresEventStore) {
+        self.store = store
+    }
+
+    public func load<D: Decider>(_: D.Type, _ stream: StreamName) async throws -> (state: D.State, version: Int64) {
         var state = D.initialState
         var version: Int64 = 0
         var from: Int64 = 0
@@ -42,7 +65,7 @@ struct AggregateRepository: Sendable {
     /// - Parameters:
     ///   - ifMatch: the version the client last saw (If-Match); a different current version is a 409.
     ///   - command: the command for the state, or a throw (404 when the state says it does not exist…).
-    func execute<D: Decider>(
+    public func execute<D: Decider>(
         _: D.Type, _ stream: StreamName, ifMatch: Int64?, metadata: EventMetadata,
         command: (D.State) throws -> D.Command
     ) async throws -> CommandResult {
@@ -51,7 +74,7 @@ struct AggregateRepository: Sendable {
             attempt += 1
             let (state, version) = try await load(D.self, stream)
             if let ifMatch, ifMatch != version {
-                throw Problem(.conflict, "version_conflict", "the resource is at version \(version), not \(ifMatch)", fields: ["currentVersion": .integer(version)])
+                throw VersionConflict(stream: stream.rawValue, currentVersion: version, expectedVersion: ifMatch)
             }
             let events = try D.decide(try command(state), state, DecisionContext(now: Date()))
             guard !events.isEmpty else { return CommandResult(stream: stream.rawValue, version: version, position: nil) }
@@ -64,7 +87,7 @@ struct AggregateRepository: Sendable {
         }
     }
 
-    static func newEvent(_ event: some DomainEvent, _ metadata: EventMetadata) -> NewEvent {
+    public static func newEvent(_ event: some DomainEvent, _ metadata: EventMetadata) -> NewEvent {
         let encoded = EventCodec.encode(event)
         return NewEvent(type: encoded.type, schemaVersion: Int32(encoded.schemaVersion), data: encoded.json, metadata: metadata)
     }
@@ -72,8 +95,27 @@ struct AggregateRepository: Sendable {
 
 extension StreamName {
     /// `<category>-<id>` for an id that has been validated already (ids are letters, digits, `-`, `_`).
-    static func of(_ category: String, _ id: some CustomStringConvertible) -> StreamName {
+    public static func of(_ category: String, _ id: some CustomStringConvertible) -> StreamName {
         // A validated Identifier always makes a valid stream name.
         try! StreamName("\(category)-\(id)")
+    }
+}
+
+/// Loads an aggregate, decides a command on it, and returns the append that would record it,
+/// expecting the version it was decided on. For commands that change several aggregates in one
+/// transaction (`store.append([StreamAppend])`).
+public struct StepDecider: Sendable {
+    let repository: AggregateRepository
+    let metadata: EventMetadata
+
+    public init(repository: AggregateRepository, metadata: EventMetadata) {
+        self.repository = repository
+        self.metadata = metadata
+    }
+
+    public func callAsFunction<D: Decider>(_: D.Type, _ stream: StreamName, _ command: D.Command) async throws -> StreamAppend {
+        let (state, version) = try await repository.load(D.self, stream)
+        let events = try D.decide(command, state, DecisionContext(now: Date()))
+        return StreamAppend(stream: stream, expectedVersion: .exact(version), events: events.map { AggregateRepository.newEvent($0, metadata) })
     }
 }

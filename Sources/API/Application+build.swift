@@ -75,6 +75,7 @@ public func buildApplication(
     router.add(middleware: ProblemMiddleware())
     let tokens = AccessTokens(secret: configuration.tokenSecret, lifetime: configuration.accessTokenLifetime)
     router.add(middleware: AuthenticationMiddleware(tokens: tokens))
+    router.add(middleware: IdempotencyMiddleware(client: dependencies.postgres))
     HealthController(
         checks: [.postgres(dependencies.postgres)] + dependencies.readinessChecks,
         timeout: .seconds(3)

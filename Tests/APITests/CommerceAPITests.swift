@@ -146,4 +146,31 @@ struct CommerceAPITests {
             #expect(limited.headers[.retryAfter] != nil)
         }
     }
+
+    @Test("Idempotency-Key: the same request gets the stored answer, a different one with the key is 422")
+    func idempotency() async throws {
+        try await withAPI { api, postgres in
+            let (customer, _) = try await api.register("idem@example.com")
+            let key: HTTPFields = [.init("Idempotency-Key")!: "create-cart-1"]
+            let first = try await api.call(.post, "/carts", token: customer, body: ["currency": "EUR"], headers: key)
+            #expect(first.status == .created)
+            let events = try await postgres.query("SELECT count(*)::int FROM events").decode(Int.self).collectAll()[0]
+            let again = try await api.call(.post, "/carts", token: customer, body: ["currency": "EUR"], headers: key)
+            #expect(again.status == .created)
+            #expect(again.string("id") == first.string("id"))
+            #expect(again.headers[.init("Idempotent-Replayed")!] == "true")
+            #expect(try await postgres.query("SELECT count(*)::int FROM events").decode(Int.self).collectAll()[0] == events, "nothing written again")
+
+            let other = try await api.call(.post, "/carts", token: customer, body: ["currency": "USD"], headers: key)
+            #expect(other.status == .unprocessableContent)
+            #expect(other.code == "idempotency_key_reused")
+
+            let badKey: HTTPFields = [.init("Idempotency-Key")!: "bad-1"]
+            let refused = try await api.call(.post, "/carts", token: customer, body: ["currency": "XXX"], headers: badKey)
+            let replayed = try await api.call(.post, "/carts", token: customer, body: ["currency": "XXX"], headers: badKey)
+            #expect(refused.status == .unprocessableContent)
+            #expect(replayed.code == refused.code)
+            #expect(replayed.headers[.init("Idempotent-Replayed")!] == "true")
+        }
+    }
 }

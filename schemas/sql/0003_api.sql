@@ -33,6 +33,8 @@ CREATE TABLE idempotency_keys (
     -- NULL while the first request is still running.
     status        integer,
     response_body text,
+    content_type  text,
+    etag          text,
     created_at    timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (principal, key)
 );

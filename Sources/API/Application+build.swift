@@ -70,6 +70,21 @@ public func buildApplication(
     dependencies: APIDependencies,
     logger: Logger
 ) -> some ApplicationProtocol {
+    var app = Application(
+        router: buildRouter(configuration: configuration, dependencies: dependencies, logger: logger),
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "commerce"),
+        services: dependencies.services,
+        logger: logger
+    )
+    for check in dependencies.startupChecks {
+        app.beforeServerStarts(perform: check)
+    }
+    return app
+}
+
+/// Every route and middleware; `router.routes` lists the routes (the OpenAPI test compares them
+/// with the document).
+public func buildRouter(configuration: APIConfiguration, dependencies: APIDependencies, logger: Logger) -> Router<CommerceRequestContext> {
     let router = Router(context: CommerceRequestContext.self)
     router.add(middleware: LogRequestsMiddleware(.debug))
     router.add(middleware: ProblemMiddleware())
@@ -94,15 +109,8 @@ public func buildApplication(
         catalog: CatalogReader(client: dependencies.postgres, logger: logger),
         orders: OrderHistoryReader(client: dependencies.postgres, logger: logger)
     ).addRoutes(to: router)
-
-    var app = Application(
-        router: router,
-        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "commerce"),
-        services: dependencies.services,
-        logger: logger
-    )
-    for check in dependencies.startupChecks {
-        app.beforeServerStarts(perform: check)
+    router.get("/openapi.json") { _, _ in
+        Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: .init(string: OpenAPIDocument.json)))
     }
-    return app
+    return router
 }

@@ -171,3 +171,19 @@ actor LoginRateLimiter {
         attempts["account:\(account)"] = nil
     }
 }
+
+/// Creates an admin account (`commerce users create-admin`): the first admin cannot come from
+/// the API, whose registration makes customers only.
+public func createAdminAccount(postgres: PostgresClient, email: String, password: String, logger: Logger) async throws -> String {
+    let accounts = Accounts(client: postgres, tokens: AccessTokens(secret: Array(repeating: 0, count: 32)), bcryptCost: 11, logger: logger)
+    do {
+        return try await accounts.register(email: email, password: password, role: .admin).userId
+    } catch let problem as Problem {
+        throw AccountError(message: problem.detail)
+    }
+}
+
+public struct AccountError: Error, CustomStringConvertible {
+    public let message: String
+    public var description: String { message }
+}

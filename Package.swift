@@ -91,7 +91,7 @@ let package = Package(
         .executableTarget(
             name: "commerce",
             dependencies: [
-                "Aggregates", "EventStore", "Kafka", "Payments", "Projections", "Workers", "API",
+                "Aggregates", "Commands", "EventStore", "Kafka", "Payments", "Projections", "Workers", "API",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -1,6 +1,7 @@
 import Aggregates
 import EventStore
 import Foundation
+import Synchronization
 
 /// What a command answers: the stream it changed, its new version and the global position of
 /// its last event (nil when the command changed nothing), so a query can wait for the read
@@ -41,24 +42,28 @@ public struct AggregateRepository: Sendable {
     /// client did not pin a version with If-Match).
     let attempts = 8
 
-    public init(store: PostgresEventStore) {
+    let cache: StateCache
+
+    public init(store: PostgresEventStore, cacheCapacity: Int = 20_000) {
         self.store = store
+        cache = StateCache(capacity: cacheCapacity)
     }
 
+    /// The aggregate's state and version: from the cache where it has the stream, plus the
+    /// events since (usually none: one short query), else from the stream's start.
     public func load<D: Decider>(_: D.Type, _ stream: StreamName) async throws -> (state: D.State, version: Int64) {
-        var state = D.initialState
-        var version: Int64 = 0
-        var from: Int64 = 0
+        var (state, version) = cache.get(stream.rawValue, as: D.State.self) ?? (D.initialState, 0)
         while true {
-            let events = try await store.read(stream, from: from, limit: 1000)
+            let events = try await store.read(stream, from: version + 1, limit: 1000)
             for recorded in events {
                 let event = try EventCodec.decode(D.Event.self, EncodedEvent(type: recorded.type, schemaVersion: Int(recorded.schemaVersion), json: recorded.data))
                 state = D.evolve(state, event)
                 version = recorded.version
             }
-            guard events.count == 1000 else { return (state, version) }
-            from = version + 1
+            guard events.count == 1000 else { break }
         }
+        if version > 0 { cache.put(stream.rawValue, state: state, version: version) }
+        return (state, version)
     }
 
     /// Decides `command` on the stream's current state and appends the events.
@@ -117,5 +122,38 @@ public struct StepDecider: Sendable {
         let (state, version) = try await repository.load(D.self, stream)
         let events = try D.decide(command, state, DecisionContext(now: Date()))
         return StreamAppend(stream: stream, expectedVersion: .exact(version), events: events.map { AggregateRepository.newEvent($0, metadata) })
+    }
+}
+
+/// Aggregate states by stream, at the version they were folded to. Events never change, so a
+/// cached state is never wrong, only possibly behind: loading reads the events after it. A
+/// product with many variants and prices is then not decoded from scratch on every add to cart.
+final class StateCache: Sendable {
+    private struct Entry {
+        let state: any Sendable
+        let version: Int64
+    }
+
+    private let entries = Mutex<[String: Entry]>([:])
+    private let capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = capacity
+    }
+
+    func get<State: Sendable>(_ stream: String, as _: State.Type) -> (State, Int64)? {
+        entries.withLock { entries in
+            guard let entry = entries[stream], let state = entry.state as? State else { return nil }
+            return (state, entry.version)
+        }
+    }
+
+    func put(_ stream: String, state: some Sendable, version: Int64) {
+        entries.withLock { entries in
+            if let existing = entries[stream], existing.version >= version { return }
+            // Simple bound: start over when full (hot streams come back at once).
+            if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
+            entries[stream] = Entry(state: state, version: version)
+        }
     }
 }

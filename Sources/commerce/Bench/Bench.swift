@@ -3,7 +3,7 @@ import ArgumentParser
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure performance; each benchmark prints its figures beside a raw baseline measured in the same run.",
-        subcommands: [BenchAppend.self, BenchProjection.self]
+        subcommands: [BenchAppend.self, BenchProjection.self, BenchHTTP.self]
     )
 }
 

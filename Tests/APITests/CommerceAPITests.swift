@@ -173,4 +173,29 @@ struct CommerceAPITests {
             #expect(replayed.headers[.init("Idempotent-Replayed")!] == "true")
         }
     }
+
+    @Test("a guest fills a cart with its token, signs in, and merges it into the customer's cart")
+    func guestCart() async throws {
+        try await withAPI { api, postgres in
+            let admin = try await api.admin(postgres)
+            try await api.product(admin: admin, id: "cap", sku: "CAP-1", price: 1500, stock: 10)
+            let guest = try await api.call(.post, "/carts", body: ["currency": "EUR"])
+            #expect(guest.status == .created)
+            let guestCart = guest.string("id")
+            let token = try #require(guest.headers[.init("Guest-Token")!])
+            let asGuest: HTTPFields = [.init("Guest-Token")!: token]
+            #expect(try await api.call(.post, "/carts/\(guestCart)/lines", body: ["productId": "cap", "sku": "CAP-1", "quantity": 2], headers: asGuest).status == .ok)
+            #expect(try await api.call(.get, "/carts/\(guestCart)", headers: [.init("Guest-Token")!: "wrong"]).status == .notFound)
+            #expect(try await api.call(.get, "/carts/\(guestCart)").code == "unauthenticated")
+
+            let (customer, _) = try await api.register("guest-then-customer@example.com")
+            let mine = try await api.call(.post, "/carts", token: customer, body: ["currency": "EUR"]).string("id")
+            #expect(try await api.call(.post, "/carts/\(mine)/merge", token: customer, body: ["guestCartId": guestCart, "guestToken": "wrong"]).status == .notFound)
+            let merged = try await api.call(.post, "/carts/\(mine)/merge", token: customer, body: ["guestCartId": guestCart, "guestToken": token])
+            #expect(merged.status == .ok, "\(merged.body)")
+            let lines = try await api.call(.get, "/carts/\(mine)", token: customer)["lines"] as? [any Sendable]
+            #expect((lines?.first as? [String: any Sendable])?["quantity"] as? Int64 == 2)
+            #expect(try await api.call(.get, "/carts/\(guestCart)", headers: asGuest).string("status") == "merged")
+        }
+    }
 }

@@ -2,7 +2,9 @@ import Aggregates
 import Commands
 import EventStore
 import Foundation
+import Crypto
 import Hummingbird
+import HTTPTypes
 import Payments
 
 /// Commands over HTTP: catalog and inventory administration, carts and checkout, and order
@@ -50,6 +52,11 @@ struct CommandController {
         let productId: String
         let sku: String
         let quantity: Int
+    }
+
+    struct MergeGuestCart: Codable {
+        let guestCartId: String
+        let guestToken: String
     }
 
     struct ShippingMethod: Codable {
@@ -115,15 +122,34 @@ struct CommandController {
 
         // Carts.
         router.post("/carts") { request, context in
-            let customer = try context.requirePrincipal()
             let body = try await StrictJSON.decode(CreateCart.self, from: request, context: context)
             let currency = try Currency(body.currency)
             let id = try CartID("cart_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: ""))
-            var result = try await repository.execute(Cart.self, .of("cart", id), ifMatch: nil, metadata: metadata(customer, request)) { _ in
-                .create(id: id, owner: .customer(try CustomerID(customer.userID)), currency: currency)
+            // Signed in: the customer's cart. Otherwise a guest cart, reachable with the token
+            // answered in Guest-Token (only its hash is recorded: events travel to Kafka).
+            let owner: CartOwner
+            var guestToken: String?
+            if let customer = context.principal {
+                owner = .customer(try CustomerID(customer.userID))
+            } else {
+                let token = GuestToken.generate()
+                guestToken = token
+                owner = .guest(GuestToken.hash(token))
+            }
+            var result = try await repository.execute(Cart.self, .of("cart", id), ifMatch: nil, metadata: metadata(context.principal, request)) { _ in
+                .create(id: id, owner: owner, currency: currency)
             }
             result.id = id.rawValue
-            return created(result)
+            var response = created(result)
+            if let guestToken { response.headers[GuestToken.header] = guestToken }
+            return response
+        }
+        router.post("/carts/{cartId}/merge") { request, context in
+            let customer = try context.requirePrincipal()
+            let body = try await StrictJSON.decode(MergeGuestCart.self, from: request, context: context)
+            let cartID = try CartID(try context.parameters.require("cartId"))
+            let guestID = try CartID(body.guestCartId)
+            return ok(try await merge(guestID, guestToken: body.guestToken, into: cartID, customer: customer, request: request))
         }
         router.post("/carts/{cartId}/lines") { request, context in
             let body = try await StrictJSON.decode(AddLine.self, from: request, context: context)
@@ -209,14 +235,40 @@ struct CommandController {
         })
     }
 
-    /// A command on the caller's own cart; another customer's cart is a 404, as if it did not exist.
+    /// A command on the caller's own cart (a customer's, or a guest's by its token); anyone
+    /// else's cart is a 404, as if it did not exist.
     private func cart(_ request: Request, _ context: CommerceRequestContext, _ command: @escaping (Cart.State) throws -> Cart.Command) async throws -> Response {
-        let customer = try context.requirePrincipal()
+        let caller = try CartCaller(request, context)
         let id = try CartID(try context.parameters.require("cartId"))
-        return ok(try await repository.execute(Cart.self, .of("cart", id), ifMatch: try ifMatch(request), metadata: metadata(customer, request)) { state in
-            guard state.id != nil, Self.owns(customer, state.owner) else { throw Problem.notFound("cart \(id)") }
+        return ok(try await repository.execute(Cart.self, .of("cart", id), ifMatch: try ifMatch(request), metadata: metadata(context.principal, request)) { state in
+            guard state.id != nil, caller.owns(state.owner) else { throw Problem.notFound("cart \(id)") }
             return try command(state)
         })
+    }
+
+    /// The guest cart's lines go into the customer's cart and the guest cart closes, in one transaction.
+    private func merge(_ guestID: CartID, guestToken: String, into cartID: CartID, customer: Principal, request: Request) async throws -> CommandResult {
+        let metadata = metadata(customer, request)
+        for attempt in 1...8 {
+            let (guest, guestVersion) = try await repository.load(Cart.self, .of("cart", guestID))
+            guard guest.id != nil, CartCaller.guest(GuestToken.hash(guestToken)).owns(guest.owner) else { throw Problem.notFound("cart \(guestID)") }
+            let (mine, myVersion) = try await repository.load(Cart.self, .of("cart", cartID))
+            guard mine.id != nil, Self.owns(customer, mine.owner) else { throw Problem.notFound("cart \(cartID)") }
+            let context = DecisionContext(now: Date())
+            let merged = try Cart.decide(.mergeGuestCart(guestCartId: guestID, lines: guest.lines), mine, context)
+            let closed = try Cart.decide(.markMerged(into: cartID), guest, context)
+            do {
+                let results = try await repository.store.append([
+                    StreamAppend(stream: .of("cart", cartID), expectedVersion: .exact(myVersion), events: merged.map { AggregateRepository.newEvent($0, metadata) }),
+                    StreamAppend(stream: .of("cart", guestID), expectedVersion: .exact(guestVersion), events: closed.map { AggregateRepository.newEvent($0, metadata) }),
+                ].filter { !$0.events.isEmpty })
+                let mineResult = results.first { $0.stream == .of("cart", cartID) }
+                return CommandResult(stream: "cart-\(cartID)", version: mineResult?.lastVersion ?? myVersion, position: results.map(\.lastPosition).max())
+            } catch let error as EventStoreError where error.code == .wrongExpectedVersion && attempt < 8 {
+                continue
+            }
+        }
+        throw Problem(.conflict, "version_conflict", "the carts kept changing; try again")
     }
 
     private func order(_ request: Request, _ context: CommerceRequestContext, adminOnly: Bool, _ command: @escaping (Order.State) throws -> Order.Command) async throws -> Response {
@@ -243,8 +295,8 @@ struct CommandController {
         return (productID, state.name, variant.prices)
     }
 
-    func metadata(_ principal: Principal, _ request: Request) -> EventMetadata {
-        EventMetadata(correlationID: request.headers[.init("X-Correlation-ID")!].flatMap(UUID.init(uuidString:)) ?? UUID(), actor: principal.userID)
+    func metadata(_ principal: Principal?, _ request: Request) -> EventMetadata {
+        EventMetadata(correlationID: request.headers[.init("X-Correlation-ID")!].flatMap(UUID.init(uuidString:)) ?? UUID(), actor: principal?.userID ?? "guest")
     }
 }
 
@@ -275,3 +327,45 @@ private func respond(_ result: CommandResult, status: HTTPResponse.Status) -> Re
 }
 
 extension CommandResult: ResponseEncodable {}
+
+/// Who is acting on a cart: a signed-in user, or a guest holding its cart's token.
+enum CartCaller {
+    case user(Principal)
+    /// The SHA-256 (hex) of the token the guest sent.
+    case guest(String)
+
+    /// The signed-in user when there is a token; else the guest token in `Guest-Token`; else 401.
+    init(_ request: Request, _ context: CommerceRequestContext) throws {
+        if let principal = context.principal {
+            self = .user(principal)
+        } else if let token = request.headers[GuestToken.header] {
+            self = .guest(GuestToken.hash(token))
+        } else {
+            _ = try context.requirePrincipal()
+            preconditionFailure("requirePrincipal throws without a principal")
+        }
+    }
+
+    func owns(_ owner: CartOwner?) -> Bool {
+        switch self {
+        case .user(let principal): return CommandController.owns(principal, owner)
+        case .guest(let hash):
+            guard case .guest(let recorded) = owner else { return false }
+            return recorded == hash
+        }
+    }
+}
+
+/// Guest carts' bearer secret: 32 random bytes, base64url; the cart records only its hash.
+enum GuestToken {
+    static let header = HTTPField.Name("Guest-Token")!
+
+    static func generate() -> String {
+        var random = SystemRandomNumberGenerator()
+        return AccessTokens.base64URL(Data((0..<32).map { _ in UInt8.random(in: 0...255, using: &random) }))
+    }
+
+    static func hash(_ token: String) -> String {
+        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+}

@@ -58,10 +58,10 @@ struct QueryController {
             return JSONBody(product)
         }
         router.get("/carts/{cartId}") { request, context -> Response in
-            let customer = try context.requirePrincipal()
+            let caller = try CartCaller(request, context)
             let id = try CartID(try context.parameters.require("cartId"))
             let (state, version) = try await repository.load(Cart.self, .of("cart", id))
-            guard state.id != nil, CommandController.owns(customer, state.owner) else { throw Problem.notFound("cart \(id)") }
+            guard state.id != nil, caller.owns(state.owner) else { throw Problem.notFound("cart \(id)") }
             let view = CartView(
                 cartId: id.rawValue, status: state.status.rawValue, currency: state.currency?.code, lines: state.lines,
                 shippingAddress: state.shippingAddress, shippingMethod: state.shippingMethod, totals: try? state.totals(.standard), version: version

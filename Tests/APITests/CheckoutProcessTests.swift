@@ -7,7 +7,7 @@ import PostgresNIO
 import Testing
 import TestSupport
 import ServiceLifecycle
-import Workers
+@testable import Workers
 
 @Suite("Checkout process, payments and webhooks")
 struct CheckoutProcessTests {
@@ -33,6 +33,9 @@ struct CheckoutProcessTests {
             let admin = try await api.admin(postgres)
             try await api.product(admin: admin, id: "lamp", sku: "LAMP-1", price: 4000, stock: 3)
             let (customer, _) = try await api.register("journey@example.com")
+            try await project(postgres)
+            let found = try await api.call(.get, "/catalog/products?q=lamp&currency=EUR")
+            #expect((found["items"] as? [any Sendable])?.count == 1, "browsing finds the lamp")
             let cart = try await api.readyCart(token: customer, product: "lamp", sku: "LAMP-1")
             try await withServices([process(postgres)]) {
                 let checkout = try await api.call(.post, "/carts/\(cart)/checkout", token: customer, body: ["cardNumber": "4242 4242 4242 4242"])
@@ -40,6 +43,13 @@ struct CheckoutProcessTests {
                 let order = checkout.string("id")
                 let payment = order.replacingOccurrences(of: "order_", with: "pay_")
                 try await waitForStatus(api, postgres, order: order, token: customer, "paymentAuthorized")
+
+                // The same PaymentInitiated delivered again changes nothing.
+                let store = PostgresEventStore(client: postgres, logger: TestEnvironment.logger)
+                let initiated = try #require(try await readEverything(store).first { $0.type == "PaymentInitiated" })
+                let before = try await postgres.query("SELECT count(*)::int FROM events").decode(Int.self).collectAll()[0]
+                try await process(postgres).authorize(initiated)
+                #expect(try await postgres.query("SELECT count(*)::int FROM events").decode(Int.self).collectAll()[0] == before)
 
                 #expect(try await api.call(.post, "/admin/payments/\(payment)/capture", token: admin, body: [:]).status == .ok)
                 #expect(try await api.call(.post, "/admin/orders/\(order)/fulfil", token: admin).status == .ok)

@@ -108,6 +108,8 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch {
+            // The client went away (or the server is stopping): nothing failed, nobody reads the answer.
+            if error is CancellationError { throw error }
             let problem = Problem.from(error)
             if problem.status == .internalServerError {
                 context.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))", "path": "\(request.uri.path)"])

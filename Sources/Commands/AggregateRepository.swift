@@ -92,6 +92,26 @@ public struct AggregateRepository: Sendable {
         }
     }
 
+    /// Decides several aggregates' commands and appends them in one transaction, each stream
+    /// expecting the version it was decided on; decides again when another writer got in first.
+    /// `steps` may return appends without events (nothing to do there); they are left out.
+    /// - Returns: the results of the streams appended to; empty when nothing was decided.
+    public func decideTogether(
+        metadata: EventMetadata, attempts: Int = 8, _ steps: (StepDecider) async throws -> [StreamAppend]
+    ) async throws -> [AppendResult] {
+        var attempt = 0
+        while true {
+            attempt += 1
+            let appends = try await steps(StepDecider(repository: self, metadata: metadata)).filter { !$0.events.isEmpty }
+            guard !appends.isEmpty else { return [] }
+            do {
+                return try await store.append(appends)
+            } catch let error as EventStoreError where error.code == .wrongExpectedVersion && attempt < attempts {
+                continue
+            }
+        }
+    }
+
     public static func newEvent(_ event: some DomainEvent, _ metadata: EventMetadata) -> NewEvent {
         let encoded = EventCodec.encode(event)
         return NewEvent(type: encoded.type, schemaVersion: Int32(encoded.schemaVersion), data: encoded.json, metadata: metadata)

@@ -248,27 +248,17 @@ struct CommandController {
 
     /// The guest cart's lines go into the customer's cart and the guest cart closes, in one transaction.
     private func merge(_ guestID: CartID, guestToken: String, into cartID: CartID, customer: Principal, request: Request) async throws -> CommandResult {
-        let metadata = metadata(customer, request)
-        for attempt in 1...8 {
-            let (guest, guestVersion) = try await repository.load(Cart.self, .of("cart", guestID))
+        let results = try await repository.decideTogether(metadata: metadata(customer, request)) { load in
+            let (guest, _) = try await repository.load(Cart.self, .of("cart", guestID))
             guard guest.id != nil, CartCaller.guest(GuestToken.hash(guestToken)).owns(guest.owner) else { throw Problem.notFound("cart \(guestID)") }
-            let (mine, myVersion) = try await repository.load(Cart.self, .of("cart", cartID))
+            let (mine, _) = try await repository.load(Cart.self, .of("cart", cartID))
             guard mine.id != nil, Self.owns(customer, mine.owner) else { throw Problem.notFound("cart \(cartID)") }
-            let context = DecisionContext(now: Date())
-            let merged = try Cart.decide(.mergeGuestCart(guestCartId: guestID, lines: guest.lines), mine, context)
-            let closed = try Cart.decide(.markMerged(into: cartID), guest, context)
-            do {
-                let results = try await repository.store.append([
-                    StreamAppend(stream: .of("cart", cartID), expectedVersion: .exact(myVersion), events: merged.map { AggregateRepository.newEvent($0, metadata) }),
-                    StreamAppend(stream: .of("cart", guestID), expectedVersion: .exact(guestVersion), events: closed.map { AggregateRepository.newEvent($0, metadata) }),
-                ].filter { !$0.events.isEmpty })
-                let mineResult = results.first { $0.stream == .of("cart", cartID) }
-                return CommandResult(stream: "cart-\(cartID)", version: mineResult?.lastVersion ?? myVersion, position: results.map(\.lastPosition).max())
-            } catch let error as EventStoreError where error.code == .wrongExpectedVersion && attempt < 8 {
-                continue
-            }
+            return [try await load(Cart.self, .of("cart", cartID), .mergeGuestCart(guestCartId: guestID, lines: guest.lines)),
+                    try await load(Cart.self, .of("cart", guestID), .markMerged(into: cartID))]
         }
-        throw Problem(.conflict, "version_conflict", "the carts kept changing; try again")
+        var version = try await repository.store.version(of: .of("cart", cartID))
+        if let mine = results.first(where: { $0.stream == .of("cart", cartID) }) { version = mine.lastVersion }
+        return CommandResult(stream: "cart-\(cartID)", version: version, position: results.map(\.lastPosition).max())
     }
 
     private func order(_ request: Request, _ context: CommerceRequestContext, adminOnly: Bool, _ command: @escaping (Order.State) throws -> Order.Command) async throws -> Response {

@@ -83,20 +83,10 @@ struct PaymentController {
 
     /// Appends the steps in one transaction; answers the payment stream's new version.
     private func together(_ admin: Principal, _ request: Request, _ id: PaymentID, _ steps: (StepDecider) async throws -> [StreamAppend]) async throws -> CommandResult {
-        let metadata = EventMetadata(correlationID: UUID(), actor: admin.userID)
-        for attempt in 1...8 {
-            let appends = try await steps(StepDecider(repository: repository, metadata: metadata)).filter { !$0.events.isEmpty }
-            guard !appends.isEmpty else {
-                let version = try await repository.store.version(of: .of("payment", id))
-                return CommandResult(stream: "payment-\(id)", version: version, position: nil)
-            }
-            do {
-                let results = try await repository.store.append(appends)
-                return CommandResult(stream: results[0].stream.rawValue, version: results[0].lastVersion, position: results.map(\.lastPosition).max())
-            } catch let error as EventStoreError where error.code == .wrongExpectedVersion && attempt < 8 {
-                continue
-            }
+        let results = try await repository.decideTogether(metadata: EventMetadata(correlationID: UUID(), actor: admin.userID), steps)
+        guard let payment = results.first else {
+            return CommandResult(stream: "payment-\(id)", version: try await repository.store.version(of: .of("payment", id)), position: nil)
         }
-        throw Problem(.conflict, "version_conflict", "the payment kept changing; try again")
+        return CommandResult(stream: payment.stream.rawValue, version: payment.lastVersion, position: results.map(\.lastPosition).max())
     }
 }

@@ -83,17 +83,10 @@ struct WebhookController {
         default:
             return false
         }
-        // A reference the payment has recorded already decides nothing: the first step is empty.
-        for attempt in 1...8 {
-            var appends = try await steps(StepDecider(repository: repository, metadata: metadata))
-            if appends[0].events.isEmpty { return true }
-            appends = appends.filter { !$0.events.isEmpty }
-            do {
-                _ = try await repository.store.append(appends)
-                return true
-            } catch let error as EventStoreError where error.code == .wrongExpectedVersion && attempt < 8 {
-                continue
-            }
+        // A reference the payment has recorded already decides nothing: then nothing is appended.
+        _ = try await repository.decideTogether(metadata: metadata) { load in
+            let appends = try await steps(load)
+            return appends[0].events.isEmpty ? [] : appends
         }
         return true
     }

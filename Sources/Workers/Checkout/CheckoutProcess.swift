@@ -157,18 +157,7 @@ public struct CheckoutProcess: Service {
         return steps
     }
 
-    /// Decides several aggregates' commands and appends them in one transaction, each stream
-    /// expecting the version it was decided on; decided again when another writer got in first.
     private func decideTogether(_ metadata: EventMetadata, _ steps: (StepDecider) async throws -> [StreamAppend]) async throws {
-        for attempt in 1...10 {
-            let appends = try await steps(StepDecider(repository: repository, metadata: metadata)).filter { !$0.events.isEmpty }
-            guard !appends.isEmpty else { return }
-            do {
-                _ = try await repository.store.append(appends)
-                return
-            } catch let error as EventStoreError where error.code == .wrongExpectedVersion && attempt < 10 {
-                continue
-            }
-        }
+        _ = try await repository.decideTogether(metadata: metadata, attempts: 10, steps)
     }
 }

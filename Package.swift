@@ -105,6 +105,7 @@ let package = Package(
             dependencies: [
                 "EventStore", "Kafka",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Tests/TestSupport",
             swiftSettings: swiftSettings

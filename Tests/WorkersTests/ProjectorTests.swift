@@ -143,12 +143,3 @@ func readModel(_ client: PostgresClient) async throws -> [String] {
 func count(_ sql: String, _ client: PostgresClient) async throws -> Int {
     try await client.query(PostgresQuery(unsafeSQL: "SELECT (\(sql))::int")).decode(Int.self).collectAll()[0]
 }
-
-/// Runs services while `body` runs, then cancels them.
-func withServices<T: Sendable>(_ services: [any Service], _ body: () async throws -> T) async throws -> T {
-    try await withThrowingTaskGroup(of: Void.self) { group in
-        for service in services { group.addTask { try await service.run() } }
-        defer { group.cancelAll() }
-        return try await body()
-    }
-}

@@ -64,6 +64,12 @@ public struct AccessTokens: Sendable {
         return Principal(userID: claims.sub, role: claims.role)
     }
 
+    /// 32 random bytes, base64url: refresh tokens and guest-cart tokens.
+    static func randomToken() -> String {
+        var random = SystemRandomNumberGenerator()
+        return base64URL(Data((0..<32).map { _ in UInt8.random(in: 0...255, using: &random) }))
+    }
+
     static func base64URL(_ data: Data) -> String {
         data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
             .replacingOccurrences(of: "=", with: "")

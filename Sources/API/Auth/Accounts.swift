@@ -92,8 +92,7 @@ struct Accounts: Sendable {
     }
 
     private func issue(_ principal: Principal, family: UUID, on connection: PostgresConnection? = nil) async throws -> Tokens {
-        var random = SystemRandomNumberGenerator()
-        let refresh = AccessTokens.base64URL(Data((0..<32).map { _ in UInt8.random(in: 0...255, using: &random) }))
+        let refresh = AccessTokens.randomToken()
         let hash = ByteBuffer(bytes: SHA256.hash(data: Data(refresh.utf8)))
         let expires = Date().addingTimeInterval(refreshLifetime)
         let insert: PostgresQuery = """

@@ -351,8 +351,7 @@ enum GuestToken {
     static let header = HTTPField.Name("Guest-Token")!
 
     static func generate() -> String {
-        var random = SystemRandomNumberGenerator()
-        return AccessTokens.base64URL(Data((0..<32).map { _ in UInt8.random(in: 0...255, using: &random) }))
+        AccessTokens.randomToken()
     }
 
     static func hash(_ token: String) -> String {

@@ -88,7 +88,13 @@ enum StrictJSON {
         case is Int.Type, is Int64.Type, is Int32.Type: "a whole number"
         case is Bool.Type: "true or false"
         case is Double.Type: "a number"
-        default: String(describing: type).lowercased().contains("dictionary") ? "an object" : (String(describing: type).contains("Array") ? "an array" : "a \(type)")
+        default:
+            // Containers come as `Dictionary<String, Any>` and `Array<Any>`.
+            switch String(describing: type) {
+            case let name where name.lowercased().contains("dictionary"): "an object"
+            case let name where name.contains("Array"): "an array"
+            case let name: "a \(name)"
+            }
         }
     }
 

@@ -161,12 +161,9 @@ public struct CatalogReader: Sendable {
                 more = true
                 continue
             }
-            let variants = try JSONDecoder().decode([StoredVariant].self, from: Data(variantsJSON.utf8)).map {
-                Variant(sku: $0.sku, attributes: $0.attributes, price: $0.price.map { Money($0, search.currency) }, available: max(0, $0.available))
-            }
-            items.append(Product(
-                productId: id, name: name, description: description, categoryPath: path, status: status,
-                fromPrice: Money(fromPrice, search.currency), available: Int(available), inStock: available > 0, variants: variants
+            items.append(try Self.product(
+                id: id, name: name, description: description, path: path, status: status, fromPrice: fromPrice,
+                available: available, variantsJSON: variantsJSON, currency: search.currency
             ))
             lastKey = (key, id)
         }
@@ -191,15 +188,26 @@ public struct CatalogReader: Sendable {
         for try await (id, name, description, path, status, fromPrice, available, variantsJSON) in rows.decode(
             (String, String, String, [String], String, Int64?, Int64, String).self
         ) {
-            let variants = try JSONDecoder().decode([StoredVariant].self, from: Data(variantsJSON.utf8)).map {
-                Variant(sku: $0.sku, attributes: $0.attributes, price: $0.price.map { Money($0, currency) }, available: max(0, $0.available))
-            }
-            return Product(
-                productId: id, name: name, description: description, categoryPath: path, status: status,
-                fromPrice: fromPrice.map { Money($0, currency) }, available: Int(available), inStock: available > 0, variants: variants
+            return try Self.product(
+                id: id, name: name, description: description, path: path, status: status, fromPrice: fromPrice,
+                available: available, variantsJSON: variantsJSON, currency: currency
             )
         }
         return nil
+    }
+
+    /// A product from a row of either query; the variants come as JSON from `jsonb_agg`.
+    private static func product(
+        id: String, name: String, description: String, path: [String], status: String, fromPrice: Int64?,
+        available: Int64, variantsJSON: String, currency: Currency
+    ) throws -> Product {
+        let variants = try JSONDecoder().decode([StoredVariant].self, from: Data(variantsJSON.utf8)).map {
+            Variant(sku: $0.sku, attributes: $0.attributes, price: $0.price.map { Money($0, currency) }, available: max(0, $0.available))
+        }
+        return Product(
+            productId: id, name: name, description: description, categoryPath: path, status: status,
+            fromPrice: fromPrice.map { Money($0, currency) }, available: Int(available), inStock: available > 0, variants: variants
+        )
     }
 
     private struct StoredVariant: Decodable {

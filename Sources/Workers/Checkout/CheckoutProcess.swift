@@ -105,7 +105,7 @@ public struct CheckoutProcess: Service {
         let metadata = EventMetadata(correlationID: initiated.metadata.correlationID, causationID: initiated.id, actor: "checkout-process")
         switch outcome ?? .declined(reason: "payment gateway unavailable", reference: "unavailable_\(paymentID)") {
         case .approved(let reference):
-            try await decideTogether(metadata) { load in
+            _ = try await repository.decideTogether(metadata: metadata, attempts: 10) { load in
                 var steps = [try await load(Payment.self, paymentStream, .authorize(amount: amount, gatewayReference: reference))]
                 let order = try await loadOrder(orderID)
                 if order.status == .placed {
@@ -117,7 +117,7 @@ public struct CheckoutProcess: Service {
                 return steps
             }
         case .declined(let reason, let reference):
-            try await decideTogether(metadata) { load in
+            _ = try await repository.decideTogether(metadata: metadata, attempts: 10) { load in
                 var steps = [try await load(Payment.self, paymentStream, .decline(reason: reason, gatewayReference: reference))]
                 steps += try await cancelSteps(orderID, reason: "payment declined: \(reason)", release: .paymentDeclined, load: load)
                 return steps
@@ -135,7 +135,7 @@ public struct CheckoutProcess: Service {
         for candidate in candidates {
             guard let orderID = try? OrderID(candidate) else { continue }
             let metadata = EventMetadata(correlationID: UUID(), actor: "checkout-process")
-            try await decideTogether(metadata) { load in
+            _ = try await repository.decideTogether(metadata: metadata, attempts: 10) { load in
                 try await cancelSteps(orderID, reason: "reservation expired unpaid", release: .expired, load: load)
             }
             logger.info("unpaid order expired", metadata: ["order": "\(orderID)"])
@@ -155,9 +155,5 @@ public struct CheckoutProcess: Service {
             steps.append(try await load(Inventory.self, .of("inventory", sku), .release(orderId: orderID, reason: release)))
         }
         return steps
-    }
-
-    private func decideTogether(_ metadata: EventMetadata, _ steps: (StepDecider) async throws -> [StreamAppend]) async throws {
-        _ = try await repository.decideTogether(metadata: metadata, attempts: 10, steps)
     }
 }

@@ -139,6 +139,8 @@ struct BenchHTTP: AsyncParsableCommand {
                 }
                 if index >= 16 { _ = try await group.next() }
             }
+            // Waits for the rest, surfacing their failures too.
+            try await group.waitForAll()
             return (0..<count).map { "bench-\(ready ? "ready" : "cart")-\($0)" }
         }
     }

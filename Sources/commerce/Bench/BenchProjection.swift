@@ -111,7 +111,8 @@ struct BenchProjection: AsyncParsableCommand {
             }
             print("at \(Int(achieved)) events/s appended (target \(rate)) for \(seconds) s after a 2 s warm-up; visibility polled every 2 ms")
             print("(each event's stream version in projection_stream_versions, written in the read model's own transaction).")
-            if let missing = await tracker.pendingCount, missing > 0 { print("WARNING: \(missing) events never became visible") }
+            let missing = await tracker.pendingCount
+            if missing > 0 { print("WARNING: \(missing) events never became visible") }
         }
     }
 
@@ -124,7 +125,7 @@ struct BenchProjection: AsyncParsableCommand {
         var appending = Duration.zero
         // Until each read model has `events` events to read: orders add both order and inventory
         // events. Carts are left out: neither read model reads them.
-        var counts = try await (countEvents(store, "order"), countEvents(store, "product", "inventory"))
+        var counts = try await (countEvents(store, ["order"]), countEvents(store, ["product", "inventory"]))
         while min(counts.0, counts.1) < events {
             let generated = clock.now
             var batch: [SyntheticHistory.Append] = []
@@ -138,7 +139,7 @@ struct BenchProjection: AsyncParsableCommand {
                 if append.stream.category == "order" { counts.0 += append.events.count } else { counts.1 += append.events.count }
             }
         }
-        let total = try await countEvents(store, nil)
+        let total = try await countEvents(store, [])
         print("rebuild from the event store (\(total) events in all, loaded in \(Int((clock.now - loadStart).inSeconds)) s: generating \(Int(generating.inSeconds)) s, appending \(Int(appending.inSeconds)) s)")
         print(pad("read model", 16) + pad("events", 10, right: true) + pad("seconds", 10, right: true) + pad("events/s", 12, right: true)
             + "   bulk phase: reading / folding / writing s")
@@ -152,8 +153,8 @@ struct BenchProjection: AsyncParsableCommand {
         print("(read in pages of 5000 through the safe frontier, folded in memory, written with set-based INSERTs, swapped in atomically)")
     }
 
-    private func countEvents(_ store: PostgresEventStore, _ categories: String?...) async throws -> Int {
-        let wanted = categories.compactMap { $0 }
+    /// Events of these categories; all events when none are named.
+    private func countEvents(_ store: PostgresEventStore, _ wanted: [String]) async throws -> Int {
         let query: PostgresQuery = wanted.isEmpty
             ? "SELECT count(*)::bigint FROM events"
             : "SELECT count(*)::bigint FROM events WHERE stream_category = ANY(\(wanted))"
@@ -192,7 +193,7 @@ actor VisibilityTracker {
         self.logger = logger
     }
 
-    var pendingCount: Int? { pending.values.reduce(0) { $0 + $1.count } }
+    var pendingCount: Int { pending.values.reduce(0) { $0 + $1.count } }
 
     func expect(projection: String, stream: String, version: Int64, committedAt: ContinuousClock.Instant) {
         pending[Key(projection: projection, stream: stream), default: []].append((version, committedAt))

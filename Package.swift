@@ -11,6 +11,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "commerce", targets: ["commerce"]),
+        .executable(name: "commerce-bench", targets: ["commerce-bench"]),
         .library(name: "Aggregates", targets: ["Aggregates"]),
         .library(name: "EventStore", targets: ["EventStore"]),
         .library(name: "Kafka", targets: ["Kafka"]),
@@ -57,8 +58,17 @@ let package = Package(
 
         .target(name: "Projections", dependencies: ["EventStore", "Aggregates"], swiftSettings: swiftSettings),
 
-        // Loading aggregates and appending their decisions: shared by the API and the process managers.
-        .target(name: "Commands", dependencies: ["Aggregates", "EventStore"], swiftSettings: swiftSettings),
+        // Every use case as a named type (load, decide, append with expected versions), and the
+        // SQL of the write side's own tables: called by the API routes, the workers and the CLI.
+        .target(
+            name: "Application",
+            dependencies: [
+                "Aggregates", "EventStore", "Payments",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
 
         // The payment gateway port, its sandbox, and webhook signatures: used by the API and the checkout process.
         .target(
@@ -70,7 +80,7 @@ let package = Package(
         .target(
             name: "Workers",
             dependencies: [
-                "Aggregates", "Commands", "EventStore", "Kafka", "Projections", "Payments",
+                "Aggregates", "Application", "EventStore", "Kafka", "Projections", "Payments",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
@@ -79,7 +89,7 @@ let package = Package(
         .target(
             name: "API",
             dependencies: [
-                "Aggregates", "Commands", "EventStore", "Projections", "Payments",
+                "Aggregates", "Application", "EventStore", "Projections", "Payments",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -88,10 +98,33 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // What the executables share: the configuration from the environment and start-up checks.
+        .target(
+            name: "Runtime",
+            dependencies: [
+                "EventStore", "Kafka", "Payments", "Workers",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         .executableTarget(
             name: "commerce",
             dependencies: [
-                "Aggregates", "Commands", "EventStore", "Kafka", "Payments", "Projections", "Workers", "API",
+                "Aggregates", "Application", "EventStore", "Kafka", "Payments", "Projections", "Workers", "API", "Runtime",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // The benchmarks, out of the production binary.
+        .executableTarget(
+            name: "commerce-bench",
+            dependencies: [
+                "Aggregates", "Application", "EventStore", "Kafka", "Payments", "Projections", "Workers", "API", "Runtime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -138,6 +171,6 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "CLITests", dependencies: ["commerce", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "CLITests", dependencies: ["commerce", "Runtime", "TestSupport"], swiftSettings: swiftSettings),
     ]
 )

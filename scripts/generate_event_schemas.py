@@ -35,6 +35,17 @@ DEFS = {
             "taxCategory": {"type": "string", "minLength": 1},
         },
     },
+    "returnLine": {
+        "type": "object", "additionalProperties": False, "required": ["sku", "quantity", "disposition"],
+        "properties": {"sku": {"$ref": "#/$defs/id"}, "quantity": {"type": "integer", "minimum": 1}, "disposition": {"enum": ["restock", "writeOff"]}},
+    },
+    "operation": {
+        "type": "object", "additionalProperties": False, "required": ["operationId", "kind", "amount", "reason"],
+        "properties": {
+            "operationId": {"type": "string", "minLength": 1, "maxLength": 100, "description": "the gateway's idempotency key"},
+            "kind": {"enum": ["capture", "void", "refund"]}, "amount": {"$ref": "#/$defs/money"}, "reason": {"type": "string", "minLength": 1},
+        },
+    },
     "lineQuantity": {
         "type": "object", "additionalProperties": False, "required": ["sku", "quantity"],
         "properties": {"sku": {"$ref": "#/$defs/id"}, "quantity": {"type": "integer", "minimum": 1}},
@@ -108,8 +119,12 @@ EVENTS = [
     ("OrderShipped", 1, "order", "The order left with a carrier.", {"orderId": ref_id, "carrier": text, "trackingNumber": text}, {}),
     ("OrderDelivered", 1, "order", "The order was delivered.", {"orderId": ref_id}, {}),
     ("OrderCancelled", 1, "order", "The order was cancelled.", {"orderId": ref_id, "reason": text, "refundDue": money}, {}),
+    ("OrderCancelled", 2, "order", "The order was cancelled, by whom or what.",
+     {"orderId": ref_id, "reason": text, "cause": {"enum": ["customer", "admin", "paymentDeclined", "expired"]}, "refundDue": money}, {}),
     ("OrderReturnRecorded", 1, "order", "Items came back.",
      {"orderId": ref_id, "lines": {"type": "array", "items": ref("lineQuantity"), "minItems": 1}, "reason": text}, {}),
+    ("OrderReturnRecorded", 2, "order", "Items came back: each line restocked or written off, with the refund decided for them.",
+     {"orderId": ref_id, "lines": {"type": "array", "items": ref("returnLine"), "minItems": 1}, "reason": text}, {"refund": money}),
     ("OrderRefunded", 1, "order", "Money was refunded (in part or in full).",
      {"orderId": ref_id, "amount": money, "reason": text, "refundedTotal": money}, {}),
     ("PaymentInitiated", 1, "payment", "A payment was started.", {"paymentId": ref_id, "orderId": ref_id, "amount": money, "method": text}, {}),
@@ -119,9 +134,17 @@ EVENTS = [
      {"paymentId": ref_id, "orderId": ref_id, "reason": text, "gatewayReference": text}, {}),
     ("PaymentCaptured", 1, "payment", "Money was captured (in part or in full).",
      {"paymentId": ref_id, "orderId": ref_id, "amount": money, "capturedTotal": money, "gatewayReference": text}, {}),
+    ("PaymentCaptured", 2, "payment", "Money was captured (in part or in full), completing a requested operation or as the gateway reported.",
+     {"paymentId": ref_id, "orderId": ref_id, "amount": money, "capturedTotal": money, "gatewayReference": text}, {"operationId": text}),
     ("PaymentVoided", 1, "payment", "An uncaptured authorization was voided.", {"paymentId": ref_id, "orderId": ref_id, "reason": text}, {}),
+    ("PaymentVoided", 2, "payment", "An uncaptured authorization was voided at the gateway.",
+     {"paymentId": ref_id, "orderId": ref_id, "reason": text}, {"operationId": text, "gatewayReference": text}),
     ("PaymentRefunded", 1, "payment", "Captured money was refunded (in part or in full).",
      {"paymentId": ref_id, "orderId": ref_id, "amount": money, "refundedTotal": money, "gatewayReference": text}, {}),
+    ("PaymentRefunded", 2, "payment", "Captured money was refunded (in part or in full), completing a requested operation or as the gateway reported.",
+     {"paymentId": ref_id, "orderId": ref_id, "amount": money, "refundedTotal": money, "gatewayReference": text}, {"operationId": text}),
+    ("PaymentOperationRequested", 1, "payment", "A capture, void or refund was decided; the gateway is called next with its operation id.",
+     {"paymentId": ref_id, "orderId": ref_id, "operation": ref("operation")}, {}),
 ]
 
 def schema(name, version, category, description, required, optional):

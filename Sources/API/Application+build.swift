@@ -1,4 +1,4 @@
-import Commands
+import Application
 import EventStore
 import Foundation
 import Hummingbird
@@ -91,24 +91,31 @@ public func buildRouter(configuration: APIConfiguration, dependencies: APIDepend
     let tokens = AccessTokens(secret: configuration.tokenSecret, lifetime: configuration.accessTokenLifetime)
     router.add(middleware: AuthenticationMiddleware(tokens: tokens))
     router.add(middleware: IdempotencyMiddleware(client: dependencies.postgres))
-    HealthController(
+    HealthRoutes(
         checks: [.postgres(dependencies.postgres)] + dependencies.readinessChecks,
         timeout: .seconds(3)
     ).addRoutes(to: router)
     let store = PostgresEventStore(client: dependencies.postgres, logger: logger)
     let repository = AggregateRepository(store: store)
-    AuthController(
+    let gateway = dependencies.paymentGateway
+    let readYourWrites = ReadYourWrites(progress: ReadModelProgress(client: dependencies.postgres, logger: logger))
+    let admin = router.group("admin").add(middleware: AdminMiddleware())
+    AuthRoutes(
         accounts: Accounts(client: dependencies.postgres, tokens: tokens, bcryptCost: configuration.bcryptCost, logger: logger),
         limiter: LoginRateLimiter()
     ).addRoutes(to: router)
-    CommandController(repository: repository, reservationLifetime: configuration.reservationLifetime, gateway: dependencies.paymentGateway).addRoutes(to: router)
-    PaymentController(repository: repository, gateway: dependencies.paymentGateway).addRoutes(to: router)
-    WebhookController(repository: repository, signature: dependencies.webhookSignature).addRoutes(to: router)
-    QueryController(
-        repository: repository,
-        catalog: CatalogReader(client: dependencies.postgres, logger: logger),
-        orders: OrderHistoryReader(client: dependencies.postgres, logger: logger)
-    ).addRoutes(to: router)
+    ProductRoutes(repository: repository).addRoutes(admin: admin)
+    InventoryRoutes(repository: repository).addRoutes(admin: admin)
+    CartRoutes(repository: repository).addRoutes(to: router)
+    CheckoutRoutes(placeOrder: PlaceOrder(repository: repository, reservationLifetime: configuration.reservationLifetime), gateway: gateway).addRoutes(to: router)
+    OrderRoutes(orders: OrderCommand(repository: repository)).addRoutes(to: router, admin: admin)
+    PaymentRoutes(operations: RequestPaymentOperation(
+        repository: repository, complete: CompletePaymentOperation(repository: repository, gateway: gateway, logger: logger)
+    )).addRoutes(admin: admin)
+    WebhookRoutes(apply: ApplyGatewayWebhook(repository: repository), signature: dependencies.webhookSignature).addRoutes(to: router)
+    CatalogQueryRoutes(catalog: CatalogReader(client: dependencies.postgres, logger: logger), readYourWrites: readYourWrites).addRoutes(to: router)
+    OrderQueryRoutes(orders: OrderHistoryReader(client: dependencies.postgres, logger: logger), readYourWrites: readYourWrites).addRoutes(to: router)
+    ProcessRoutes(failures: ProcessFailures(client: dependencies.postgres, logger: logger)).addRoutes(admin: admin)
     router.get("/openapi.json") { _, _ in
         Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: .init(string: OpenAPIDocument.json)))
     }

@@ -30,7 +30,7 @@ public final class PostgresEventStore: Sendable {
     }
 
     public let client: PostgresClient
-    let logger: Logger
+    public let logger: Logger
     public let limits: Limits
     let frontier = Mutex(SafeFrontier())
     /// Wakes this process's subscriptions: after local appends, and on NOTIFY from other processes.

@@ -68,25 +68,28 @@ final class CatalogBuilder: ReadModelBuilder {
     private var changedProducts: Set<String> = []
     private var changedVariants: Set<String> = []
     private let streamVersions = StreamVersions()
+    private let hold = StreamHold()
 
     init(projection: String) {
         self.projection = projection
     }
 
-    func add(_ events: [RecordedEvent], loadingFrom connection: PostgresConnection?, logger: Logger) async throws {
-        let decoded = await decodeConcurrently(events) { event -> Decoded? in
+    func add(_ events: [RecordedEvent], loadingFrom connection: PostgresConnection?, logger: Logger) async throws -> [ParkedEvent] {
+        let outcomes = await decodeConcurrently(events) { event -> Result<Decoded, DomainError> in
             let encoded = EncodedEvent(type: event.type, schemaVersion: Int(event.schemaVersion), json: event.data)
             return switch event.category {
-            case "product": (try? EventCodec.decode(ProductEvent.self, encoded)).map(Decoded.product)
-            case "inventory": (try? EventCodec.decode(InventoryEvent.self, encoded)).map(Decoded.inventory)
-            default: nil
+            case "product": Result { () throws(DomainError) in .product(try EventCodec.decode(ProductEvent.self, encoded)) }
+            case "inventory": Result { () throws(DomainError) in .inventory(try EventCodec.decode(InventoryEvent.self, encoded)) }
+            default: .failure(DomainError(.unknownEventType, "the catalog reads no \(event.category) events"))
             }
         }
+        let decoded = outcomes.map { try? $0?.get() }
         if let connection {
             try await load(products: Set(decoded.compactMap { $0?.productID }), variants: Set(decoded.compactMap { $0?.sku }),
                            from: connection, logger: logger)
         }
-        for (event, value) in zip(events, decoded) {
+        for (event, outcome) in zip(events, outcomes) {
+            guard let outcome, let value = hold.admit(event, outcome) else { continue }
             streamVersions.record(event)
             switch value {
             case .product(let product):
@@ -96,10 +99,9 @@ final class CatalogBuilder: ReadModelBuilder {
                 variants[sku.rawValue, default: VariantRow()].onHand = levels.onHand
                 variants[sku.rawValue]!.available = levels.available
                 changedVariants.insert(sku.rawValue)
-            case nil:
-                logUnknown(event, logger)
             }
         }
+        return hold.drain()
     }
 
     private func add(_ product: ProductEvent, _ event: RecordedEvent) {
@@ -230,8 +232,4 @@ extension InventoryEvent {
         case .thresholdSet, .thresholdCrossed, .backorderChanged: nil
         }
     }
-}
-
-func logUnknown(_ event: RecordedEvent, _ logger: Logger) {
-    logger.warning("projection skipped an event it cannot read", metadata: ["type": "\(event.type)", "stream": "\(event.stream)"])
 }

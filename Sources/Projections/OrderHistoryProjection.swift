@@ -46,6 +46,7 @@ final class OrderHistoryBuilder: ReadModelBuilder {
     private var changedOrders: Set<String> = []
     private var timeline: [TimelineRow] = []
     private let streamVersions = StreamVersions()
+    private let hold = StreamHold()
 
     init(projection: String) {
         self.projection = projection
@@ -86,9 +87,12 @@ final class OrderHistoryBuilder: ReadModelBuilder {
         }
     }
 
-    static func change(for event: RecordedEvent) -> Change? {
+    static func change(for event: RecordedEvent) -> Result<Change, DomainError> {
         let encoded = EncodedEvent(type: event.type, schemaVersion: Int(event.schemaVersion), json: event.data)
-        guard let order = try? EventCodec.decode(OrderEvent.self, encoded) else { return nil }
+        return Result { () throws(DomainError) in change(for: try EventCodec.decode(OrderEvent.self, encoded), event) }
+    }
+
+    static func change(for order: OrderEvent, _ event: RecordedEvent) -> Change {
         switch order {
         case .placed(let placed):
             let (kind, customer): (String, String) = switch placed.customer {
@@ -113,21 +117,22 @@ final class OrderHistoryBuilder: ReadModelBuilder {
         case .delivered(let delivered):
             return .transition(delivered.orderId, status: "delivered", detail: "{}", refunded: nil)
         case .cancelled(let cancelled):
-            return .transition(cancelled.orderId, status: "cancelled", detail: EventCodec.encodeJSON(["reason": cancelled.reason]), refunded: nil)
+            return .transition(cancelled.orderId, status: "cancelled", detail: EventCodec.encodeJSON(["reason": cancelled.reason, "cause": cancelled.cause.rawValue]), refunded: nil)
         case .returnRecorded(let returned):
-            return .transition(returned.orderId, status: nil, detail: EventCodec.encodeJSON(["lines": returned.lines]), refunded: nil)
+            return .transition(returned.orderId, status: nil, detail: EventCodec.encodeJSON(ReturnDetail(lines: returned.lines, reason: returned.reason, refund: returned.refund)), refunded: nil)
         case .refunded(let refunded):
             return .transition(refunded.orderId, status: nil, detail: EventCodec.encodeJSON(refunded.amount),
                                refunded: EventCodec.encodeJSON(refunded.refundedTotal))
         }
     }
 
-    func add(_ events: [RecordedEvent], loadingFrom connection: PostgresConnection?, logger: Logger) async throws {
-        let changes = await decodeConcurrently(events, Self.change(for:))
+    func add(_ events: [RecordedEvent], loadingFrom connection: PostgresConnection?, logger: Logger) async throws -> [ParkedEvent] {
+        let outcomes = await decodeConcurrently(events) { Self.change(for: $0) }
         if let connection {
-            try await load(Set(changes.compactMap { $0?.orderID.rawValue }), from: connection, logger: logger)
+            try await load(Set(outcomes.compactMap { (try? $0?.get())?.orderID.rawValue }), from: connection, logger: logger)
         }
-        for (event, change) in zip(events, changes) {
+        for (event, outcome) in zip(events, outcomes) {
+            guard let outcome, let change = hold.admit(event, outcome) else { continue }
             streamVersions.record(event)
             switch change {
             case .placed(let id, let row):
@@ -144,10 +149,16 @@ final class OrderHistoryBuilder: ReadModelBuilder {
                 orders[id.rawValue]!.position = event.position
                 changedOrders.insert(id.rawValue)
                 record(id, status: status, detail: detail, event)
-            case nil:
-                logUnknown(event, logger)
             }
         }
+        return hold.drain()
+    }
+
+    /// A return as the timeline shows it.
+    struct ReturnDetail: Encodable {
+        let lines: [ReturnLine]
+        let reason: String
+        let refund: Money?
     }
 
     private func record(_ id: OrderID, status: String?, detail: String, _ event: RecordedEvent) {

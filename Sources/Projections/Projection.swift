@@ -21,7 +21,8 @@ public protocol Projection: Sendable {
 /// stream version the projection has already reached is a redelivered copy and is skipped.
 public enum ProjectionApplier {
     /// Applies `events` inside the caller's transaction.
-    /// - Returns: how many (event, projection) applications were made; skipped copies do not count.
+    /// Events a projection cannot apply are parked (``ParkedEvents``), never skipped unseen.
+    /// - Returns: how many (event, projection) applications were made; skipped copies and parked events do not count.
     @discardableResult
     public static func apply(
         _ events: [RecordedEvent], to projections: [any Projection], on connection: PostgresConnection, logger: Logger
@@ -32,10 +33,14 @@ public enum ProjectionApplier {
             guard !relevant.isEmpty else { continue }
             let fresh = try await unseen(relevant, by: projection.name, on: connection, logger: logger)
             guard !fresh.isEmpty else { continue }
+            // A stream with a parked event stays held: its later events park behind it.
+            let held = try await ParkedEvents.streams(Array(Set(fresh.map(\.stream.rawValue))), projection: projection.name, on: connection, logger: logger)
+            let waiting = fresh.filter { held.contains($0.stream.rawValue) }.map(ParkedEvent.heldBehind)
             let builder = projection.makeBuilder()
-            try await builder.add(fresh, loadingFrom: connection, logger: logger)
+            let parked = try await builder.add(fresh.filter { !held.contains($0.stream.rawValue) }, loadingFrom: connection, logger: logger)
             try await builder.flush(on: connection, logger: logger)
-            applied += fresh.count
+            try await ParkedEvents.park(waiting + parked, projection: projection.name, on: connection, logger: logger)
+            applied += fresh.count - waiting.count - parked.count
         }
         return applied
     }

@@ -44,7 +44,7 @@ public struct ProjectionRebuilder: Sendable {
         try await client.withTransaction(logger: logger) { connection in
             try await connection.query(PostgresQuery(unsafeSQL: "DROP SCHEMA IF EXISTS \(schema) CASCADE"), logger: logger)
             try await connection.query(PostgresQuery(unsafeSQL: "CREATE SCHEMA \(schema)"), logger: logger)
-            for table in projection.tables + ["projection_stream_versions"] {
+            for table in projection.tables + ["projection_stream_versions", "parked_events"] {
                 try await connection.query(PostgresQuery(unsafeSQL: "CREATE TABLE \(schema).\(table) (LIKE public.\(table) INCLUDING ALL)"), logger: logger)
             }
         }
@@ -68,7 +68,8 @@ public struct ProjectionRebuilder: Sendable {
                 let from = position
                 async let next = store.readAll(after: from, limit: batchSize, filter: filter)
                 mark = clock.now
-                try await builder.add(page.events, loadingFrom: nil, logger: logger)
+                let parked = try await builder.add(page.events, loadingFrom: nil, logger: logger)
+                try await ParkedEvents.park(parked, projection: projection.name, on: connection, logger: logger)
                 folding += clock.now - mark
                 applied += page.events.count
                 sinceFlush += page.events.count
@@ -107,6 +108,11 @@ public struct ProjectionRebuilder: Sendable {
             try await connection.query("DELETE FROM public.projection_stream_versions WHERE projection = \(projection.name)", logger: logger)
             try await connection.query(
                 PostgresQuery(unsafeSQL: "INSERT INTO public.projection_stream_versions SELECT * FROM \(schema).projection_stream_versions"),
+                logger: logger
+            )
+            try await connection.query("DELETE FROM public.parked_events WHERE projection = \(projection.name)", logger: logger)
+            try await connection.query(
+                PostgresQuery(unsafeSQL: "INSERT INTO public.parked_events SELECT * FROM \(schema).parked_events"),
                 logger: logger
             )
             try await connection.query(PostgresQuery(unsafeSQL: "DROP SCHEMA \(schema) CASCADE"), logger: logger)

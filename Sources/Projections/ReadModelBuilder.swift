@@ -1,3 +1,4 @@
+import Aggregates
 import EventStore
 import Foundation
 import Logging
@@ -11,7 +12,10 @@ import PostgresNIO
 public protocol ReadModelBuilder: AnyObject {
     /// Folds events in (in global order, each once). With a connection, the rows the events
     /// touch and that are not in memory yet are read from it first.
-    func add(_ events: [RecordedEvent], loadingFrom connection: PostgresConnection?, logger: Logger) async throws
+    /// - Returns: the events it did not apply — those it cannot read, and later events of their
+    ///   streams, held behind them to keep each stream's order — for the caller to park.
+    @discardableResult
+    func add(_ events: [RecordedEvent], loadingFrom connection: PostgresConnection?, logger: Logger) async throws -> [ParkedEvent]
     /// Writes the rows changed since the last flush into the tables the connection's
     /// `search_path` finds first.
     func flush(on connection: PostgresConnection, logger: Logger) async throws
@@ -88,6 +92,35 @@ struct BulkInsert {
             try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
             start = end
         }
+    }
+}
+
+/// Which streams a builder holds back: once an event of a stream cannot be applied, the
+/// stream's later events wait behind it (parked too) rather than be applied out of order.
+final class StreamHold {
+    private var held: Set<String> = []
+    private var parked: [ParkedEvent] = []
+
+    /// Parks `event` if its stream is held or `outcome` failed; true when it may be applied.
+    func admit<Value>(_ event: RecordedEvent, _ outcome: Result<Value, DomainError>) -> Value? {
+        if held.contains(event.stream.rawValue) {
+            parked.append(.heldBehind(event))
+            return nil
+        }
+        switch outcome {
+        case .success(let value):
+            return value
+        case .failure(let error):
+            held.insert(event.stream.rawValue)
+            parked.append(ParkedEvent(event, error: error.description))
+            return nil
+        }
+    }
+
+    /// The events parked since the last call.
+    func drain() -> [ParkedEvent] {
+        defer { parked.removeAll() }
+        return parked
     }
 }
 

@@ -1,5 +1,6 @@
 import Aggregates
 import ArgumentParser
+import Runtime
 import Foundation
 
 struct Events: ParsableCommand {

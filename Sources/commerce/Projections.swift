@@ -1,4 +1,5 @@
 import ArgumentParser
+import Runtime
 import EventStore
 import Foundation
 import Kafka
@@ -10,8 +11,8 @@ import Workers
 struct ProjectionsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "projections",
-        abstract: "Read models: where they stand, and rebuilding one from the event store.",
-        subcommands: [Status.self, Rebuild.self]
+        abstract: "Read models: where they stand, rebuilding one from the event store, and retrying the events they parked.",
+        subcommands: [Status.self, Rebuild.self, RetryParked.self]
     )
 
     struct Status: AsyncParsableCommand {
@@ -22,7 +23,7 @@ struct ProjectionsCommand: AsyncParsableCommand {
             let logger = settings.makeLogger()
             let kafka = try KafkaProducer(configuration: settings.kafkaConfiguration, logger: logger)
             try await PostgresClient.withClient(settings.databaseURL, maximumConnections: 2, logger: logger) { client in
-                try await connectOrFail(client, settings: settings)
+                try await StartupChecks.connectOrFail(client, settings: settings)
                 let store = PostgresEventStore(client: client, logger: logger)
                 let frontier = try await store.frontierStatus()
                 let relay = try await store.checkpoint(of: EventRelay.Configuration().checkpointName)
@@ -35,6 +36,7 @@ struct ProjectionsCommand: AsyncParsableCommand {
                 ).decode((String, Int64).self) {
                     applied[topic] = next
                 }
+                let parked = try await ParkedEvents.counts(client: client, logger: logger)
                 for projection in WorkerSet.projections {
                     // Lag in events, from the store: events of the projection's categories past the
                     // version it recorded for their stream. Exact whatever the broker reports.
@@ -56,11 +58,36 @@ struct ProjectionsCommand: AsyncParsableCommand {
                         let count = try await client.query(PostgresQuery(unsafeSQL: "SELECT count(*)::bigint FROM \(table)")).decode(Int64.self)
                         for try await value in count { rows.append("\(table) \(value)") }
                     }
-                    print("\(pad(projection.name, 14))\(behind) events behind the store; rows: \(rows.joined(separator: ", "))")
+                    let parkedHere = parked[projection.name] ?? 0
+                    let parkedNote = parkedHere == 0 ? "" : "; \(parkedHere) PARKED (see the log; after a fix: commerce projections retry-parked \(projection.name))"
+                    print("\(pad(projection.name, 14))\(behind) events behind the store\(parkedNote); rows: \(rows.joined(separator: ", "))")
                     print("\(pad("", 14))\(parts.joined(separator: "; "))")
                 }
             }
             await kafka.close()
+        }
+    }
+
+    struct RetryParked: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "retry-parked",
+            abstract: "Apply a read model's parked events again, in order (after the code learned to read them); those that still fail stay parked."
+        )
+
+        @Argument(help: "The read model: \(WorkerSet.projections.map(\.name).joined(separator: ", ")).")
+        var name: String
+
+        func run() async throws {
+            guard let projection = WorkerSet.projections.first(where: { $0.name == name }) else {
+                throw ValidationError("no read model named \(name); there are \(WorkerSet.projections.map(\.name).joined(separator: ", "))")
+            }
+            let settings = try Settings()
+            let logger = settings.makeLogger()
+            let report = try await PostgresClient.withClient(settings.databaseURL, maximumConnections: 2, logger: logger) { client in
+                try await StartupChecks.connectOrFail(client, settings: settings)
+                return try await ParkedEvents.retry(projection, store: PostgresEventStore(client: client, logger: logger), logger: logger)
+            }
+            print("\(name): \(report.applied) parked events applied, \(report.stillParked) still parked")
         }
     }
 
@@ -79,7 +106,7 @@ struct ProjectionsCommand: AsyncParsableCommand {
             let settings = try Settings()
             let logger = settings.makeLogger()
             let report = try await PostgresClient.withClient(settings.databaseURL, maximumConnections: 4, logger: logger) { client in
-                try await connectOrFail(client, settings: settings)
+                try await StartupChecks.connectOrFail(client, settings: settings)
                 return try await ProjectionRebuilder(store: PostgresEventStore(client: client, logger: logger), logger: logger).rebuild(projection)
             }
             print("rebuilt \(name) from \(report.events) events up to position \(report.position) in \(String(format: "%.2f", report.seconds)) s (\(Int(report.eventsPerSecond)) events/s)")

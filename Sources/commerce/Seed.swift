@@ -1,5 +1,6 @@
 import Aggregates
 import ArgumentParser
+import Runtime
 import EventStore
 import Foundation
 import Logging
@@ -14,7 +15,7 @@ struct Seed: AsyncParsableCommand {
         let settings = try Settings()
         let logger = settings.makeLogger()
         let (created, skipped) = try await PostgresClient.withClient(settings.databaseURL, maximumConnections: 4, logger: logger) { client in
-            try await connectOrFail(client, settings: settings)
+            try await StartupChecks.connectOrFail(client, settings: settings)
             return try await DemoCatalog.load(into: PostgresEventStore(client: client, logger: logger), now: Date())
         }
         print("demo catalog: \(created) streams written, \(skipped) already there")

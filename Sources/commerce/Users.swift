@@ -1,5 +1,6 @@
 import API
 import ArgumentParser
+import Runtime
 import Foundation
 import PostgresNIO
 
@@ -25,7 +26,7 @@ struct Users: AsyncParsableCommand {
             let settings = try Settings()
             let logger = settings.makeLogger()
             let id = try await PostgresClient.withClient(settings.databaseURL, maximumConnections: 1, logger: logger) { client in
-                try await connectOrFail(client, settings: settings)
+                try await StartupChecks.connectOrFail(client, settings: settings)
                 return try await createAdminAccount(postgres: client, email: email, password: password, logger: logger)
             }
             print("admin \(email) created (\(id))")

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Runtime
 import EventStore
 import Kafka
 import Logging
@@ -8,7 +9,7 @@ import Workers
 
 struct Worker: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run workers without the HTTP server: the relay (event store to Kafka) and/or the projector (Kafka to read models)."
+        abstract: "Run workers without the HTTP server: the relay (event store to Kafka), the projector (Kafka to read models), the process managers."
     )
 
     @Flag(help: "Run the relay.")
@@ -17,24 +18,24 @@ struct Worker: AsyncParsableCommand {
     @Flag(help: "Run the projector (start several: they share the partitions).")
     var projector = false
 
-    @Flag(help: "Run the checkout process (payment authorization, declines, expiry of unpaid orders).")
-    var checkout = false
+    @Flag(help: "Run the process managers: payment authorization and operations, cancellation, fulfilment, returns, expiry, cart abandonment.")
+    var processes = false
 
     func run() async throws {
-        guard relay || projector || checkout else { throw ValidationError("name at least one of --relay, --projector and --checkout") }
+        guard relay || projector || processes else { throw ValidationError("name at least one of --relay, --projector and --processes") }
         let settings = try Settings()
         let logger = settings.makeLogger()
         let postgres = PostgresClient(configuration: settings.databaseURL.clientConfiguration(), backgroundLogger: logger)
         let store = PostgresEventStore(client: postgres, logger: logger)
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: postgres)] + WorkerSet.services(store: store, kafka: settings.kafkaConfiguration, topicPrefix: settings.kafkaTopicPrefix, relay: relay, projector: projector, checkout: checkout ? settings.checkoutConfiguration : nil, logger: logger).map { .init(service: $0) },
+            services: [.init(service: postgres)] + WorkerSet.services(store: store, kafka: settings.kafkaConfiguration, topicPrefix: settings.kafkaTopicPrefix, relay: relay, projector: projector, processes: processes ? try settings.processConfiguration() : nil, logger: logger).map { .init(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         ))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             do {
-                try await connectOrFail(postgres, settings: settings)
+                try await StartupChecks.connectOrFail(postgres, settings: settings)
             } catch {
                 await group.triggerGracefulShutdown()
                 throw error

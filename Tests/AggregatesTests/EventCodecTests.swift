@@ -37,6 +37,24 @@ struct EventCodecTests {
         #expect(event == .created(ProductCreated(productId: try ProductID("tee"), name: "Tee", description: "", categoryPath: ["Apparel", "Shirts"])))
     }
 
+    @Test("v1 cancellations read their cause from the reason; v1 returns read as restocked without a refund; v1 payment events read unchanged")
+    func upcastsLifecycleV1() throws {
+        func cancelled(_ reason: String) throws -> CancellationCause {
+            let stored = EncodedEvent(type: "OrderCancelled", schemaVersion: 1,
+                                      json: #"{"orderId":"o-1","reason":"\#(reason)","refundDue":{"amount":0,"currency":"EUR"}}"#)
+            guard case .cancelled(let event) = try EventCodec.decode(OrderEvent.self, stored) else { throw DomainError(.malformedEvent, "not a cancellation") }
+            return event.cause
+        }
+        #expect(try cancelled("payment declined: card declined") == .paymentDeclined)
+        #expect(try cancelled("reservation expired unpaid") == .expired)
+        #expect(try cancelled("changed my mind") == .customer)
+        let returned = EncodedEvent(type: "OrderReturnRecorded", schemaVersion: 1, json: #"{"orderId":"o-1","lines":[{"sku":"S-1","quantity":2}],"reason":"too small"}"#)
+        #expect(try EventCodec.decode(OrderEvent.self, returned)
+                == .returnRecorded(OrderReturnRecorded(orderId: try OrderID("o-1"), lines: [ReturnLine(sku: try SKU("S-1"), quantity: 2, disposition: .restock)], reason: "too small", refund: nil)))
+        let voided = EncodedEvent(type: "PaymentVoided", schemaVersion: 1, json: #"{"paymentId":"p-1","orderId":"o-1","reason":"cancelled"}"#)
+        #expect(try EventCodec.decode(PaymentEvent.self, voided) == .voided(PaymentVoided(paymentId: try PaymentID("p-1"), orderId: try OrderID("o-1"), reason: "cancelled")))
+    }
+
     @Test("unknown types, future versions and malformed data are refused with a code")
     func refusals() {
         func code(_ encoded: EncodedEvent) -> DomainError.Code? {

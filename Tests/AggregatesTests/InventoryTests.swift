@@ -21,6 +21,11 @@ struct InventoryTests {
         let commit = try given(Inventory.self, history, when: .commit(orderId: order))
         #expect(commit == [.committed(StockReservationCommitted(sku: sku, orderId: order, quantity: 4, levels: StockLevels(onHand: 6, reserved: 0)))])
         #expect(Inventory.fold(history + commit).onHand == 6)
+        // A partial fulfilment commits part of the reservation; the rest stays reserved.
+        let part = try given(Inventory.self, history, when: .commit(orderId: order, quantity: 1))
+        #expect(part == [.committed(StockReservationCommitted(sku: sku, orderId: order, quantity: 1, levels: StockLevels(onHand: 9, reserved: 3)))])
+        #expect(Inventory.fold(history + part).reservations[order]?.quantity == 3)
+        expectRefusal(Inventory.self, history, when: .commit(orderId: order, quantity: 5), code: .invalidQuantity)
         let release = try given(Inventory.self, history, when: .release(orderId: order, reason: .cancelled))
         #expect(Inventory.fold(history + release).available == 10)
     }

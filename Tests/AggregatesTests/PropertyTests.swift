@@ -97,7 +97,9 @@ struct PropertyTests {
                 case 0: .authorize(amount: eur(Int64(step % 12_000)), gatewayReference: reference)
                 case 1, 2: .capture(amount: amount, gatewayReference: reference)
                 case 3: .refund(amount: amount, gatewayReference: reference)
-                default: .void(reason: "random")
+                default: step % 2 == 0
+                    ? .request(PaymentOperation(operationId: "op-\(step % 7)", kind: [.capture, .void, .refund][step % 3], amount: amount, reason: "random"))
+                    : .complete(operationId: "op-\(step % 7)", gatewayReference: reference)
                 }
                 guard let (_, next) = try? Payment.handle(command, state, context) else { continue }
                 state = next
@@ -107,6 +109,9 @@ struct PropertyTests {
                 if let refunded = state.refunded {
                     #expect(refunded.amount <= state.captured!.amount)
                 }
+                // What pending operations promise fits in what is left.
+                #expect((state.captured?.amount ?? 0) + state.pendingAmount(.capture) <= (state.authorized?.amount ?? 0) || state.pendingAmount(.capture) == 0)
+                #expect((state.refunded?.amount ?? 0) + state.pendingAmount(.refund) <= (state.captured?.amount ?? 0) || state.pendingAmount(.refund) == 0)
             }
         }
     }

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 
-@testable import commerce
+@testable import Runtime
 
 @Suite("Configuration from the environment")
 struct SettingsTests {

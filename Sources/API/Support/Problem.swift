@@ -1,5 +1,5 @@
 import Aggregates
-import Commands
+import Application
 import EventStore
 import Foundation
 import Hummingbird
@@ -67,6 +67,10 @@ extension Problem {
         switch error {
         case let problem as Problem:
             return problem
+        case let refusal as ApplicationError:
+            return Problem(status(of: refusal.code), refusal.code.rawValue, refusal.message)
+        case let contended as PlaceOrder.Contended:
+            return Problem(.conflict, "checkout_contended", "stock changed under this checkout \(contended.attempts) times; try again")
         case let conflict as VersionConflict:
             return Problem(.conflict, "version_conflict", "the resource is at version \(conflict.currentVersion), not \(conflict.expectedVersion)",
                            fields: ["currentVersion": .integer(conflict.currentVersion)])
@@ -91,11 +95,19 @@ extension Problem {
         }
     }
 
+    static func status(of code: ApplicationError.Code) -> HTTPResponse.Status {
+        switch code {
+        case .notFound: .notFound
+        case .gatewayUnavailable: .badGateway
+        default: .conflict
+        }
+    }
+
     static func status(of code: DomainError.Code) -> HTTPResponse.Status {
         switch code {
         case .notFound, .unknownVariant, .unknownLine, .unknownReservation: .notFound
         case .alreadyExists, .invalidTransition, .cartClosed, .insufficientStock, .duplicateVariant, .duplicateReservation,
-             .productDiscontinued, .orderNotPaid:
+             .productDiscontinued, .orderNotPaid, .unknownOperation:
             .conflict
         default: .unprocessableContent
         }

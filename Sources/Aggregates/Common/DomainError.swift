@@ -48,6 +48,7 @@ public struct DomainError: Error, Hashable, Sendable, CustomStringConvertible {
         // Payment
         public static let overCapture = Code(rawValue: "payment.over_capture")
         public static let paymentOverRefund = Code(rawValue: "payment.over_refund")
+        public static let unknownOperation = Code(rawValue: "payment.unknown_operation")
 
         // Events
         public static let unknownEventType = Code(rawValue: "event.unknown_type")

@@ -19,10 +19,52 @@ public enum EventUpcasters {
                 return object
             },
         ],
+        // v2 added fields that are optional: v1 reads as v2 unchanged.
+        "PaymentCaptured": [1: { $0 }],
+        "PaymentVoided": [1: { $0 }],
+        "PaymentRefunded": [1: { $0 }],
+        // v1 cancellations named their cause only in the reason's wording (as the checkout process wrote it).
+        "OrderCancelled": [
+            1: { object in
+                var object = object
+                let reason = (object["reason"] as? String ?? "").lowercased()
+                object["cause"] = reason.hasPrefix("payment declined") ? "paymentDeclined"
+                    : reason.hasPrefix("reservation expired") ? "expired" : "customer"
+                return object
+            },
+        ],
+        // v1 returns knew no dispositions: their items went back to stock; refunds were separate.
+        "OrderReturnRecorded": [
+            1: { object in
+                var object = object
+                let lines = object["lines"] as? [[String: Any]] ?? []
+                object["lines"] = lines.map { line in line.merging(["disposition": "restock"]) { current, _ in current } }
+                return object
+            },
+        ],
     ]
 
-    static func upcast(type: String, from version: Int, to current: Int, json: String) throws(DomainError) -> String {
+    /// Readers taught at run time for versions this build does not know: a newer writer's
+    /// version mapped to the one this code reads (a rolling deployment, where readers are
+    /// upgraded after writers), by (type, version).
+    nonisolated(unsafe) private static var taught: [String: [Int: Step]] = [:]
+    private static let taughtLock = NSLock()
+
+    /// Teaches this process to read `type` at `version` (newer than its own) by mapping the JSON
+    /// object to the current version. Events parked because their version was unknown can then
+    /// be applied (`commerce projections retry-parked`).
+    public static func teach(type: String, version: Int, reading: @escaping @Sendable ([String: Any]) throws -> [String: Any]) {
+        taughtLock.withLock { taught[type, default: [:]][version] = reading }
+    }
+
+    public static func upcast(type: String, from version: Int, to current: Int, json: String) throws(DomainError) -> String {
         guard version != current else { return json }
+        if version > current, let reader = taughtLock.withLock({ taught[type]?[version] }) {
+            guard let object = (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [String: Any],
+                  let read = try? reader(object), let data = try? JSONSerialization.data(withJSONObject: read, options: [.sortedKeys])
+            else { throw DomainError(.malformedEvent, "\(type) v\(version) could not be read with the reader taught for it") }
+            return String(decoding: data, as: UTF8.self)
+        }
         guard version >= 1, version < current else {
             throw DomainError(.unknownEventVersion, "\(type) v\(version) is newer than this code (v\(current))")
         }

@@ -28,7 +28,9 @@ public enum Inventory: Decider {
         case adjust(sku: SKU, delta: Int, reason: AdjustmentReason, note: String?)
         case reserve(sku: SKU, orderId: OrderID, quantity: Int, expiresAt: Date)
         case release(orderId: OrderID, reason: ReleaseReason)
-        case commit(orderId: OrderID)
+        /// Stock leaves with a fulfilment: all of the order's reservation, or `quantity` of it
+        /// (a partial fulfilment; the rest stays reserved).
+        case commit(orderId: OrderID, quantity: Int? = nil)
         /// Releases every reservation whose expiry has passed (`context.now`).
         case releaseExpired
         case setLowStockThreshold(sku: SKU, threshold: Int)
@@ -82,13 +84,18 @@ public enum Inventory: Decider {
             let levels = StockLevels(onHand: state.onHand, reserved: state.reserved - reservation.quantity)
             return [.released(StockReservationReleased(sku: sku, orderId: orderId, quantity: reservation.quantity, reason: reason, levels: levels))]
 
-        case .commit(let orderId):
+        case .commit(let orderId, let partial):
             let (sku, reservation) = try existingReservation(orderId, state)
-            guard state.onHand >= reservation.quantity else {
-                throw DomainError(.insufficientStock, "\(sku): \(reservation.quantity) to ship, \(state.onHand) on hand (backordered)")
+            let quantity = partial ?? reservation.quantity
+            try requirePositive(quantity, "quantity committed", maximum: maximumQuantity)
+            guard quantity <= reservation.quantity else {
+                throw DomainError(.invalidQuantity, "order \(orderId) holds \(reservation.quantity) of \(sku), not \(quantity)")
             }
-            let levels = StockLevels(onHand: state.onHand - reservation.quantity, reserved: state.reserved - reservation.quantity)
-            return [.committed(StockReservationCommitted(sku: sku, orderId: orderId, quantity: reservation.quantity, levels: levels))]
+            guard state.onHand >= quantity else {
+                throw DomainError(.insufficientStock, "\(sku): \(quantity) to ship, \(state.onHand) on hand (backordered)")
+            }
+            let levels = StockLevels(onHand: state.onHand - quantity, reserved: state.reserved - quantity)
+            return [.committed(StockReservationCommitted(sku: sku, orderId: orderId, quantity: quantity, levels: levels))]
 
         case .releaseExpired:
             guard let sku = state.sku else { return [] }
@@ -134,7 +141,12 @@ public enum Inventory: Decider {
         case .released(let event):
             state.reservations[event.orderId] = nil
         case .committed(let event):
-            state.reservations[event.orderId] = nil
+            // A partial commit leaves the rest of the reservation in place.
+            if let reservation = state.reservations[event.orderId], reservation.quantity > event.quantity {
+                state.reservations[event.orderId]!.quantity -= event.quantity
+            } else {
+                state.reservations[event.orderId] = nil
+            }
             state.onHand -= event.quantity
         case .thresholdSet(let event):
             state.sku = event.sku

@@ -20,6 +20,9 @@ public enum Order: Decider {
         public var refunded: Money?
         public var fulfilled: [SKU: Int] = [:]
         public var returned: [SKU: Int] = [:]
+        /// Refunds decided with returns and not recorded yet (minor units).
+        public var refundsPromised: Int64 = 0
+        public var cancellation: CancellationCause?
     }
 
     public enum Command: Sendable {
@@ -29,8 +32,10 @@ public enum Order: Decider {
         case fulfil([LineQuantity])
         case ship(carrier: String, trackingNumber: String)
         case markDelivered
-        case cancel(reason: String)
-        case recordReturn(lines: [LineQuantity], reason: String)
+        case cancel(reason: String, cause: CancellationCause)
+        /// Items came back: each line restocked or written off, and optionally a refund to make
+        /// (at most what was paid and not refunded yet).
+        case recordReturn(lines: [ReturnLine], reason: String, refund: Money?)
         case refund(amount: Money, reason: String)
     }
 
@@ -110,18 +115,18 @@ public enum Order: Decider {
             }
             return [.delivered(OrderDelivered(orderId: id))]
 
-        case .cancel(let reason):
+        case .cancel(let reason, let cause):
             try validateText(reason, "reason", maximum: 500)
             switch state.status {
             case .placed, .paymentAuthorized, .paid:
-                return [.cancelled(OrderCancelled(orderId: id, reason: reason, refundDue: state.paid ?? .zero(currency)))]
+                return [.cancelled(OrderCancelled(orderId: id, reason: reason, cause: cause, refundDue: state.paid ?? .zero(currency)))]
             case .cancelled:
                 return []
             default:
                 throw DomainError(.invalidTransition, "order \(id) is \(state.status.rawValue) and can no longer be cancelled")
             }
 
-        case .recordReturn(let lines, let reason):
+        case .recordReturn(let lines, let reason, let refund):
             guard [.shipped, .delivered].contains(state.status) else {
                 throw DomainError(.invalidTransition, "order \(id) is \(state.status.rawValue); returns follow shipping")
             }
@@ -135,7 +140,16 @@ public enum Order: Decider {
                     throw DomainError(.overReturn, "\(line.sku): \(returned[line.sku]!) returned of \(state.fulfilled[line.sku, default: 0]) shipped")
                 }
             }
-            return [.returnRecorded(OrderReturnRecorded(orderId: id, lines: lines, reason: reason))]
+            if let refund {
+                guard refund.currency == currency else { throw DomainError(.currencyMismatch, "order \(id) is in \(currency)") }
+                guard refund.amount >= 0 else { throw DomainError(.invalidAmount, "a refund must not be negative") }
+                let paid = state.paid ?? .zero(currency)
+                let refundable = paid.amount - (state.refunded?.amount ?? 0) - state.refundsPromised
+                guard refund.amount <= refundable else {
+                    throw DomainError(.overRefund, "refunding \(refund) with this return; \(Money(max(0, refundable), currency)) is left to refund")
+                }
+            }
+            return [.returnRecorded(OrderReturnRecorded(orderId: id, lines: lines, reason: reason, refund: refund.flatMap { $0.amount > 0 ? $0 : nil }))]
 
         case .refund(let amount, let reason):
             guard let paid = state.paid else { throw DomainError(.orderNotPaid, "order \(id) has not been paid") }
@@ -171,12 +185,15 @@ public enum Order: Decider {
             state.status = .shipped
         case .delivered:
             state.status = .delivered
-        case .cancelled:
+        case .cancelled(let event):
             state.status = .cancelled
+            state.cancellation = event.cause
         case .returnRecorded(let event):
             for line in event.lines { state.returned[line.sku, default: 0] += line.quantity }
+            state.refundsPromised += event.refund?.amount ?? 0
         case .refunded(let event):
             state.refunded = event.refundedTotal
+            state.refundsPromised = max(0, state.refundsPromised - event.amount.amount)
         }
         return state
     }

@@ -77,19 +77,53 @@ public struct OrderDelivered: EventPayload {
     public static let sample = OrderDelivered(orderId: OrderPlaced.sample.orderId)
 }
 
-public struct OrderCancelled: EventPayload {
-    public var orderId: OrderID
-    public var reason: String
-    /// Captured money to give back (zero when nothing was captured).
-    public var refundDue: Money
-    public static let sample = OrderCancelled(orderId: OrderPlaced.sample.orderId, reason: "payment declined", refundDue: Money(0, .EUR))
+/// Who or what cancelled an order.
+public enum CancellationCause: String, Codable, Sendable, CaseIterable {
+    case customer, admin, paymentDeclined, expired
 }
 
-public struct OrderReturnRecorded: EventPayload {
+/// The order was cancelled. v2 added the cause; v1 reads it from the reason's wording.
+public struct OrderCancelled: EventPayload {
+    public static let schemaVersion = 2
     public var orderId: OrderID
-    public var lines: [LineQuantity]
     public var reason: String
-    public static let sample = OrderReturnRecorded(orderId: OrderPlaced.sample.orderId, lines: [LineQuantity(sku: CartLine.sample.sku, quantity: 1)], reason: "too small")
+    public var cause: CancellationCause
+    /// Captured money to give back (zero when nothing was captured).
+    public var refundDue: Money
+    public static let sample = OrderCancelled(orderId: OrderPlaced.sample.orderId, reason: "payment declined", cause: .paymentDeclined, refundDue: Money(0, .EUR))
+}
+
+/// What becomes of a returned item: back into sellable stock, or written off (damaged, unsellable).
+public enum ReturnDisposition: String, Codable, Sendable, CaseIterable {
+    case restock, writeOff
+}
+
+/// A returned quantity of one SKU and what becomes of it.
+public struct ReturnLine: Codable, Sendable, Hashable {
+    public var sku: SKU
+    public var quantity: Int
+    public var disposition: ReturnDisposition
+
+    public init(sku: SKU, quantity: Int, disposition: ReturnDisposition) {
+        self.sku = sku
+        self.quantity = quantity
+        self.disposition = disposition
+    }
+}
+
+/// Items came back. v2 added each line's disposition and the refund the admin decided; v1
+/// returns upcast as restocked with no refund (refunds were separate commands then).
+public struct OrderReturnRecorded: EventPayload {
+    public static let schemaVersion = 2
+    public var orderId: OrderID
+    public var lines: [ReturnLine]
+    public var reason: String
+    /// Money to give back for this return; nil or zero: none.
+    public var refund: Money?
+    public static let sample = OrderReturnRecorded(
+        orderId: OrderPlaced.sample.orderId, lines: [ReturnLine(sku: CartLine.sample.sku, quantity: 1, disposition: .restock)],
+        reason: "too small", refund: Money(2500, .EUR)
+    )
 }
 
 public struct OrderRefunded: EventPayload {

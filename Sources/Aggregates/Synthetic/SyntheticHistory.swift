@@ -117,7 +117,7 @@ public struct SyntheticHistory: Sendable {
         var releaseStock = false
         switch path {
         case 0:
-            orderCommands.append(.cancel(reason: "payment declined"))
+            orderCommands.append(.cancel(reason: "payment declined", cause: .paymentDeclined))
             releaseStock = true
         case 1:
             orderCommands.append(.recordPaymentAuthorized(paymentId: payment, amount: total))
@@ -127,8 +127,9 @@ public struct SyntheticHistory: Sendable {
             if path >= 3 { orderCommands += [.fulfil(everything), .ship(carrier: "DHL", trackingNumber: "JD\(100_000 + orderCount)")] }
             if path >= 5 { orderCommands.append(.markDelivered) }
             if path == 9 {
-                orderCommands += [.recordReturn(lines: [everything[0]], reason: "too small"),
-                                  .refund(amount: Money(max(1, total.amount / 3), total.currency), reason: "returned item")]
+                let refund = Money(max(1, total.amount / 3), total.currency)
+                let line = ReturnLine(sku: everything[0].sku, quantity: everything[0].quantity, disposition: orderCount % 2 == 0 ? .restock : .writeOff)
+                orderCommands += [.recordReturn(lines: [line], reason: "too small", refund: refund), .refund(amount: refund, reason: "returned item")]
             }
         }
         var order = Order.initialState

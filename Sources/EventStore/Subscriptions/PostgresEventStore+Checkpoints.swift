@@ -1,3 +1,4 @@
+import Logging
 import PostgresNIO
 
 extension PostgresEventStore {
@@ -12,7 +13,17 @@ extension PostgresEventStore {
 
     /// Stores a named subscription's position; it never moves backwards.
     public func storeCheckpoint(_ position: Int64, for subscription: String) async throws {
-        try await client.query(
+        try await client.withConnection { connection in
+            try await Self.storeCheckpoint(position, for: subscription, on: connection, logger: logger)
+        }
+    }
+}
+
+extension PostgresEventStore {
+    /// Stores a named subscription's position inside the caller's transaction, so it commits
+    /// with what the subscriber wrote for the events up to there.
+    public static func storeCheckpoint(_ position: Int64, for subscription: String, on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query(
             """
             INSERT INTO subscription_checkpoints (subscription_name, position) VALUES (\(subscription), \(position))
             ON CONFLICT (subscription_name) DO UPDATE

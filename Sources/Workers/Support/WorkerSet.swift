@@ -13,8 +13,7 @@ public enum WorkerSet {
 
     public static func services(
         store: PostgresEventStore, kafka: KafkaConfiguration, topicPrefix: String = CloudEventMessage.defaultTopicPrefix,
-        relay: Bool, projector: Bool, checkout: CheckoutProcess.Configuration? = nil,
-        gateway: any PaymentGateway = SandboxGateway(), logger: Logger
+        relay: Bool, projector: Bool, processes: LifecycleWorkers.Configuration? = nil, logger: Logger
     ) -> [any Service] {
         var services: [any Service] = [StoreNotifications(store: store)]
         if relay {
@@ -31,8 +30,8 @@ public enum WorkerSet {
                 try KafkaConsumer(configuration: kafka, groupID: group, logger: logger)
             })
         }
-        if let checkout {
-            services.append(CheckoutProcess(store: store, gateway: gateway, configuration: checkout, logger: logger))
+        if let processes {
+            services += LifecycleWorkers.services(store: store, configuration: processes, logger: logger)
         }
         return services
     }

@@ -1,0 +1,74 @@
+import Foundation
+import Hummingbird
+
+/// Registration, sign-in and token refresh.
+struct AuthRoutes {
+    let accounts: Accounts
+    let limiter: LoginRateLimiter
+
+    struct Credentials: Codable {
+        let email: String
+        let password: String
+    }
+
+    struct RefreshRequest: Codable {
+        let refreshToken: String
+    }
+
+    func addRoutes(to router: Router<CommerceRequestContext>) {
+        router.post("/auth/register") { request, context -> EditedResponse<JSONBody<Accounts.Tokens>> in
+            let body = try await StrictJSON.decode(Credentials.self, from: request, context: context)
+            return EditedResponse(status: .created, response: JSONBody(try await accounts.register(email: body.email, password: body.password)))
+        }
+        router.post("/auth/login") { request, context -> JSONBody<Accounts.Tokens> in
+            let body = try await StrictJSON.decode(Credentials.self, from: request, context: context)
+            let account = body.email.trimmingCharacters(in: .whitespaces).lowercased()
+            try await limiter.attempt(account: account, address: context.remoteAddress)
+            guard let tokens = try await accounts.login(email: body.email, password: body.password) else {
+                throw Problem(.unauthorized, "invalid_credentials", "the email or the password is wrong")
+            }
+            await limiter.succeeded(account: account)
+            return JSONBody(tokens)
+        }
+        router.post("/auth/refresh") { request, context -> JSONBody<Accounts.Tokens> in
+            let body = try await StrictJSON.decode(RefreshRequest.self, from: request, context: context)
+            return JSONBody(try await accounts.refresh(body.refreshToken))
+        }
+    }
+}
+
+/// Reads `Authorization: Bearer <token>`. No header: an anonymous request (routes decide). A
+/// header with a bad or expired token: 401 at once, never treated as anonymous.
+struct AuthenticationMiddleware: RouterMiddleware {
+    let tokens: AccessTokens
+
+    func handle(_ request: Request, context: CommerceRequestContext, next: (Request, CommerceRequestContext) async throws -> Response) async throws -> Response {
+        var context = context
+        if let header = request.headers[.authorization] {
+            guard header.hasPrefix("Bearer ") else {
+                throw Problem(.unauthorized, "invalid_token", "the Authorization header must be Bearer <token>", headers: [.wwwAuthenticate: "Bearer"])
+            }
+            do {
+                context.principal = try tokens.verify(String(header.dropFirst("Bearer ".count)))
+            } catch .expired {
+                throw Problem(.unauthorized, "token_expired", "the access token has expired; refresh it", headers: [.wwwAuthenticate: #"Bearer error="invalid_token""#])
+            } catch {
+                throw Problem(.unauthorized, "invalid_token", "the access token is not valid", headers: [.wwwAuthenticate: #"Bearer error="invalid_token""#])
+            }
+        }
+        return try await next(request, context)
+    }
+}
+
+/// A JSON response body with an explicit encoder (sorted keys, ISO 8601 dates).
+struct JSONBody<Value: Encodable & Sendable>: ResponseGenerator {
+    let value: Value
+
+    init(_ value: Value) {
+        self.value = value
+    }
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: .init(bytes: try StrictJSON.encoder.encode(value))))
+    }
+}

@@ -1,0 +1,141 @@
+import Aggregates
+import Application
+import Foundation
+import Hummingbird
+
+/// Carts: create (a customer's, or a guest's answered with its `Guest-Token`), lines, shipping,
+/// merging a guest cart at sign-in, and reading one. Anyone else's cart is a 404.
+struct CartRoutes {
+    let repository: AggregateRepository
+
+    struct CreateCart: Codable {
+        let currency: String
+    }
+
+    struct AddLine: Codable {
+        let productId: String
+        let sku: String
+        let quantity: Int
+    }
+
+    struct Quantity: Codable {
+        let quantity: Int
+    }
+
+    struct MergeGuestCartRequest: Codable {
+        let guestCartId: String
+        let guestToken: String
+    }
+
+    struct ShippingMethod: Codable {
+        let method: String
+    }
+
+    struct CartView: Codable, Sendable {
+        let cartId: String
+        let status: String
+        let currency: String?
+        let lines: [CartLine]
+        let shippingAddress: Address?
+        let shippingMethod: String?
+        let totals: CartTotals?
+        let version: Int64
+    }
+
+    func addRoutes(to router: Router<CommerceRequestContext>) {
+        router.post("/carts") { request, context in
+            let body = try await StrictJSON.decode(CreateCart.self, from: request, context: context)
+            let currency = try Currency(body.currency)
+            let id = try CartID("cart_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: ""))
+            // Signed in: the customer's cart. Otherwise a guest cart, reachable with the token
+            // answered in Guest-Token (only its hash is recorded: events travel to Kafka).
+            let owner: CartOwner
+            var guestToken: String?
+            if let customer = context.principal {
+                owner = .customer(try CustomerID(customer.userID))
+            } else {
+                let token = GuestToken.generate()
+                guestToken = token
+                owner = .guest(GuestToken.hash(token))
+            }
+            var result = try await repository.execute(Cart.self, .of("cart", id), ifMatch: nil, metadata: CommandResponses.metadata(context.principal, request)) { _ in
+                .create(id: id, owner: owner, currency: currency)
+            }
+            result.id = id.rawValue
+            var response = CommandResponses.created(result)
+            if let guestToken { response.headers[GuestToken.header] = guestToken }
+            return response
+        }
+        router.post("/carts/{cartId}/merge") { request, context in
+            let customer = try context.requirePrincipal()
+            let body = try await StrictJSON.decode(MergeGuestCartRequest.self, from: request, context: context)
+            let cartID = try CartID(try context.parameters.require("cartId"))
+            return CommandResponses.ok(try await MergeGuestCart(repository: repository)(
+                guest: try CartID(body.guestCartId), guestTokenHash: GuestToken.hash(body.guestToken), into: cartID,
+                by: customer.requester, metadata: CommandResponses.metadata(customer, request)
+            ))
+        }
+        router.post("/carts/{cartId}/lines") { request, context in
+            let body = try await StrictJSON.decode(AddLine.self, from: request, context: context)
+            let sku = try SKU(body.sku)
+            let line = try await cartLine(product: try ProductID(body.productId), sku: sku)
+            return try await cart(request, context) { state in
+                guard let currency = state.currency, let price = line.prices[currency.code] else {
+                    throw Problem(.unprocessableContent, "not_sold_in_currency", "\(sku) has no price in the cart's currency")
+                }
+                return .addItem(CartLine(sku: sku, productId: line.product, name: line.name, quantity: body.quantity, unitPrice: price))
+            }
+        }
+        router.put("/carts/{cartId}/lines/{sku}") { request, context in
+            let body = try await StrictJSON.decode(Quantity.self, from: request, context: context)
+            let sku = try SKU(try context.parameters.require("sku"))
+            return try await cart(request, context) { _ in .changeQuantity(sku: sku, quantity: body.quantity) }
+        }
+        router.delete("/carts/{cartId}/lines/{sku}") { request, context in
+            let sku = try SKU(try context.parameters.require("sku"))
+            return try await cart(request, context) { _ in .removeItem(sku: sku) }
+        }
+        router.put("/carts/{cartId}/shipping-address") { request, context in
+            let body = try await StrictJSON.decode(Address.self, from: request, context: context)
+            return try await cart(request, context) { _ in .setShippingAddress(body) }
+        }
+        router.put("/carts/{cartId}/shipping-method") { request, context in
+            let body = try await StrictJSON.decode(ShippingMethod.self, from: request, context: context)
+            return try await cart(request, context) { _ in .setShippingMethod(method: body.method, pricing: .standard) }
+        }
+        router.get("/carts/{cartId}") { request, context -> Response in
+            let caller = try CartCaller(request, context)
+            let id = try CartID(try context.parameters.require("cartId"))
+            let (state, version) = try await repository.load(Cart.self, .of("cart", id))
+            guard state.id != nil, caller.owns(state.owner) else { throw ApplicationError.notFound("cart \(id)") }
+            let view = CartView(
+                cartId: id.rawValue, status: state.status.rawValue, currency: state.currency?.code, lines: state.lines,
+                shippingAddress: state.shippingAddress, shippingMethod: state.shippingMethod, totals: try? state.totals(.standard), version: version
+            )
+            var response = try JSONBody(view).response(from: request, context: context)
+            response.headers[.eTag] = "\"\(version)\""
+            return response
+        }
+    }
+
+    /// A command on the caller's own cart (a customer's, or a guest's by its token).
+    private func cart(_ request: Request, _ context: CommerceRequestContext, _ command: @escaping (Cart.State) throws -> Cart.Command) async throws -> Response {
+        let caller = try CartCaller(request, context)
+        let id = try CartID(try context.parameters.require("cartId"))
+        return CommandResponses.ok(try await repository.execute(
+            Cart.self, .of("cart", id), ifMatch: try CommandResponses.ifMatch(request), metadata: CommandResponses.metadata(context.principal, request)
+        ) { state in
+            guard state.id != nil, caller.owns(state.owner) else { throw ApplicationError.notFound("cart \(id)") }
+            return try command(state)
+        })
+    }
+
+    /// Name and prices of a SKU from its product's stream (the source of truth, not the read
+    /// model, which may lag); only published products can be bought.
+    private func cartLine(product productID: ProductID, sku: SKU) async throws -> (product: ProductID, name: String, prices: [String: Money]) {
+        let (state, _) = try await repository.load(Product.self, .of("product", productID))
+        guard state.id != nil, let variant = state.variant(sku) else { throw ApplicationError.notFound("sku \(sku) of product \(productID)") }
+        guard state.status == .published else { throw ApplicationError(.notForSale, "\(state.name) is \(state.status.rawValue)") }
+        return (productID, state.name, variant.prices)
+    }
+}

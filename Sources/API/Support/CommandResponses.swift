@@ -1,0 +1,41 @@
+import Application
+import EventStore
+import Foundation
+import Hummingbird
+import HTTPTypes
+
+/// What every command route answers, and what it reads from every command request.
+enum CommandResponses {
+    static func ok(_ result: CommandResult) -> Response {
+        respond(result, status: .ok)
+    }
+
+    static func created(_ result: CommandResult) -> Response {
+        respond(result, status: .created)
+    }
+
+    private static func respond(_ result: CommandResult, status: HTTPResponse.Status) -> Response {
+        Response(
+            status: status,
+            headers: [.contentType: "application/json", .eTag: "\"\(result.version)\""],
+            body: .init(byteBuffer: .init(bytes: try! StrictJSON.encoder.encode(result)))
+        )
+    }
+
+    /// The version in `If-Match` (`"3"` or `3`); nil without the header; 400 when it is not a version.
+    static func ifMatch(_ request: Request) throws -> Int64? {
+        guard let header = request.headers[.ifMatch] else { return nil }
+        let trimmed = header.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+        guard let version = Int64(trimmed), version >= 0 else {
+            throw Problem.badRequest("invalid_if_match", "If-Match must hold the version the resource was read at, like \"3\"")
+        }
+        return version
+    }
+
+    /// The events' metadata: the caller's correlation id (or a new one) and who acted.
+    static func metadata(_ principal: Principal?, _ request: Request) -> EventMetadata {
+        EventMetadata(correlationID: request.headers[.init("X-Correlation-ID")!].flatMap(UUID.init(uuidString:)) ?? UUID(), actor: principal?.userID ?? "guest")
+    }
+}
+
+extension CommandResult: ResponseEncodable {}

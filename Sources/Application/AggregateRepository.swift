@@ -1,0 +1,232 @@
+import Aggregates
+import EventStore
+import Foundation
+import Logging
+import PostgresNIO
+import Synchronization
+
+/// What a command answers: the stream it changed, its new version and the global position of
+/// its last event (nil when the command changed nothing), so a query can wait for the read
+/// model to reach it.
+public struct CommandResult: Codable, Sendable {
+    public var stream: String
+    public var version: Int64
+    public var position: Int64?
+    /// The id of what the command created (a cart, an order), when it created something.
+    public var id: String?
+
+    public init(stream: String, version: Int64, position: Int64?, id: String? = nil) {
+        self.stream = stream
+        self.version = version
+        self.position = position
+        self.id = id
+    }
+}
+
+/// The client pinned a version (If-Match) and the aggregate has moved on.
+public struct VersionConflict: Error, Sendable {
+    public let stream: String
+    public let currentVersion: Int64
+    public let expectedVersion: Int64
+
+    public init(stream: String, currentVersion: Int64, expectedVersion: Int64) {
+        self.stream = stream
+        self.currentVersion = currentVersion
+        self.expectedVersion = expectedVersion
+    }
+}
+
+/// Loads aggregates from their streams and appends what their deciders decide, with optimistic
+/// concurrency: the append expects the version the decision was made on.
+public struct AggregateRepository: Sendable {
+    public let store: PostgresEventStore
+    /// How often a command is decided again after another writer got in first (only when the
+    /// client did not pin a version with If-Match).
+    let attempts = 8
+
+    let cache: StateCache
+
+    public init(store: PostgresEventStore, cacheCapacity: Int = 20_000) {
+        self.store = store
+        cache = StateCache(capacity: cacheCapacity)
+    }
+
+    /// The aggregate's state and version: from the cache where it has the stream, plus the
+    /// events since (usually none: one short query), else from the stream's start.
+    public func load<D: Decider>(_: D.Type, _ stream: StreamName) async throws -> (state: D.State, version: Int64) {
+        var (state, version) = cache.get(stream.rawValue, as: D.State.self) ?? (D.initialState, 0)
+        while true {
+            let events = try await store.read(stream, from: version + 1, limit: 1000)
+            for recorded in events {
+                let event = try EventCodec.decode(D.Event.self, EncodedEvent(type: recorded.type, schemaVersion: Int(recorded.schemaVersion), json: recorded.data))
+                state = D.evolve(state, event)
+                version = recorded.version
+            }
+            guard events.count == 1000 else { break }
+        }
+        if version > 0 { cache.put(stream.rawValue, state: state, version: version) }
+        return (state, version)
+    }
+
+    /// Decides `command` on the stream's current state and appends the events.
+    /// - Parameters:
+    ///   - ifMatch: the version the client last saw (If-Match); a different current version is a 409.
+    ///   - command: the command for the state, or a throw (404 when the state says it does not exist…).
+    public func execute<D: Decider>(
+        _: D.Type, _ stream: StreamName, ifMatch: Int64?, metadata: EventMetadata,
+        command: (D.State) throws -> D.Command
+    ) async throws -> CommandResult {
+        var attempt = 0
+        while true {
+            attempt += 1
+            let (state, version) = try await load(D.self, stream)
+            if let ifMatch, ifMatch != version {
+                throw VersionConflict(stream: stream.rawValue, currentVersion: version, expectedVersion: ifMatch)
+            }
+            let events = try D.decide(try command(state), state, DecisionContext(now: Date()))
+            guard !events.isEmpty else { return CommandResult(stream: stream.rawValue, version: version, position: nil) }
+            do {
+                let result = try await store.append(events.map { Self.newEvent($0, metadata) }, to: stream, expectedVersion: .exact(version))
+                return CommandResult(stream: stream.rawValue, version: result.lastVersion, position: result.lastPosition)
+            } catch let error as EventStoreError where error.code == .wrongExpectedVersion && ifMatch == nil && attempt < attempts {
+                continue
+            }
+        }
+    }
+
+    /// Decides several aggregates' commands and appends them in one transaction, each stream
+    /// expecting the version it was decided on; decides again when another writer got in first.
+    /// `steps` may return appends without events (nothing to do there); they are left out.
+    /// - Returns: the results of the streams appended to; empty when nothing was decided.
+    public func decideTogether(
+        metadata: EventMetadata, attempts: Int = 8, _ steps: (StepDecider) async throws -> [StreamAppend]
+    ) async throws -> [AppendResult] {
+        var attempt = 0
+        while true {
+            attempt += 1
+            let appends = try await steps(StepDecider(repository: self, metadata: metadata)).filter { !$0.events.isEmpty }
+            guard !appends.isEmpty else { return [] }
+            do {
+                return try await store.append(appends)
+            } catch let error as EventStoreError where error.code == .wrongExpectedVersion && attempt < attempts {
+                continue
+            }
+        }
+    }
+
+    /// Like ``decideTogether(metadata:attempts:_:)``, with `writes` committed in the same
+    /// transaction as the events (a schedule row, a process's checkpoint). The writes run even
+    /// when nothing is appended.
+    public func decideTogether(
+        metadata: EventMetadata, attempts: Int = 8, alongside writes: @escaping @Sendable (PostgresConnection) async throws -> Void,
+        _ steps: (StepDecider) async throws -> [StreamAppend]
+    ) async throws -> [AppendResult] {
+        var attempt = 0
+        while true {
+            attempt += 1
+            let appends = try await steps(StepDecider(repository: self, metadata: metadata)).filter { !$0.events.isEmpty }
+            do {
+                return try await appendTogether(appends, alongside: writes)
+            } catch let error as EventStoreError where error.code == .wrongExpectedVersion && attempt < attempts {
+                continue
+            }
+        }
+    }
+
+    /// Appends in one transaction with `writes`; errors thrown inside come out as themselves.
+    public func appendTogether(_ appends: [StreamAppend], alongside writes: @escaping @Sendable (PostgresConnection) async throws -> Void) async throws -> [AppendResult] {
+        do {
+            return try await store.client.withTransaction(logger: store.logger) { connection in
+                let results = appends.isEmpty ? [] : try await store.append(appends, on: connection)
+                try await writes(connection)
+                return results
+            }
+        } catch let error as PostgresTransactionError {
+            if let inner = error.closureError { throw inner }
+            throw error
+        }
+    }
+
+    public static func newEvent(_ event: some DomainEvent, _ metadata: EventMetadata) -> NewEvent {
+        let encoded = EventCodec.encode(event)
+        return NewEvent(type: encoded.type, schemaVersion: Int32(encoded.schemaVersion), data: encoded.json, metadata: metadata)
+    }
+}
+
+extension StreamName {
+    /// `<category>-<id>` for an id that has been validated already (ids are letters, digits, `-`, `_`).
+    public static func of(_ category: String, _ id: some CustomStringConvertible) -> StreamName {
+        // A validated Identifier always makes a valid stream name.
+        try! StreamName("\(category)-\(id)")
+    }
+}
+
+/// Loads an aggregate, decides a command on it, and returns the append that would record it,
+/// expecting the version it was decided on. For commands that change several aggregates in one
+/// transaction (`store.append([StreamAppend])`).
+public struct StepDecider: Sendable {
+    let repository: AggregateRepository
+    let metadata: EventMetadata
+
+    public init(repository: AggregateRepository, metadata: EventMetadata) {
+        self.repository = repository
+        self.metadata = metadata
+    }
+
+    public func callAsFunction<D: Decider>(_: D.Type, _ stream: StreamName, _ command: D.Command) async throws -> StreamAppend {
+        try await callAsFunction(D.self, stream, [command])
+    }
+
+    /// Several commands on one stream, each decided on the state the previous ones left, as
+    /// one append (e.g. record an authorization, then request its void).
+    public func callAsFunction<D: Decider>(_: D.Type, _ stream: StreamName, _ commands: [D.Command]) async throws -> StreamAppend {
+        let (loaded, version) = try await repository.load(D.self, stream)
+        var state = loaded
+        var events: [D.Event] = []
+        let context = DecisionContext(now: Date())
+        for command in commands {
+            let decided = try D.handle(command, state, context)
+            events += decided.events
+            state = decided.state
+        }
+        return StreamAppend(stream: stream, expectedVersion: .exact(version), events: events.map { AggregateRepository.newEvent($0, metadata) })
+    }
+
+    /// The aggregate's current state (from the cache and the store), for deciding what to do.
+    public func state<D: Decider>(_: D.Type, _ stream: StreamName) async throws -> D.State {
+        try await repository.load(D.self, stream).state
+    }
+}
+
+/// Aggregate states by stream, at the version they were folded to. Events never change, so a
+/// cached state is never wrong, only possibly behind: loading reads the events after it. A
+/// product with many variants and prices is then not decoded from scratch on every add to cart.
+final class StateCache: Sendable {
+    private struct Entry {
+        let state: any Sendable
+        let version: Int64
+    }
+
+    private let entries = Mutex<[String: Entry]>([:])
+    private let capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = capacity
+    }
+
+    func get<State: Sendable>(_ stream: String, as _: State.Type) -> (State, Int64)? {
+        entries.withLock { entries in
+            guard let entry = entries[stream], let state = entry.state as? State else { return nil }
+            return (state, entry.version)
+        }
+    }
+
+    func put(_ stream: String, state: some Sendable, version: Int64) {
+        entries.withLock { entries in
+            if let existing = entries[stream], existing.version >= version { return }
+            // Simple bound: start over when full (hot streams come back at once).
+            if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
+            entries[stream] = Entry(state: state, version: version)
+        }
+    }
+}

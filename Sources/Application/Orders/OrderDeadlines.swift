@@ -1,0 +1,42 @@
+import Aggregates
+import Foundation
+import Logging
+import PostgresNIO
+
+/// `order_deadlines`: when each unpaid order's reservations run out. Written in the checkout
+/// transaction; read by expiry, which thereby depends on the write side only.
+public struct OrderDeadlines: Sendable {
+    let client: PostgresClient
+    let logger: Logger
+
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    static func record(_ order: OrderID, expiresAt: Date, on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query(
+            "INSERT INTO order_deadlines (order_id, expires_at) VALUES (\(order.rawValue), \(expiresAt)) ON CONFLICT (order_id) DO NOTHING",
+            logger: logger
+        )
+    }
+
+    static func remove(_ order: OrderID, on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("DELETE FROM order_deadlines WHERE order_id = \(order.rawValue)", logger: logger)
+    }
+
+    /// Orders whose deadline has passed by `now`, oldest first.
+    public func due(at now: Date, limit: Int = 500) async throws -> [OrderID] {
+        let rows = try await client.query(
+            "SELECT order_id FROM order_deadlines WHERE expires_at <= \(now) ORDER BY expires_at LIMIT \(limit)", logger: logger
+        )
+        var orders: [OrderID] = []
+        for try await id in rows.decode(String.self) {
+            // Ids were validated when written; one that is not is dropped with its row below.
+            if let order = try? OrderID(id) { orders.append(order) } else {
+                try await client.query("DELETE FROM order_deadlines WHERE order_id = \(id)", logger: logger)
+            }
+        }
+        return orders
+    }
+}

@@ -1,0 +1,82 @@
+import Aggregates
+import EventStore
+import Foundation
+import Payments
+
+/// Checkout: in one transaction the cart is closed, the order placed, a payment initiated and
+/// stock reserved on every SKU's inventory stream, each append expecting the version it was
+/// decided on, with the order's payment deadline recorded beside them. When another checkout
+/// took stock meanwhile, the whole decision is made again on fresh state; when there is not
+/// enough stock, nothing is written and the refusal names the SKU.
+public struct PlaceOrder: Sendable {
+    public struct Contended: Error, Sendable {
+        public let attempts: Int
+    }
+
+    let repository: AggregateRepository
+    let reservationLifetime: TimeInterval
+    /// Contention on a popular SKU makes losers retry; after this many tries they are told so.
+    let attempts = 30
+
+    public init(repository: AggregateRepository, reservationLifetime: TimeInterval) {
+        self.repository = repository
+        self.reservationLifetime = reservationLifetime
+    }
+
+    /// - Throws: ``ApplicationError`` not found (not the requester's cart), ``VersionConflict``
+    ///   (the cart moved past `ifMatch`), ``DomainError`` (empty cart, no stock…), ``Contended``.
+    public func callAsFunction(cart cartID: CartID, by requester: Requester, method: PaymentMethodToken, ifMatch: Int64?, metadata: EventMetadata) async throws -> CommandResult {
+        let orderID = try OrderID("order_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: ""))
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                return try await attemptOnce(cartID: cartID, orderID: orderID, requester: requester, method: method, ifMatch: ifMatch, metadata: metadata)
+            } catch let error as EventStoreError where error.code == .wrongExpectedVersion {
+                // The cart itself moved under a pinned version: the client must look again.
+                if ifMatch != nil, error.stream == .of("cart", cartID) { throw error }
+                guard attempt < attempts else { throw Contended(attempts: attempts) }
+                try await Task.sleep(for: .milliseconds(Int.random(in: 1...(5 * attempt))))
+            }
+        }
+    }
+
+    private func attemptOnce(cartID: CartID, orderID: OrderID, requester: Requester, method: PaymentMethodToken, ifMatch: Int64?, metadata: EventMetadata) async throws -> CommandResult {
+        let now = Date()
+        let context = DecisionContext(now: now)
+        let expiresAt = now.addingTimeInterval(reservationLifetime)
+        let cartStream = StreamName.of("cart", cartID)
+        let (cart, cartVersion) = try await repository.load(Cart.self, cartStream)
+        guard cart.id != nil, requester.owns(cart.owner) else { throw ApplicationError.notFound("cart \(cartID)") }
+        if let ifMatch, ifMatch != cartVersion {
+            throw VersionConflict(stream: cartStream.rawValue, currentVersion: cartVersion, expectedVersion: ifMatch)
+        }
+        let cartEvents = try Cart.decide(.checkOut(orderId: orderID, pricing: .standard), cart, context)
+        guard let checkout = cartEvents.compactMap({ if case .checkedOut(let event) = $0 { event } else { nil } }).first else {
+            throw DomainError(.cartClosed, "cart \(cartID) cannot be checked out")
+        }
+        let orderEvents = try Order.decide(.place(id: orderID, checkout: checkout), Order.initialState, context)
+        let paymentID = OrderPayments.paymentID(for: orderID)
+        let paymentEvents = try Payment.decide(.initiate(id: paymentID, orderId: orderID, amount: checkout.totals.total, method: method.value),
+                                               Payment.initialState, context)
+        var appends = [
+            StreamAppend(stream: cartStream, expectedVersion: .exact(cartVersion), events: cartEvents.map { AggregateRepository.newEvent($0, metadata) }),
+            StreamAppend(stream: .of("order", orderID), expectedVersion: .noStream, events: orderEvents.map { AggregateRepository.newEvent($0, metadata) }),
+            StreamAppend(stream: .of("payment", paymentID), expectedVersion: .noStream, events: paymentEvents.map { AggregateRepository.newEvent($0, metadata) }),
+        ]
+        // One reservation per SKU (lines are per SKU already), in a stable order.
+        for line in checkout.lines.sorted(by: { $0.sku < $1.sku }) {
+            let stream = StreamName.of("inventory", line.sku)
+            let (stock, version) = try await repository.load(Inventory.self, stream)
+            let reserved = try Inventory.decide(.reserve(sku: line.sku, orderId: orderID, quantity: line.quantity, expiresAt: expiresAt), stock, context)
+            appends.append(StreamAppend(stream: stream, expectedVersion: .exact(version), events: reserved.map { AggregateRepository.newEvent($0, metadata) }))
+        }
+        let logger = repository.store.logger
+        let results = try await repository.appendTogether(appends) { connection in
+            try await OrderDeadlines.record(orderID, expiresAt: expiresAt, on: connection, logger: logger)
+        }
+        let order = results[1]
+        // The order's position: what a client waits for to see the order in its history.
+        return CommandResult(stream: order.stream.rawValue, version: order.lastVersion, position: order.lastPosition, id: orderID.rawValue)
+    }
+}

@@ -1,0 +1,140 @@
+import EventStore
+import Foundation
+import Kafka
+import Logging
+import Payments
+import Workers
+
+/// The process configuration, read from environment variables (documented in the README).
+/// Every value is checked at start-up, and a bad one names its variable.
+public struct Settings: Sendable {
+    public var databaseURL: DatabaseURL
+    public var kafkaBrokers: String
+    /// Topics are `<prefix>.<category>`.
+    public var kafkaTopicPrefix: String
+    public var host: String
+    public var port: Int
+    public var logLevel: Logger.Level
+    public var migrationsDirectory: URL
+    /// How long start-up waits for Postgres and Kafka before giving up.
+    public var startupTimeout: Duration
+    /// Signs access tokens; nil: a random one per process (tokens die with a restart).
+    public var tokenSecret: [UInt8]?
+    /// Verifies payment webhooks; nil: a random one per process (no webhook verifies).
+    public var webhookSecret: [UInt8]?
+    public var reservationLifetime: TimeInterval
+    /// The payment gateway; nil when `PAYMENT_GATEWAY` is not set (serve refuses to start then).
+    public var paymentGateway: String?
+    public var cartAbandonAfter: TimeInterval
+
+    /// The gateways this build can talk to.
+    public static let gateways = ["sandbox"]
+
+    public static let defaults: [String: String] = [
+        "DATABASE_URL": "postgres://commerce@127.0.0.1:5432/commerce",
+        "KAFKA_BROKERS": "127.0.0.1:9092",
+        "KAFKA_TOPIC_PREFIX": "commerce",
+        "HOST": "127.0.0.1",
+        "PORT": "8080",
+        "LOG_LEVEL": "info",
+        "COMMERCE_MIGRATIONS_DIR": "schemas/sql",
+        "STARTUP_TIMEOUT_SECONDS": "10",
+        "RESERVATION_SECONDS": "900",
+        "CART_ABANDON_SECONDS": "86400",
+    ]
+
+    /// - Throws: ``ConfigurationError`` naming the first variable with a bad value.
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigurationError) {
+        func value(_ name: String) -> String {
+            environment[name].flatMap { $0.isEmpty ? nil : $0 } ?? Self.defaults[name]!
+        }
+        do {
+            databaseURL = try DatabaseURL(value("DATABASE_URL"))
+        } catch {
+            throw ConfigurationError(variable: "DATABASE_URL", reason: error.reason)
+        }
+        kafkaBrokers = value("KAFKA_BROKERS")
+        if let problem = KafkaConfiguration.problem(withBrokerList: kafkaBrokers) {
+            throw ConfigurationError(variable: "KAFKA_BROKERS", reason: problem)
+        }
+        kafkaTopicPrefix = value("KAFKA_TOPIC_PREFIX")
+        guard kafkaTopicPrefix.allSatisfy({ $0.isLetter || $0.isNumber || "._-".contains($0) }), kafkaTopicPrefix.count <= 100 else {
+            throw ConfigurationError(variable: "KAFKA_TOPIC_PREFIX", reason: "may hold only letters, digits, '.', '_' and '-' (at most 100)")
+        }
+        host = value("HOST")
+        guard let port = Int(value("PORT")), (1...65535).contains(port) else {
+            throw ConfigurationError(variable: "PORT", reason: "\"\(value("PORT"))\" is not a port number (1-65535)")
+        }
+        self.port = port
+        guard let level = Logger.Level(rawValue: value("LOG_LEVEL").lowercased()) else {
+            throw ConfigurationError(variable: "LOG_LEVEL", reason: "must be one of trace, debug, info, notice, warning, error, critical")
+        }
+        logLevel = level
+        migrationsDirectory = URL(fileURLWithPath: value("COMMERCE_MIGRATIONS_DIR"))
+        guard let seconds = Int(value("STARTUP_TIMEOUT_SECONDS")), seconds > 0 else {
+            throw ConfigurationError(variable: "STARTUP_TIMEOUT_SECONDS", reason: "must be a positive whole number of seconds")
+        }
+        startupTimeout = .seconds(seconds)
+        if let secret = environment["JWT_SECRET"], !secret.isEmpty {
+            guard secret.utf8.count >= 32 else { throw ConfigurationError(variable: "JWT_SECRET", reason: "must be at least 32 bytes") }
+            tokenSecret = Array(secret.utf8)
+        }
+        if let secret = environment["WEBHOOK_SECRET"], !secret.isEmpty {
+            guard secret.utf8.count >= 32 else { throw ConfigurationError(variable: "WEBHOOK_SECRET", reason: "must be at least 32 bytes") }
+            webhookSecret = Array(secret.utf8)
+        }
+        guard let reservation = Int(value("RESERVATION_SECONDS")), reservation > 0 else {
+            throw ConfigurationError(variable: "RESERVATION_SECONDS", reason: "must be a positive whole number of seconds")
+        }
+        reservationLifetime = TimeInterval(reservation)
+        if let gateway = environment["PAYMENT_GATEWAY"], !gateway.isEmpty {
+            guard Self.gateways.contains(gateway) else {
+                throw ConfigurationError(variable: "PAYMENT_GATEWAY", reason: "must be one of \(Self.gateways.joined(separator: ", ")), not \"\(gateway)\"")
+            }
+            paymentGateway = gateway
+        }
+        guard let abandon = Int(value("CART_ABANDON_SECONDS")), abandon > 0 else {
+            throw ConfigurationError(variable: "CART_ABANDON_SECONDS", reason: "must be a positive whole number of seconds")
+        }
+        cartAbandonAfter = TimeInterval(abandon)
+    }
+
+    /// The configured gateway. Production must not approve cards by accident: without
+    /// `PAYMENT_GATEWAY` nothing that takes payments starts.
+    public func gateway() throws(ConfigurationError) -> any PaymentGateway {
+        switch paymentGateway {
+        case "sandbox": return SandboxGateway()
+        default:
+            throw ConfigurationError(variable: "PAYMENT_GATEWAY", reason: "is not set: choose the payment gateway (\(Self.gateways.joined(separator: ", ")); the sandbox approves test cards and takes no money)")
+        }
+    }
+
+    public func makeLogger(label: String = "commerce") -> Logger {
+        var logger = Logger(label: label)
+        logger.logLevel = logLevel
+        return logger
+    }
+
+    public func processConfiguration() throws(ConfigurationError) -> LifecycleWorkers.Configuration {
+        var configuration = LifecycleWorkers.Configuration(gateway: try gateway())
+        configuration.cartAbandonAfter = cartAbandonAfter
+        return configuration
+    }
+
+    public var kafkaConfiguration: KafkaConfiguration {
+        KafkaConfiguration(bootstrapServers: kafkaBrokers)
+    }
+}
+
+/// A configuration value that cannot be used; printed as one line naming the variable.
+public struct ConfigurationError: Error, CustomStringConvertible {
+    public let variable: String
+    public let reason: String
+
+    public init(variable: String, reason: String) {
+        self.variable = variable
+        self.reason = reason
+    }
+
+    public var description: String { "\(variable): \(reason)" }
+}

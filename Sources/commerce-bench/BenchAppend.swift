@@ -1,0 +1,204 @@
+import ArgumentParser
+import Runtime
+import EventStore
+import Foundation
+import Logging
+import PostgresNIO
+
+/// `commerce bench append`: the event store's append and `$all` read rates against plain
+/// PostgreSQL doing the same writes and reads, in one run, on one server.
+struct BenchAppend: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "append",
+        abstract: "Append and $all read throughput against raw INSERT / SELECT baselines."
+    )
+
+    @Option(help: "Seconds each scenario runs.")
+    var seconds: Double = 5
+
+    @Option(help: "Writer counts to measure, comma-separated.")
+    var writers: String = "1,8,32"
+
+    @Option(help: "Bytes of JSON data per event (approximately).")
+    var eventBytes: Int = 200
+
+    @Option(help: "Append batches in flight at once (PostgresEventStore.Limits.concurrentAppendBatches).")
+    var appendBatches: Int = PostgresEventStore.Limits().concurrentAppendBatches
+
+    func run() async throws {
+        let settings = try Settings()
+        var logger = settings.makeLogger(label: "bench")
+        logger.logLevel = .warning
+        let writerCounts = writers.split(separator: ",").compactMap { Int($0) }
+        guard !writerCounts.isEmpty, writerCounts.allSatisfy({ $0 > 0 }) else {
+            throw ValidationError("--writers takes positive whole numbers, comma-separated")
+        }
+        let maxWriters = writerCounts.max()!
+        let duration = Duration.milliseconds(Int(seconds * 1000))
+
+        try await withBenchDatabase(settings: settings, logger: logger) { url in
+            try await PostgresClient.withClient(url, maximumConnections: maxWriters + 2, logger: logger) { client in
+                let store = PostgresEventStore(client: client, logger: logger, limits: .init(concurrentAppendBatches: appendBatches))
+                try await client.query("CREATE TABLE raw_events (LIKE events INCLUDING ALL)")
+                try await client.query("CREATE SEQUENCE raw_position_seq")
+                let payload = Self.payload(bytes: eventBytes)
+                let version = try await client.query("SHOW server_version").decode(String.self).collectAll().first ?? "?"
+                print("commerce bench append — PostgreSQL \(version), \(seconds) s per scenario, ~\(payload.utf8.count)-byte events, \(appendBatches) append batches in flight")
+                print("")
+                print(pad("scenario", 34) + pad("writers", 9, right: true) + pad("events/s", 12, right: true) + pad("raw events/s", 14, right: true) + pad("ratio", 8, right: true))
+
+                for batch in [1, 10] {
+                    for count in writerCounts {
+                        // Each scenario writes streams of its own: every writer appends to its own stream.
+                        let scenario = "b\(batch)x\(count)"
+                        let raw = try await measure(writers: count, duration: duration) { writer, iteration in
+                            try await Self.rawInsert(client: client, stream: "raw-\(scenario)w\(writer)", iteration: iteration, batch: batch, payload: payload)
+                            return batch
+                        }
+                        let ours = try await measure(writers: count, duration: duration) { writer, iteration in
+                            let events = (0..<batch).map { _ in NewEvent(type: "BenchmarkEvent", data: payload, metadata: EventMetadata(correlationID: UUID(), actor: "bench")) }
+                            try await store.append(events, to: try StreamName("bench-\(scenario)w\(writer)"), expectedVersion: .exact(Int64(iteration * batch)))
+                            return batch
+                        }
+                        let label = batch == 1 ? "append, 1 event per call" : "append, 10 events per call"
+                        print(pad(label, 34) + pad("\(count)", 9, right: true) + pad(format(ours), 12, right: true) + pad(format(raw), 14, right: true) + pad(String(format: "%.0f %%", ours / raw * 100), 8, right: true))
+                    }
+                }
+
+                let total = try await client.query("SELECT count(*)::bigint FROM events").decode(Int64.self).collectAll()[0]
+                let rawRead = try await measureRead(total: total) { after in try await Self.rawReadPage(client: client, after: after) }
+                let ourRead = try await measureRead(total: total) { after in
+                    let page = try await store.readAll(after: after, limit: 1000)
+                    return (page.events.count, page.nextPosition)
+                }
+                print("")
+                print(pad("$all read, 1 reader, pages of 1000", 34) + pad("1", 9, right: true) + pad(format(ourRead), 12, right: true) + pad(format(rawRead), 14, right: true) + pad(String(format: "%.0f %%", ourRead / rawRead * 100), 8, right: true))
+                print("")
+                print("raw = plain INSERT into a table of the same shape (LIKE events INCLUDING ALL), one transaction per call;")
+                print("      plain SELECT … WHERE global_position > $1 ORDER BY global_position LIMIT 1000, decoding the same columns.")
+                print("ours = PostgresEventStore.append (expected version, idempotency check, hash chain, gap-free frontier)")
+                print("       and PostgresEventStore.readAll (safe frontier, \(total) events).")
+            }
+        }
+    }
+
+    static func payload(bytes: Int) -> String {
+        let filler = String(repeating: "x", count: max(0, bytes - 60))
+        return #"{"sku":"SKU-12345","quantity":3,"note":"\#(filler)"}"#
+    }
+
+    static func rawInsert(client: PostgresClient, stream: String, iteration: Int, batch: Int, payload: String) async throws {
+        if batch == 1 {
+            try await client.query(
+                """
+                INSERT INTO raw_events (global_position, stream_name, stream_category, stream_version, event_id, event_type,
+                                        schema_version, data, metadata, correlation_id, actor, recorded_at, hash)
+                VALUES (nextval('raw_position_seq'), \(stream), 'raw', \(Int64(iteration + 1)), \(UUID()), 'BenchmarkEvent',
+                        1, \(payload)::jsonb, '{}', \(UUID()), 'bench', now(), '\\x00')
+                """
+            )
+        } else {
+            let first = Int64(iteration * batch + 1)
+            let ids = (0..<batch).map { _ in UUID() }
+            try await client.query(
+                """
+                INSERT INTO raw_events (global_position, stream_name, stream_category, stream_version, event_id, event_type,
+                                        schema_version, data, metadata, correlation_id, actor, recorded_at, hash)
+                SELECT nextval('raw_position_seq'), \(stream), 'raw', \(first) + i - 1, id, 'BenchmarkEvent',
+                       1, \(payload)::jsonb, '{}', \(UUID()), 'bench', now(), '\\x00'
+                FROM unnest(\(ids)::uuid[]) WITH ORDINALITY AS t(id, i)
+                """
+            )
+        }
+    }
+
+    static func rawReadPage(client: PostgresClient, after: Int64) async throws -> (Int, Int64) {
+        let rows = try await client.query(
+            """
+            SELECT global_position, stream_name, stream_version, event_id, event_type, schema_version,
+                   data, metadata, correlation_id, causation_id, actor, recorded_at
+            FROM events WHERE global_position > \(after) ORDER BY global_position LIMIT 1000
+            """
+        )
+        var count = 0
+        var last = after
+        for try await row in rows.decode((Int64, String, Int64, UUID, String, Int32, String, String, UUID?, UUID?, String?, Date).self) {
+            count += 1
+            last = row.0
+        }
+        return (count, last)
+    }
+}
+
+/// Runs `work` in `writers` concurrent loops for `duration`; returns events per second.
+func measure(writers: Int, duration: Duration, work: @escaping @Sendable (_ writer: Int, _ iteration: Int) async throws -> Int) async throws -> Double {
+    let clock = ContinuousClock()
+    let start = clock.now
+    let deadline = start + duration
+    let total = try await withThrowingTaskGroup(of: Int.self) { group in
+        for writer in 0..<writers {
+            group.addTask {
+                var events = 0
+                var iteration = 0
+                while clock.now < deadline {
+                    events += try await work(writer, iteration)
+                    iteration += 1
+                }
+                return events
+            }
+        }
+        return try await group.reduce(0, +)
+    }
+    let elapsed = clock.now - start
+    return Double(total) / elapsed.inSeconds
+}
+
+/// Pages through `total` events with `readPage(after)`; returns events per second (best of three passes).
+func measureRead(total: Int64, readPage: (Int64) async throws -> (count: Int, next: Int64)) async throws -> Double {
+    var best = 0.0
+    for _ in 0..<3 {
+        let clock = ContinuousClock()
+        let start = clock.now
+        var position: Int64 = 0
+        var read = 0
+        while read < total {
+            let (count, next) = try await readPage(position)
+            if count == 0 && next == position { break }
+            read += count
+            position = next
+        }
+        let elapsed = clock.now - start
+        best = max(best, Double(read) / elapsed.inSeconds)
+    }
+    return best
+}
+
+/// Creates a database of its own for a benchmark on the configured server, migrated, and drops it afterwards.
+func withBenchDatabase(settings: Settings, logger: Logger, _ body: (DatabaseURL) async throws -> Void) async throws {
+    let name = "commerce_bench_\(UUID().uuidString.prefix(8).lowercased())"
+    try await PostgresClient.withClient(settings.databaseURL, maximumConnections: 1, logger: logger) { client in
+        try await StartupChecks.connectOrFail(client, settings: settings)
+        try await client.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"))
+    }
+    let url = settings.databaseURL.with(database: name)
+    do {
+        try await PostgresClient.withClient(url, maximumConnections: 1, logger: logger) { client in
+            _ = try await Migrator(client: client, logger: logger).migrate(try Migration.load(from: settings.migrationsDirectory))
+        }
+        try await body(url)
+    } catch {
+        try? await dropBenchDatabase(name, settings: settings, logger: logger)
+        throw error
+    }
+    try await dropBenchDatabase(name, settings: settings, logger: logger)
+}
+
+private func dropBenchDatabase(_ name: String, settings: Settings, logger: Logger) async throws {
+    try await PostgresClient.withClient(settings.databaseURL, maximumConnections: 1, logger: logger) { client in
+        try await client.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"))
+    }
+}
+
+func format(_ rate: Double) -> String {
+    rate >= 100 ? String(format: "%.0f", rate) : String(format: "%.1f", rate)
+}

@@ -1,0 +1,220 @@
+import API
+import Aggregates
+import ArgumentParser
+import Runtime
+import Application
+import EventStore
+import Foundation
+import Hummingbird
+import Logging
+import Payments
+import PostgresNIO
+
+/// `commerce bench http`: add-to-cart and checkout through the HTTP API under wrk, beside the
+/// raw PostgreSQL single-row commit rate at the same concurrency, measured in the same run.
+struct BenchHTTP: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "http",
+        abstract: "Add-to-cart and checkout requests/s and latency under wrk, against the raw Postgres commit rate."
+    )
+
+    @Option(help: "Seconds each load runs.")
+    var seconds: Int = 10
+
+    @Option(help: "Open connections (wrk) and concurrent writers (raw baseline).")
+    var connections: Int = 32
+
+    @Option(help: "Carts made ready for the checkout load (each checks out once).")
+    var checkoutCarts: Int = 4000
+
+    func run() async throws {
+        let settings = try Settings()
+        var logger = settings.makeLogger(label: "bench")
+        logger.logLevel = .error
+        guard seconds > 0, connections > 0, checkoutCarts > 0 else { throw ValidationError("the options must be positive") }
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/wrk") else { throw ValidationError("wrk is missing: scripts/setup installs it") }
+        try await withBenchDatabase(settings: settings, logger: logger) { url in
+            try await PostgresClient.withClient(url, maximumConnections: connections + 8, logger: logger) { client in
+                try await bench(client: client, logger: logger)
+            }
+        }
+    }
+
+    private func bench(client: PostgresClient, logger: Logger) async throws {
+        let store = PostgresEventStore(client: client, logger: logger)
+        let repository = AggregateRepository(store: store)
+        let secret = StartupChecks.randomSecret()
+        let customer = Principal(userID: "bench-customer", role: .customer)
+        let token = AccessTokens(secret: secret, lifetime: 3600).issue(for: customer)
+        print("commerce bench http — wrk, \(connections) connections, \(seconds) s per load; server in this process")
+        print("preparing: a product with 50 SKUs in stock, carts for add-to-cart and \(checkoutCarts) ready carts for checkout…")
+        let skus = try await prepareCatalog(repository)
+        let carts = try await makeCarts(repository, customer: customer, count: 2000, skus: skus, ready: false)
+        let readyCarts = try await makeCarts(repository, customer: customer, count: checkoutCarts, skus: skus, ready: true)
+
+        let port = Int.random(in: 20000...40000)
+        let app = buildApplication(
+            configuration: APIConfiguration(port: port, tokenSecret: secret, bcryptCost: 4),
+            dependencies: APIDependencies(postgres: client, webhookSignature: WebhookSignature(secret: secret)),
+            logger: logger
+        )
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await app.run() }
+            defer { group.cancelAll() }
+            try await waitForServer(port: port)
+
+            try await client.query("CREATE TABLE raw_commits (id bigserial PRIMARY KEY, payload text NOT NULL, at timestamptz NOT NULL DEFAULT now())")
+            let raw = try await measure(writers: connections, duration: .seconds(seconds)) { _, _ in
+                try await client.query("INSERT INTO raw_commits (payload) VALUES ('{\"sku\":\"BENCH-1\",\"quantity\":1}')")
+                return 1
+            }
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("commerce-bench-\(UUID().uuidString.prefix(8))")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: directory) }
+
+            let addScript = try script(in: directory, name: "add", token: token, carts: carts, path: "/lines",
+                                       body: #"{"productId":"bench-product","sku":"BENCH-0","quantity":1}"#, delayMs: nil)
+            let add = try runWrk(port: port, script: addScript, seconds: seconds)
+            let half = raw / 2
+            let delay = max(1, Int(Double(connections) * 1000 / half))
+            let paced = try runWrk(port: port, script: try script(in: directory, name: "paced", token: token, carts: carts, path: "/lines",
+                                                                 body: #"{"productId":"bench-product","sku":"BENCH-0","quantity":1}"#, delayMs: delay),
+                                   seconds: seconds)
+            let checkout = try runWrk(port: port, script: try script(in: directory, name: "checkout", token: token, carts: readyCarts, path: "/checkout",
+                                                                    body: #"{"cardNumber":"4242424242424242"}"#, delayMs: nil),
+                                      seconds: min(seconds, 5))
+
+            print("")
+            print(pad("load", 40) + pad("req/s", 10, right: true) + pad("p50 ms", 9, right: true) + pad("p99 ms", 9, right: true) + pad("non-2xx", 9, right: true) + pad("of raw", 8, right: true))
+            print(pad("raw Postgres single-row commits", 40) + pad(format(raw), 10, right: true))
+            for (label, result) in [("add to cart (POST /carts/{id}/lines)", add), ("add to cart, paced at ~half the raw rate", paced),
+                                    ("checkout (POST /carts/{id}/checkout)", checkout)] {
+                print(pad(label, 40) + pad(format(result.requestsPerSecond), 10, right: true) + pad(String(format: "%.2f", result.p50), 9, right: true)
+                    + pad(String(format: "%.2f", result.p99), 9, right: true) + pad("\(result.non2xx)", 9, right: true)
+                    + pad(String(format: "%.0f %%", result.requestsPerSecond / raw * 100), 8, right: true))
+            }
+            print("")
+            print("raw = \(connections) writers each committing INSERTs of one row, one transaction each, on the same server.")
+            print("add to cart: \(carts.count) carts of one customer, round robin; each request loads the cart's stream, decides, appends with the expected version.")
+            print("paced: wrk's delay() holds each connection \(delay) ms between requests, aiming at \(Int(half)) req/s.")
+            print("checkout: \(readyCarts.count) ready carts, each checked out once (multi-stream append: cart, order, payment, stock on one of 50 SKUs).")
+        }
+    }
+
+    private func prepareCatalog(_ repository: AggregateRepository) async throws -> [SKU] {
+        let product = try ProductID("bench-product")
+        let skus = try (0..<50).map { try SKU("BENCH-\($0)") }
+        var commands: [Product.Command] = [.create(id: product, name: "Bench product", description: "Load", categoryPath: ["Bench"])]
+        for sku in skus { commands += [.addVariant(sku: sku, attributes: [:]), .setPrice(sku: sku, price: Money(1000, .EUR))] }
+        commands.append(.publish)
+        for command in commands {
+            _ = try await repository.execute(Product.self, .of("product", product), ifMatch: nil, metadata: EventMetadata(actor: "bench")) { _ in command }
+        }
+        for sku in skus {
+            _ = try await repository.execute(Inventory.self, .of("inventory", sku), ifMatch: nil, metadata: EventMetadata(actor: "bench")) { _ in
+                .receive(sku: sku, quantity: 1_000_000)
+            }
+        }
+        return skus
+    }
+
+    /// Carts of one customer; ready ones hold a line, an address and a shipping method.
+    private func makeCarts(_ repository: AggregateRepository, customer: Principal, count: Int, skus: [SKU], ready: Bool) async throws -> [String] {
+        try await withThrowingTaskGroup(of: String.self) { group in
+            for index in 0..<count {
+                group.addTask {
+                    let id = try CartID("bench-\(ready ? "ready" : "cart")-\(index)")
+                    let sku = skus[index % skus.count]
+                    var commands: [Cart.Command] = [.create(id: id, owner: .customer(try CustomerID(customer.userID)), currency: .EUR)]
+                    if ready {
+                        commands += [
+                            .addItem(CartLine(sku: sku, productId: try ProductID("bench-product"), name: "Bench product", quantity: 1, unitPrice: Money(1000, .EUR))),
+                            .setShippingAddress(Address(name: "Bench", line1: "1 Load St", city: "Berlin", postalCode: "10115", country: "DE")),
+                            .setShippingMethod(method: "standard", pricing: .standard),
+                        ]
+                    }
+                    for command in commands {
+                        _ = try await repository.execute(Cart.self, .of("cart", id), ifMatch: nil, metadata: EventMetadata(actor: "bench")) { _ in command }
+                    }
+                    return id.rawValue
+                }
+                if index >= 16 { _ = try await group.next() }
+            }
+            // Waits for the rest, surfacing their failures too.
+            try await group.waitForAll()
+            return (0..<count).map { "bench-\(ready ? "ready" : "cart")-\($0)" }
+        }
+    }
+
+    private func waitForServer(port: Int) async throws {
+        for _ in 0..<100 {
+            let probe = Process()
+            probe.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+            probe.arguments = ["-sf", "-o", "/dev/null", "http://127.0.0.1:\(port)/health/live"]
+            try probe.run()
+            probe.waitUntilExit()
+            if probe.terminationStatus == 0 { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw ValidationError("the server did not start on port \(port)")
+    }
+
+    /// A wrk Lua script: each thread walks its own share of the carts, so no cart is shared
+    /// between threads (a checkout then happens once per cart).
+    private func script(in directory: URL, name: String, token: String, carts: [String], path: String, body: String, delayMs: Int?) throws -> URL {
+        let list = carts.map { "\"\($0)\"" }.joined(separator: ",")
+        var lua = """
+            local carts = {\(list)}
+            local threads = 0
+            function setup(thread) thread:set("first", threads); threads = threads + 1 end
+            function init(args) counter = first; step = 2 end
+            local headers = {["Authorization"] = "Bearer \(token)", ["Content-Type"] = "application/json"}
+            local body = '\(body)'
+            request = function()
+              local id = carts[(counter % #carts) + 1]
+              counter = counter + step
+              return wrk.format("POST", "/carts/" .. id .. "\(path)", headers, body)
+            end
+
+            """
+        if let delayMs { lua += "function delay() return \(delayMs) end\n" }
+        let file = directory.appendingPathComponent("\(name).lua")
+        try lua.write(to: file, atomically: true, encoding: .utf8)
+        return file
+    }
+
+    struct WrkResult {
+        var requestsPerSecond = 0.0
+        var p50 = 0.0
+        var p99 = 0.0
+        var non2xx = 0
+    }
+
+    /// Runs wrk (2 threads, matching `step` in the script) and reads its summary.
+    private func runWrk(port: Int, script: URL, seconds: Int) throws -> WrkResult {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/wrk")
+        process.arguments = ["-t2", "-c\(connections)", "-d\(seconds)s", "--latency", "-s", script.path, "http://127.0.0.1:\(port)"]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        var result = WrkResult()
+        for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            if line.hasPrefix("Requests/sec:"), let value = fields.last.flatMap({ Double($0) }) { result.requestsPerSecond = value }
+            if line.contains("Non-2xx or 3xx responses:"), let value = fields.last.flatMap({ Int($0) }) { result.non2xx = value }
+            if fields.count == 2, fields[0] == "50%" { result.p50 = milliseconds(fields[1]) }
+            if fields.count == 2, fields[0] == "99%" { result.p99 = milliseconds(fields[1]) }
+        }
+        return result
+    }
+
+    private func milliseconds(_ text: Substring) -> Double {
+        for (suffix, factor) in [("us", 0.001), ("ms", 1.0), ("s", 1000.0)] where text.hasSuffix(suffix) {
+            return (Double(text.dropLast(suffix.count)) ?? 0) * factor
+        }
+        return 0
+    }
+}

@@ -1,0 +1,258 @@
+import Aggregates
+import ArgumentParser
+import Runtime
+import EventStore
+import Foundation
+import Kafka
+import Logging
+import PostgresNIO
+import Projections
+import ServiceLifecycle
+import Workers
+
+/// `commerce bench projection`: end-to-end lag from append to read model through the relay,
+/// Kafka and the projector at a steady rate; then rebuild throughput of each read model over a
+/// large synthetic history.
+struct BenchProjection: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "projection",
+        abstract: "Append-to-read-model lag (p50/p99) at a steady rate, and rebuild throughput per read model."
+    )
+
+    @Option(help: "Events per second appended during the lag measurement.")
+    var rate: Int = 1000
+
+    @Option(help: "Seconds the lag measurement runs (after a 2 s warm-up).")
+    var seconds: Double = 20
+
+    @Option(help: "Events each read model's rebuild reads, at least.")
+    var events: Int = 1_000_000
+
+    func run() async throws {
+        let settings = try Settings()
+        var logger = settings.makeLogger(label: "bench")
+        logger.logLevel = .warning
+        guard rate > 0, seconds > 0, events > 0 else { throw ValidationError("--rate, --seconds and --events must be positive") }
+        try await withBenchDatabase(settings: settings, logger: logger) { url in
+            try await PostgresClient.withClient(url, maximumConnections: 12, logger: logger) { client in
+                let store = PostgresEventStore(client: client, logger: logger)
+                var history = SyntheticHistory(seed: 42, start: Date())
+                for _ in 0..<10 {
+                    _ = try await store.append(Self.streamAppends(try history.catalog(products: 200)))
+                }
+                print("commerce bench projection — relay, Kafka (\(settings.kafkaBrokers)) and projector in this process")
+                print("")
+                try await measureLag(store: store, history: &history, settings: settings, logger: logger)
+                print("")
+                try await measureRebuilds(store: store, history: &history, logger: logger)
+            }
+        }
+    }
+
+    // MARK: Lag
+
+    private func measureLag(store: PostgresEventStore, history: inout SyntheticHistory, settings: Settings, logger: Logger) async throws {
+        let prefix = "bench-\(UUID().uuidString.prefix(8).lowercased())"
+        var relayConfiguration = EventRelay.Configuration()
+        relayConfiguration.topicPrefix = prefix
+        var projectorConfiguration = Projector.Configuration()
+        projectorConfiguration.topicPrefix = prefix
+        projectorConfiguration.groupID = "\(prefix)-projector"
+        let kafka = settings.kafkaConfiguration
+        let services: [any Service] = [
+            StoreNotifications(store: store),
+            EventRelay(store: store, configuration: relayConfiguration, logger: logger) { try KafkaProducer(configuration: kafka, logger: logger) },
+            Projector(client: store.client, projections: WorkerSet.projections, configuration: projectorConfiguration, logger: logger) { group in
+                try KafkaConsumer(configuration: kafka, groupID: group, logger: logger)
+            },
+        ]
+        let tracker = VisibilityTracker(client: store.client, logger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for service in services { group.addTask { try await service.run() } }
+            defer { group.cancelAll() }
+            // Until the projector has joined its group and caught up with the catalog.
+            try await tracker.waitUntilCaughtUp()
+            group.addTask { try await tracker.poll() }
+
+            let clock = ContinuousClock()
+            let start = clock.now
+            let warmUp = Duration.seconds(2)
+            let end = start + warmUp + .milliseconds(Int(seconds * 1000))
+            var sent = 0
+            while clock.now < end {
+                let appends = Self.streamAppends(try history.order())
+                let results = try await store.append(appends)
+                let committed = clock.now
+                sent += appends.reduce(0) { $0 + $1.events.count }
+                if committed > start + warmUp {
+                    for result in results {
+                        guard let projection = ["order": "order-history", "inventory": "catalog"][String(result.stream.category)] else { continue }
+                        for version in result.firstVersion...result.lastVersion {
+                            await tracker.expect(projection: projection, stream: result.stream.rawValue, version: version, committedAt: committed)
+                        }
+                    }
+                }
+                // Pace to the rate: the next order goes out when the events so far are due.
+                let due = start + .milliseconds(sent * 1000 / rate)
+                if due > clock.now { try await Task.sleep(until: due, clock: clock) }
+            }
+            let achieved = Double(sent) / (clock.now - start).inSeconds
+            try await tracker.waitForAll(timeout: .seconds(30))
+            let lags = await tracker.lags
+            print("end-to-end lag, append committed → visible in the read model (relay → Kafka → projector → Postgres)")
+            print(pad("read model", 16) + pad("events", 10, right: true) + pad("p50 ms", 10, right: true) + pad("p99 ms", 10, right: true) + pad("max ms", 10, right: true))
+            for projection in ["catalog", "order-history"] {
+                let sorted = (lags[projection] ?? []).sorted()
+                guard !sorted.isEmpty else { continue }
+                func percentile(_ p: Double) -> String {
+                    String(format: "%.1f", sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] * 1000)
+                }
+                print(pad(projection, 16) + pad("\(sorted.count)", 10, right: true) + pad(percentile(0.5), 10, right: true)
+                    + pad(percentile(0.99), 10, right: true) + pad(String(format: "%.1f", sorted.last! * 1000), 10, right: true))
+            }
+            print("at \(Int(achieved)) events/s appended (target \(rate)) for \(seconds) s after a 2 s warm-up; visibility polled every 2 ms")
+            print("(each event's stream version in projection_stream_versions, written in the read model's own transaction).")
+            let missing = await tracker.pendingCount
+            if missing > 0 { print("WARNING: \(missing) events never became visible") }
+        }
+    }
+
+    // MARK: Rebuild
+
+    private func measureRebuilds(store: PostgresEventStore, history: inout SyntheticHistory, logger: Logger) async throws {
+        let clock = ContinuousClock()
+        let loadStart = clock.now
+        var generating = Duration.zero
+        var appending = Duration.zero
+        // Until each read model has `events` events to read: orders add both order and inventory
+        // events. Carts are left out: neither read model reads them.
+        var counts = try await (countEvents(store, ["order"]), countEvents(store, ["product", "inventory"]))
+        while min(counts.0, counts.1) < events {
+            let generated = clock.now
+            var batch: [SyntheticHistory.Append] = []
+            for _ in 0..<300 { batch += try history.order().filter { !$0.stream.hasPrefix("cart-") } }
+            let appends = Self.streamAppends(batch)
+            let appended = clock.now
+            generating += appended - generated
+            _ = try await store.append(appends)
+            appending += clock.now - appended
+            for append in appends {
+                if append.stream.category == "order" { counts.0 += append.events.count } else { counts.1 += append.events.count }
+            }
+        }
+        let total = try await countEvents(store, [])
+        print("rebuild from the event store (\(total) events in all, loaded in \(Int((clock.now - loadStart).inSeconds)) s: generating \(Int(generating.inSeconds)) s, appending \(Int(appending.inSeconds)) s)")
+        print(pad("read model", 16) + pad("events", 10, right: true) + pad("seconds", 10, right: true) + pad("events/s", 12, right: true)
+            + "   bulk phase: reading / folding / writing s")
+        let rebuilder = ProjectionRebuilder(store: store, logger: logger)
+        for projection in WorkerSet.projections {
+            let report = try await rebuilder.rebuild(projection)
+            print(pad(projection.name, 16) + pad("\(report.events)", 10, right: true) + pad(String(format: "%.2f", report.seconds), 10, right: true)
+                + pad(format(report.eventsPerSecond), 12, right: true)
+                + String(format: "   %.2f / %.2f / %.2f", report.reading.inSeconds, report.folding.inSeconds, report.writing.inSeconds))
+        }
+        print("(read in pages of 5000 through the safe frontier, folded in memory, written with set-based INSERTs, swapped in atomically)")
+    }
+
+    /// Events of these categories; all events when none are named.
+    private func countEvents(_ store: PostgresEventStore, _ wanted: [String]) async throws -> Int {
+        let query: PostgresQuery = wanted.isEmpty
+            ? "SELECT count(*)::bigint FROM events"
+            : "SELECT count(*)::bigint FROM events WHERE stream_category = ANY(\(wanted))"
+        return Int(try await store.client.query(query).decode(Int64.self).collectAll()[0])
+    }
+
+    /// One multi-stream append from synthetic appends: each stream's events together, in order.
+    static func streamAppends(_ appends: [SyntheticHistory.Append]) -> [StreamAppend] {
+        var order: [String] = []
+        var events: [String: [NewEvent]] = [:]
+        let metadata = EventMetadata(correlationID: UUID(), actor: "bench")
+        for append in appends {
+            if events[append.stream] == nil { order.append(append.stream) }
+            events[append.stream, default: []] += append.events.map {
+                NewEvent(type: $0.type, schemaVersion: Int32($0.schemaVersion), data: $0.json, metadata: metadata)
+            }
+        }
+        return order.map { StreamAppend(stream: try! StreamName($0), expectedVersion: .any, events: events[$0]!) }
+    }
+}
+
+/// Watches the read models' stream versions and records when each expected event became visible.
+actor VisibilityTracker {
+    private struct Key: Hashable {
+        let projection: String
+        let stream: String
+    }
+
+    private let client: PostgresClient
+    private let logger: Logger
+    private var pending: [Key: [(version: Int64, committedAt: ContinuousClock.Instant)]] = [:]
+    private(set) var lags: [String: [Double]] = [:]
+
+    init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    var pendingCount: Int { pending.values.reduce(0) { $0 + $1.count } }
+
+    func expect(projection: String, stream: String, version: Int64, committedAt: ContinuousClock.Instant) {
+        pending[Key(projection: projection, stream: stream), default: []].append((version, committedAt))
+    }
+
+    /// Until every stream of the projected categories is at its last version in every read model.
+    func waitUntilCaughtUp() async throws {
+        while true {
+            let behind = try await client.query(
+                """
+                SELECT count(*)::bigint FROM (SELECT stream_name, max(stream_version) AS version FROM events
+                  WHERE stream_category IN ('product', 'inventory') GROUP BY stream_name) e
+                LEFT JOIN projection_stream_versions v ON v.projection = 'catalog' AND v.stream_name = e.stream_name
+                WHERE v.version IS NULL OR v.version < e.version
+                """
+            ).decode(Int64.self).collectAll()[0]
+            if behind == 0 { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+    }
+
+    /// Polls every 2 ms until cancelled.
+    func poll() async throws {
+        let clock = ContinuousClock()
+        while !Task.isCancelled {
+            try await check(clock.now)
+            try await Task.sleep(for: .milliseconds(2))
+        }
+    }
+
+    func waitForAll(timeout: Duration) async throws {
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        while !pending.isEmpty, clock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    private func check(_ now: ContinuousClock.Instant) async throws {
+        guard !pending.isEmpty else { return }
+        let keys = Array(pending.keys)
+        let rows = try await client.query(
+            """
+            SELECT projection, stream_name, version FROM projection_stream_versions
+            WHERE (projection, stream_name) IN (SELECT * FROM unnest(\(keys.map(\.projection)), \(keys.map(\.stream))))
+            """
+        ).decode((String, String, Int64).self).collectAll()
+        let seenAt = ContinuousClock.now
+        for (projection, stream, version) in rows {
+            let key = Key(projection: projection, stream: stream)
+            guard let waiting = pending[key] else { continue }
+            let visible = waiting.filter { $0.version <= version }
+            for event in visible {
+                let lag = seenAt - event.committedAt
+                lags[projection, default: []].append(lag.inSeconds)
+            }
+            let rest = waiting.filter { $0.version > version }
+            pending[key] = rest.isEmpty ? nil : rest
+        }
+    }
+}

@@ -1,4 +1,8 @@
 import API
+import Aggregates
+import Application
+import ServiceLifecycle
+import Workers
 import EventStore
 import Foundation
 import Hummingbird
@@ -11,10 +15,10 @@ import Testing
 import TestSupport
 
 /// The API on a fresh database, served over real HTTP on a free port.
-func withAPI(_ body: @escaping @Sendable (APIClient, PostgresClient) async throws -> Void) async throws {
+func withAPI(reservationLifetime: TimeInterval = 900, _ body: @escaping @Sendable (APIClient, PostgresClient) async throws -> Void) async throws {
     try await withTestDatabase(maximumConnections: 40) { client, _ in
         let app = buildApplication(
-            configuration: .init(port: 0, tokenSecret: APIClient.secret, bcryptCost: 4),
+            configuration: .init(port: 0, tokenSecret: APIClient.secret, bcryptCost: 4, reservationLifetime: reservationLifetime),
             dependencies: APIDependencies(postgres: client, webhookSignature: WebhookSignature(secret: APIClient.webhookSecret)),
             logger: TestEnvironment.logger
         )
@@ -106,6 +110,36 @@ enum SendableJSON {
         case let object as [String: Any]: object.mapValues(wrap)
         default: "\(value)"
         }
+    }
+}
+
+/// Every process manager of the order lifecycle, acting quickly (the sandbox gateway).
+func lifecycleWorkers(_ postgres: PostgresClient, expiryInterval: Duration = .milliseconds(100)) -> [any Service] {
+    var configuration = LifecycleWorkers.Configuration(gateway: SandboxGateway())
+    configuration.expiryInterval = expiryInterval
+    configuration.gatewayAttempts = 2
+    return LifecycleWorkers.services(store: PostgresEventStore(client: postgres, logger: TestEnvironment.logger), configuration: configuration, logger: TestEnvironment.logger)
+}
+
+/// Aggregate states straight from their streams (the write side, not a read model).
+struct Streams: Sendable {
+    let repository: AggregateRepository
+
+    init(_ postgres: PostgresClient) {
+        // No cache: each read folds the stream as stored.
+        repository = AggregateRepository(store: PostgresEventStore(client: postgres, logger: TestEnvironment.logger), cacheCapacity: 1)
+    }
+
+    func stock(_ sku: String) async throws -> Inventory.State {
+        try await repository.load(Inventory.self, .of("inventory", try SKU(sku))).state
+    }
+
+    func payment(ofOrder order: String) async throws -> Payment.State {
+        try await repository.load(Payment.self, .of("payment", OrderPayments.paymentID(for: try OrderID(order)))).state
+    }
+
+    func order(_ order: String) async throws -> Order.State {
+        try await repository.load(Order.self, .of("order", try OrderID(order))).state
     }
 }
 

@@ -100,7 +100,8 @@ public enum Payment: Decider {
             }
             try requireAmount(captureAmount, currency)
             let total = try (state.captured ?? .zero(currency)).adding(captureAmount)
-            guard total <= authorized else {
+            // Pending captures keep their room: their completion must never exceed the authorization.
+            guard total.amount + state.pendingAmount(.capture) <= authorized.amount else {
                 throw DomainError(.overCapture, "capturing \(captureAmount) would make \(total) captured of \(authorized) authorized")
             }
             return [.captured(PaymentCaptured(paymentId: id, orderId: orderId, amount: captureAmount, capturedTotal: total, gatewayReference: reference))]
@@ -113,7 +114,7 @@ public enum Payment: Decider {
             }
             try requireAmount(refundAmount, currency)
             let total = try (state.refunded ?? .zero(currency)).adding(refundAmount)
-            guard total <= captured else {
+            guard total.amount + state.pendingAmount(.refund) <= captured.amount else {
                 throw DomainError(.paymentOverRefund, "refunding \(refundAmount) would make \(total) refunded of \(captured) captured")
             }
             return [.refunded(PaymentRefunded(paymentId: id, orderId: orderId, amount: refundAmount, refundedTotal: total, gatewayReference: reference))]

@@ -166,11 +166,11 @@ let package = Package(
         .testTarget(
             name: "WorkersTests",
             dependencies: [
-                "Workers", "EventStore", "Kafka", "Aggregates", "Projections", "TestSupport",
+                "Workers", "Application", "EventStore", "Kafka", "Aggregates", "Payments", "Projections", "TestSupport",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "CLITests", dependencies: ["commerce", "Runtime", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "CLITests", dependencies: ["commerce", "Runtime", "Payments", "TestSupport"], swiftSettings: swiftSettings),
     ]
 )

@@ -16,7 +16,7 @@ base=${DATABASE_URL%/*}
 export DATABASE_URL="$base/$database"
 psql "$admin_url" -qc "CREATE DATABASE $database"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-export PORT=$port JWT_SECRET="schemathesis-secret-of-at-least-32-bytes" WEBHOOK_SECRET="schemathesis-webhook-secret-32-bytes!" LOG_LEVEL=error
+export PORT=$port PAYMENT_GATEWAY=sandbox JWT_SECRET="schemathesis-secret-of-at-least-32-bytes" WEBHOOK_SECRET="schemathesis-webhook-secret-32-bytes!" LOG_LEVEL=error
 export KAFKA_TOPIC_PREFIX="schemathesis-$$"
 "$commerce" migrate >/dev/null
 "$commerce" seed >/dev/null

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Payments
 import TestSupport
 
 @testable import Runtime
@@ -20,6 +21,8 @@ struct SettingsTests {
         (["PORT": "0"], "PORT"),
         (["LOG_LEVEL": "loud"], "LOG_LEVEL"),
         (["STARTUP_TIMEOUT_SECONDS": "-1"], "STARTUP_TIMEOUT_SECONDS"),
+        (["PAYMENT_GATEWAY": "acme-pay"], "PAYMENT_GATEWAY"),
+        (["CART_ABANDON_SECONDS": "0"], "CART_ABANDON_SECONDS"),
     ])
     func badValueNamesItsVariable(environment: [String: String], variable: String) {
         let error = #expect(throws: ConfigurationError.self) { try Settings(environment: environment) }
@@ -29,6 +32,16 @@ struct SettingsTests {
 }
 
 /// Runs the built `commerce` executable, as an operator would.
+extension SettingsTests {
+    @Test("no payment gateway unless one is chosen: the sandbox is never a silent default")
+    func gatewayMustBeChosen() throws {
+        let unset = try Settings(environment: [:])
+        let error = #expect(throws: ConfigurationError.self) { try unset.gateway() }
+        #expect(error?.variable == "PAYMENT_GATEWAY")
+        #expect(try Settings(environment: ["PAYMENT_GATEWAY": "sandbox"]).gateway() is SandboxGateway)
+    }
+}
+
 @Suite("commerce executable with bad configuration")
 struct ExecutableConfigurationTests {
     struct Outcome {
@@ -89,12 +102,27 @@ struct ExecutableConfigurationTests {
                 "STARTUP_TIMEOUT_SECONDS": "2",
                 "PORT": "\(try closedPort())",
                 "LOG_LEVEL": "critical",
+                "PAYMENT_GATEWAY": "sandbox",
             ]
         )
         #expect(outcome.status != 0)
         let lines = errorLines(outcome)
         #expect(lines.count == 1, "\(outcome.stderr)")
         #expect(lines.first?.contains("KAFKA_BROKERS") == true)
+    }
+
+    @Test("serve without PAYMENT_GATEWAY refuses to start, naming it: production never approves cards by accident")
+    func serveNeedsAGateway() async throws {
+        var environment = ["DATABASE_URL": TestEnvironment.databaseURL.urlString, "PORT": "\(try closedPort())", "LOG_LEVEL": "critical"]
+        environment["PAYMENT_GATEWAY"] = ""
+        let outcome = try await run(["serve"], environment: environment)
+        #expect(outcome.status != 0)
+        let lines = errorLines(outcome)
+        #expect(lines.count == 1, "\(outcome.stderr)")
+        #expect(lines.first?.contains("PAYMENT_GATEWAY") == true)
+        let worker = try await run(["worker", "--processes"], environment: environment)
+        #expect(worker.status != 0)
+        #expect(errorLines(worker).first?.contains("PAYMENT_GATEWAY") == true)
     }
 
     @Test("an unreachable Postgres: one line naming DATABASE_URL, non-zero exit, no hang")

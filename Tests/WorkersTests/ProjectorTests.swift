@@ -92,16 +92,18 @@ struct ProjectorTests {
 }
 
 /// For each product: created, variant, price, published, 10 received, 2 reserved; an order placed and paid.
-func appendCatalogAndOrders(_ store: PostgresEventStore, products: Int) async throws {
+/// `products` published products with stock and a paid order each; names start with `prefix` when given.
+func appendCatalogAndOrders(_ store: PostgresEventStore, products: Int, prefix: String = "") async throws {
+    let lead = prefix.isEmpty ? "" : "\(prefix)-"
     func encode(_ event: some DomainEvent) -> NewEvent {
         let encoded = EventCodec.encode(event)
         return NewEvent(type: encoded.type, schemaVersion: Int32(encoded.schemaVersion), data: encoded.json)
     }
     let now = Date()
     for index in 0..<products {
-        let product = try ProductID("prod-\(index)")
-        let sku = try SKU("SKU-\(index)")
-        let order = try OrderID("ord-\(index)")
+        let product = try ProductID("\(lead)prod-\(index)")
+        let sku = try SKU("\(lead)SKU-\(index)")
+        let order = try OrderID("\(lead)ord-\(index)")
         var productState = Product.initialState
         var productEvents: [NewEvent] = []
         for command: Product.Command in [
@@ -126,7 +128,7 @@ func appendCatalogAndOrders(_ store: PostgresEventStore, products: Int) async th
         var checkout = CartCheckedOut.sample
         checkout.orderId = order
         let placed = try Order.decide(.place(id: order, checkout: checkout), Order.initialState, DecisionContext(now: now))
-        let paid = try Order.decide(.markPaid(paymentId: try PaymentID("pay-\(index)"), amount: checkout.totals.total), Order.fold(placed), DecisionContext(now: now))
+        let paid = try Order.decide(.markPaid(paymentId: try PaymentID("\(lead)pay-\(index)"), amount: checkout.totals.total), Order.fold(placed), DecisionContext(now: now))
         try await store.append((placed + paid).map(encode), to: try StreamName("order-\(order)"), expectedVersion: .noStream)
     }
 }

@@ -5,7 +5,7 @@ import Foundation
 import Logging
 import PostgresNIO
 
-/// `commerce bench append`: the event store's append and `$all` read rates against plain
+/// `commerce-bench append`: the event store's append and `$all` read rates against plain
 /// PostgreSQL doing the same writes and reads, in one run, on one server.
 struct BenchAppend: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -43,7 +43,7 @@ struct BenchAppend: AsyncParsableCommand {
                 try await client.query("CREATE SEQUENCE raw_position_seq")
                 let payload = Self.payload(bytes: eventBytes)
                 let version = try await client.query("SHOW server_version").decode(String.self).collectAll().first ?? "?"
-                print("commerce bench append — PostgreSQL \(version), \(seconds) s per scenario, ~\(payload.utf8.count)-byte events, \(appendBatches) append batches in flight")
+                print("commerce-bench append — PostgreSQL \(version), \(seconds) s per scenario, ~\(payload.utf8.count)-byte events, \(appendBatches) append batches in flight")
                 print("")
                 print(pad("scenario", 34) + pad("writers", 9, right: true) + pad("events/s", 12, right: true) + pad("raw events/s", 14, right: true) + pad("ratio", 8, right: true))
 

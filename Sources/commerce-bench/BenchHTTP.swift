@@ -10,7 +10,7 @@ import Logging
 import Payments
 import PostgresNIO
 
-/// `commerce bench http`: add-to-cart and checkout through the HTTP API under wrk, beside the
+/// `commerce-bench http`: add-to-cart and checkout through the HTTP API under wrk, beside the
 /// raw PostgreSQL single-row commit rate at the same concurrency, measured in the same run.
 struct BenchHTTP: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -46,7 +46,7 @@ struct BenchHTTP: AsyncParsableCommand {
         let secret = StartupChecks.randomSecret()
         let customer = Principal(userID: "bench-customer", role: .customer)
         let token = AccessTokens(secret: secret, lifetime: 3600).issue(for: customer)
-        print("commerce bench http — wrk, \(connections) connections, \(seconds) s per load; server in this process")
+        print("commerce-bench http — wrk, \(connections) connections, \(seconds) s per load; server in this process")
         print("preparing: a product with 50 SKUs in stock, carts for add-to-cart and \(checkoutCarts) ready carts for checkout…")
         let skus = try await prepareCatalog(repository)
         let carts = try await makeCarts(repository, customer: customer, count: 2000, skus: skus, ready: false)

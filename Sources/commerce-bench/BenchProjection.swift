@@ -10,7 +10,7 @@ import Projections
 import ServiceLifecycle
 import Workers
 
-/// `commerce bench projection`: end-to-end lag from append to read model through the relay,
+/// `commerce-bench projection`: end-to-end lag from append to read model through the relay,
 /// Kafka and the projector at a steady rate; then rebuild throughput of each read model over a
 /// large synthetic history.
 struct BenchProjection: AsyncParsableCommand {
@@ -40,7 +40,7 @@ struct BenchProjection: AsyncParsableCommand {
                 for _ in 0..<10 {
                     _ = try await store.append(Self.streamAppends(try history.catalog(products: 200)))
                 }
-                print("commerce bench projection — relay, Kafka (\(settings.kafkaBrokers)) and projector in this process")
+                print("commerce-bench projection — relay, Kafka (\(settings.kafkaBrokers)) and projector in this process")
                 print("")
                 try await measureLag(store: store, history: &history, settings: settings, logger: logger)
                 print("")

@@ -165,11 +165,10 @@ struct LifecycleTests {
             let streams = Streams(postgres)
             let (_, customer, cart) = try await shop(api, postgres, sku: "TENT-1", price: 9000, stock: 1, quantity: 1)
             let order = try await checkout(api, customer, cart)
-            #expect(try await postgres.query("SELECT count(*)::int FROM order_deadlines").decode(Int.self).collectAll()[0] == 1,
-                    "checkout records the deadline in its transaction")
-            // No payment authorization runs: only expiry and the cancellation's effects.
+            // No payment authorization runs: only the deadlines' keeper, expiry and the cancellation's effects.
             let repository = AggregateRepository(store: PostgresEventStore(client: postgres, logger: TestEnvironment.logger))
             let services: [any Service] = [
+                ProcessManagerService(OrderDeadlinesProcess(logger: TestEnvironment.logger), repository: repository, logger: TestEnvironment.logger),
                 LifecycleWorkers.orderExpiry(repository: repository, interval: .milliseconds(100), logger: TestEnvironment.logger),
                 ProcessManagerService(LifecycleProcesses.orderCancellation(), repository: repository, logger: TestEnvironment.logger),
             ]

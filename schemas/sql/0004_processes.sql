@@ -1,7 +1,7 @@
 -- What the process managers and projections keep besides their checkpoints: refusals they
 -- recorded and moved past, events a read model could not apply, and the write side's own
--- schedules (payment deadlines of orders, cart activity), written in the same transaction as
--- the events they follow.
+-- schedules (payment deadlines of orders, cart activity), written in the transaction of the
+-- checkpoint of the process that follows their events.
 
 -- A process manager's command that the domain refused: recorded with the event that caused it,
 -- in the same transaction as the manager's checkpoint moving past that event. Shown by
@@ -36,9 +36,10 @@ CREATE TABLE parked_events (
 );
 CREATE INDEX parked_events_stream ON parked_events (projection, stream_name);
 
--- When an unpaid order's reservations run out: written in the checkout transaction, so expiry
--- reads the write side and never a read model. A row goes when the order is no longer waiting
--- for its payment.
+-- When an order's reservations run out (the earliest of them): kept by the order-deadlines
+-- process from the inventory streams' StockReserved events, in the transaction of its
+-- checkpoint, so expiry reads the write side and never a read model. A row goes when expiry
+-- finds the order no longer waiting for its payment.
 CREATE TABLE order_deadlines (
     order_id   text        PRIMARY KEY,
     expires_at timestamptz NOT NULL

@@ -3,8 +3,9 @@ import Foundation
 import Logging
 import PostgresNIO
 
-/// `order_deadlines`: when each unpaid order's reservations run out. Written in the checkout
-/// transaction; read by expiry, which thereby depends on the write side only.
+/// `order_deadlines`: when each order's reservations run out, kept from the inventory streams'
+/// `StockReserved` events (in the transaction of the keeping process's checkpoint); read by
+/// expiry, which thereby depends on the write side only, never on a read model.
 public struct OrderDeadlines: Sendable {
     let client: PostgresClient
     let logger: Logger
@@ -14,9 +15,13 @@ public struct OrderDeadlines: Sendable {
         self.logger = logger
     }
 
-    static func record(_ order: OrderID, expiresAt: Date, on connection: PostgresConnection, logger: Logger) async throws {
+    /// The earliest deadline of an order's reservations wins.
+    public static func record(_ order: OrderID, expiresAt: Date, on connection: PostgresConnection, logger: Logger) async throws {
         try await connection.query(
-            "INSERT INTO order_deadlines (order_id, expires_at) VALUES (\(order.rawValue), \(expiresAt)) ON CONFLICT (order_id) DO NOTHING",
+            """
+            INSERT INTO order_deadlines (order_id, expires_at) VALUES (\(order.rawValue), \(expiresAt))
+            ON CONFLICT (order_id) DO UPDATE SET expires_at = least(order_deadlines.expires_at, excluded.expires_at)
+            """,
             logger: logger
         )
     }

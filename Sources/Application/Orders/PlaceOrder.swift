@@ -4,8 +4,8 @@ import Foundation
 import Payments
 
 /// Checkout: in one transaction the cart is closed, the order placed, a payment initiated and
-/// stock reserved on every SKU's inventory stream, each append expecting the version it was
-/// decided on, with the order's payment deadline recorded beside them. When another checkout
+/// stock reserved on every SKU's inventory stream (each reservation carrying the order's payment
+/// deadline), each append expecting the version it was decided on. When another checkout
 /// took stock meanwhile, the whole decision is made again on fresh state; when there is not
 /// enough stock, nothing is written and the refusal names the SKU.
 public struct PlaceOrder: Sendable {
@@ -71,10 +71,8 @@ public struct PlaceOrder: Sendable {
             let reserved = try Inventory.decide(.reserve(sku: line.sku, orderId: orderID, quantity: line.quantity, expiresAt: expiresAt), stock, context)
             appends.append(StreamAppend(stream: stream, expectedVersion: .exact(version), events: reserved.map { AggregateRepository.newEvent($0, metadata) }))
         }
-        let logger = repository.store.logger
-        let results = try await repository.appendTogether(appends) { connection in
-            try await OrderDeadlines.record(orderID, expiresAt: expiresAt, on: connection, logger: logger)
-        }
+        // The shared append path: concurrent checkouts commit together (group commit).
+        let results = try await repository.store.append(appends)
         let order = results[1]
         // The order's position: what a client waits for to see the order in its history.
         return CommandResult(stream: order.stream.rawValue, version: order.lastVersion, position: order.lastPosition, id: orderID.rawValue)

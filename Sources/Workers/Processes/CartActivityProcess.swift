@@ -1,6 +1,7 @@
 import Aggregates
 import Application
 import EventStore
+import Logging
 import PostgresNIO
 
 /// Keeps `cart_activity` from the cart events: a change to an open cart's lines, address or
@@ -9,8 +10,11 @@ import PostgresNIO
 public struct CartActivityProcess: ProcessManager {
     public let name = "cart-activity"
     public let categories = ["cart"]
+    let logger: Logger
 
-    public init() {}
+    public init(logger: Logger) {
+        self.logger = logger
+    }
 
     static let activity: Set<String> = [
         "CartItemAdded", "CartItemQuantityChanged", "CartItemRemoved", "CartShippingAddressSet", "CartShippingMethodSet", "CartMerged",
@@ -21,10 +25,10 @@ public struct CartActivityProcess: ProcessManager {
         let cart = String(event.stream.rawValue.dropFirst("cart-".count))
         let time = event.recordedAt
         if Self.activity.contains(event.type) {
-            return ProcessStep(writes: [{ connection in try await CartActivity.touched(cart, at: time, on: connection, logger: .init(label: "cart-activity")) }])
+            return ProcessStep(writes: [{ connection in try await CartActivity.touched(cart, at: time, on: connection, logger: logger) }])
         }
         if Self.closing.contains(event.type) {
-            return ProcessStep(writes: [{ connection in try await CartActivity.closed(cart, on: connection, logger: .init(label: "cart-activity")) }])
+            return ProcessStep(writes: [{ connection in try await CartActivity.closed(cart, on: connection, logger: logger) }])
         }
         return .nothing
     }

@@ -7,8 +7,8 @@ import Payments
 import ServiceLifecycle
 
 /// Every process manager of the order lifecycle, as services: the event-driven ones of
-/// ``LifecycleProcesses``, the cart-activity keeper, and two on a timer — unpaid orders expire at
-/// their deadline (`order_deadlines`, written by checkout) and idle carts are abandoned.
+/// ``LifecycleProcesses``, the keepers of cart activity and order deadlines, and two on a timer —
+/// unpaid orders expire at their deadline (`order_deadlines`) and idle carts are abandoned.
 public enum LifecycleWorkers {
     public struct Configuration: Sendable {
         public var gateway: any PaymentGateway
@@ -35,7 +35,8 @@ public enum LifecycleWorkers {
             ProcessManagerService(LifecycleProcesses.orderCancellation(), repository: repository, logger: logger),
             ProcessManagerService(LifecycleProcesses.fulfilment(), repository: repository, logger: logger),
             ProcessManagerService(LifecycleProcesses.returns(), repository: repository, logger: logger),
-            ProcessManagerService(CartActivityProcess(), repository: repository, logger: logger),
+            ProcessManagerService(CartActivityProcess(logger: logger), repository: repository, logger: logger),
+            ProcessManagerService(OrderDeadlinesProcess(logger: logger), repository: repository, logger: logger),
             orderExpiry(repository: repository, interval: configuration.expiryInterval, logger: logger),
             cartAbandonment(repository: repository, inactivity: configuration.cartAbandonAfter, interval: configuration.abandonmentInterval, logger: logger),
         ]

@@ -30,34 +30,17 @@ struct ProjectionsCommand: AsyncParsableCommand {
                 print("event store: head \(frontier.headPosition), safe \(frontier.safePosition)\(frontier.blockedSince == nil ? "" : ", held back by \(frontier.blockingTransactions.count) open append(s)")")
                 print("relay:       position \(relay), \(max(0, frontier.safePosition - relay)) events behind")
                 let group = Projector.Configuration().groupID
-                var applied: [String: Int64] = [:]
-                for try await (topic, next) in try await client.query(
-                    "SELECT topic, sum(next_offset)::bigint FROM projection_offsets WHERE consumer_group = \(group) GROUP BY topic"
-                ).decode((String, Int64).self) {
-                    applied[topic] = next
-                }
+                let applied = try await ProjectionOffsets.appliedPerTopic(group: group, client: client, logger: logger)
                 let parked = try await ParkedEvents.counts(client: client, logger: logger)
                 for projection in WorkerSet.projections {
-                    // Lag in events, from the store: events of the projection's categories past the
-                    // version it recorded for their stream. Exact whatever the broker reports.
-                    let behind = try await client.query(
-                        """
-                        SELECT count(*)::bigint FROM events e
-                        LEFT JOIN projection_stream_versions v ON v.projection = \(projection.name) AND v.stream_name = e.stream_name
-                        WHERE e.stream_category = ANY(\(projection.categories.sorted())) AND (v.version IS NULL OR e.stream_version > v.version)
-                        """
-                    ).decode(Int64.self).collectAll()[0]
+                    let behind = try await ProjectionStatus.eventsBehind(projection, client: client, logger: logger)
                     var parts: [String] = []
                     for category in projection.categories.sorted() {
                         let topic = CloudEventMessage.topic(forCategory: category, prefix: settings.kafkaTopicPrefix)
                         let watermark = (try? await kafka.highWatermarks(topic: topic).values.reduce(0, +)).map(String.init) ?? "?"
                         parts.append("\(topic) offsets \(applied[topic] ?? 0) (broker high watermark \(watermark))")
                     }
-                    var rows: [String] = []
-                    for table in projection.tables {
-                        let count = try await client.query(PostgresQuery(unsafeSQL: "SELECT count(*)::bigint FROM \(table)")).decode(Int64.self)
-                        for try await value in count { rows.append("\(table) \(value)") }
-                    }
+                    let rows = try await ProjectionStatus.rowCounts(projection, client: client, logger: logger).map { "\($0.table) \($0.rows)" }
                     let parkedHere = parked[projection.name] ?? 0
                     let parkedNote = parkedHere == 0 ? "" : "; \(parkedHere) PARKED (see the log; after a fix: commerce projections retry-parked \(projection.name))"
                     print("\(pad(projection.name, 14))\(behind) events behind the store\(parkedNote); rows: \(rows.joined(separator: ", "))")

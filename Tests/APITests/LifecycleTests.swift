@@ -152,6 +152,7 @@ struct LifecycleTests {
                 try await waitFor("released") { try await streams.stock("KITE-1").available == 2 }
                 #expect(try await streams.order(order).cancellation == .paymentDeclined)
                 #expect(try await streams.payment(ofOrder: order).status == .declined)
+                #expect(try await streams.stock("KITE-1").onHand == 2)
             }
             let bad = try await api.call(.post, "/carts/\(try await api.readyCart(token: customer, product: "kite-1", sku: "KITE-1"))/checkout",
                                          token: customer, body: ["cardNumber": "1234 5678"])
@@ -165,6 +166,9 @@ struct LifecycleTests {
             let streams = Streams(postgres)
             let (_, customer, cart) = try await shop(api, postgres, sku: "TENT-1", price: 9000, stock: 1, quantity: 1)
             let order = try await checkout(api, customer, cart)
+            // A deadline for an order that does not exist (a bad row): refused and recorded, and
+            // the pass goes on to the real order.
+            try await postgres.query("INSERT INTO order_deadlines (order_id, expires_at) VALUES ('order_ghost', now() - interval '1 hour')")
             // No payment authorization runs: only the deadlines' keeper, expiry and the cancellation's effects.
             let repository = AggregateRepository(store: PostgresEventStore(client: postgres, logger: TestEnvironment.logger))
             let services: [any Service] = [
@@ -177,7 +181,12 @@ struct LifecycleTests {
                 try await waitFor("released") { try await streams.stock("TENT-1").available == 1 }
             }
             #expect(try await streams.order(order).cancellation == .expired)
+            let stock = try await streams.stock("TENT-1")
+            #expect(stock.onHand == 1 && stock.available == 1)
+            #expect(try await streams.payment(ofOrder: order).status == .initiated, "nothing was ever authorized, so nothing is voided")
             #expect(try await postgres.query("SELECT count(*)::int FROM order_deadlines").decode(Int.self).collectAll()[0] == 0)
+            let refused = try await ProcessFailures(client: postgres, logger: TestEnvironment.logger).list(process: "order-expiry")
+            #expect(refused.map(\.stream) == ["order-order_ghost"] && refused.first?.code == "aggregate.not_found")
             let released = try await postgres.query("SELECT data->>'reason' FROM events WHERE event_type = 'StockReservationReleased'").decode(String.self).collectAll()
             #expect(released == ["expired"])
         }
@@ -226,6 +235,32 @@ struct LifecycleTests {
                     .decode(Int.self).collectAll()
                 #expect(commits == [1, 2], "each fulfilment committed once")
             }
+        }
+    }
+
+    @Test("a cart with lines left idle is abandoned; an empty one, or one checked out, is not")
+    func abandonment() async throws {
+        try await withAPI { api, postgres in
+            let (_, customer, cart) = try await shop(api, postgres, sku: "IDLE-1", stock: 5, quantity: 1)
+            let empty = try await api.call(.post, "/carts", token: customer, body: ["currency": "EUR"]).string("id")
+            let bought = try await api.readyCart(token: customer, product: "idle-1", sku: "IDLE-1")
+            _ = try await checkout(api, customer, bought)
+            let repository = AggregateRepository(store: PostgresEventStore(client: postgres, logger: TestEnvironment.logger))
+            let services: [any Service] = [
+                ProcessManagerService(CartActivityProcess(logger: TestEnvironment.logger), repository: repository, logger: TestEnvironment.logger),
+                LifecycleWorkers.cartAbandonment(repository: repository, inactivity: 1, interval: .milliseconds(200), logger: TestEnvironment.logger),
+            ]
+            try await withServices(services) {
+                try await waitFor("abandoned") { try await api.call(.get, "/carts/\(cart)", token: customer).string("status") == "abandoned" }
+                // The keeper catches up with the closing events; the table ends empty.
+                try await waitFor("no open carts with lines") {
+                    try await postgres.query("SELECT count(*)::int FROM cart_activity").decode(Int.self).collectAll()[0] == 0
+                }
+            }
+            #expect(try await api.call(.get, "/carts/\(empty)", token: customer).string("status") == "open")
+            #expect(try await api.call(.get, "/carts/\(bought)", token: customer).string("status") == "checkedOut")
+            let abandoned = try await postgres.query("SELECT stream_name FROM events WHERE event_type = 'CartAbandoned'").decode(String.self).collectAll()
+            #expect(abandoned == ["cart-\(cart)"], "once, for the idle cart only")
         }
     }
 

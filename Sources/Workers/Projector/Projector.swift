@@ -83,17 +83,7 @@ public struct Projector: Service {
     }
 
     private func storedOffsets(_ partitions: [KafkaTopicPartition]) async throws -> [KafkaTopicPartitionOffset] {
-        var stored: [String: Int64] = [:]
-        let rows = try await client.query(
-            """
-            SELECT topic, partition, next_offset FROM projection_offsets
-            WHERE consumer_group = \(configuration.groupID) AND topic = ANY(\(Array(Set(partitions.map(\.topic)))))
-            """,
-            logger: logger
-        )
-        for try await (topic, partition, offset) in rows.decode((String, Int32, Int64).self) {
-            stored["\(topic)/\(partition)"] = offset
-        }
+        let stored = try await ProjectionOffsets.stored(group: configuration.groupID, topics: Array(Set(partitions.map(\.topic))), client: client, logger: logger)
         return partitions.map {
             KafkaTopicPartitionOffset(topic: $0.topic, partition: $0.partition, offset: stored["\($0.topic)/\($0.partition)"] ?? KafkaTopicPartitionOffset.beginning)
         }
@@ -105,25 +95,8 @@ public struct Projector: Service {
         try await client.withTransaction(logger: logger) { connection in
             try await ProjectionLock.acquire(on: connection, logger: logger)
             for (partition, messages) in byPartition.sorted(by: { ($0.key.topic, $0.key.partition) < ($1.key.topic, $1.key.partition) }) {
-                try await connection.query(
-                    """
-                    INSERT INTO projection_offsets (consumer_group, topic, partition, next_offset)
-                    VALUES (\(configuration.groupID), \(partition.topic), \(partition.partition), 0)
-                    ON CONFLICT DO NOTHING
-                    """,
-                    logger: logger
-                )
-                var next: Int64 = 0
-                for try await offset in try await connection.query(
-                    """
-                    SELECT next_offset FROM projection_offsets
-                    WHERE consumer_group = \(configuration.groupID) AND topic = \(partition.topic) AND partition = \(partition.partition)
-                    FOR UPDATE
-                    """,
-                    logger: logger
-                ).decode(Int64.self) {
-                    next = offset
-                }
+                let next = try await ProjectionOffsets.lock(group: configuration.groupID, topic: partition.topic, partition: partition.partition,
+                                                            on: connection, logger: logger)
                 let fresh = messages.filter { $0.offset >= next }
                 guard let last = fresh.last else { continue }
                 let events = fresh.compactMap { message -> RecordedEvent? in
@@ -132,13 +105,8 @@ public struct Projector: Service {
                     return event
                 }
                 try await ProjectionApplier.apply(events, to: projections, on: connection, logger: logger)
-                try await connection.query(
-                    """
-                    UPDATE projection_offsets SET next_offset = \(last.offset + 1), updated_at = now()
-                    WHERE consumer_group = \(configuration.groupID) AND topic = \(partition.topic) AND partition = \(partition.partition)
-                    """,
-                    logger: logger
-                )
+                try await ProjectionOffsets.advance(group: configuration.groupID, topic: partition.topic, partition: partition.partition,
+                                                    to: last.offset + 1, on: connection, logger: logger)
             }
         }
     }

@@ -1,0 +1,57 @@
+import Logging
+import PostgresNIO
+
+/// `projection_offsets`: where each consumer group has got to in each topic partition, written
+/// in the same transaction as the read-model changes of those messages.
+public enum ProjectionOffsets {
+    /// The next offset of each partition the group has stored, keyed `topic/partition`.
+    public static func stored(group: String, topics: [String], client: PostgresClient, logger: Logger) async throws -> [String: Int64] {
+        var stored: [String: Int64] = [:]
+        let rows = try await client.query(
+            "SELECT topic, partition, next_offset FROM projection_offsets WHERE consumer_group = \(group) AND topic = ANY(\(topics))",
+            logger: logger
+        )
+        for try await (topic, partition, offset) in rows.decode((String, Int32, Int64).self) {
+            stored["\(topic)/\(partition)"] = offset
+        }
+        return stored
+    }
+
+    /// Locks the partition's row for the caller's transaction (creating it at 0) and returns its
+    /// next offset: another member of the group applying the same partition waits here.
+    public static func lock(group: String, topic: String, partition: Int32, on connection: PostgresConnection, logger: Logger) async throws -> Int64 {
+        try await connection.query(
+            "INSERT INTO projection_offsets (consumer_group, topic, partition, next_offset) VALUES (\(group), \(topic), \(partition), 0) ON CONFLICT DO NOTHING",
+            logger: logger
+        )
+        var next: Int64 = 0
+        for try await offset in try await connection.query(
+            "SELECT next_offset FROM projection_offsets WHERE consumer_group = \(group) AND topic = \(topic) AND partition = \(partition) FOR UPDATE",
+            logger: logger
+        ).decode(Int64.self) {
+            next = offset
+        }
+        return next
+    }
+
+    public static func advance(group: String, topic: String, partition: Int32, to next: Int64, on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query(
+            """
+            UPDATE projection_offsets SET next_offset = \(next), updated_at = now()
+            WHERE consumer_group = \(group) AND topic = \(topic) AND partition = \(partition)
+            """,
+            logger: logger
+        )
+    }
+
+    /// Messages applied per topic (the sum of its partitions' next offsets).
+    public static func appliedPerTopic(group: String, client: PostgresClient, logger: Logger) async throws -> [String: Int64] {
+        var applied: [String: Int64] = [:]
+        for try await (topic, next) in try await client.query(
+            "SELECT topic, sum(next_offset)::bigint FROM projection_offsets WHERE consumer_group = \(group) GROUP BY topic", logger: logger
+        ).decode((String, Int64).self) {
+            applied[topic] = next
+        }
+        return applied
+    }
+}

@@ -1,4 +1,5 @@
 import Aggregates
+import Application
 import ArgumentParser
 import Runtime
 import EventStore
@@ -8,17 +9,25 @@ import PostgresNIO
 
 struct Seed: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Load the demo catalog (products, variants, prices, stock) through the domain's own commands; safe to run again."
+        abstract: "Load the demo catalog (products, variants, prices, stock) and, with the sandbox gateway, a demo customer's orders; safe to run again."
     )
 
     func run() async throws {
         let settings = try Settings()
         let logger = settings.makeLogger()
-        let (created, skipped) = try await PostgresClient.withClient(settings.databaseURL, maximumConnections: 4, logger: logger) { client in
+        let (created, skipped, orders) = try await PostgresClient.withClient(settings.databaseURL, maximumConnections: 4, logger: logger) { client in
             try await StartupChecks.connectOrFail(client, settings: settings)
-            return try await DemoCatalog.load(into: PostgresEventStore(client: client, logger: logger), now: Date())
+            let (created, skipped) = try await DemoCatalog.load(into: PostgresEventStore(client: client, logger: logger), now: Date())
+            // Demo orders take payments: only ever through the sandbox.
+            guard settings.paymentGateway == "sandbox" else { return (created, skipped, -1) }
+            return (created, skipped, try await DemoOrders.load(postgres: client, gateway: try settings.gateway(), logger: logger))
         }
         print("demo catalog: \(created) streams written, \(skipped) already there")
+        switch orders {
+        case -1: print("demo orders: skipped (they need PAYMENT_GATEWAY=sandbox)")
+        case 0: print("demo orders: the demo customer \(DemoOrders.email) exists already")
+        default: print("demo orders: \(orders) orders of \(DemoOrders.email) / \(DemoOrders.password) (delivered and returned, cancelled, declined, partly fulfilled)")
+        }
     }
 }
 

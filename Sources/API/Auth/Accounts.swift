@@ -174,9 +174,15 @@ actor LoginRateLimiter {
 /// Creates an admin account (`commerce users create-admin`): the first admin cannot come from
 /// the API, whose registration makes customers only.
 public func createAdminAccount(postgres: PostgresClient, email: String, password: String, logger: Logger) async throws -> String {
+    try await createAccount(postgres: postgres, email: email, password: password, role: .admin, logger: logger)
+}
+
+/// Creates an account outside the API (the CLI's admins, the demo customer of `commerce seed`).
+/// - Returns: the new user id; throws ``AccountError`` (e.g. the address is taken).
+public func createAccount(postgres: PostgresClient, email: String, password: String, role: Principal.Role, logger: Logger) async throws -> String {
     let accounts = Accounts(client: postgres, tokens: AccessTokens(secret: Array(repeating: 0, count: 32)), bcryptCost: 11, logger: logger)
     do {
-        return try await accounts.register(email: email, password: password, role: .admin).userId
+        return try await accounts.register(email: email, password: password, role: role).userId
     } catch let problem as Problem {
         throw AccountError(message: problem.detail)
     }

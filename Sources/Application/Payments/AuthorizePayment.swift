@@ -26,13 +26,18 @@ public struct AuthorizePayment: Sendable {
 
     /// The appends that record the gateway's answer; empty when the payment is past `initiated`.
     public func decide(_ initiated: PaymentInitiated, load: StepDecider) async throws -> [StreamAppend] {
-        let paymentStream = StreamName.of("payment", initiated.paymentId)
+        try await decide(payment: initiated.paymentId, order: initiated.orderId, method: PaymentMethodToken(initiated.method), load: load)
+    }
+
+    /// - Parameter method: the payment method's gateway token, as checkout recorded it.
+    public func decide(payment: PaymentID, order: OrderID, method: PaymentMethodToken, load: StepDecider) async throws -> [StreamAppend] {
+        let paymentStream = StreamName.of("payment", payment)
         let payment = try await load.state(Payment.self, paymentStream)
         guard let paymentID = payment.id, let amount = payment.amount, payment.status == .initiated else { return [] }
         var outcome: GatewayAuthorization?
         for attempt in 1...gatewayAttempts {
             do {
-                outcome = try await gateway.authorize(amount, method: PaymentMethodToken(initiated.method), idempotencyKey: paymentID.rawValue)
+                outcome = try await gateway.authorize(amount, method: method, idempotencyKey: paymentID.rawValue)
                 break
             } catch {
                 logger.warning("payment gateway failed", metadata: ["payment": "\(paymentID)", "attempt": "\(attempt)", "error": "\(error.message)"])
@@ -41,10 +46,10 @@ public struct AuthorizePayment: Sendable {
         }
         switch outcome ?? .declined(reason: "payment gateway unavailable", reference: "unavailable_\(paymentID)") {
         case .approved(let reference):
-            return try await Self.recordApproval(payment: paymentID, order: initiated.orderId, amount: amount, reference: reference, load: load)
+            return try await Self.recordApproval(payment: paymentID, order: order, amount: amount, reference: reference, load: load)
         case .declined(let reason, let reference):
             var steps = [try await load(Payment.self, paymentStream, .decline(reason: reason, gatewayReference: reference))]
-            let orderStream = StreamName.of("order", initiated.orderId)
+            let orderStream = StreamName.of("order", order)
             if try await load.state(Order.self, orderStream).status == .placed {
                 steps.append(try await load(Order.self, orderStream, .cancel(reason: "payment declined: \(reason)", cause: .paymentDeclined)))
             }

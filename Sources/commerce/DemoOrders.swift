@@ -1,0 +1,88 @@
+import Aggregates
+import API
+import Application
+import EventStore
+import Foundation
+import Logging
+import Payments
+import PostgresNIO
+
+/// A demo customer (customer@example.com / demo-customer-password) whose orders take the paths
+/// after checkout, so a fresh `scripts/run` shows them: one delivered and partly returned (a
+/// unit restocked, a refund), one cancelled after authorization (its authorization voided), one
+/// declined, one fulfilled in part. The orders are placed, paid and handled here through the
+/// use cases; the stock and money effects are the process managers' work once `serve` runs.
+enum DemoOrders {
+    static let email = "customer@example.com"
+    static let password = "demo-customer-password"
+
+    /// - Returns: the orders placed; none when the demo customer exists already.
+    static func load(postgres: PostgresClient, gateway: any PaymentGateway, logger: Logger) async throws -> Int {
+        let customerID: String
+        do {
+            customerID = try await createAccount(postgres: postgres, email: email, password: password, role: .customer, logger: logger)
+        } catch is AccountError {
+            return 0
+        }
+        let store = PostgresEventStore(client: postgres, logger: logger)
+        let repository = AggregateRepository(store: store)
+        let customer = Requester(id: customerID, role: .customer)
+        let admin = Requester(id: "demo-admin", role: .admin)
+        let metadata = EventMetadata(correlationID: UUID(), actor: "seed")
+        let orders = OrderCommand(repository: repository)
+        let operations = RequestPaymentOperation(
+            repository: repository, complete: CompletePaymentOperation(repository: repository, gateway: gateway, logger: logger)
+        )
+        let authorize = AuthorizePayment(gateway: gateway, logger: logger)
+
+        func place(_ lines: [(product: String, sku: String, quantity: Int)], card: String) async throws -> OrderID {
+            let cart = try CartID("cart_demo_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(20))
+            let stream = StreamName.of("cart", cart)
+            var commands: [Cart.Command] = [.create(id: cart, owner: .customer(try CustomerID(customerID)), currency: .EUR)]
+            for line in lines {
+                let product = try await repository.load(Product.self, .of("product", try ProductID(line.product))).state
+                guard let price = product.variant(try SKU(line.sku))?.prices["EUR"] else { continue }
+                commands.append(.addItem(CartLine(sku: try SKU(line.sku), productId: try ProductID(line.product), name: product.name, quantity: line.quantity, unitPrice: price)))
+            }
+            commands += [
+                .setShippingAddress(Address(name: "Ada Lovelace", line1: "12 St James's Square", city: "London", postalCode: "SW1Y 4JH", country: "GB")),
+                .setShippingMethod(method: "standard", pricing: .standard),
+            ]
+            for command in commands {
+                _ = try await repository.execute(Cart.self, stream, ifMatch: nil, metadata: metadata) { _ in command }
+            }
+            let method = try gateway.tokenize(cardNumber: card)
+            let placed = try await PlaceOrder(repository: repository, reservationLifetime: 900)(
+                cart: cart, by: customer, method: method, ifMatch: nil, metadata: metadata
+            )
+            let order = try OrderID(placed.id ?? "")
+            // What the payment authorization process does, at once, so the admin steps below can follow.
+            _ = try await repository.decideTogether(metadata: metadata) { load in
+                try await authorize.decide(payment: OrderPayments.paymentID(for: order), order: order, method: method, load: load)
+            }
+            return order
+        }
+
+        func capture(_ order: OrderID) async throws {
+            _ = try await operations(.capture, payment: OrderPayments.paymentID(for: order), amount: nil, reason: "demo", metadata: metadata)
+        }
+
+        let delivered = try await place([("tee-classic", "TEE-CLASSIC-M", 2), ("mug-enamel", "MUG-ENAMEL-BLUE", 1)], card: "4242 4242 4242 4242")
+        try await capture(delivered)
+        _ = try await orders(.fulfil(nil), order: delivered, by: admin, ifMatch: nil, metadata: metadata)
+        _ = try await orders(.ship(carrier: "DHL", trackingNumber: "JD014600006281"), order: delivered, by: admin, ifMatch: nil, metadata: metadata)
+        _ = try await orders(.deliver, order: delivered, by: admin, ifMatch: nil, metadata: metadata)
+        _ = try await orders(.recordReturn(lines: [ReturnLine(sku: try SKU("TEE-CLASSIC-M"), quantity: 1, disposition: .restock)], reason: "too small", refund: 2500),
+                             order: delivered, by: admin, ifMatch: nil, metadata: metadata)
+
+        let cancelled = try await place([("hoodie-zip", "HOODIE-ZIP-L", 1)], card: "4242 4242 4242 4242")
+        _ = try await orders(.cancel(reason: "ordered the wrong size"), order: cancelled, by: customer, ifMatch: nil, metadata: metadata)
+
+        _ = try await place([("knife-chef", "KNIFE-CHEF-20", 1)], card: "4000 0000 0000 0002")
+
+        let partial = try await place([("book-ddd", "BOOK-DDD-PAPER", 3)], card: "4242 4242 4242 4242")
+        try await capture(partial)
+        _ = try await orders(.fulfil([LineQuantity(sku: try SKU("BOOK-DDD-PAPER"), quantity: 1)]), order: partial, by: admin, ifMatch: nil, metadata: metadata)
+        return 4
+    }
+}

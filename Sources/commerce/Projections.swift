@@ -61,14 +61,8 @@ struct ProjectionsCommand: AsyncParsableCommand {
         var name: String
 
         func run() async throws {
-            guard let projection = WorkerSet.projections.first(where: { $0.name == name }) else {
-                throw ValidationError("no read model named \(name); there are \(WorkerSet.projections.map(\.name).joined(separator: ", "))")
-            }
-            let settings = try Settings()
-            let logger = settings.makeLogger()
-            let report = try await PostgresClient.withClient(settings.databaseURL, maximumConnections: 2, logger: logger) { client in
-                try await StartupChecks.connectOrFail(client, settings: settings)
-                return try await ParkedEvents.retry(projection, store: PostgresEventStore(client: client, logger: logger), logger: logger)
+            let report = try await withProjection(named: name, connections: 2) { projection, store, logger in
+                try await ParkedEvents.retry(projection, store: store, logger: logger)
             }
             print("\(name): \(report.applied) parked events applied, \(report.stillParked) still parked")
         }
@@ -83,16 +77,26 @@ struct ProjectionsCommand: AsyncParsableCommand {
         var name: String
 
         func run() async throws {
-            guard let projection = WorkerSet.projections.first(where: { $0.name == name }) else {
-                throw ValidationError("no read model named \(name); there are \(WorkerSet.projections.map(\.name).joined(separator: ", "))")
-            }
-            let settings = try Settings()
-            let logger = settings.makeLogger()
-            let report = try await PostgresClient.withClient(settings.databaseURL, maximumConnections: 4, logger: logger) { client in
-                try await StartupChecks.connectOrFail(client, settings: settings)
-                return try await ProjectionRebuilder(store: PostgresEventStore(client: client, logger: logger), logger: logger).rebuild(projection)
+            let report = try await withProjection(named: name, connections: 4) { projection, store, logger in
+                try await ProjectionRebuilder(store: store, logger: logger).rebuild(projection)
             }
             print("rebuilt \(name) from \(report.events) events up to position \(report.position) in \(String(format: "%.2f", report.seconds)) s (\(Int(report.eventsPerSecond)) events/s)")
         }
+    }
+}
+
+/// Runs `body` on the read model named `name` (a usage error naming the others when there is
+/// none), with a store over the configured database.
+private func withProjection<T: Sendable>(
+    named name: String, connections: Int, _ body: (any Projection, PostgresEventStore, Logger) async throws -> T
+) async throws -> T {
+    guard let projection = WorkerSet.projections.first(where: { $0.name == name }) else {
+        throw ValidationError("no read model named \(name); there are \(WorkerSet.projections.map(\.name).joined(separator: ", "))")
+    }
+    let settings = try Settings()
+    let logger = settings.makeLogger()
+    return try await PostgresClient.withClient(settings.databaseURL, maximumConnections: connections, logger: logger) { client in
+        try await StartupChecks.connectOrFail(client, settings: settings)
+        return try await body(projection, PostgresEventStore(client: client, logger: logger), logger)
     }
 }

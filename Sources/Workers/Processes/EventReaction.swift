@@ -19,11 +19,15 @@ public struct EventReaction<Payload: EventPayload>: ProcessManager {
 
     public func handle(_ event: RecordedEvent, load: StepDecider) async throws -> ProcessStep {
         guard event.type == Payload.eventType else { return .nothing }
+        return ProcessStep(appends: try await react(try Self.payload(of: event), event, load), command: "react to \(event.type) of \(event.stream)")
+    }
+
+    /// The event's payload, upcast to the current version.
+    /// - Throws: ``DomainError`` (`event.unknown_version`, `event.malformed`): a refusal, recorded, not retried.
+    static func payload(of event: RecordedEvent) throws -> Payload {
         let json = try EventUpcasters.upcast(type: event.type, from: Int(event.schemaVersion), to: Payload.schemaVersion, json: event.data)
-        let payload: Payload
-        do { payload = try EventCodec.decodeJSON(Payload.self, json) } catch {
+        do { return try EventCodec.decodeJSON(Payload.self, json) } catch {
             throw DomainError(.malformedEvent, "\(event.type) at position \(event.position) does not decode: \(error)")
         }
-        return ProcessStep(appends: try await react(payload, event, load), command: "react to \(event.type) of \(event.stream)")
     }
 }

@@ -18,11 +18,7 @@ public struct OrderDeadlinesProcess: ProcessManager {
 
     public func handle(_ event: RecordedEvent, load: StepDecider) async throws -> ProcessStep {
         guard event.type == StockReserved.eventType else { return .nothing }
-        let json = try EventUpcasters.upcast(type: event.type, from: Int(event.schemaVersion), to: StockReserved.schemaVersion, json: event.data)
-        let reserved: StockReserved
-        do { reserved = try EventCodec.decodeJSON(StockReserved.self, json) } catch {
-            throw DomainError(.malformedEvent, "StockReserved at position \(event.position) does not decode: \(error)")
-        }
+        let reserved = try EventReaction<StockReserved>.payload(of: event)
         let logger = logger
         return ProcessStep(
             writes: [{ connection in try await OrderDeadlines.record(reserved.orderId, expiresAt: reserved.expiresAt, on: connection, logger: logger) }],

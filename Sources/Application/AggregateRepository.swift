@@ -134,9 +134,14 @@ public struct AggregateRepository: Sendable {
     }
 
     /// Appends in one transaction with `writes`; errors thrown inside come out as themselves.
-    public func appendTogether(_ appends: [StreamAppend], alongside writes: @escaping @Sendable (PostgresConnection) async throws -> Void) async throws -> [AppendResult] {
+    /// - Parameter first: runs before the appends in the same transaction (a fence that may throw to abandon it all).
+    public func appendTogether(
+        _ appends: [StreamAppend], first: (@Sendable (PostgresConnection) async throws -> Void)? = nil,
+        alongside writes: @escaping @Sendable (PostgresConnection) async throws -> Void
+    ) async throws -> [AppendResult] {
         do {
             return try await store.client.withTransaction(logger: store.logger) { connection in
+                try await first?(connection)
                 let results = appends.isEmpty ? [] : try await store.append(appends, on: connection)
                 try await writes(connection)
                 return results

@@ -7,8 +7,9 @@ import PostgresNIO
 import Testing
 import TestSupport
 
-/// The process managers as a `commerce worker --processes` process, killed with SIGKILL at random
-/// points while orders are placed, cancelled, captured, fulfilled and returned. Afterwards the
+/// The process managers as two `commerce worker --processes` processes side by side (both act on
+/// every event; the checkpoint fence lets one commit), killed with SIGKILL at random points while
+/// orders are placed, cancelled, captured, fulfilled and returned. Afterwards the
 /// event log is checked against figures computed from it independently: no cancelled order holds
 /// a reservation or an unvoided authorization, every fulfilled quantity was committed once, every
 /// restocked return came back once, and no money moved twice.
@@ -69,7 +70,7 @@ struct ProcessCrashTests {
         }
     }
 
-    @Test("≥ 20 SIGKILLs at random points: every effect happened exactly once")
+    @Test("20 trials of SIGKILLs at random points, two instances running: every effect happened exactly once")
     func killedAtRandomPoints() async throws {
         try await withTestDatabase { client, database in
             let store = PostgresEventStore(client: client, logger: TestEnvironment.logger)
@@ -84,7 +85,7 @@ struct ProcessCrashTests {
             let admin = Requester(id: "admin", role: .admin)
             var random = SystemRandomNumberGenerator()
             var placed: [OrderID] = []
-            var worker = try startWorker(database: database)
+            var workers = [try startWorker(database: database), try startWorker(database: database)]
             for trial in 0..<Self.trials {
                 // A burst of customers' and admins' actions, whatever state each order has reached.
                 for index in 0..<3 {
@@ -116,15 +117,20 @@ struct ProcessCrashTests {
                     }
                 }
                 try await Task.sleep(for: .milliseconds(Int.random(in: 0...250, using: &random)))
-                kill(worker.processIdentifier, SIGKILL)
-                worker.waitUntilExit()
-                worker = try startWorker(database: database)
+                // Kill one of them, or both, at a random point.
+                for index in workers.indices where trial % 3 == 0 || index == trial % 2 {
+                    kill(workers[index].processIdentifier, SIGKILL)
+                    workers[index].waitUntilExit()
+                    workers[index] = try startWorker(database: database)
+                }
             }
             // Let the last worker finish what is due, then check the log.
             let settled: @Sendable () async -> Bool = { (try? await Self.violations(store).isEmpty) == true }
             try await waitUntil(timeout: .seconds(90), settled)
-            worker.terminate()
-            worker.waitUntilExit()
+            for worker in workers {
+                worker.terminate()
+                worker.waitUntilExit()
+            }
             let violations = try await Self.violations(store)
             #expect(violations.isEmpty, "\(violations.prefix(10))")
             let cancelled = try await count("SELECT count(*) FROM events WHERE event_type = 'OrderCancelled'", client)

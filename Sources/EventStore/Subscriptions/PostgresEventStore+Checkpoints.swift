@@ -33,3 +33,23 @@ extension PostgresEventStore {
         )
     }
 }
+
+extension PostgresEventStore {
+    /// Locks a named subscription's checkpoint row for the caller's transaction (creating it at
+    /// 0) and returns its position. Instances of one subscriber that commit their work with the
+    /// checkpoint queue here, and each sees what the one before committed: an event at or below
+    /// the position was handled already.
+    public static func lockCheckpoint(_ subscription: String, on connection: PostgresConnection, logger: Logger) async throws -> Int64 {
+        try await connection.query(
+            "INSERT INTO subscription_checkpoints (subscription_name, position) VALUES (\(subscription), 0) ON CONFLICT DO NOTHING",
+            logger: logger
+        )
+        var position: Int64 = 0
+        for try await value in try await connection.query(
+            "SELECT position FROM subscription_checkpoints WHERE subscription_name = \(subscription) FOR UPDATE", logger: logger
+        ).decode(Int64.self) {
+            position = value
+        }
+        return position
+    }
+}

@@ -13,6 +13,11 @@ import ServiceLifecycle
 /// - a refusal — the domain's (``DomainError``) or the application's (``ApplicationError``) —
 ///   is recorded in `process_failures` in that same transaction, and the manager moves on;
 /// - anything else (database, network) is transient: the same event is tried again, with backoff.
+///
+/// Several instances may run (a `serve` and a `commerce worker --processes`): each event's
+/// transaction first locks the checkpoint row, and an instance that finds the event handled
+/// already rolls its own decision back. Gateway calls may then happen twice, with the same
+/// idempotency key.
 public struct ProcessManagerService<Manager: ProcessManager>: Service {
     let manager: Manager
     let repository: AggregateRepository
@@ -84,10 +89,12 @@ public struct ProcessManagerService<Manager: ProcessManager>: Service {
                 command = step.command
                 if step.isEmpty { return false }
                 let writes = step.writes
-                _ = try await repository.appendTogether(step.appends.filter { !$0.events.isEmpty }) { connection in
+                _ = try await repository.appendTogether(step.appends.filter { !$0.events.isEmpty }, first: fence(position)) { connection in
                     for write in writes { try await write(connection) }
                     try await PostgresEventStore.storeCheckpoint(position, for: checkpoint, on: connection, logger: logger)
                 }
+                return true
+            } catch is HandledElsewhere {
                 return true
             } catch let error as EventStoreError where error.code == .wrongExpectedVersion && attempt < 20 {
                 continue
@@ -109,11 +116,25 @@ public struct ProcessManagerService<Manager: ProcessManager>: Service {
         let process = manager.name
         let checkpoint = checkpointName
         let logger = logger
-        _ = try await repository.appendTogether([]) { connection in
-            try await ProcessFailures.record(process: process, event: event, stream: event.stream.rawValue,
-                                             command: command.isEmpty ? "handle \(event.type)" : command, code: code, message: message,
-                                             on: connection, logger: logger)
-            try await PostgresEventStore.storeCheckpoint(event.position, for: checkpoint, on: connection, logger: logger)
+        do {
+            _ = try await repository.appendTogether([], first: fence(event.position)) { connection in
+                try await ProcessFailures.record(process: process, event: event, stream: event.stream.rawValue,
+                                                 command: command.isEmpty ? "handle \(event.type)" : command, code: code, message: message,
+                                                 on: connection, logger: logger)
+                try await PostgresEventStore.storeCheckpoint(event.position, for: checkpoint, on: connection, logger: logger)
+            }
+        } catch is HandledElsewhere {}
+    }
+
+    /// Another instance committed this event's outcome first.
+    struct HandledElsewhere: Error {}
+
+    /// Locks the checkpoint for the event's transaction; throws when the event was handled already.
+    private func fence(_ position: Int64) -> @Sendable (PostgresConnection) async throws -> Void {
+        let checkpoint = checkpointName
+        let logger = logger
+        return { connection in
+            guard try await PostgresEventStore.lockCheckpoint(checkpoint, on: connection, logger: logger) < position else { throw HandledElsewhere() }
         }
     }
 }

@@ -132,6 +132,12 @@ struct ProcessCrashTests {
                 worker.waitUntilExit()
             }
             let violations = try await Self.violations(store)
+            if !violations.isEmpty {
+                let checkpoints = try await client.query("SELECT subscription_name || '=' || position FROM subscription_checkpoints ORDER BY 1").decode(String.self).collectAll()
+                let failures = try await ProcessFailures(client: client, logger: TestEnvironment.logger).list().map { "\($0.process) \($0.stream) \($0.code) \($0.message)" }
+                let head = try await count("SELECT max(global_position) FROM events", client)
+                Issue.record("head \(head); checkpoints \(checkpoints); failures \(failures)")
+            }
             #expect(violations.isEmpty, "\(violations.prefix(10))")
             let cancelled = try await count("SELECT count(*) FROM events WHERE event_type = 'OrderCancelled'", client)
             let committed = try await count("SELECT count(*) FROM events WHERE event_type = 'StockReservationCommitted'", client)

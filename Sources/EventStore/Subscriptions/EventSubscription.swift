@@ -30,6 +30,9 @@ public struct EventSubscription: AsyncSequence, Sendable {
         var position: Int64
         var buffer: [RecordedEvent] = []
         var index = 0
+        /// How long to wait while an open append holds the frontier back: doubles while it
+        /// stays held, so many subscribers do not poll the database every few milliseconds.
+        var heldBackWait = Duration.milliseconds(5)
 
         public mutating func next() async throws -> RecordedEvent? {
             while index == buffer.count {
@@ -42,10 +45,11 @@ public struct EventSubscription: AsyncSequence, Sendable {
                 index = 0
                 // Wait only when there is nothing new that is safe to read.
                 if buffer.isEmpty, page.nextPosition >= page.safePosition {
-                    await store.appendSignal.wait(
-                        after: seen,
-                        timeout: page.headPosition > page.safePosition ? .milliseconds(5) : subscription.pollInterval
-                    )
+                    let heldBack = page.headPosition > page.safePosition
+                    await store.appendSignal.wait(after: seen, timeout: heldBack ? heldBackWait : subscription.pollInterval)
+                    heldBackWait = heldBack ? Swift.min(heldBackWait * 2, .milliseconds(100)) : .milliseconds(5)
+                } else {
+                    heldBackWait = .milliseconds(5)
                 }
             }
             defer { index += 1 }

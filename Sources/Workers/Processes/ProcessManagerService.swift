@@ -10,8 +10,9 @@ import ServiceLifecycle
 /// - what it decides is appended in one transaction with its checkpoint moving past the event,
 ///   so a crash leaves either both or neither: no effect happens twice, none is lost;
 /// - a decision that lost a race (another writer appended first) is decided again;
-/// - a refusal — the domain's (``DomainError``) or the application's (``ApplicationError``) —
-///   is recorded in `process_failures` in that same transaction, and the manager moves on;
+/// - a refusal — the domain's (``DomainError``) or the application's (``ApplicationError``) that
+///   persists when decided again on fresh state — is recorded in `process_failures` in that
+///   same transaction, and the manager moves on;
 /// - anything else (database, network) is transient: the same event is tried again, with backoff.
 ///
 /// Several instances may run (a `serve` and a `commerce worker --processes`): each event's
@@ -34,6 +35,7 @@ public struct ProcessManagerService<Manager: ProcessManager>: Service {
     }
 
     var checkpointName: String { "process-\(manager.name)" }
+    static var redecisionsBeforeRefusal: Int { 2 }
 
     public func run() async throws {
         try await cancelWhenGracefulShutdown {
@@ -82,6 +84,7 @@ public struct ProcessManagerService<Manager: ProcessManager>: Service {
         let checkpoint = checkpointName
         let position = event.position
         let logger = logger
+        var refusals = 0
         for attempt in 1... {
             var command = ""
             do {
@@ -99,9 +102,14 @@ public struct ProcessManagerService<Manager: ProcessManager>: Service {
             } catch let error as EventStoreError where error.code == .wrongExpectedVersion && attempt < 20 {
                 continue
             } catch let refusal as DomainError {
+                // A decision reads several aggregates; one may have moved between two reads (an
+                // order cancelled while its payment was being recorded). Such a refusal goes away
+                // when decided again on fresh state; a real one stays, and is recorded.
+                if refusals < Self.redecisionsBeforeRefusal { refusals += 1; continue }
                 try await recordRefusal(event, command: command, code: refusal.code.rawValue, message: refusal.message)
                 return true
             } catch let refusal as ApplicationError {
+                if refusals < Self.redecisionsBeforeRefusal { refusals += 1; continue }
                 try await recordRefusal(event, command: command, code: refusal.code.rawValue, message: refusal.message)
                 return true
             }

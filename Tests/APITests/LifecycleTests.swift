@@ -76,6 +76,42 @@ struct LifecycleTests {
         }
     }
 
+    @Test("racing completions of one refund operation (an admin's request and the process) record it once, on payment and order")
+    func racingCompletions() async throws {
+        try await withAPI { api, postgres in
+            let streams = Streams(postgres)
+            let (admin, customer, cart) = try await shop(api, postgres, sku: "RACE-1", price: 3000, stock: 5, quantity: 1)
+            let order = try await withServices(lifecycleWorkers(postgres)) {
+                let order = try await checkout(api, customer, cart)
+                try await waitFor("authorized") { try await streams.order(order).status == .paymentAuthorized }
+                #expect(try await api.call(.post, "/admin/payments/\(payment(order))/capture", token: admin, body: [:]).status == .ok)
+                return order
+            }
+            // No process runs now: a refund is requested, then completed eight times at once.
+            let repository = AggregateRepository(store: PostgresEventStore(client: postgres, logger: TestEnvironment.logger))
+            let paymentID = OrderPayments.paymentID(for: try OrderID(order))
+            let metadata = EventMetadata(correlationID: UUID(), actor: "test")
+            let operation = PaymentOperation(operationId: "op_race", kind: .refund, amount: Money(700, .EUR), reason: "race")
+            _ = try await repository.execute(Payment.self, .of("payment", paymentID), ifMatch: nil, metadata: metadata) { _ in .request(operation) }
+            let complete = CompletePaymentOperation(repository: repository, gateway: SlowGateway(), logger: TestEnvironment.logger)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                // Staggered, so some read the operation as pending before another's commit and
+                // decide after it.
+                for index in 0..<8 {
+                    group.addTask {
+                        try await Task.sleep(for: .milliseconds(15 * index))
+                        _ = try await complete(payment: paymentID, operation: "op_race", metadata: metadata)
+                    }
+                }
+                try await group.waitForAll()
+            }
+            #expect(try await streams.payment(ofOrder: order).refunded == Money(700, .EUR))
+            #expect(try await streams.order(order).refunded == Money(700, .EUR))
+            let refunds = try await postgres.query("SELECT count(*)::int FROM events WHERE event_type IN ('PaymentRefunded', 'OrderRefunded')").decode(Int.self).collectAll()[0]
+            #expect(refunds == 2, "one on the payment, one on the order")
+        }
+    }
+
     @Test("regression: a cancel while the payment process is stopped ends voided, and the next order is still authorized")
     func cancelBeforeAuthorizationDoesNotHaltPayments() async throws {
         try await withAPI { api, postgres in
@@ -331,5 +367,33 @@ struct LifecycleTests {
             let events = try await postgres.query("SELECT count(*)::int FROM events").decode(Int.self).collectAll()[0]
             #expect(events == before + 2, "payment authorized and order payment recorded, once")
         }
+    }
+}
+
+/// The sandbox answering after 50 ms, as a real gateway takes its time: decisions made before the
+/// call meet what others committed meanwhile.
+struct SlowGateway: PaymentGateway {
+    let sandbox = SandboxGateway()
+
+    func tokenize(cardNumber: String) throws(PaymentGatewayError) -> PaymentMethodToken { try sandbox.tokenize(cardNumber: cardNumber) }
+
+    func authorize(_ amount: Money, method: PaymentMethodToken, idempotencyKey: String) async throws(PaymentGatewayError) -> GatewayAuthorization {
+        try? await Task.sleep(for: .milliseconds(50))
+        return try await sandbox.authorize(amount, method: method, idempotencyKey: idempotencyKey)
+    }
+
+    func capture(_ amount: Money, authorization: String, idempotencyKey: String) async throws(PaymentGatewayError) -> String {
+        try? await Task.sleep(for: .milliseconds(50))
+        return try await sandbox.capture(amount, authorization: authorization, idempotencyKey: idempotencyKey)
+    }
+
+    func refund(_ amount: Money, capture: String, idempotencyKey: String) async throws(PaymentGatewayError) -> String {
+        try? await Task.sleep(for: .milliseconds(50))
+        return try await sandbox.refund(amount, capture: capture, idempotencyKey: idempotencyKey)
+    }
+
+    func void(authorization: String, idempotencyKey: String) async throws(PaymentGatewayError) {
+        try? await Task.sleep(for: .milliseconds(50))
+        try await sandbox.void(authorization: authorization, idempotencyKey: idempotencyKey)
     }
 }

@@ -64,7 +64,9 @@ public struct ApplyGatewayWebhook: Sendable {
             case "payment.authorized":
                 return try await AuthorizePayment.recordApproval(payment: id, order: orderID, amount: amount, reference: notification.reference, load: load)
             case "payment.captured":
-                var steps = [try await load(Payment.self, paymentStream, .capture(amount: amount, gatewayReference: notification.reference))]
+                let capture = try await load(Payment.self, paymentStream, .capture(amount: amount, gatewayReference: notification.reference))
+                guard !capture.events.isEmpty else { return [] }
+                var steps = [capture]
                 let order = try await load.state(Order.self, orderStream)
                 let capturedTotal = (payment.captured?.amount ?? 0) + amount.amount
                 if let total = order.totals?.total, capturedTotal == total.amount, order.status == .placed || order.status == .paymentAuthorized {
@@ -72,8 +74,10 @@ public struct ApplyGatewayWebhook: Sendable {
                 }
                 return steps
             default:
-                return [try await load(Payment.self, paymentStream, .refund(amount: amount, gatewayReference: notification.reference)),
-                        try await load(Order.self, orderStream, .refund(amount: amount, reason: "refunded at the gateway"))]
+                let refund = try await load(Payment.self, paymentStream, .refund(amount: amount, gatewayReference: notification.reference))
+                // The order records a refund only with the payment: never for a reference seen meanwhile.
+                guard !refund.events.isEmpty else { return [] }
+                return [refund, try await load(Order.self, orderStream, .refund(amount: amount, reason: "refunded at the gateway"))]
             }
         }
         return known ? .applied : .ignored

@@ -34,7 +34,10 @@ public struct CompletePaymentOperation: Sendable {
             throw ApplicationError.notFound("operation \(operationId) of payment \(paymentID)")
         }
         let reference = try await callGateway(operation, payment: payment, key: "\(paymentID)-\(operationId)")
-        var steps = [try await load(Payment.self, paymentStream, .complete(operationId: operationId, gatewayReference: reference))]
+        let completion = try await load(Payment.self, paymentStream, .complete(operationId: operationId, gatewayReference: reference))
+        // Completed by someone else while the gateway answered: the order was told then.
+        guard !completion.events.isEmpty else { return [] }
+        var steps = [completion]
         let orderStream = StreamName.of("order", orderID)
         let order = try await load.state(Order.self, orderStream)
         switch operation.kind {

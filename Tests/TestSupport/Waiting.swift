@@ -2,15 +2,16 @@ import EventStore
 import Foundation
 import Testing
 
-/// Polls `condition` until it holds; records an issue (and returns) when `timeout` passes first.
-public func waitUntil(timeout: Duration = .seconds(30), _ condition: @escaping @Sendable () async -> Bool) async throws {
+/// Polls `condition` every `interval` until it holds; records an issue (and returns) when
+/// `timeout` passes first. A costly condition wants a longer interval: tests share two cores.
+public func waitUntil(timeout: Duration = .seconds(30), interval: Duration = .milliseconds(20), _ condition: @escaping @Sendable () async -> Bool) async throws {
     let deadline = ContinuousClock.now + timeout
     while !(await condition()) {
         guard ContinuousClock.now < deadline else {
             Issue.record("condition not met within \(timeout)")
             return
         }
-        try await Task.sleep(for: .milliseconds(20))
+        try await Task.sleep(for: interval)
     }
 }
 

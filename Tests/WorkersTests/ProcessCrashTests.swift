@@ -124,9 +124,10 @@ struct ProcessCrashTests {
                     workers[index] = try startWorker(database: database)
                 }
             }
-            // Let the last worker finish what is due, then check the log.
+            // Let the last workers finish what is due, then check the log. The check reads the
+            // whole log: twice a second, not to starve the suites running beside this one.
             let settled: @Sendable () async -> Bool = { (try? await Self.violations(store).isEmpty) == true }
-            try await waitUntil(timeout: .seconds(90), settled)
+            try await waitUntil(timeout: .seconds(90), interval: .milliseconds(500), settled)
             for worker in workers {
                 worker.terminate()
                 worker.waitUntilExit()

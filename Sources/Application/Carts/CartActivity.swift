@@ -34,8 +34,14 @@ public struct CartActivity: Sendable {
             "SELECT cart_id, last_activity FROM cart_activity WHERE last_activity <= \(cutoff) ORDER BY last_activity LIMIT \(limit)", logger: logger
         )
         var carts: [(CartID, Date)] = []
+        var invalid: [String] = []
         for try await (id, time) in rows.decode((String, Date).self) {
-            if let cart = try? CartID(id) { carts.append((cart, time)) }
+            // Ids come from the cart events and are valid; a row that is not is dropped, logged.
+            if let cart = try? CartID(id) { carts.append((cart, time)) } else { invalid.append(id) }
+        }
+        for id in invalid {
+            logger.warning("cart activity row with an invalid cart id dropped", metadata: ["cart": "\(id)"])
+            try await client.query("DELETE FROM cart_activity WHERE cart_id = \(id)", logger: logger)
         }
         return carts
     }

@@ -37,8 +37,9 @@ public struct OrderDeadlines: Sendable {
         )
         var orders: [OrderID] = []
         for try await id in rows.decode(String.self) {
-            // Ids were validated when written; one that is not is dropped with its row below.
+            // Ids were validated when written; a row whose id is not valid is dropped, logged.
             if let order = try? OrderID(id) { orders.append(order) } else {
+                logger.warning("order deadline with an invalid order id dropped", metadata: ["order": "\(id)"])
                 try await client.query("DELETE FROM order_deadlines WHERE order_id = \(id)", logger: logger)
             }
         }

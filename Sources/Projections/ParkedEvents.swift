@@ -35,7 +35,8 @@ public enum ParkedEvents {
         try await BulkInsert(
             table: "parked_events",
             columns: [("projection", "$1"), ("position", "$2"), ("stream_name", "$3"), ("stream_version", "$4"), ("event_type", "$5"), ("error", "$6")],
-            conflict: "ON CONFLICT (projection, position) DO UPDATE SET error = excluded.error"
+            // A redelivered copy keeps the first error (the cause, not "held behind").
+            conflict: "ON CONFLICT (projection, position) DO NOTHING"
         ).write(
             [.text(Array(repeating: projection, count: parked.count)), .bigint(parked.map(\.event.position)), .text(parked.map(\.event.stream.rawValue)),
              .bigint(parked.map(\.event.version)), .text(parked.map(\.event.type)), .text(parked.map(\.error))],

@@ -53,6 +53,8 @@ struct ParkingTests {
                 try await ProjectionApplier.apply(events, to: WorkerSet.projections, on: connection, logger: logger)
             }
             #expect(try await ParkedEvents.counts(client: client, logger: logger) == ["catalog": 3])
+            let again = try await client.query("SELECT error FROM parked_events ORDER BY position LIMIT 1").decode(String.self).collectAll()
+            #expect(again.first?.contains("event.unknown_version") == true, "the cause is kept, not relabelled")
 
             // The code learns v7 (its reader drops the field this version does not have).
             EventUpcasters.teach(type: "ProductPublished", version: 7) { object in object.filter { $0.key == "productId" } }

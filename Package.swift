@@ -1,6 +1,14 @@
 // swift-tools-version:6.1
 import PackageDescription
 
+/// What `commerce` and `commerce-bench` both build on.
+let executableDependencies: [Target.Dependency] = [
+    "Aggregates", "Application", "EventStore", "Kafka", "Payments", "Projections", "Workers", "API", "Runtime",
+    .product(name: "ArgumentParser", package: "swift-argument-parser"),
+    .product(name: "Hummingbird", package: "hummingbird"),
+    .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+]
+
 let swiftSettings: [SwiftSetting] = [
     .swiftLanguageMode(.v6),
     .enableUpcomingFeature("ExistentialAny"),
@@ -111,24 +119,14 @@ let package = Package(
 
         .executableTarget(
             name: "commerce",
-            dependencies: [
-                "Aggregates", "Application", "EventStore", "Kafka", "Payments", "Projections", "Workers", "API", "Runtime",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ],
+            dependencies: executableDependencies,
             swiftSettings: swiftSettings
         ),
 
         // The benchmarks, out of the production binary.
         .executableTarget(
             name: "commerce-bench",
-            dependencies: [
-                "Aggregates", "Application", "EventStore", "Kafka", "Payments", "Projections", "Workers", "API", "Runtime",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ],
+            dependencies: executableDependencies,
             swiftSettings: swiftSettings
         ),
 

@@ -60,10 +60,14 @@ public enum EventUpcasters {
     public static func upcast(type: String, from version: Int, to current: Int, json: String) throws(DomainError) -> String {
         guard version != current else { return json }
         if version > current, let reader = taughtLock.withLock({ taught[type]?[version] }) {
-            guard let object = (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [String: Any],
-                  let read = try? reader(object), let data = try? JSONSerialization.data(withJSONObject: read, options: [.sortedKeys])
-            else { throw DomainError(.malformedEvent, "\(type) v\(version) could not be read with the reader taught for it") }
-            return String(decoding: data, as: UTF8.self)
+            do {
+                guard let object = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] else {
+                    throw DomainError(.malformedEvent, "\(type) v\(version) is not a JSON object")
+                }
+                return String(decoding: try JSONSerialization.data(withJSONObject: try reader(object), options: [.sortedKeys]), as: UTF8.self)
+            } catch {
+                throw DomainError(.malformedEvent, "\(type) v\(version) could not be read with the reader taught for it: \(error)")
+            }
         }
         guard version >= 1, version < current else {
             throw DomainError(.unknownEventVersion, "\(type) v\(version) is newer than this code (v\(current))")

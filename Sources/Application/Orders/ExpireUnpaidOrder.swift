@@ -26,10 +26,4 @@ public struct ExpireUnpaidOrder: Sendable {
         }
         return !results.isEmpty
     }
-
-    /// Drops an order's deadline without acting on it (after a refusal was recorded).
-    public func forget(_ orderID: OrderID) async throws {
-        let logger = repository.store.logger
-        _ = try await repository.appendTogether([]) { connection in try await OrderDeadlines.remove(orderID, on: connection, logger: logger) }
-    }
 }

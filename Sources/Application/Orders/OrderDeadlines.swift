@@ -30,6 +30,11 @@ public struct OrderDeadlines: Sendable {
         try await connection.query("DELETE FROM order_deadlines WHERE order_id = \(order.rawValue)", logger: logger)
     }
 
+    /// Drops an order's deadline without acting on it (after a refusal was recorded).
+    public func forget(_ order: OrderID) async throws {
+        try await client.query("DELETE FROM order_deadlines WHERE order_id = \(order.rawValue)", logger: logger)
+    }
+
     /// Orders whose deadline has passed by `now`, oldest first.
     public func due(at now: Date, limit: Int = 500) async throws -> [OrderID] {
         let rows = try await client.query(

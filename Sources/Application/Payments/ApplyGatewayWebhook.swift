@@ -66,13 +66,9 @@ public struct ApplyGatewayWebhook: Sendable {
             case "payment.captured":
                 let capture = try await load(Payment.self, paymentStream, .capture(amount: amount, gatewayReference: notification.reference))
                 guard !capture.events.isEmpty else { return [] }
-                var steps = [capture]
-                let order = try await load.state(Order.self, orderStream)
                 let capturedTotal = (payment.captured?.amount ?? 0) + amount.amount
-                if let total = order.totals?.total, capturedTotal == total.amount, order.status == .placed || order.status == .paymentAuthorized {
-                    steps.append(try await load(Order.self, orderStream, .markPaid(paymentId: id, amount: total)))
-                }
-                return steps
+                let paid = try await OrderPayments.paidStep(order: orderID, payment: id, capturedTotal: capturedTotal, load: load)
+                return [capture] + (paid.map { [$0] } ?? [])
             default:
                 let refund = try await load(Payment.self, paymentStream, .refund(amount: amount, gatewayReference: notification.reference))
                 // The order records a refund only with the payment: never for a reference seen meanwhile.

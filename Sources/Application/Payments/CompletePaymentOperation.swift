@@ -38,16 +38,14 @@ public struct CompletePaymentOperation: Sendable {
         // Completed by someone else while the gateway answered: the order was told then.
         guard !completion.events.isEmpty else { return [] }
         var steps = [completion]
-        let orderStream = StreamName.of("order", orderID)
-        let order = try await load.state(Order.self, orderStream)
         switch operation.kind {
         case .capture:
             let capturedTotal = (payment.captured?.amount ?? 0) + operation.amount.amount
-            if let total = order.totals?.total, capturedTotal == total.amount, order.status == .placed || order.status == .paymentAuthorized {
-                steps.append(try await load(Order.self, orderStream, .markPaid(paymentId: paymentID, amount: total)))
+            if let paid = try await OrderPayments.paidStep(order: orderID, payment: paymentID, capturedTotal: capturedTotal, load: load) {
+                steps.append(paid)
             }
         case .refund:
-            steps.append(try await load(Order.self, orderStream, .refund(amount: operation.amount, reason: operation.reason)))
+            steps.append(try await load(Order.self, .of("order", orderID), .refund(amount: operation.amount, reason: operation.reason)))
         case .void:
             break
         }

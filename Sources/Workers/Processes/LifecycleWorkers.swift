@@ -53,7 +53,7 @@ public enum LifecycleWorkers {
             act: { order in
                 if try await expire(order) { logger.info("unpaid order expired", metadata: ["order": "\(order)"]) }
             },
-            drop: { order in try await expire.forget(order) }
+            drop: { order in try await deadlines.forget(order) }
         )
     }
 

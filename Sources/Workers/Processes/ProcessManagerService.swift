@@ -101,16 +101,12 @@ public struct ProcessManagerService<Manager: ProcessManager>: Service {
                 return true
             } catch let error as EventStoreError where error.code == .wrongExpectedVersion && attempt < 20 {
                 continue
-            } catch let refusal as DomainError {
+            } catch let refusal as any Refusal {
                 // A decision reads several aggregates; one may have moved between two reads (an
                 // order cancelled while its payment was being recorded). Such a refusal goes away
                 // when decided again on fresh state; a real one stays, and is recorded.
                 if refusals < Self.redecisionsBeforeRefusal { refusals += 1; continue }
-                try await recordRefusal(event, command: command, code: refusal.code.rawValue, message: refusal.message)
-                return true
-            } catch let refusal as ApplicationError {
-                if refusals < Self.redecisionsBeforeRefusal { refusals += 1; continue }
-                try await recordRefusal(event, command: command, code: refusal.code.rawValue, message: refusal.message)
+                try await recordRefusal(event, command: command, code: refusal.refusalCode, message: refusal.message)
                 return true
             }
         }

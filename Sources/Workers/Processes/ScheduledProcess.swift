@@ -58,11 +58,8 @@ public struct ScheduledProcess<Item: Sendable>: Service {
             let (stream, command) = describe(item)
             do {
                 try await act(item)
-            } catch let refusal as DomainError {
-                try await record(stream: stream, command: command, code: refusal.code.rawValue, message: refusal.message)
-                try await drop(item)
-            } catch let refusal as ApplicationError {
-                try await record(stream: stream, command: command, code: refusal.code.rawValue, message: refusal.message)
+            } catch let refusal as any Refusal {
+                try await record(stream: stream, command: command, code: refusal.refusalCode, message: refusal.message)
                 try await drop(item)
             } catch is CancellationError {
                 throw CancellationError()
@@ -76,7 +73,7 @@ public struct ScheduledProcess<Item: Sendable>: Service {
         let name = name
         let logger = logger
         logger.warning("\(name)'s command was refused; recorded", metadata: ["stream": "\(stream)", "code": "\(code)"])
-        _ = try await repository.appendTogether([]) { connection in
+        try await repository.store.client.withConnection { connection in
             try await ProcessFailures.record(process: name, event: nil, stream: stream, command: command, code: code, message: message, on: connection, logger: logger)
         }
     }

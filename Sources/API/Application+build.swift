@@ -115,6 +115,7 @@ public func buildRouter(configuration: APIConfiguration, dependencies: APIDepend
     WebhookRoutes(apply: ApplyGatewayWebhook(repository: repository), signature: dependencies.webhookSignature).addRoutes(to: router)
     CatalogQueryRoutes(catalog: CatalogReader(client: dependencies.postgres, logger: logger), readYourWrites: readYourWrites).addRoutes(to: router)
     OrderQueryRoutes(orders: OrderHistoryReader(client: dependencies.postgres, logger: logger), readYourWrites: readYourWrites).addRoutes(to: router)
+    AnalyticsRoutes(reader: AnalyticsReader(client: dependencies.postgres, logger: logger), readYourWrites: readYourWrites).addRoutes(admin: admin)
     ProcessRoutes(failures: ProcessFailures(client: dependencies.postgres, logger: logger)).addRoutes(admin: admin)
     router.get("/openapi.json") { _, _ in
         Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: .init(string: OpenAPIDocument.json)))

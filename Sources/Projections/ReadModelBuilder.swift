@@ -50,6 +50,7 @@ struct BulkInsert {
         case bigint([Int64])
         case integer([Int32])
         case timestamptz([Date])
+        case boolean([Bool])
     }
 
     let table: String
@@ -70,6 +71,7 @@ struct BulkInsert {
                 case .bigint(let all): bindings.append(Array(all[start..<end]))
                 case .integer(let all): bindings.append(Array(all[start..<end]))
                 case .timestamptz(let all): bindings.append(Array(all[start..<end]))
+                case .boolean(let all): bindings.append(Array(all[start..<end]))
                 }
             }
             let unnestArguments = values.indices.map { index -> String in
@@ -78,6 +80,7 @@ struct BulkInsert {
                 case .bigint: "bigint[]"
                 case .integer: "integer[]"
                 case .timestamptz: "timestamptz[]"
+                case .boolean: "boolean[]"
                 }
                 return "$\(index + 1)::\(type)"
             }

@@ -1,4 +1,5 @@
 import Aggregates
+import Application
 import ArgumentParser
 import Runtime
 import EventStore
@@ -162,18 +163,8 @@ struct BenchProjection: AsyncParsableCommand {
         return Int(try await store.client.query(query).decode(Int64.self).collectAll()[0])
     }
 
-    /// One multi-stream append from synthetic appends: each stream's events together, in order.
     static func streamAppends(_ appends: [SyntheticHistory.Append]) -> [StreamAppend] {
-        var order: [String] = []
-        var events: [String: [NewEvent]] = [:]
-        let metadata = EventMetadata(correlationID: UUID(), actor: "bench")
-        for append in appends {
-            if events[append.stream] == nil { order.append(append.stream) }
-            events[append.stream, default: []] += append.events.map {
-                NewEvent(type: $0.type, schemaVersion: Int32($0.schemaVersion), data: $0.json, metadata: metadata)
-            }
-        }
-        return order.map { StreamAppend(stream: try! StreamName($0), expectedVersion: .any, events: events[$0]!) }
+        try! SyntheticHistory.streamAppends(appends)
     }
 }
 

@@ -148,6 +148,6 @@ func project(_ postgres: PostgresClient) async throws {
     let store = PostgresEventStore(client: postgres, logger: TestEnvironment.logger)
     let events = try await readEverything(store)
     _ = try await postgres.withTransaction(logger: TestEnvironment.logger) { connection in
-        try await ProjectionApplier.apply(events, to: [CatalogProjection(), OrderHistoryProjection()], on: connection, logger: TestEnvironment.logger)
+        try await ProjectionApplier.apply(events, to: WorkerSet.projections, on: connection, logger: TestEnvironment.logger)
     }
 }

@@ -136,7 +136,7 @@ func appendCatalogAndOrders(_ store: PostgresEventStore, products: Int, prefix: 
 /// The read-model tables as comparable text.
 func readModel(_ client: PostgresClient) async throws -> [String] {
     var rows: [String] = []
-    for table in ["catalog_products", "catalog_variants", "order_history", "order_timeline"] {
+    for table in WorkerSet.projections.flatMap(\.tables) {
         rows += try await client.query(PostgresQuery(unsafeSQL: "SELECT \(table)::text FROM \(table) ORDER BY 1")).decode(String.self).collectAll()
     }
     return rows

@@ -10,6 +10,14 @@ public struct SyntheticHistory: Sendable {
     public struct Append: Sendable {
         public let stream: String
         public let events: [EncodedEvent]
+        /// When each event happened, in the history's own time.
+        public let occurredAt: [Date]
+
+        public init(stream: String, events: [EncodedEvent], occurredAt: [Date]) {
+            self.stream = stream
+            self.events = events
+            self.occurredAt = occurredAt
+        }
     }
 
     private struct Variant {
@@ -24,6 +32,11 @@ public struct SyntheticHistory: Sendable {
     private var variants: [Variant] = []
     private var stock: [SKU: Inventory.State] = [:]
     private var orderCount = 0
+    private var cartCount = 0
+    /// How many signed-in customers orders and carts are spread over.
+    public var customers = 500
+    /// The end of the history: lifecycle steps that would happen later are left out.
+    public var horizon: Date?
 
     public init(seed: UInt64, start: Date) {
         random = SplitMix64(seed: seed)
@@ -72,112 +85,162 @@ public struct SyntheticHistory: Sendable {
         return appends
     }
 
-    /// One customer order: a cart checked out, stock reserved, then the order's life.
+    /// One customer order: a cart checked out, stock reserved, then the order's life, each step
+    /// at its own time after ``now`` (paid at once, shipped a day later, delivered three days
+    /// later, returned after ten); steps that would fall after ``horizon`` have not happened yet.
     /// Needs ``catalog(products:)`` first.
     public mutating func order() throws(DomainError) -> [Append] {
         precondition(!variants.isEmpty, "make a catalog first")
         orderCount += 1
         now = now.addingTimeInterval(1)
+        let placedAt = now
         let orderID = try OrderID("synthetic-order-\(orderCount)")
         let cartID = try CartID("synthetic-cart-\(orderCount)")
-        let customer = try CustomerID("customer-\(random.next() % 500)")
+        let owner = try pickOwner()
         let currency: Currency = random.next() % 3 == 0 ? .USD : .EUR
+        var cart = Stream(Cart.self, "cart-\(cartID)")
+        try cart.run([.create(id: cartID, owner: owner, currency: currency)] + pickLines(currency: currency).map { .addItem($0) } + [
+            .setShippingAddress(Address(name: "Customer \(orderCount)", line1: "\(orderCount) Main Street", city: "Berlin", postalCode: "10115", country: "DE")),
+            .setShippingMethod(method: "standard", pricing: .standard), .checkOut(orderId: orderID, pricing: .standard),
+        ], at: placedAt)
+        let checkedOut = cart.decided.lazy.compactMap { event -> CartCheckedOut? in
+            if case .checkedOut(let checkout) = event { checkout } else { nil }
+        }.first
+        guard let checkout = checkedOut else { preconditionFailure("a cart with lines checks out") }
+
+        var appends = [cart.append]
+        var stockStreams: [Stream<Inventory>] = []
+        for line in checkout.lines {
+            var stream = Stream(Inventory.self, "inventory-\(line.sku)", state: stock.removeValue(forKey: line.sku) ?? Inventory.initialState)
+            var commands: [Inventory.Command] = []
+            if stream.state.available < line.quantity + 1 { commands.append(.receive(sku: line.sku, quantity: 200)) }
+            commands.append(.reserve(sku: line.sku, orderId: orderID, quantity: line.quantity, expiresAt: placedAt.addingTimeInterval(900)))
+            try stream.run(commands, at: placedAt)
+            stockStreams.append(stream)
+        }
+        let payment = try PaymentID("synthetic-payment-\(orderCount)")
+        let total = checkout.totals.total
+        var order = Stream(Order.self, "order-\(orderID)")
+        try order.run([.place(id: orderID, checkout: checkout)], at: placedAt)
+        let path = random.next() % 10
+        let day: TimeInterval = 86_400
+        func happened(_ offset: TimeInterval) -> Bool { horizon.map { placedAt.addingTimeInterval(offset) <= $0 } ?? true }
+        switch path {
+        case 0:
+            try order.run([.cancel(reason: "payment declined", cause: .paymentDeclined)], at: placedAt)
+            for index in stockStreams.indices { try stockStreams[index].run([.release(orderId: orderID, reason: .paymentDeclined)], at: placedAt) }
+        case 1:
+            try order.run([.recordPaymentAuthorized(paymentId: payment, amount: total)], at: placedAt)
+        default:
+            let everything = checkout.lines.map { LineQuantity(sku: $0.sku, quantity: $0.quantity) }
+            try order.run([.recordPaymentAuthorized(paymentId: payment, amount: total), .markPaid(paymentId: payment, amount: total)], at: placedAt)
+            if path >= 3, happened(day) {
+                try order.run([.fulfil(everything), .ship(carrier: "DHL", trackingNumber: "JD\(100_000 + orderCount)")], at: placedAt.addingTimeInterval(day))
+                for index in stockStreams.indices { try stockStreams[index].run([.commit(orderId: orderID)], at: placedAt.addingTimeInterval(day)) }
+            }
+            if path >= 5, happened(3 * day) { try order.run([.markDelivered], at: placedAt.addingTimeInterval(3 * day)) }
+            if path == 9, happened(10 * day) {
+                let refund = Money(max(1, total.amount / 3), total.currency)
+                let line = ReturnLine(sku: everything[0].sku, quantity: everything[0].quantity, disposition: orderCount % 2 == 0 ? .restock : .writeOff)
+                try order.run([.recordReturn(lines: [line], reason: "too small", refund: refund), .refund(amount: refund, reason: "returned item")],
+                              at: placedAt.addingTimeInterval(10 * day))
+            }
+        }
+        for stream in stockStreams {
+            stock[try SKU(String(stream.name.dropFirst("inventory-".count)))] = stream.state
+            if !stream.events.isEmpty { appends.append(stream.append) }
+        }
+        appends.append(order.append)
+        return appends
+    }
+
+    /// A cart that never checks out: created, given lines, and declared abandoned a day after its
+    /// last activity (or, with no lines, simply left — a visit that never got further).
+    public mutating func abandonedCart(withLines: Bool = true) throws(DomainError) -> [Append] {
+        precondition(!variants.isEmpty, "make a catalog first")
+        cartCount += 1
+        now = now.addingTimeInterval(1)
+        let cartID = try CartID("synthetic-abandoned-\(cartCount)")
+        let currency: Currency = random.next() % 3 == 0 ? .USD : .EUR
+        var cart = Stream(Cart.self, "cart-\(cartID)")
+        try cart.run([.create(id: cartID, owner: try pickOwner(), currency: currency)], at: now)
+        if withLines {
+            try cart.run(pickLines(currency: currency).map { .addItem($0) }, at: now)
+            let inactivity: TimeInterval = 86_400
+            if horizon.map({ now.addingTimeInterval(inactivity) <= $0 }) ?? true {
+                try cart.run([.abandon(lastActivityAt: now, inactivity: inactivity)], at: now.addingTimeInterval(inactivity))
+            }
+        }
+        return [cart.append]
+    }
+
+    /// Moves the clock forward to `date` (never back): the next order or cart happens just after it.
+    public mutating func advance(to date: Date) {
+        if date > now { now = date }
+    }
+
+    /// A random number below `bound`, from the history's own generator.
+    public mutating func random(below bound: Int) -> Int {
+        Int(random.next() % UInt64(max(1, bound)))
+    }
+
+    /// A signed-in customer most of the time, a guest one order in ten.
+    private mutating func pickOwner() throws(DomainError) -> CartOwner {
+        if random.next() % 10 == 0 { return .guest("guest-\(random.next() % 1_000_000)") }
+        return .customer(try CustomerID("customer-\(random.next() % UInt64(customers))"))
+    }
+
+    /// One to three distinct variants, one or two of each.
+    private mutating func pickLines(currency: Currency) -> [CartLine] {
         var picked: [Variant] = []
         for _ in 0..<(1 + Int(random.next() % 3)) {
             let variant = variants[Int(random.next() % UInt64(variants.count))]
             if !picked.contains(where: { $0.sku == variant.sku }) { picked.append(variant) }
         }
-        var cartCommands: [Cart.Command] = [.create(id: cartID, owner: .customer(customer), currency: currency)]
-        for variant in picked {
-            cartCommands.append(.addItem(CartLine(sku: variant.sku, productId: variant.product, name: variant.name,
-                                                  quantity: 1 + Int(random.next() % 2), unitPrice: variant.prices[currency]!)))
+        return picked.map { variant in
+            CartLine(sku: variant.sku, productId: variant.product, name: variant.name, quantity: 1 + Int(random.next() % 2), unitPrice: variant.prices[currency]!)
         }
-        cartCommands += [
-            .setShippingAddress(Address(name: "Customer \(orderCount)", line1: "\(orderCount) Main Street", city: "Berlin", postalCode: "10115", country: "DE")),
-            .setShippingMethod(method: "standard", pricing: .standard), .checkOut(orderId: orderID, pricing: .standard),
-        ]
-        var cart = Cart.initialState
-        let cartAppend = try run(Cart.self, cartCommands, stream: "cart-\(cartID)", state: &cart)
-        guard let checkout = cartAppend.checkout else { preconditionFailure("a cart with lines checks out") }
-
-        var appends = [cartAppend.append]
-        let expires = now.addingTimeInterval(900)
-        for line in checkout.lines {
-            var commands: [Inventory.Command] = []
-            if stock[line.sku, default: Inventory.initialState].available < line.quantity + 1 {
-                commands.append(.receive(sku: line.sku, quantity: 200))
-            }
-            commands.append(.reserve(sku: line.sku, orderId: orderID, quantity: line.quantity, expiresAt: expires))
-            appends.append(try runStock(commands, sku: line.sku))
-        }
-        let payment = try PaymentID("synthetic-payment-\(orderCount)")
-        let total = checkout.totals.total
-        var orderCommands: [Order.Command] = [.place(id: orderID, checkout: checkout)]
-        let path = random.next() % 10
-        var releaseStock = false
-        switch path {
-        case 0:
-            orderCommands.append(.cancel(reason: "payment declined", cause: .paymentDeclined))
-            releaseStock = true
-        case 1:
-            orderCommands.append(.recordPaymentAuthorized(paymentId: payment, amount: total))
-        default:
-            let everything = checkout.lines.map { LineQuantity(sku: $0.sku, quantity: $0.quantity) }
-            orderCommands += [.recordPaymentAuthorized(paymentId: payment, amount: total), .markPaid(paymentId: payment, amount: total)]
-            if path >= 3 { orderCommands += [.fulfil(everything), .ship(carrier: "DHL", trackingNumber: "JD\(100_000 + orderCount)")] }
-            if path >= 5 { orderCommands.append(.markDelivered) }
-            if path == 9 {
-                let refund = Money(max(1, total.amount / 3), total.currency)
-                let line = ReturnLine(sku: everything[0].sku, quantity: everything[0].quantity, disposition: orderCount % 2 == 0 ? .restock : .writeOff)
-                orderCommands += [.recordReturn(lines: [line], reason: "too small", refund: refund), .refund(amount: refund, reason: "returned item")]
-            }
-        }
-        var order = Order.initialState
-        appends.append(try run(Order.self, orderCommands, stream: "order-\(orderID)", state: &order))
-        for line in checkout.lines {
-            let command: Inventory.Command = releaseStock ? .release(orderId: orderID, reason: .paymentDeclined) : .commit(orderId: orderID)
-            if releaseStock || path >= 3 {
-                appends.append(try runStock([command], sku: line.sku))
-            }
-        }
-        return appends
     }
 
     /// Runs inventory commands against the SKU's stock, taken out of the dictionary meanwhile
     /// (updating it in place through `self` would copy the whole dictionary each time).
     private mutating func runStock(_ commands: [Inventory.Command], sku: SKU) throws(DomainError) -> Append {
-        var state = stock.removeValue(forKey: sku) ?? Inventory.initialState
-        defer { stock[sku] = state }
-        return try run(Inventory.self, commands, stream: "inventory-\(sku)", state: &state)
+        var stream = Stream(Inventory.self, "inventory-\(sku)", state: stock.removeValue(forKey: sku) ?? Inventory.initialState)
+        defer { stock[sku] = stream.state }
+        try stream.run(commands, at: now)
+        return stream.append
     }
 
     private func run<D: Decider>(_: D.Type, _ commands: [D.Command], stream: String) throws(DomainError) -> Append {
-        var state = D.initialState
-        return try run(D.self, commands, stream: stream, state: &state)
+        var stream = Stream(D.self, stream)
+        try stream.run(commands, at: now)
+        return stream.append
     }
 
-    private func run<D: Decider>(_: D.Type, _ commands: [D.Command], stream: String, state: inout D.State) throws(DomainError) -> Append {
+    /// One stream's events being decided: its state, and each event with the time it happened.
+    private struct Stream<D: Decider> {
+        let name: String
+        var state: D.State
+        var decided: [D.Event] = []
         var events: [EncodedEvent] = []
-        for command in commands {
-            let (decided, next) = try D.handle(command, state, DecisionContext(now: now))
-            state = next
-            events += decided.map { EventCodec.encode($0) }
+        var times: [Date] = []
+
+        init(_: D.Type, _ name: String, state: D.State = D.initialState) {
+            self.name = name
+            self.state = state
         }
-        return Append(stream: stream, events: events)
-    }
 
-    private func run(_: Cart.Type, _ commands: [Cart.Command], stream: String, state: inout Cart.State) throws(DomainError) -> (append: Append, checkout: CartCheckedOut?) {
-        var events: [EncodedEvent] = []
-        var checkout: CartCheckedOut?
-        for command in commands {
-            let (decided, next) = try Cart.handle(command, state, DecisionContext(now: now))
-            state = next
-            for event in decided {
-                if case .checkedOut(let checkedOut) = event { checkout = checkedOut }
-                events.append(EventCodec.encode(event))
+        mutating func run(_ commands: [D.Command], at time: Date) throws(DomainError) {
+            for command in commands {
+                let (new, next) = try D.handle(command, state, DecisionContext(now: time))
+                state = next
+                decided += new
+                events += new.map { EventCodec.encode($0) }
+                times += Array(repeating: time, count: new.count)
             }
         }
-        return (Append(stream: stream, events: events), checkout)
+
+        var append: Append { Append(stream: name, events: events, occurredAt: times) }
     }
 }
 

@@ -1,0 +1,387 @@
+import Foundation
+import Logging
+import PostgresNIO
+import Synchronization
+
+/// The reports, read from the analytics tables. Every report covers whole local days of one
+/// time zone, `from` through `to`; the rollups' quarter hours make that exact for any zone.
+///
+/// Money is in minor units. The average order value is the amount paid divided by the orders
+/// paid, rounded half away from zero (PostgreSQL's `round` on `numeric`).
+public struct AnalyticsReader: Sendable {
+    /// A validated period: local dates `from` through `to` (inclusive), both `YYYY-MM-DD`, in an IANA zone.
+    public struct Period: Sendable, Equatable {
+        public let from: String
+        public let to: String
+        public let timeZone: String
+
+        public init(from: String, to: String, timeZone: String) {
+            self.from = from
+            self.to = to
+            self.timeZone = timeZone
+        }
+    }
+
+    public enum Granularity: String, Sendable, CaseIterable {
+        case day, week, month
+    }
+
+    public struct SalesPeriod: Sendable, Codable, Equatable {
+        /// The period's first day (weeks start on Monday).
+        public let period: String
+        public let currency: String
+        public let ordersPlaced: Int64
+        public let ordersPaid: Int64
+        public let grossMerchandiseValue: Int64
+        public let discounts: Int64
+        public let tax: Int64
+        public let shipping: Int64
+        public let paid: Int64
+        public let refunds: Int64
+        /// Paid less refunded.
+        public let netRevenue: Int64
+        public let averageOrderValue: Int64?
+        public let unitsSold: Int64
+        public let ordersCancelled: Int64
+        public let cancelledValue: Int64
+    }
+
+    public struct ProductFigures: Sendable, Codable, Equatable {
+        public let rank: Int64
+        public let currency: String
+        public let productId: String
+        public let name: String?
+        public let categoryPath: String?
+        public let unitsSold: Int64
+        public let revenue: Int64
+        public let unitsReturned: Int64
+        public let returnedValue: Int64
+        /// Revenue less the value of returned units.
+        public let netRevenue: Int64
+        /// Units returned per unit sold, 0…1 to four places; nil with nothing sold.
+        public let refundRate: Double?
+    }
+
+    public enum ProductRanking: String, Sendable, CaseIterable {
+        case units, revenue
+    }
+
+    public struct FunnelStep: Sendable, Codable, Equatable {
+        public let step: String
+        public let count: Int64
+        /// Of the previous step's count (the first step: 1); nil when that count is 0.
+        public let conversionFromPrevious: Double?
+        public let conversionFromStart: Double?
+    }
+
+    public struct Funnel: Sendable, Codable, Equatable {
+        public let steps: [FunnelStep]
+    }
+
+    public struct AbandonedDay: Sendable, Codable, Equatable {
+        public let day: String
+        public let currency: String
+        public let carts: Int64
+        public let value: Int64
+    }
+
+    public struct AbandonedCart: Sendable, Codable, Equatable {
+        public let cartId: String
+        public let customerKind: String
+        public let customerId: String
+        public let currency: String
+        public let value: Int64
+        public let items: Int64
+        public let lines: JSONFragment
+        public let abandonedAt: Date
+    }
+
+    public struct AbandonedCarts: Sendable, Codable, Equatable {
+        public let days: [AbandonedDay]
+        /// The most recently abandoned carts of the period, newest first.
+        public let recent: [AbandonedCart]
+    }
+
+    public struct NewCustomersDay: Sendable, Codable, Equatable {
+        public let day: String
+        public let newCustomers: Int64
+    }
+
+    public struct OrdersPerCustomer: Sendable, Codable, Equatable {
+        /// "1", "2", "3", "4" or "5+".
+        public let orders: String
+        public let customers: Int64
+    }
+
+    public struct Customers: Sendable, Codable, Equatable {
+        public let days: [NewCustomersDay]
+        /// Signed-in customers with an order placed in the period, and those with two or more.
+        public let customersWithOrders: Int64
+        public let repeatCustomers: Int64
+        public let repeatPurchaseRate: Double?
+        public let distribution: [OrdersPerCustomer]
+    }
+
+    public struct LowStockItem: Sendable, Codable, Equatable {
+        public let sku: String
+        public let productId: String?
+        public let name: String?
+        public let onHand: Int64
+        public let reserved: Int64
+        public let available: Int64
+        public let threshold: Int64?
+        public let unitsSoldLast28Days: Int64
+        /// Available stock over the average daily sales of the last 28 days, to one place; nil without sales.
+        public let daysOfCover: Double?
+        public let outOfStock: Bool
+    }
+
+    let client: PostgresClient
+    let logger: Logger
+    private let zones = TimeZoneNames()
+
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    /// Whether PostgreSQL, which does the reports' calendar arithmetic, knows the zone by this name.
+    public func knowsTimeZone(_ name: String) async throws -> Bool {
+        if let known = zones.names.withLock({ $0 }) { return known.contains(name) }
+        // Reading pg_timezone_names walks the zone files: once per process.
+        let names = try await client.query("SELECT name FROM pg_timezone_names", logger: logger).decode(String.self).collectAll()
+        let known = Set(names)
+        zones.names.withLock { $0 = known }
+        return known.contains(name)
+    }
+
+    /// Sales per period and currency; periods without any figure are listed with zeros.
+    public func sales(_ period: Period, granularity: Granularity, currency: String?) async throws -> [SalesPeriod] {
+        let rows = try await client.query(
+            """
+            WITH figures AS (
+                SELECT date_trunc(\(granularity.rawValue), bucket AT TIME ZONE \(period.timeZone))::date AS period, currency,
+                       sum(orders_placed) AS placed, sum(orders_paid) AS paid_orders, sum(gross) AS gross, sum(discounts) AS discounts,
+                       sum(tax) AS tax, sum(shipping) AS shipping, sum(paid) AS paid, sum(refunds) AS refunds,
+                       sum(units_sold) AS units, sum(orders_cancelled) AS cancelled, sum(cancelled_value) AS cancelled_value
+                FROM analytics_sales
+                WHERE bucket >= (\(period.from)::date)::timestamp AT TIME ZONE \(period.timeZone)
+                  AND bucket < (\(period.to)::date + 1)::timestamp AT TIME ZONE \(period.timeZone)
+                  AND (\(currency ?? "") = '' OR currency = \(currency ?? ""))
+                GROUP BY 1, 2
+            ),
+            periods AS (
+                SELECT generate_series(date_trunc(\(granularity.rawValue), \(period.from)::date::timestamp), \(period.to)::date::timestamp,
+                                       ('1 ' || \(granularity.rawValue))::interval)::date AS period
+            ),
+            currencies AS (
+                SELECT DISTINCT currency FROM figures UNION SELECT \(currency ?? "") WHERE \(currency ?? "") <> ''
+            )
+            SELECT to_char(p.period, 'YYYY-MM-DD'), c.currency, coalesce(f.placed, 0)::bigint, coalesce(f.paid_orders, 0)::bigint,
+                   coalesce(f.gross, 0)::bigint, coalesce(f.discounts, 0)::bigint, coalesce(f.tax, 0)::bigint, coalesce(f.shipping, 0)::bigint,
+                   coalesce(f.paid, 0)::bigint, coalesce(f.refunds, 0)::bigint,
+                   CASE WHEN coalesce(f.paid_orders, 0) > 0 THEN round(f.paid::numeric / f.paid_orders)::bigint END,
+                   coalesce(f.units, 0)::bigint, coalesce(f.cancelled, 0)::bigint, coalesce(f.cancelled_value, 0)::bigint
+            FROM periods p CROSS JOIN currencies c LEFT JOIN figures f ON f.period = p.period AND f.currency = c.currency
+            ORDER BY 1, 2
+            """,
+            logger: logger
+        )
+        var result: [SalesPeriod] = []
+        for try await (period, currency, placed, paidOrders, gross, discounts, tax, shipping, paid, refunds, average, units, cancelled, cancelledValue) in rows.decode(
+            (String, String, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64?, Int64, Int64, Int64).self
+        ) {
+            result.append(SalesPeriod(
+                period: period, currency: currency, ordersPlaced: placed, ordersPaid: paidOrders, grossMerchandiseValue: gross, discounts: discounts,
+                tax: tax, shipping: shipping, paid: paid, refunds: refunds, netRevenue: paid - refunds, averageOrderValue: average,
+                unitsSold: units, ordersCancelled: cancelled, cancelledValue: cancelledValue
+            ))
+        }
+        return result
+    }
+
+    /// The top `limit` products per currency by units sold or by net revenue; `category` keeps
+    /// products whose category path is it or lies under it.
+    public func topProducts(_ period: Period, by ranking: ProductRanking, limit: Int, category: String?, currency: String?) async throws -> [ProductFigures] {
+        let rows = try await client.query(
+            """
+            WITH figures AS (
+                SELECT s.currency, s.product_id, sum(s.units_sold) AS units, sum(s.revenue) AS revenue,
+                       sum(s.units_returned) AS returned, sum(s.returned_value) AS returned_value
+                FROM analytics_sku_sales s
+                WHERE s.bucket >= (\(period.from)::date)::timestamp AT TIME ZONE \(period.timeZone)
+                  AND s.bucket < (\(period.to)::date + 1)::timestamp AT TIME ZONE \(period.timeZone)
+                  AND (\(currency ?? "") = '' OR s.currency = \(currency ?? ""))
+                GROUP BY 1, 2
+            ),
+            ranked AS (
+                SELECT f.*, p.name, p.category_path,
+                       row_number() OVER (PARTITION BY f.currency ORDER BY
+                           CASE WHEN \(ranking.rawValue) = 'units' THEN f.units ELSE f.revenue - f.returned_value END DESC, f.product_id) AS rank
+                FROM figures f LEFT JOIN analytics_products p ON p.product_id = f.product_id
+                WHERE \(category ?? "") = '' OR p.category_path = \(category ?? "") OR left(p.category_path, length(\(category ?? "")) + 1) = \(category ?? "") || '/'
+            )
+            SELECT rank, currency, product_id, name, category_path, units::bigint, revenue::bigint, returned::bigint, returned_value::bigint,
+                   CASE WHEN units > 0 THEN round(returned::numeric / units, 4)::float8 END
+            FROM ranked WHERE rank <= \(limit) ORDER BY currency, rank
+            """,
+            logger: logger
+        )
+        var result: [ProductFigures] = []
+        for try await (rank, currency, product, name, path, units, revenue, returned, returnedValue, rate) in rows.decode(
+            (Int64, String, String, String?, String?, Int64, Int64, Int64, Int64, Double?).self
+        ) {
+            result.append(ProductFigures(
+                rank: rank, currency: currency, productId: product, name: name, categoryPath: path, unitsSold: units, revenue: revenue,
+                unitsReturned: returned, returnedValue: returnedValue, netRevenue: revenue - returnedValue, refundRate: rate
+            ))
+        }
+        return result
+    }
+
+    /// Carts created → carts with a line → checkouts → orders paid → orders shipped, each step
+    /// counted by when it happened within the period.
+    public func funnel(_ period: Period, currency: String?) async throws -> Funnel {
+        let rows = try await client.query(
+            """
+            SELECT coalesce(sum(carts_created), 0)::bigint, coalesce(sum(carts_with_line), 0)::bigint, coalesce(sum(checkouts), 0)::bigint,
+                   coalesce(sum(orders_paid), 0)::bigint, coalesce(sum(orders_shipped), 0)::bigint
+            FROM analytics_funnel
+            WHERE bucket >= (\(period.from)::date)::timestamp AT TIME ZONE \(period.timeZone)
+              AND bucket < (\(period.to)::date + 1)::timestamp AT TIME ZONE \(period.timeZone)
+              AND (\(currency ?? "") = '' OR currency = \(currency ?? ""))
+            """,
+            logger: logger
+        ).decode((Int64, Int64, Int64, Int64, Int64).self).collectAll()
+        let (created, withLine, checkouts, paid, shipped) = rows[0]
+        let counts = [("cartsCreated", created), ("cartsWithLine", withLine), ("checkouts", checkouts), ("ordersPaid", paid), ("ordersShipped", shipped)]
+        func rate(_ part: Int64, _ whole: Int64) -> Double? {
+            whole > 0 ? (Double(part) / Double(whole) * 10_000).rounded() / 10_000 : nil
+        }
+        return Funnel(steps: counts.enumerated().map { index, step in
+            FunnelStep(step: step.0, count: step.1, conversionFromPrevious: index == 0 ? rate(step.1, step.1) : rate(step.1, counts[index - 1].1),
+                       conversionFromStart: rate(step.1, created))
+        })
+    }
+
+    /// Abandoned carts per day and currency, and the `limit` most recent ones with their lines.
+    public func abandonedCarts(_ period: Period, currency: String?, limit: Int) async throws -> AbandonedCarts {
+        let dayRows = try await client.query(
+            """
+            SELECT to_char((bucket AT TIME ZONE \(period.timeZone))::date, 'YYYY-MM-DD'), currency,
+                   sum(carts_abandoned)::bigint, sum(abandoned_value)::bigint
+            FROM analytics_funnel
+            WHERE bucket >= (\(period.from)::date)::timestamp AT TIME ZONE \(period.timeZone)
+              AND bucket < (\(period.to)::date + 1)::timestamp AT TIME ZONE \(period.timeZone)
+              AND (\(currency ?? "") = '' OR currency = \(currency ?? "")) AND carts_abandoned > 0
+            GROUP BY 1, 2 ORDER BY 1, 2
+            """,
+            logger: logger
+        )
+        var days: [AbandonedDay] = []
+        for try await (day, currency, carts, value) in dayRows.decode((String, String, Int64, Int64).self) {
+            days.append(AbandonedDay(day: day, currency: currency, carts: carts, value: value))
+        }
+        let cartRows = try await client.query(
+            """
+            SELECT cart_id, owner_kind, owner_id, currency,
+                   coalesce((SELECT sum((l->>'unitPrice')::bigint * (l->>'quantity')::bigint) FROM jsonb_array_elements(lines) l), 0)::bigint,
+                   coalesce((SELECT sum((l->>'quantity')::bigint) FROM jsonb_array_elements(lines) l), 0)::bigint,
+                   lines::text, abandoned_at
+            FROM analytics_carts
+            WHERE abandoned_at >= (\(period.from)::date)::timestamp AT TIME ZONE \(period.timeZone)
+              AND abandoned_at < (\(period.to)::date + 1)::timestamp AT TIME ZONE \(period.timeZone)
+              AND (\(currency ?? "") = '' OR currency = \(currency ?? ""))
+            ORDER BY abandoned_at DESC, cart_id LIMIT \(limit)
+            """,
+            logger: logger
+        )
+        var recent: [AbandonedCart] = []
+        for try await (id, kind, owner, currency, value, items, lines, abandonedAt) in cartRows.decode((String, String, String, String, Int64, Int64, String, Date).self) {
+            recent.append(AbandonedCart(cartId: id, customerKind: kind, customerId: owner, currency: currency, value: value, items: items,
+                                        lines: JSONFragment(lines), abandonedAt: abandonedAt))
+        }
+        return AbandonedCarts(days: days, recent: recent)
+    }
+
+    /// New customers (first order placed) per day; among customers who ordered in the period,
+    /// how many ordered more than once, and how many orders each placed. Guests are left out;
+    /// `currency` narrows the orders counted, not when a customer first ordered.
+    public func customers(_ period: Period, currency: String?) async throws -> Customers {
+        let dayRows = try await client.query(
+            """
+            WITH firsts AS (
+                SELECT (first_order_at AT TIME ZONE \(period.timeZone))::date AS day, count(*) AS customers
+                FROM analytics_customers
+                WHERE first_order_at >= (\(period.from)::date)::timestamp AT TIME ZONE \(period.timeZone)
+                  AND first_order_at < (\(period.to)::date + 1)::timestamp AT TIME ZONE \(period.timeZone)
+                GROUP BY 1
+            )
+            SELECT to_char(d.day, 'YYYY-MM-DD'), coalesce(f.customers, 0)::bigint
+            FROM generate_series(\(period.from)::date::timestamp, \(period.to)::date::timestamp, '1 day'::interval) AS d(day)
+            LEFT JOIN firsts f ON f.day = d.day::date
+            ORDER BY d.day
+            """,
+            logger: logger
+        )
+        var days: [NewCustomersDay] = []
+        for try await (day, count) in dayRows.decode((String, Int64).self) { days.append(NewCustomersDay(day: day, newCustomers: count)) }
+        let distributionRows = try await client.query(
+            """
+            SELECT least(orders, 5)::bigint, count(*)::bigint FROM (
+                SELECT customer_id, count(*) AS orders FROM analytics_orders
+                WHERE customer_kind = 'customer'
+                  AND placed_at >= (\(period.from)::date)::timestamp AT TIME ZONE \(period.timeZone)
+                  AND placed_at < (\(period.to)::date + 1)::timestamp AT TIME ZONE \(period.timeZone)
+                  AND (\(currency ?? "") = '' OR currency = \(currency ?? ""))
+                GROUP BY customer_id
+            ) per_customer GROUP BY 1 ORDER BY 1
+            """,
+            logger: logger
+        )
+        var histogram: [Int64: Int64] = [:]
+        for try await (orders, customers) in distributionRows.decode((Int64, Int64).self) { histogram[orders] = customers }
+        let total = histogram.values.reduce(0, +)
+        let repeatCustomers = total - histogram[1, default: 0]
+        return Customers(
+            days: days, customersWithOrders: total, repeatCustomers: repeatCustomers,
+            repeatPurchaseRate: total > 0 ? (Double(repeatCustomers) / Double(total) * 10_000).rounded() / 10_000 : nil,
+            distribution: (1...5).map { OrdersPerCustomer(orders: $0 == 5 ? "5+" : String($0), customers: histogram[Int64($0), default: 0]) }
+        )
+    }
+
+    /// SKUs with available stock at or below their threshold, or none left, fewest days of cover
+    /// first. Days of cover divide by the units sold in the last 28 UTC days, today included.
+    public func lowStock(now: Date) async throws -> [LowStockItem] {
+        let rows = try await client.query(
+            """
+            WITH sold AS (
+                SELECT sku, sum(units_sold)::bigint AS units FROM analytics_sku_sales
+                WHERE bucket >= (date_trunc('day', \(now) AT TIME ZONE 'UTC') - interval '27 days') AT TIME ZONE 'UTC' GROUP BY sku
+            )
+            SELECT s.sku, s.product_id, p.name, s.on_hand::bigint, s.reserved::bigint, (s.on_hand - s.reserved)::bigint, s.threshold::bigint,
+                   coalesce(sold.units, 0)::bigint,
+                   CASE WHEN coalesce(sold.units, 0) > 0 THEN round(greatest(s.on_hand - s.reserved, 0) * 28.0 / sold.units, 1)::float8 END
+            FROM analytics_stock s
+            LEFT JOIN analytics_products p ON p.product_id = s.product_id
+            LEFT JOIN sold ON sold.sku = s.sku
+            WHERE s.on_hand - s.reserved <= 0 OR s.on_hand - s.reserved <= s.threshold
+            ORDER BY (s.on_hand - s.reserved) > 0, 9 NULLS LAST, s.sku
+            """,
+            logger: logger
+        )
+        var items: [LowStockItem] = []
+        for try await (sku, product, name, onHand, reserved, available, threshold, sold, cover) in rows.decode(
+            (String, String?, String?, Int64, Int64, Int64, Int64?, Int64, Double?).self
+        ) {
+            items.append(LowStockItem(sku: sku, productId: product, name: name, onHand: onHand, reserved: reserved, available: available,
+                                      threshold: threshold, unitsSoldLast28Days: sold, daysOfCover: cover, outOfStock: available <= 0))
+        }
+        return items
+    }
+}
+
+/// The zone names PostgreSQL knows, read once.
+private final class TimeZoneNames: Sendable {
+    let names = Mutex<Set<String>?>(nil)
+}

@@ -1,0 +1,105 @@
+import Foundation
+
+/// The rows the analytics builder keeps in memory: entities it reads back before folding a live
+/// batch, and rollup deltas it adds onto the tables.
+enum AnalyticsRows {
+    /// The start of an instant's quarter hour of UTC, in seconds since 1970: a rollup's key.
+    static func bucket(_ date: Date) -> Int64 {
+        let seconds = Int64(date.timeIntervalSince1970.rounded(.down))
+        let quarter: Int64 = 900
+        return (seconds >= 0 ? seconds / quarter : (seconds - quarter + 1) / quarter) * quarter
+    }
+
+    struct Order {
+        var customerKind: String
+        var customerID: String
+        var currency: String
+        var placedAt: Date
+        var total: Int64
+        var paid: Bool
+        var cancelled: Bool
+        var lines: [Line]
+    }
+
+    struct Line {
+        var sku: String
+        var productID: String
+        var quantity: Int64
+        var unitPrice: Int64
+    }
+
+    struct Cart: Codable {
+        var ownerKind: String
+        var ownerID: String
+        var currency: String
+        var lines: [CartLine]
+        var status: String
+        var gotLine: Bool
+        var createdAt: Date
+        var abandonedAt: Date?
+
+        var value: Int64 { lines.reduce(0) { $0 + $1.unitPrice * $1.quantity } }
+    }
+
+    struct CartLine: Codable, Equatable {
+        var sku: String
+        var name: String
+        var quantity: Int64
+        var unitPrice: Int64
+    }
+
+    struct Product {
+        var name: String
+        var categoryPath: String
+    }
+
+    struct Stock {
+        var productID: String?
+        var onHand: Int64 = 0
+        var reserved: Int64 = 0
+        var threshold: Int64?
+    }
+
+    struct Key: Hashable {
+        var bucket: Int64
+        var currency: String
+    }
+
+    struct SKUKey: Hashable {
+        var bucket: Int64
+        var sku: String
+        var currency: String
+    }
+
+    struct Sales {
+        var ordersPlaced: Int64 = 0
+        var gross: Int64 = 0
+        var discounts: Int64 = 0
+        var tax: Int64 = 0
+        var shipping: Int64 = 0
+        var ordersPaid: Int64 = 0
+        var paid: Int64 = 0
+        var refunds: Int64 = 0
+        var ordersCancelled: Int64 = 0
+        var cancelledValue: Int64 = 0
+        var unitsSold: Int64 = 0
+    }
+
+    struct SKUSales {
+        var productID: String
+        var unitsSold: Int64 = 0
+        var revenue: Int64 = 0
+        var unitsReturned: Int64 = 0
+        var returnedValue: Int64 = 0
+    }
+
+    struct Funnel {
+        var cartsCreated: Int64 = 0
+        var cartsWithLine: Int64 = 0
+        var checkouts: Int64 = 0
+        var ordersPaid: Int64 = 0
+        var ordersShipped: Int64 = 0
+        var cartsAbandoned: Int64 = 0
+        var abandonedValue: Int64 = 0
+    }
+}

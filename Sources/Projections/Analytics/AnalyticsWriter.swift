@@ -1,0 +1,127 @@
+import Aggregates
+import Foundation
+import Logging
+import PostgresNIO
+
+/// Writes what the analytics builder changed: entities upserted as they now are, rollups added
+/// onto what the tables hold. Each table with one set-based statement per chunk.
+struct AnalyticsWriter {
+    typealias Rows = AnalyticsRows
+
+    let connection: PostgresConnection
+    let logger: Logger
+
+    /// Stands for "none" in a nullable column written from a non-optional array.
+    private static let noDate = Date(timeIntervalSince1970: 0)
+
+    func write(
+        orders: [(String, Rows.Order)], newLines: [(String, [Rows.Line])], carts: [(String, Rows.Cart)], customers: [(String, Date)],
+        products: [(String, Rows.Product)], stock: [(String, Rows.Stock)],
+        sales: [Rows.Key: Rows.Sales], skuSales: [Rows.SKUKey: Rows.SKUSales], funnel: [Rows.Key: Rows.Funnel]
+    ) async throws {
+        try await BulkInsert(
+            table: "analytics_orders",
+            columns: [("order_id", "$1"), ("customer_kind", "$2"), ("customer_id", "$3"), ("currency", "$4"), ("placed_at", "$5"),
+                      ("total", "$6"), ("paid", "$7"), ("cancelled", "$8")],
+            conflict: "ON CONFLICT (order_id) DO UPDATE SET paid = excluded.paid, cancelled = excluded.cancelled"
+        ).write(
+            [.text(orders.map(\.0)), .text(orders.map(\.1.customerKind)), .text(orders.map(\.1.customerID)), .text(orders.map(\.1.currency)),
+             .timestamptz(orders.map(\.1.placedAt)), .bigint(orders.map(\.1.total)), .boolean(orders.map(\.1.paid)), .boolean(orders.map(\.1.cancelled))],
+            rowCount: orders.count, on: connection, logger: logger
+        )
+        let lines = newLines.flatMap { id, lines in lines.map { (id, $0) } }
+        try await BulkInsert(
+            table: "analytics_order_lines",
+            columns: [("order_id", "$1"), ("sku", "$2"), ("product_id", "$3"), ("quantity", "$4"), ("unit_price", "$5")],
+            conflict: "ON CONFLICT (order_id, sku) DO NOTHING"
+        ).write(
+            [.text(lines.map(\.0)), .text(lines.map(\.1.sku)), .text(lines.map(\.1.productID)), .bigint(lines.map(\.1.quantity)), .bigint(lines.map(\.1.unitPrice))],
+            rowCount: lines.count, on: connection, logger: logger
+        )
+        try await BulkInsert(
+            table: "analytics_carts",
+            columns: [("cart_id", "$1"), ("owner_kind", "$2"), ("owner_id", "$3"), ("currency", "$4"), ("lines", "$5::jsonb"), ("status", "$6"),
+                      ("got_line", "$7"), ("created_at", "$8"), ("abandoned_at", "nullif($9, 'epoch'::timestamptz)")],
+            conflict: """
+                ON CONFLICT (cart_id) DO UPDATE SET lines = excluded.lines, status = excluded.status, got_line = excluded.got_line,
+                    abandoned_at = excluded.abandoned_at
+                """
+        ).write(
+            [.text(carts.map(\.0)), .text(carts.map(\.1.ownerKind)), .text(carts.map(\.1.ownerID)), .text(carts.map(\.1.currency)),
+             .text(carts.map { EventCodec.encodeJSON($0.1.lines) }), .text(carts.map(\.1.status)), .boolean(carts.map(\.1.gotLine)),
+             .timestamptz(carts.map(\.1.createdAt)), .timestamptz(carts.map { $0.1.abandonedAt ?? Self.noDate })],
+            rowCount: carts.count, on: connection, logger: logger
+        )
+        try await BulkInsert(
+            table: "analytics_customers", columns: [("customer_id", "$1"), ("first_order_at", "$2")],
+            conflict: "ON CONFLICT (customer_id) DO UPDATE SET first_order_at = least(analytics_customers.first_order_at, excluded.first_order_at)"
+        ).write([.text(customers.map(\.0)), .timestamptz(customers.map(\.1))], rowCount: customers.count, on: connection, logger: logger)
+        try await BulkInsert(
+            table: "analytics_products", columns: [("product_id", "$1"), ("name", "$2"), ("category_path", "$3")],
+            conflict: "ON CONFLICT (product_id) DO UPDATE SET name = excluded.name, category_path = excluded.category_path"
+        ).write([.text(products.map(\.0)), .text(products.map(\.1.name)), .text(products.map(\.1.categoryPath))],
+                rowCount: products.count, on: connection, logger: logger)
+        try await BulkInsert(
+            table: "analytics_stock",
+            columns: [("sku", "$1"), ("product_id", "nullif($2, '')"), ("on_hand", "$3"), ("reserved", "$4"), ("threshold", "nullif($5, -1)")],
+            conflict: """
+                ON CONFLICT (sku) DO UPDATE SET product_id = excluded.product_id, on_hand = excluded.on_hand, reserved = excluded.reserved,
+                    threshold = excluded.threshold
+                """
+        ).write(
+            [.text(stock.map(\.0)), .text(stock.map { $0.1.productID ?? "" }), .bigint(stock.map(\.1.onHand)), .bigint(stock.map(\.1.reserved)),
+             .bigint(stock.map { $0.1.threshold ?? -1 })],
+            rowCount: stock.count, on: connection, logger: logger
+        )
+        try await writeRollups(sales: sales, skuSales: skuSales, funnel: funnel)
+    }
+
+    private func writeRollups(sales: [Rows.Key: Rows.Sales], skuSales: [Rows.SKUKey: Rows.SKUSales], funnel: [Rows.Key: Rows.Funnel]) async throws {
+        func adding(_ columns: [String], key: String, in table: String) -> String {
+            "ON CONFLICT (\(key)) DO UPDATE SET " + columns.map { "\($0) = \(table).\($0) + excluded.\($0)" }.joined(separator: ", ")
+        }
+        func bucket(_ seconds: Int64) -> Date { Date(timeIntervalSince1970: Double(seconds)) }
+
+        let salesColumns = ["orders_placed", "gross", "discounts", "tax", "shipping", "orders_paid", "paid", "refunds", "orders_cancelled", "cancelled_value", "units_sold"]
+        let salesRows = Array(sales)
+        try await BulkInsert(
+            table: "analytics_sales",
+            columns: [("bucket", "$1"), ("currency", "$2")] + salesColumns.enumerated().map { ($1, "$\($0 + 3)") },
+            conflict: adding(salesColumns, key: "bucket, currency", in: "analytics_sales")
+        ).write(
+            [.timestamptz(salesRows.map { bucket($0.key.bucket) }), .text(salesRows.map(\.key.currency)),
+             .bigint(salesRows.map(\.value.ordersPlaced)), .bigint(salesRows.map(\.value.gross)), .bigint(salesRows.map(\.value.discounts)),
+             .bigint(salesRows.map(\.value.tax)), .bigint(salesRows.map(\.value.shipping)), .bigint(salesRows.map(\.value.ordersPaid)),
+             .bigint(salesRows.map(\.value.paid)), .bigint(salesRows.map(\.value.refunds)), .bigint(salesRows.map(\.value.ordersCancelled)),
+             .bigint(salesRows.map(\.value.cancelledValue)), .bigint(salesRows.map(\.value.unitsSold))],
+            rowCount: salesRows.count, on: connection, logger: logger
+        )
+
+        let skuColumns = ["units_sold", "revenue", "units_returned", "returned_value"]
+        let skuRows = Array(skuSales)
+        try await BulkInsert(
+            table: "analytics_sku_sales",
+            columns: [("bucket", "$1"), ("sku", "$2"), ("currency", "$3"), ("product_id", "$4")] + skuColumns.enumerated().map { ($1, "$\($0 + 5)") },
+            conflict: adding(skuColumns, key: "bucket, sku, currency", in: "analytics_sku_sales")
+        ).write(
+            [.timestamptz(skuRows.map { bucket($0.key.bucket) }), .text(skuRows.map(\.key.sku)), .text(skuRows.map(\.key.currency)),
+             .text(skuRows.map(\.value.productID)), .bigint(skuRows.map(\.value.unitsSold)), .bigint(skuRows.map(\.value.revenue)),
+             .bigint(skuRows.map(\.value.unitsReturned)), .bigint(skuRows.map(\.value.returnedValue))],
+            rowCount: skuRows.count, on: connection, logger: logger
+        )
+
+        let funnelColumns = ["carts_created", "carts_with_line", "checkouts", "orders_paid", "orders_shipped", "carts_abandoned", "abandoned_value"]
+        let funnelRows = Array(funnel)
+        try await BulkInsert(
+            table: "analytics_funnel",
+            columns: [("bucket", "$1"), ("currency", "$2")] + funnelColumns.enumerated().map { ($1, "$\($0 + 3)") },
+            conflict: adding(funnelColumns, key: "bucket, currency", in: "analytics_funnel")
+        ).write(
+            [.timestamptz(funnelRows.map { bucket($0.key.bucket) }), .text(funnelRows.map(\.key.currency)),
+             .bigint(funnelRows.map(\.value.cartsCreated)), .bigint(funnelRows.map(\.value.cartsWithLine)), .bigint(funnelRows.map(\.value.checkouts)),
+             .bigint(funnelRows.map(\.value.ordersPaid)), .bigint(funnelRows.map(\.value.ordersShipped)), .bigint(funnelRows.map(\.value.cartsAbandoned)),
+             .bigint(funnelRows.map(\.value.abandonedValue))],
+            rowCount: funnelRows.count, on: connection, logger: logger
+        )
+    }
+}

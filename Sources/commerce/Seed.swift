@@ -9,14 +9,42 @@ import PostgresNIO
 
 struct Seed: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Load the demo catalog (products, variants, prices, stock) and, with the sandbox gateway, a demo customer's orders; safe to run again."
+        abstract: "Load the demo catalog (products, variants, prices, stock) and, with the sandbox gateway, a demo customer's orders; safe to run again.",
+        discussion: "--history first writes a synthetic past of orders, payments, returns and abandoned carts over --days days, once, for the reports and the dashboard."
     )
+
+    @Flag(help: "Also load a synthetic shop history (once) for the reports.")
+    var history = false
+
+    @Option(help: "Signed-in customers in the history.")
+    var customers = 500
+
+    @Option(help: "Days of history, up to today.")
+    var days = 90
+
+    @Option(name: .customLong("seed"), help: "The history's random seed: the same seed, the same history.")
+    var randomSeed: UInt64 = 1
+
+    func validate() throws {
+        guard (1...100_000).contains(customers) else { throw ValidationError("--customers must be 1 to 100000") }
+        guard (1...3650).contains(days) else { throw ValidationError("--days must be 1 to 3650") }
+    }
 
     func run() async throws {
         let settings = try Settings()
         let logger = settings.makeLogger()
         let (created, skipped, orders) = try await PostgresClient.withClient(settings.databaseURL, maximumConnections: 4, logger: logger) { client in
             try await StartupChecks.connectOrFail(client, settings: settings)
+            if history {
+                // First: the history is written only where the process managers are not behind.
+                let store = PostgresEventStore(client: client, logger: logger)
+                switch try await DemoHistory.load(into: store, options: .init(customers: customers, days: days, seed: randomSeed), now: Date(), logger: logger) {
+                case .loaded(let events, let orders): print("demo history: \(orders) orders over \(days) days (\(events) events)")
+                case .present: print("demo history: loaded already")
+                case .processesBehind(let behind, let head):
+                    throw ValidationError("demo history: the process managers \(behind.keys.sorted().joined(separator: ", ")) have not reached position \(head); run them (commerce serve) first")
+                }
+            }
             let (created, skipped) = try await DemoCatalog.load(into: PostgresEventStore(client: client, logger: logger), now: Date())
             // Demo orders take payments: only ever through the sandbox.
             guard settings.paymentGateway == "sandbox" else { return (created, skipped, -1) }

@@ -77,7 +77,7 @@ public struct SyntheticHistory: Sendable {
             }
             appends.append(try run(Product.self, commands, stream: "product-\(id)"))
             for sku in skus {
-                var stockCommands: [Inventory.Command] = [.receive(sku: sku, quantity: 50 + Int(random.next() % 200))]
+                var stockCommands: [Inventory.Command] = [.setLowStockThreshold(sku: sku, threshold: 20), .receive(sku: sku, quantity: 50 + Int(random.next() % 200))]
                 if random.next() % 10 == 0 { stockCommands.append(.adjust(sku: sku, delta: -1, reason: .damaged, note: "dropped")) }
                 appends.append(try runStock(stockCommands, sku: sku))
             }
@@ -86,7 +86,7 @@ public struct SyntheticHistory: Sendable {
     }
 
     /// One customer order: a cart checked out, stock reserved, then the order's life, each step
-    /// at its own time after ``now`` (paid at once, shipped a day later, delivered three days
+    /// at its own time after ``now`` (paid at once or expiring unpaid after 15 minutes, shipped a day later, delivered three days
     /// later, returned after ten); steps that would fall after ``horizon`` have not happened yet.
     /// Needs ``catalog(products:)`` first.
     public mutating func order() throws(DomainError) -> [Append] {
@@ -130,7 +130,13 @@ public struct SyntheticHistory: Sendable {
             try order.run([.cancel(reason: "payment declined", cause: .paymentDeclined)], at: placedAt)
             for index in stockStreams.indices { try stockStreams[index].run([.release(orderId: orderID, reason: .paymentDeclined)], at: placedAt) }
         case 1:
+            // Authorized and never captured: the order expires at its reservations' deadline.
             try order.run([.recordPaymentAuthorized(paymentId: payment, amount: total)], at: placedAt)
+            if happened(900) {
+                let expired = placedAt.addingTimeInterval(900)
+                try order.run([.cancel(reason: "payment deadline passed", cause: .expired)], at: expired)
+                for index in stockStreams.indices { try stockStreams[index].run([.release(orderId: orderID, reason: .expired)], at: expired) }
+            }
         default:
             let everything = checkout.lines.map { LineQuantity(sku: $0.sku, quantity: $0.quantity) }
             try order.run([.recordPaymentAuthorized(paymentId: payment, amount: total), .markPaid(paymentId: payment, amount: total)], at: placedAt)

@@ -42,6 +42,26 @@ public enum LifecycleWorkers {
         ]
     }
 
+    /// The process managers of ``services(store:configuration:logger:)`` that follow `$all`, by name.
+    public static let eventDrivenProcesses = [
+        "payment-authorization", "payment-operations", "order-cancellation", "fulfilment", "returns", "cart-activity", "order-deadlines",
+    ]
+
+    /// Where each event-driven process manager has got to in `$all`.
+    public static func checkpoints(store: PostgresEventStore) async throws -> [String: Int64] {
+        var positions: [String: Int64] = [:]
+        for name in eventDrivenProcesses { positions[name] = try await store.checkpoint(of: processCheckpointName(name)) }
+        return positions
+    }
+
+    /// Moves every event-driven process manager past `position`: for a history loaded whole,
+    /// whose effects are part of it already (acting on it again would release stock twice).
+    public static func settle(through position: Int64, store: PostgresEventStore) async throws {
+        for name in eventDrivenProcesses {
+            try await store.storeCheckpoint(position, for: processCheckpointName(name))
+        }
+    }
+
     /// Cancels each order still unpaid at its deadline.
     public static func orderExpiry(repository: AggregateRepository, interval: Duration, logger: Logger) -> ScheduledProcess<OrderID> {
         let deadlines = OrderDeadlines(client: repository.store.client, logger: logger)

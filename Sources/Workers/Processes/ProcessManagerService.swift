@@ -34,7 +34,7 @@ public struct ProcessManagerService<Manager: ProcessManager>: Service {
         self.logger = logger
     }
 
-    var checkpointName: String { "process-\(manager.name)" }
+    var checkpointName: String { processCheckpointName(manager.name) }
     static var redecisionsBeforeRefusal: Int { 2 }
 
     public func run() async throws {
@@ -142,3 +142,6 @@ public struct ProcessManagerService<Manager: ProcessManager>: Service {
         }
     }
 }
+
+/// A process manager's checkpoint in `subscription_checkpoints`.
+func processCheckpointName(_ process: String) -> String { "process-\(process)" }

@@ -100,10 +100,9 @@ public func buildRouter(configuration: APIConfiguration, dependencies: APIDepend
     let gateway = dependencies.paymentGateway
     let readYourWrites = ReadYourWrites(progress: ReadModelProgress(client: dependencies.postgres, logger: logger))
     let admin = router.group("admin").add(middleware: AdminMiddleware())
-    AuthRoutes(
-        accounts: Accounts(client: dependencies.postgres, tokens: tokens, bcryptCost: configuration.bcryptCost, logger: logger),
-        limiter: LoginRateLimiter()
-    ).addRoutes(to: router)
+    let accounts = Accounts(client: dependencies.postgres, tokens: tokens, bcryptCost: configuration.bcryptCost, logger: logger)
+    let limiter = LoginRateLimiter()
+    AuthRoutes(accounts: accounts, limiter: limiter).addRoutes(to: router)
     ProductRoutes(repository: repository).addRoutes(admin: admin)
     InventoryRoutes(repository: repository).addRoutes(admin: admin)
     CartRoutes(repository: repository).addRoutes(to: router)
@@ -115,7 +114,12 @@ public func buildRouter(configuration: APIConfiguration, dependencies: APIDepend
     WebhookRoutes(apply: ApplyGatewayWebhook(repository: repository), signature: dependencies.webhookSignature).addRoutes(to: router)
     CatalogQueryRoutes(catalog: CatalogReader(client: dependencies.postgres, logger: logger), readYourWrites: readYourWrites).addRoutes(to: router)
     OrderQueryRoutes(orders: OrderHistoryReader(client: dependencies.postgres, logger: logger), readYourWrites: readYourWrites).addRoutes(to: router)
-    AnalyticsRoutes(reader: AnalyticsReader(client: dependencies.postgres, logger: logger), readYourWrites: readYourWrites).addRoutes(admin: admin)
+    let analytics = AnalyticsReader(client: dependencies.postgres, logger: logger)
+    AnalyticsRoutes(reader: analytics, readYourWrites: readYourWrites).addRoutes(admin: admin)
+    DashboardRoutes(
+        accounts: accounts, limiter: limiter, sessions: AccessTokens(secret: configuration.tokenSecret, lifetime: 8 * 3600, issuer: "commerce-dashboard"),
+        reader: analytics, postgres: dependencies.postgres, logger: logger
+    ).addRoutes(to: router)
     ProcessRoutes(failures: ProcessFailures(client: dependencies.postgres, logger: logger)).addRoutes(admin: admin)
     router.get("/openapi.json") { _, _ in
         Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: .init(string: OpenAPIDocument.json)))

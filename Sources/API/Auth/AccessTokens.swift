@@ -22,19 +22,22 @@ public struct AccessTokens: Sendable {
     /// Tokens whose signature checked out, with their claims: a client sends the same token
     /// with every request, and decoding it costs more than the rest of a small command.
     private let verified = VerifiedTokens()
-    static let issuer = "commerce"
+    /// Who issued the token: one kind of token is not accepted where another is expected (a
+    /// dashboard session is no API bearer token).
+    let issuer: String
 
     /// - Parameter secret: at least 32 bytes.
-    public init(secret: [UInt8], lifetime: TimeInterval = 900) {
+    public init(secret: [UInt8], lifetime: TimeInterval = 900, issuer: String = "commerce") {
         precondition(secret.count >= 32, "the signing secret must be at least 32 bytes")
         key = SymmetricKey(data: secret)
         self.lifetime = lifetime
+        self.issuer = issuer
     }
 
     public func issue(for principal: Principal, now: Date = Date()) -> String {
         let header = Self.base64URL(Data(#"{"alg":"HS256","typ":"JWT"}"#.utf8))
         let claims = Claims(sub: principal.userID, role: principal.role, iat: Int64(now.timeIntervalSince1970),
-                            exp: Int64(now.addingTimeInterval(lifetime).timeIntervalSince1970), iss: Self.issuer)
+                            exp: Int64(now.addingTimeInterval(lifetime).timeIntervalSince1970), iss: issuer)
         let payload = Self.base64URL(try! JSONEncoder().encode(claims))
         let signature = HMAC<SHA256>.authenticationCode(for: Data("\(header).\(payload)".utf8), using: key)
         return "\(header).\(payload).\(Self.base64URL(Data(signature)))"
@@ -54,7 +57,7 @@ public struct AccessTokens: Sendable {
         guard HMAC<SHA256>.isValidAuthenticationCode(signature, authenticating: Data("\(parts[0]).\(parts[1])".utf8), using: key) else {
             throw .badSignature
         }
-        guard let claims = try? JSONDecoder().decode(Claims.self, from: payload), claims.iss == Self.issuer else { throw .malformed }
+        guard let claims = try? JSONDecoder().decode(Claims.self, from: payload), claims.iss == issuer else { throw .malformed }
         guard Double(claims.exp) > now.timeIntervalSince1970 else { throw .expired }
         verified.claims.withLock { verified in
             // Bounded: start over when full; tokens live 15 minutes anyway.

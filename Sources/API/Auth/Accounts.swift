@@ -43,6 +43,13 @@ struct Accounts: Sendable {
 
     /// - Returns: nil when the email or the password is wrong (the caller cannot tell which).
     func login(email: String, password: String) async throws -> Tokens? {
+        guard let principal = try await authenticate(email: email, password: password) else { return nil }
+        return try await issue(principal, family: UUID())
+    }
+
+    /// The account's principal when the password is right; nil when the email or the password
+    /// is wrong (the caller cannot tell which).
+    func authenticate(email: String, password: String) async throws -> Principal? {
         guard let email = try? Self.normalized(email) else { return nil }
         let rows = try await client.query("SELECT user_id, password_hash, role FROM users WHERE email = \(email)", logger: logger)
             .decode((String, String, String).self).collectAll()
@@ -52,7 +59,7 @@ struct Accounts: Sendable {
             return nil
         }
         guard try await verifyPassword(password, hash: hash) else { return nil }
-        return try await issue(Principal(userID: userID, role: role), family: UUID())
+        return Principal(userID: userID, role: role)
     }
 
     /// Exchanges a refresh token for new tokens; the old one is spent. A spent token presented

@@ -9,7 +9,7 @@ import ServiceLifecycle
 /// The long-running workers of one process, built from one configuration: what `commerce serve`
 /// and `commerce worker` run beside their Postgres client.
 public enum WorkerSet {
-    public static let projections: [any Projection] = [CatalogProjection(), OrderHistoryProjection(), AnalyticsProjection()]
+    public static let projections: [any Projection] = ReadModels.all
 
     public static func services(
         store: PostgresEventStore, kafka: KafkaConfiguration, topicPrefix: String = CloudEventMessage.defaultTopicPrefix,

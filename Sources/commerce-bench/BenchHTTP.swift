@@ -61,7 +61,7 @@ struct BenchHTTP: AsyncParsableCommand {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await app.run() }
             defer { group.cancelAll() }
-            try await waitForServer(port: port)
+            try await Wrk.waitForServer(port: port)
 
             try await client.query("CREATE TABLE raw_commits (id bigserial PRIMARY KEY, payload text NOT NULL, at timestamptz NOT NULL DEFAULT now())")
             let raw = try await measure(writers: connections, duration: .seconds(seconds)) { _, _ in
@@ -146,19 +146,6 @@ struct BenchHTTP: AsyncParsableCommand {
         }
     }
 
-    private func waitForServer(port: Int) async throws {
-        for _ in 0..<100 {
-            let probe = Process()
-            probe.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-            probe.arguments = ["-sf", "-o", "/dev/null", "http://127.0.0.1:\(port)/health/live"]
-            try probe.run()
-            probe.waitUntilExit()
-            if probe.terminationStatus == 0 { return }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        throw ValidationError("the server did not start on port \(port)")
-    }
-
     /// A wrk Lua script: each thread walks its own share of the carts, so no cart is shared
     /// between threads (a checkout then happens once per cart).
     private func script(in directory: URL, name: String, token: String, carts: [String], path: String, body: String, delayMs: Int?) throws -> URL {
@@ -183,38 +170,8 @@ struct BenchHTTP: AsyncParsableCommand {
         return file
     }
 
-    struct WrkResult {
-        var requestsPerSecond = 0.0
-        var p50 = 0.0
-        var p99 = 0.0
-        var non2xx = 0
-    }
-
     /// Runs wrk (2 threads, matching `step` in the script) and reads its summary.
-    private func runWrk(port: Int, script: URL, seconds: Int) throws -> WrkResult {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/wrk")
-        process.arguments = ["-t2", "-c\(connections)", "-d\(seconds)s", "--latency", "-s", script.path, "http://127.0.0.1:\(port)"]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        var result = WrkResult()
-        for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
-            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
-            if line.hasPrefix("Requests/sec:"), let value = fields.last.flatMap({ Double($0) }) { result.requestsPerSecond = value }
-            if line.contains("Non-2xx or 3xx responses:"), let value = fields.last.flatMap({ Int($0) }) { result.non2xx = value }
-            if fields.count == 2, fields[0] == "50%" { result.p50 = milliseconds(fields[1]) }
-            if fields.count == 2, fields[0] == "99%" { result.p99 = milliseconds(fields[1]) }
-        }
-        return result
-    }
-
-    private func milliseconds(_ text: Substring) -> Double {
-        for (suffix, factor) in [("us", 0.001), ("ms", 1.0), ("s", 1000.0)] where text.hasSuffix(suffix) {
-            return (Double(text.dropLast(suffix.count)) ?? 0) * factor
-        }
-        return 0
+    private func runWrk(port: Int, script: URL, seconds: Int) throws -> Wrk.Result {
+        try Wrk.run(["-t2", "-c\(connections)", "-d\(seconds)s", "-s", script.path, "http://127.0.0.1:\(port)"])
     }
 }

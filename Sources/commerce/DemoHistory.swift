@@ -60,24 +60,10 @@ enum DemoHistory {
             let growth = 0.75 + 0.5 * Double(day) / Double(max(1, options.days - 1))
             let weekend = [1, 7].contains(weekday.component(.weekday, from: dayStart)) ? 1.3 : 1.0
             let base = Double(history.customers) / 20 * growth * weekend
-            let orderCount = Int(base) + history.random(below: max(1, Int(base / 3)))
-            var moments = (0..<orderCount).map { _ in (history.random(below: 86_400), 0) }
-                + (0..<(orderCount / 3 + 1)).map { _ in (history.random(below: 86_400), 1) }
-                + (0..<(orderCount / 4 + 1)).map { _ in (history.random(below: 86_400), 2) }
-            moments.sort { $0.0 < $1.0 }
-            for (offset, kind) in moments {
-                let time = dayStart.addingTimeInterval(Double(offset))
-                guard time < now else { break }
-                history.advance(to: time)
-                switch kind {
-                case 0:
-                    batch += try history.order()
-                    orders += 1
-                case 1: batch += try history.abandonedCart()
-                default: batch += try history.abandonedCart(withLines: false)
-                }
-                if batch.count >= 400 { try await flush() }
-            }
+            let made = try history.day(starting: dayStart, orders: Int(base) + history.random(below: max(1, Int(base / 3))))
+            batch += made.appends
+            orders += made.orders
+            if batch.count >= 400 { try await flush() }
         }
         try await flush()
         try await LifecycleWorkers.settle(through: try await headPosition(store), store: store)

@@ -180,6 +180,30 @@ public struct SyntheticHistory: Sendable {
         return [cart.append]
     }
 
+    /// A day of a shop from `dayStart`: `orders` orders, a third as many carts left with lines
+    /// and a quarter as many left empty, at random moments of the day, none after ``horizon``.
+    public mutating func day(starting dayStart: Date, orders: Int) throws(DomainError) -> (appends: [Append], orders: Int) {
+        var moments = (0..<orders).map { _ in (random(below: 86_400), 0) }
+            + (0..<(orders / 3 + 1)).map { _ in (random(below: 86_400), 1) }
+            + (0..<(orders / 4 + 1)).map { _ in (random(below: 86_400), 2) }
+        moments.sort { $0.0 < $1.0 }
+        var appends: [Append] = []
+        var placed = 0
+        for (offset, kind) in moments {
+            let time = dayStart.addingTimeInterval(Double(offset))
+            if let horizon, time >= horizon { break }
+            advance(to: time)
+            switch kind {
+            case 0:
+                appends += try order()
+                placed += 1
+            case 1: appends += try abandonedCart()
+            default: appends += try abandonedCart(withLines: false)
+            }
+        }
+        return (appends, placed)
+    }
+
     /// Moves the clock forward to `date` (never back): the next order or cart happens just after it.
     public mutating func advance(to date: Date) {
         if date > now { now = date }

@@ -1,0 +1,144 @@
+import API
+import Aggregates
+import Application
+import ArgumentParser
+import EventStore
+import Foundation
+import Hummingbird
+import Logging
+import Payments
+import PostgresNIO
+import Projections
+import Runtime
+
+/// `commerce-bench analytics`: a year of synthetic shop history (at least `--events` events),
+/// the analytics read model rebuilt from it beside the rate of merely reading those events, then
+/// each report endpoint's latency under wrk (one connection) beside the server's health check.
+struct BenchAnalytics: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "analytics",
+        abstract: "Analytics rebuild events/s against reading the same events, and each report's p50/p99 against the HTTP floor."
+    )
+
+    @Option(help: "Events of history, at least.")
+    var events: Int = 1_000_000
+
+    @Option(help: "Seconds each endpoint is loaded.")
+    var seconds: Int = 5
+
+    func run() async throws {
+        let settings = try Settings()
+        var logger = settings.makeLogger(label: "bench")
+        logger.logLevel = .error
+        guard events > 0, seconds > 0 else { throw ValidationError("--events and --seconds must be positive") }
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/wrk") else { throw ValidationError("wrk is missing: scripts/setup installs it") }
+        try await withBenchDatabase(settings: settings, logger: logger) { url in
+            try await PostgresClient.withClient(url, maximumConnections: 12, logger: logger) { client in
+                let store = PostgresEventStore(client: client, logger: logger)
+                print("commerce-bench analytics — history, rebuild and report latency on this machine")
+                let (total, days) = try await loadHistory(store)
+                print("history: \(total) events over \(days) days")
+                print("")
+                try await measureRebuild(store: store, logger: logger)
+                print("")
+                try await measureEndpoints(client: client, logger: logger)
+            }
+        }
+    }
+
+    /// A year (longer if needed) of days of a busy shop, until `events` events are stored.
+    private func loadHistory(_ store: PostgresEventStore) async throws -> (Int, Int) {
+        let clock = ContinuousClock()
+        let started = clock.now
+        let now = Date()
+        // About 2,700 events a day reach a million in a year.
+        let perDay = 2_800
+        let days = max(365, events / perDay + 1)
+        let today = (now.timeIntervalSince1970 / 86_400).rounded(.down) * 86_400
+        var history = SyntheticHistory(seed: 7, start: Date(timeIntervalSince1970: today - Double(days - 1) * 86_400))
+        history.customers = 20_000
+        history.horizon = now
+        var total = 0
+        var batch = try history.catalog(products: 200)
+        for day in 0..<days {
+            let made = try history.day(starting: Date(timeIntervalSince1970: today - Double(days - 1 - day) * 86_400), orders: 170)
+            batch += made.appends
+            if batch.count >= 600 || day == days - 1 {
+                let appends = try SyntheticHistory.streamAppends(batch)
+                _ = try await store.append(appends)
+                total += appends.reduce(0) { $0 + $1.events.count }
+                batch.removeAll(keepingCapacity: true)
+            }
+        }
+        print("loaded in \(Int((clock.now - started).inSeconds)) s")
+        return (total, days)
+    }
+
+    private func measureRebuild(store: PostgresEventStore, logger: Logger) async throws {
+        let projection = AnalyticsProjection()
+        // The floor under any rebuild: reading the same events, page by page, through the store.
+        let clock = ContinuousClock()
+        let filter = EventFilter(categories: projection.categories.sorted())
+        let readStart = clock.now
+        var position: Int64 = 0
+        var read = 0
+        while true {
+            let page = try await store.readAll(after: position, limit: 5000, filter: filter)
+            if page.events.isEmpty, page.nextPosition == position { break }
+            read += page.events.count
+            position = page.nextPosition
+        }
+        let readRate = Double(read) / (clock.now - readStart).inSeconds
+        let report = try await ProjectionRebuilder(store: store, logger: logger).rebuild(projection)
+        print(pad("rebuild", 34) + pad("events", 10, right: true) + pad("events/s", 12, right: true) + pad("of reading", 12, right: true))
+        print(pad("reading the events (the floor)", 34) + pad("\(read)", 10, right: true) + pad(format(readRate), 12, right: true))
+        print(pad("analytics rebuild", 34) + pad("\(report.events)", 10, right: true) + pad(format(report.eventsPerSecond), 12, right: true)
+            + pad(String(format: "%.0f %%", report.eventsPerSecond / readRate * 100), 12, right: true))
+        print(String(format: "bulk phase: reading %.2f s, folding %.2f s, writing %.2f s; target 100k events/s",
+                     report.reading.inSeconds, report.folding.inSeconds, report.writing.inSeconds))
+    }
+
+    private func measureEndpoints(client: PostgresClient, logger: Logger) async throws {
+        let secret = StartupChecks.randomSecret()
+        let token = AccessTokens(secret: secret, lifetime: 3600).issue(for: Principal(userID: "bench-admin", role: .admin))
+        let port = Int.random(in: 20000...40000)
+        let app = buildApplication(
+            configuration: APIConfiguration(port: port, tokenSecret: secret, bcryptCost: 4),
+            dependencies: APIDependencies(postgres: client, webhookSignature: WebhookSignature(secret: secret)),
+            logger: logger
+        )
+        let formatter = DateFormatter()
+        formatter.dateFormat = "yyyy-MM-dd"
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        let to = formatter.string(from: Date())
+        let from = formatter.string(from: Date().addingTimeInterval(-364 * 86_400))
+        let year = "from=\(from)&to=\(to)&tz=Europe/Berlin"
+        let loads: [(String, String)] = [
+            ("health check (the HTTP floor)", "/health/live"),
+            ("sales per day, a year", "/admin/analytics/sales?\(year)&granularity=day"),
+            ("sales per month, a year", "/admin/analytics/sales?\(year)&granularity=month"),
+            ("top products, a year", "/admin/analytics/products/top?\(year)&by=revenue&limit=10"),
+            ("top products, 30 days, a category", "/admin/analytics/products/top?tz=Europe/Berlin&category=Apparel"),
+            ("funnel, a year", "/admin/analytics/funnel?\(year)"),
+            ("abandoned carts, a year", "/admin/analytics/abandoned-carts?\(year)"),
+            ("customers, a year", "/admin/analytics/customers?\(year)"),
+            ("customers, 30 days", "/admin/analytics/customers?tz=Europe/Berlin"),
+            ("low stock", "/admin/inventory/low-stock"),
+            ("sales per day, a year, CSV", "/admin/analytics/sales?\(year)&format=csv"),
+        ]
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await app.run() }
+            defer { group.cancelAll() }
+            try await Wrk.waitForServer(port: port)
+            print(pad("endpoint (wrk, 1 connection, \(seconds) s)", 40) + pad("req/s", 10, right: true) + pad("p50 ms", 9, right: true)
+                + pad("p99 ms", 9, right: true) + pad("non-2xx", 9, right: true) + pad("p99/50 ms", 11, right: true))
+            for (label, path) in loads {
+                let result = try Wrk.run(["-t1", "-c1", "-d\(seconds)s", "-H", "Authorization: Bearer \(token)", "http://127.0.0.1:\(port)\(path)"])
+                print(pad(label, 40) + pad(format(result.requestsPerSecond), 10, right: true) + pad(String(format: "%.2f", result.p50), 9, right: true)
+                    + pad(String(format: "%.2f", result.p99), 9, right: true) + pad("\(result.non2xx)", 9, right: true)
+                    + pad(String(format: "%.0f %%", result.p99 / 50 * 100), 11, right: true))
+            }
+        }
+        print("target: p99 < 50 ms for every report; the health check is what HTTP alone costs here.")
+    }
+}

@@ -1,0 +1,54 @@
+import ArgumentParser
+import Foundation
+
+/// wrk, the HTTP load generator (Debian's package): run to its end, its summary read.
+enum Wrk {
+    struct Result {
+        var requestsPerSecond = 0.0
+        var p50 = 0.0
+        var p99 = 0.0
+        var non2xx = 0
+    }
+
+    /// Runs `wrk --latency` with `arguments`; the rate, the median and 99th percentile in ms, and the non-2xx count.
+    static func run(_ arguments: [String]) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/wrk")
+        process.arguments = ["--latency"] + arguments
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        var result = Result()
+        for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            if line.hasPrefix("Requests/sec:"), let value = fields.last.flatMap({ Double($0) }) { result.requestsPerSecond = value }
+            if line.contains("Non-2xx or 3xx responses:"), let value = fields.last.flatMap({ Int($0) }) { result.non2xx = value }
+            if fields.count == 2, fields[0] == "50%" { result.p50 = milliseconds(fields[1]) }
+            if fields.count == 2, fields[0] == "99%" { result.p99 = milliseconds(fields[1]) }
+        }
+        return result
+    }
+
+    private static func milliseconds(_ text: Substring) -> Double {
+        for (suffix, factor) in [("us", 0.001), ("ms", 1.0), ("s", 1000.0)] where text.hasSuffix(suffix) {
+            return (Double(text.dropLast(suffix.count)) ?? 0) * factor
+        }
+        return 0
+    }
+
+    /// Waits until a server on the port answers its liveness check.
+    static func waitForServer(port: Int) async throws {
+        for _ in 0..<100 {
+            let probe = Process()
+            probe.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+            probe.arguments = ["-sf", "-o", "/dev/null", "http://127.0.0.1:\(port)/health/live"]
+            try probe.run()
+            probe.waitUntilExit()
+            if probe.terminationStatus == 0 { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw ValidationError("the server did not start on port \(port)")
+    }
+}

@@ -118,6 +118,10 @@ public struct ProjectionRebuilder: Sendable {
             try await connection.query(PostgresQuery(unsafeSQL: "DROP SCHEMA \(schema) CASCADE"), logger: logger)
             return (applied, position)
         }
+        // Fresh tables have no statistics yet: without them the planner guesses, badly.
+        for table in projection.tables {
+            try await client.query(PostgresQuery(unsafeSQL: "ANALYZE \(table)"), logger: logger)
+        }
         let elapsed = ContinuousClock.now - started
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         logger.info("projection rebuilt", metadata: ["projection": "\(projection.name)", "events": "\(applied + final.0)"])

@@ -11,8 +11,8 @@ import Testing
 import TestSupport
 import Workers
 
-/// The reports against a plain fold, written here, over the same synthetic history: five weeks
-/// up to now (so a month boundary is always inside), two currencies, every order path
+/// The reports against a plain fold, written here, over the same synthetic history: ten weeks
+/// up to now (a whole month and a month boundary always inside), two currencies, every order path
 /// (declines, cancellations, partial refunds, returns) and abandoned carts, with business
 /// times in the past, read in two time zones (one of them half an hour off the hour).
 @Suite("Analytics reports")
@@ -121,7 +121,7 @@ struct AnalyticsTests {
     }
 
     /// Writes a synthetic history whose events carry business times over `days` days up to now.
-    static func loadHistory(_ postgres: PostgresClient, days: Int = 36) async throws -> [SyntheticHistory.Append] {
+    static func loadHistory(_ postgres: PostgresClient, days: Int = 70) async throws -> [SyntheticHistory.Append] {
         let now = Date()
         let today = Date(timeIntervalSince1970: (now.timeIntervalSince1970 / 86_400).rounded(.down) * 86_400)
         let start = today.addingTimeInterval(-Double(days - 1) * 86_400)

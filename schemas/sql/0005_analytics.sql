@@ -2,15 +2,17 @@
 -- product events. Figures count by each event's business time (its `occurredAt` metadata, else
 -- when it was stored).
 --
--- Rollups are kept per quarter hour of UTC (`bucket`, the start of the quarter hour): every
--- IANA time zone in use today is offset from UTC by a whole number of quarter hours, so each
--- bucket lies within one local day of any zone, and a report for any zone's days, weeks or
--- months sums whole buckets. Rollup rows only ever grow by deltas (`col = col + excluded.col`):
+-- Rollups are kept in four tiers of UTC buckets (`tier`: 0 quarter hours, 1 hours, 2 days,
+-- 3 months; `bucket`: the bucket's start), each event counted once in each tier. Every IANA
+-- zone in use since 1972 is a whole number of quarter hours from UTC, so any zone's days, weeks
+-- and months are unions of whole buckets; a report sums the fewest rows that cover its period
+-- (see RollupTier.swift). Rollup rows only ever grow by deltas (`col = col + excluded.col`):
 -- the projector's dedupe makes each event count once.
 
 -- Sales per quarter hour and currency, in minor units. Placement figures count when the order
 -- was placed; payments, refunds and cancellations when they happened.
 CREATE TABLE analytics_sales (
+    tier             smallint    NOT NULL,
     bucket           timestamptz NOT NULL,
     currency         text        NOT NULL,
     orders_placed    integer     NOT NULL DEFAULT 0,
@@ -26,12 +28,13 @@ CREATE TABLE analytics_sales (
     cancelled_value  bigint      NOT NULL DEFAULT 0,
     -- Units of paid orders, less those of paid orders cancelled later.
     units_sold       integer     NOT NULL DEFAULT 0,
-    PRIMARY KEY (bucket, currency)
+    PRIMARY KEY (tier, bucket, currency)
 );
 
 -- Sales per quarter hour, SKU and currency: units and line revenue when paid (less a later
 -- cancellation), units and line value returned when the return was recorded.
 CREATE TABLE analytics_sku_sales (
+    tier           smallint    NOT NULL,
     bucket         timestamptz NOT NULL,
     sku            text        NOT NULL,
     currency       text        NOT NULL,
@@ -40,12 +43,12 @@ CREATE TABLE analytics_sku_sales (
     revenue        bigint      NOT NULL DEFAULT 0,
     units_returned integer     NOT NULL DEFAULT 0,
     returned_value bigint      NOT NULL DEFAULT 0,
-    PRIMARY KEY (bucket, sku, currency)
+    PRIMARY KEY (tier, bucket, sku, currency)
 );
-CREATE INDEX analytics_sku_sales_sku ON analytics_sku_sales (sku, bucket);
 
 -- The funnel and abandonment per quarter hour and currency, each step counted when it happened.
 CREATE TABLE analytics_funnel (
+    tier            smallint    NOT NULL,
     bucket          timestamptz NOT NULL,
     currency        text        NOT NULL,
     carts_created   integer     NOT NULL DEFAULT 0,
@@ -56,7 +59,7 @@ CREATE TABLE analytics_funnel (
     orders_shipped  integer     NOT NULL DEFAULT 0,
     carts_abandoned integer     NOT NULL DEFAULT 0,
     abandoned_value bigint      NOT NULL DEFAULT 0,
-    PRIMARY KEY (bucket, currency)
+    PRIMARY KEY (tier, bucket, currency)
 );
 
 -- Orders as analytics needs them: who, when, how much, and whether paid or cancelled.
@@ -70,7 +73,8 @@ CREATE TABLE analytics_orders (
     paid          boolean     NOT NULL DEFAULT false,
     cancelled     boolean     NOT NULL DEFAULT false
 );
-CREATE INDEX analytics_orders_placed ON analytics_orders (placed_at);
+-- Covering: the orders-per-customer report reads these columns for a range of placed_at.
+CREATE INDEX analytics_orders_placed ON analytics_orders (placed_at) INCLUDE (customer_kind, customer_id, currency);
 
 CREATE TABLE analytics_order_lines (
     order_id   text    NOT NULL,

@@ -1,3 +1,4 @@
+import EventStore
 import Foundation
 import Hummingbird
 import HummingbirdCore
@@ -72,20 +73,11 @@ struct LocalDate: Equatable {
     }
 
     /// Days since 1970-01-01.
-    var dayNumber: Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = y / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
-        return era * 146_097 + yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear - 719_468
-    }
+    var dayNumber: Int { Int(CivilCalendar.days(year: Int64(year), month: Int64(month), day: Int64(day))) }
 
     func adding(days: Int) -> LocalDate {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(secondsFromGMT: 0)!
-        let start = calendar.date(from: DateComponents(year: year, month: month, day: day))!
-        let moved = calendar.dateComponents([.year, .month, .day], from: calendar.date(byAdding: .day, value: days, to: start)!)
-        return LocalDate(year: moved.year!, month: moved.month!, day: moved.day!)
+        let moved = CivilCalendar.date(fromDays: Int64(dayNumber + days))
+        return LocalDate(year: Int(moved.year), month: Int(moved.month), day: Int(moved.day))
     }
 
     var text: String {

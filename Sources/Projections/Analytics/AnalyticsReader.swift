@@ -155,45 +155,93 @@ public struct AnalyticsReader: Sendable {
         return known.contains(name)
     }
 
+    /// One report period in UTC seconds, `start..<end`, labelled with its first local day.
+    struct Span {
+        let label: String
+        let start: Int64
+        let end: Int64
+    }
+
+    /// The period cut into days, weeks (from Monday) or months of its zone, each clipped to the
+    /// period; or, without a granularity, the whole period as one span.
+    func spans(_ period: Period, granularity: Granularity?) async throws -> [Span] {
+        guard let unit = granularity?.rawValue else {
+            let (start, end) = try await client.query(
+                """
+                SELECT extract(epoch FROM \(period.from)::date::timestamp AT TIME ZONE \(period.timeZone))::bigint,
+                       extract(epoch FROM (\(period.to)::date + 1)::timestamp AT TIME ZONE \(period.timeZone))::bigint
+                """,
+                logger: logger
+            ).decode((Int64, Int64).self).collectAll()[0]
+            return [Span(label: period.from, start: start, end: end)]
+        }
+        return try await client.query(
+            """
+            SELECT to_char(p, 'YYYY-MM-DD'),
+                   extract(epoch FROM greatest(p, \(period.from)::date::timestamp) AT TIME ZONE \(period.timeZone))::bigint,
+                   extract(epoch FROM least(p + ('1 ' || \(unit))::interval, \(period.to)::date::timestamp + interval '1 day') AT TIME ZONE \(period.timeZone))::bigint
+            FROM generate_series(date_trunc(\(unit), \(period.from)::date::timestamp), \(period.to)::date::timestamp, ('1 ' || \(unit))::interval) AS p
+            ORDER BY p
+            """,
+            logger: logger
+        ).decode((String, Int64, Int64).self).collectAll().map { Span(label: $0.0, start: $0.1, end: $0.2) }
+    }
+
+    /// The rollup rows that cover each span exactly, as arrays for `unnest` (see ``RollupTier``).
+    struct Cover {
+        var spans: [Int32] = []
+        var tiers: [Int32] = []
+        var froms: [Date] = []
+        var tos: [Date] = []
+
+        init(_ spans: [Span]) {
+            for (index, span) in spans.enumerated() {
+                for range in RollupTier.cover(from: span.start, to: span.end) {
+                    self.spans.append(Int32(index))
+                    tiers.append(Int32(range.tier.rawValue))
+                    froms.append(Date(timeIntervalSince1970: Double(range.from)))
+                    tos.append(Date(timeIntervalSince1970: Double(range.to)))
+                }
+            }
+        }
+    }
+
     /// Sales per period and currency; periods without any figure are listed with zeros.
     public func sales(_ period: Period, granularity: Granularity, currency: String?) async throws -> [SalesPeriod] {
+        let spans = try await spans(period, granularity: granularity)
+        let cover = Cover(spans)
         let rows = try await client.query(
             """
             WITH figures AS (
-                SELECT date_trunc(\(granularity.rawValue), bucket AT TIME ZONE \(period.timeZone))::date AS period, currency,
+                SELECT r.span, s.currency,
                        sum(orders_placed) AS placed, sum(orders_paid) AS paid_orders, sum(gross) AS gross, sum(discounts) AS discounts,
                        sum(tax) AS tax, sum(shipping) AS shipping, sum(paid) AS paid, sum(refunds) AS refunds,
                        sum(units_sold) AS units, sum(orders_cancelled) AS cancelled, sum(cancelled_value) AS cancelled_value
-                FROM analytics_sales
-                WHERE bucket >= (\(period.from)::date)::timestamp AT TIME ZONE \(period.timeZone)
-                  AND bucket < (\(period.to)::date + 1)::timestamp AT TIME ZONE \(period.timeZone)
-                  AND (\(currency ?? "") = '' OR currency = \(currency ?? ""))
+                FROM unnest(\(cover.spans)::int[], \(cover.tiers)::int[], \(cover.froms)::timestamptz[], \(cover.tos)::timestamptz[]) AS r(span, tier, f, t)
+                JOIN analytics_sales s ON s.tier = r.tier AND s.bucket >= r.f AND s.bucket < r.t
+                WHERE \(currency ?? "") = '' OR s.currency = \(currency ?? "")
                 GROUP BY 1, 2
-            ),
-            periods AS (
-                SELECT generate_series(date_trunc(\(granularity.rawValue), \(period.from)::date::timestamp), \(period.to)::date::timestamp,
-                                       ('1 ' || \(granularity.rawValue))::interval)::date AS period
             ),
             currencies AS (
                 SELECT DISTINCT currency FROM figures UNION SELECT \(currency ?? "") WHERE \(currency ?? "") <> ''
             )
-            SELECT to_char(p.period, 'YYYY-MM-DD'), c.currency, coalesce(f.placed, 0)::bigint, coalesce(f.paid_orders, 0)::bigint,
+            SELECT p.i, c.currency, coalesce(f.placed, 0)::bigint, coalesce(f.paid_orders, 0)::bigint,
                    coalesce(f.gross, 0)::bigint, coalesce(f.discounts, 0)::bigint, coalesce(f.tax, 0)::bigint, coalesce(f.shipping, 0)::bigint,
                    coalesce(f.paid, 0)::bigint, coalesce(f.refunds, 0)::bigint,
                    CASE WHEN coalesce(f.paid_orders, 0) > 0 THEN round(f.paid::numeric / f.paid_orders)::bigint END,
                    coalesce(f.units, 0)::bigint, coalesce(f.cancelled, 0)::bigint, coalesce(f.cancelled_value, 0)::bigint
-            FROM periods p CROSS JOIN currencies c LEFT JOIN figures f ON f.period = p.period AND f.currency = c.currency
+            FROM generate_series(0, \(Int32(spans.count)) - 1) AS p(i) CROSS JOIN currencies c LEFT JOIN figures f ON f.span = p.i AND f.currency = c.currency
             ORDER BY 1, 2
             """,
             logger: logger
         )
         var result: [SalesPeriod] = []
-        for try await (period, currency, placed, paidOrders, gross, discounts, tax, shipping, paid, refunds, average, units, cancelled, cancelledValue) in rows.decode(
-            (String, String, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64?, Int64, Int64, Int64).self
+        for try await (index, currency, placed, paidOrders, gross, discounts, tax, shipping, paid, refunds, average, units, cancelled, cancelledValue) in rows.decode(
+            (Int32, String, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64?, Int64, Int64, Int64).self
         ) {
             result.append(SalesPeriod(
-                period: period, currency: currency, ordersPlaced: placed, ordersPaid: paidOrders, grossMerchandiseValue: gross, discounts: discounts,
-                tax: tax, shipping: shipping, paid: paid, refunds: refunds, netRevenue: paid - refunds, averageOrderValue: average,
+                period: spans[Int(index)].label, currency: currency, ordersPlaced: placed, ordersPaid: paidOrders, grossMerchandiseValue: gross,
+                discounts: discounts, tax: tax, shipping: shipping, paid: paid, refunds: refunds, netRevenue: paid - refunds, averageOrderValue: average,
                 unitsSold: units, ordersCancelled: cancelled, cancelledValue: cancelledValue
             ))
         }
@@ -203,15 +251,15 @@ public struct AnalyticsReader: Sendable {
     /// The top `limit` products per currency by units sold or by net revenue; `category` keeps
     /// products whose category path is it or lies under it.
     public func topProducts(_ period: Period, by ranking: ProductRanking, limit: Int, category: String?, currency: String?) async throws -> [ProductFigures] {
+        let cover = Cover(try await spans(period, granularity: nil))
         let rows = try await client.query(
             """
             WITH figures AS (
                 SELECT s.currency, s.product_id, sum(s.units_sold) AS units, sum(s.revenue) AS revenue,
                        sum(s.units_returned) AS returned, sum(s.returned_value) AS returned_value
-                FROM analytics_sku_sales s
-                WHERE s.bucket >= (\(period.from)::date)::timestamp AT TIME ZONE \(period.timeZone)
-                  AND s.bucket < (\(period.to)::date + 1)::timestamp AT TIME ZONE \(period.timeZone)
-                  AND (\(currency ?? "") = '' OR s.currency = \(currency ?? ""))
+                FROM unnest(\(cover.tiers)::int[], \(cover.froms)::timestamptz[], \(cover.tos)::timestamptz[]) AS r(tier, f, t)
+                JOIN analytics_sku_sales s ON s.tier = r.tier AND s.bucket >= r.f AND s.bucket < r.t
+                WHERE \(currency ?? "") = '' OR s.currency = \(currency ?? "")
                 GROUP BY 1, 2
             ),
             ranked AS (
@@ -242,14 +290,14 @@ public struct AnalyticsReader: Sendable {
     /// Carts created → carts with a line → checkouts → orders paid → orders shipped, each step
     /// counted by when it happened within the period.
     public func funnel(_ period: Period, currency: String?) async throws -> Funnel {
+        let cover = Cover(try await spans(period, granularity: nil))
         let rows = try await client.query(
             """
             SELECT coalesce(sum(carts_created), 0)::bigint, coalesce(sum(carts_with_line), 0)::bigint, coalesce(sum(checkouts), 0)::bigint,
                    coalesce(sum(orders_paid), 0)::bigint, coalesce(sum(orders_shipped), 0)::bigint
-            FROM analytics_funnel
-            WHERE bucket >= (\(period.from)::date)::timestamp AT TIME ZONE \(period.timeZone)
-              AND bucket < (\(period.to)::date + 1)::timestamp AT TIME ZONE \(period.timeZone)
-              AND (\(currency ?? "") = '' OR currency = \(currency ?? ""))
+            FROM unnest(\(cover.tiers)::int[], \(cover.froms)::timestamptz[], \(cover.tos)::timestamptz[]) AS r(tier, f, t)
+            JOIN analytics_funnel s ON s.tier = r.tier AND s.bucket >= r.f AND s.bucket < r.t
+            WHERE \(currency ?? "") = '' OR s.currency = \(currency ?? "")
             """,
             logger: logger
         ).decode((Int64, Int64, Int64, Int64, Int64).self).collectAll()
@@ -266,21 +314,21 @@ public struct AnalyticsReader: Sendable {
 
     /// Abandoned carts per day and currency, and the `limit` most recent ones with their lines.
     public func abandonedCarts(_ period: Period, currency: String?, limit: Int) async throws -> AbandonedCarts {
+        let spans = try await spans(period, granularity: .day)
+        let cover = Cover(spans)
         let dayRows = try await client.query(
             """
-            SELECT to_char((bucket AT TIME ZONE \(period.timeZone))::date, 'YYYY-MM-DD'), currency,
-                   sum(carts_abandoned)::bigint, sum(abandoned_value)::bigint
-            FROM analytics_funnel
-            WHERE bucket >= (\(period.from)::date)::timestamp AT TIME ZONE \(period.timeZone)
-              AND bucket < (\(period.to)::date + 1)::timestamp AT TIME ZONE \(period.timeZone)
-              AND (\(currency ?? "") = '' OR currency = \(currency ?? "")) AND carts_abandoned > 0
-            GROUP BY 1, 2 ORDER BY 1, 2
+            SELECT r.span, s.currency, sum(s.carts_abandoned)::bigint, sum(s.abandoned_value)::bigint
+            FROM unnest(\(cover.spans)::int[], \(cover.tiers)::int[], \(cover.froms)::timestamptz[], \(cover.tos)::timestamptz[]) AS r(span, tier, f, t)
+            JOIN analytics_funnel s ON s.tier = r.tier AND s.bucket >= r.f AND s.bucket < r.t
+            WHERE \(currency ?? "") = '' OR s.currency = \(currency ?? "")
+            GROUP BY 1, 2 HAVING sum(s.carts_abandoned) > 0 ORDER BY 1, 2
             """,
             logger: logger
         )
         var days: [AbandonedDay] = []
-        for try await (day, currency, carts, value) in dayRows.decode((String, String, Int64, Int64).self) {
-            days.append(AbandonedDay(day: day, currency: currency, carts: carts, value: value))
+        for try await (index, currency, carts, value) in dayRows.decode((Int32, String, Int64, Int64).self) {
+            days.append(AbandonedDay(day: spans[Int(index)].label, currency: currency, carts: carts, value: value))
         }
         let cartRows = try await client.query(
             """
@@ -357,7 +405,8 @@ public struct AnalyticsReader: Sendable {
             """
             WITH sold AS (
                 SELECT sku, sum(units_sold)::bigint AS units FROM analytics_sku_sales
-                WHERE bucket >= (date_trunc('day', \(now) AT TIME ZONE 'UTC') - interval '27 days') AT TIME ZONE 'UTC' GROUP BY sku
+                WHERE tier = \(Int32(RollupTier.day.rawValue)) AND bucket >= (date_trunc('day', \(now) AT TIME ZONE 'UTC') - interval '27 days') AT TIME ZONE 'UTC'
+                GROUP BY sku
             )
             SELECT s.sku, s.product_id, p.name, s.on_hand::bigint, s.reserved::bigint, (s.on_hand - s.reserved)::bigint, s.threshold::bigint,
                    coalesce(sold.units, 0)::bigint,

@@ -5,9 +5,7 @@ import Foundation
 enum AnalyticsRows {
     /// The start of an instant's quarter hour of UTC, in seconds since 1970: a rollup's key.
     static func bucket(_ date: Date) -> Int64 {
-        let seconds = Int64(date.timeIntervalSince1970.rounded(.down))
-        let quarter: Int64 = 900
-        return (seconds >= 0 ? seconds / quarter : (seconds - quarter + 1) / quarter) * quarter
+        RollupTier.quarterHour.start(Int64(date.timeIntervalSince1970.rounded(.down)))
     }
 
     struct Order {
@@ -60,12 +58,15 @@ enum AnalyticsRows {
         var threshold: Int64?
     }
 
+    /// A rollup row's key: the fold fills quarter hours; the writer adds each to the coarser tiers.
     struct Key: Hashable {
+        var tier = RollupTier.quarterHour
         var bucket: Int64
         var currency: String
     }
 
     struct SKUKey: Hashable {
+        var tier = RollupTier.quarterHour
         var bucket: Int64
         var sku: String
         var currency: String
@@ -101,5 +102,57 @@ enum AnalyticsRows {
         var ordersShipped: Int64 = 0
         var cartsAbandoned: Int64 = 0
         var abandonedValue: Int64 = 0
+    }
+}
+
+extension AnalyticsRows.Sales {
+    mutating func add(_ other: Self) {
+        ordersPlaced += other.ordersPlaced
+        gross += other.gross
+        discounts += other.discounts
+        tax += other.tax
+        shipping += other.shipping
+        ordersPaid += other.ordersPaid
+        paid += other.paid
+        refunds += other.refunds
+        ordersCancelled += other.ordersCancelled
+        cancelledValue += other.cancelledValue
+        unitsSold += other.unitsSold
+    }
+}
+
+extension AnalyticsRows.SKUSales {
+    mutating func add(_ other: Self) {
+        unitsSold += other.unitsSold
+        revenue += other.revenue
+        unitsReturned += other.unitsReturned
+        returnedValue += other.returnedValue
+    }
+}
+
+extension AnalyticsRows.Funnel {
+    mutating func add(_ other: Self) {
+        cartsCreated += other.cartsCreated
+        cartsWithLine += other.cartsWithLine
+        checkouts += other.checkouts
+        ordersPaid += other.ordersPaid
+        ordersShipped += other.ordersShipped
+        cartsAbandoned += other.cartsAbandoned
+        abandonedValue += other.abandonedValue
+    }
+}
+
+extension Dictionary {
+    /// Each quarter-hour delta added into its bucket of every tier.
+    func inEveryTier(_ retier: (Key, RollupTier) -> Key, add: (inout Value, Value) -> Void) -> [Key: Value] {
+        var all: [Key: Value] = [:]
+        all.reserveCapacity(count * 3)
+        for (key, value) in self {
+            for tier in RollupTier.allCases {
+                let tiered = retier(key, tier)
+                if all[tiered] == nil { all[tiered] = value } else { add(&all[tiered]!, value) }
+            }
+        }
+        return all
     }
 }

@@ -81,15 +81,18 @@ struct AnalyticsWriter {
             "ON CONFLICT (\(key)) DO UPDATE SET " + columns.map { "\($0) = \(table).\($0) + excluded.\($0)" }.joined(separator: ", ")
         }
         func bucket(_ seconds: Int64) -> Date { Date(timeIntervalSince1970: Double(seconds)) }
+        let sales = sales.inEveryTier({ Rows.Key(tier: $1, bucket: $1.start($0.bucket), currency: $0.currency) }, add: { $0.add($1) })
+        let skuSales = skuSales.inEveryTier({ Rows.SKUKey(tier: $1, bucket: $1.start($0.bucket), sku: $0.sku, currency: $0.currency) }, add: { $0.add($1) })
+        let funnel = funnel.inEveryTier({ Rows.Key(tier: $1, bucket: $1.start($0.bucket), currency: $0.currency) }, add: { $0.add($1) })
 
         let salesColumns = ["orders_placed", "gross", "discounts", "tax", "shipping", "orders_paid", "paid", "refunds", "orders_cancelled", "cancelled_value", "units_sold"]
         let salesRows = Array(sales)
         try await BulkInsert(
             table: "analytics_sales",
-            columns: [("bucket", "$1"), ("currency", "$2")] + salesColumns.enumerated().map { ($1, "$\($0 + 3)") },
-            conflict: adding(salesColumns, key: "bucket, currency", in: "analytics_sales")
+            columns: [("tier", "$1"), ("bucket", "$2"), ("currency", "$3")] + salesColumns.enumerated().map { ($1, "$\($0 + 4)") },
+            conflict: adding(salesColumns, key: "tier, bucket, currency", in: "analytics_sales")
         ).write(
-            [.timestamptz(salesRows.map { bucket($0.key.bucket) }), .text(salesRows.map(\.key.currency)),
+            [.integer(salesRows.map { Int32($0.key.tier.rawValue) }), .timestamptz(salesRows.map { bucket($0.key.bucket) }), .text(salesRows.map(\.key.currency)),
              .bigint(salesRows.map(\.value.ordersPlaced)), .bigint(salesRows.map(\.value.gross)), .bigint(salesRows.map(\.value.discounts)),
              .bigint(salesRows.map(\.value.tax)), .bigint(salesRows.map(\.value.shipping)), .bigint(salesRows.map(\.value.ordersPaid)),
              .bigint(salesRows.map(\.value.paid)), .bigint(salesRows.map(\.value.refunds)), .bigint(salesRows.map(\.value.ordersCancelled)),
@@ -101,10 +104,10 @@ struct AnalyticsWriter {
         let skuRows = Array(skuSales)
         try await BulkInsert(
             table: "analytics_sku_sales",
-            columns: [("bucket", "$1"), ("sku", "$2"), ("currency", "$3"), ("product_id", "$4")] + skuColumns.enumerated().map { ($1, "$\($0 + 5)") },
-            conflict: adding(skuColumns, key: "bucket, sku, currency", in: "analytics_sku_sales")
+            columns: [("tier", "$1"), ("bucket", "$2"), ("sku", "$3"), ("currency", "$4"), ("product_id", "$5")] + skuColumns.enumerated().map { ($1, "$\($0 + 6)") },
+            conflict: adding(skuColumns, key: "tier, bucket, sku, currency", in: "analytics_sku_sales")
         ).write(
-            [.timestamptz(skuRows.map { bucket($0.key.bucket) }), .text(skuRows.map(\.key.sku)), .text(skuRows.map(\.key.currency)),
+            [.integer(skuRows.map { Int32($0.key.tier.rawValue) }), .timestamptz(skuRows.map { bucket($0.key.bucket) }), .text(skuRows.map(\.key.sku)), .text(skuRows.map(\.key.currency)),
              .text(skuRows.map(\.value.productID)), .bigint(skuRows.map(\.value.unitsSold)), .bigint(skuRows.map(\.value.revenue)),
              .bigint(skuRows.map(\.value.unitsReturned)), .bigint(skuRows.map(\.value.returnedValue))],
             rowCount: skuRows.count, on: connection, logger: logger
@@ -114,10 +117,10 @@ struct AnalyticsWriter {
         let funnelRows = Array(funnel)
         try await BulkInsert(
             table: "analytics_funnel",
-            columns: [("bucket", "$1"), ("currency", "$2")] + funnelColumns.enumerated().map { ($1, "$\($0 + 3)") },
-            conflict: adding(funnelColumns, key: "bucket, currency", in: "analytics_funnel")
+            columns: [("tier", "$1"), ("bucket", "$2"), ("currency", "$3")] + funnelColumns.enumerated().map { ($1, "$\($0 + 4)") },
+            conflict: adding(funnelColumns, key: "tier, bucket, currency", in: "analytics_funnel")
         ).write(
-            [.timestamptz(funnelRows.map { bucket($0.key.bucket) }), .text(funnelRows.map(\.key.currency)),
+            [.integer(funnelRows.map { Int32($0.key.tier.rawValue) }), .timestamptz(funnelRows.map { bucket($0.key.bucket) }), .text(funnelRows.map(\.key.currency)),
              .bigint(funnelRows.map(\.value.cartsCreated)), .bigint(funnelRows.map(\.value.cartsWithLine)), .bigint(funnelRows.map(\.value.checkouts)),
              .bigint(funnelRows.map(\.value.ordersPaid)), .bigint(funnelRows.map(\.value.ordersShipped)), .bigint(funnelRows.map(\.value.cartsAbandoned)),
              .bigint(funnelRows.map(\.value.abandonedValue))],

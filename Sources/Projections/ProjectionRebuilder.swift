@@ -118,9 +118,10 @@ public struct ProjectionRebuilder: Sendable {
             try await connection.query(PostgresQuery(unsafeSQL: "DROP SCHEMA \(schema) CASCADE"), logger: logger)
             return (applied, position)
         }
-        // Fresh tables have no statistics yet: without them the planner guesses, badly.
+        // Fresh tables have no statistics and no visibility map yet: the planner would guess, and
+        // index-only scans would visit the heap.
         for table in projection.tables {
-            try await client.query(PostgresQuery(unsafeSQL: "ANALYZE \(table)"), logger: logger)
+            try await client.query(PostgresQuery(unsafeSQL: "VACUUM (ANALYZE) \(table)"), logger: logger)
         }
         let elapsed = ContinuousClock.now - started
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18

@@ -218,8 +218,9 @@ public struct AnalyticsReader: Sendable {
                        sum(tax) AS tax, sum(shipping) AS shipping, sum(paid) AS paid, sum(refunds) AS refunds,
                        sum(units_sold) AS units, sum(orders_cancelled) AS cancelled, sum(cancelled_value) AS cancelled_value
                 FROM unnest(\(cover.spans)::int[], \(cover.tiers)::int[], \(cover.froms)::timestamptz[], \(cover.tos)::timestamptz[]) AS r(span, tier, f, t)
-                -- LATERAL: one index range scan per covering range (a hash join on the tier would scan the tier once per range).
-                CROSS JOIN LATERAL (SELECT * FROM analytics_sales WHERE tier = r.tier AND bucket >= r.f AND bucket < r.t) s
+                -- LATERAL with OFFSET 0, which keeps the planner from flattening it into a hash join on the tier (a scan of
+                -- the whole tier per range): one index range scan per covering range.
+                CROSS JOIN LATERAL (SELECT * FROM analytics_sales WHERE tier = r.tier AND bucket >= r.f AND bucket < r.t OFFSET 0) s
                 WHERE \(currency ?? "") = '' OR s.currency = \(currency ?? "")
                 GROUP BY 1, 2
             ),
@@ -259,7 +260,7 @@ public struct AnalyticsReader: Sendable {
                 SELECT s.currency, s.product_id, sum(s.units_sold) AS units, sum(s.revenue) AS revenue,
                        sum(s.units_returned) AS returned, sum(s.returned_value) AS returned_value
                 FROM unnest(\(cover.tiers)::int[], \(cover.froms)::timestamptz[], \(cover.tos)::timestamptz[]) AS r(tier, f, t)
-                CROSS JOIN LATERAL (SELECT * FROM analytics_sku_sales WHERE tier = r.tier AND bucket >= r.f AND bucket < r.t) s
+                CROSS JOIN LATERAL (SELECT * FROM analytics_sku_sales WHERE tier = r.tier AND bucket >= r.f AND bucket < r.t OFFSET 0) s
                 WHERE \(currency ?? "") = '' OR s.currency = \(currency ?? "")
                 GROUP BY 1, 2
             ),
@@ -297,7 +298,7 @@ public struct AnalyticsReader: Sendable {
             SELECT coalesce(sum(carts_created), 0)::bigint, coalesce(sum(carts_with_line), 0)::bigint, coalesce(sum(checkouts), 0)::bigint,
                    coalesce(sum(orders_paid), 0)::bigint, coalesce(sum(orders_shipped), 0)::bigint
             FROM unnest(\(cover.tiers)::int[], \(cover.froms)::timestamptz[], \(cover.tos)::timestamptz[]) AS r(tier, f, t)
-            CROSS JOIN LATERAL (SELECT * FROM analytics_funnel WHERE tier = r.tier AND bucket >= r.f AND bucket < r.t) s
+            CROSS JOIN LATERAL (SELECT * FROM analytics_funnel WHERE tier = r.tier AND bucket >= r.f AND bucket < r.t OFFSET 0) s
             WHERE \(currency ?? "") = '' OR s.currency = \(currency ?? "")
             """,
             logger: logger
@@ -321,7 +322,7 @@ public struct AnalyticsReader: Sendable {
             """
             SELECT r.span, s.currency, sum(s.carts_abandoned)::bigint, sum(s.abandoned_value)::bigint
             FROM unnest(\(cover.spans)::int[], \(cover.tiers)::int[], \(cover.froms)::timestamptz[], \(cover.tos)::timestamptz[]) AS r(span, tier, f, t)
-            CROSS JOIN LATERAL (SELECT * FROM analytics_funnel WHERE tier = r.tier AND bucket >= r.f AND bucket < r.t) s
+            CROSS JOIN LATERAL (SELECT * FROM analytics_funnel WHERE tier = r.tier AND bucket >= r.f AND bucket < r.t OFFSET 0) s
             WHERE \(currency ?? "") = '' OR s.currency = \(currency ?? "")
             GROUP BY 1, 2 HAVING sum(s.carts_abandoned) > 0 ORDER BY 1, 2
             """,

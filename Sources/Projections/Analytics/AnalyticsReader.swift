@@ -187,21 +187,34 @@ public struct AnalyticsReader: Sendable {
         ).decode((String, Int64, Int64).self).collectAll().map { Span(label: $0.0, start: $0.1, end: $0.2) }
     }
 
-    /// The rollup rows that cover each span exactly, as arrays for `unnest` (see ``RollupTier``).
+    /// The rollup rows that cover the spans exactly, as arrays for `unnest` (see ``RollupTier``),
+    /// and the spans' starts, which place each row in its span (`width_bucket`).
+    ///
+    /// Each span is covered on its own, so no bucket straddles two spans; then neighbouring
+    /// ranges of one tier are joined across spans: a year of Berlin days is one range of hours,
+    /// read by one index scan, not 365.
     struct Cover {
-        var spans: [Int32] = []
         var tiers: [Int32] = []
         var froms: [Date] = []
         var tos: [Date] = []
+        let starts: [Date]
 
         init(_ spans: [Span]) {
-            for (index, span) in spans.enumerated() {
+            starts = spans.map { Date(timeIntervalSince1970: Double($0.start)) }
+            var ranges: [RollupTier.Range] = []
+            for span in spans {
                 for range in RollupTier.cover(from: span.start, to: span.end) {
-                    self.spans.append(Int32(index))
-                    tiers.append(Int32(range.tier.rawValue))
-                    froms.append(Date(timeIntervalSince1970: Double(range.from)))
-                    tos.append(Date(timeIntervalSince1970: Double(range.to)))
+                    if let last = ranges.last, last.tier == range.tier, last.to == range.from {
+                        ranges[ranges.count - 1].to = range.to
+                    } else {
+                        ranges.append(range)
+                    }
                 }
+            }
+            for range in ranges {
+                tiers.append(Int32(range.tier.rawValue))
+                froms.append(Date(timeIntervalSince1970: Double(range.from)))
+                tos.append(Date(timeIntervalSince1970: Double(range.to)))
             }
         }
     }
@@ -213,11 +226,11 @@ public struct AnalyticsReader: Sendable {
         let rows = try await client.query(
             """
             WITH figures AS (
-                SELECT r.span, s.currency,
+                SELECT width_bucket(s.bucket, \(cover.starts)::timestamptz[]) - 1 AS span, s.currency,
                        sum(orders_placed) AS placed, sum(orders_paid) AS paid_orders, sum(gross) AS gross, sum(discounts) AS discounts,
                        sum(tax) AS tax, sum(shipping) AS shipping, sum(paid) AS paid, sum(refunds) AS refunds,
                        sum(units_sold) AS units, sum(orders_cancelled) AS cancelled, sum(cancelled_value) AS cancelled_value
-                FROM unnest(\(cover.spans)::int[], \(cover.tiers)::int[], \(cover.froms)::timestamptz[], \(cover.tos)::timestamptz[]) AS r(span, tier, f, t)
+                FROM unnest(\(cover.tiers)::int[], \(cover.froms)::timestamptz[], \(cover.tos)::timestamptz[]) AS r(tier, f, t)
                 -- LATERAL with OFFSET 0, which keeps the planner from flattening it into a hash join on the tier (a scan of
                 -- the whole tier per range): one index range scan per covering range.
                 CROSS JOIN LATERAL (SELECT * FROM analytics_sales WHERE tier = r.tier AND bucket >= r.f AND bucket < r.t OFFSET 0) s
@@ -320,8 +333,8 @@ public struct AnalyticsReader: Sendable {
         let cover = Cover(spans)
         let dayRows = try await client.query(
             """
-            SELECT r.span, s.currency, sum(s.carts_abandoned)::bigint, sum(s.abandoned_value)::bigint
-            FROM unnest(\(cover.spans)::int[], \(cover.tiers)::int[], \(cover.froms)::timestamptz[], \(cover.tos)::timestamptz[]) AS r(span, tier, f, t)
+            SELECT width_bucket(s.bucket, \(cover.starts)::timestamptz[]) - 1, s.currency, sum(s.carts_abandoned)::bigint, sum(s.abandoned_value)::bigint
+            FROM unnest(\(cover.tiers)::int[], \(cover.froms)::timestamptz[], \(cover.tos)::timestamptz[]) AS r(tier, f, t)
             CROSS JOIN LATERAL (SELECT * FROM analytics_funnel WHERE tier = r.tier AND bucket >= r.f AND bucket < r.t OFFSET 0) s
             WHERE \(currency ?? "") = '' OR s.currency = \(currency ?? "")
             GROUP BY 1, 2 HAVING sum(s.carts_abandoned) > 0 ORDER BY 1, 2

@@ -15,6 +15,13 @@ public protocol Projection: Sendable {
     var tables: [String] { get }
     /// A fresh builder with no rows in memory.
     func makeBuilder() -> any ReadModelBuilder
+    /// Tables a rebuild writes in primary-key order (CLUSTER), because queries read long
+    /// ranges of the key: each range then lies on few pages.
+    var clusteredTables: [String] { get }
+}
+
+extension Projection {
+    public var clusteredTables: [String] { [] }
 }
 
 /// Applies events to projections, each event at most once per projection: an event whose

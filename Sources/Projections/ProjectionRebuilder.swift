@@ -88,6 +88,18 @@ public struct ProjectionRebuilder: Sendable {
             writing += clock.now - mark
             return (applied, position, (reading, folding, writing))
         }
+        for table in projection.clusteredTables {
+            let index = try await client.query(
+                """
+                SELECT ic.relname FROM pg_index i
+                JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_class t ON t.oid = i.indrelid JOIN pg_namespace n ON n.oid = t.relnamespace
+                WHERE n.nspname = \(schema) AND t.relname = \(table) AND i.indisprimary
+                """,
+                logger: logger
+            ).decode(String.self).collectAll()
+            guard let index = index.first else { continue }
+            try await client.query(PostgresQuery(unsafeSQL: "CLUSTER \(schema).\(table) USING \(index)"), logger: logger)
+        }
         // The swap: catch up, then move the fresh tables in, atomically.
         let final: (Int, Int64) = try await client.withTransaction(logger: logger) { connection in
             try await ProjectionLock.acquire(on: connection, logger: logger)

@@ -12,6 +12,9 @@ public struct AnalyticsProjection: Projection {
         "analytics_customers", "analytics_carts", "analytics_products", "analytics_stock",
     ]
 
+    /// Reports read long runs of buckets of one tier.
+    public let clusteredTables = ["analytics_sales", "analytics_sku_sales", "analytics_funnel"]
+
     public init() {}
 
     public func makeBuilder() -> any ReadModelBuilder { AnalyticsBuilder(projection: name) }

@@ -63,7 +63,7 @@ struct BenchAnalytics: AsyncParsableCommand {
         for day in 0..<days {
             let made = try history.day(starting: Date(timeIntervalSince1970: today - Double(days - 1 - day) * 86_400), orders: 170)
             batch += made.appends
-            if batch.count >= 600 || day == days - 1 {
+            if batch.count >= 600 || (day == days - 1 && !batch.isEmpty) {
                 let appends = try SyntheticHistory.streamAppends(batch)
                 _ = try await store.append(appends)
                 total += appends.reduce(0) { $0 + $1.events.count }

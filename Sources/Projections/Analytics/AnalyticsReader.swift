@@ -352,8 +352,8 @@ public struct AnalyticsReader: Sendable {
                    coalesce((SELECT sum((l->>'quantity')::bigint) FROM jsonb_array_elements(lines) l), 0)::bigint,
                    lines::text, abandoned_at
             FROM analytics_carts
-            WHERE abandoned_at >= (\(period.from)::date)::timestamp AT TIME ZONE \(period.timeZone)
-              AND abandoned_at < (\(period.to)::date + 1)::timestamp AT TIME ZONE \(period.timeZone)
+            WHERE abandoned_at >= \(Date(timeIntervalSince1970: Double(spans.first?.start ?? 0)))
+              AND abandoned_at < \(Date(timeIntervalSince1970: Double(spans.last?.end ?? 0)))
               AND (\(currency ?? "") = '' OR currency = \(currency ?? ""))
             ORDER BY abandoned_at DESC, cart_id LIMIT \(limit)
             """,
@@ -371,31 +371,28 @@ public struct AnalyticsReader: Sendable {
     /// how many ordered more than once, and how many orders each placed. Guests are left out;
     /// `currency` narrows the orders counted, not when a customer first ordered.
     public func customers(_ period: Period, currency: String?) async throws -> Customers {
-        let dayRows = try await client.query(
+        // The bounds as instants, computed once (as expressions they would be evaluated per row);
+        // each row finds its local day by binary search over the days' starts.
+        let daySpans = try await spans(period, granularity: .day)
+        let dayStarts = daySpans.map { Date(timeIntervalSince1970: Double($0.start)) }
+        let start = dayStarts[0]
+        let end = Date(timeIntervalSince1970: Double(daySpans[daySpans.count - 1].end))
+        var newPerDay = [Int64](repeating: 0, count: daySpans.count)
+        for try await (index, count) in try await client.query(
             """
-            WITH firsts AS (
-                SELECT (first_order_at AT TIME ZONE \(period.timeZone))::date AS day, count(*) AS customers
-                FROM analytics_customers
-                WHERE first_order_at >= (\(period.from)::date)::timestamp AT TIME ZONE \(period.timeZone)
-                  AND first_order_at < (\(period.to)::date + 1)::timestamp AT TIME ZONE \(period.timeZone)
-                GROUP BY 1
-            )
-            SELECT to_char(d.day, 'YYYY-MM-DD'), coalesce(f.customers, 0)::bigint
-            FROM generate_series(\(period.from)::date::timestamp, \(period.to)::date::timestamp, '1 day'::interval) AS d(day)
-            LEFT JOIN firsts f ON f.day = d.day::date
-            ORDER BY d.day
+            SELECT width_bucket(first_order_at, \(dayStarts)::timestamptz[]) - 1, count(*)::bigint FROM analytics_customers
+            WHERE first_order_at >= \(start) AND first_order_at < \(end) GROUP BY 1
             """,
             logger: logger
-        )
-        var days: [NewCustomersDay] = []
-        for try await (day, count) in dayRows.decode((String, Int64).self) { days.append(NewCustomersDay(day: day, newCustomers: count)) }
+        ).decode((Int32, Int64).self) where newPerDay.indices.contains(Int(index)) {
+            newPerDay[Int(index)] = count
+        }
+        let days = zip(daySpans, newPerDay).map { NewCustomersDay(day: $0.label, newCustomers: $1) }
         let distributionRows = try await client.query(
             """
             SELECT least(orders, 5)::bigint, count(*)::bigint FROM (
                 SELECT customer_id, count(*) AS orders FROM analytics_orders
-                WHERE customer_kind = 'customer'
-                  AND placed_at >= (\(period.from)::date)::timestamp AT TIME ZONE \(period.timeZone)
-                  AND placed_at < (\(period.to)::date + 1)::timestamp AT TIME ZONE \(period.timeZone)
+                WHERE customer_kind = 'customer' AND placed_at >= \(start) AND placed_at < \(end)
                   AND (\(currency ?? "") = '' OR currency = \(currency ?? ""))
                 GROUP BY customer_id
             ) per_customer GROUP BY 1 ORDER BY 1

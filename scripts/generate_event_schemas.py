@@ -213,6 +213,7 @@ def asyncapi():
                     "ce_schemaversion": header("schema version of the data"), "ce_streamversion": header("version of the event in its stream"),
                     "ce_position": header("global position in the event store"), "ce_correlationid": header("correlation id"),
                     "ce_causationid": header("causation id"), "ce_actor": header("who acted"),
+                    "ce_occurredat": header("business time of the event when it carries one (UTC, ISO 8601 with milliseconds)"),
                 },
             }},
         },

@@ -10,7 +10,8 @@ import Kafka
 ///   `ce_subject` stream name, `ce_time` recorded time (RFC 3339), `ce_dataschema` the event's
 ///   JSON Schema, `content-type` application/json
 /// - extensions: `ce_schemaversion`, `ce_streamversion`, `ce_position` (global position),
-///   `ce_correlationid`, `ce_causationid`, `ce_actor` (when known)
+///   `ce_correlationid`, `ce_causationid`, `ce_actor` (when known), `ce_occurredat` (the event's
+///   business time, ``BusinessTime``, when it carries one)
 ///
 /// Delivery is at least once: consumers deduplicate by `ce_id`, or by stream and stream version.
 public enum CloudEventMessage {
@@ -41,6 +42,7 @@ public enum CloudEventMessage {
         if let correlation = event.metadata.correlationID { headers.append(.init("ce_correlationid", correlation.uuidString.lowercased())) }
         if let causation = event.metadata.causationID { headers.append(.init("ce_causationid", causation.uuidString.lowercased())) }
         if let actor = event.metadata.actor { headers.append(.init("ce_actor", actor)) }
+        if let occurred = event.metadata.extra[BusinessTime.key] { headers.append(.init("ce_occurredat", occurred)) }
         return KafkaMessage(
             topic: topic(forCategory: event.category, prefix: topicPrefix), key: Array(event.stream.rawValue.utf8),
             value: Array(event.data.utf8), headers: headers
@@ -58,15 +60,16 @@ public enum CloudEventMessage {
               let schemaVersion = header("ce_schemaversion").flatMap(Int32.init),
               let time = header("ce_time").flatMap(parseTime)
         else { return nil }
+        var metadata = EventMetadata(
+            correlationID: header("ce_correlationid").flatMap(UUID.init(uuidString:)),
+            causationID: header("ce_causationid").flatMap(UUID.init(uuidString:)),
+            actor: header("ce_actor")
+        )
+        // Read models count by business time: it must survive the trip.
+        if let occurred = header("ce_occurredat") { metadata.extra[BusinessTime.key] = occurred }
         return RecordedEvent(
             position: position, stream: stream, version: version, id: id, type: type, schemaVersion: schemaVersion,
-            data: String(decoding: message.value, as: UTF8.self),
-            metadata: EventMetadata(
-                correlationID: header("ce_correlationid").flatMap(UUID.init(uuidString:)),
-                causationID: header("ce_causationid").flatMap(UUID.init(uuidString:)),
-                actor: header("ce_actor")
-            ),
-            recordedAt: time
+            data: String(decoding: message.value, as: UTF8.self), metadata: metadata, recordedAt: time
         )
     }
 

@@ -36,8 +36,10 @@ done
 token=$(curl -sf -X POST "http://127.0.0.1:$port/auth/login" -H 'content-type: application/json' \
     -d '{"email":"admin@example.com","password":"schemathesis-admin"}' | "$venv/bin/python" -c 'import json,sys; print(json.load(sys.stdin)["accessToken"])')
 log "schemathesis against http://127.0.0.1:$port/openapi.json"
+# One worker: with two threads, Hypothesis's ast.parse calls race inside CPython 3.11
+# ("SystemError: AST constructor recursion depth mismatch", CPython gh-106905), a spurious error.
 "$venv/bin/st" run "http://127.0.0.1:$port/openapi.json" --url "http://127.0.0.1:$port" \
     -H "Authorization: Bearer $token" \
     --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
-    --phases examples,coverage,fuzzing --max-examples "${SCHEMATHESIS_EXAMPLES:-20}" --seed 1 --workers 2 \
+    --phases examples,coverage,fuzzing --max-examples "${SCHEMATHESIS_EXAMPLES:-20}" --seed 1 --workers 1 \
     --suppress-health-check all

@@ -33,7 +33,7 @@ enum DemoHistory {
 
     static func load(into store: PostgresEventStore, options: Options, now: Date, logger: Logger) async throws -> Outcome {
         guard try await store.version(of: try StreamName(marker)) == 0 else { return .present }
-        let head = try await headPosition(store)
+        let head = try await store.frontierStatus().headPosition
         let checkpoints = try await LifecycleWorkers.checkpoints(store: store)
         if head > 0, checkpoints.values.contains(where: { $0 < head }) { return .processesBehind(checkpoints.filter { $0.value < head }, head: head) }
 
@@ -66,12 +66,8 @@ enum DemoHistory {
             if batch.count >= 400 { try await flush() }
         }
         try await flush()
-        try await LifecycleWorkers.settle(through: try await headPosition(store), store: store)
+        try await LifecycleWorkers.settle(through: try await store.frontierStatus().headPosition, store: store)
         logger.info("demo history loaded", metadata: ["events": "\(events)", "orders": "\(orders)", "days": "\(options.days)"])
         return .loaded(events: events, orders: orders)
-    }
-
-    private static func headPosition(_ store: PostgresEventStore) async throws -> Int64 {
-        try await store.client.query("SELECT coalesce(max(global_position), 0) FROM events").decode(Int64.self).collectAll()[0]
     }
 }

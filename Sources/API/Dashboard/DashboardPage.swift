@@ -1,3 +1,4 @@
+import Aggregates
 import Foundation
 import Projections
 
@@ -45,7 +46,7 @@ struct DashboardPage {
             $0.paid += $1.paid
             $0.refunds += $1.refunds
         }
-        let average = totals.paidOrders > 0 ? money((totals.paid * 2 + totals.paidOrders) / (totals.paidOrders * 2)) : "–"
+        let average = totals.paidOrders > 0 ? money(Money.roundedDivision(totals.paid, by: totals.paidOrders)) : "–"
         let charts = [
             SVGChart(id: "revenue", title: "Net revenue per day (\(currency))", labels: days, values: sales.map(\.netRevenue), format: money).line(),
             SVGChart(id: "orders", title: "Orders placed per day (\(currency))", labels: days, values: sales.map(\.ordersPlaced)).bars(),

@@ -48,7 +48,7 @@ public struct Money: Hashable, Sendable, Codable, Comparable, CustomStringConver
     }
 
     /// Integer division rounding half away from zero.
-    static func roundedDivision(_ value: Int64, by divisor: Int64) -> Int64 {
+    public static func roundedDivision(_ value: Int64, by divisor: Int64) -> Int64 {
         let quotient = value / divisor
         let remainder = value % divisor
         if 2 * abs(remainder) >= abs(divisor) {

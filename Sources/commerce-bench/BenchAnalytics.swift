@@ -26,23 +26,47 @@ struct BenchAnalytics: AsyncParsableCommand {
     @Option(help: "Seconds each endpoint is loaded.")
     var seconds: Int = 5
 
+    @Option(help: "Keep the history in this database and reuse it on later runs (loaded when empty) instead of a throwaway one.")
+    var database: String?
+
+    enum Part: String, ExpressibleByArgument, CaseIterable {
+        case all, rebuild, reports
+    }
+
+    @Option(help: "What to measure: all, rebuild or reports (reports need the read model built, e.g. by an earlier run with --database).")
+    var part: Part = .all
+
     func run() async throws {
         let settings = try Settings()
         var logger = settings.makeLogger(label: "bench")
         logger.logLevel = .error
         guard events > 0, seconds > 0 else { throw ValidationError("--events and --seconds must be positive") }
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/wrk") else { throw ValidationError("wrk is missing: scripts/setup installs it") }
-        try await withBenchDatabase(settings: settings, logger: logger) { url in
+        let body = { (url: DatabaseURL) in
             try await PostgresClient.withClient(url, maximumConnections: 12, logger: logger) { client in
                 let store = PostgresEventStore(client: client, logger: logger)
                 print("commerce-bench analytics — history, rebuild and report latency on this machine")
-                let (total, days) = try await loadHistory(store)
-                print("history: \(total) events over \(days) days")
+                let head = try await store.frontierStatus().headPosition
+                if head == 0 {
+                    let (total, days) = try await loadHistory(store)
+                    print("history: \(total) events over \(days) days")
+                } else {
+                    print("history: \(head) events, kept from an earlier run in \(database ?? "")")
+                }
                 print("")
-                try await measureRebuild(store: store, logger: logger)
-                print("")
-                try await measureEndpoints(client: client, logger: logger)
+                if part != .reports {
+                    try await measureRebuild(store: store, logger: logger)
+                    print("")
+                }
+                if part != .rebuild {
+                    try await measureEndpoints(client: client, logger: logger)
+                }
             }
+        }
+        if let database {
+            try await withKeptBenchDatabase(database, settings: settings, logger: logger, body)
+        } else {
+            try await withBenchDatabase(settings: settings, logger: logger, body)
         }
     }
 

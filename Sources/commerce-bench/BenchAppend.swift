@@ -193,6 +193,24 @@ func withBenchDatabase(settings: Settings, logger: Logger, _ body: (DatabaseURL)
     try await dropBenchDatabase(name, settings: settings, logger: logger)
 }
 
+/// A bench database that outlives the run, created and migrated on first use, so a history that
+/// takes minutes to load is loaded once while one part is measured again and again.
+func withKeptBenchDatabase(_ name: String, settings: Settings, logger: Logger, _ body: (DatabaseURL) async throws -> Void) async throws {
+    guard name.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "_") }), name.first?.isLetter == true else {
+        throw ValidationError("--database must be a lower-case identifier")
+    }
+    try await PostgresClient.withClient(settings.databaseURL, maximumConnections: 1, logger: logger) { client in
+        try await StartupChecks.connectOrFail(client, settings: settings)
+        let existing = try await client.query("SELECT 1 FROM pg_database WHERE datname = \(name)").decode(Int32.self).collectAll()
+        if existing.isEmpty { try await client.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)")) }
+    }
+    let url = settings.databaseURL.with(database: name)
+    try await PostgresClient.withClient(url, maximumConnections: 1, logger: logger) { client in
+        _ = try await Migrator(client: client, logger: logger).migrate(try Migration.load(from: settings.migrationsDirectory))
+    }
+    try await body(url)
+}
+
 private func dropBenchDatabase(_ name: String, settings: Settings, logger: Logger) async throws {
     try await PostgresClient.withClient(settings.databaseURL, maximumConnections: 1, logger: logger) { client in
         try await client.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"))

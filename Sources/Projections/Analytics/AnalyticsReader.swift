@@ -187,34 +187,28 @@ public struct AnalyticsReader: Sendable {
         ).decode((String, Int64, Int64).self).collectAll().map { Span(label: $0.0, start: $0.1, end: $0.2) }
     }
 
-    /// The rollup rows that cover the spans exactly, as arrays for `unnest` (see ``RollupTier``),
-    /// and the spans' starts, which place each row in its span (`width_bucket`).
+    /// The rollup rows that cover the spans exactly, as arrays for `unnest` (see ``RollupTier``):
+    /// each range's tier, bounds, span (its index in `spans`) and sign.
     ///
-    /// Each span is covered on its own, so no bucket straddles two spans; then neighbouring
-    /// ranges of one tier are joined across spans: a year of Berlin days is one range of hours,
-    /// read by one index scan, not 365.
+    /// A signed cover reads the fewest rows — a year of Berlin days is 365 UTC days and two
+    /// hours each rather than 8,760 hours — and serves sums; an unsigned one tiles the spans
+    /// exactly, for asking which keys had activity in them.
     struct Cover {
         var tiers: [Int32] = []
         var froms: [Date] = []
         var tos: [Date] = []
-        let starts: [Date]
+        var spans: [Int32] = []
+        var signs: [Int32] = []
 
-        init(_ spans: [Span]) {
-            starts = spans.map { Date(timeIntervalSince1970: Double($0.start)) }
-            var ranges: [RollupTier.Range] = []
-            for span in spans {
-                for range in RollupTier.cover(from: span.start, to: span.end) {
-                    if let last = ranges.last, last.tier == range.tier, last.to == range.from {
-                        ranges[ranges.count - 1].to = range.to
-                    } else {
-                        ranges.append(range)
-                    }
+        init(_ spans: [Span], signed: Bool) {
+            for (index, span) in spans.enumerated() {
+                for range in RollupTier.cover(from: span.start, to: span.end, signed: signed) {
+                    tiers.append(Int32(range.tier.rawValue))
+                    froms.append(Date(timeIntervalSince1970: Double(range.from)))
+                    tos.append(Date(timeIntervalSince1970: Double(range.to)))
+                    self.spans.append(Int32(index))
+                    signs.append(range.sign)
                 }
-            }
-            for range in ranges {
-                tiers.append(Int32(range.tier.rawValue))
-                froms.append(Date(timeIntervalSince1970: Double(range.from)))
-                tos.append(Date(timeIntervalSince1970: Double(range.to)))
             }
         }
     }
@@ -222,23 +216,28 @@ public struct AnalyticsReader: Sendable {
     /// Sales per period and currency; periods without any figure are listed with zeros.
     public func sales(_ period: Period, granularity: Granularity, currency: String?) async throws -> [SalesPeriod] {
         let spans = try await spans(period, granularity: granularity)
-        let cover = Cover(spans)
+        let cover = Cover(spans, signed: true)
         let rows = try await client.query(
             """
             WITH figures AS (
-                SELECT width_bucket(s.bucket, \(cover.starts)::timestamptz[]) - 1 AS span, s.currency,
-                       sum(orders_placed) AS placed, sum(orders_paid) AS paid_orders, sum(gross) AS gross, sum(discounts) AS discounts,
-                       sum(tax) AS tax, sum(shipping) AS shipping, sum(paid) AS paid, sum(refunds) AS refunds,
-                       sum(units_sold) AS units, sum(orders_cancelled) AS cancelled, sum(cancelled_value) AS cancelled_value
-                FROM unnest(\(cover.tiers)::int[], \(cover.froms)::timestamptz[], \(cover.tos)::timestamptz[]) AS r(tier, f, t)
+                SELECT r.span, s.currency,
+                       sum(orders_placed * r.sign) AS placed, sum(orders_paid * r.sign) AS paid_orders, sum(gross * r.sign) AS gross,
+                       sum(discounts * r.sign) AS discounts, sum(tax * r.sign) AS tax, sum(shipping * r.sign) AS shipping, sum(paid * r.sign) AS paid,
+                       sum(refunds * r.sign) AS refunds, sum(units_sold * r.sign) AS units, sum(orders_cancelled * r.sign) AS cancelled,
+                       sum(cancelled_value * r.sign) AS cancelled_value
+                FROM unnest(\(cover.tiers)::int[], \(cover.froms)::timestamptz[], \(cover.tos)::timestamptz[], \(cover.spans)::int[], \(cover.signs)::int[])
+                     AS r(tier, f, t, span, sign)
                 -- LATERAL with OFFSET 0, which keeps the planner from flattening it into a hash join on the tier (a scan of
                 -- the whole tier per range): one index range scan per covering range.
                 CROSS JOIN LATERAL (SELECT * FROM analytics_sales WHERE tier = r.tier AND bucket >= r.f AND bucket < r.t OFFSET 0) s
                 WHERE \(currency ?? "") = '' OR s.currency = \(currency ?? "")
                 GROUP BY 1, 2
             ),
+            -- Currencies with a figure in the period (rows from outside it, added and taken away, cancel out).
             currencies AS (
-                SELECT DISTINCT currency FROM figures UNION SELECT \(currency ?? "") WHERE \(currency ?? "") <> ''
+                SELECT DISTINCT currency FROM figures
+                WHERE (placed, paid_orders, gross, discounts, tax, shipping, paid, refunds, units, cancelled, cancelled_value) <> (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+                UNION SELECT \(currency ?? "") WHERE \(currency ?? "") <> ''
             )
             SELECT p.i, c.currency, coalesce(f.placed, 0)::bigint, coalesce(f.paid_orders, 0)::bigint,
                    coalesce(f.gross, 0)::bigint, coalesce(f.discounts, 0)::bigint, coalesce(f.tax, 0)::bigint, coalesce(f.shipping, 0)::bigint,
@@ -266,7 +265,8 @@ public struct AnalyticsReader: Sendable {
     /// The top `limit` products per currency by units sold or by net revenue; `category` keeps
     /// products whose category path is it or lies under it.
     public func topProducts(_ period: Period, by ranking: ProductRanking, limit: Int, category: String?, currency: String?) async throws -> [ProductFigures] {
-        let cover = Cover(try await spans(period, granularity: nil))
+        // Unsigned: a product is listed when it had activity in the period.
+        let cover = Cover(try await spans(period, granularity: nil), signed: false)
         let rows = try await client.query(
             """
             WITH figures AS (
@@ -305,12 +305,13 @@ public struct AnalyticsReader: Sendable {
     /// Carts created → carts with a line → checkouts → orders paid → orders shipped, each step
     /// counted by when it happened within the period.
     public func funnel(_ period: Period, currency: String?) async throws -> Funnel {
-        let cover = Cover(try await spans(period, granularity: nil))
+        let cover = Cover(try await spans(period, granularity: nil), signed: true)
         let rows = try await client.query(
             """
-            SELECT coalesce(sum(carts_created), 0)::bigint, coalesce(sum(carts_with_line), 0)::bigint, coalesce(sum(checkouts), 0)::bigint,
-                   coalesce(sum(orders_paid), 0)::bigint, coalesce(sum(orders_shipped), 0)::bigint
-            FROM unnest(\(cover.tiers)::int[], \(cover.froms)::timestamptz[], \(cover.tos)::timestamptz[]) AS r(tier, f, t)
+            SELECT coalesce(sum(carts_created * r.sign), 0)::bigint, coalesce(sum(carts_with_line * r.sign), 0)::bigint,
+                   coalesce(sum(checkouts * r.sign), 0)::bigint, coalesce(sum(orders_paid * r.sign), 0)::bigint,
+                   coalesce(sum(orders_shipped * r.sign), 0)::bigint
+            FROM unnest(\(cover.tiers)::int[], \(cover.froms)::timestamptz[], \(cover.tos)::timestamptz[], \(cover.signs)::int[]) AS r(tier, f, t, sign)
             CROSS JOIN LATERAL (SELECT * FROM analytics_funnel WHERE tier = r.tier AND bucket >= r.f AND bucket < r.t OFFSET 0) s
             WHERE \(currency ?? "") = '' OR s.currency = \(currency ?? "")
             """,
@@ -330,14 +331,15 @@ public struct AnalyticsReader: Sendable {
     /// Abandoned carts per day and currency, and the `limit` most recent ones with their lines.
     public func abandonedCarts(_ period: Period, currency: String?, limit: Int) async throws -> AbandonedCarts {
         let spans = try await spans(period, granularity: .day)
-        let cover = Cover(spans)
+        let cover = Cover(spans, signed: true)
         let dayRows = try await client.query(
             """
-            SELECT width_bucket(s.bucket, \(cover.starts)::timestamptz[]) - 1, s.currency, sum(s.carts_abandoned)::bigint, sum(s.abandoned_value)::bigint
-            FROM unnest(\(cover.tiers)::int[], \(cover.froms)::timestamptz[], \(cover.tos)::timestamptz[]) AS r(tier, f, t)
+            SELECT r.span, s.currency, sum(s.carts_abandoned * r.sign)::bigint, sum(s.abandoned_value * r.sign)::bigint
+            FROM unnest(\(cover.tiers)::int[], \(cover.froms)::timestamptz[], \(cover.tos)::timestamptz[], \(cover.spans)::int[], \(cover.signs)::int[])
+                 AS r(tier, f, t, span, sign)
             CROSS JOIN LATERAL (SELECT * FROM analytics_funnel WHERE tier = r.tier AND bucket >= r.f AND bucket < r.t OFFSET 0) s
             WHERE \(currency ?? "") = '' OR s.currency = \(currency ?? "")
-            GROUP BY 1, 2 HAVING sum(s.carts_abandoned) > 0 ORDER BY 1, 2
+            GROUP BY 1, 2 HAVING sum(s.carts_abandoned * r.sign) > 0 ORDER BY 1, 2
             """,
             logger: logger
         )

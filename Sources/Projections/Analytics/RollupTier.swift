@@ -2,20 +2,23 @@ import EventStore
 
 /// The resolutions the analytics rollups are kept at, all in UTC: quarter hours, hours, days and
 /// months. Each event counts once in each, so a report sums the fewest rows that cover its
-/// period exactly: a year in Berlin is eleven months, some days, and an hour at either end;
-/// a day in Kolkata is two quarter hours, hours, and a stretch of the next UTC day.
+/// period exactly.
 ///
 /// Every IANA zone in use since 1972 is a whole number of quarter hours from UTC, so every local
 /// day, week and month starts on a quarter hour and the quarter-hour tier alone would be exact;
-/// the coarser tiers only make it fast.
+/// the coarser tiers only make it fast. Every figure in the rollups is a sum, so a cover may also
+/// take rows away: a day in Berlin is the UTC day plus the hour before it less its own last
+/// hour — three rows rather than twenty-four.
 enum RollupTier: Int16, CaseIterable {
     case quarterHour = 0, hour = 1, day = 2, month = 3
 
-    /// A covering range: the rows of `tier` whose buckets start in `from..<to` (seconds since 1970).
+    /// A covering range: the rows of `tier` whose buckets start in `from..<to` (seconds since
+    /// 1970), added (`sign` 1) or taken away (-1).
     struct Range: Equatable {
         let tier: RollupTier
         let from: Int64
         var to: Int64
+        let sign: Int32
     }
 
     /// The start of the bucket holding `seconds`.
@@ -42,23 +45,72 @@ enum RollupTier: Int16, CaseIterable {
         }
     }
 
-    /// The fewest ranges of whole buckets that tile `from..<to`, coarsest first wherever a bucket
-    /// fits. Both ends are quarter hours (see above); anything finer is cut to the quarter hour.
-    static func cover(from: Int64, to: Int64) -> [Range] {
-        var ranges: [Range] = []
-        var cursor = quarterHour.start(from + 899)
-        while cursor < to {
-            guard let tier = [RollupTier.month, .day, .hour, .quarterHour].first(where: { $0.start(cursor) == cursor && $0.next(cursor) <= to }) else { break }
-            let end = tier.next(cursor)
-            if let last = ranges.last, last.tier == tier, last.to == cursor {
-                ranges[ranges.count - 1].to = end
-            } else {
-                ranges.append(Range(tier: tier, from: cursor, to: end))
-            }
-            cursor = end
-        }
-        return ranges
+    /// The boundary of this tier nearest to `seconds` (the earlier one on a tie).
+    func nearest(_ seconds: Int64) -> Int64 {
+        let before = start(seconds)
+        guard before != seconds else { return seconds }
+        let after = next(before)
+        return seconds - before <= after - seconds ? before : after
     }
+
+    /// The first boundary of this tier at or after `seconds`.
+    func ceiling(_ seconds: Int64) -> Int64 {
+        let before = start(seconds)
+        return before == seconds ? seconds : next(before)
+    }
+
+    /// The shortest bucket of the tier: a range at least this long is worth rounding to it.
+    private var shortestBucket: Int64 {
+        switch self {
+        case .quarterHour: 900
+        case .hour: 3600
+        case .day: 86_400
+        case .month: 28 * 86_400
+        }
+    }
+
+    /// Ranges of whole buckets whose sum is exactly `from..<to`, coarsest first. Ends finer than
+    /// a quarter hour are cut to it (see above).
+    ///
+    /// Unsigned, the ranges tile the period: whole buckets of the coarsest tier that fit
+    /// inside, then finer ones towards either end. Signed, the coarsest tier's stretch runs
+    /// between its boundaries *nearest* to either end, and finer tiers add what it falls short
+    /// of and take away where it overshoots: fewer rows, but rows from outside the period
+    /// count, cancelled — right for sums, not for asking which keys had activity.
+    static func cover(from: Int64, to: Int64, signed: Bool) -> [Range] {
+        let start = quarterHour.start(from + 899)
+        let end = quarterHour.start(to)
+        guard start < end else { return [] }
+        var ranges: [Range] = []
+        cover(start, end, sign: 1, nearest: signed, tiers: [.month, .day, .hour, .quarterHour], into: &ranges)
+        // Joined where one tier's ranges of one sign meet.
+        var joined: [Range] = []
+        for range in ranges.sorted(by: { (-$0.tier.rawValue, -$0.sign, $0.from) < (-$1.tier.rawValue, -$1.sign, $1.from) }) {
+            if let last = joined.last, last.tier == range.tier, last.sign == range.sign, last.to == range.from {
+                joined[joined.count - 1].to = range.to
+            } else {
+                joined.append(range)
+            }
+        }
+        return joined
+    }
+
+    private static func cover(_ from: Int64, _ to: Int64, sign: Int32, nearest: Bool, tiers: ArraySlice<RollupTier>, into ranges: inout [Range]) {
+        if from == to { return }
+        if from > to { return cover(to, from, sign: -sign, nearest: nearest, tiers: tiers, into: &ranges) }
+        for (offset, tier) in zip(tiers.indices, tiers) where tier == .quarterHour || to - from >= tier.shortestBucket {
+            let (start, end) = nearest ? (tier.nearest(from), tier.nearest(to)) : (tier.ceiling(from), tier.start(to))
+            guard start < end else { continue }
+            ranges.append(Range(tier: tier, from: start, to: end, sign: sign))
+            // What is left at either end is under a bucket of this tier (half a bucket when
+            // rounding to the nearest): finer tiers cover it.
+            let finer = tiers[(offset + 1)...]
+            cover(from, start, sign: sign, nearest: nearest, tiers: finer, into: &ranges)
+            cover(end, to, sign: sign, nearest: nearest, tiers: finer, into: &ranges)
+            return
+        }
+    }
+
     private static func floor(_ value: Int64, _ divisor: Int64) -> Int64 {
         CivilCalendar.floorDivision(value, divisor) * divisor
     }

@@ -24,16 +24,16 @@ struct AnalyticsRoutes {
         }
     }
 
+    /// With its `items` (``ReportBody/rowsKey``).
     struct SalesReport: Codable, Sendable {
         let period: PeriodEcho
         let granularity: String
-        let items: [AnalyticsReader.SalesPeriod]
     }
 
+    /// With its `items` (``ReportBody/rowsKey``).
     struct TopProductsReport: Codable, Sendable {
         let period: PeriodEcho
         let by: String
-        let items: [AnalyticsReader.ProductFigures]
     }
 
     struct FunnelReport: Codable, Sendable {
@@ -56,16 +56,15 @@ struct AnalyticsRoutes {
         let distribution: [AnalyticsReader.OrdersPerCustomer]
     }
 
-    struct LowStockReport: Codable, Sendable {
-        let items: [AnalyticsReader.LowStockItem]
-    }
+    /// Only its `items` (``ReportBody/rowsKey``).
+    struct LowStockReport: Codable, Sendable {}
 
     func addRoutes(admin: RouterGroup<CommerceRequestContext>) {
         admin.get("analytics/sales") { request, _ in
             let (period, currency) = try await prepare(request)
             let granularity = try ReportPeriod.choice(request.uri.queryParameters["granularity"], field: "granularity", fallback: AnalyticsReader.Granularity.day)
             let items = try await reader.sales(period, granularity: granularity, currency: currency)
-            return ReportBody(value: SalesReport(period: PeriodEcho(period, currency: currency), granularity: granularity.rawValue, items: items), rows: items, fileName: "sales")
+            return ReportBody(value: SalesReport(period: PeriodEcho(period, currency: currency), granularity: granularity.rawValue), rows: items, fileName: "sales", rowsKey: "items")
         }
         admin.get("analytics/products/top") { request, _ in
             let (period, currency) = try await prepare(request)
@@ -76,7 +75,7 @@ struct AnalyticsRoutes {
                 throw Problem.badRequest("invalid_parameter", "category must be a category path such as Apparel/Shirts", field: "category")
             }
             let items = try await reader.topProducts(period, by: ranking, limit: try QueryParameters.limit(query["limit"]), category: category, currency: currency)
-            return ReportBody(value: TopProductsReport(period: PeriodEcho(period, currency: currency), by: ranking.rawValue, items: items), rows: items, fileName: "top-products")
+            return ReportBody(value: TopProductsReport(period: PeriodEcho(period, currency: currency), by: ranking.rawValue), rows: items, fileName: "top-products", rowsKey: "items")
         }
         admin.get("analytics/funnel") { request, _ in
             let (period, currency) = try await prepare(request)
@@ -105,7 +104,7 @@ struct AnalyticsRoutes {
             _ = try ReportPeriod.choice(request.uri.queryParameters["format"], field: "format", fallback: Format.json)
             try await readYourWrites.wait(request, projection: AnalyticsProjection())
             let items = try await reader.lowStock(now: Date())
-            return ReportBody(value: LowStockReport(items: items), rows: items, fileName: "low-stock")
+            return ReportBody(value: LowStockReport(), rows: items, fileName: "low-stock", rowsKey: "items")
         }
     }
 
@@ -120,50 +119,50 @@ struct AnalyticsRoutes {
     }
 }
 
-extension AnalyticsReader.SalesPeriod: CSVRow {
-    static let csvHeader = [
+extension AnalyticsReader.SalesPeriod: ReportRow {
+    static let fieldNames = [
         "period", "currency", "ordersPlaced", "ordersPaid", "grossMerchandiseValue", "discounts", "tax", "shipping", "paid", "refunds",
         "netRevenue", "averageOrderValue", "unitsSold", "ordersCancelled", "cancelledValue",
     ]
-    var csvFields: [String] {
-        [period, currency] + [ordersPlaced, ordersPaid, grossMerchandiseValue, discounts, tax, shipping, paid, refunds, netRevenue].map(String.init)
-            + [averageOrderValue.map(String.init) ?? ""] + [unitsSold, ordersCancelled, cancelledValue].map(String.init)
+    var fields: [ReportField] {
+        [.text(period), .text(currency)] + [ordersPlaced, ordersPaid, grossMerchandiseValue, discounts, tax, shipping, paid, refunds, netRevenue].map(ReportField.integer)
+            + [.optional(averageOrderValue, ReportField.integer)] + [unitsSold, ordersCancelled, cancelledValue].map(ReportField.integer)
     }
 }
 
-extension AnalyticsReader.ProductFigures: CSVRow {
-    static let csvHeader = [
+extension AnalyticsReader.ProductFigures: ReportRow {
+    static let fieldNames = [
         "currency", "rank", "productId", "name", "categoryPath", "unitsSold", "revenue", "unitsReturned", "returnedValue", "netRevenue", "refundRate",
     ]
-    var csvFields: [String] {
-        [currency, String(rank), productId, name ?? "", categoryPath ?? ""] + [unitsSold, revenue, unitsReturned, returnedValue, netRevenue].map(String.init)
-            + [refundRate.map { String($0) } ?? ""]
+    var fields: [ReportField] {
+        [.text(currency), .integer(rank), .text(productId), .optional(name, ReportField.text), .optional(categoryPath, ReportField.text)]
+            + [unitsSold, revenue, unitsReturned, returnedValue, netRevenue].map(ReportField.integer) + [.optional(refundRate, ReportField.number)]
     }
 }
 
-extension AnalyticsReader.FunnelStep: CSVRow {
-    static let csvHeader = ["step", "count", "conversionFromPrevious", "conversionFromStart"]
-    var csvFields: [String] {
-        [step, String(count), conversionFromPrevious.map { String($0) } ?? "", conversionFromStart.map { String($0) } ?? ""]
+extension AnalyticsReader.FunnelStep: ReportRow {
+    static let fieldNames = ["step", "count", "conversionFromPrevious", "conversionFromStart"]
+    var fields: [ReportField] {
+        [.text(step), .integer(count), .optional(conversionFromPrevious, ReportField.number), .optional(conversionFromStart, ReportField.number)]
     }
 }
 
-extension AnalyticsReader.AbandonedCart: CSVRow {
-    static let csvHeader = ["cartId", "customerKind", "customerId", "currency", "value", "items", "abandonedAt"]
-    var csvFields: [String] {
-        [cartId, customerKind, customerId, currency, String(value), String(items), abandonedAt.formatted(.iso8601)]
+extension AnalyticsReader.AbandonedCart: ReportRow {
+    static let fieldNames = ["cartId", "customerKind", "customerId", "currency", "value", "items", "abandonedAt"]
+    var fields: [ReportField] {
+        [.text(cartId), .text(customerKind), .text(customerId), .text(currency), .integer(value), .integer(items), .text(abandonedAt.formatted(.iso8601))]
     }
 }
 
-extension AnalyticsReader.NewCustomersDay: CSVRow {
-    static let csvHeader = ["day", "newCustomers"]
-    var csvFields: [String] { [day, String(newCustomers)] }
+extension AnalyticsReader.NewCustomersDay: ReportRow {
+    static let fieldNames = ["day", "newCustomers"]
+    var fields: [ReportField] { [.text(day), .integer(newCustomers)] }
 }
 
-extension AnalyticsReader.LowStockItem: CSVRow {
-    static let csvHeader = ["sku", "productId", "name", "onHand", "reserved", "available", "threshold", "unitsSoldLast28Days", "daysOfCover", "outOfStock"]
-    var csvFields: [String] {
-        [sku, productId ?? "", name ?? ""] + [onHand, reserved, available].map(String.init)
-            + [threshold.map(String.init) ?? "", String(unitsSoldLast28Days), daysOfCover.map { String($0) } ?? "", String(outOfStock)]
+extension AnalyticsReader.LowStockItem: ReportRow {
+    static let fieldNames = ["sku", "productId", "name", "onHand", "reserved", "available", "threshold", "unitsSoldLast28Days", "daysOfCover", "outOfStock"]
+    var fields: [ReportField] {
+        [.text(sku), .optional(productId, ReportField.text), .optional(name, ReportField.text)] + [onHand, reserved, available].map(ReportField.integer)
+            + [.optional(threshold, ReportField.integer), .integer(unitsSoldLast28Days), .optional(daysOfCover, ReportField.number), .boolean(outOfStock)]
     }
 }

@@ -81,6 +81,15 @@ struct AnalyticsTests {
                 #expect(customers.distribution.map(\.customers) == fold.distribution)
                 #expect(customers.customersWithOrders == fold.distribution.reduce(0, +))
                 #expect(customers.repeatCustomers == fold.distribution.dropFirst().reduce(0, +))
+                // A stretch in the middle (orders after it must not count) and one currency.
+                for (from, to, currency) in [(fold.days[20], fold.days[45], nil), (fold.days[20], fold.days[45], "EUR"), (fold.firstDay, fold.lastDay, "USD")] {
+                    let part = try await api.report(
+                        CustomersReport.self, "/admin/analytics/customers?from=\(from)&to=\(to)&tz=\(zone)" + (currency.map { "&currency=\($0)" } ?? ""), token: admin
+                    )
+                    let expected = fold.distribution(from: from, to: to, currency: currency)
+                    #expect(part.distribution.map(\.customers) == expected, "\(from)…\(to) \(currency ?? "any")")
+                    #expect(expected.dropFirst().reduce(0, +) > 0)
+                }
             }
 
             // Low stock: thresholds and levels from the inventory events, sales of the last 28 UTC days.
@@ -229,10 +238,24 @@ struct ExpectedFigures {
     var abandonedCarts: [(id: String, at: Date, value: Int64)] = []
     var newCustomers: [String: Int64] = [:]
     var distribution: [Int64] = [0, 0, 0, 0, 0]
+    /// Every signed-in customer's order: who, in which currency, on which local day.
+    var customerOrders: [(customer: String, currency: String, day: String)] = []
     var lowStock: [String: [Int64]] = [:]
     let days: [String]
     var firstDay: String { days.first! }
     var lastDay: String { days.last! }
+
+    /// Customers by how many orders (1, 2, 3, 4, 5 or more) they placed from day `from` through
+    /// `to`, in `currency` or any.
+    func distribution(from: String, to: String, currency: String?) -> [Int64] {
+        var counts: [String: Int64] = [:]
+        for order in customerOrders where order.day >= from && order.day <= to && (currency == nil || order.currency == currency) {
+            counts[order.customer, default: 0] += 1
+        }
+        var distribution: [Int64] = [0, 0, 0, 0, 0]
+        for count in counts.values { distribution[Int(min(count, 5)) - 1] += 1 }
+        return distribution
+    }
 
     init(history: [SyntheticHistory.Append], zone: String) {
         var calendar = Calendar(identifier: .gregorian)
@@ -283,6 +306,7 @@ struct ExpectedFigures {
                         if case .customer(let customer) = placed.customer {
                             firstOrders[customer.rawValue] = min(firstOrders[customer.rawValue] ?? time, time)
                             ordersInPeriod[customer.rawValue, default: 0] += 1
+                            customerOrders.append((customer.rawValue, currency, day(time)))
                         }
                     case .paid(let paid):
                         let order = orders[paid.orderId.rawValue]!
@@ -363,6 +387,7 @@ struct ExpectedFigures {
         for first in firstOrders.values { newCustomers[day(first), default: 0] += 1 }
         for day in days where newCustomers[day] == nil { newCustomers[day] = 0 }
         for count in ordersInPeriod.values { distribution[Int(min(count, 5)) - 1] += 1 }
+        precondition(distribution == self.distribution(from: days.first!, to: days.last!, currency: nil))
         for (sku, available) in levels where available <= 0 || thresholds[sku].map({ available <= $0 }) == true {
             lowStock[sku] = [available, thresholds[sku] ?? -1, sold28[sku, default: 0]]
         }

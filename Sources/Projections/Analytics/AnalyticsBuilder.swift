@@ -20,6 +20,10 @@ final class AnalyticsBuilder: ReadModelBuilder {
     private var carts: [String: Rows.Cart] = [:]
     private var changedCarts: Set<String> = []
     private var customers: [String: Date] = [:]
+    /// Signed-in customers' orders in memory, and the customers with a new one, whose orders'
+    /// neighbours change.
+    private var customerOrders: [String: Set<String>] = [:]
+    private var customersToRelink: Set<String> = []
     private var changedCustomers: Set<String> = []
     private var products: [String: Rows.Product] = [:]
     private var changedProducts: Set<String> = []
@@ -76,6 +80,10 @@ final class AnalyticsBuilder: ReadModelBuilder {
             )
             changedOrders.insert(id)
             newOrderLines.append(id)
+            if kind == "customer" {
+                customerOrders[customer, default: []].insert(id)
+                customersToRelink.insert(customer)
+            }
             sales[Rows.Key(bucket: bucket, currency: currency), default: Rows.Sales()].add {
                 $0.ordersPlaced += 1
                 $0.gross += totals.subtotal.amount
@@ -242,6 +250,29 @@ final class AnalyticsBuilder: ReadModelBuilder {
         }
     }
 
+    /// Recomputes the neighbours of the orders of customers with a new order; the orders whose
+    /// neighbours changed are written again.
+    private func relinkCustomerOrders() {
+        for customer in customersToRelink {
+            let ids = customerOrders[customer, default: []]
+            let placed = ids.map { (id: $0, placedAt: orders[$0]!.placedAt) }
+            let overall = Rows.Neighbours.of(placed)
+            let inCurrency = Dictionary(grouping: placed) { orders[$0.id]!.currency }.values.reduce(into: [String: Rows.Neighbours]()) {
+                $0.merge(Rows.Neighbours.of($1)) { first, _ in first }
+            }
+            for id in ids {
+                guard var order = orders[id] else { continue }
+                let (neighbours, neighboursInCurrency) = (overall[id]!, inCurrency[id]!)
+                guard order.neighbours != neighbours || order.neighboursInCurrency != neighboursInCurrency else { continue }
+                order.neighbours = neighbours
+                order.neighboursInCurrency = neighboursInCurrency
+                orders[id] = order
+                changedOrders.insert(id)
+            }
+        }
+        customersToRelink.removeAll(keepingCapacity: true)
+    }
+
     // MARK: - Reading back a live batch's rows
 
     private func load(_ facts: [AnalyticsFact], from connection: PostgresConnection, logger: Logger) async throws {
@@ -264,14 +295,36 @@ final class AnalyticsBuilder: ReadModelBuilder {
                 break
             }
         }
+        // A customer's new order changes its neighbours' rows: all their orders are read (those
+        // of a customer already waiting to be relinked were read with an earlier batch).
+        let relinked = Array(customerIDs.subtracting(customersToRelink))
+        if !relinked.isEmpty {
+            let rows = try await connection.query(
+                "SELECT order_id FROM analytics_orders WHERE customer_kind = 'customer' AND customer_id = ANY(\(relinked))", logger: logger
+            )
+            for try await id in rows.decode(String.self) { orderIDs.insert(id) }
+        }
         let wantedOrders = Array(orderIDs.subtracting(orders.keys))
         if !wantedOrders.isEmpty {
             let rows = try await connection.query(
-                "SELECT order_id, customer_kind, customer_id, currency, placed_at, total, paid, cancelled FROM analytics_orders WHERE order_id = ANY(\(wantedOrders))",
+                """
+                SELECT order_id, customer_kind, customer_id, currency, placed_at, total, paid, cancelled,
+                       array_remove(ARRAY[earlier_1, earlier_2, earlier_3, earlier_4], NULL), later_at,
+                       array_remove(ARRAY[earlier_in_currency_1, earlier_in_currency_2, earlier_in_currency_3, earlier_in_currency_4], NULL),
+                       later_in_currency_at
+                FROM analytics_orders WHERE order_id = ANY(\(wantedOrders))
+                """,
                 logger: logger
             )
-            for try await (id, kind, customer, currency, placedAt, total, paid, cancelled) in rows.decode((String, String, String, String, Date, Int64, Bool, Bool).self) {
-                orders[id] = Rows.Order(customerKind: kind, customerID: customer, currency: currency, placedAt: placedAt, total: total, paid: paid, cancelled: cancelled, lines: [])
+            for try await (id, kind, customer, currency, placedAt, total, paid, cancelled, earlier, later, earlierInCurrency, laterInCurrency) in rows.decode(
+                (String, String, String, String, Date, Int64, Bool, Bool, [Date], Date?, [Date], Date?).self
+            ) {
+                orders[id] = Rows.Order(
+                    customerKind: kind, customerID: customer, currency: currency, placedAt: placedAt, total: total, paid: paid, cancelled: cancelled, lines: [],
+                    neighbours: Rows.Neighbours(earlier: earlier, later: later),
+                    neighboursInCurrency: Rows.Neighbours(earlier: earlierInCurrency, later: laterInCurrency)
+                )
+                if kind == "customer" { customerOrders[customer, default: []].insert(id) }
             }
             let lines = try await connection.query(
                 "SELECT order_id, sku, product_id, quantity, unit_price FROM analytics_order_lines WHERE order_id = ANY(\(wantedOrders)) ORDER BY order_id, sku",
@@ -357,6 +410,7 @@ final class AnalyticsBuilder: ReadModelBuilder {
     // MARK: - Writing
 
     func flush(on connection: PostgresConnection, logger: Logger) async throws {
+        relinkCustomerOrders()
         try await AnalyticsWriter(connection: connection, logger: logger).write(
             orders: changedOrders.map { ($0, orders[$0]!) }, newLines: newOrderLines.map { ($0, orders[$0]!.lines) },
             carts: changedCarts.map { ($0, carts[$0]!) }, customers: changedCustomers.map { ($0, customers[$0]!) },

@@ -390,15 +390,27 @@ public struct AnalyticsReader: Sendable {
             newPerDay[Int(index)] = count
         }
         let days = zip(daySpans, newPerDay).map { NewCustomersDay(day: $0.label, newCustomers: $1) }
+        // One row per customer: their last order of the period, and how many of the four
+        // before it fall in it too (see `0006_analytics_repeat_orders.sql`).
         let distributionRows = try await client.query(
-            """
-            SELECT least(orders, 5)::bigint, count(*)::bigint FROM (
-                SELECT customer_id, count(*) AS orders FROM analytics_orders
-                WHERE customer_kind = 'customer' AND placed_at >= \(start) AND placed_at < \(end)
-                  AND (\(currency ?? "") = '' OR currency = \(currency ?? ""))
-                GROUP BY customer_id
-            ) per_customer GROUP BY 1 ORDER BY 1
-            """,
+            currency.map { currency in
+                """
+                SELECT least(1 + coalesce(earlier_in_currency_1 >= \(start), false)::int + coalesce(earlier_in_currency_2 >= \(start), false)::int
+                             + coalesce(earlier_in_currency_3 >= \(start), false)::int + coalesce(earlier_in_currency_4 >= \(start), false)::int, 5)::bigint,
+                       count(*)::bigint
+                FROM analytics_orders
+                WHERE customer_kind = 'customer' AND currency = \(currency) AND coalesce(later_in_currency_at, 'infinity') >= \(end)
+                  AND placed_at >= \(start) AND placed_at < \(end)
+                GROUP BY 1 ORDER BY 1
+                """
+            } ?? """
+                SELECT least(1 + coalesce(earlier_1 >= \(start), false)::int + coalesce(earlier_2 >= \(start), false)::int
+                             + coalesce(earlier_3 >= \(start), false)::int + coalesce(earlier_4 >= \(start), false)::int, 5)::bigint,
+                       count(*)::bigint
+                FROM analytics_orders
+                WHERE customer_kind = 'customer' AND coalesce(later_at, 'infinity') >= \(end) AND placed_at >= \(start) AND placed_at < \(end)
+                GROUP BY 1 ORDER BY 1
+                """,
             logger: logger
         )
         var histogram: [Int64: Int64] = [:]

@@ -17,6 +17,33 @@ enum AnalyticsRows {
         var paid: Bool
         var cancelled: Bool
         var lines: [Line]
+        /// The customer's orders around this one, for signed-in customers (see ``Neighbours``).
+        var neighbours = Neighbours()
+        var neighboursInCurrency = Neighbours()
+    }
+
+    /// When a customer placed the orders just before and after one of theirs, in
+    /// (placed at, order id) order: up to four earlier ones, most recent first, and the next.
+    /// A period's orders-per-customer report counts from these alone (see
+    /// `schemas/sql/0006_analytics_repeat_orders.sql`).
+    struct Neighbours: Equatable {
+        var earlier: [Date] = []
+        var later: Date?
+
+        static let earlierKept = 4
+
+        /// Each order's neighbours among `orders` (one customer's, or those in one currency).
+        static func of(_ orders: [(id: String, placedAt: Date)]) -> [String: Neighbours] {
+            let sorted = orders.sorted { $0.placedAt != $1.placedAt ? $0.placedAt < $1.placedAt : $0.id < $1.id }
+            var result: [String: Neighbours] = [:]
+            for (index, order) in sorted.enumerated() {
+                result[order.id] = Neighbours(
+                    earlier: sorted[max(0, index - earlierKept)..<index].reversed().map(\.placedAt),
+                    later: index + 1 < sorted.count ? sorted[index + 1].placedAt : nil
+                )
+            }
+            return result
+        }
     }
 
     struct Line {

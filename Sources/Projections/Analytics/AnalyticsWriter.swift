@@ -19,14 +19,23 @@ struct AnalyticsWriter {
         products: [(String, Rows.Product)], stock: [(String, Rows.Stock)],
         sales: [Rows.Key: Rows.Sales], skuSales: [Rows.SKUKey: Rows.SKUSales], funnel: [Rows.Key: Rows.Funnel]
     ) async throws {
+        func neighbour(_ dates: (Rows.Order) -> Date?) -> BulkInsert.Column { .timestamptz(orders.map { dates($0.1) ?? Self.noDate }) }
+        let neighbourColumns = ["earlier_1", "earlier_2", "earlier_3", "earlier_4", "later_at",
+                                "earlier_in_currency_1", "earlier_in_currency_2", "earlier_in_currency_3", "earlier_in_currency_4", "later_in_currency_at"]
         try await BulkInsert(
             table: "analytics_orders",
             columns: [("order_id", "$1"), ("customer_kind", "$2"), ("customer_id", "$3"), ("currency", "$4"), ("placed_at", "$5"),
-                      ("total", "$6"), ("paid", "$7"), ("cancelled", "$8")],
-            conflict: "ON CONFLICT (order_id) DO UPDATE SET paid = excluded.paid, cancelled = excluded.cancelled"
+                      ("total", "$6"), ("paid", "$7"), ("cancelled", "$8")]
+                + neighbourColumns.enumerated().map { ($1, "nullif($\($0 + 9), 'epoch'::timestamptz)") },
+            conflict: "ON CONFLICT (order_id) DO UPDATE SET paid = excluded.paid, cancelled = excluded.cancelled, "
+                + neighbourColumns.map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
         ).write(
             [.text(orders.map(\.0)), .text(orders.map(\.1.customerKind)), .text(orders.map(\.1.customerID)), .text(orders.map(\.1.currency)),
-             .timestamptz(orders.map(\.1.placedAt)), .bigint(orders.map(\.1.total)), .boolean(orders.map(\.1.paid)), .boolean(orders.map(\.1.cancelled))],
+             .timestamptz(orders.map(\.1.placedAt)), .bigint(orders.map(\.1.total)), .boolean(orders.map(\.1.paid)), .boolean(orders.map(\.1.cancelled))]
+                + (0..<Rows.Neighbours.earlierKept).map { index in neighbour { $0.neighbours.earlier.dropFirst(index).first } }
+                + [neighbour(\.neighbours.later)]
+                + (0..<Rows.Neighbours.earlierKept).map { index in neighbour { $0.neighboursInCurrency.earlier.dropFirst(index).first } }
+                + [neighbour(\.neighboursInCurrency.later)],
             rowCount: orders.count, on: connection, logger: logger
         )
         let lines = newLines.flatMap { id, lines in lines.map { (id, $0) } }

@@ -269,6 +269,7 @@ public final class PostgresEventStore: Sendable {
                 WHERE global_position > \(position) AND global_position <= \(safe)
                   AND (cardinality(\(filter.categories)::text[]) = 0 OR stream_category = ANY(\(filter.categories)::text[]))
                   AND (cardinality(\(filter.eventTypes)::text[]) = 0 OR event_type = ANY(\(filter.eventTypes)::text[]))
+                  AND (cardinality(\(filter.excludedTypes)::text[]) = 0 OR event_type <> ALL(\(filter.excludedTypes)::text[]))
                 ORDER BY global_position LIMIT \(limit)
                 """,
                 logger: logger

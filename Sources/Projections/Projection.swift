@@ -15,13 +15,18 @@ public protocol Projection: Sendable {
     var tables: [String] { get }
     /// A fresh builder with no rows in memory.
     func makeBuilder() -> any ReadModelBuilder
-    /// Tables a rebuild writes in primary-key order (CLUSTER), because queries read long
-    /// ranges of the key: each range then lies on few pages.
+    /// Tables a rebuild leaves in primary-key order, because queries read long ranges of the
+    /// key: each range then lies on few pages. Their writers write rows in key order, so a
+    /// rebuild written in one flush is in order already; one written in several is CLUSTERed.
     var clusteredTables: [String] { get }
+    /// Event types of its categories that change none of its rows: a rebuild does not read
+    /// them. (Live projection receives them and passes over them.)
+    var ignoredEventTypes: Set<String> { get }
 }
 
 extension Projection {
     public var clusteredTables: [String] { [] }
+    public var ignoredEventTypes: Set<String> { [] }
 }
 
 /// Applies events to projections, each event at most once per projection: an event whose

@@ -14,6 +14,7 @@ import PostgresNIO
 /// at or below the frontier the swap catches up to.
 public struct ProjectionRebuilder: Sendable {
     public struct Report: Sendable {
+        /// The events read and folded: those of its categories, less the types it ignores.
         public let events: Int
         public let position: Int64
         public let seconds: Double
@@ -30,7 +31,10 @@ public struct ProjectionRebuilder: Sendable {
 
     let flushEvery: Int
 
-    public init(store: PostgresEventStore, logger: Logger, batchSize: Int = 5000, flushEvery: Int = 100_000) {
+    /// - Parameter flushEvery: how many events the bulk folds in memory before writing what
+    ///   they changed; one flush is fastest (no row is written twice, and rows go out in key
+    ///   order), more bound the memory a long history takes.
+    public init(store: PostgresEventStore, logger: Logger, batchSize: Int = 5000, flushEvery: Int = 2_000_000) {
         self.store = store
         self.logger = logger
         self.batchSize = batchSize
@@ -48,17 +52,18 @@ public struct ProjectionRebuilder: Sendable {
                 try await connection.query(PostgresQuery(unsafeSQL: "CREATE TABLE \(schema).\(table) (LIKE public.\(table) INCLUDING ALL)"), logger: logger)
             }
         }
-        let filter = EventFilter(categories: projection.categories.sorted())
+        let filter = EventFilter(categories: projection.categories.sorted(), excludedTypes: projection.ignoredEventTypes.sorted())
         // The bulk, beside the running projector, in one transaction on the fresh tables: events
         // folded in memory and written set-based every `flushEvery` events. The next page is
         // read (on another connection) while this one is folded.
         let clock = ContinuousClock()
-        let (applied, position, phases): (Int, Int64, (Duration, Duration, Duration)) = try await client.withTransaction(logger: logger) { connection in
+        let (applied, position, phases, flushes): (Int, Int64, (Duration, Duration, Duration), Int) = try await client.withTransaction(logger: logger) { connection in
             try await connection.query(PostgresQuery(unsafeSQL: "SET LOCAL search_path = \(schema), public"), logger: logger)
             let builder = projection.makeBuilder()
             var position: Int64 = 0
             var applied = 0
             var sinceFlush = 0
+            var flushes = 0
             var (reading, folding, writing) = (Duration.zero, Duration.zero, Duration.zero)
             var mark = clock.now
             var page = try await store.readAll(after: position, limit: batchSize, filter: filter)
@@ -78,6 +83,7 @@ public struct ProjectionRebuilder: Sendable {
                     try await builder.flush(on: connection, logger: logger)
                     writing += clock.now - mark
                     sinceFlush = 0
+                    flushes += 1
                 }
                 mark = clock.now
                 page = try await next
@@ -86,9 +92,10 @@ public struct ProjectionRebuilder: Sendable {
             mark = clock.now
             try await builder.flush(on: connection, logger: logger)
             writing += clock.now - mark
-            return (applied, position, (reading, folding, writing))
+            return (applied, position, (reading, folding, writing), flushes + 1)
         }
-        for table in projection.clusteredTables {
+        // Written in one flush, the rows went out in key order (see ``Projection/clusteredTables``).
+        for table in flushes > 1 ? projection.clusteredTables : [] {
             let index = try await client.query(
                 """
                 SELECT ic.relname FROM pg_index i

@@ -137,7 +137,8 @@ final class StreamVersions {
     }
 
     func write(projection: String, on connection: PostgresConnection, logger: Logger) async throws {
-        let streams = Array(versions.keys)
+        // In key order, like the read models' own rows.
+        let streams = versions.keys.sorted()
         try await BulkInsert(
             table: "projection_stream_versions",
             columns: [("projection", "$1"), ("stream_name", "$2"), ("version", "$3")],

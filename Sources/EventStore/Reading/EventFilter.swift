@@ -4,10 +4,14 @@ public struct EventFilter: Sendable, Hashable {
     public var categories: [String]
     /// Event types; empty = all.
     public var eventTypes: [String]
+    /// Event types left out, for a reader that knows it has no use for them: unlike a list of
+    /// the types wanted, a type added later still reaches it.
+    public var excludedTypes: [String]
 
-    public init(categories: [String] = [], eventTypes: [String] = []) {
+    public init(categories: [String] = [], eventTypes: [String] = [], excludedTypes: [String] = []) {
         self.categories = categories
         self.eventTypes = eventTypes
+        self.excludedTypes = excludedTypes
     }
 
     public static let all = EventFilter()

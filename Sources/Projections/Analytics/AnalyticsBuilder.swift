@@ -47,36 +47,22 @@ final class AnalyticsBuilder: ReadModelBuilder {
         for (event, outcome) in zip(events, outcomes) {
             guard let outcome, let fact = hold.admit(event, outcome) else { continue }
             streamVersions.record(event)
-            let time = event.occurredAt
-            switch fact {
-            case .order(let order): apply(order, at: time)
-            case .cart(let cart): apply(cart, at: time)
-            case .inventory(let inventory): apply(inventory)
-            case .product(let product): apply(product)
-            case .irrelevant: break
-            }
+            apply(fact, at: event.occurredAt)
         }
         return hold.drain()
     }
 
     // MARK: - Folding
 
-    private func apply(_ event: OrderEvent, at time: Date) {
+    private func apply(_ fact: AnalyticsFact, at time: Date) {
         let bucket = Rows.bucket(time)
-        switch event {
-        case .placed(let placed):
-            let id = placed.orderId.rawValue
+        switch fact {
+        case let .orderPlaced(id, kind, customer, lines, subtotal, shipping, tax, total):
             guard orders[id] == nil else { return }
-            let totals = placed.totals
-            let currency = totals.total.currency.code
-            let (kind, customer): (String, String) = switch placed.customer {
-            case .customer(let id): ("customer", id.rawValue)
-            case .guest(let token): ("guest", token)
-            }
+            let currency = total.currency
             orders[id] = Rows.Order(
-                customerKind: kind, customerID: customer, currency: currency, placedAt: time, total: totals.total.amount, paid: false,
-                cancelled: false,
-                lines: placed.lines.map { Rows.Line(sku: $0.sku.rawValue, productID: $0.productId.rawValue, quantity: Int64($0.quantity), unitPrice: $0.unitPrice.amount) }
+                customerKind: kind, customerID: customer, currency: currency, placedAt: time, total: total.amount, paid: false, cancelled: false,
+                lines: lines.map { Rows.Line(sku: $0.sku, productID: $0.productID, quantity: $0.quantity, unitPrice: $0.unitPrice) }
             )
             changedOrders.insert(id)
             newOrderLines.append(id)
@@ -86,18 +72,17 @@ final class AnalyticsBuilder: ReadModelBuilder {
             }
             sales[Rows.Key(bucket: bucket, currency: currency), default: Rows.Sales()].add {
                 $0.ordersPlaced += 1
-                $0.gross += totals.subtotal.amount
-                $0.tax += totals.tax.amount
-                $0.shipping += totals.shipping.amount
+                $0.gross += subtotal.amount
+                $0.tax += tax.amount
+                $0.shipping += shipping.amount
                 // Whatever brings the total below subtotal, shipping and tax is a discount.
-                $0.discounts += totals.subtotal.amount + totals.shipping.amount + totals.tax.amount - totals.total.amount
+                $0.discounts += subtotal.amount + shipping.amount + tax.amount - total.amount
             }
             if kind == "customer", customers[customer].map({ time < $0 }) ?? true {
                 customers[customer] = time
                 changedCustomers.insert(customer)
             }
-        case .paid(let paid):
-            let id = paid.orderId.rawValue
+        case let .orderPaid(id, amount):
             guard var order = orders[id], !order.paid else { return }
             order.paid = true
             orders[id] = order
@@ -105,16 +90,15 @@ final class AnalyticsBuilder: ReadModelBuilder {
             let key = Rows.Key(bucket: bucket, currency: order.currency)
             sales[key, default: Rows.Sales()].add {
                 $0.ordersPaid += 1
-                $0.paid += paid.amount.amount
+                $0.paid += amount.amount
                 $0.unitsSold += order.lines.reduce(0) { $0 + $1.quantity }
             }
             funnel[key, default: Rows.Funnel()].ordersPaid += 1
             addSold(order, sign: 1, bucket: bucket)
-        case .shipped(let shipped):
-            guard let order = orders[shipped.orderId.rawValue] else { return }
+        case let .orderShipped(id):
+            guard let order = orders[id] else { return }
             funnel[Rows.Key(bucket: bucket, currency: order.currency), default: Rows.Funnel()].ordersShipped += 1
-        case .cancelled(let cancelled):
-            let id = cancelled.orderId.rawValue
+        case let .orderCancelled(id):
             guard var order = orders[id], !order.cancelled else { return }
             order.cancelled = true
             orders[id] = order
@@ -126,19 +110,70 @@ final class AnalyticsBuilder: ReadModelBuilder {
                 if order.paid { $0.unitsSold -= order.lines.reduce(0) { $0 + $1.quantity } }
             }
             if order.paid { addSold(order, sign: -1, bucket: bucket) }
-        case .returnRecorded(let returned):
-            guard let order = orders[returned.orderId.rawValue] else { return }
-            for line in returned.lines {
-                guard let ordered = order.lines.first(where: { $0.sku == line.sku.rawValue }) else { continue }
+        case let .orderReturned(id, lines):
+            guard let order = orders[id] else { return }
+            for line in lines {
+                guard let ordered = order.lines.first(where: { $0.sku == line.sku }) else { continue }
                 let key = Rows.SKUKey(bucket: bucket, sku: ordered.sku, currency: order.currency)
                 skuSales[key, default: Rows.SKUSales(productID: ordered.productID)].add {
-                    $0.unitsReturned += Int64(line.quantity)
-                    $0.returnedValue += Int64(line.quantity) * ordered.unitPrice
+                    $0.unitsReturned += line.quantity
+                    $0.returnedValue += line.quantity * ordered.unitPrice
                 }
             }
-        case .refunded(let refunded):
-            sales[Rows.Key(bucket: bucket, currency: refunded.amount.currency.code), default: Rows.Sales()].refunds += refunded.amount.amount
-        case .paymentAuthorized, .fulfilmentRecorded, .delivered:
+        case let .orderRefunded(amount):
+            sales[Rows.Key(bucket: bucket, currency: amount.currency), default: Rows.Sales()].refunds += amount.amount
+        case let .cartCreated(id, kind, owner, currency):
+            guard carts[id] == nil else { return }
+            carts[id] = Rows.Cart(ownerKind: kind, ownerID: owner, currency: currency, lines: [], status: "open", gotLine: false, createdAt: time)
+            changedCarts.insert(id)
+            funnel[Rows.Key(bucket: bucket, currency: currency), default: Rows.Funnel()].cartsCreated += 1
+        case let .cartLineAdded(id, added):
+            updateCart(id, bucket: bucket) { cart in
+                let line = Rows.CartLine(sku: added.sku, name: added.name, quantity: added.quantity, unitPrice: added.unitPrice)
+                if let index = cart.lines.firstIndex(where: { $0.sku == line.sku }) { cart.lines[index] = line } else { cart.lines.append(line) }
+            }
+        case let .cartQuantityChanged(id, sku, quantity):
+            updateCart(id, bucket: bucket) { cart in
+                if let index = cart.lines.firstIndex(where: { $0.sku == sku }) { cart.lines[index].quantity = quantity }
+            }
+        case let .cartLineRemoved(id, sku):
+            updateCart(id, bucket: bucket) { $0.lines.removeAll { $0.sku == sku } }
+        case let .cartMerged(id, lines):
+            updateCart(id, bucket: bucket) { cart in
+                cart.lines = lines.map { Rows.CartLine(sku: $0.sku, name: $0.name, quantity: $0.quantity, unitPrice: $0.unitPrice) }
+            }
+        case let .cartMergedAway(id):
+            updateCart(id, bucket: bucket) { $0.status = "merged" }
+        case let .cartCheckedOut(id):
+            updateCart(id, bucket: bucket) { $0.status = "checkedOut" }
+            if let cart = carts[id] {
+                funnel[Rows.Key(bucket: bucket, currency: cart.currency), default: Rows.Funnel()].checkouts += 1
+            }
+        case let .cartAbandoned(id):
+            updateCart(id, bucket: bucket) { cart in
+                cart.status = "abandoned"
+                cart.abandonedAt = time
+            }
+            if let cart = carts[id] {
+                funnel[Rows.Key(bucket: bucket, currency: cart.currency), default: Rows.Funnel()].add {
+                    $0.cartsAbandoned += 1
+                    $0.abandonedValue += cart.value
+                }
+            }
+        case let .stockLevels(sku, onHand, reserved):
+            stock[sku, default: Rows.Stock()].onHand = onHand
+            stock[sku]!.reserved = reserved
+            changedStock.insert(sku)
+        case let .stockThreshold(sku, threshold):
+            stock[sku, default: Rows.Stock()].threshold = threshold
+            changedStock.insert(sku)
+        case let .productCreated(id, name, path):
+            products[id] = Rows.Product(name: name, categoryPath: path.joined(separator: "/"))
+            changedProducts.insert(id)
+        case let .variantAdded(product, sku):
+            stock[sku, default: Rows.Stock()].productID = product
+            changedStock.insert(sku)
+        case .irrelevant:
             break
         }
     }
@@ -153,101 +188,16 @@ final class AnalyticsBuilder: ReadModelBuilder {
         }
     }
 
-    private func apply(_ event: CartEvent, at time: Date) {
-        let bucket = Rows.bucket(time)
-        switch event {
-        case .created(let created):
-            let id = created.cartId.rawValue
-            guard carts[id] == nil else { return }
-            let (kind, owner): (String, String) = switch created.owner {
-            case .customer(let id): ("customer", id.rawValue)
-            case .guest(let token): ("guest", token)
-            }
-            carts[id] = Rows.Cart(ownerKind: kind, ownerID: owner, currency: created.currency.code, lines: [], status: "open", gotLine: false, createdAt: time)
-            changedCarts.insert(id)
-            funnel[Rows.Key(bucket: bucket, currency: created.currency.code), default: Rows.Funnel()].cartsCreated += 1
-        case .itemAdded(let added):
-            updateCart(added.cartId, bucket: bucket) { cart in
-                let line = Rows.CartLine(sku: added.line.sku.rawValue, name: added.line.name, quantity: Int64(added.line.quantity), unitPrice: added.line.unitPrice.amount)
-                if let index = cart.lines.firstIndex(where: { $0.sku == line.sku }) { cart.lines[index] = line } else { cart.lines.append(line) }
-            }
-        case .quantityChanged(let changed):
-            updateCart(changed.cartId, bucket: bucket) { cart in
-                if let index = cart.lines.firstIndex(where: { $0.sku == changed.sku.rawValue }) { cart.lines[index].quantity = Int64(changed.quantity) }
-            }
-        case .itemRemoved(let removed):
-            updateCart(removed.cartId, bucket: bucket) { $0.lines.removeAll { $0.sku == removed.sku.rawValue } }
-        case .merged(let merged):
-            updateCart(merged.cartId, bucket: bucket) { cart in
-                cart.lines = merged.lines.map { Rows.CartLine(sku: $0.sku.rawValue, name: $0.name, quantity: Int64($0.quantity), unitPrice: $0.unitPrice.amount) }
-            }
-        case .mergedIntoCustomerCart(let merged):
-            updateCart(merged.cartId, bucket: bucket) { $0.status = "merged" }
-        case .checkedOut(let checkedOut):
-            updateCart(checkedOut.cartId, bucket: bucket) { $0.status = "checkedOut" }
-            if let cart = carts[checkedOut.cartId.rawValue] {
-                funnel[Rows.Key(bucket: bucket, currency: cart.currency), default: Rows.Funnel()].checkouts += 1
-            }
-        case .abandoned(let abandoned):
-            updateCart(abandoned.cartId, bucket: bucket) { cart in
-                cart.status = "abandoned"
-                cart.abandonedAt = time
-            }
-            if let cart = carts[abandoned.cartId.rawValue] {
-                funnel[Rows.Key(bucket: bucket, currency: cart.currency), default: Rows.Funnel()].add {
-                    $0.cartsAbandoned += 1
-                    $0.abandonedValue += cart.value
-                }
-            }
-        case .shippingAddressSet, .shippingMethodSet:
-            break
-        }
-    }
-
     /// Changes a known cart; the first time it holds a line, the funnel's second step counts it.
-    private func updateCart(_ id: CartID, bucket: Int64, _ change: (inout Rows.Cart) -> Void) {
-        guard var cart = carts[id.rawValue] else { return }
+    private func updateCart(_ id: String, bucket: Int64, _ change: (inout Rows.Cart) -> Void) {
+        guard var cart = carts[id] else { return }
         change(&cart)
         if !cart.gotLine, !cart.lines.isEmpty {
             cart.gotLine = true
             funnel[Rows.Key(bucket: bucket, currency: cart.currency), default: Rows.Funnel()].cartsWithLine += 1
         }
-        carts[id.rawValue] = cart
-        changedCarts.insert(id.rawValue)
-    }
-
-    private func apply(_ event: InventoryEvent) {
-        let levels: StockLevels
-        let sku: SKU
-        switch event {
-        case .received(let event): (sku, levels) = (event.sku, event.levels)
-        case .adjusted(let event): (sku, levels) = (event.sku, event.levels)
-        case .reserved(let event): (sku, levels) = (event.sku, event.levels)
-        case .released(let event): (sku, levels) = (event.sku, event.levels)
-        case .committed(let event): (sku, levels) = (event.sku, event.levels)
-        case .thresholdSet(let event):
-            stock[event.sku.rawValue, default: Rows.Stock()].threshold = Int64(event.threshold)
-            changedStock.insert(event.sku.rawValue)
-            return
-        case .thresholdCrossed, .backorderChanged:
-            return
-        }
-        stock[sku.rawValue, default: Rows.Stock()].onHand = Int64(levels.onHand)
-        stock[sku.rawValue]!.reserved = Int64(levels.reserved)
-        changedStock.insert(sku.rawValue)
-    }
-
-    private func apply(_ event: ProductEvent) {
-        switch event {
-        case .created(let created):
-            products[created.productId.rawValue] = Rows.Product(name: created.name, categoryPath: created.categoryPath.joined(separator: "/"))
-            changedProducts.insert(created.productId.rawValue)
-        case .variantAdded(let added):
-            stock[added.sku.rawValue, default: Rows.Stock()].productID = added.productId.rawValue
-            changedStock.insert(added.sku.rawValue)
-        case .priceSet, .published, .unpublished, .discontinued:
-            break
-        }
+        carts[id] = cart
+        changedCarts.insert(id)
     }
 
     /// Recomputes the neighbours of the orders of customers with a new order; the orders whose
@@ -282,16 +232,17 @@ final class AnalyticsBuilder: ReadModelBuilder {
         var skus: Set<String> = []
         for fact in facts {
             switch fact {
-            case .order(let event):
-                orderIDs.insert(Self.orderID(of: event).rawValue)
-                if case .placed(let placed) = event, case .customer(let customer) = placed.customer { customerIDs.insert(customer.rawValue) }
-            case .cart(let event):
-                cartIDs.insert(Self.cartID(of: event).rawValue)
-            case .inventory(let event):
-                skus.insert(Self.sku(of: event).rawValue)
-            case .product(let event):
-                if case .variantAdded(let added) = event { skus.insert(added.sku.rawValue) }
-            case .irrelevant:
+            case let .orderPlaced(id, kind, customer, _, _, _, _, _):
+                orderIDs.insert(id)
+                if kind == "customer" { customerIDs.insert(customer) }
+            case let .orderPaid(id, _), let .orderShipped(id), let .orderCancelled(id), let .orderReturned(id, _):
+                orderIDs.insert(id)
+            case let .cartCreated(id, _, _, _), let .cartLineAdded(id, _), let .cartQuantityChanged(id, _, _), let .cartLineRemoved(id, _),
+                 let .cartMerged(id, _), let .cartMergedAway(id), let .cartCheckedOut(id), let .cartAbandoned(id):
+                cartIDs.insert(id)
+            case let .stockLevels(sku, _, _), let .stockThreshold(sku, _), let .variantAdded(_, sku):
+                skus.insert(sku)
+            case .orderRefunded, .productCreated, .irrelevant:
                 break
             }
         }
@@ -362,48 +313,6 @@ final class AnalyticsBuilder: ReadModelBuilder {
             for try await (sku, product, onHand, reserved, threshold) in rows.decode((String, String?, Int64, Int64, Int64?).self) {
                 stock[sku] = Rows.Stock(productID: product, onHand: onHand, reserved: reserved, threshold: threshold)
             }
-        }
-    }
-
-    private static func orderID(of event: OrderEvent) -> OrderID {
-        switch event {
-        case .placed(let e): e.orderId
-        case .paymentAuthorized(let e): e.orderId
-        case .paid(let e): e.orderId
-        case .fulfilmentRecorded(let e): e.orderId
-        case .shipped(let e): e.orderId
-        case .delivered(let e): e.orderId
-        case .cancelled(let e): e.orderId
-        case .returnRecorded(let e): e.orderId
-        case .refunded(let e): e.orderId
-        }
-    }
-
-    private static func cartID(of event: CartEvent) -> CartID {
-        switch event {
-        case .created(let e): e.cartId
-        case .itemAdded(let e): e.cartId
-        case .quantityChanged(let e): e.cartId
-        case .itemRemoved(let e): e.cartId
-        case .shippingAddressSet(let e): e.cartId
-        case .shippingMethodSet(let e): e.cartId
-        case .merged(let e): e.cartId
-        case .mergedIntoCustomerCart(let e): e.cartId
-        case .checkedOut(let e): e.cartId
-        case .abandoned(let e): e.cartId
-        }
-    }
-
-    private static func sku(of event: InventoryEvent) -> SKU {
-        switch event {
-        case .received(let e): e.sku
-        case .adjusted(let e): e.sku
-        case .reserved(let e): e.sku
-        case .released(let e): e.sku
-        case .committed(let e): e.sku
-        case .thresholdSet(let e): e.sku
-        case .thresholdCrossed(let e): e.sku
-        case .backorderChanged(let e): e.sku
         }
     }
 

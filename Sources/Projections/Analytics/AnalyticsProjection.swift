@@ -15,38 +15,9 @@ public struct AnalyticsProjection: Projection {
     /// Reports read long runs of buckets of one tier.
     public let clusteredTables = ["analytics_sales", "analytics_sku_sales", "analytics_funnel"]
 
+    public var ignoredEventTypes: Set<String> { AnalyticsFact.irrelevantTypes }
+
     public init() {}
 
     public func makeBuilder() -> any ReadModelBuilder { AnalyticsBuilder(projection: name) }
-}
-
-/// One event as analytics reads it: decoded, or known not to matter to any figure (decoding it
-/// would only cost time).
-enum AnalyticsFact: Sendable {
-    case order(OrderEvent)
-    case cart(CartEvent)
-    case inventory(InventoryEvent)
-    case product(ProductEvent)
-    case irrelevant
-
-    /// Event types no figure depends on. Any other type is decoded, so an unknown one parks.
-    static let irrelevantTypes: Set<String> = [
-        "CartShippingAddressSet", "CartShippingMethodSet", "OrderPaymentAuthorized", "OrderFulfilmentRecorded", "OrderDelivered",
-        "ProductPriceSet", "ProductPublished", "ProductUnpublished", "ProductDiscontinued", "LowStockThresholdCrossed",
-        "BackorderPolicyChanged",
-    ]
-
-    static func decode(_ event: RecordedEvent) -> Result<AnalyticsFact, DomainError> {
-        if irrelevantTypes.contains(event.type) { return .success(.irrelevant) }
-        let encoded = EncodedEvent(type: event.type, schemaVersion: Int(event.schemaVersion), json: event.data)
-        return Result { () throws(DomainError) -> AnalyticsFact in
-            switch event.category {
-            case "order": .order(try EventCodec.decode(OrderEvent.self, encoded))
-            case "cart": .cart(try EventCodec.decode(CartEvent.self, encoded))
-            case "inventory": .inventory(try EventCodec.decode(InventoryEvent.self, encoded))
-            case "product": .product(try EventCodec.decode(ProductEvent.self, encoded))
-            default: .irrelevant
-            }
-        }
-    }
 }

@@ -14,11 +14,16 @@ struct AnalyticsWriter {
     /// Stands for "none" in a nullable column written from a non-optional array.
     private static let noDate = Date(timeIntervalSince1970: 0)
 
+    /// Rows go in primary-key order: index pages fill one after another rather than at random,
+    /// a rebuild's heap comes out clustered, and concurrent writers lock rows in one order.
     func write(
         orders: [(String, Rows.Order)], newLines: [(String, [Rows.Line])], carts: [(String, Rows.Cart)], customers: [(String, Date)],
         products: [(String, Rows.Product)], stock: [(String, Rows.Stock)],
         sales: [Rows.Key: Rows.Sales], skuSales: [Rows.SKUKey: Rows.SKUSales], funnel: [Rows.Key: Rows.Funnel]
     ) async throws {
+        let orders = orders.sorted { $0.0 < $1.0 }
+        let carts = carts.sorted { $0.0 < $1.0 }
+        let customers = customers.sorted { $0.0 < $1.0 }
         func neighbour(_ dates: (Rows.Order) -> Date?) -> BulkInsert.Column { .timestamptz(orders.map { dates($0.1) ?? Self.noDate }) }
         let neighbourColumns = ["earlier_1", "earlier_2", "earlier_3", "earlier_4", "later_at",
                                 "earlier_in_currency_1", "earlier_in_currency_2", "earlier_in_currency_3", "earlier_in_currency_4", "later_in_currency_at"]
@@ -38,7 +43,7 @@ struct AnalyticsWriter {
                 + [neighbour(\.neighboursInCurrency.later)],
             rowCount: orders.count, on: connection, logger: logger
         )
-        let lines = newLines.flatMap { id, lines in lines.map { (id, $0) } }
+        let lines = newLines.flatMap { id, lines in lines.map { (id, $0) } }.sorted { ($0.0, $0.1.sku) < ($1.0, $1.1.sku) }
         try await BulkInsert(
             table: "analytics_order_lines",
             columns: [("order_id", "$1"), ("sku", "$2"), ("product_id", "$3"), ("quantity", "$4"), ("unit_price", "$5")],
@@ -95,7 +100,7 @@ struct AnalyticsWriter {
         let funnel = funnel.inEveryTier({ Rows.Key(tier: $1, bucket: $1.start($0.bucket), currency: $0.currency) }, add: { $0.add($1) })
 
         let salesColumns = ["orders_placed", "gross", "discounts", "tax", "shipping", "orders_paid", "paid", "refunds", "orders_cancelled", "cancelled_value", "units_sold"]
-        let salesRows = Array(sales)
+        let salesRows = sales.sorted { ($0.key.tier.rawValue, $0.key.bucket, $0.key.currency) < ($1.key.tier.rawValue, $1.key.bucket, $1.key.currency) }
         try await BulkInsert(
             table: "analytics_sales",
             columns: [("tier", "$1"), ("bucket", "$2"), ("currency", "$3")] + salesColumns.enumerated().map { ($1, "$\($0 + 4)") },
@@ -110,7 +115,9 @@ struct AnalyticsWriter {
         )
 
         let skuColumns = ["units_sold", "revenue", "units_returned", "returned_value"]
-        let skuRows = Array(skuSales)
+        let skuRows = skuSales.sorted {
+            ($0.key.tier.rawValue, $0.key.bucket, $0.key.sku, $0.key.currency) < ($1.key.tier.rawValue, $1.key.bucket, $1.key.sku, $1.key.currency)
+        }
         try await BulkInsert(
             table: "analytics_sku_sales",
             columns: [("tier", "$1"), ("bucket", "$2"), ("sku", "$3"), ("currency", "$4"), ("product_id", "$5")] + skuColumns.enumerated().map { ($1, "$\($0 + 6)") },
@@ -123,7 +130,7 @@ struct AnalyticsWriter {
         )
 
         let funnelColumns = ["carts_created", "carts_with_line", "checkouts", "orders_paid", "orders_shipped", "carts_abandoned", "abandoned_value"]
-        let funnelRows = Array(funnel)
+        let funnelRows = funnel.sorted { ($0.key.tier.rawValue, $0.key.bucket, $0.key.currency) < ($1.key.tier.rawValue, $1.key.bucket, $1.key.currency) }
         try await BulkInsert(
             table: "analytics_funnel",
             columns: [("tier", "$1"), ("bucket", "$2"), ("currency", "$3")] + funnelColumns.enumerated().map { ($1, "$\($0 + 4)") },

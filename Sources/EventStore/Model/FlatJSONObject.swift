@@ -1,0 +1,20 @@
+/// Reads a JSON object whose values are all strings — what an event's metadata column holds —
+/// without `JSONDecoder`, which costs more than the rest of decoding a stored event together
+/// (every event read back carries at least its business time there).
+enum FlatJSONObject {
+    /// The object's members, or nil when the text is not such an object (the caller may then
+    /// try a general decoder). A repeated key keeps its first value, as `JSONDecoder` does; what
+    /// `JSONDecoder` tolerates beyond the standard (a trailing comma) is left to it.
+    static func parse(_ text: String) -> [String: String]? {
+        var scanner = JSONScanner(text)
+        guard scanner.take(UInt8(ascii: "{")) else { return nil }
+        var members: [String: String] = [:]
+        if scanner.take(UInt8(ascii: "}")) { return scanner.atEnd ? members : nil }
+        repeat {
+            guard let key = scanner.string(), scanner.take(UInt8(ascii: ":")), let value = scanner.string() else { return nil }
+            if members[key] == nil { members[key] = value }
+        } while scanner.take(UInt8(ascii: ","))
+        guard scanner.take(UInt8(ascii: "}")), scanner.atEnd else { return nil }
+        return members
+    }
+}

@@ -68,6 +68,10 @@ final class CatalogBuilder: ReadModelBuilder {
     private var changedProducts: Set<String> = []
     private var changedVariants: Set<String> = []
     private let streamVersions = StreamVersions()
+    var recordsStreamVersions: Bool {
+        get { streamVersions.enabled }
+        set { streamVersions.enabled = newValue }
+    }
     private let hold = StreamHold()
 
     init(projection: String) {

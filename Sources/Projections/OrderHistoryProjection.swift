@@ -46,6 +46,10 @@ final class OrderHistoryBuilder: ReadModelBuilder {
     private var changedOrders: Set<String> = []
     private var timeline: [TimelineRow] = []
     private let streamVersions = StreamVersions()
+    var recordsStreamVersions: Bool {
+        get { streamVersions.enabled }
+        set { streamVersions.enabled = newValue }
+    }
     private let hold = StreamHold()
 
     init(projection: String) {

@@ -57,17 +57,24 @@ public enum ProjectionApplier {
         return applied
     }
 
-    /// The events past the versions `projection` has recorded for their streams, each once.
+    /// The events past the versions `projection` has recorded for their streams, and past its
+    /// rebuild watermark, each once.
     static func unseen(_ events: [RecordedEvent], by projection: String, on connection: PostgresConnection, logger: Logger) async throws -> [RecordedEvent] {
         let streams = Array(Set(events.map(\.stream.rawValue)))
         var reached: [String: Int64] = [:]
+        var watermark: Int64 = 0
         let rows = try await connection.query(
-            "SELECT stream_name, version FROM projection_stream_versions WHERE projection = \(projection) AND stream_name = ANY(\(streams))",
+            """
+            SELECT stream_name, version FROM projection_stream_versions WHERE projection = \(projection) AND stream_name = ANY(\(streams))
+            UNION ALL SELECT NULL, position FROM projection_watermarks WHERE projection = \(projection)
+            """,
             logger: logger
         )
-        for try await (stream, version) in rows.decode((String, Int64).self) { reached[stream] = version }
+        for try await (stream, version) in rows.decode((String?, Int64).self) {
+            if let stream { reached[stream] = version } else { watermark = version }
+        }
         return events.filter { event in
-            guard event.version > reached[event.stream.rawValue, default: -1] else { return false }
+            guard event.position > watermark, event.version > reached[event.stream.rawValue, default: -1] else { return false }
             reached[event.stream.rawValue] = event.version
             return true
         }

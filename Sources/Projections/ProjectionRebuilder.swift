@@ -48,7 +48,7 @@ public struct ProjectionRebuilder: Sendable {
         try await client.withTransaction(logger: logger) { connection in
             try await connection.query(PostgresQuery(unsafeSQL: "DROP SCHEMA IF EXISTS \(schema) CASCADE"), logger: logger)
             try await connection.query(PostgresQuery(unsafeSQL: "CREATE SCHEMA \(schema)"), logger: logger)
-            for table in projection.tables + ["projection_stream_versions", "parked_events"] {
+            for table in projection.tables + ["projection_stream_versions", "projection_watermarks", "parked_events"] {
                 try await connection.query(PostgresQuery(unsafeSQL: "CREATE TABLE \(schema).\(table) (LIKE public.\(table) INCLUDING ALL)"), logger: logger)
             }
         }
@@ -60,6 +60,8 @@ public struct ProjectionRebuilder: Sendable {
         let (applied, position, phases, flushes): (Int, Int64, (Duration, Duration, Duration), Int) = try await client.withTransaction(logger: logger) { connection in
             try await connection.query(PostgresQuery(unsafeSQL: "SET LOCAL search_path = \(schema), public"), logger: logger)
             let builder = projection.makeBuilder()
+            // The watermark written at the swap stands for every stream's version.
+            builder.recordsStreamVersions = false
             var position: Int64 = 0
             var applied = 0
             var sinceFlush = 0
@@ -108,6 +110,7 @@ public struct ProjectionRebuilder: Sendable {
             try await client.query(PostgresQuery(unsafeSQL: "CLUSTER \(schema).\(table) USING \(index)"), logger: logger)
         }
         // The swap: catch up, then move the fresh tables in, atomically.
+        let bulkEnd = position
         let final: (Int, Int64) = try await client.withTransaction(logger: logger) { connection in
             try await ProjectionLock.acquire(on: connection, logger: logger)
             try await connection.query(PostgresQuery(unsafeSQL: "SET LOCAL search_path = \(schema), public"), logger: logger)
@@ -124,9 +127,18 @@ public struct ProjectionRebuilder: Sendable {
                 try await connection.query(PostgresQuery(unsafeSQL: "DROP TABLE public.\(table)"), logger: logger)
                 try await connection.query(PostgresQuery(unsafeSQL: "ALTER TABLE \(schema).\(table) SET SCHEMA public"), logger: logger)
             }
+            // Dedupe from here on: everything up to the bulk's end by the watermark, what the
+            // catch-up applied by its streams' versions.
             try await connection.query("DELETE FROM public.projection_stream_versions WHERE projection = \(projection.name)", logger: logger)
             try await connection.query(
                 PostgresQuery(unsafeSQL: "INSERT INTO public.projection_stream_versions SELECT * FROM \(schema).projection_stream_versions"),
+                logger: logger
+            )
+            try await connection.query(
+                """
+                INSERT INTO public.projection_watermarks (projection, position) VALUES (\(projection.name), \(bulkEnd))
+                ON CONFLICT (projection) DO UPDATE SET position = excluded.position
+                """,
                 logger: logger
             )
             try await connection.query("DELETE FROM public.parked_events WHERE projection = \(projection.name)", logger: logger)

@@ -19,6 +19,9 @@ public protocol ReadModelBuilder: AnyObject {
     /// Writes the rows changed since the last flush into the tables the connection's
     /// `search_path` finds first.
     func flush(on connection: PostgresConnection, logger: Logger) async throws
+    /// Whether flushes record each stream's last version for deduplication (true by default).
+    /// A rebuild's bulk turns it off: a watermark position covers everything it folded.
+    var recordsStreamVersions: Bool { get set }
 }
 
 /// Decodes events on every core, keeping their order. Decoding JSON is most of a rebuild's
@@ -131,8 +134,10 @@ final class StreamHold {
 /// would have left them.
 final class StreamVersions {
     private var versions: [String: Int64] = [:]
+    var enabled = true
 
     func record(_ event: RecordedEvent) {
+        guard enabled else { return }
         versions[event.stream.rawValue] = event.version
     }
 

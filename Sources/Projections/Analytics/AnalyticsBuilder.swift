@@ -33,6 +33,10 @@ final class AnalyticsBuilder: ReadModelBuilder {
     private var skuSales: [Rows.SKUKey: Rows.SKUSales] = [:]
     private var funnel: [Rows.Key: Rows.Funnel] = [:]
     private let streamVersions = StreamVersions()
+    var recordsStreamVersions: Bool {
+        get { streamVersions.enabled }
+        set { streamVersions.enabled = newValue }
+    }
     private let hold = StreamHold()
 
     init(projection: String) {

@@ -66,7 +66,7 @@ final class AnalyticsBuilder: ReadModelBuilder {
             let currency = total.currency
             orders[id] = Rows.Order(
                 customerKind: kind, customerID: customer, currency: currency, placedAt: time, total: total.amount, paid: false, cancelled: false,
-                lines: lines.map { Rows.Line(sku: $0.sku, productID: $0.productID, quantity: $0.quantity, unitPrice: $0.unitPrice) }
+                lines: lines
             )
             changedOrders.insert(id)
             newOrderLines.append(id)
@@ -131,9 +131,8 @@ final class AnalyticsBuilder: ReadModelBuilder {
             carts[id] = Rows.Cart(ownerKind: kind, ownerID: owner, currency: currency, lines: [], status: "open", gotLine: false, createdAt: time)
             changedCarts.insert(id)
             funnel[Rows.Key(bucket: bucket, currency: currency), default: Rows.Funnel()].cartsCreated += 1
-        case let .cartLineAdded(id, added):
+        case let .cartLineAdded(id, line):
             updateCart(id, bucket: bucket) { cart in
-                let line = Rows.CartLine(sku: added.sku, name: added.name, quantity: added.quantity, unitPrice: added.unitPrice)
                 if let index = cart.lines.firstIndex(where: { $0.sku == line.sku }) { cart.lines[index] = line } else { cart.lines.append(line) }
             }
         case let .cartQuantityChanged(id, sku, quantity):
@@ -143,9 +142,7 @@ final class AnalyticsBuilder: ReadModelBuilder {
         case let .cartLineRemoved(id, sku):
             updateCart(id, bucket: bucket) { $0.lines.removeAll { $0.sku == sku } }
         case let .cartMerged(id, lines):
-            updateCart(id, bucket: bucket) { cart in
-                cart.lines = lines.map { Rows.CartLine(sku: $0.sku, name: $0.name, quantity: $0.quantity, unitPrice: $0.unitPrice) }
-            }
+            updateCart(id, bucket: bucket) { $0.lines = lines }
         case let .cartMergedAway(id):
             updateCart(id, bucket: bucket) { $0.status = "merged" }
         case let .cartCheckedOut(id):

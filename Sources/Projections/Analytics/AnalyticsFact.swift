@@ -6,19 +6,9 @@ import EventStore
 /// events was most of a rebuild's time. Older schema versions are upcast first, as for any
 /// reader; a type analytics does not know, or a field missing, parks the event.
 enum AnalyticsFact: Sendable {
-    struct Line: Sendable {
-        let sku: String
-        let productID: String
-        let quantity: Int64
-        let unitPrice: Int64
-    }
-
-    struct CartLine: Sendable {
-        let sku: String
-        let name: String
-        let quantity: Int64
-        let unitPrice: Int64
-    }
+    /// Lines as the builder keeps them.
+    typealias Line = AnalyticsRows.Line
+    typealias CartLine = AnalyticsRows.CartLine
 
     struct Amount: Sendable {
         let amount: Int64

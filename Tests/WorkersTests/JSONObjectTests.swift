@@ -52,6 +52,17 @@ import Testing
         #expect(JSONObject(#"{"a":"7"}"#)?.integer("a") == nil)
     }
 
+    @Test func cartLinesWrittenByHandReadBackThroughFoundation() throws {
+        let lines = [
+            AnalyticsRows.CartLine(sku: "SKU-1", name: #"Mug "Grande" \ 1/2"#, quantity: 2, unitPrice: 1999),
+            AnalyticsRows.CartLine(sku: "SKU-2", name: "Grüße\n\t\u{01} 東京 😀", quantity: 1, unitPrice: -5),
+        ]
+        for value in [[], lines] {
+            let json = AnalyticsRows.CartLine.json(value)
+            #expect(try JSONDecoder().decode([AnalyticsRows.CartLine].self, from: Data(json.utf8)) == value, "\(json)")
+        }
+    }
+
     /// Every event type analytics reads, in its current schema, yields a fact (no parked sample).
     @Test func everySampleEventOfTheAnalyticsCategoriesReads() throws {
         let projection = AnalyticsProjection()

@@ -1,3 +1,4 @@
+import EventStore
 import Foundation
 
 /// A report row as the CSV and the streamed JSON forms write it: named fields, typed so that
@@ -36,34 +37,16 @@ enum ReportField: Sendable {
     func appendJSON(to json: inout [UInt8]) {
         switch self {
         case .text(let text): Self.appendJSONString(text, to: &json)
-        case .integer(let value): json.append(contentsOf: String(value).utf8)
+        case .integer(let value): JSONText.appendInteger(value, to: &json)
         case .number(let value): json.append(contentsOf: (value.isFinite ? String(value) : "null").utf8)
         case .boolean(let value): json.append(contentsOf: (value ? "true" : "false").utf8)
         case .absent: json.append(contentsOf: "null".utf8)
         }
     }
 
-    /// A JSON string: quotes, backslashes and control characters escaped (RFC 8259 §7); other
-    /// bytes, UTF-8 included, copied as they are.
     static func appendJSONString(_ text: String, to json: inout [UInt8]) {
-        json.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"):
-                json.append(UInt8(ascii: "\\"))
-                json.append(byte)
-            case ..<0x20:
-                json.append(contentsOf: "\\u00".utf8)
-                json.append(Self.hexDigits[Int(byte >> 4)])
-                json.append(Self.hexDigits[Int(byte & 0xF)])
-            default:
-                json.append(byte)
-            }
-        }
-        json.append(UInt8(ascii: "\""))
+        JSONText.appendString(text, to: &json)
     }
-
-    private static let hexDigits = Array("0123456789abcdef".utf8)
 }
 
 extension ReportRow {
@@ -71,8 +54,7 @@ extension ReportRow {
     static var jsonKeys: [[UInt8]] {
         fieldNames.map { name in
             var key: [UInt8] = []
-            ReportField.appendJSONString(name, to: &key)
-            key.append(UInt8(ascii: ":"))
+            JSONText.appendKey(name, to: &key)
             return key
         }
     }

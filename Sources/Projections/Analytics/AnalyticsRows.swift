@@ -1,3 +1,4 @@
+import EventStore
 import Foundation
 
 /// The rows the analytics builder keeps in memory: entities it reads back before folding a live
@@ -71,6 +72,28 @@ enum AnalyticsRows {
         var name: String
         var quantity: Int64
         var unitPrice: Int64
+
+        /// The lines as the `lines` column's JSON, written by hand: a rebuild writes every cart.
+        static func json(_ lines: [CartLine]) -> String {
+            var json: [UInt8] = [UInt8(ascii: "[")]
+            for (index, line) in lines.enumerated() {
+                json.append(contentsOf: index == 0 ? "{".utf8 : ",{".utf8)
+                JSONText.appendKey("name", to: &json)
+                JSONText.appendString(line.name, to: &json)
+                json.append(UInt8(ascii: ","))
+                JSONText.appendKey("quantity", to: &json)
+                JSONText.appendInteger(line.quantity, to: &json)
+                json.append(UInt8(ascii: ","))
+                JSONText.appendKey("sku", to: &json)
+                JSONText.appendString(line.sku, to: &json)
+                json.append(UInt8(ascii: ","))
+                JSONText.appendKey("unitPrice", to: &json)
+                JSONText.appendInteger(line.unitPrice, to: &json)
+                json.append(UInt8(ascii: "}"))
+            }
+            json.append(UInt8(ascii: "]"))
+            return String(decoding: json, as: UTF8.self)
+        }
     }
 
     struct Product {

@@ -62,7 +62,7 @@ struct AnalyticsWriter {
                 """
         ).write(
             [.text(carts.map(\.0)), .text(carts.map(\.1.ownerKind)), .text(carts.map(\.1.ownerID)), .text(carts.map(\.1.currency)),
-             .text(carts.map { EventCodec.encodeJSON($0.1.lines) }), .text(carts.map(\.1.status)), .boolean(carts.map(\.1.gotLine)),
+             .text(carts.map { Rows.CartLine.json($0.1.lines) }), .text(carts.map(\.1.status)), .boolean(carts.map(\.1.gotLine)),
              .timestamptz(carts.map(\.1.createdAt)), .timestamptz(carts.map { $0.1.abandonedAt ?? Self.noDate })],
             rowCount: carts.count, on: connection, logger: logger
         )

@@ -50,6 +50,8 @@ final class OrderHistoryBuilder: ReadModelBuilder {
         get { streamVersions.enabled }
         set { streamVersions.enabled = newValue }
     }
+    /// Not used: its rows are merged either way.
+    var writesIntoEmptyTables = false
     private let hold = StreamHold()
 
     init(projection: String) {

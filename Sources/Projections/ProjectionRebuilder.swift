@@ -82,6 +82,7 @@ public struct ProjectionRebuilder: Sendable {
                 sinceFlush += page.events.count
                 if sinceFlush >= flushEvery {
                     mark = clock.now
+                    builder.writesIntoEmptyTables = flushes == 0
                     try await builder.flush(on: connection, logger: logger)
                     writing += clock.now - mark
                     sinceFlush = 0
@@ -92,6 +93,7 @@ public struct ProjectionRebuilder: Sendable {
                 reading += clock.now - mark
             }
             mark = clock.now
+            builder.writesIntoEmptyTables = flushes == 0
             try await builder.flush(on: connection, logger: logger)
             writing += clock.now - mark
             return (applied, position, (reading, folding, writing), flushes + 1)

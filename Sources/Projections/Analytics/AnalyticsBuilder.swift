@@ -37,6 +37,7 @@ final class AnalyticsBuilder: ReadModelBuilder {
         get { streamVersions.enabled }
         set { streamVersions.enabled = newValue }
     }
+    var writesIntoEmptyTables = false
     private let hold = StreamHold()
 
     init(projection: String) {
@@ -321,7 +322,7 @@ final class AnalyticsBuilder: ReadModelBuilder {
 
     func flush(on connection: PostgresConnection, logger: Logger) async throws {
         relinkCustomerOrders()
-        try await AnalyticsWriter(connection: connection, logger: logger).write(
+        try await AnalyticsWriter(connection: connection, logger: logger, copying: writesIntoEmptyTables).write(
             orders: changedOrders.map { ($0, orders[$0]!) }, newLines: newOrderLines.map { ($0, orders[$0]!.lines) },
             carts: changedCarts.map { ($0, carts[$0]!) }, customers: changedCustomers.map { ($0, customers[$0]!) },
             products: changedProducts.map { ($0, products[$0]!) }, stock: changedStock.map { ($0, stock[$0]!) },

@@ -10,6 +10,8 @@ struct AnalyticsWriter {
 
     let connection: PostgresConnection
     let logger: Logger
+    /// The tables are empty and each key comes once (see ``ReadModelBuilder/writesIntoEmptyTables``).
+    let copying: Bool
 
     /// Stands for "none" in a nullable column written from a non-optional array.
     private static let noDate = Date(timeIntervalSince1970: 0)
@@ -41,16 +43,19 @@ struct AnalyticsWriter {
                 + [neighbour(\.neighbours.later)]
                 + (0..<Rows.Neighbours.earlierKept).map { index in neighbour { $0.neighboursInCurrency.earlier.dropFirst(index).first } }
                 + [neighbour(\.neighboursInCurrency.later)],
-            rowCount: orders.count, on: connection, logger: logger
+            rowCount: orders.count, on: connection, logger: logger, copyingIntoEmptyTable: copying
         )
-        let lines = newLines.flatMap { id, lines in lines.map { (id, $0) } }.sorted { ($0.0, $0.1.sku) < ($1.0, $1.1.sku) }
+        // One row per (order, SKU), as the key allows; should an order list a SKU twice, the first line counts.
+        var seenLines: Set<[String]> = []
+        let lines = newLines.flatMap { id, lines in lines.map { (id, $0) } }.filter { seenLines.insert([$0.0, $0.1.sku]).inserted }
+            .sorted { ($0.0, $0.1.sku) < ($1.0, $1.1.sku) }
         try await BulkInsert(
             table: "analytics_order_lines",
             columns: [("order_id", "$1"), ("sku", "$2"), ("product_id", "$3"), ("quantity", "$4"), ("unit_price", "$5")],
             conflict: "ON CONFLICT (order_id, sku) DO NOTHING"
         ).write(
             [.text(lines.map(\.0)), .text(lines.map(\.1.sku)), .text(lines.map(\.1.productID)), .bigint(lines.map(\.1.quantity)), .bigint(lines.map(\.1.unitPrice))],
-            rowCount: lines.count, on: connection, logger: logger
+            rowCount: lines.count, on: connection, logger: logger, copyingIntoEmptyTable: copying
         )
         try await BulkInsert(
             table: "analytics_carts",
@@ -64,17 +69,17 @@ struct AnalyticsWriter {
             [.text(carts.map(\.0)), .text(carts.map(\.1.ownerKind)), .text(carts.map(\.1.ownerID)), .text(carts.map(\.1.currency)),
              .text(carts.map { Rows.CartLine.json($0.1.lines) }), .text(carts.map(\.1.status)), .boolean(carts.map(\.1.gotLine)),
              .timestamptz(carts.map(\.1.createdAt)), .timestamptz(carts.map { $0.1.abandonedAt ?? Self.noDate })],
-            rowCount: carts.count, on: connection, logger: logger
+            rowCount: carts.count, on: connection, logger: logger, copyingIntoEmptyTable: copying
         )
         try await BulkInsert(
             table: "analytics_customers", columns: [("customer_id", "$1"), ("first_order_at", "$2")],
             conflict: "ON CONFLICT (customer_id) DO UPDATE SET first_order_at = least(analytics_customers.first_order_at, excluded.first_order_at)"
-        ).write([.text(customers.map(\.0)), .timestamptz(customers.map(\.1))], rowCount: customers.count, on: connection, logger: logger)
+        ).write([.text(customers.map(\.0)), .timestamptz(customers.map(\.1))], rowCount: customers.count, on: connection, logger: logger, copyingIntoEmptyTable: copying)
         try await BulkInsert(
             table: "analytics_products", columns: [("product_id", "$1"), ("name", "$2"), ("category_path", "$3")],
             conflict: "ON CONFLICT (product_id) DO UPDATE SET name = excluded.name, category_path = excluded.category_path"
         ).write([.text(products.map(\.0)), .text(products.map(\.1.name)), .text(products.map(\.1.categoryPath))],
-                rowCount: products.count, on: connection, logger: logger)
+                rowCount: products.count, on: connection, logger: logger, copyingIntoEmptyTable: copying)
         try await BulkInsert(
             table: "analytics_stock",
             columns: [("sku", "$1"), ("product_id", "nullif($2, '')"), ("on_hand", "$3"), ("reserved", "$4"), ("threshold", "nullif($5, -1)")],
@@ -85,7 +90,7 @@ struct AnalyticsWriter {
         ).write(
             [.text(stock.map(\.0)), .text(stock.map { $0.1.productID ?? "" }), .bigint(stock.map(\.1.onHand)), .bigint(stock.map(\.1.reserved)),
              .bigint(stock.map { $0.1.threshold ?? -1 })],
-            rowCount: stock.count, on: connection, logger: logger
+            rowCount: stock.count, on: connection, logger: logger, copyingIntoEmptyTable: copying
         )
         try await writeRollups(sales: sales, skuSales: skuSales, funnel: funnel)
     }
@@ -111,7 +116,7 @@ struct AnalyticsWriter {
              .bigint(salesRows.map(\.value.tax)), .bigint(salesRows.map(\.value.shipping)), .bigint(salesRows.map(\.value.ordersPaid)),
              .bigint(salesRows.map(\.value.paid)), .bigint(salesRows.map(\.value.refunds)), .bigint(salesRows.map(\.value.ordersCancelled)),
              .bigint(salesRows.map(\.value.cancelledValue)), .bigint(salesRows.map(\.value.unitsSold))],
-            rowCount: salesRows.count, on: connection, logger: logger
+            rowCount: salesRows.count, on: connection, logger: logger, copyingIntoEmptyTable: copying
         )
 
         let skuColumns = ["units_sold", "revenue", "units_returned", "returned_value"]
@@ -126,7 +131,7 @@ struct AnalyticsWriter {
             [.integer(skuRows.map { Int32($0.key.tier.rawValue) }), .timestamptz(skuRows.map { bucket($0.key.bucket) }), .text(skuRows.map(\.key.sku)), .text(skuRows.map(\.key.currency)),
              .text(skuRows.map(\.value.productID)), .bigint(skuRows.map(\.value.unitsSold)), .bigint(skuRows.map(\.value.revenue)),
              .bigint(skuRows.map(\.value.unitsReturned)), .bigint(skuRows.map(\.value.returnedValue))],
-            rowCount: skuRows.count, on: connection, logger: logger
+            rowCount: skuRows.count, on: connection, logger: logger, copyingIntoEmptyTable: copying
         )
 
         let funnelColumns = ["carts_created", "carts_with_line", "checkouts", "orders_paid", "orders_shipped", "carts_abandoned", "abandoned_value"]
@@ -140,7 +145,7 @@ struct AnalyticsWriter {
              .bigint(funnelRows.map(\.value.cartsCreated)), .bigint(funnelRows.map(\.value.cartsWithLine)), .bigint(funnelRows.map(\.value.checkouts)),
              .bigint(funnelRows.map(\.value.ordersPaid)), .bigint(funnelRows.map(\.value.ordersShipped)), .bigint(funnelRows.map(\.value.cartsAbandoned)),
              .bigint(funnelRows.map(\.value.abandonedValue))],
-            rowCount: funnelRows.count, on: connection, logger: logger
+            rowCount: funnelRows.count, on: connection, logger: logger, copyingIntoEmptyTable: copying
         )
     }
 }

@@ -1,3 +1,4 @@
+import EventStore
 import Hummingbird
 import NIOCore
 
@@ -44,7 +45,7 @@ struct ReportBody<Value: Encodable & Sendable, Row: ReportRow>: ResponseGenerato
         guard json.last == UInt8(ascii: "}") else { throw EncodingError.invalidValue(value, .init(codingPath: [], debugDescription: "not an object")) }
         json.removeLast()
         if json.count > 1 { json.append(UInt8(ascii: ",")) }
-        ReportField.appendJSONString(rowsKey, to: &json)
+        JSONText.appendString(rowsKey, to: &json)
         json.append(contentsOf: ":[".utf8)
         let keys = Row.jsonKeys
         for (index, row) in rows.enumerated() {

@@ -27,15 +27,11 @@ enum ReportField: Sendable {
     /// Appends the JSON value (not for `.absent`, which has none: `null`).
     func appendJSON(to json: inout [UInt8]) {
         switch self {
-        case .text(let text): Self.appendJSONString(text, to: &json)
+        case .text(let text): JSONText.appendString(text, to: &json)
         case .integer(let value): JSONText.appendInteger(value, to: &json)
         case .number(let value): json.append(contentsOf: (value.isFinite ? String(value) : "null").utf8)
         case .boolean(let value): json.append(contentsOf: (value ? "true" : "false").utf8)
         case .absent: json.append(contentsOf: "null".utf8)
         }
-    }
-
-    static func appendJSONString(_ text: String, to json: inout [UInt8]) {
-        JSONText.appendString(text, to: &json)
     }
 }

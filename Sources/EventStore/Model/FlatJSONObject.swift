@@ -2,9 +2,8 @@
 /// without `JSONDecoder`, which costs more than the rest of decoding a stored event together
 /// (every event read back carries at least its business time there).
 enum FlatJSONObject {
-    /// The object's members, or nil when the text is not such an object (the caller may then
-    /// try a general decoder). A repeated key keeps its first value, as `JSONDecoder` does; what
-    /// `JSONDecoder` tolerates beyond the standard (a trailing comma) is left to it.
+    /// The object's members, or nil when the text is not such an object. A repeated key keeps
+    /// its first value, as `JSONDecoder` does (jsonb, which the column is, never repeats one).
     static func parse(_ text: String) -> [String: String]? {
         var scanner = JSONScanner(text)
         guard scanner.take(UInt8(ascii: "{")) else { return nil }

@@ -29,8 +29,8 @@ extension RecordedEvent {
                 correlationID: try row[offset + 8].decode(UUID?.self),
                 causationID: try row[offset + 9].decode(UUID?.self),
                 actor: try row[offset + 10].decode(String?.self),
-                extra: metadataJSON == "{}" ? [:] : FlatJSONObject.parse(metadataJSON)
-                    ?? (try? JSONDecoder().decode([String: String].self, from: Data(metadataJSON.utf8))) ?? [:]
+                // Appends write `extra` as an object of strings; anything else reads as none, as before.
+                extra: FlatJSONObject.parse(metadataJSON) ?? [:]
             ),
             recordedAt: try row[offset + 11].decode(Date.self)
         )

@@ -53,7 +53,7 @@ public struct JSONScanner: Sendable {
         guard take(UInt8(ascii: "\"")) else { return nil }
         let start = index
         // The common case: no escapes, copied in one piece.
-        while index < bytes.count, bytes[index] != UInt8(ascii: "\""), bytes[index] != UInt8(ascii: "\\"), bytes[index] >= 0x20 { index += 1 }
+        skipPlainRun()
         guard index < bytes.count else { return nil }
         if bytes[index] == UInt8(ascii: "\"") {
             defer { index += 1 }
@@ -69,7 +69,7 @@ public struct JSONScanner: Sendable {
             guard byte >= 0x20 else { return nil }
             if byte != UInt8(ascii: "\\") {
                 let run = index
-                while index < bytes.count, bytes[index] != UInt8(ascii: "\""), bytes[index] != UInt8(ascii: "\\"), bytes[index] >= 0x20 { index += 1 }
+                skipPlainRun()
                 scalars.append(contentsOf: String(decoding: bytes[run..<index], as: UTF8.self).unicodeScalars)
                 continue
             }
@@ -104,6 +104,11 @@ public struct JSONScanner: Sendable {
             }
         }
         return nil
+    }
+
+    /// Steps to the next quote, backslash or control character inside a string literal.
+    private mutating func skipPlainRun() {
+        while index < bytes.count, bytes[index] != UInt8(ascii: "\""), bytes[index] != UInt8(ascii: "\\"), bytes[index] >= 0x20 { index += 1 }
     }
 
     /// An integer literal (no fraction or exponent) that fits in 64 bits.

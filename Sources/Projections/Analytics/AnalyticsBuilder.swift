@@ -248,30 +248,28 @@ final class AnalyticsBuilder: ReadModelBuilder {
                 break
             }
         }
-        // A customer's new order changes its neighbours' rows: all their orders are read (those
-        // of a customer already waiting to be relinked were read with an earlier batch).
+        // A customer's new order changes its neighbours' rows: all their orders are read too (those
+        // of a customer already waiting to be relinked were read with an earlier batch). Orders
+        // already in memory keep what this builder made of them.
         let relinked = Array(customerIDs.subtracting(customersToRelink))
-        if !relinked.isEmpty {
-            let rows = try await connection.query(
-                "SELECT order_id FROM analytics_orders WHERE customer_kind = 'customer' AND customer_id = ANY(\(relinked))", logger: logger
-            )
-            for try await id in rows.decode(String.self) { orderIDs.insert(id) }
-        }
         let wantedOrders = Array(orderIDs.subtracting(orders.keys))
-        if !wantedOrders.isEmpty {
+        if !wantedOrders.isEmpty || !relinked.isEmpty {
             let rows = try await connection.query(
                 """
                 SELECT order_id, customer_kind, customer_id, currency, placed_at, total, paid, cancelled,
                        array_remove(ARRAY[earlier_1, earlier_2, earlier_3, earlier_4], NULL), later_at,
                        array_remove(ARRAY[earlier_in_currency_1, earlier_in_currency_2, earlier_in_currency_3, earlier_in_currency_4], NULL),
                        later_in_currency_at
-                FROM analytics_orders WHERE order_id = ANY(\(wantedOrders))
+                FROM analytics_orders
+                WHERE order_id = ANY(\(wantedOrders)) OR (customer_kind = 'customer' AND customer_id = ANY(\(relinked)))
                 """,
                 logger: logger
             )
+            var read: [String] = []
             for try await (id, kind, customer, currency, placedAt, total, paid, cancelled, earlier, later, earlierInCurrency, laterInCurrency) in rows.decode(
                 (String, String, String, String, Date, Int64, Bool, Bool, [Date], Date?, [Date], Date?).self
-            ) {
+            ) where orders[id] == nil {
+                read.append(id)
                 orders[id] = Rows.Order(
                     customerKind: kind, customerID: customer, currency: currency, placedAt: placedAt, total: total, paid: paid, cancelled: cancelled, lines: [],
                     neighbours: Rows.Neighbours(earlier: earlier, later: later),
@@ -280,7 +278,7 @@ final class AnalyticsBuilder: ReadModelBuilder {
                 if kind == "customer" { customerOrders[customer, default: []].insert(id) }
             }
             let lines = try await connection.query(
-                "SELECT order_id, sku, product_id, quantity, unit_price FROM analytics_order_lines WHERE order_id = ANY(\(wantedOrders)) ORDER BY order_id, sku",
+                "SELECT order_id, sku, product_id, quantity, unit_price FROM analytics_order_lines WHERE order_id = ANY(\(read)) ORDER BY order_id, sku",
                 logger: logger
             )
             for try await (id, sku, product, quantity, price) in lines.decode((String, String, String, Int64, Int64).self) {

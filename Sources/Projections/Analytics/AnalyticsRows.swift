@@ -109,17 +109,25 @@ enum AnalyticsRows {
     }
 
     /// A rollup row's key: the fold fills quarter hours; the writer adds each to the coarser tiers.
-    struct Key: Hashable {
+    /// Ordered as the tables' primary keys are.
+    struct Key: Hashable, Comparable {
         var tier = RollupTier.quarterHour
         var bucket: Int64
         var currency: String
+
+        static func < (a: Key, b: Key) -> Bool { (a.tier.rawValue, a.bucket, a.currency) < (b.tier.rawValue, b.bucket, b.currency) }
     }
 
-    struct SKUKey: Hashable {
+    /// Ordered as the table's primary key is.
+    struct SKUKey: Hashable, Comparable {
         var tier = RollupTier.quarterHour
         var bucket: Int64
         var sku: String
         var currency: String
+
+        static func < (a: SKUKey, b: SKUKey) -> Bool {
+            (a.tier.rawValue, a.bucket, a.sku, a.currency) < (b.tier.rawValue, b.bucket, b.sku, b.currency)
+        }
     }
 
     struct Sales {

@@ -105,7 +105,7 @@ struct AnalyticsWriter {
         let funnel = funnel.inEveryTier({ Rows.Key(tier: $1, bucket: $1.start($0.bucket), currency: $0.currency) }, add: { $0.add($1) })
 
         let salesColumns = ["orders_placed", "gross", "discounts", "tax", "shipping", "orders_paid", "paid", "refunds", "orders_cancelled", "cancelled_value", "units_sold"]
-        let salesRows = sales.sorted { ($0.key.tier.rawValue, $0.key.bucket, $0.key.currency) < ($1.key.tier.rawValue, $1.key.bucket, $1.key.currency) }
+        let salesRows = sales.sorted { $0.key < $1.key }
         try await BulkInsert(
             table: "analytics_sales",
             columns: [("tier", "$1"), ("bucket", "$2"), ("currency", "$3")] + salesColumns.enumerated().map { ($1, "$\($0 + 4)") },
@@ -120,9 +120,7 @@ struct AnalyticsWriter {
         )
 
         let skuColumns = ["units_sold", "revenue", "units_returned", "returned_value"]
-        let skuRows = skuSales.sorted {
-            ($0.key.tier.rawValue, $0.key.bucket, $0.key.sku, $0.key.currency) < ($1.key.tier.rawValue, $1.key.bucket, $1.key.sku, $1.key.currency)
-        }
+        let skuRows = skuSales.sorted { $0.key < $1.key }
         try await BulkInsert(
             table: "analytics_sku_sales",
             columns: [("tier", "$1"), ("bucket", "$2"), ("sku", "$3"), ("currency", "$4"), ("product_id", "$5")] + skuColumns.enumerated().map { ($1, "$\($0 + 6)") },
@@ -135,7 +133,7 @@ struct AnalyticsWriter {
         )
 
         let funnelColumns = ["carts_created", "carts_with_line", "checkouts", "orders_paid", "orders_shipped", "carts_abandoned", "abandoned_value"]
-        let funnelRows = funnel.sorted { ($0.key.tier.rawValue, $0.key.bucket, $0.key.currency) < ($1.key.tier.rawValue, $1.key.bucket, $1.key.currency) }
+        let funnelRows = funnel.sorted { $0.key < $1.key }
         try await BulkInsert(
             table: "analytics_funnel",
             columns: [("tier", "$1"), ("bucket", "$2"), ("currency", "$3")] + funnelColumns.enumerated().map { ($1, "$\($0 + 4)") },

@@ -93,10 +93,7 @@ private func withProjection<T: Sendable>(
     guard let projection = WorkerSet.projections.first(where: { $0.name == name }) else {
         throw ValidationError("no read model named \(name); there are \(WorkerSet.projections.map(\.name).joined(separator: ", "))")
     }
-    let settings = try Settings()
-    let logger = settings.makeLogger()
-    return try await PostgresClient.withClient(settings.databaseURL, maximumConnections: connections, logger: logger) { client in
-        try await StartupChecks.connectOrFail(client, settings: settings)
-        return try await body(projection, PostgresEventStore(client: client, logger: logger), logger)
+    return try await withConfiguredStore(connections: connections) { store, _, logger in
+        try await body(projection, store, logger)
     }
 }

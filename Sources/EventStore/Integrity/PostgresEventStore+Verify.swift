@@ -1,97 +1,80 @@
-import Crypto
 import Foundation
 import PostgresNIO
-
-/// What a hash-chain verification found.
-public struct ChainVerification: Sendable, Equatable {
-    /// The first event whose stored hash does not match its recomputed one, or whose version
-    /// does not follow its predecessor's.
-    public struct BrokenLink: Sendable, Equatable, CustomStringConvertible {
-        public let stream: StreamName
-        public let version: Int64
-        public let position: Int64
-        public let reason: String
-        public var description: String { "\(stream)@\(version) (position \(position)): \(reason)" }
-    }
-
-    public var streamsChecked = 0
-    public var eventsChecked = 0
-    public var firstBrokenLink: BrokenLink?
-
-    public var isIntact: Bool { firstBrokenLink == nil }
-}
 
 extension PostgresEventStore {
     /// Recomputes one stream's hash chain from its stored fields.
     public func verify(_ stream: StreamName) async throws -> ChainVerification {
-        try await verifyChains(streamFilter: stream.rawValue)
+        try await verify(scope: AuditScope(stream: stream))
     }
 
-    /// Recomputes every stream's hash chain, reading the store once in (stream, version) order.
+    /// Recomputes every stream's hash chain.
     public func verifyAll() async throws -> ChainVerification {
-        try await verifyChains(streamFilter: nil)
+        try await verify(scope: .everything)
     }
 
-    private func verifyChains(streamFilter: String?) async throws -> ChainVerification {
-        var result = ChainVerification()
-        var chain = ChainState(stream: "", version: 0, hash: ChainState.genesis)
-        var after = (stream: "", version: Int64(0))
-        let pageSize = 5000
-        while true {
-            let rows = try await client.query(
-                """
-                SELECT stream_name, stream_version, global_position, event_id::text, event_type, schema_version::text,
-                       data::text, metadata::text, coalesce(correlation_id::text, ''), coalesce(causation_id::text, ''),
-                       coalesce(actor, ''), ((extract(epoch FROM recorded_at) * 1000000)::bigint)::text, hash
-                FROM events
-                WHERE (\(streamFilter)::text IS NULL OR stream_name = \(streamFilter))
-                  AND (stream_name, stream_version) > (\(after.stream), \(after.version))
-                ORDER BY stream_name, stream_version LIMIT \(pageSize)
-                """,
-                logger: logger
-            )
-            var count = 0
-            for try await row in rows {
-                count += 1
-                let columns = row.makeRandomAccess()
-                let stream = try columns[0].decode(String.self)
-                let version = try columns[1].decode(Int64.self)
-                let position = try columns[2].decode(Int64.self)
-                let stored = Array(try columns[12].decode(ByteBuffer.self).readableBytesView)
-                after = (stream, version)
-                if stream != chain.stream {
-                    result.streamsChecked += 1
-                    chain = ChainState(stream: stream, version: 0, hash: ChainState.genesis)
-                }
-                result.eventsChecked += 1
-                guard result.firstBrokenLink == nil else { continue }
+    /// Recomputes the hash chains of the events in `scope`, in global order; an event whose
+    /// predecessor lies before the scope chains to that predecessor's stored hash.
+    /// - Parameters:
+    ///   - anchor: also checks that every stream's head at the anchor's position is the one the
+    ///     anchor recorded (needs the whole log in scope: ``AuditScope/isWholeLog``).
+    ///   - progress: called after each page read.
+    public func verify(
+        scope: AuditScope, anchor: LogAnchor? = nil, progress: (@Sendable (AuditProgress) -> Void)? = nil
+    ) async throws -> ChainVerification {
+        try await walk(scope: scope, anchor: anchor, progress: progress).verification
+    }
 
-                // The canonical text, exactly as event_canonical_text() builds it in SQL.
-                var fields = [stream, String(version)]
-                for index in 3...11 { fields.append(try columns[index].decode(String.self)) }
-                let canonical = fields.joined(separator: "\u{1F}")
-                var hasher = SHA256()
-                hasher.update(data: chain.hash)
-                hasher.update(data: Data(canonical.utf8))
-                let expected = Array(hasher.finalize())
+    /// Verifies up to the safe frontier (or `position`, below it) and, when every link holds,
+    /// records an anchor over the stream heads there.
+    /// - Returns: the verification, and the anchor when one was recorded.
+    public func recordAnchor(at position: Int64? = nil, progress: (@Sendable (AuditProgress) -> Void)? = nil) async throws -> (ChainVerification, LogAnchor?) {
+        let safe = try await frontierStatus().safePosition
+        let target = min(position ?? safe, safe)
+        var scope = AuditScope.everything
+        scope.toPosition = target
+        let walk = try await walk(scope: scope, anchor: nil, progress: progress)
+        guard walk.verification.firstBrokenLink == nil else { return (walk.verification, nil) }
+        let heads = walk.heads.map { LogAnchor.StreamHead(stream: $0.key, version: $0.value.version, hash: $0.value.hash) }
+        let anchor = LogAnchor(position: target, root: LogAnchor.root(of: heads))
+        try await storeAnchor(anchor, heads: heads, events: walk.verification.eventsChecked)
+        return (walk.verification, anchor)
+    }
 
-                let name = StreamName(trusted: stream)
-                if version != chain.version + 1 {
-                    result.firstBrokenLink = .init(stream: name, version: version, position: position, reason: "version \(version) follows \(chain.version): events are missing")
-                } else if expected != stored {
-                    result.firstBrokenLink = .init(stream: name, version: version, position: position, reason: "stored hash does not match the event's content and its predecessor's hash")
-                }
-                chain = ChainState(stream: stream, version: version, hash: stored)
-            }
-            if count < pageSize { break }
+    private struct Walk {
+        var verification: ChainVerification
+        var heads: [String: ChainWalker.Link]
+    }
+
+    private func walk(scope: AuditScope, anchor: LogAnchor?, progress: (@Sendable (AuditProgress) -> Void)?) async throws -> Walk {
+        if anchor != nil, !scope.isWholeLog {
+            throw EventStoreError(.invalidReadRange, "an anchor can only be checked against the whole log: no stream, category, start or time range")
         }
-        return result
+        var result = ChainVerification(scope: scope)
+        var walker = ChainWalker()
+        var headsAtAnchor: [String: ChainWalker.Link]?
+        let lastPosition = try await scanCanonical(scope) { page in
+            let needed = walker.streamsNeedingPredecessors(in: page)
+            // Read from the log's start, a stream's first event is version 1 (else it was
+            // deleted); read from later, its predecessor may lie before the scope.
+            let startsAtBeginning = scope.fromPosition == 1 && scope.fromTime == nil
+            let predecessors = startsAtBeginning ? [:] : try await links(before: needed)
+            walker.learn(predecessors: predecessors, for: needed)
+            for event in page {
+                if let anchor, headsAtAnchor == nil, event.position > anchor.position { headsAtAnchor = walker.heads }
+                result.eventsChecked += 1
+                if let broken = walker.check(event) {
+                    result.brokenLinks += 1
+                    if result.firstBrokenLink == nil { result.firstBrokenLink = broken }
+                }
+            }
+            result.lastPosition = page[page.count - 1].position
+            progress?(AuditProgress(eventsRead: result.eventsChecked, position: result.lastPosition, firstPosition: scope.fromPosition, lastPosition: scope.toPosition ?? result.lastPosition))
+        }
+        result.lastPosition = max(result.lastPosition, lastPosition)
+        result.streamsChecked = walker.heads.count
+        if let anchor {
+            result.anchorDiscrepancies = try await compare(headsAtAnchor ?? walker.heads, with: anchor)
+        }
+        return Walk(verification: result, heads: walker.heads)
     }
-}
-
-private struct ChainState {
-    static let genesis = [UInt8](repeating: 0, count: 32)
-    var stream: String
-    var version: Int64
-    var hash: [UInt8]
 }

@@ -1,0 +1,14 @@
+/// How far a long audit has got, reported after each page it read.
+public struct AuditProgress: Sendable {
+    public let eventsRead: Int
+    /// The last position read, and the one the audit ends at.
+    public let position: Int64
+    public let firstPosition: Int64
+    public let lastPosition: Int64
+
+    /// The share of the position range done, 0…1 (events of other categories count as done).
+    public var fraction: Double {
+        guard lastPosition >= firstPosition else { return 1 }
+        return min(1, Double(position - firstPosition + 1) / Double(lastPosition - firstPosition + 1))
+    }
+}

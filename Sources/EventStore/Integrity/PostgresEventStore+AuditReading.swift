@@ -1,0 +1,72 @@
+import Foundation
+import PostgresNIO
+
+extension PostgresEventStore {
+    /// Reads the events of `scope` in global order, as their hashes cover them, a page at a time.
+    /// - Returns: the last position the scope covered (the head when it had no upper bound).
+    @discardableResult
+    func scanCanonical(_ scope: AuditScope, pageSize: Int = 10_000, _ body: ([CanonicalEvent]) async throws -> Void) async throws -> Int64 {
+        var upper = scope.toPosition ?? 0
+        if scope.toPosition == nil { upper = try await headPosition() }
+        var after = scope.fromPosition - 1
+        while after < upper {
+            var bindings = PostgresBindings()
+            var conditions = ["global_position > $1", "global_position <= $2"]
+            bindings.append(after)
+            bindings.append(upper)
+            if let stream = scope.stream {
+                bindings.append(stream.rawValue)
+                conditions.append("stream_name = $\(bindings.count)")
+            } else if let category = scope.category {
+                bindings.append(category)
+                conditions.append("stream_category = $\(bindings.count)")
+            }
+            if let fromTime = scope.fromTime {
+                bindings.append(fromTime)
+                conditions.append("recorded_at >= $\(bindings.count)")
+            }
+            if let toTime = scope.toTime {
+                bindings.append(toTime)
+                conditions.append("recorded_at <= $\(bindings.count)")
+            }
+            let sql = "SELECT \(CanonicalEvent.columns) FROM events WHERE \(conditions.joined(separator: " AND ")) ORDER BY global_position LIMIT \(pageSize)"
+            let query = PostgresQuery(unsafeSQL: sql, binds: bindings)
+            var page: [CanonicalEvent] = []
+            page.reserveCapacity(pageSize)
+            for try await row in try await client.query(query, logger: logger) {
+                page.append(try CanonicalEvent(row: row.makeRandomAccess()))
+            }
+            if !page.isEmpty { try await body(page) }
+            guard page.count == pageSize else { break }
+            after = page[page.count - 1].position
+        }
+        return upper
+    }
+
+    /// The newest position handed out (committed or not).
+    func headPosition() async throws -> Int64 {
+        try await client.withConnection { try await Self.sequenceHead($0, logger: logger) }
+    }
+
+    /// Each stream's last event before a version: the link a scope starting mid-log chains to.
+    /// A stream without one (its start, or its earlier events deleted) is left out.
+    func links(before streams: [(stream: String, version: Int64)]) async throws -> [String: ChainWalker.Link] {
+        guard !streams.isEmpty else { return [:] }
+        let rows = try await client.query(
+            """
+            SELECT s.name, p.stream_version, p.hash
+            FROM unnest(\(streams.map(\.stream))::text[], \(streams.map(\.version))::bigint[]) AS s(name, version)
+            CROSS JOIN LATERAL (
+                SELECT stream_version, hash FROM events
+                WHERE stream_name = s.name AND stream_version < s.version ORDER BY stream_version DESC LIMIT 1
+            ) p
+            """,
+            logger: logger
+        )
+        var links: [String: ChainWalker.Link] = [:]
+        for try await (name, version, hash) in rows.decode((String, Int64, ByteBuffer).self) {
+            links[name] = .init(version: version, hash: Array(hash.readableBytesView))
+        }
+        return links
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+
+/// What an export wrote.
+public struct AuditExportSummary: Sendable {
+    public var events = 0
+    public var streams = 0
+    /// The end of the scope exported: the file holds every event of its scope up to here.
+    public var lastPosition: Int64 = 0
+    /// Links already broken in the store, seen while exporting (the file shows them as they are).
+    public var brokenLinks = 0
+}
+
+extension PostgresEventStore {
+    /// Writes the events of `scope` as an audit export (``AuditExportFormat``), line by line.
+    public func exportAudit(
+        _ requested: AuditScope, now: Date = Date(), progress: (@Sendable (AuditProgress) -> Void)? = nil,
+        write: ([UInt8]) throws -> Void
+    ) async throws -> AuditExportSummary {
+        var scope = requested
+        if scope.toPosition == nil { scope.toPosition = try await headPosition() }
+        let header = AuditExportFormat.header(scope, exportedAt: now)
+        var summary = AuditExportSummary()
+        var walker = ChainWalker()
+        var headerWritten = false
+        let startsAtBeginning = scope.fromPosition == 1 && scope.fromTime == nil
+        let lastPosition = scope.toPosition ?? 0
+        try await scanCanonical(scope) { page in
+            if !headerWritten {
+                try write(header)
+                headerWritten = true
+            }
+            let needed = walker.streamsNeedingPredecessors(in: page)
+            walker.learn(predecessors: startsAtBeginning ? [:] : try await links(before: needed), for: needed)
+            let newStreams = Set(needed.map(\.stream))
+            var announced = Set<String>()
+            var chunk: [UInt8] = []
+            for event in page {
+                if newStreams.contains(event.stream), announced.insert(event.stream).inserted {
+                    chunk += AuditExportFormat.anchor(stream: event.stream, link: walker.predecessor(of: event))
+                }
+                if walker.check(event) != nil { summary.brokenLinks += 1 }
+                chunk += AuditExportFormat.event(event)
+                summary.events += 1
+            }
+            try write(chunk)
+            progress?(AuditProgress(eventsRead: summary.events, position: page[page.count - 1].position, firstPosition: scope.fromPosition, lastPosition: lastPosition))
+        }
+        if !headerWritten { try write(header) }
+        summary.streams = walker.heads.count
+        summary.lastPosition = lastPosition
+        try write(AuditExportFormat.end(events: summary.events, streams: summary.streams, lastPosition: summary.lastPosition))
+        return summary
+    }
+}

@@ -121,6 +121,7 @@ public func buildRouter(configuration: APIConfiguration, dependencies: APIDepend
         reader: analytics, postgres: dependencies.postgres, logger: logger
     ).addRoutes(to: router)
     ProcessRoutes(failures: ProcessFailures(client: dependencies.postgres, logger: logger)).addRoutes(admin: admin)
+    StreamRoutes(history: StreamHistory(store: store)).addRoutes(admin: admin)
     router.get("/openapi.json") { _, _ in
         Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: .init(string: OpenAPIDocument.json)))
     }

@@ -11,7 +11,7 @@ public enum Cart: Decider {
         case open, checkedOut, abandoned, merged
     }
 
-    public struct State: Sendable, Equatable {
+    public struct State: Sendable, Equatable, Encodable {
         public var id: CartID?
         public var owner: CartOwner?
         public var currency: Currency?

@@ -31,6 +31,24 @@ public struct Identifier<Tag>: Hashable, Sendable, Codable, CustomStringConverti
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
 }
 
+/// Dictionaries keyed by an identifier (an inventory's reservations by order) encode as JSON
+/// objects, not as arrays of alternating keys and values.
+extension Identifier: CodingKeyRepresentable {
+    public var codingKey: any CodingKey { AnyCodingKey(stringValue: rawValue) }
+
+    public init?<T: CodingKey>(codingKey: T) {
+        guard let identifier = try? Self(codingKey.stringValue) else { return nil }
+        self = identifier
+    }
+
+    private struct AnyCodingKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+}
+
 public enum ProductTag {}
 public enum CartTag {}
 public enum OrderTag {}

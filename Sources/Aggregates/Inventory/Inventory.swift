@@ -6,12 +6,12 @@ import Foundation
 /// Invariants: stock on hand is never negative; available stock (on hand − reserved) is never
 /// negative unless backorder is allowed for the SKU.
 public enum Inventory: Decider {
-    public struct Reservation: Sendable, Equatable {
+    public struct Reservation: Sendable, Equatable, Encodable {
         public var quantity: Int
         public var expiresAt: Date
     }
 
-    public struct State: Sendable, Equatable {
+    public struct State: Sendable, Equatable, Encodable {
         public var sku: SKU?
         public var onHand = 0
         public var reservations: [OrderID: Reservation] = [:]

@@ -10,7 +10,7 @@ public enum Order: Decider {
         case placed, paymentAuthorized, paid, partiallyFulfilled, fulfilled, shipped, delivered, cancelled
     }
 
-    public struct State: Sendable, Equatable {
+    public struct State: Sendable, Equatable, Encodable {
         public var id: OrderID?
         public var customer: CartOwner?
         public var lines: [OrderLine] = []

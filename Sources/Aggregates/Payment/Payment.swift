@@ -17,7 +17,7 @@ public enum Payment: Decider {
         case initiated, authorized, declined, captured, voided, refunded
     }
 
-    public struct State: Sendable, Equatable {
+    public struct State: Sendable, Equatable, Encodable {
         public var id: PaymentID?
         public var orderId: OrderID?
         public var amount: Money?

@@ -16,7 +16,7 @@ public enum Product: Decider {
         public var prices: [String: Money]
     }
 
-    public struct State: Sendable, Equatable {
+    public struct State: Sendable, Equatable, Encodable {
         public var id: ProductID?
         public var name = ""
         public var description = ""

@@ -32,7 +32,7 @@ public enum CloudEventMessage {
             .init("ce_type", event.type),
             .init("ce_source", "/commerce/\(event.category)"),
             .init("ce_subject", event.stream.rawValue),
-            .init("ce_time", formatTime(event.recordedAt)),
+            .init("ce_time", RFC3339Time.format(event.recordedAt)),
             .init("ce_dataschema", "\(schemaBaseURL)\(event.type).v\(event.schemaVersion).json"),
             .init("content-type", "application/json"),
             .init("ce_schemaversion", "\(event.schemaVersion)"),
@@ -58,7 +58,7 @@ public enum CloudEventMessage {
               let version = header("ce_streamversion").flatMap(Int64.init),
               let position = header("ce_position").flatMap(Int64.init),
               let schemaVersion = header("ce_schemaversion").flatMap(Int32.init),
-              let time = header("ce_time").flatMap(parseTime)
+              let time = header("ce_time").flatMap(RFC3339Time.parse)
         else { return nil }
         var metadata = EventMetadata(
             correlationID: header("ce_correlationid").flatMap(UUID.init(uuidString:)),
@@ -71,64 +71,5 @@ public enum CloudEventMessage {
             position: position, stream: stream, version: version, id: id, type: type, schemaVersion: schemaVersion,
             data: String(decoding: message.value, as: UTF8.self), metadata: metadata, recordedAt: time
         )
-    }
-
-    /// 2000-01-01T00:00:00Z, PostgreSQL's (and postgres-nio's) epoch for timestamps.
-    static let postgresEpoch = Date(timeIntervalSince1970: 946_684_800)
-    static let postgresEpochMicros: Int64 = 946_684_800_000_000
-
-    /// RFC 3339 in UTC with microseconds, the precision PostgreSQL records: the whole
-    /// microseconds postgres-nio would store for `date`.
-    static func formatTime(_ date: Date) -> String {
-        let unixMicros = Int64(date.timeIntervalSince(postgresEpoch) * 1_000_000) + postgresEpochMicros
-        var seconds = time_t(unixMicros / 1_000_000)
-        var fraction = unixMicros % 1_000_000
-        if fraction < 0 {
-            fraction += 1_000_000
-            seconds -= 1
-        }
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ",
-                      parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec, Int(fraction))
-    }
-
-    /// Reads `YYYY-MM-DDTHH:MM:SS[.fraction]Z` into the same `Date` postgres-nio decodes for that
-    /// microsecond. Parsed by hand: it runs for every consumed message, and a date formatter is
-    /// costly to create.
-    static func parseTime(_ text: String) -> Date? {
-        let bytes = Array(text.utf8)
-        guard bytes.count >= 20, bytes.last == UInt8(ascii: "Z"),
-              bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"), bytes[10] == UInt8(ascii: "T"),
-              bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":") else { return nil }
-        func number(_ range: Range<Int>) -> Int32? {
-            var value: Int32 = 0
-            for byte in bytes[range] {
-                guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else { return nil }
-                value = value * 10 + Int32(byte - UInt8(ascii: "0"))
-            }
-            return value
-        }
-        guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
-              let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19) else { return nil }
-        var micros: Int64 = 0
-        let fraction = bytes[19..<(bytes.count - 1)]
-        if !fraction.isEmpty {
-            let digits = fraction.dropFirst()
-            guard fraction.first == UInt8(ascii: "."), (1...9).contains(digits.count),
-                  let value = number(digits.startIndex..<(digits.startIndex + min(6, digits.count))) else { return nil }
-            micros = Int64(value)
-            for _ in 0..<(6 - min(6, digits.count)) { micros *= 10 }
-        }
-        var parts = tm()
-        parts.tm_year = year - 1900
-        parts.tm_mon = month - 1
-        parts.tm_mday = day
-        parts.tm_hour = hour
-        parts.tm_min = minute
-        parts.tm_sec = second
-        let unixSeconds = Int64(timegm(&parts))
-        let sinceEpoch = unixSeconds * 1_000_000 - postgresEpochMicros + micros
-        return Date(timeInterval: Double(sinceEpoch) / 1_000_000, since: postgresEpoch)
     }
 }

@@ -1,0 +1,65 @@
+import Foundation
+
+/// Times as RFC 3339 text in UTC with microseconds, the precision PostgreSQL records, written
+/// and read by hand: they run for every event relayed, consumed or shown, and a date formatter
+/// is costly to create.
+public enum RFC3339Time {
+    /// 2000-01-01T00:00:00Z, PostgreSQL's (and postgres-nio's) epoch for timestamps.
+    static let postgresEpoch = Date(timeIntervalSince1970: 946_684_800)
+    static let postgresEpochMicros: Int64 = 946_684_800_000_000
+
+    /// RFC 3339 in UTC with microseconds, the precision PostgreSQL records: the whole
+    /// microseconds postgres-nio would store for `date`.
+    public static func format(_ date: Date) -> String {
+        let unixMicros = Int64(date.timeIntervalSince(postgresEpoch) * 1_000_000) + postgresEpochMicros
+        var seconds = time_t(unixMicros / 1_000_000)
+        var fraction = unixMicros % 1_000_000
+        if fraction < 0 {
+            fraction += 1_000_000
+            seconds -= 1
+        }
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ",
+                      parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec, Int(fraction))
+    }
+
+    /// Reads `YYYY-MM-DDTHH:MM:SS[.fraction]Z` into the same `Date` postgres-nio decodes for that
+    /// microsecond. Parsed by hand: it runs for every consumed message, and a date formatter is
+    /// costly to create.
+    public static func parse(_ text: String) -> Date? {
+        let bytes = Array(text.utf8)
+        guard bytes.count >= 20, bytes.last == UInt8(ascii: "Z"),
+              bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"), bytes[10] == UInt8(ascii: "T"),
+              bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":") else { return nil }
+        func number(_ range: Range<Int>) -> Int32? {
+            var value: Int32 = 0
+            for byte in bytes[range] {
+                guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else { return nil }
+                value = value * 10 + Int32(byte - UInt8(ascii: "0"))
+            }
+            return value
+        }
+        guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
+              let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19) else { return nil }
+        var micros: Int64 = 0
+        let fraction = bytes[19..<(bytes.count - 1)]
+        if !fraction.isEmpty {
+            let digits = fraction.dropFirst()
+            guard fraction.first == UInt8(ascii: "."), (1...9).contains(digits.count),
+                  let value = number(digits.startIndex..<(digits.startIndex + min(6, digits.count))) else { return nil }
+            micros = Int64(value)
+            for _ in 0..<(6 - min(6, digits.count)) { micros *= 10 }
+        }
+        var parts = tm()
+        parts.tm_year = year - 1900
+        parts.tm_mon = month - 1
+        parts.tm_mday = day
+        parts.tm_hour = hour
+        parts.tm_min = minute
+        parts.tm_sec = second
+        let unixSeconds = Int64(timegm(&parts))
+        let sinceEpoch = unixSeconds * 1_000_000 - postgresEpochMicros + micros
+        return Date(timeInterval: Double(sinceEpoch) / 1_000_000, since: postgresEpoch)
+    }
+}

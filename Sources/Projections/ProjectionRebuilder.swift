@@ -44,6 +44,20 @@ public struct ProjectionRebuilder: Sendable {
     public func rebuild(_ projection: any Projection) async throws -> Report {
         let started = ContinuousClock.now
         let schema = "rebuild_" + projection.name.replacingOccurrences(of: "-", with: "_")
+        let bulk = try await build(projection, into: schema)
+        let final = try await promote(projection, from: schema)
+        let elapsed = ContinuousClock.now - started
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        logger.info("projection rebuilt", metadata: ["projection": "\(projection.name)", "events": "\(bulk.events + final.events)"])
+        return Report(events: bulk.events + final.events, position: final.position, seconds: seconds, reading: bulk.reading, folding: bulk.folding, writing: bulk.writing)
+    }
+
+    /// Builds the projection from the event store into `schema` (created afresh, beside the
+    /// live tables), up to `position` or the frontier, and leaves it there: for a rebuild to
+    /// ``promote(_:from:)``, or for an audit to compare with the live tables
+    /// (``ReadModelDiff``). The position reached is kept in the schema's `projection_watermarks`.
+    public func build(_ projection: any Projection, into schema: String, upTo limit: Int64? = nil) async throws -> Report {
+        let started = ContinuousClock.now
         let client = store.client
         try await client.withTransaction(logger: logger) { connection in
             try await connection.query(PostgresQuery(unsafeSQL: "DROP SCHEMA IF EXISTS \(schema) CASCADE"), logger: logger)
@@ -53,6 +67,7 @@ public struct ProjectionRebuilder: Sendable {
             }
         }
         let filter = EventFilter(categories: projection.categories.sorted(), excludedTypes: projection.ignoredEventTypes.sorted())
+        let end = limit ?? .max
         // The bulk, beside the running projector, in one transaction on the fresh tables: events
         // folded in memory and written set-based every `flushEvery` events. The next page is
         // read (on another connection) while this one is folded.
@@ -60,7 +75,7 @@ public struct ProjectionRebuilder: Sendable {
         let (applied, position, phases, flushes): (Int, Int64, (Duration, Duration, Duration), Int) = try await client.withTransaction(logger: logger) { connection in
             try await connection.query(PostgresQuery(unsafeSQL: "SET LOCAL search_path = \(schema), public"), logger: logger)
             let builder = projection.makeBuilder()
-            // The watermark written at the swap stands for every stream's version.
+            // The watermark written at the end stands for every stream's version.
             builder.recordsStreamVersions = false
             var position: Int64 = 0
             var applied = 0
@@ -70,16 +85,17 @@ public struct ProjectionRebuilder: Sendable {
             var mark = clock.now
             var page = try await store.readAll(after: position, limit: batchSize, filter: filter)
             reading += clock.now - mark
-            while !(page.events.isEmpty && page.nextPosition == position) {
-                position = page.nextPosition
+            while !(page.events.isEmpty && page.nextPosition == position), position < end {
+                let events = page.events.prefix { $0.position <= end }
+                position = min(page.nextPosition, end)
                 let from = position
                 async let next = store.readAll(after: from, limit: batchSize, filter: filter)
                 mark = clock.now
-                let parked = try await builder.add(page.events, loadingFrom: nil, logger: logger)
+                let parked = try await builder.add(Array(events), loadingFrom: nil, logger: logger)
                 try await ParkedEvents.park(parked, projection: projection.name, on: connection, logger: logger)
                 folding += clock.now - mark
-                applied += page.events.count
-                sinceFlush += page.events.count
+                applied += events.count
+                sinceFlush += events.count
                 if sinceFlush >= flushEvery {
                     mark = clock.now
                     builder.writesIntoEmptyTables = flushes == 0
@@ -96,6 +112,10 @@ public struct ProjectionRebuilder: Sendable {
             builder.writesIntoEmptyTables = flushes == 0
             try await builder.flush(on: connection, logger: logger)
             writing += clock.now - mark
+            try await connection.query(
+                PostgresQuery(unsafeSQL: "INSERT INTO \(schema).projection_watermarks (projection, position) VALUES ($1, $2)", binds: try Self.binds(projection.name, position)),
+                logger: logger
+            )
             return (applied, position, (reading, folding, writing), flushes + 1)
         }
         // Written in one flush, the rows went out in key order (see ``Projection/clusteredTables``).
@@ -111,12 +131,28 @@ public struct ProjectionRebuilder: Sendable {
             guard let index = index.first else { continue }
             try await client.query(PostgresQuery(unsafeSQL: "CLUSTER \(schema).\(table) USING \(index)"), logger: logger)
         }
-        // The swap: catch up, then move the fresh tables in, atomically.
-        let bulkEnd = position
+        let elapsed = ContinuousClock.now - started
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        return Report(events: applied, position: position, seconds: seconds, reading: phases.0, folding: phases.1, writing: phases.2)
+    }
+
+    /// Catches a side build (``build(_:into:upTo:)``) up with the store and moves its tables in
+    /// place of the live ones, atomically; the schema is dropped.
+    /// - Returns: the events applied while catching up, and the position reached.
+    public func promote(_ projection: any Projection, from schema: String) async throws -> (events: Int, position: Int64) {
+        let client = store.client
+        let filter = EventFilter(categories: projection.categories.sorted(), excludedTypes: projection.ignoredEventTypes.sorted())
         let final: (Int, Int64) = try await client.withTransaction(logger: logger) { connection in
             try await ProjectionLock.acquire(on: connection, logger: logger)
             try await connection.query(PostgresQuery(unsafeSQL: "SET LOCAL search_path = \(schema), public"), logger: logger)
-            var position = position
+            let built = try await connection.query(
+                PostgresQuery(unsafeSQL: "SELECT position FROM \(schema).projection_watermarks WHERE projection = $1", binds: try Self.binds(projection.name)),
+                logger: logger
+            ).decode(Int64.self).collectAll()
+            guard let bulkEnd = built.first else {
+                throw EventStoreError(.invalidReadRange, "\(schema) holds no build of \(projection.name)")
+            }
+            var position = bulkEnd
             var applied = 0
             while true {
                 let page = try await store.readAll(after: position, limit: batchSize, filter: filter)
@@ -156,9 +192,12 @@ public struct ProjectionRebuilder: Sendable {
         for table in projection.tables {
             try await client.query(PostgresQuery(unsafeSQL: "VACUUM (ANALYZE) \(table)"), logger: logger)
         }
-        let elapsed = ContinuousClock.now - started
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        logger.info("projection rebuilt", metadata: ["projection": "\(projection.name)", "events": "\(applied + final.0)"])
-        return Report(events: applied + final.0, position: final.1, seconds: seconds, reading: phases.0, folding: phases.1, writing: phases.2)
+        return final
+    }
+
+    private static func binds(_ values: any PostgresEncodable & Sendable...) throws -> PostgresBindings {
+        var bindings = PostgresBindings()
+        for value in values { try bindings.append(value) }
+        return bindings
     }
 }

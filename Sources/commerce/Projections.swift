@@ -87,7 +87,7 @@ struct ProjectionsCommand: AsyncParsableCommand {
 
 /// Runs `body` on the read model named `name` (a usage error naming the others when there is
 /// none), with a store over the configured database.
-private func withProjection<T: Sendable>(
+func withProjection<T: Sendable>(
     named name: String, connections: Int, _ body: (any Projection, PostgresEventStore, Logger) async throws -> T
 ) async throws -> T {
     guard let projection = WorkerSet.projections.first(where: { $0.name == name }) else {

@@ -21,6 +21,9 @@ DEFS = {
     },
     "address": {
         "type": "object", "additionalProperties": False, "required": ["name", "line1", "city", "postalCode", "country"],
+        "description": "name, line1, line2, city and postalCode are personal data: stored sealed, each as"
+                       " enc:v1:<subject>:<base64url AES-256-GCM nonce|ciphertext|tag> under the data subject's key"
+                       " (erased with it); country stays in clear.",
         "properties": {
             "name": {"type": "string", "minLength": 1}, "line1": {"type": "string", "minLength": 1}, "line2": {"type": "string"},
             "city": {"type": "string", "minLength": 1}, "postalCode": {"type": "string", "minLength": 1},
@@ -99,7 +102,10 @@ EVENTS = [
     ("CartItemQuantityChanged", 1, "cart", "A line's quantity changed.",
      {"cartId": ref_id, "sku": ref_id, "quantity": count, "previousQuantity": count}, {}),
     ("CartItemRemoved", 1, "cart", "A line was removed.", {"cartId": ref_id, "sku": ref_id}, {}),
-    ("CartShippingAddressSet", 1, "cart", "The shipping address was set.", {"cartId": ref_id, "address": ref("address")}, {}),
+    ("CartShippingAddressSet", 1, "cart", "The shipping address was set (v1: without its owner, read as v2 without one).",
+     {"cartId": ref_id, "address": ref("address")}, {}),
+    ("CartShippingAddressSet", 2, "cart", "The shipping address was set, naming the cart's owner: whose personal data it is.",
+     {"cartId": ref_id, "address": ref("address")}, {"owner": ref("owner")}),
     ("CartShippingMethodSet", 1, "cart", "The shipping method and its flat rate were set.", {"cartId": ref_id, "method": text, "rate": money}, {}),
     ("CartMerged", 1, "cart", "A guest cart's lines were merged in at sign-in.",
      {"cartId": ref_id, "guestCartId": ref_id, "lines": {"type": "array", "items": ref("line")}}, {}),

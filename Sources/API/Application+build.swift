@@ -96,7 +96,9 @@ public func buildRouter(configuration: APIConfiguration, dependencies: APIDepend
         timeout: .seconds(3)
     ).addRoutes(to: router)
     let store = PostgresEventStore(client: dependencies.postgres, logger: logger)
-    let repository = AggregateRepository(store: store)
+    // One vault for the process: an erasure through it shows at once in every reader here.
+    let personalData = PersonalDataProtection(store: store)
+    let repository = AggregateRepository(store: store, personalData: personalData)
     let gateway = dependencies.paymentGateway
     let readYourWrites = ReadYourWrites(progress: ReadModelProgress(client: dependencies.postgres, logger: logger))
     let admin = router.group("admin").add(middleware: AdminMiddleware())
@@ -113,7 +115,7 @@ public func buildRouter(configuration: APIConfiguration, dependencies: APIDepend
     )).addRoutes(admin: admin)
     WebhookRoutes(apply: ApplyGatewayWebhook(repository: repository), signature: dependencies.webhookSignature).addRoutes(to: router)
     CatalogQueryRoutes(catalog: CatalogReader(client: dependencies.postgres, logger: logger), readYourWrites: readYourWrites).addRoutes(to: router)
-    OrderQueryRoutes(orders: OrderHistoryReader(client: dependencies.postgres, logger: logger), readYourWrites: readYourWrites).addRoutes(to: router)
+    OrderQueryRoutes(orders: OrderHistoryReader(client: dependencies.postgres, logger: logger, vault: personalData.vault), readYourWrites: readYourWrites).addRoutes(to: router)
     let analytics = AnalyticsReader(client: dependencies.postgres, logger: logger)
     AnalyticsRoutes(reader: analytics, readYourWrites: readYourWrites).addRoutes(admin: admin)
     DashboardRoutes(
@@ -121,7 +123,8 @@ public func buildRouter(configuration: APIConfiguration, dependencies: APIDepend
         reader: analytics, postgres: dependencies.postgres, logger: logger
     ).addRoutes(to: router)
     ProcessRoutes(failures: ProcessFailures(client: dependencies.postgres, logger: logger)).addRoutes(admin: admin)
-    StreamRoutes(history: StreamHistory(store: store)).addRoutes(admin: admin)
+    StreamRoutes(history: StreamHistory(store: store, personalData: personalData)).addRoutes(admin: admin)
+    ErasureRoutes(erase: EraseCustomerData(store: store, protection: personalData)).addRoutes(admin: admin)
     router.get("/openapi.json") { _, _ in
         Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: .init(string: OpenAPIDocument.json)))
     }

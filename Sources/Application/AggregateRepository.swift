@@ -45,10 +45,21 @@ public struct AggregateRepository: Sendable {
     let attempts = 8
 
     let cache: StateCache
+    /// Seals personal data on the way in, reveals it on the way out.
+    public let personalData: PersonalDataProtection
 
-    public init(store: PostgresEventStore, cacheCapacity: Int = 20_000) {
+    /// - Parameter personalData: share one across a process, so that an erasure made through
+    ///   it shows at once everywhere in the process (others see it when their keys' cache ages).
+    public init(store: PostgresEventStore, cacheCapacity: Int = 20_000, personalData: PersonalDataProtection? = nil) {
         self.store = store
         cache = StateCache(capacity: cacheCapacity)
+        self.personalData = personalData ?? PersonalDataProtection(store: store)
+    }
+
+    /// Appends to several streams in one transaction, personal data sealed first: how every
+    /// use case appends.
+    public func append(_ appends: [StreamAppend]) async throws -> [AppendResult] {
+        try await store.append(try await personalData.seal(appends))
     }
 
     /// The aggregate's state and version: from the cache where it has the stream, plus the
@@ -58,7 +69,8 @@ public struct AggregateRepository: Sendable {
         while true {
             let events = try await store.read(stream, from: version + 1, limit: 1000)
             for recorded in events {
-                let event = try EventCodec.decode(D.Event.self, EncodedEvent(type: recorded.type, schemaVersion: Int(recorded.schemaVersion), json: recorded.data))
+                let data = try await personalData.reveal(type: recorded.type, data: recorded.data)
+                let event = try EventCodec.decode(D.Event.self, EncodedEvent(type: recorded.type, schemaVersion: Int(recorded.schemaVersion), json: data))
                 state = D.evolve(state, event)
                 version = recorded.version
             }
@@ -86,7 +98,7 @@ public struct AggregateRepository: Sendable {
             let events = try D.decide(try command(state), state, DecisionContext(now: Date()))
             guard !events.isEmpty else { return CommandResult(stream: stream.rawValue, version: version, position: nil) }
             do {
-                let result = try await store.append(events.map { Self.newEvent($0, metadata) }, to: stream, expectedVersion: .exact(version))
+                let result = try await append([StreamAppend(stream: stream, expectedVersion: .exact(version), events: events.map { Self.newEvent($0, metadata) })])[0]
                 return CommandResult(stream: stream.rawValue, version: result.lastVersion, position: result.lastPosition)
             } catch let error as EventStoreError where error.code == .wrongExpectedVersion && ifMatch == nil && attempt < attempts {
                 continue
@@ -107,7 +119,7 @@ public struct AggregateRepository: Sendable {
             let appends = try await steps(StepDecider(repository: self, metadata: metadata)).filter { !$0.events.isEmpty }
             guard !appends.isEmpty else { return [] }
             do {
-                return try await store.append(appends)
+                return try await append(appends)
             } catch let error as EventStoreError where error.code == .wrongExpectedVersion && attempt < attempts {
                 continue
             }
@@ -139,6 +151,8 @@ public struct AggregateRepository: Sendable {
         _ appends: [StreamAppend], first: (@Sendable (PostgresConnection) async throws -> Void)? = nil,
         alongside writes: @escaping @Sendable (PostgresConnection) async throws -> Void
     ) async throws -> [AppendResult] {
+        // Keys are made (on first use) before the transaction, which then only reads them.
+        let appends = try await personalData.seal(appends)
         do {
             return try await store.client.withTransaction(logger: store.logger) { connection in
                 try await first?(connection)

@@ -1,11 +1,13 @@
+import Aggregates
+import Application
 import ArgumentParser
 import EventStore
 import Foundation
 
 struct Audit: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Audits of the event log: verify its hash chains, anchor it, export it with proofs.",
-        subcommands: [Verify.self, Anchor.self, Export.self]
+        abstract: "Audits of the event log: verify its hash chains, anchor it, export it with proofs; erase a customer's personal data.",
+        subcommands: [Verify.self, Anchor.self, Export.self, Erase.self]
     )
 
     struct Verify: AsyncParsableCommand {
@@ -145,6 +147,28 @@ struct Audit: AsyncParsableCommand {
 
         private func parsedStream(_ text: String) throws -> StreamName {
             do { return try StreamName(text) } catch { throw ValidationError(error.message) }
+        }
+    }
+
+    struct Erase: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Erase a customer (GDPR art. 17): delete the keys their personal data is sealed with and close their account; events stay untouched and still verify.",
+            discussion: "Sealed fields then read as [erased] everywhere: aggregates, read models, exports, Kafka. Backups keep the key until they age out."
+        )
+
+        @Option(help: "The customer's id (their user id).")
+        var customer: String
+
+        func validate() throws {
+            do { _ = try CustomerID(customer) } catch { throw ValidationError(error.message) }
+        }
+
+        func run() async throws {
+            let id = try CustomerID(customer)
+            let report = try await withConfiguredStore(connections: 2) { store, _, _ in
+                try await EraseCustomerData(store: store, protection: PersonalDataProtection(store: store))(id)
+            }
+            print("erased \(report.subjects.joined(separator: ", ")): \(report.keysDeleted) key(s) deleted; account \(report.accountClosed ? "closed" : "not found (closed before, or never signed up)")")
         }
     }
 }

@@ -33,6 +33,7 @@ enum DemoHistory {
 
     static func load(into store: PostgresEventStore, options: Options, now: Date, logger: Logger) async throws -> Outcome {
         guard try await store.version(of: try StreamName(marker)) == 0 else { return .present }
+        let protection = PersonalDataProtection(store: store)
         let head = try await store.frontierStatus().headPosition
         let checkpoints = try await LifecycleWorkers.checkpoints(store: store)
         if head > 0, checkpoints.values.contains(where: { $0 < head }) { return .processesBehind(checkpoints.filter { $0.value < head }, head: head) }
@@ -48,7 +49,7 @@ enum DemoHistory {
         func flush() async throws {
             guard !batch.isEmpty else { return }
             let appends = try SyntheticHistory.streamAppends(batch)
-            try await store.append(appends)
+            try await store.append(try await protection.seal(appends))
             events += appends.reduce(0) { $0 + $1.events.count }
             batch.removeAll(keepingCapacity: true)
         }

@@ -83,7 +83,7 @@ struct CartTests {
         expectRefusal(Cart.self, withItem, when: .checkOut(orderId: id("o-1"), pricing: pricing), code: .shippingMissing)
         expectRefusal(Cart.self, withItem, when: .setShippingMethod(method: "standard", pricing: pricing), code: .shippingMissing)
         expectRefusal(Cart.self, withItem, when: .changeQuantity(sku: id("A"), quantity: 0), code: .invalidQuantity)
-        let addressed = withItem + [.shippingAddressSet(CartShippingAddressSet(cartId: cart, address: .sample))]
+        let addressed = withItem + [.shippingAddressSet(CartShippingAddressSet(cartId: cart, address: .sample, owner: nil))]
         expectRefusal(Cart.self, addressed, when: .setShippingMethod(method: "teleport", pricing: pricing), code: .unsupportedShipping)
         var bad = Address.sample
         bad.country = "Germany"

@@ -111,19 +111,7 @@ func withRunning<T: Sendable>(_ relay: EventRelay, _ body: () async throws -> T)
 
 /// Consumes `topics` from the beginning until `count` events arrived (60 s at most).
 func consumeEvents(topics: [String], count: Int, kafka: KafkaConfiguration = TestEnvironment.kafkaConfiguration) async throws -> [ReceivedEvent] {
-    let consumer = try KafkaConsumer(configuration: kafka, groupID: TestEnvironment.uniqueName("check"), logger: TestEnvironment.logger)
-    try await consumer.subscribe(topics: topics)
-    var received: [ReceivedEvent] = []
-    let deadline = ContinuousClock.now + .seconds(60)
-    while received.count < count, ContinuousClock.now < deadline {
-        let batch = try await consumer.poll(timeout: .milliseconds(200))
-        for message in batch.messages {
-            if let event = CloudEventMessage.event(from: message) { received.append(ReceivedEvent(kafka: message, event: event)) }
-        }
-        for case .assigned(let partitions) in batch.rebalances {
-            try await consumer.assign(partitions.map { KafkaTopicPartitionOffset(topic: $0.topic, partition: $0.partition, offset: KafkaTopicPartitionOffset.beginning) })
-        }
+    try await consumeMessages(topics: topics, count: count, kafka: kafka).compactMap { message in
+        CloudEventMessage.event(from: message).map { ReceivedEvent(kafka: message, event: $0) }
     }
-    await consumer.close()
-    return received
 }

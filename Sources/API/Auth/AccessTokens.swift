@@ -1,4 +1,5 @@
 import Crypto
+import EventStore
 import Foundation
 import Synchronization
 
@@ -73,16 +74,9 @@ public struct AccessTokens: Sendable {
         return base64URL(Data((0..<32).map { _ in UInt8.random(in: 0...255, using: &random) }))
     }
 
-    static func base64URL(_ data: Data) -> String {
-        data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
-    }
+    static func base64URL(_ data: Data) -> String { Base64URL.encode(data) }
 
-    static func decodeBase64URL(_ text: Substring) -> Data? {
-        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
-        return Data(base64Encoded: base64)
-    }
+    static func decodeBase64URL(_ text: Substring) -> Data? { Base64URL.decode(text) }
 }
 
 final class VerifiedTokens: Sendable {

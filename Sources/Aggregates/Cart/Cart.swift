@@ -108,7 +108,7 @@ public enum Cart: Decider {
         case .setShippingAddress(let address):
             try address.validate()
             guard address != state.shippingAddress else { return [] }
-            return [.shippingAddressSet(CartShippingAddressSet(cartId: id, address: address))]
+            return [.shippingAddressSet(CartShippingAddressSet(cartId: id, address: address, owner: state.owner))]
 
         case .setShippingMethod(let method, let pricing):
             guard let country = state.shippingAddress?.country else {

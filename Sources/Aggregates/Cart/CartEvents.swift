@@ -114,10 +114,20 @@ public struct CartItemRemoved: EventPayload {
     public static let sample = CartItemRemoved(cartId: CartCreated.sample.cartId, sku: CartLine.sample.sku)
 }
 
+/// v2 names the cart's owner: whose personal data the address is (``PersonalData``); v1
+/// events read as v2 without one.
 public struct CartShippingAddressSet: EventPayload {
+    public static let schemaVersion = 2
     public var cartId: CartID
     public var address: Address
-    public static let sample = CartShippingAddressSet(cartId: CartCreated.sample.cartId, address: .sample)
+    public var owner: CartOwner?
+    public static let sample = CartShippingAddressSet(cartId: CartCreated.sample.cartId, address: .sample, owner: CartCreated.sample.owner)
+
+    public init(cartId: CartID, address: Address, owner: CartOwner?) {
+        self.cartId = cartId
+        self.address = address
+        self.owner = owner
+    }
 }
 
 public struct CartShippingMethodSet: EventPayload {

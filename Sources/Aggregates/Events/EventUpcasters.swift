@@ -23,6 +23,7 @@ public enum EventUpcasters {
         "PaymentCaptured": [1: { $0 }],
         "PaymentVoided": [1: { $0 }],
         "PaymentRefunded": [1: { $0 }],
+        "CartShippingAddressSet": [1: { $0 }],
         // v1 cancellations named their cause only in the reason's wording (as the checkout process wrote it).
         "OrderCancelled": [
             1: { object in

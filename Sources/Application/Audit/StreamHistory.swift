@@ -21,9 +21,11 @@ public struct StreamHistory: Sendable {
     public static let aggregateCategories = ["product", "inventory", "cart", "order", "payment"]
 
     let store: PostgresEventStore
+    let personalData: PersonalDataProtection
 
-    public init(store: PostgresEventStore) {
+    public init(store: PostgresEventStore, personalData: PersonalDataProtection? = nil) {
         self.store = store
+        self.personalData = personalData ?? PersonalDataProtection(store: store)
     }
 
     /// Events of a stream from a version on, oldest first.
@@ -45,12 +47,21 @@ public struct StreamHistory: Sendable {
             guard page.count == 1000 else { break }
         }
         guard let last = events.last else { throw ApplicationError.notFound("stream \(stream) as of that point") }
+        // The state shows personal data opened, or erased; the events stay as stored (sealed).
+        var revealed: [RecordedEvent] = []
+        for event in events {
+            revealed.append(RecordedEvent(
+                position: event.position, stream: event.stream, version: event.version, id: event.id, type: event.type,
+                schemaVersion: event.schemaVersion, data: try await personalData.reveal(type: event.type, data: event.data),
+                metadata: event.metadata, recordedAt: event.recordedAt
+            ))
+        }
         let state: String = switch stream.category {
-        case "product": try Self.fold(Product.self, events)
-        case "inventory": try Self.fold(Inventory.self, events)
-        case "cart": try Self.fold(Cart.self, events)
-        case "order": try Self.fold(Order.self, events)
-        default: try Self.fold(Payment.self, events)
+        case "product": try Self.fold(Product.self, revealed)
+        case "inventory": try Self.fold(Inventory.self, revealed)
+        case "cart": try Self.fold(Cart.self, revealed)
+        case "order": try Self.fold(Order.self, revealed)
+        default: try Self.fold(Payment.self, revealed)
         }
         return Replay(stream: stream, asOf: point, version: last.version, position: last.position, events: events, stateJSON: state)
     }

@@ -72,7 +72,7 @@ public struct PlaceOrder: Sendable {
             appends.append(StreamAppend(stream: stream, expectedVersion: .exact(version), events: reserved.map { AggregateRepository.newEvent($0, metadata) }))
         }
         // The shared append path: concurrent checkouts commit together (group commit).
-        let results = try await repository.store.append(appends)
+        let results = try await repository.append(appends)
         let order = results[1]
         // The order's position: what a client waits for to see the order in its history.
         return CommandResult(stream: order.stream.rawValue, version: order.lastVersion, position: order.lastPosition, id: orderID.rawValue)

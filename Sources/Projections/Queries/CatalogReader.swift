@@ -1,4 +1,5 @@
 import Aggregates
+import EventStore
 import Foundation
 import Logging
 import PostgresNIO
@@ -91,8 +92,7 @@ public struct CatalogReader: Sendable {
         let id: String
 
         func encoded() -> String {
-            Data(EventCodec.encodeJSON(self).utf8).base64EncodedString()
-                .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+            Base64URL.encode(Data(EventCodec.encodeJSON(self).utf8))
         }
 
         init(sort: Sort, key: String, id: String) {
@@ -102,9 +102,7 @@ public struct CatalogReader: Sendable {
         }
 
         init(decoding text: String, sort: Sort) throws(QueryError) {
-            var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-            base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
-            guard text.count <= 512, let data = Data(base64Encoded: base64),
+            guard text.count <= 512, let data = Base64URL.decode(text),
                   let cursor = try? JSONDecoder().decode(Cursor.self, from: data), cursor.sort == sort
             else { throw .invalidCursor }
             if sort != .name, Int64(cursor.key) == nil { throw .invalidCursor }

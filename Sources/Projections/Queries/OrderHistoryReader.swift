@@ -1,8 +1,11 @@
+import Aggregates
+import EventStore
 import Foundation
 import Logging
 import PostgresNIO
 
 /// Reads the order history: a customer's orders, newest first, and one order's timeline.
+/// Shipping addresses are stored sealed (``PersonalData``) and opened here, as they are read.
 public struct OrderHistoryReader: Sendable {
     public struct Order: Sendable, Codable, Equatable {
         public let orderId: String
@@ -33,10 +36,12 @@ public struct OrderHistoryReader: Sendable {
 
     let client: PostgresClient
     let logger: Logger
+    let vault: PersonalDataVault
 
-    public init(client: PostgresClient, logger: Logger) {
+    public init(client: PostgresClient, logger: Logger, vault: PersonalDataVault? = nil) {
         self.client = client
         self.logger = logger
+        self.vault = vault ?? PersonalDataVault(client: client, logger: logger)
     }
 
     /// A customer's orders, newest first; `cursor` is the last order id of the previous page.
@@ -53,7 +58,7 @@ public struct OrderHistoryReader: Sendable {
             """,
             logger: logger
         )
-        var items = try await Self.decode(rows)
+        var items = try await decode(rows)
         let more = items.count > limit
         if more { items.removeLast() }
         return Page(items: items, nextCursor: more ? items.last?.orderId : nil)
@@ -68,7 +73,7 @@ public struct OrderHistoryReader: Sendable {
             """,
             logger: logger
         )
-        guard var order = try await Self.decode(rows).first else { return nil }
+        guard var order = try await decode(rows).first else { return nil }
         var steps: [Step] = []
         for try await (type, status, detail, occurred, position) in try await client.query(
             "SELECT event_type, status, detail::text, occurred_at, position FROM order_timeline WHERE order_id = \(id) ORDER BY position",
@@ -80,11 +85,12 @@ public struct OrderHistoryReader: Sendable {
         return order
     }
 
-    private static func decode(_ rows: PostgresRowSequence) async throws -> [Order] {
+    private func decode(_ rows: PostgresRowSequence) async throws -> [Order] {
         var orders: [Order] = []
-        for try await (id, customer, status, lines, totals, address, refunded, placed, updated, position) in rows.decode(
+        for try await (id, customer, status, lines, totals, sealedAddress, refunded, placed, updated, position) in rows.decode(
             (String, String, String, String, String, String, String?, Date, Date, Int64).self
         ) {
+            let address = try await vault.reveal(sealedAddress, object: [], fields: PersonalData.addressFields)
             orders.append(Order(
                 orderId: id, customerId: customer, status: status, lines: JSONFragment(lines), totals: JSONFragment(totals),
                 shippingAddress: JSONFragment(address), refunded: refunded.map(JSONFragment.init), placedAt: placed, updatedAt: updated,

@@ -1,0 +1,53 @@
+import Aggregates
+import EventStore
+import Foundation
+
+/// Applies ``PersonalData``'s rules: seals the personal fields of events before they are
+/// appended, and reveals them where the domain or a reader needs them. Every append the
+/// application makes goes through ``AggregateRepository``, which seals with this.
+public struct PersonalDataProtection: Sendable {
+    public let vault: PersonalDataVault
+
+    public init(vault: PersonalDataVault) {
+        self.vault = vault
+    }
+
+    public init(store: PostgresEventStore) {
+        self.init(vault: PersonalDataVault(client: store.client, logger: store.logger))
+    }
+
+    /// The appends with every personal field sealed under its data subject's key.
+    public func seal(_ appends: [StreamAppend]) async throws -> [StreamAppend] {
+        var sealed = appends
+        for (appendIndex, append) in appends.enumerated() {
+            for (eventIndex, event) in append.events.enumerated() {
+                guard let rule = PersonalData.rules[event.type] else { continue }
+                sealed[appendIndex].events[eventIndex].data = try await vault.seal(
+                    event.data, object: rule.object, fields: rule.fields, subject: Self.subject(of: event.data, rule)
+                )
+            }
+        }
+        return sealed
+    }
+
+    /// An event's data with its personal fields opened (or marked erased).
+    public func reveal(type: String, data: String) async throws -> String {
+        guard let rule = PersonalData.rules[type] else { return data }
+        return try await vault.reveal(data, object: rule.object, fields: rule.fields)
+    }
+
+    /// The subject an event's personal data belongs to: its owner member and its cart.
+    static func subject(of json: String, _ rule: PersonalData.Rule) -> String {
+        let object = (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [String: Any] ?? [:]
+        let cartId = object["cartId"] as? String ?? ""
+        let owner = (object[rule.owner] as? [String: Any]).flatMap { owner -> CartOwner? in
+            guard let kind = owner["kind"] as? String, let id = owner["id"] as? String else { return nil }
+            switch kind {
+            case "customer": return (try? CustomerID(id)).map(CartOwner.customer)
+            case "guest": return .guest(id)
+            default: return nil
+            }
+        }
+        return PersonalData.subject(owner: owner, cartId: cartId)
+    }
+}

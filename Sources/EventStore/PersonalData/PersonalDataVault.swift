@@ -1,0 +1,183 @@
+import Crypto
+import Foundation
+import Logging
+import PostgresNIO
+import Synchronization
+
+/// Seals personal fields of JSON documents with a key per data subject, reveals them for
+/// those allowed to read them, and erases subjects by deleting their keys (crypto-shredding):
+/// the stored events never change, so their hash chains still verify, yet no copy of the
+/// sealed fields — on Kafka, in read models, in exports, in backups of those — can be read.
+///
+/// A sealed field is the string `enc:v1:<subject>:<base64url(nonce ‖ ciphertext ‖ tag)>`:
+/// AES-256-GCM with a random 12-byte nonce and the subject as authenticated data, so a sealed
+/// value moved under another subject's name does not open. Fields are revealed only at the
+/// paths the caller names, never wherever such a string turns up: text a user typed that looks
+/// sealed is never opened.
+///
+/// Keys are cached for `cacheLifetime`: an erasure made by another process takes effect here
+/// within that time (at once in the erasing process).
+public final class PersonalDataVault: Sendable {
+    public static let sealedPrefix = "enc:v1:"
+    /// What a field of an erased subject reads as.
+    public static let erased = "[erased]"
+    /// What a sealed field reads as when it does not open (altered, or under a wrong name).
+    public static let unreadable = "[unreadable]"
+
+    enum KeyState: Sendable {
+        case active(SymmetricKey)
+        case erased
+        case unknown
+    }
+
+    private struct CachedKey {
+        let state: KeyState
+        let fetched: ContinuousClock.Instant
+    }
+
+    let client: PostgresClient
+    let logger: Logger
+    let cacheLifetime: Duration
+    private let cache = Mutex<[String: CachedKey]>([:])
+
+    public init(client: PostgresClient, logger: Logger, cacheLifetime: Duration = .seconds(30)) {
+        self.client = client
+        self.logger = logger
+        self.cacheLifetime = cacheLifetime
+    }
+
+    // MARK: - Sealing and revealing JSON
+
+    /// Seals the string members `fields` of the object at `path` in a JSON object, under
+    /// `subject`'s key (made on first use). For an erased subject the fields are written as
+    /// erased: nothing of theirs is stored any more. Other members are left as they are.
+    public func seal(_ json: String, object path: [String], fields: [String], subject: String) async throws -> String {
+        guard var document = Self.object(json) else { return json }
+        let state = try await key(for: subject, create: true)
+        Self.update(&document, at: path) { object in
+            for field in fields {
+                guard let value = object[field] as? String else { continue }
+                switch state {
+                case .active(let key): object[field] = Self.sealed(value, subject: subject, key: key)
+                case .erased, .unknown: object[field] = Self.erased
+                }
+            }
+        }
+        return Self.text(document)
+    }
+
+    /// Opens the sealed string members `fields` of the object at `path`: plaintext where the
+    /// subject's key exists, ``erased`` where it was erased, ``unreadable`` where a value does
+    /// not open. Unsealed values (written before sealing) are left as they are.
+    public func reveal(_ json: String, object path: [String], fields: [String]) async throws -> String {
+        guard json.utf8.count > Self.sealedPrefix.utf8.count, json.contains(Self.sealedPrefix), var document = Self.object(json) else { return json }
+        var sealed: [String: String] = [:]
+        Self.update(&document, at: path) { object in
+            for field in fields { if let value = object[field] as? String, value.hasPrefix(Self.sealedPrefix) { sealed[field] = value } }
+        }
+        guard !sealed.isEmpty else { return json }
+        var opened: [String: String] = [:]
+        for (field, value) in sealed { opened[field] = try await open(value) }
+        Self.update(&document, at: path) { object in
+            for (field, value) in opened { object[field] = value }
+        }
+        return Self.text(document)
+    }
+
+    /// Opens one sealed value (see ``reveal(_:object:fields:)`` for what it reads as).
+    public func open(_ value: String) async throws -> String {
+        guard let token = Self.parse(value) else { return Self.unreadable }
+        switch try await key(for: token.subject, create: false) {
+        case .active(let key):
+            guard let box = try? AES.GCM.SealedBox(combined: token.box),
+                  let plaintext = try? AES.GCM.open(box, using: key, authenticating: Data(token.subject.utf8)) else { return Self.unreadable }
+            return String(decoding: plaintext, as: UTF8.self)
+        case .erased: return Self.erased
+        case .unknown: return Self.unreadable
+        }
+    }
+
+    // MARK: - Erasure
+
+    /// Deletes the subjects' keys, keeping tombstones, and vacuums the table so the key bytes
+    /// leave the live heap. Subjects without a key yet get a tombstone too: nothing of theirs
+    /// will be stored later.
+    /// - Returns: how many keys were deleted.
+    @discardableResult
+    public func erase(subjects: [String]) async throws -> Int {
+        guard !subjects.isEmpty else { return 0 }
+        let rows = try await client.query(
+            """
+            WITH before AS (SELECT subject FROM personal_data_keys WHERE subject = ANY(\(subjects)) AND key IS NOT NULL)
+            INSERT INTO personal_data_keys (subject, key, erased_at) SELECT s, NULL, now() FROM unnest(\(subjects)::text[]) AS s
+            ON CONFLICT (subject) DO UPDATE SET key = NULL, erased_at = coalesce(personal_data_keys.erased_at, now())
+            RETURNING (SELECT count(*) FROM before)
+            """,
+            logger: logger
+        ).decode(Int64.self).collectAll()
+        cache.withLock { cache in for subject in subjects { cache[subject] = CachedKey(state: .erased, fetched: .now) } }
+        try await client.query("VACUUM personal_data_keys", logger: logger)
+        return Int(rows.first ?? 0)
+    }
+
+    // MARK: - Keys
+
+    func key(for subject: String, create: Bool) async throws -> KeyState {
+        let now = ContinuousClock.now
+        if let cached = cache.withLock({ $0[subject] }), now - cached.fetched < cacheLifetime {
+            if case .unknown = cached.state, create {} else { return cached.state }
+        }
+        if create {
+            let fresh = SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) }
+            try await client.query(
+                "INSERT INTO personal_data_keys (subject, key) VALUES (\(subject), \(ByteBuffer(bytes: fresh))) ON CONFLICT (subject) DO NOTHING",
+                logger: logger
+            )
+        }
+        let rows = try await client.query("SELECT key FROM personal_data_keys WHERE subject = \(subject)", logger: logger)
+            .decode(ByteBuffer?.self).collectAll()
+        let state: KeyState = switch rows.first {
+        case .none: .unknown
+        case .some(.none): .erased
+        case .some(.some(let key)): .active(SymmetricKey(data: Array(key.readableBytesView)))
+        }
+        cache.withLock { $0[subject] = CachedKey(state: state, fetched: now) }
+        return state
+    }
+
+    // MARK: - Tokens
+
+    static func sealed(_ plaintext: String, subject: String, key: SymmetricKey) -> String {
+        // Sealing with a fresh random nonce cannot fail for a 256-bit key.
+        let box = try! AES.GCM.seal(Data(plaintext.utf8), using: key, authenticating: Data(subject.utf8))
+        return sealedPrefix + subject + ":" + Base64URL.encode(box.combined!)
+    }
+
+    static func parse(_ value: String) -> (subject: String, box: Data)? {
+        guard value.hasPrefix(sealedPrefix) else { return nil }
+        let rest = value.dropFirst(sealedPrefix.count)
+        guard let colon = rest.lastIndex(of: ":"), let box = Base64URL.decode(rest[rest.index(after: colon)...]) else { return nil }
+        let subject = String(rest[..<colon])
+        guard !subject.isEmpty, box.count > 28 else { return nil }
+        return (subject, box)
+    }
+
+    // MARK: - JSON
+
+    static func object(_ json: String) -> [String: Any]? {
+        (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [String: Any]
+    }
+
+    /// The way the event codec writes JSON: sorted keys, slashes as they are.
+    static func text(_ object: [String: Any]) -> String {
+        // Re-serialising what JSONSerialization parsed cannot fail.
+        String(decoding: try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self)
+    }
+
+    static func update(_ object: inout [String: Any], at path: [String], _ change: (inout [String: Any]) -> Void) {
+        guard let first = path.first else { return change(&object) }
+        guard var inner = object[first] as? [String: Any] else { return }
+        update(&inner, at: Array(path.dropFirst()), change)
+        object[first] = inner
+    }
+}

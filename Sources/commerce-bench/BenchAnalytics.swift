@@ -48,7 +48,7 @@ struct BenchAnalytics: AsyncParsableCommand {
                 print("commerce-bench analytics — history, rebuild and report latency on this machine")
                 let head = try await store.frontierStatus().headPosition
                 if head == 0 {
-                    let (total, days) = try await loadHistory(store)
+                    let (total, days) = try await loadBenchHistory(store, events: events)
                     print("history: \(total) events over \(days) days")
                 } else {
                     print("history: \(head) events, kept from an earlier run in \(database ?? "")")
@@ -68,34 +68,6 @@ struct BenchAnalytics: AsyncParsableCommand {
         } else {
             try await withBenchDatabase(settings: settings, logger: logger, body)
         }
-    }
-
-    /// A year (longer if needed) of days of a busy shop, until `events` events are stored.
-    private func loadHistory(_ store: PostgresEventStore) async throws -> (Int, Int) {
-        let clock = ContinuousClock()
-        let started = clock.now
-        let now = Date()
-        // About 2,700 events a day reach a million in a year.
-        let perDay = 2_800
-        let days = max(365, events / perDay + 1)
-        let today = (now.timeIntervalSince1970 / 86_400).rounded(.down) * 86_400
-        var history = SyntheticHistory(seed: 7, start: Date(timeIntervalSince1970: today - Double(days - 1) * 86_400))
-        history.customers = 20_000
-        history.horizon = now
-        var total = 0
-        var batch = try history.catalog(products: 200)
-        for day in 0..<days {
-            let made = try history.day(starting: Date(timeIntervalSince1970: today - Double(days - 1 - day) * 86_400), orders: 170)
-            batch += made.appends
-            if batch.count >= 600 || (day == days - 1 && !batch.isEmpty) {
-                let appends = try SyntheticHistory.streamAppends(batch)
-                _ = try await store.append(appends)
-                total += appends.reduce(0) { $0 + $1.events.count }
-                batch.removeAll(keepingCapacity: true)
-            }
-        }
-        print("loaded in \(Int((clock.now - started).inSeconds)) s")
-        return (total, days)
     }
 
     private func measureRebuild(store: PostgresEventStore, logger: Logger) async throws {

@@ -28,50 +28,49 @@ enum AuditExportFormat {
         return line
     }
 
-    static func anchor(stream: String, link: ChainWalker.Link) -> [UInt8] {
-        var line: [UInt8] = Array(#"{"kind":"anchor","stream":"#.utf8)
+    static func appendAnchor(stream: String, link: ChainWalker.Link, to line: inout [UInt8]) {
+        line.append(contentsOf: #"{"kind":"anchor","stream":"#.utf8)
         JSONText.appendString(stream, to: &line)
         line.append(contentsOf: #","version":"#.utf8)
         JSONText.appendInteger(link.version, to: &line)
         line.append(contentsOf: #","hash":""#.utf8)
-        line.append(contentsOf: link.hash.hexString.utf8)
+        line.append(contentsOf: link.hash.bytes.hexString.utf8)
         line.append(contentsOf: "\"}\n".utf8)
-        return line
     }
 
-    static func event(_ event: CanonicalEvent) -> [UInt8] {
-        var line: [UInt8] = Array(#"{"kind":"event","position":"#.utf8)
-        line.reserveCapacity(event.data.utf8.count + event.metadata.utf8.count + 512)
-        JSONText.appendInteger(event.position, to: &line)
+    static func appendEvent(_ index: Int, of page: CanonicalPage, to line: inout [UInt8]) {
+        line.append(contentsOf: #"{"kind":"event","position":"#.utf8)
+        JSONText.appendInteger(page.positions[index], to: &line)
         line.append(contentsOf: #","stream":"#.utf8)
-        JSONText.appendString(event.stream, to: &line)
+        JSONText.appendString(page.streams[index], to: &line)
         line.append(contentsOf: #","version":"#.utf8)
-        JSONText.appendInteger(event.version, to: &line)
+        JSONText.appendInteger(page.versions[index], to: &line)
         line.append(contentsOf: #","eventId":"#.utf8)
-        JSONText.appendString(event.eventID, to: &line)
+        JSONText.appendString(page.field(index, .eventID), to: &line)
         line.append(contentsOf: #","type":"#.utf8)
-        JSONText.appendString(event.type, to: &line)
+        JSONText.appendString(page.field(index, .type), to: &line)
         line.append(contentsOf: #","schemaVersion":"#.utf8)
-        line.append(contentsOf: event.schemaVersion.utf8)
+        line.append(contentsOf: page.field(index, .schemaVersion).utf8)
         line.append(contentsOf: #","data":"#.utf8)
-        JSONText.appendString(event.data, to: &line)
+        JSONText.appendString(page.field(index, .data), to: &line)
         line.append(contentsOf: #","metadata":"#.utf8)
-        JSONText.appendString(event.metadata, to: &line)
-        for (key, value) in [("correlationId", event.correlationID), ("causationId", event.causationID), ("actor", event.actor)] {
+        JSONText.appendString(page.field(index, .metadata), to: &line)
+        for (key, field) in [("correlationId", CanonicalPage.Field.correlationID), ("causationId", .causationID), ("actor", .actor)] {
+            let value = page.field(index, field)
             line.append(UInt8(ascii: ","))
             JSONText.appendKey(key, to: &line)
             if value.isEmpty { line.append(contentsOf: "null".utf8) } else { JSONText.appendString(value, to: &line) }
         }
+        let micros = page.field(index, .recordedMicros)
         line.append(contentsOf: #","recordedAtMicros":"#.utf8)
-        line.append(contentsOf: event.recordedMicros.utf8)
-        if let micros = Int64(event.recordedMicros) {
+        line.append(contentsOf: micros.utf8)
+        if let micros = Int64(micros) {
             line.append(contentsOf: #","recordedAt":"#.utf8)
             JSONText.appendString(Date(timeIntervalSince1970: Double(micros) / 1_000_000).formatted(millisecondsStyle), to: &line)
         }
         line.append(contentsOf: #","hash":""#.utf8)
-        line.append(contentsOf: event.storedHash.hexString.utf8)
+        line.append(contentsOf: page.storedHashes[index].bytes.hexString.utf8)
         line.append(contentsOf: "\"}\n".utf8)
-        return line
     }
 
     /// For people reading the file; the hash covers `recordedAtMicros`.

@@ -6,20 +6,20 @@
 struct ChainWalker {
     struct Link: Sendable, Equatable {
         var version: Int64
-        var hash: [UInt8]
-        static let genesis = Link(version: 0, hash: CanonicalEvent.genesisHash)
+        var hash: ChainHash
+        static let genesis = Link(version: 0, hash: .genesis)
     }
 
     /// Every stream's last link seen so far.
     private(set) var heads: [String: Link] = [:]
 
     /// The streams of `page` not seen yet, with the first version the page has of each.
-    func streamsNeedingPredecessors(in page: [CanonicalEvent]) -> [(stream: String, version: Int64)] {
+    func streamsNeedingPredecessors(in page: CanonicalPage) -> [(stream: String, version: Int64)] {
         var needed: [(stream: String, version: Int64)] = []
         var listed = Set<String>()
-        for event in page where heads[event.stream] == nil && !listed.contains(event.stream) {
-            listed.insert(event.stream)
-            needed.append((event.stream, event.version))
+        for index in 0..<page.count where heads[page.streams[index]] == nil && !listed.contains(page.streams[index]) {
+            listed.insert(page.streams[index])
+            needed.append((page.streams[index], page.versions[index]))
         }
         return needed
     }
@@ -30,29 +30,31 @@ struct ChainWalker {
         for (stream, _) in streams { heads[stream] = predecessors[stream] ?? .genesis }
     }
 
-    /// The link this event continues: its stream's last one (known for every stream of a page
+    /// The link an event continues: its stream's last one (known for every stream of a page
     /// once ``learn(predecessors:for:)`` ran).
-    func predecessor(of event: CanonicalEvent) -> Link {
-        heads[event.stream] ?? .genesis
+    func predecessor(of index: Int, in page: CanonicalPage) -> Link {
+        heads[page.streams[index]] ?? .genesis
     }
 
     /// Checks one event against its predecessor and moves its stream on.
-    mutating func check(_ event: CanonicalEvent) -> ChainVerification.BrokenLink? {
-        let previous = predecessor(of: event)
-        heads[event.stream] = Link(version: event.version, hash: event.storedHash)
-        let name = StreamName(trusted: event.stream)
-        guard event.version == previous.version + 1 else {
-            let reason = event.version > previous.version + 1
-                ? "version \(event.version) follows \(previous.version): events are missing"
-                : "version \(event.version) follows \(previous.version): events are out of order"
-            return .init(stream: name, version: event.version, position: event.position, reason: reason, expectedHash: nil, foundHash: nil)
+    mutating func check(_ index: Int, in page: CanonicalPage) -> ChainVerification.BrokenLink? {
+        let stream = page.streams[index]
+        let version = page.versions[index]
+        let stored = page.storedHashes[index]
+        let previous = heads.updateValue(Link(version: version, hash: stored), forKey: stream) ?? .genesis
+        let name = StreamName(trusted: stream)
+        guard version == previous.version + 1 else {
+            let reason = version > previous.version + 1
+                ? "version \(version) follows \(previous.version): events are missing"
+                : "version \(version) follows \(previous.version): events are out of order"
+            return .init(stream: name, version: version, position: page.positions[index], reason: reason, expectedHash: nil, foundHash: nil)
         }
-        let expected = event.expectedHash(after: previous.hash)
-        guard expected == event.storedHash else {
+        let expected = page.withCanonicalText(index) { ChainHash.chained(after: previous.hash, text: $0) }
+        guard expected == stored, !page.malformedHashes.contains(index) else {
             return .init(
-                stream: name, version: event.version, position: event.position,
+                stream: name, version: version, position: page.positions[index],
                 reason: "the stored hash does not match the event's content and its predecessor's hash",
-                expectedHash: expected, foundHash: event.storedHash
+                expectedHash: expected.bytes, foundHash: page.malformedHashes.contains(index) ? nil : stored.bytes
             )
         }
         return nil

@@ -44,7 +44,7 @@ public struct LogAnchor: Sendable, Hashable, CustomStringConvertible {
 
     /// The Merkle root over `heads` (in any order; sorted here).
     public static func root(of heads: [StreamHead]) -> [UInt8] {
-        guard !heads.isEmpty else { return CanonicalEvent.genesisHash }
+        guard !heads.isEmpty else { return ChainHash.genesis.bytes }
         var level = heads.sorted { $0.stream.utf8.lexicographicallyPrecedes($1.stream.utf8) }.map(leaf)
         while level.count > 1 {
             var next: [[UInt8]] = []

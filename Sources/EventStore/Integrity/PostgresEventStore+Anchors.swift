@@ -44,16 +44,16 @@ extension PostgresEventStore {
 
     /// What differs between the heads found at the anchor's position and the anchor.
     func compare(_ found: [String: ChainWalker.Link], with anchor: LogAnchor) async throws -> [AnchorDiscrepancy] {
-        let foundHeads = found.map { LogAnchor.StreamHead(stream: $0.key, version: $0.value.version, hash: $0.value.hash) }
+        let foundHeads = found.map { LogAnchor.StreamHead(stream: $0.key, version: $0.value.version, hash: $0.value.hash.bytes) }
         var recorded: [String: ChainWalker.Link] = [:]
         let rows = try await client.query(
             "SELECT stream_name, stream_version, hash FROM audit_anchor_heads WHERE anchor_position = \(anchor.position)", logger: logger
         )
         for try await (stream, version, hash) in rows.decode((String, Int64, ByteBuffer).self) {
-            recorded[stream] = .init(version: version, hash: Array(hash.readableBytesView))
+            recorded[stream] = .init(version: version, hash: ChainHash(hash.readableBytesView) ?? .genesis)
         }
         var discrepancies: [AnchorDiscrepancy] = []
-        let recordedHeads = recorded.map { LogAnchor.StreamHead(stream: $0.key, version: $0.value.version, hash: $0.value.hash) }
+        let recordedHeads = recorded.map { LogAnchor.StreamHead(stream: $0.key, version: $0.value.version, hash: $0.value.hash.bytes) }
         if recorded.isEmpty {
             // Another database's anchor, or its record deleted: only the root can be compared.
             if LogAnchor.root(of: foundHeads) != anchor.root {

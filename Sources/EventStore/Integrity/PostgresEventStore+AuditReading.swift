@@ -2,45 +2,56 @@ import Foundation
 import PostgresNIO
 
 extension PostgresEventStore {
-    /// Reads the events of `scope` in global order, as their hashes cover them, a page at a time.
+    /// The `events` columns an audit reads (raw: their text is made client-side), for
+    /// benchmarks measuring what merely reading them costs.
+    public static var auditColumns: String { CanonicalPage.columns }
+
+    /// Reads the events of `scope` in global order, as their hashes cover them, a page at a time;
+    /// the next page is read while `body` works on this one.
     /// - Returns: the last position the scope covered (the head when it had no upper bound).
     @discardableResult
-    func scanCanonical(_ scope: AuditScope, pageSize: Int = 10_000, _ body: ([CanonicalEvent]) async throws -> Void) async throws -> Int64 {
+    func scanCanonical(_ scope: AuditScope, pageSize: Int = 10_000, _ body: (CanonicalPage) async throws -> Void) async throws -> Int64 {
         var upper = scope.toPosition ?? 0
         if scope.toPosition == nil { upper = try await headPosition() }
-        var after = scope.fromPosition - 1
-        while after < upper {
-            var bindings = PostgresBindings()
-            var conditions = ["global_position > $1", "global_position <= $2"]
-            bindings.append(after)
-            bindings.append(upper)
-            if let stream = scope.stream {
-                bindings.append(stream.rawValue)
-                conditions.append("stream_name = $\(bindings.count)")
-            } else if let category = scope.category {
-                bindings.append(category)
-                conditions.append("stream_category = $\(bindings.count)")
-            }
-            if let fromTime = scope.fromTime {
-                bindings.append(fromTime)
-                conditions.append("recorded_at >= $\(bindings.count)")
-            }
-            if let toTime = scope.toTime {
-                bindings.append(toTime)
-                conditions.append("recorded_at <= $\(bindings.count)")
-            }
-            let sql = "SELECT \(CanonicalEvent.columns) FROM events WHERE \(conditions.joined(separator: " AND ")) ORDER BY global_position LIMIT \(pageSize)"
-            let query = PostgresQuery(unsafeSQL: sql, binds: bindings)
-            var page: [CanonicalEvent] = []
-            page.reserveCapacity(pageSize)
-            for try await row in try await client.query(query, logger: logger) {
-                page.append(try CanonicalEvent(row: row.makeRandomAccess()))
-            }
-            if !page.isEmpty { try await body(page) }
-            guard page.count == pageSize else { break }
-            after = page[page.count - 1].position
+        let end = upper
+        guard scope.fromPosition <= end else { return end }
+        var page = try await canonicalPage(scope, after: scope.fromPosition - 1, upTo: end, limit: pageSize)
+        while !page.isEmpty {
+            let full = page.count == pageSize
+            let after = page.positions[page.count - 1]
+            async let next = full ? canonicalPage(scope, after: after, upTo: end, limit: pageSize) : CanonicalPage(capacity: 0)
+            try await body(page)
+            page = try await next
         }
-        return upper
+        return end
+    }
+
+    private func canonicalPage(_ scope: AuditScope, after: Int64, upTo upper: Int64, limit: Int) async throws -> CanonicalPage {
+        var bindings = PostgresBindings()
+        var conditions = ["global_position > $1", "global_position <= $2"]
+        bindings.append(after)
+        bindings.append(upper)
+        if let stream = scope.stream {
+            bindings.append(stream.rawValue)
+            conditions.append("stream_name = $\(bindings.count)")
+        } else if let category = scope.category {
+            bindings.append(category)
+            conditions.append("stream_category = $\(bindings.count)")
+        }
+        if let fromTime = scope.fromTime {
+            bindings.append(fromTime)
+            conditions.append("recorded_at >= $\(bindings.count)")
+        }
+        if let toTime = scope.toTime {
+            bindings.append(toTime)
+            conditions.append("recorded_at <= $\(bindings.count)")
+        }
+        let sql = "SELECT \(CanonicalPage.columns) FROM events WHERE \(conditions.joined(separator: " AND ")) ORDER BY global_position LIMIT \(limit)"
+        var page = CanonicalPage(capacity: limit)
+        for try await row in try await client.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger) {
+            try page.append(row)
+        }
+        return page
     }
 
     /// The newest position handed out (committed or not).
@@ -65,7 +76,7 @@ extension PostgresEventStore {
         )
         var links: [String: ChainWalker.Link] = [:]
         for try await (name, version, hash) in rows.decode((String, Int64, ByteBuffer).self) {
-            links[name] = .init(version: version, hash: Array(hash.readableBytesView))
+            links[name] = .init(version: version, hash: ChainHash(hash.readableBytesView) ?? .genesis)
         }
         return links
     }

@@ -34,16 +34,17 @@ extension PostgresEventStore {
             let newStreams = Set(needed.map(\.stream))
             var announced = Set<String>()
             var chunk: [UInt8] = []
-            for event in page {
-                if newStreams.contains(event.stream), announced.insert(event.stream).inserted {
-                    chunk += AuditExportFormat.anchor(stream: event.stream, link: walker.predecessor(of: event))
+            for index in 0..<page.count {
+                let stream = page.streams[index]
+                if newStreams.contains(stream), announced.insert(stream).inserted {
+                    AuditExportFormat.appendAnchor(stream: stream, link: walker.predecessor(of: index, in: page), to: &chunk)
                 }
-                if walker.check(event) != nil { summary.brokenLinks += 1 }
-                chunk += AuditExportFormat.event(event)
+                if walker.check(index, in: page) != nil { summary.brokenLinks += 1 }
+                AuditExportFormat.appendEvent(index, of: page, to: &chunk)
                 summary.events += 1
             }
             try write(chunk)
-            progress?(AuditProgress(eventsRead: summary.events, position: page[page.count - 1].position, firstPosition: scope.fromPosition, lastPosition: lastPosition))
+            progress?(AuditProgress(eventsRead: summary.events, position: page.positions[page.count - 1], firstPosition: scope.fromPosition, lastPosition: lastPosition))
         }
         if !headerWritten { try write(header) }
         summary.streams = walker.heads.count

@@ -34,7 +34,7 @@ extension PostgresEventStore {
         scope.toPosition = target
         let walk = try await walk(scope: scope, anchor: nil, progress: progress)
         guard walk.verification.firstBrokenLink == nil else { return (walk.verification, nil) }
-        let heads = walk.heads.map { LogAnchor.StreamHead(stream: $0.key, version: $0.value.version, hash: $0.value.hash) }
+        let heads = walk.heads.map { LogAnchor.StreamHead(stream: $0.key, version: $0.value.version, hash: $0.value.hash.bytes) }
         let anchor = LogAnchor(position: target, root: LogAnchor.root(of: heads))
         try await storeAnchor(anchor, heads: heads, events: walk.verification.eventsChecked)
         return (walk.verification, anchor)
@@ -59,15 +59,15 @@ extension PostgresEventStore {
             let startsAtBeginning = scope.fromPosition == 1 && scope.fromTime == nil
             let predecessors = startsAtBeginning ? [:] : try await links(before: needed)
             walker.learn(predecessors: predecessors, for: needed)
-            for event in page {
-                if let anchor, headsAtAnchor == nil, event.position > anchor.position { headsAtAnchor = walker.heads }
+            for index in 0..<page.count {
+                if let anchor, headsAtAnchor == nil, page.positions[index] > anchor.position { headsAtAnchor = walker.heads }
                 result.eventsChecked += 1
-                if let broken = walker.check(event) {
+                if let broken = walker.check(index, in: page) {
                     result.brokenLinks += 1
                     if result.firstBrokenLink == nil { result.firstBrokenLink = broken }
                 }
             }
-            result.lastPosition = page[page.count - 1].position
+            result.lastPosition = page.positions[page.count - 1]
             progress?(AuditProgress(eventsRead: result.eventsChecked, position: result.lastPosition, firstPosition: scope.fromPosition, lastPosition: scope.toPosition ?? result.lastPosition))
         }
         result.lastPosition = max(result.lastPosition, lastPosition)

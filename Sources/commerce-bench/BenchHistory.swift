@@ -1,0 +1,33 @@
+import Aggregates
+import Application
+import EventStore
+import Foundation
+
+/// A year (longer if needed) of days of a busy shop, until `events` events are stored: the
+/// history the analytics and audit benchmarks measure.
+func loadBenchHistory(_ store: PostgresEventStore, events: Int) async throws -> (events: Int, days: Int) {
+    let clock = ContinuousClock()
+    let started = clock.now
+    let now = Date()
+    // About 2,700 events a day reach a million in a year.
+    let perDay = 2_800
+    let days = max(365, events / perDay + 1)
+    let today = (now.timeIntervalSince1970 / 86_400).rounded(.down) * 86_400
+    var history = SyntheticHistory(seed: 7, start: Date(timeIntervalSince1970: today - Double(days - 1) * 86_400))
+    history.customers = 20_000
+    history.horizon = now
+    var total = 0
+    var batch = try history.catalog(products: 200)
+    for day in 0..<days {
+        let made = try history.day(starting: Date(timeIntervalSince1970: today - Double(days - 1 - day) * 86_400), orders: 170)
+        batch += made.appends
+        if batch.count >= 600 || (day == days - 1 && !batch.isEmpty) {
+            let appends = try SyntheticHistory.streamAppends(batch)
+            _ = try await store.append(appends)
+            total += appends.reduce(0) { $0 + $1.events.count }
+            batch.removeAll(keepingCapacity: true)
+        }
+    }
+    print("loaded in \(Int((clock.now - started).inSeconds)) s")
+    return (total, days)
+}

@@ -14,8 +14,10 @@ struct AuditTests {
         case rewrittenAndRehashed
     }
 
-    @Test("each tampering is named by verify, by verify --anchor, and by the Python verifier on an export", arguments: Tampering.allCases)
-    func tamperingIsNamed(_ tampering: Tampering) async throws {
+    @Test("each tampering is named by verify, by verify --anchor, and by the Python verifier on an export", arguments: Tampering.allCases, [false, true])
+    func tamperingIsNamed(_ tampering: Tampering, inParts: Bool) async throws {
+        // In parts, the nine events are walked as two halves side by side, as a long log is.
+        let partLength: Int64 = inParts ? 2 : 100_000
         try await withStore { store, client in
             try await appendHistory(store)
             let (clean, recorded) = try await store.recordAnchor()
@@ -25,8 +27,8 @@ struct AuditTests {
 
             try await tamper(tampering, client)
 
-            let result = try await store.verify(scope: .everything)
-            let anchored = try await store.verify(scope: .everything, anchor: anchor)
+            let result = try await store.verify(scope: .everything, partLength: partLength)
+            let anchored = try await store.verify(scope: .everything, anchor: anchor, partLength: partLength)
             let discrepancies = try #require(anchored.anchorDiscrepancies)
             let later = try await exportFile(store, .everything)
             let python = try runExternalProcess(pythonExecutable, [verifierScript, later.path, "--anchor", anchor.description, "--since", earlier.path])
@@ -83,8 +85,12 @@ struct AuditTests {
             let lines = try String(contentsOf: part, encoding: .utf8).split(separator: "\n")
             #expect(lines.filter { $0.contains(#""kind":"anchor""#) }.count == 1)
             #expect(lines.filter { $0.contains(#""kind":"event""#) }.count == 3)
-            let verified = try await store.verify(scope: AuditScope(category: "payment", fromPosition: 3))
-            #expect(verified.isIntact && verified.eventsChecked == 3)
+            for partLength: Int64 in [1, 100_000] {
+                let verified = try await store.verify(scope: AuditScope(category: "payment", fromPosition: 3), partLength: partLength)
+                #expect(verified.isIntact && verified.eventsChecked == 3 && verified.streamsChecked == 1)
+                let all = try await store.verify(scope: .everything, partLength: partLength)
+                #expect(all.isIntact && all.eventsChecked == 9 && all.streamsChecked == 3)
+            }
 
             // An edited export no longer verifies, and the cut-off one neither.
             let edited = FileManager.default.temporaryDirectory.appendingPathComponent("edited-\(UUID().uuidString).ndjson")

@@ -68,35 +68,38 @@ struct CanonicalPage {
 
     /// Appends one row of ``columns``.
     mutating func append(_ row: PostgresRow) throws {
-        var cells = row.makeIterator()
-        func next() throws -> ByteBuffer? {
-            guard let cell = cells.next() else { throw PageError.missingColumn }
-            return cell.bytes
-        }
         if !text.isEmpty { text.append(0x1F) }
-        let position = try Self.integer(next(), width: 8)
-        let stream = try next() ?? ByteBuffer()
-        streams.append(String(buffer: stream))
-        appendBytes(stream)
-        let version = try Self.integer(next(), width: 8)
-        appendDecimal(version)
-        appendUUID(try next())
-        appendBytes(try next() ?? ByteBuffer())
-        appendDecimal(try Self.integer(next(), width: 4))
-        appendBytes(try next() ?? ByteBuffer())
-        appendBytes(try next() ?? ByteBuffer())
-        appendUUID(try next())
-        appendUUID(try next())
-        appendBytes(try next() ?? ByteBuffer())
-        // timestamptz: microseconds since 2000-01-01 UTC; the text counts from 1970.
-        appendDecimal(try Self.integer(next(), width: 8) + 946_684_800_000_000, last: true)
-        let hash = try next() ?? ByteBuffer()
-        if let stored = ChainHash(hash.readableBytesView) {
-            storedHashes.append(stored)
-        } else {
-            malformedHashes.insert(positions.count)
-            storedHashes.append(.genesis)
+        var position: Int64 = 0
+        var version: Int64 = 0
+        var columns = 0
+        // One pass over the cells, in column order (a random-access row would cost an array).
+        for cell in row {
+            switch columns {
+            case 0: position = try Self.integer(cell.bytes, width: 8)
+            case 1:
+                let stream = cell.bytes ?? ByteBuffer()
+                streams.append(String(buffer: stream))
+                appendBytes(stream)
+            case 2:
+                version = try Self.integer(cell.bytes, width: 8)
+                appendDecimal(version)
+            case 3, 8, 9: appendUUID(cell.bytes)
+            case 4, 6, 7, 10: appendBytes(cell.bytes ?? ByteBuffer())
+            case 5: appendDecimal(try Self.integer(cell.bytes, width: 4))
+            // timestamptz: microseconds since 2000-01-01 UTC; the text counts from 1970.
+            case 11: appendDecimal(try Self.integer(cell.bytes, width: 8) + 946_684_800_000_000, last: true)
+            case 12:
+                if let stored = cell.bytes.flatMap({ ChainHash($0.readableBytesView) }) {
+                    storedHashes.append(stored)
+                } else {
+                    malformedHashes.insert(positions.count)
+                    storedHashes.append(.genesis)
+                }
+            default: break
+            }
+            columns += 1
         }
+        guard columns == 13 else { throw PageError.missingColumn }
         positions.append(position)
         versions.append(version)
     }
@@ -114,11 +117,10 @@ struct CanonicalPage {
     /// A UUID as lower-case text, empty for NULL.
     private mutating func appendUUID(_ buffer: ByteBuffer?) {
         if let buffer, buffer.readableBytes == 16 {
-            let digits: [UInt8] = Array("0123456789abcdef".utf8)
             for (index, byte) in buffer.readableBytesView.enumerated() {
                 if index == 4 || index == 6 || index == 8 || index == 10 { text.append(UInt8(ascii: "-")) }
-                text.append(digits[Int(byte >> 4)])
-                text.append(digits[Int(byte & 0x0F)])
+                text.append(Self.hexDigits[Int(byte >> 4)])
+                text.append(Self.hexDigits[Int(byte & 0x0F)])
             }
         }
         closeField(last: false)
@@ -128,6 +130,8 @@ struct CanonicalPage {
         fieldEnds.append(Int32(text.count))
         if !last { text.append(0x1F) }
     }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 
     private static func integer(_ buffer: ByteBuffer?, width: Int) throws -> Int64 {
         guard var buffer, buffer.readableBytes == width else { throw PageError.malformedInteger }

@@ -42,31 +42,16 @@ struct BenchAnalytics: AsyncParsableCommand {
         logger.logLevel = .error
         guard events > 0, seconds > 0 else { throw ValidationError("--events and --seconds must be positive") }
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/wrk") else { throw ValidationError("wrk is missing: scripts/setup installs it") }
-        let body = { (url: DatabaseURL) in
-            try await PostgresClient.withClient(url, maximumConnections: 12, logger: logger) { client in
-                let store = PostgresEventStore(client: client, logger: logger)
-                print("commerce-bench analytics — history, rebuild and report latency on this machine")
-                let head = try await store.frontierStatus().headPosition
-                if head == 0 {
-                    let (total, days) = try await loadBenchHistory(store, events: events)
-                    print("history: \(total) events over \(days) days")
-                } else {
-                    print("history: \(head) events, kept from an earlier run in \(database ?? "")")
-                }
+        print("commerce-bench analytics — history, rebuild and report latency on this machine")
+        try await withBenchHistory(database: database, events: events, connections: 12, settings: settings, logger: logger) { store, _ in
+            print("")
+            if part != .reports {
+                try await measureRebuild(store: store, logger: logger)
                 print("")
-                if part != .reports {
-                    try await measureRebuild(store: store, logger: logger)
-                    print("")
-                }
-                if part != .rebuild {
-                    try await measureEndpoints(client: client, logger: logger)
-                }
             }
-        }
-        if let database {
-            try await withKeptBenchDatabase(database, settings: settings, logger: logger, body)
-        } else {
-            try await withBenchDatabase(settings: settings, logger: logger, body)
+            if part != .rebuild {
+                try await measureEndpoints(client: store.client, logger: logger)
+            }
         }
     }
 

@@ -27,24 +27,9 @@ struct BenchAudit: AsyncParsableCommand {
         var logger = settings.makeLogger(label: "bench")
         logger.logLevel = .error
         guard events > 0 else { throw ValidationError("--events must be positive") }
-        let body = { (url: DatabaseURL) in
-            try await PostgresClient.withClient(url, maximumConnections: 4, logger: logger) { client in
-                let store = PostgresEventStore(client: client, logger: logger)
-                print("commerce-bench audit — verifying the hash chains on this machine")
-                let head = try await store.frontierStatus().headPosition
-                if head == 0 {
-                    let (total, days) = try await loadBenchHistory(store, events: events)
-                    print("history: \(total) events over \(days) days")
-                } else {
-                    print("history: \(head) events, kept from an earlier run in \(database ?? "")")
-                }
-                try await measure(store: store, url: url, scripts: settings.migrationsDirectory.appendingPathComponent("../../scripts").standardizedFileURL)
-            }
-        }
-        if let database {
-            try await withKeptBenchDatabase(database, settings: settings, logger: logger, body)
-        } else {
-            try await withBenchDatabase(settings: settings, logger: logger, body)
+        print("commerce-bench audit — verifying the hash chains on this machine")
+        try await withBenchHistory(database: database, events: events, connections: 4, settings: settings, logger: logger) { store, url in
+            try await measure(store: store, url: url, scripts: settings.migrationsDirectory.appendingPathComponent("../../scripts").standardizedFileURL)
         }
     }
 

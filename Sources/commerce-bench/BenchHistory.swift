@@ -2,6 +2,9 @@ import Aggregates
 import Application
 import EventStore
 import Foundation
+import Logging
+import PostgresNIO
+import Runtime
 
 /// A year (longer if needed) of days of a busy shop, until `events` events are stored: the
 /// history the analytics and audit benchmarks measure.
@@ -30,4 +33,30 @@ func loadBenchHistory(_ store: PostgresEventStore, events: Int) async throws -> 
     }
     print("loaded in \(Int((clock.now - started).inSeconds)) s")
     return (total, days)
+}
+
+/// Runs `body` on a store holding the benchmark history: in `database` when given (loaded
+/// there the first time, kept for later runs), else in a throwaway database.
+func withBenchHistory(
+    database: String?, events: Int, connections: Int, settings: Settings, logger: Logger,
+    _ body: @escaping (PostgresEventStore, DatabaseURL) async throws -> Void
+) async throws {
+    let run = { (url: DatabaseURL) in
+        try await PostgresClient.withClient(url, maximumConnections: connections, logger: logger) { client in
+            let store = PostgresEventStore(client: client, logger: logger)
+            let head = try await store.frontierStatus().headPosition
+            if head == 0 {
+                let (total, days) = try await loadBenchHistory(store, events: events)
+                print("history: \(total) events over \(days) days")
+            } else {
+                print("history: \(head) events, kept from an earlier run in \(database ?? "")")
+            }
+            try await body(store, url)
+        }
+    }
+    if let database {
+        try await withKeptBenchDatabase(database, settings: settings, logger: logger, run)
+    } else {
+        try await withBenchDatabase(settings: settings, logger: logger, run)
+    }
 }

@@ -115,19 +115,19 @@ struct Audit: AsyncParsableCommand {
 
         func validate() throws {
             if stream != nil, category != nil { throw ValidationError("give --stream or --category, not both") }
-            if let stream { _ = try parsedStream(stream) }
-            _ = try HistoryBound.parse(from, option: "--from")
-            _ = try HistoryBound.parse(to, option: "--to")
+            if let stream { _ = try ArgumentValues.stream(stream) }
+            _ = try ArgumentValues.historyPoint(from, option: "--from")
+            _ = try ArgumentValues.historyPoint(to, option: "--to")
         }
 
         func run() async throws {
-            var scope = AuditScope(stream: try stream.map(parsedStream), category: category)
-            switch try HistoryBound.parse(from, option: "--from") {
+            var scope = AuditScope(stream: try stream.map(ArgumentValues.stream), category: category)
+            switch try ArgumentValues.historyPoint(from, option: "--from") {
             case .position(let position): scope.fromPosition = max(1, position)
             case .time(let time): scope.fromTime = time
             case nil: break
             }
-            switch try HistoryBound.parse(to, option: "--to") {
+            switch try ArgumentValues.historyPoint(to, option: "--to") {
             case .position(let position): scope.toPosition = position
             case .time(let time): scope.toTime = time
             case nil: break
@@ -143,10 +143,6 @@ struct Audit: AsyncParsableCommand {
             progress.finish()
             print("exported \(summary.events) events of \(summary.streams) streams (\(scope)) to \(out) in \(progress.summary(events: summary.events))")
             if summary.brokenLinks > 0 { print("note: \(summary.brokenLinks) link(s) in the exported range are broken in the store itself") }
-        }
-
-        private func parsedStream(_ text: String) throws -> StreamName {
-            do { return try StreamName(text) } catch { throw ValidationError(error.message) }
         }
     }
 

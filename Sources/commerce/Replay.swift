@@ -24,21 +24,17 @@ struct Replay: AsyncParsableCommand {
         var asOf: String?
 
         func validate() throws {
-            _ = try parsedStream()
-            _ = try HistoryBound.parse(asOf, option: "--as-of")
+            _ = try ArgumentValues.stream(stream)
+            _ = try ArgumentValues.historyPoint(asOf, option: "--as-of")
         }
 
         func run() async throws {
-            let stream = try parsedStream()
-            let point = try HistoryBound.parse(asOf, option: "--as-of")
+            let stream = try ArgumentValues.stream(self.stream)
+            let point = try ArgumentValues.historyPoint(asOf, option: "--as-of")
             let replay = try await withConfiguredStore(connections: 1) { store, _, _ in
                 try await StreamHistory(store: store).replay(stream, asOf: point)
             }
             print(String(decoding: replay.json, as: UTF8.self))
-        }
-
-        private func parsedStream() throws -> StreamName {
-            do { return try StreamName(stream) } catch { throw ValidationError(error.message) }
         }
     }
 

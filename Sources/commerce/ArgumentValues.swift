@@ -2,9 +2,15 @@ import ArgumentParser
 import EventStore
 import Foundation
 
-/// A point in history given on the command line: a global position (digits) or an RFC 3339 time.
-enum HistoryBound {
-    static func parse(_ text: String?, option: String) throws -> HistoryPoint? {
+/// Command-line values the audit and replay commands share, each refused with a usage error
+/// that says what is expected.
+enum ArgumentValues {
+    static func stream(_ text: String) throws -> StreamName {
+        do { return try StreamName(text) } catch { throw ValidationError(error.message) }
+    }
+
+    /// A point in history: a global position (digits) or an RFC 3339 time.
+    static func historyPoint(_ text: String?, option: String) throws -> HistoryPoint? {
         guard let text else { return nil }
         if let position = Int64(text), position >= 0 { return .position(position) }
         if let time = try? Date(text, strategy: .iso8601) { return .time(time) }

@@ -76,7 +76,9 @@ public struct AggregateRepository: Sendable {
             }
             guard events.count == 1000 else { break }
         }
-        if version > 0 { cache.put(stream.rawValue, state: state, version: version) }
+        // A state holding opened personal data is not cached: an erasure must leave no copy.
+        let holdsPersonalData = (state as? any PersonalDataHolding)?.holdsPersonalData ?? false
+        if version > 0, !holdsPersonalData { cache.put(stream.rawValue, state: state, version: version) }
         return (state, version)
     }
 

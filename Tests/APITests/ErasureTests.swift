@@ -70,6 +70,9 @@ struct ErasureTests {
             let shown = try #require(erasedOrder["shippingAddress"] as? [String: any Sendable])
             #expect(shown["name"] as? String == PersonalDataVault.erased && shown["city"] as? String == PersonalDataVault.erased)
             #expect(shown["country"] as? String == "DE")
+            // The cart, loaded by the same process before and after: no opened copy was kept in its cache.
+            let erasedCart = try await api.call(.get, "/carts/\(cart)", token: customer)
+            #expect((erasedCart["shippingAddress"] as? [String: any Sendable])?["city"] as? String == PersonalDataVault.erased, "\(erasedCart.body)")
             let state = try await api.call(.get, "/admin/streams/order-\(order)/state", token: admin)
             #expect(((state["state"] as? [String: any Sendable])?["status"]) as? String != nil)
             let history = try await StreamHistory(store: store).replay(.of("cart", try CartID(cart)), asOf: nil)

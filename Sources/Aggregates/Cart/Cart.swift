@@ -198,3 +198,8 @@ public enum Cart: Decider {
         }
     }
 }
+
+extension Cart.State: PersonalDataHolding {
+    /// The shipping address, once set.
+    public var holdsPersonalData: Bool { shippingAddress != nil }
+}

@@ -46,3 +46,9 @@ public enum PersonalData {
         subject(owner: .customer(customer), cartId: "")
     }
 }
+
+/// A state that may hold personal data opened from sealed events: such states are not kept in
+/// caches, so that an erasure leaves no opened copy in any process's memory.
+public protocol PersonalDataHolding {
+    var holdsPersonalData: Bool { get }
+}

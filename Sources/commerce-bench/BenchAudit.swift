@@ -64,7 +64,7 @@ struct BenchAudit: AsyncParsableCommand {
         guard result.isIntact else { throw ValidationError("the history does not verify: \(result.firstBrokenLink.map(String.init(describing:)) ?? "")") }
 
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("commerce-bench-audit-\(UUID().uuidString).ndjson")
-        FileManager.default.createFile(atPath: file.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: file.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: file) }
         let handle = try FileHandle(forWritingTo: file)
         let exportStart = clock.now

@@ -15,7 +15,7 @@ public func runExternalProcess(_ executable: String, _ arguments: [String], envi
     if let environment { process.environment = environment }
     // Standard error goes to a file: two pipes read one after the other could block it.
     let errorsFile = FileManager.default.temporaryDirectory.appendingPathComponent("process-\(UUID().uuidString).err")
-    FileManager.default.createFile(atPath: errorsFile.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: errorsFile.path, contents: nil)
     defer { try? FileManager.default.removeItem(at: errorsFile) }
     let output = Pipe()
     process.standardOutput = output

@@ -25,7 +25,9 @@ public struct EventRelay: Service {
         public var replicationFactor = 1
         /// How long to wait for new events before looking again when nothing woke it.
         public var idlePoll = Duration.milliseconds(500)
-        public var maximumBackoff = Duration.seconds(5)
+        /// The longest wait between attempts while the broker or the database is down: the relay
+        /// resumes within this (plus a connection) of their return.
+        public var maximumBackoff = Duration.seconds(2)
         /// Topics created at start even before any event of theirs: every aggregate's category.
         public var categories: [String] = EventCatalog.categories.map(\.category)
 

@@ -24,6 +24,8 @@ OLD_VERSION_EXAMPLES = {
     "PaymentCaptured.v1.json": {"paymentId": "p-1", "orderId": "o-1", "amount": {"amount": 500, "currency": "EUR"},
                                 "capturedTotal": {"amount": 500, "currency": "EUR"}, "gatewayReference": "cap_1"},
     "PaymentVoided.v1.json": {"paymentId": "p-1", "orderId": "o-1", "reason": "cancelled"},
+    "CartShippingAddressSet.v1.json": {"cartId": "c-1", "address": {"name": "Ada", "line1": "1 Main St", "city": "Berlin",
+                                                                     "postalCode": "10115", "country": "DE"}},
     "PaymentRefunded.v1.json": {"paymentId": "p-1", "orderId": "o-1", "amount": {"amount": 500, "currency": "EUR"},
                                 "refundedTotal": {"amount": 500, "currency": "EUR"}, "gatewayReference": "ref_1"},
 }

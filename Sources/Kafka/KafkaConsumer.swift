@@ -131,11 +131,6 @@ public final class KafkaConsumer: Sendable {
         }
     }
 
-    /// The high watermark (the offset after the last message) of a partition, asked of the broker.
-    public func highWatermark(topic: String, partition: Int32, timeout: Duration = .seconds(5)) async throws(KafkaError) -> Int64 {
-        try await blocking { [handle] () throws(KafkaError) in try handle.highWatermark(topic: topic, partition: partition, timeout: timeout) }
-    }
-
     private func blocking<T: Sendable>(_ body: @escaping @Sendable () throws(KafkaError) -> T) async throws(KafkaError) -> T {
         let result: Result<T, KafkaError> = await withCheckedContinuation { continuation in
             queue.async {

@@ -45,18 +45,6 @@ public enum ProjectionOffsets {
     }
 
     /// Messages applied per topic (the sum of its partitions' next offsets).
-    /// Starts a partition over from its first offset: the topic was recreated or truncated, so
-    /// the offset stored is past its end. Events applied before are skipped by stream version.
-    public static func restart(group: String, topic: String, partition: Int32, client: PostgresClient, logger: Logger) async throws {
-        try await client.query(
-            """
-            UPDATE projection_offsets SET next_offset = 0, updated_at = now()
-            WHERE consumer_group = \(group) AND topic = \(topic) AND partition = \(partition)
-            """,
-            logger: logger
-        )
-    }
-
     public static func appliedPerTopic(group: String, client: PostgresClient, logger: Logger) async throws -> [String: Int64] {
         var applied: [String: Int64] = [:]
         for try await (topic, next) in try await client.query(

@@ -44,7 +44,12 @@ struct ProjectorTests {
             let store = PostgresEventStore(client: client, logger: logger)
             try await appendCatalogAndOrders(store, products: 3)
             try await withServices([relay(store, broker), projector(client, broker)]) {
-                try await waitUntil { (try? await count("SELECT count(*) FROM order_history WHERE status = 'paid'", client)) == 3 }
+                // Each topic is consumed on its own: the inventory one may finish after the orders.
+                try await waitUntil {
+                    let paid = try? await count("SELECT count(*) FROM order_history WHERE status = 'paid'", client)
+                    let stocked = try? await count("SELECT count(*) FROM catalog_variants WHERE on_hand = 10 AND available = 8 AND prices->>'EUR' = '2500'", client)
+                    return paid == 3 && stocked == 3
+                }
             }
             let products = try await client.query("SELECT product_id, status, category_path FROM catalog_products ORDER BY product_id")
                 .decode((String, String, [String]).self).collectAll()
@@ -87,42 +92,6 @@ struct ProjectorTests {
             }
             let partitions = try await count("SELECT count(DISTINCT (topic, partition)) FROM projection_offsets WHERE next_offset > 0", client)
             #expect(partitions > 1, "the work was spread over partitions")
-        }
-        await broker.stop()
-    }
-
-    @Test("a broker restarted empty under the relay and the projector: within 30 s of its return the read model equals the events applied straight from the store")
-    func brokerLosesItsTopics() async throws {
-        let broker = try DedicatedBroker()
-        try await broker.start()
-        try await withTestDatabase { client, _ in
-            let store = PostgresEventStore(client: client, logger: logger)
-            try await appendCatalogAndOrders(store, products: 6)
-            var configuration = Projector.Configuration()
-            configuration.endCheckInterval = .seconds(1)
-            let kafka = kafka(broker)
-            let projector = Projector(client: client, projections: projections, configuration: configuration, logger: logger) { group in
-                try KafkaConsumer(configuration: kafka, groupID: group, logger: TestEnvironment.logger)
-            }
-            try await withServices([relay(store, broker), projector]) {
-                try await waitUntil(timeout: .seconds(60)) { (try? await count("SELECT count(*) FROM order_history WHERE status = 'paid'", client)) == 6 }
-                // The broker comes back empty: its topics start again at offset 0, below the
-                // projector's stored offsets, while new orders come in.
-                await broker.stop()
-                try await appendCatalogAndOrders(store, products: 2, prefix: "after")
-                try await broker.start()
-                let events = try await readEverything(store)
-                try await withTestDatabase { reference, _ in
-                    _ = try await reference.withTransaction(logger: logger) { connection in
-                        try await ProjectionApplier.apply(events, to: projections, on: connection, logger: logger)
-                    }
-                    let direct = try await readModel(reference)
-                    try await waitUntil(timeout: .seconds(30)) { (try? await readModel(client)) == direct }
-                    let viaKafka = try await readModel(client)
-                    let same = direct == viaKafka
-                    #expect(same, "only in Kafka's: \(Set(viaKafka).subtracting(direct).sorted().prefix(3)); only in the direct: \(Set(direct).subtracting(viaKafka).sorted().prefix(3))")
-                }
-            }
         }
         await broker.stop()
     }

@@ -20,9 +20,6 @@ public struct Projector: Service {
         public var topicPrefix = CloudEventMessage.defaultTopicPrefix
         public var batchSize = 500
         public var pollTimeout = Duration.milliseconds(100)
-        /// How often, while no message comes, the projector checks that its offsets are not past
-        /// its partitions' ends (a topic recreated or truncated: it then starts them over).
-        public var endCheckInterval = Duration.seconds(5)
 
         public init() {}
     }
@@ -55,34 +52,14 @@ public struct Projector: Service {
         logger.info("projector starting", metadata: ["group": "\(configuration.groupID)", "topics": "\(topics)"])
         do {
             try await cancelWhenGracefulShutdown {
-                var assigned: [KafkaTopicPartition] = []
-                var lastEndCheck = ContinuousClock.now
                 while !Task.isCancelled {
                     let batch = try await consumer.poll(maxMessages: configuration.batchSize, timeout: configuration.pollTimeout)
                     // A batch is applied, and an assignment made, before anything else happens:
                     // while the database is unavailable the projector waits and retries.
                     if !batch.messages.isEmpty { try await retrying("apply a batch") { try await apply(batch.messages) } }
-                    for rebalance in batch.rebalances {
-                        switch rebalance {
-                        case .assigned(let partitions):
-                            try await retrying("assign partitions") { try await consumer.assign(try await storedOffsets(partitions, consumer: consumer)) }
-                            assigned = partitions
-                            logger.info("projector assigned partitions", metadata: ["partitions": "\(partitions.map { "\($0.topic)/\($0.partition)" })"])
-                        case .revoked:
-                            assigned = []
-                        }
-                    }
-                    if batch.messages.isEmpty, !assigned.isEmpty, ContinuousClock.now - lastEndCheck >= configuration.endCheckInterval {
-                        lastEndCheck = .now
-                        // Offsets past a partition's end start over: re-assigning reads them again.
-                        let current = assigned
-                        do {
-                            if try await startOverPastEnd(current, consumer: consumer) {
-                                try await retrying("assign partitions") { try await consumer.assign(try await storedOffsets(current, consumer: consumer)) }
-                            }
-                        } catch let error where !(error is CancellationError) {
-                            logger.warning("projector could not check its partitions' ends; checking again later", metadata: ["error": "\(String(reflecting: error))"])
-                        }
+                    for case .assigned(let partitions) in batch.rebalances {
+                        try await retrying("assign partitions") { try await consumer.assign(try await storedOffsets(partitions)) }
+                        logger.info("projector assigned partitions", metadata: ["partitions": "\(partitions.map { "\($0.topic)/\($0.partition)" })"])
                     }
                 }
             }
@@ -105,36 +82,11 @@ public struct Projector: Service {
         }
     }
 
-    /// Where each partition starts: the offset stored with the read model, or its first one when
-    /// that is past the partition's end (``startOverPastEnd(_:consumer:)``).
-    private func storedOffsets(_ partitions: [KafkaTopicPartition], consumer: KafkaConsumer) async throws -> [KafkaTopicPartitionOffset] {
-        _ = try await startOverPastEnd(partitions, consumer: consumer)
+    private func storedOffsets(_ partitions: [KafkaTopicPartition]) async throws -> [KafkaTopicPartitionOffset] {
         let stored = try await ProjectionOffsets.stored(group: configuration.groupID, topics: Array(Set(partitions.map(\.topic))), client: client, logger: logger)
         return partitions.map {
             KafkaTopicPartitionOffset(topic: $0.topic, partition: $0.partition, offset: stored["\($0.topic)/\($0.partition)"] ?? KafkaTopicPartitionOffset.beginning)
         }
-    }
-
-    /// Starts over every partition whose stored offset is past its end: its topic was recreated
-    /// (a broker that lost its data, a topic deleted) or truncated, and what the relay publishes
-    /// again lands below that offset. Reading from the first offset applies it; events applied
-    /// before are skipped by stream version.
-    /// - Returns: whether any partition was started over.
-    private func startOverPastEnd(_ partitions: [KafkaTopicPartition], consumer: KafkaConsumer) async throws -> Bool {
-        let stored = try await ProjectionOffsets.stored(group: configuration.groupID, topics: Array(Set(partitions.map(\.topic))), client: client, logger: logger)
-        var restarted = false
-        for partition in partitions {
-            guard let offset = stored["\(partition.topic)/\(partition.partition)"], offset > 0 else { continue }
-            // A partition the broker cannot describe now (its topic not recreated yet) is left
-            // for the next check: this one must not hold the others up.
-            guard let end = try? await consumer.highWatermark(topic: partition.topic, partition: partition.partition), offset > end else { continue }
-            logger.warning("projector offset past the partition's end: topic recreated or truncated; reading it again from the start", metadata: [
-                "topic": "\(partition.topic)", "partition": "\(partition.partition)", "storedOffset": "\(offset)", "end": "\(end)",
-            ])
-            try await ProjectionOffsets.restart(group: configuration.groupID, topic: partition.topic, partition: partition.partition, client: client, logger: logger)
-            restarted = true
-        }
-        return restarted
     }
 
     /// Applies one polled batch and advances its partitions' offsets, in one transaction.

@@ -72,8 +72,7 @@ struct DashboardTests {
             let screenshot = artifacts.appendingPathComponent("dashboard.png")
             try? FileManager.default.removeItem(at: screenshot)
 
-            let python = ProcessInfo.processInfo.environment["COMMERCE_PYTHON"] ?? "/usr/bin/python3"
-            let output = try await run(python, [root.appendingPathComponent("scripts/dashboard_browser.py").path, "http://127.0.0.1:\(port)", email, Self.password, screenshot.path])
+            let output = try await run(pythonExecutable, [root.appendingPathComponent("scripts/dashboard_browser.py").path, "http://127.0.0.1:\(port)", email, Self.password, screenshot.path])
             struct Report: Decodable {
                 let path: String
                 let alert: String?
@@ -97,22 +96,12 @@ struct DashboardTests {
 
     /// Runs a program to its end; its standard output, or a failure with its standard error.
     func run(_ executable: String, _ arguments: [String]) async throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            Issue.record("\(executable) failed: \(String(decoding: errorData, as: UTF8.self))")
+        let result = try runExternalProcess(executable, arguments)
+        guard result.status == 0 else {
+            Issue.record("\(executable) failed: \(result.errors)")
             throw CancellationError()
         }
-        return String(decoding: data, as: UTF8.self)
+        return result.output
     }
 }
 

@@ -14,17 +14,14 @@ struct StreamRoutes {
         admin.get("streams/:stream/events") { request, context -> RawJSONBody in
             let stream = try Self.stream(context)
             let query = request.uri.queryParameters
-            let fromVersion = try Self.integer(query["fromVersion"], "fromVersion", default: 1, range: 1...Int64.max)
-            let limit = try Self.integer(query["limit"], "limit", default: 100, range: 1...1000)
+            let fromVersion = try QueryParameters.integer(query["fromVersion"], "fromVersion", default: 1, range: 1...Int64.max)
+            let limit = try QueryParameters.integer(query["limit"], "limit", default: 100, range: 1...1000)
             let events = try await history.events(of: stream, fromVersion: fromVersion, limit: Int(limit) + 1)
             var json: [UInt8] = Array(#"{"stream":"#.utf8)
             JSONText.appendString(stream.rawValue, to: &json)
-            json.append(contentsOf: #","events":["#.utf8)
-            for (index, event) in events.prefix(Int(limit)).enumerated() {
-                if index > 0 { json.append(UInt8(ascii: ",")) }
-                event.appendJSON(to: &json)
-            }
-            json.append(contentsOf: #"],"nextVersion":"#.utf8)
+            json.append(contentsOf: #","events":"#.utf8)
+            RecordedEvent.appendJSONArray(events.prefix(Int(limit)), to: &json)
+            json.append(contentsOf: #","nextVersion":"#.utf8)
             json.append(contentsOf: (events.count > limit ? String(events[Int(limit)].version) : "null").utf8)
             json.append(UInt8(ascii: "}"))
             return RawJSONBody(bytes: json)
@@ -43,19 +40,10 @@ struct StreamRoutes {
         }
     }
 
-    private static func integer(_ value: Substring?, _ name: String, default fallback: Int64, range: ClosedRange<Int64>) throws -> Int64 {
-        guard let value else { return fallback }
-        guard let number = Int64(value), range.contains(number) else {
-            throw Problem.badRequest("invalid_parameter", "\(name) must be an integer from \(range.lowerBound)\(range.upperBound == .max ? " up" : " to \(range.upperBound)")", field: name)
-        }
-        return number
-    }
-
     /// A global position (digits) or an RFC 3339 time.
     private static func historyPoint(_ value: Substring?) throws -> HistoryPoint? {
         guard let value else { return nil }
-        if let position = Int64(value), position >= 0 { return .position(position) }
-        if let time = RFC3339Time.parse(String(value)) ?? (try? Date(String(value), strategy: .iso8601)) { return .time(time) }
+        if let point = HistoryPoint(value) { return point }
         throw Problem.badRequest("invalid_parameter", "asOf must be a global position (a non-negative integer) or an RFC 3339 time such as 2026-11-30T12:00:00Z", field: "asOf")
     }
 }

@@ -17,4 +17,13 @@ enum QueryParameters {
         }
         return limit
     }
+
+    /// An integer in `range`, `fallback` when absent.
+    static func integer(_ value: Substring?, _ name: String, default fallback: Int64, range: ClosedRange<Int64>) throws -> Int64 {
+        guard let value else { return fallback }
+        guard let number = Int64(value), range.contains(number) else {
+            throw Problem.badRequest("invalid_parameter", "\(name) must be an integer from \(range.lowerBound)\(range.upperBound == .max ? " up" : " to \(range.upperBound)")", field: name)
+        }
+        return number
+    }
 }

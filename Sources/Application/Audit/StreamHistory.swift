@@ -18,7 +18,7 @@ public struct StreamHistory: Sendable {
     }
 
     /// The categories whose streams fold into an aggregate's state.
-    public static let aggregateCategories = ["product", "inventory", "cart", "order", "payment"]
+    public static let aggregateCategories = EventCatalog.categories.map(\.category)
 
     let store: PostgresEventStore
     let personalData: PersonalDataProtection
@@ -93,12 +93,9 @@ extension StreamHistory.Replay {
         }
         json.append(contentsOf: #","version":\#(version),"position":\#(position),"state":"#.utf8)
         json.append(contentsOf: stateJSON.utf8)
-        json.append(contentsOf: #","events":["#.utf8)
-        for (index, event) in events.enumerated() {
-            if index > 0 { json.append(UInt8(ascii: ",")) }
-            event.appendJSON(to: &json)
-        }
-        json.append(contentsOf: "]}".utf8)
+        json.append(contentsOf: #","events":"#.utf8)
+        RecordedEvent.appendJSONArray(events, to: &json)
+        json.append(UInt8(ascii: "}"))
         return json
     }
 }

@@ -30,8 +30,12 @@ public struct AuditScope: Sendable, Hashable, CustomStringConvertible {
 
     public static let everything = AuditScope()
 
+    /// Whether every stream's events are read from its first one: then a stream whose first
+    /// event read is not version 1 lost events; otherwise its predecessor may lie before the scope.
+    public var startsAtLogStart: Bool { fromPosition == 1 && fromTime == nil }
+
     /// Every event of every stream from the start: the scope an anchor can be checked against.
-    public var isWholeLog: Bool { stream == nil && category == nil && fromPosition == 1 && fromTime == nil && toTime == nil }
+    public var isWholeLog: Bool { stream == nil && category == nil && startsAtLogStart && toTime == nil }
 
     public var description: String {
         var parts = [stream.map { "stream \($0)" } ?? category.map { "category \($0)" } ?? "every stream"]

@@ -11,9 +11,7 @@ extension PostgresEventStore {
     /// - Returns: the last position the scope covered (the head when it had no upper bound).
     @discardableResult
     func scanCanonical(_ scope: AuditScope, pageSize: Int = 10_000, _ body: (CanonicalPage) async throws -> Void) async throws -> Int64 {
-        var upper = scope.toPosition ?? 0
-        if scope.toPosition == nil { upper = try await headPosition() }
-        let end = upper
+        let end = try await lastPosition(of: scope)
         guard scope.fromPosition <= end else { return end }
         var page = try await canonicalPage(scope, after: scope.fromPosition - 1, upTo: end, limit: pageSize)
         while !page.isEmpty {
@@ -54,9 +52,10 @@ extension PostgresEventStore {
         return page
     }
 
-    /// The newest position handed out (committed or not).
-    func headPosition() async throws -> Int64 {
-        try await client.withConnection { try await Self.sequenceHead($0, logger: logger) }
+    /// Where a scope ends: its upper bound, else the newest position handed out (committed or not).
+    func lastPosition(of scope: AuditScope) async throws -> Int64 {
+        if let last = scope.toPosition { return last }
+        return try await client.withConnection { try await Self.sequenceHead($0, logger: logger) }
     }
 
     /// Each stream's last event before a version: the link a scope starting mid-log chains to.

@@ -16,21 +16,21 @@ extension PostgresEventStore {
         _ requested: AuditScope, now: Date = Date(), progress: (@Sendable (AuditProgress) -> Void)? = nil,
         write: ([UInt8]) throws -> Void
     ) async throws -> AuditExportSummary {
+        // The end is fixed first: the header names it, and the end line vouches for everything up to it.
+        let end = try await lastPosition(of: requested)
         var scope = requested
-        if scope.toPosition == nil { scope.toPosition = try await headPosition() }
+        scope.toPosition = end
         let header = AuditExportFormat.header(scope, exportedAt: now)
         var summary = AuditExportSummary()
         var walker = ChainWalker()
         var headerWritten = false
-        let startsAtBeginning = scope.fromPosition == 1 && scope.fromTime == nil
-        let lastPosition = scope.toPosition ?? 0
         try await scanCanonical(scope) { page in
             if !headerWritten {
                 try write(header)
                 headerWritten = true
             }
             let needed = walker.streamsNeedingPredecessors(in: page)
-            walker.learn(predecessors: startsAtBeginning ? [:] : try await links(before: needed), for: needed)
+            walker.learn(predecessors: scope.startsAtLogStart ? [:] : try await links(before: needed), for: needed)
             let newStreams = Set(needed.map(\.stream))
             var announced = Set<String>()
             var chunk: [UInt8] = []
@@ -44,11 +44,11 @@ extension PostgresEventStore {
                 summary.events += 1
             }
             try write(chunk)
-            progress?(AuditProgress(eventsRead: summary.events, position: page.positions[page.count - 1], firstPosition: scope.fromPosition, lastPosition: lastPosition))
+            progress?(AuditProgress(eventsRead: summary.events, position: page.positions[page.count - 1], firstPosition: scope.fromPosition, lastPosition: end))
         }
         if !headerWritten { try write(header) }
         summary.streams = walker.heads.count
-        summary.lastPosition = lastPosition
+        summary.lastPosition = end
         try write(AuditExportFormat.end(events: summary.events, streams: summary.streams, lastPosition: summary.lastPosition))
         return summary
     }

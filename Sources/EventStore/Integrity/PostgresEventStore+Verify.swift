@@ -3,6 +3,9 @@ import PostgresNIO
 import Synchronization
 
 extension PostgresEventStore {
+    /// Positions per part when a long range is verified in two parts side by side.
+    public static let defaultPartLength: Int64 = 100_000
+
     /// Recomputes one stream's hash chain from its stored fields.
     public func verify(_ stream: StreamName) async throws -> ChainVerification {
         try await verify(scope: AuditScope(stream: stream))
@@ -22,7 +25,7 @@ extension PostgresEventStore {
     ///   - partLength: a range of at least twice this many positions is walked in two parts
     ///     side by side (the server makes one part's rows while this process hashes the other's).
     public func verify(
-        scope: AuditScope, anchor: LogAnchor? = nil, progress: (@Sendable (AuditProgress) -> Void)? = nil, partLength: Int64 = 100_000
+        scope: AuditScope, anchor: LogAnchor? = nil, progress: (@Sendable (AuditProgress) -> Void)? = nil, partLength: Int64 = defaultPartLength
     ) async throws -> ChainVerification {
         try await walk(scope: scope, anchor: anchor, progress: progress, partLength: partLength).verification
     }
@@ -35,7 +38,7 @@ extension PostgresEventStore {
         let target = min(position ?? safe, safe)
         var scope = AuditScope.everything
         scope.toPosition = target
-        let walk = try await walk(scope: scope, anchor: nil, progress: progress, partLength: 100_000)
+        let walk = try await walk(scope: scope, anchor: nil, progress: progress, partLength: Self.defaultPartLength)
         guard walk.verification.firstBrokenLink == nil else { return (walk.verification, nil) }
         let heads = walk.heads.map { LogAnchor.StreamHead(stream: $0.key, version: $0.value.version, hash: $0.value.hash.bytes) }
         let anchor = LogAnchor(position: target, root: LogAnchor.root(of: heads))
@@ -52,14 +55,11 @@ extension PostgresEventStore {
         if anchor != nil, !scope.isWholeLog {
             throw EventStoreError(.invalidReadRange, "an anchor can only be checked against the whole log: no stream, category, start or time range")
         }
-        var head = scope.toPosition ?? 0
-        if scope.toPosition == nil { head = try await headPosition() }
-        let upper = head
+        let upper = try await lastPosition(of: scope)
         let from = scope.fromPosition
         guard from <= upper else { return Walk(verification: ChainVerification(scope: scope), heads: [:]) }
         let middle = from + (upper - from) / 2
         let ranges = upper - from + 1 >= 2 * max(1, partLength) ? [from...middle, (middle + 1)...upper] : [from...upper]
-        let startsAtBeginning = from == 1 && scope.fromTime == nil
         let done = PartsDone(parts: ranges.count)
         let segments = try await withThrowingTaskGroup(of: WalkSegment.self) { group in
             for (part, range) in ranges.enumerated() {
@@ -72,7 +72,7 @@ extension PostgresEventStore {
                         // From the log's start a stream's first event is version 1 (else it was
                         // deleted: it starts from the genesis link); from later, its predecessor
                         // may lie before the scope. Later parts leave that to the merge.
-                        if part == 0, !startsAtBeginning {
+                        if part == 0, !scope.startsAtLogStart {
                             let needed = segment.walker.streamsNeedingPredecessors(in: page)
                             segment.walker.learn(predecessors: try await self.links(before: needed), for: needed)
                         }
@@ -87,19 +87,19 @@ extension PostgresEventStore {
             for try await segment in group { segments.append(segment) }
             return segments.sorted { $0.range.lowerBound < $1.range.lowerBound }
         }
-        return try await merge(segments, scope: scope, upper: upper, startsAtBeginning: startsAtBeginning, anchor: anchor)
+        return try await merge(segments, scope: scope, upper: upper, anchor: anchor)
     }
 
     /// Joins the parts in order: each later part's first links are checked against the heads
     /// the earlier ones left, then its heads take over.
-    private func merge(_ segments: [WalkSegment], scope: AuditScope, upper: Int64, startsAtBeginning: Bool, anchor: LogAnchor?) async throws -> Walk {
+    private func merge(_ segments: [WalkSegment], scope: AuditScope, upper: Int64, anchor: LogAnchor?) async throws -> Walk {
         var result = ChainVerification(scope: scope)
         result.lastPosition = upper
         var walker = ChainWalker()
         var headsAtAnchor: [String: ChainWalker.Link]?
         for var segment in segments {
             let needed = segment.deferred.filter { walker.heads[$0.stream] == nil }.map { (stream: $0.stream, version: $0.version) }
-            let predecessors = startsAtBeginning || needed.isEmpty ? [:] : try await links(before: needed)
+            let predecessors = scope.startsAtLogStart || needed.isEmpty ? [:] : try await links(before: needed)
             for link in segment.deferred {
                 let previous = walker.heads[link.stream] ?? predecessors[link.stream] ?? .genesis
                 if let broken = ChainWalker.link(

@@ -51,6 +51,6 @@ struct WalkSegment: Sendable {
 
     mutating func note(_ broken: ChainVerification.BrokenLink) {
         brokenLinks += 1
-        if firstBrokenLink == nil || broken.position < firstBrokenLink!.position { firstBrokenLink = broken }
+        if firstBrokenLink.map({ broken.position < $0.position }) ?? true { firstBrokenLink = broken }
     }
 }

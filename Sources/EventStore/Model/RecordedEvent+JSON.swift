@@ -34,4 +34,14 @@ extension RecordedEvent {
         JSONText.appendString(RFC3339Time.format(recordedAt), to: &json)
         json.append(UInt8(ascii: "}"))
     }
+
+    /// Appends `events` as a JSON array of ``appendJSON(to:)`` objects.
+    public static func appendJSONArray(_ events: some Sequence<RecordedEvent>, to json: inout [UInt8]) {
+        json.append(UInt8(ascii: "["))
+        for (index, event) in events.enumerated() {
+            if index > 0 { json.append(UInt8(ascii: ",")) }
+            event.appendJSON(to: &json)
+        }
+        json.append(UInt8(ascii: "]"))
+    }
 }

@@ -28,6 +28,10 @@ public final class PersonalDataVault: Sendable {
         case active(SymmetricKey)
         case erased
         case unknown
+
+        var isUnknown: Bool {
+            if case .unknown = self { true } else { false }
+        }
     }
 
     private struct CachedKey {
@@ -51,8 +55,12 @@ public final class PersonalDataVault: Sendable {
     /// Seals the string members `fields` of the object at `path` in a JSON object, under
     /// `subject`'s key (made on first use). For an erased subject the fields are written as
     /// erased: nothing of theirs is stored any more. Other members are left as they are.
+    /// - Throws: ``EventStoreError`` `invalid_payload` when `json` is no object: nothing is
+    ///   stored unsealed.
     public func seal(_ json: String, object path: [String], fields: [String], subject: String) async throws -> String {
-        guard var document = Self.object(json) else { return json }
+        guard var document = Self.object(json) else {
+            throw EventStoreError(.invalidPayload, "personal data of \(subject) is not in a JSON object: not stored")
+        }
         let state = try await key(for: subject, create: true)
         Self.update(&document, at: path) { object in
             for field in fields {
@@ -124,8 +132,9 @@ public final class PersonalDataVault: Sendable {
 
     func key(for subject: String, create: Bool) async throws -> KeyState {
         let now = ContinuousClock.now
-        if let cached = cache.withLock({ $0[subject] }), now - cached.fetched < cacheLifetime {
-            if case .unknown = cached.state, create {} else { return cached.state }
+        // A cached "no key yet" does not stand when a key is to be made.
+        if let cached = cache.withLock({ $0[subject] }), now - cached.fetched < cacheLifetime, !(create && cached.state.isUnknown) {
+            return cached.state
         }
         if create {
             let fresh = SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) }

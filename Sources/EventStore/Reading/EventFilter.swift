@@ -37,6 +37,19 @@ public struct AllPage: Sendable {
 public enum HistoryPoint: Sendable, Hashable {
     case position(Int64)
     case time(Date)
+
+    /// Reads a global position (digits) or an RFC 3339 time, as the CLI and the admin API take
+    /// them; nil when the text is neither.
+    public init?(_ text: some StringProtocol) {
+        let text = String(text)
+        if let position = Int64(text), position >= 0 {
+            self = .position(position)
+        } else if let time = RFC3339Time.parse(text) ?? (try? Date(text, strategy: .iso8601)) {
+            self = .time(time)
+        } else {
+            return nil
+        }
+    }
 }
 
 import Foundation

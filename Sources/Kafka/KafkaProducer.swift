@@ -192,8 +192,15 @@ public final class KafkaProducer: Sendable {
     }
 
     /// Creates the topics that do not exist yet.
-    public func createTopics(_ topics: [KafkaTopicSpec], timeout: Duration = .seconds(10)) async throws(KafkaError) {
+    /// - Returns: the names of those it created.
+    @discardableResult
+    public func createTopics(_ topics: [KafkaTopicSpec], timeout: Duration = .seconds(10)) async throws(KafkaError) -> [String] {
         try await onBlockingQueue { [handle] () throws(KafkaError) in try handle.createTopics(topics, timeout: timeout) }
+    }
+
+    /// Each existing topic's id; one deleted and created again has a new one. Missing topics are left out.
+    public func topicIDs(_ topics: [String], timeout: Duration = .seconds(10)) async throws(KafkaError) -> [String: String] {
+        try await onBlockingQueue { [handle] () throws(KafkaError) in try handle.topicIDs(topics, timeout: timeout) }
     }
 
     private func onBlockingQueue<T: Sendable>(_ body: @escaping @Sendable () throws(KafkaError) -> T) async throws(KafkaError) -> T {

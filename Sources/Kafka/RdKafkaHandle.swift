@@ -73,8 +73,10 @@ final class RdKafkaHandle: @unchecked Sendable {
     }
 
     /// Creates topics that do not exist yet; a topic that exists already is not an error.
-    func createTopics(_ topics: [KafkaTopicSpec], timeout: Duration) throws(KafkaError) {
-        guard !topics.isEmpty else { return }
+    /// - Returns: the names of the topics it created (not those that existed).
+    @discardableResult
+    func createTopics(_ topics: [KafkaTopicSpec], timeout: Duration) throws(KafkaError) -> [String] {
+        guard !topics.isEmpty else { return [] }
         var errorBuffer = [CChar](repeating: 0, count: 512)
         var newTopics: [OpaquePointer?] = []
         defer { newTopics.forEach { rd_kafka_NewTopic_destroy($0) } }
@@ -108,15 +110,60 @@ final class RdKafkaHandle: @unchecked Sendable {
         }
         var count = 0
         let results = rd_kafka_CreateTopics_result_topics(result, &count)
+        var created: [String] = []
         for index in 0..<count {
             let topicResult = results![index]
             let error = rd_kafka_topic_result_error(topicResult)
-            if error != RD_KAFKA_RESP_ERR_NO_ERROR && error != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS {
-                let name = String(cString: rd_kafka_topic_result_name(topicResult))
+            let name = String(cString: rd_kafka_topic_result_name(topicResult))
+            if error == RD_KAFKA_RESP_ERR_NO_ERROR {
+                created.append(name)
+            } else if error != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS {
                 let message = rd_kafka_topic_result_error_string(topicResult).map { String(cString: $0) } ?? ""
                 throw KafkaError(.topicCreation, "topic \(name): \(message)", rdKafkaError: error.rawValue)
             }
         }
+        return created
+    }
+
+    /// Each existing topic's id (base64, as Kafka tools print it): a topic deleted and created
+    /// again under the same name gets a new one. Topics that do not exist are left out.
+    func topicIDs(_ topics: [String], timeout: Duration) throws(KafkaError) -> [String: String] {
+        guard !topics.isEmpty else { return [:] }
+        var errorBuffer = [CChar](repeating: 0, count: 512)
+        let names = topics.map { strdup($0) }
+        defer { names.forEach { free($0) } }
+        var pointers = names.map { UnsafePointer<CChar>($0) }
+        guard let collection = pointers.withUnsafeMutableBufferPointer({ rd_kafka_TopicCollection_of_topic_names($0.baseAddress, $0.count) }) else {
+            throw KafkaError(.operation, "describe topics: no topic collection")
+        }
+        defer { rd_kafka_TopicCollection_destroy(collection) }
+        let queue = rd_kafka_queue_new(pointer)
+        defer { rd_kafka_queue_destroy(queue) }
+        let options = rd_kafka_AdminOptions_new(pointer, RD_KAFKA_ADMIN_OP_DESCRIBETOPICS)
+        defer { rd_kafka_AdminOptions_destroy(options) }
+        rd_kafka_AdminOptions_set_request_timeout(options, timeout.milliseconds, &errorBuffer, errorBuffer.count)
+        rd_kafka_DescribeTopics(pointer, collection, options, queue)
+        guard let event = rd_kafka_queue_poll(queue, timeout.milliseconds + 1000) else {
+            throw KafkaError(.timedOut, "describing topics got no answer within \(timeout)")
+        }
+        defer { rd_kafka_event_destroy(event) }
+        let eventError = rd_kafka_event_error(event)
+        guard eventError == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            throw KafkaError(eventError == RD_KAFKA_RESP_ERR__TIMED_OUT ? .brokerUnreachable : .operation, "describe topics", eventError)
+        }
+        guard let result = rd_kafka_event_DescribeTopics_result(event) else {
+            throw KafkaError(.operation, "unexpected admin result event")
+        }
+        var count = 0
+        let descriptions = rd_kafka_DescribeTopics_result_topics(result, &count)
+        var ids: [String: String] = [:]
+        for index in 0..<count {
+            guard let description = descriptions?[index] else { continue }
+            if let error = rd_kafka_TopicDescription_error(description), rd_kafka_error_code(error) != RD_KAFKA_RESP_ERR_NO_ERROR { continue }
+            guard let id = rd_kafka_TopicDescription_topic_id(description), let text = rd_kafka_Uuid_base64str(id) else { continue }
+            ids[String(cString: rd_kafka_TopicDescription_name(description))] = String(cString: text)
+        }
+        return ids
     }
 }
 

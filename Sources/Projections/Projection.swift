@@ -58,7 +58,9 @@ public enum ProjectionApplier {
     }
 
     /// The events past the versions `projection` has recorded for their streams, and past its
-    /// rebuild watermark, each once.
+    /// rebuild watermark, each once — preceded by any earlier events of their streams that it
+    /// never received (fetched from the store): a stream's events apply in order and none is
+    /// passed over, even when a topic was lost or a partition re-read out of turn.
     static func unseen(_ events: [RecordedEvent], by projection: String, on connection: PostgresConnection, logger: Logger) async throws -> [RecordedEvent] {
         let streams = Array(Set(events.map(\.stream.rawValue)))
         var reached: [String: Int64] = [:]
@@ -73,11 +75,36 @@ public enum ProjectionApplier {
         for try await (stream, version) in rows.decode((String?, Int64).self) {
             if let stream { reached[stream] = version } else { watermark = version }
         }
-        return events.filter { event in
-            guard event.position > watermark, event.version > reached[event.stream.rawValue, default: -1] else { return false }
+        var candidates = events
+        let gaps = streamGaps(in: events, reached: reached, watermark: watermark)
+        if !gaps.isEmpty {
+            let missing = try await PostgresEventStore.events(filling: gaps, above: watermark, on: connection, logger: logger)
+            if !missing.isEmpty {
+                logger.warning("read model fetched from the store events it never received", metadata: [
+                    "projection": "\(projection)", "events": "\(missing.count)", "streams": "\(Set(missing.map(\.stream.rawValue)).count)",
+                ])
+                // By global position, which orders each stream's events by version.
+                candidates = (missing + events).sorted { $0.position < $1.position }
+            }
+        }
+        return candidates.filter { event in
+            guard event.position > watermark, event.version > reached[event.stream.rawValue, default: 0] else { return false }
             reached[event.stream.rawValue] = event.version
             return true
         }
+    }
+
+    /// For each stream, the versions between the last one seen and the first one received, when
+    /// that is no direct successor. Events at or below the watermark count as seen.
+    static func streamGaps(in events: [RecordedEvent], reached: [String: Int64], watermark: Int64) -> [StreamGap] {
+        var firstReceived: [String: Int64] = [:]
+        for event in events where event.position > watermark {
+            firstReceived[event.stream.rawValue] = min(event.version, firstReceived[event.stream.rawValue] ?? .max)
+        }
+        return firstReceived.compactMap { stream, first in
+            let seen = reached[stream, default: 0]
+            return first > seen + 1 ? StreamGap(stream: stream, after: seen, before: first) : nil
+        }.sorted { $0.stream < $1.stream }
     }
 }
 

@@ -21,7 +21,12 @@ public enum ProjectionOffsets {
     /// next offset: another member of the group applying the same partition waits here.
     public static func lock(group: String, topic: String, partition: Int32, on connection: PostgresConnection, logger: Logger) async throws -> Int64 {
         try await connection.query(
-            "INSERT INTO projection_offsets (consumer_group, topic, partition, next_offset) VALUES (\(group), \(topic), \(partition), 0) ON CONFLICT DO NOTHING",
+            // A new row counts in the topic's current generation (see the relay's topic losses).
+            """
+            INSERT INTO projection_offsets (consumer_group, topic, partition, next_offset, topic_generation)
+            VALUES (\(group), \(topic), \(partition), 0, (SELECT coalesce(max(id), 0) FROM relay_topic_losses WHERE topic = \(topic)))
+            ON CONFLICT DO NOTHING
+            """,
             logger: logger
         )
         var next: Int64 = 0
@@ -39,6 +44,32 @@ public enum ProjectionOffsets {
             """
             UPDATE projection_offsets SET next_offset = \(next), updated_at = now()
             WHERE consumer_group = \(group) AND topic = \(topic) AND partition = \(partition)
+            """,
+            logger: logger
+        )
+    }
+
+    /// The topic generation (``projection_offsets.topic_generation``) each stored offset counts
+    /// in, keyed `topic/partition`.
+    public static func generations(group: String, topics: [String], client: PostgresClient, logger: Logger) async throws -> [String: Int64] {
+        var generations: [String: Int64] = [:]
+        let rows = try await client.query(
+            "SELECT topic, partition, topic_generation FROM projection_offsets WHERE consumer_group = \(group) AND topic = ANY(\(topics))",
+            logger: logger
+        )
+        for try await (topic, partition, generation) in rows.decode((String, Int32, Int64).self) {
+            generations["\(topic)/\(partition)"] = generation
+        }
+        return generations
+    }
+
+    /// Starts a partition over from its first offset in a newer generation of its topic (the
+    /// topic was lost and published again): what was applied before is skipped by stream version.
+    public static func startOver(group: String, topic: String, partition: Int32, generation: Int64, client: PostgresClient, logger: Logger) async throws {
+        try await client.query(
+            """
+            UPDATE projection_offsets SET next_offset = 0, topic_generation = \(generation), updated_at = now()
+            WHERE consumer_group = \(group) AND topic = \(topic) AND partition = \(partition) AND topic_generation < \(generation)
             """,
             logger: logger
         )

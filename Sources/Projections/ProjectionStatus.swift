@@ -4,16 +4,12 @@ import PostgresNIO
 
 /// Where a read model stands, counted from the store (exact whatever the broker reports).
 public enum ProjectionStatus {
-    /// Events of the projection's categories past the version it recorded for their stream.
+    /// Events of the projection's categories it has not applied (nor parked), counted from the
+    /// store past the position its safety net last found everything applied
+    /// (``ProjectionHealth``), so the count stays cheap on a long log.
     public static func eventsBehind(_ projection: some Projection, client: PostgresClient, logger: Logger) async throws -> Int64 {
-        try await client.query(
-            """
-            SELECT count(*)::bigint FROM events e
-            LEFT JOIN projection_stream_versions v ON v.projection = \(projection.name) AND v.stream_name = e.stream_name
-            WHERE e.stream_category = ANY(\(projection.categories.sorted())) AND (v.version IS NULL OR e.stream_version > v.version)
-            """,
-            logger: logger
-        ).decode(Int64.self).collectAll()[0]
+        let standing = try await ProjectionHealth.standing(projection, client: client, logger: logger)
+        return try await ProjectionHealth.countUnseen(projection, after: standing.checkedThrough, client: client, logger: logger)
     }
 
     /// Each of the projection's tables with its row count.

@@ -26,6 +26,9 @@ public struct Settings: Sendable {
     /// The payment gateway; nil when `PAYMENT_GATEWAY` is not set (serve refuses to start then).
     public var paymentGateway: String?
     public var cartAbandonAfter: TimeInterval
+    /// How long a read model may stay behind the store with no progress before it catches up
+    /// from `$all` directly (``ReadModelSafetyNet``).
+    public var projectionStaleAfter: Duration
 
     /// The gateways this build can talk to.
     public static let gateways = ["sandbox"]
@@ -41,6 +44,7 @@ public struct Settings: Sendable {
         "STARTUP_TIMEOUT_SECONDS": "10",
         "RESERVATION_SECONDS": "900",
         "CART_ABANDON_SECONDS": "86400",
+        "PROJECTION_STALE_SECONDS": "10",
     ]
 
     /// - Throws: ``ConfigurationError`` naming the first variable with a bad value.
@@ -97,6 +101,10 @@ public struct Settings: Sendable {
             throw ConfigurationError(variable: "CART_ABANDON_SECONDS", reason: "must be a positive whole number of seconds")
         }
         cartAbandonAfter = TimeInterval(abandon)
+        guard let stale = Int(value("PROJECTION_STALE_SECONDS")), stale > 0 else {
+            throw ConfigurationError(variable: "PROJECTION_STALE_SECONDS", reason: "must be a positive whole number of seconds")
+        }
+        projectionStaleAfter = .seconds(stale)
     }
 
     /// The configured gateway. Production must not approve cards by accident: without
@@ -113,6 +121,12 @@ public struct Settings: Sendable {
         var logger = Logger(label: label)
         logger.logLevel = logLevel
         return logger
+    }
+
+    public var safetyNetConfiguration: ReadModelSafetyNet.Configuration {
+        var configuration = ReadModelSafetyNet.Configuration()
+        configuration.staleAfter = projectionStaleAfter
+        return configuration
     }
 
     public func processConfiguration() throws(ConfigurationError) -> LifecycleWorkers.Configuration {

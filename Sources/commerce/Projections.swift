@@ -29,6 +29,11 @@ struct ProjectionsCommand: AsyncParsableCommand {
                 let relay = try await store.checkpoint(of: EventRelay.Configuration().checkpointName)
                 print("event store: head \(frontier.headPosition), safe \(frontier.safePosition)\(frontier.blockedSince == nil ? "" : ", held back by \(frontier.blockingTransactions.count) open append(s)")")
                 print("relay:       position \(relay), \(max(0, frontier.safePosition - relay)) events behind")
+                let losses = try await RelayTopicLosses.all(client: client, logger: logger)
+                if let last = losses.first {
+                    let state = last.completedAt == nil ? "republishing, \(last.republished) sent so far" : "\(last.republished) events republished"
+                    print("\(pad("", 13))\(losses.count) topic loss(es) healed by republishing; last: \(last.topic) at \(RFC3339Time.format(last.detectedAt)) (\(state))")
+                }
                 let group = Projector.Configuration().groupID
                 let applied = try await ProjectionOffsets.appliedPerTopic(group: group, client: client, logger: logger)
                 let parked = try await ParkedEvents.counts(client: client, logger: logger)
@@ -44,6 +49,11 @@ struct ProjectionsCommand: AsyncParsableCommand {
                     let parkedHere = parked[projection.name] ?? 0
                     let parkedNote = parkedHere == 0 ? "" : "; \(parkedHere) PARKED (see the log; after a fix: commerce projections retry-parked \(projection.name))"
                     print("\(pad(projection.name, 14))\(behind) events behind the store\(parkedNote); rows: \(rows.joined(separator: ", "))")
+                    let health = try await ProjectionHealth.standing(projection, client: client, logger: logger)
+                    if health.heals > 0 {
+                        let when = health.lastHealAt.map { " (last at \(RFC3339Time.format($0)))" } ?? ""
+                        print("\(pad("", 14))SELF-HEALED \(health.heals) time(s) from the store, \(health.eventsHealed) events\(when): its consumer had stopped receiving them")
+                    }
                     print("\(pad("", 14))\(parts.joined(separator: "; "))")
                 }
             }

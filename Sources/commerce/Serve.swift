@@ -27,7 +27,7 @@ struct Serve: AsyncParsableCommand {
         if settings.paymentGateway == "sandbox" {
             logger.notice("PAYMENT_GATEWAY=sandbox: test cards are approved and no money moves")
         }
-        let workers = noWorkers ? [] : WorkerSet.services(store: store, kafka: settings.kafkaConfiguration, topicPrefix: settings.kafkaTopicPrefix, relay: true, projector: true, processes: try settings.processConfiguration(), logger: logger)
+        let workers = noWorkers ? [] : WorkerSet.services(store: store, kafka: settings.kafkaConfiguration, topicPrefix: settings.kafkaTopicPrefix, relay: true, projector: true, processes: try settings.processConfiguration(), safetyNet: settings.safetyNetConfiguration, logger: logger)
 
         let tokenSecret = settings.tokenSecret ?? {
             logger.warning("JWT_SECRET is not set: signing tokens with a random key; they stop working when the server restarts")

@@ -28,7 +28,7 @@ struct Worker: AsyncParsableCommand {
         let postgres = PostgresClient(configuration: settings.databaseURL.clientConfiguration(), backgroundLogger: logger)
         let store = PostgresEventStore(client: postgres, logger: logger)
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: postgres)] + WorkerSet.services(store: store, kafka: settings.kafkaConfiguration, topicPrefix: settings.kafkaTopicPrefix, relay: relay, projector: projector, processes: processes ? try settings.processConfiguration() : nil, logger: logger).map { .init(service: $0) },
+            services: [.init(service: postgres)] + WorkerSet.services(store: store, kafka: settings.kafkaConfiguration, topicPrefix: settings.kafkaTopicPrefix, relay: relay, projector: projector, processes: processes ? try settings.processConfiguration() : nil, safetyNet: settings.safetyNetConfiguration, logger: logger).map { .init(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         ))

@@ -10,9 +10,13 @@ import ServiceLifecycle
 /// Offsets live in Postgres (`projection_offsets`), written in the same transaction as the
 /// read-model changes of those messages; an assigned partition starts where that table says,
 /// so a crash neither loses a message nor applies one twice. Several projectors in one group
-/// share the partitions: the offset rows are locked while a batch is applied, and a message
-/// below the stored offset (applied by another member during a rebalance) is skipped. Copies of
-/// an event at a new offset (a relay republishing) are skipped by stream version (``ProjectionApplier``).
+/// share the partitions: the offset rows are locked while a batch is applied. Every message is
+/// offered to the read models, which skip what they have by stream version
+/// (``ProjectionApplier``): copies applied by another member during a rebalance, an event
+/// republished at a new offset, a partition read again from its start — which is what the
+/// consumer does when its offset is out of range (past the end of a recreated topic), and what
+/// the projector does when the relay reports a topic lost (``RelayTopicLosses``: a newer
+/// generation than the one its offsets were stored in).
 public struct Projector: Service {
     public struct Configuration: Sendable {
         public var groupID = "commerce-projector"
@@ -20,6 +24,8 @@ public struct Projector: Service {
         public var topicPrefix = CloudEventMessage.defaultTopicPrefix
         public var batchSize = 500
         public var pollTimeout = Duration.milliseconds(100)
+        /// How often it looks for topics the relay found lost, to start their partitions over.
+        public var topicLossCheckInterval = Duration.seconds(1)
 
         public init() {}
     }
@@ -52,14 +58,36 @@ public struct Projector: Service {
         logger.info("projector starting", metadata: ["group": "\(configuration.groupID)", "topics": "\(topics)"])
         do {
             try await cancelWhenGracefulShutdown {
+                var assigned: [KafkaTopicPartition] = []
+                var lastLossCheck = ContinuousClock.now
                 while !Task.isCancelled {
                     let batch = try await consumer.poll(maxMessages: configuration.batchSize, timeout: configuration.pollTimeout)
                     // A batch is applied, and an assignment made, before anything else happens:
                     // while the database is unavailable the projector waits and retries.
                     if !batch.messages.isEmpty { try await retrying("apply a batch") { try await apply(batch.messages) } }
-                    for case .assigned(let partitions) in batch.rebalances {
-                        try await retrying("assign partitions") { try await consumer.assign(try await storedOffsets(partitions)) }
-                        logger.info("projector assigned partitions", metadata: ["partitions": "\(partitions.map { "\($0.topic)/\($0.partition)" })"])
+                    for rebalance in batch.rebalances {
+                        switch rebalance {
+                        case .assigned(let partitions):
+                            try await retrying("assign partitions") {
+                                _ = try await startOverLostTopics(partitions)
+                                try await consumer.assign(try await storedOffsets(partitions))
+                            }
+                            assigned = partitions
+                            logger.info("projector assigned partitions", metadata: ["partitions": "\(partitions.map { "\($0.topic)/\($0.partition)" })"])
+                        case .revoked:
+                            assigned = []
+                        }
+                    }
+                    if !assigned.isEmpty, ContinuousClock.now - lastLossCheck >= configuration.topicLossCheckInterval {
+                        lastLossCheck = .now
+                        let current = assigned
+                        do {
+                            if try await startOverLostTopics(current) {
+                                try await retrying("assign partitions") { try await consumer.assign(try await storedOffsets(current)) }
+                            }
+                        } catch let error where !(error is CancellationError) {
+                            logger.debug("projector could not look for lost topics; looking again later", metadata: ["error": "\(String(reflecting: error))"])
+                        }
                     }
                 }
             }
@@ -89,17 +117,37 @@ public struct Projector: Service {
         }
     }
 
+    /// Starts over each of `partitions` whose offset was stored before the relay last found its
+    /// topic lost (``RelayTopicLosses``).
+    /// - Returns: whether any was started over.
+    private func startOverLostTopics(_ partitions: [KafkaTopicPartition]) async throws -> Bool {
+        let generations = try await RelayTopicLosses.generations(client: client, logger: logger)
+        guard !generations.isEmpty else { return false }
+        let stored = try await ProjectionOffsets.generations(group: configuration.groupID, topics: Array(Set(partitions.map(\.topic))), client: client, logger: logger)
+        var restarted = false
+        for partition in partitions {
+            guard let generation = generations[partition.topic], let storedIn = stored["\(partition.topic)/\(partition.partition)"], storedIn < generation else { continue }
+            logger.warning("projector starts a partition over: the relay found its topic lost and published it again", metadata: [
+                "topic": "\(partition.topic)", "partition": "\(partition.partition)", "generation": "\(generation)",
+            ])
+            try await ProjectionOffsets.startOver(group: configuration.groupID, topic: partition.topic, partition: partition.partition, generation: generation, client: client, logger: logger)
+            restarted = true
+        }
+        return restarted
+    }
+
     /// Applies one polled batch and advances its partitions' offsets, in one transaction.
     func apply(_ messages: [KafkaMessage]) async throws {
         let byPartition = Dictionary(grouping: messages) { KafkaTopicPartition(topic: $0.topic, partition: $0.partition) }
         try await client.withTransaction(logger: logger) { connection in
             try await ProjectionLock.acquire(on: connection, logger: logger)
             for (partition, messages) in byPartition.sorted(by: { ($0.key.topic, $0.key.partition) < ($1.key.topic, $1.key.partition) }) {
-                let next = try await ProjectionOffsets.lock(group: configuration.groupID, topic: partition.topic, partition: partition.partition,
-                                                            on: connection, logger: logger)
-                let fresh = messages.filter { $0.offset >= next }
-                guard let last = fresh.last else { continue }
-                let events = fresh.compactMap { message -> RecordedEvent? in
+                // Messages below the stored offset are offered too (a partition read again from its
+                // start, copies from a rebalance): the read models skip what they have.
+                _ = try await ProjectionOffsets.lock(group: configuration.groupID, topic: partition.topic, partition: partition.partition,
+                                                     on: connection, logger: logger)
+                guard let last = messages.last else { continue }
+                let events = messages.compactMap { message -> RecordedEvent? in
                     let event = CloudEventMessage.event(from: message)
                     if event == nil { logger.warning("projector skipped a message that is no CloudEvent of ours", metadata: ["topic": "\(message.topic)", "offset": "\(message.offset)"]) }
                     return event

@@ -14,6 +14,12 @@ import ServiceLifecycle
 /// While the broker is down, appends go on; the relay retries with backoff and publishes the
 /// backlog in order when the broker is back, recreating its topics and its producer (a restarted
 /// in-memory broker has lost the topics and no longer knows the idempotent producer's id).
+///
+/// A lost topic is noticed by its id (every `topicCheckInterval`, and after every failure): one
+/// deleted and created again, or lost with a broker that restarted empty, comes back with a new
+/// id. The relay then logs a warning, records the loss (``RelayTopicLosses``) and, before it
+/// publishes anything newer, republishes from the store every event of the topic's category up
+/// to its checkpoint, so each stream's order holds on the new topic; consumers dedupe by `ce_id`.
 public struct EventRelay: Service {
     public struct Configuration: Sendable {
         /// The name its checkpoint is stored under.
@@ -30,6 +36,8 @@ public struct EventRelay: Service {
         public var maximumBackoff = Duration.seconds(2)
         /// Topics created at start even before any event of theirs: every aggregate's category.
         public var categories: [String] = EventCatalog.categories.map(\.category)
+        /// How often the topics' ids are compared with those recorded (a lost topic shows a new id).
+        public var topicCheckInterval = Duration.seconds(5)
 
         public init() {}
     }
@@ -57,6 +65,8 @@ public struct EventRelay: Service {
         var topics = Set<String>()
         var checkpoint: Int64?
         var backoff = Duration.milliseconds(100)
+        // Nil: compare the topics' ids before publishing anything (at start, after a failure).
+        var lastTopicCheck: ContinuousClock.Instant?
         while !Task.isCancelled {
             do {
                 let position: Int64
@@ -66,6 +76,15 @@ public struct EventRelay: Service {
                     position = try await store.checkpoint(of: configuration.checkpointName)
                     checkpoint = position
                     logger.info("relay starting", metadata: ["position": "\(position)"])
+                }
+                if lastTopicCheck.map({ ContinuousClock.now - $0 >= configuration.topicCheckInterval }) ?? true {
+                    if try await checkTopics(producer: producer, known: &topics, through: position) {
+                        // A broker that lost its topics has forgotten the idempotent producer too.
+                        await producer.close(timeout: .milliseconds(100))
+                        producer = try makeProducer()
+                    }
+                    try await republishLostTopics(producer: producer)
+                    lastTopicCheck = .now
                 }
                 let generation = store.appendGeneration
                 let page = try await store.readAll(after: position, limit: configuration.batchSize, frontierWait: .zero)
@@ -92,6 +111,7 @@ public struct EventRelay: Service {
                 // The broker may have restarted: it may have lost the topics, and an idempotent
                 // producer's id with them (deliveries then only time out), so start afresh.
                 topics.removeAll()
+                lastTopicCheck = nil
                 await producer.close(timeout: .milliseconds(100))
                 producer = try makeProducer()
                 do { try await Task.sleep(for: backoff) } catch { break }
@@ -100,6 +120,48 @@ public struct EventRelay: Service {
         }
         await producer.close()
         logger.info("relay stopped", metadata: ["position": "\(checkpoint ?? -1)"])
+    }
+
+    /// Creates missing topics, then compares every topic's id with the one recorded.
+    /// - Returns: whether a topic was lost (its loss is recorded for ``republishLostTopics(producer:)``).
+    private func checkTopics(producer: KafkaProducer, known: inout Set<String>, through position: Int64) async throws -> Bool {
+        let prefix = configuration.topicPrefix
+        let categories = Dictionary(uniqueKeysWithValues: Set(configuration.categories).map { (CloudEventMessage.topic(forCategory: $0, prefix: prefix), $0) })
+        var ids = try await producer.topicIDs(categories.keys.sorted())
+        let missing = Set(categories.keys).subtracting(ids.keys)
+        known = Set(ids.keys)
+        if !missing.isEmpty {
+            try await ensureTopics(for: [], producer: producer, known: &known)
+            ids = try await producer.topicIDs(categories.keys.sorted())
+        }
+        let losses = try await RelayTopicLosses.compare(ids, categories: categories, through: position, client: store.client, logger: logger)
+        for loss in losses {
+            logger.warning("Kafka topic lost (it came back with a new id): republishing its events from the store", metadata: [
+                "topic": "\(loss.topic)", "through": "\(loss.lostThrough)", "loss": "\(loss.id)",
+            ])
+        }
+        return !losses.isEmpty
+    }
+
+    /// Republishes what lost topics held, page by page, recording progress: a failure or a
+    /// crash resumes where it stopped.
+    private func republishLostTopics(producer: KafkaProducer) async throws {
+        for loss in try await RelayTopicLosses.pending(client: store.client, logger: logger) {
+            var after = loss.republishedAfter
+            var sent = loss.republished
+            while after < loss.lostThrough {
+                let page = try await store.readAll(after: after, limit: configuration.batchSize, filter: .category(loss.category), frontierWait: .zero)
+                let events = page.events.filter { $0.position <= loss.lostThrough }
+                let results = await producer.send(events.map { CloudEventMessage.message(for: $0, topicPrefix: configuration.topicPrefix) })
+                for case .failure(let error) in results { throw error }
+                // A short page reaches the frontier, which is past the relay's checkpoint.
+                let reached = events.count < page.events.count || page.events.count < configuration.batchSize ? loss.lostThrough : page.nextPosition
+                try await RelayTopicLosses.advance(loss, to: reached, adding: events.count, client: store.client, logger: logger)
+                after = reached
+                sent += Int64(events.count)
+            }
+            logger.warning("relay republished a lost topic", metadata: ["topic": "\(loss.topic)", "events": "\(sent)", "through": "\(loss.lostThrough)"])
+        }
     }
 
     private func ensureTopics(for events: [RecordedEvent], producer: KafkaProducer, known: inout Set<String>) async throws(KafkaError) {

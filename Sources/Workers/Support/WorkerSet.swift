@@ -13,7 +13,8 @@ public enum WorkerSet {
 
     public static func services(
         store: PostgresEventStore, kafka: KafkaConfiguration, topicPrefix: String = CloudEventMessage.defaultTopicPrefix,
-        relay: Bool, projector: Bool, processes: LifecycleWorkers.Configuration? = nil, logger: Logger
+        relay: Bool, projector: Bool, processes: LifecycleWorkers.Configuration? = nil,
+        safetyNet: ReadModelSafetyNet.Configuration = .init(), logger: Logger
     ) -> [any Service] {
         var services: [any Service] = [StoreNotifications(store: store)]
         if relay {
@@ -29,6 +30,7 @@ public enum WorkerSet {
             services.append(Projector(client: store.client, projections: projections, configuration: configuration, logger: logger) { group in
                 try KafkaConsumer(configuration: kafka, groupID: group, logger: logger)
             })
+            services.append(ReadModelSafetyNet(store: store, projections: projections, configuration: safetyNet, logger: logger))
         }
         if let processes {
             services += LifecycleWorkers.services(store: store, configuration: processes, logger: logger)

@@ -46,6 +46,9 @@ public struct APIDependencies: Sendable {
     public var paymentGateway: any PaymentGateway
     /// Verifies the gateway's webhooks.
     public var webhookSignature: WebhookSignature
+    /// Watches PostgreSQL from a connection of its own: while it is down requests get 503 at
+    /// once (nil: requests wait for the pool). Run it among `services`.
+    public var databaseAvailability: DatabaseAvailability?
 
     public init(
         postgres: PostgresClient,
@@ -53,8 +56,10 @@ public struct APIDependencies: Sendable {
         services: [any Service] = [],
         startupChecks: [@Sendable () async throws -> Void] = [],
         paymentGateway: any PaymentGateway = SandboxGateway(),
-        webhookSignature: WebhookSignature
+        webhookSignature: WebhookSignature,
+        databaseAvailability: DatabaseAvailability? = nil
     ) {
+        self.databaseAvailability = databaseAvailability
         self.paymentGateway = paymentGateway
         self.webhookSignature = webhookSignature
         self.postgres = postgres
@@ -90,9 +95,12 @@ public func buildRouter(configuration: APIConfiguration, dependencies: APIDepend
     router.add(middleware: ProblemMiddleware())
     let tokens = AccessTokens(secret: configuration.tokenSecret, lifetime: configuration.accessTokenLifetime)
     router.add(middleware: AuthenticationMiddleware(tokens: tokens))
+    if let availability = dependencies.databaseAvailability {
+        router.add(middleware: DatabaseOutageMiddleware(availability: availability))
+    }
     router.add(middleware: IdempotencyMiddleware(client: dependencies.postgres))
     HealthRoutes(
-        checks: [.postgres(dependencies.postgres)] + dependencies.readinessChecks,
+        checks: [.postgres(dependencies.postgres, availability: dependencies.databaseAvailability)] + dependencies.readinessChecks,
         timeout: .seconds(3)
     ).addRoutes(to: router)
     let store = PostgresEventStore(client: dependencies.postgres, logger: logger)

@@ -159,6 +159,8 @@ public final class PostgresEventStore: Sendable {
             return EventStoreError(.wrongExpectedVersion, "stream \(stream) is at version \(actual), changed concurrently", stream: stream, actualVersion: actual)
         case "22P02", "22P05", "22032":
             return EventStoreError(.invalidPayload, "event data is not valid JSON: \(message)")
+        case _ where DatabaseOutage.isOutage(sqlState: state):
+            return EventStoreError(.unavailable, message)
         default:
             return EventStoreError(.database, message)
         }

@@ -198,6 +198,11 @@ public final class KafkaProducer: Sendable {
         try await onBlockingQueue { [handle] () throws(KafkaError) in try handle.createTopics(topics, timeout: timeout) }
     }
 
+    /// Deletes topics; one that does not exist is not an error.
+    public func deleteTopics(_ topics: [String], timeout: Duration = .seconds(10)) async throws(KafkaError) {
+        try await onBlockingQueue { [handle] () throws(KafkaError) in try handle.deleteTopics(topics, timeout: timeout) }
+    }
+
     /// Each existing topic's id; one deleted and created again has a new one. Missing topics are left out.
     public func topicIDs(_ topics: [String], timeout: Duration = .seconds(10)) async throws(KafkaError) -> [String: String] {
         try await onBlockingQueue { [handle] () throws(KafkaError) in try handle.topicIDs(topics, timeout: timeout) }

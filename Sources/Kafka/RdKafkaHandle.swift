@@ -125,6 +125,39 @@ final class RdKafkaHandle: @unchecked Sendable {
         return created
     }
 
+    /// Deletes topics (an operator's act: a test of what a lost topic does). A topic that does not
+    /// exist is not an error.
+    func deleteTopics(_ topics: [String], timeout: Duration) throws(KafkaError) {
+        guard !topics.isEmpty else { return }
+        var errorBuffer = [CChar](repeating: 0, count: 512)
+        var deletions = topics.map { rd_kafka_DeleteTopic_new($0) }
+        defer { deletions.forEach { rd_kafka_DeleteTopic_destroy($0) } }
+        let queue = rd_kafka_queue_new(pointer)
+        defer { rd_kafka_queue_destroy(queue) }
+        let options = rd_kafka_AdminOptions_new(pointer, RD_KAFKA_ADMIN_OP_DELETETOPICS)
+        defer { rd_kafka_AdminOptions_destroy(options) }
+        rd_kafka_AdminOptions_set_request_timeout(options, timeout.milliseconds, &errorBuffer, errorBuffer.count)
+        rd_kafka_AdminOptions_set_operation_timeout(options, timeout.milliseconds, &errorBuffer, errorBuffer.count)
+        deletions.withUnsafeMutableBufferPointer { buffer in
+            rd_kafka_DeleteTopics(pointer, buffer.baseAddress, buffer.count, options, queue)
+        }
+        guard let event = rd_kafka_queue_poll(queue, timeout.milliseconds + 1000) else {
+            throw KafkaError(.timedOut, "topic deletion got no answer within \(timeout)")
+        }
+        defer { rd_kafka_event_destroy(event) }
+        let eventError = rd_kafka_event_error(event)
+        guard eventError == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(.operation, "delete topics", eventError) }
+        guard let result = rd_kafka_event_DeleteTopics_result(event) else { throw KafkaError(.operation, "unexpected admin result event") }
+        var count = 0
+        let results = rd_kafka_DeleteTopics_result_topics(result, &count)
+        for index in 0..<count {
+            let error = rd_kafka_topic_result_error(results![index])
+            if error != RD_KAFKA_RESP_ERR_NO_ERROR && error != RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART {
+                throw KafkaError(.operation, "delete topic \(String(cString: rd_kafka_topic_result_name(results![index])))", error)
+            }
+        }
+    }
+
     /// Each existing topic's id (base64, as Kafka tools print it): a topic deleted and created
     /// again under the same name gets a new one. Topics that do not exist are left out.
     func topicIDs(_ topics: [String], timeout: Duration) throws(KafkaError) -> [String: String] {

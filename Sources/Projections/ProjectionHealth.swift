@@ -69,7 +69,8 @@ public enum ProjectionHealth {
     /// Applies, straight from the store, every event of the projection after `position` up to
     /// `limit` that it has not seen — what its consumer should have delivered — page by page,
     /// each page one transaction under ``ProjectionLock`` (so never beside a projector's batch),
-    /// and records the self-heal.
+    /// and records the self-heal — when there was anything left to apply (the consumer may have
+    /// delivered it meanwhile).
     /// - Returns: the events applied (copies it had already are skipped, as from Kafka).
     public static func catchUp(
         _ projection: any Projection, after position: Int64, through limit: Int64, store: PostgresEventStore, pageSize: Int = 1000, logger: Logger
@@ -89,6 +90,7 @@ public enum ProjectionHealth {
             guard page.nextPosition > cursor else { break }
             cursor = page.nextPosition
         }
+        guard applied > 0 else { return 0 }
         try await store.client.query(
             """
             INSERT INTO projection_health (projection, heals, events_healed, last_heal_at) VALUES (\(projection.name), 1, \(Int64(applied)), now())

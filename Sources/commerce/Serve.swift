@@ -37,6 +37,7 @@ struct Serve: AsyncParsableCommand {
             logger.warning("WEBHOOK_SECRET is not set: payment webhooks are checked against a random key and will all be refused")
             return StartupChecks.randomSecret()
         }()
+        let availability = DatabaseAvailability(url: settings.databaseURL, logger: logger)
         let app = buildApplication(
             configuration: APIConfiguration(
                 host: settings.host, port: settings.port, tokenSecret: tokenSecret, reservationLifetime: settings.reservationLifetime
@@ -46,13 +47,14 @@ struct Serve: AsyncParsableCommand {
                 readinessChecks: [
                     ReadinessCheck(name: "kafka") { _ = try await kafka.metadata(timeout: .seconds(2)) }
                 ],
-                services: [postgres] + workers,
+                services: [postgres, availability] + workers,
                 startupChecks: [
                     { try await StartupChecks.connectOrFail(postgres, settings: settings) },
                     { try await StartupChecks.reachKafkaOrFail(kafka, settings: settings) },
                 ],
                 paymentGateway: gateway,
-                webhookSignature: WebhookSignature(secret: webhookSecret)
+                webhookSignature: WebhookSignature(secret: webhookSecret),
+                databaseAvailability: availability
             ),
             logger: logger
         )

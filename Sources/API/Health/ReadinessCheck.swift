@@ -12,8 +12,15 @@ public struct ReadinessCheck: Sendable {
         self.probe = probe
     }
 
-    /// PostgreSQL answers `SELECT 1`.
-    public static func postgres(_ client: PostgresClient, timeout: Duration = .seconds(2)) -> ReadinessCheck {
-        ReadinessCheck(name: "postgres") { try await client.ping(timeout: timeout) }
+    /// PostgreSQL answers `SELECT 1` — at once down while `availability` has found it so.
+    public static func postgres(_ client: PostgresClient, availability: DatabaseAvailability? = nil, timeout: Duration = .seconds(2)) -> ReadinessCheck {
+        ReadinessCheck(name: "postgres") {
+            if availability?.isDown == true { throw DatabaseDown() }
+            try await client.ping(timeout: timeout)
+        }
+    }
+
+    struct DatabaseDown: Error, CustomStringConvertible {
+        var description: String { "PostgreSQL does not answer" }
     }
 }

@@ -57,6 +57,12 @@ extension Problem {
         Problem(.notFound, "not_found", "\(what) does not exist")
     }
 
+    /// PostgreSQL is down or went away under the request: nothing is lost, the client may retry
+    /// (with the same `Idempotency-Key` for a command).
+    static let databaseUnavailable = Problem(
+        .serviceUnavailable, "database_unavailable", "the database cannot be reached just now; try again shortly", headers: [.retryAfter: "2"]
+    )
+
     static func badRequest(_ code: String, _ detail: String, field: String? = nil) -> Problem {
         Problem(.badRequest, code, detail, fields: field.map { ["field": .string($0)] } ?? [:])
     }
@@ -74,6 +80,8 @@ extension Problem {
         case let conflict as VersionConflict:
             return Problem(.conflict, "version_conflict", "the resource is at version \(conflict.currentVersion), not \(conflict.expectedVersion)",
                            fields: ["currentVersion": .integer(conflict.currentVersion)])
+        case _ where DatabaseOutage.explains(error):
+            return .databaseUnavailable
         case let transaction as PostgresTransactionError where transaction.closureError != nil:
             return from(transaction.closureError!)
         case let domain as DomainError:

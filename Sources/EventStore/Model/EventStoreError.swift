@@ -23,6 +23,8 @@ public struct EventStoreError: Error, CustomStringConvertible, Sendable, Equatab
         public static let idempotencyConflict = Code(rawValue: "event_store.idempotency_conflict")
         public static let immutable = Code(rawValue: "event_store.events_are_immutable")
         public static let database = Code(rawValue: "event_store.database")
+        /// The database could not be reached or went away (see ``DatabaseOutage``): try again later.
+        public static let unavailable = Code(rawValue: "event_store.unavailable")
     }
 
     public let code: Code

@@ -73,10 +73,11 @@ public struct ReadModelSafetyNet: Service {
             let waited = ContinuousClock.now - previous.since
             guard waited >= configuration.staleAfter else { continue }
             let applied = try await ProjectionHealth.catchUp(projection, after: first - 1, through: safe, store: store, logger: logger)
+            stuck[projection.name] = nil
+            guard applied > 0 else { continue }  // its consumer delivered meanwhile
             logger.warning("read model stayed behind the store with no progress; caught it up from $all", metadata: [
                 "projection": "\(projection.name)", "firstUnseen": "\(first)", "through": "\(safe)", "applied": "\(applied)", "waited": "\(waited)",
             ])
-            stuck[projection.name] = nil
         }
     }
 }

@@ -1,0 +1,104 @@
+import EventStore
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+import NIOPosix
+import PostgresNIO
+import ServiceLifecycle
+
+/// Whether PostgreSQL answers, watched from a connection of its own every `interval`.
+///
+/// The connection pool waits for a refused connection until the circuit breaker trips (a
+/// minute), so without this a request during an outage would hang. While the database is
+/// down, ``DatabaseOutageMiddleware`` answers 503 at once and cancels the requests already
+/// waiting; `/health/ready` reports `postgres` down. The watcher's own connection means a pool
+/// busy under load never reads as an outage.
+public final class DatabaseAvailability: Service, Sendable {
+    private struct State {
+        var down = false
+        var since: ContinuousClock.Instant?
+        var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
+        var nextWaiter = 0
+    }
+
+    private let state = NIOLockedValueBox(State())
+    private let url: DatabaseURL
+    private let interval: Duration
+    private let logger: Logger
+
+    public init(url: DatabaseURL, interval: Duration = .milliseconds(500), logger: Logger) {
+        self.url = url
+        self.interval = interval
+        self.logger = logger
+    }
+
+    public var isDown: Bool { state.withLockedValue(\.down) }
+
+    /// Returns once the database is found down (at once when it is); cancellable.
+    func waitUntilDown() async {
+        let id = state.withLockedValue { state -> Int in
+            state.nextWaiter += 1
+            return state.nextWaiter
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let resumeNow = state.withLockedValue { state -> Bool in
+                    if state.down || Task.isCancelled { return true }
+                    state.waiters[id] = continuation
+                    return false
+                }
+                if resumeNow { continuation.resume() }
+            }
+        } onCancel: {
+            state.withLockedValue { $0.waiters.removeValue(forKey: id) }?.resume()
+        }
+    }
+
+    public func run() async throws {
+        await cancelWhenGracefulShutdown {
+            var connection: PostgresConnection?
+            var connectionID = 0
+            while !Task.isCancelled {
+                do {
+                    let current: PostgresConnection
+                    if let connection {
+                        current = connection
+                    } else {
+                        connectionID += 1
+                        current = try await PostgresConnection.connect(configuration: try self.url.connectionConfiguration(connectTimeout: self.interval * 2),
+                                                                       id: connectionID, logger: self.logger)
+                        connection = current
+                    }
+                    try await withTimeout(self.interval * 2) { try await current.query("SELECT 1", logger: self.logger) }
+                    self.mark(down: false, error: nil)
+                } catch {
+                    try? await connection?.close()
+                    connection = nil
+                    if Task.isCancelled { break }
+                    self.mark(down: true, error: error)
+                }
+                do { try await Task.sleep(for: self.interval) } catch { break }
+            }
+            try? await connection?.close()
+        }
+    }
+
+    private func mark(down: Bool, error: (any Error)?) {
+        let (changed, waiters, since) = state.withLockedValue { state -> (Bool, [CheckedContinuation<Void, Never>], ContinuousClock.Instant?) in
+            guard state.down != down else { return (false, [], nil) }
+            let since = state.since
+            state.down = down
+            state.since = .now
+            let waiters = down ? Array(state.waiters.values) : []
+            if down { state.waiters.removeAll() }
+            return (true, waiters, since)
+        }
+        waiters.forEach { $0.resume() }
+        guard changed else { return }
+        if down {
+            logger.warning("PostgreSQL does not answer: HTTP requests get 503 until it does", metadata: ["error": "\(String(reflecting: error))"])
+        } else if let since {
+            logger.notice("PostgreSQL answers again", metadata: ["downFor": "\(ContinuousClock.now - since)"])
+        }
+    }
+}

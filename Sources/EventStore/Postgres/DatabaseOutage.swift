@@ -1,0 +1,26 @@
+import PostgresNIO
+
+/// Tells a database that cannot be reached or went away (an outage: answer 503, retry later)
+/// from a statement that failed (a bug or bad data).
+public enum DatabaseOutage {
+    /// Whether `error` says the server was not there: no connection, a connection closed under
+    /// the statement, the server shutting down or starting up (SQLSTATE classes 08 and 57P).
+    public static func explains(_ error: any Error) -> Bool {
+        switch error {
+        case let transaction as PostgresTransactionError:
+            return [transaction.beginError, transaction.closureError, transaction.commitError].contains { $0.map(explains) ?? false }
+        case let psql as PSQLError:
+            if let state = psql.serverInfo?[.sqlState] { return isOutage(sqlState: state) }
+            return [.connectionError, .serverClosedConnection, .uncleanShutdown, .poolClosed].contains(psql.code)
+        case let store as EventStoreError:
+            return store.code == .unavailable
+        default:
+            return false
+        }
+    }
+
+    /// Connection exceptions (08…) and the server shutting down or not ready (57P…).
+    public static func isOutage(sqlState: String) -> Bool {
+        sqlState.hasPrefix("08") || sqlState.hasPrefix("57P")
+    }
+}

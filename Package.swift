@@ -44,6 +44,8 @@ let package = Package(
             name: "EventStore",
             dependencies: [
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                // postgres-nio's pool (built with it anyway): its error type tells an outage.
+                .product(name: "_ConnectionPoolModule", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],

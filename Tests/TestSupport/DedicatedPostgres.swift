@@ -20,23 +20,51 @@ public final class DedicatedPostgres: Sendable {
         }
     }
 
-    public func start() throws { try services("start-postgres") }
+    public func start() async throws { try await services("start-postgres") }
 
     /// A fast shutdown (SIGINT): sessions are cut, the data stays.
-    public func stop() throws { try services("stop-postgres") }
+    public func stop() async throws { try await services("stop-postgres") }
 
     /// Stops the cluster and deletes its data.
-    public func remove() {
-        try? services("stop")
+    public func remove() async {
+        try? await services("stop")
         try? FileManager.default.removeItem(at: stateDirectory)
     }
 
-    private func services(_ command: String) throws {
+    /// Runs the script and waits for its end without holding a thread (it waits for the
+    /// server, which must not hold up the tasks the test is timing).
+    private func services(_ command: String) async throws {
+        try FileManager.default.createDirectory(at: stateDirectory, withIntermediateDirectories: true)
+        // Output to a file, not a pipe, which the server started would hold open for ever.
+        let log = stateDirectory.appendingPathComponent("services.log")
+        if !FileManager.default.fileExists(atPath: log.path) { _ = FileManager.default.createFile(atPath: log.path, contents: nil) }
+        let output = try FileHandle(forWritingTo: log)
+        defer { try? output.close() }
+        output.seekToEndOfFile()
+        let process = Process()
+        // Through Python, which closes every other descriptor in its child: the server the script
+        // starts would otherwise inherit the one this process watches for the script's end,
+        // and the script would never be seen to end.
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        process.arguments = [
+            "-c", "import subprocess, sys; sys.exit(subprocess.run(sys.argv[1:], close_fds=True).returncode)",
+            "/bin/bash", TestEnvironment.repositoryRoot.appendingPathComponent("scripts/services").path, command,
+        ]
         var environment = ProcessInfo.processInfo.environment
         environment["COMMERCE_STATE_DIR"] = stateDirectory.path
-        let script = TestEnvironment.repositoryRoot.appendingPathComponent("scripts/services").path
-        let result = try runExternalProcess("/bin/bash", [script, command], environment: environment)
-        guard result.status == 0 else { throw ServiceError.failed(command, result.errors + result.output) }
+        process.environment = environment
+        process.standardOutput = output
+        process.standardError = output
+        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
+            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
+            do { try process.run() } catch {
+                process.terminationHandler = nil
+                continuation.resume(throwing: error)
+            }
+        }
+        guard status == 0 else {
+            throw ServiceError.failed(command, (try? String(contentsOf: log, encoding: .utf8)) ?? "")
+        }
     }
 
     enum ServiceError: Error {

@@ -65,21 +65,26 @@ public final class DatabaseAvailability: Service, Sendable {
                         current = connection
                     } else {
                         connectionID += 1
-                        current = try await PostgresConnection.connect(configuration: try self.url.connectionConfiguration(connectTimeout: self.interval * 2),
-                                                                       id: connectionID, logger: self.logger)
+                        let id = connectionID
+                        current = try await abandoningAfter(self.interval * 2) {
+                            try await PostgresConnection.connect(configuration: try self.url.connectionConfiguration(connectTimeout: self.interval * 2),
+                                                                 id: id, logger: self.logger)
+                        }
                         connection = current
                     }
-                    try await withTimeout(self.interval * 2) { try await current.query("SELECT 1", logger: self.logger) }
+                    // A statement sent just as the server shuts down can wait for ever, deaf to
+                    // cancellation: it is left behind rather than awaited.
+                    try await abandoningAfter(self.interval * 2) { try await current.query("SELECT 1", logger: self.logger) }
                     self.mark(down: false, error: nil)
                 } catch {
-                    try? await connection?.close()
+                    if let lost = connection { Task { try? await lost.close() } }
                     connection = nil
                     if Task.isCancelled { break }
                     self.mark(down: true, error: error)
                 }
                 do { try await Task.sleep(for: self.interval) } catch { break }
             }
-            try? await connection?.close()
+            if let connection { try? await connection.close() }
         }
     }
 

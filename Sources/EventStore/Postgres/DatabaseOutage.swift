@@ -1,3 +1,4 @@
+import _ConnectionPoolModule
 import PostgresNIO
 
 /// Tells a database that cannot be reached or went away (an outage: answer 503, retry later)
@@ -11,7 +12,12 @@ public enum DatabaseOutage {
             return [transaction.beginError, transaction.closureError, transaction.commitError].contains { $0.map(explains) ?? false }
         case let psql as PSQLError:
             if let state = psql.serverInfo?[.sqlState] { return isOutage(sqlState: state) }
-            return [.connectionError, .serverClosedConnection, .uncleanShutdown, .poolClosed].contains(psql.code)
+            // A connection closed after the server said it terminates it (57P01) comes wrapped.
+            return [.connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown, .poolClosed].contains(psql.code)
+                || psql.underlying.map(explains) == true
+        case is ConnectionPoolError:
+            // No connection could be made for a while (the pool's circuit breaker is open).
+            return true
         case let store as EventStoreError:
             return store.code == .unavailable
         default:

@@ -1,3 +1,5 @@
+import NIOConcurrencyHelpers
+
 /// Thrown by ``withTimeout(_:operation:)`` when the operation did not finish in time.
 public struct TimeoutError: Error, CustomStringConvertible {
     public let timeout: Duration
@@ -18,5 +20,31 @@ public func withTimeout<T: Sendable>(
         }
         defer { group.cancelAll() }
         return try await group.next()!
+    }
+}
+
+/// Runs `operation` in a task of its own and returns its result, or throws ``TimeoutError`` after
+/// `timeout` — cancelling the operation then without waiting for it. ``withTimeout(_:operation:)``
+/// must wait for an operation that ignores cancellation (a statement sent to a server as it shuts
+/// down can wait for ever); this one leaves it behind.
+@discardableResult
+public func abandoningAfter<T: Sendable>(_ timeout: Duration, _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+    let pending = NIOLockedValueBox<CheckedContinuation<T, any Error>?>(nil)
+    let finish: @Sendable (Result<T, any Error>) -> Void = { result in
+        pending.withLockedValue { continuation -> CheckedContinuation<T, any Error>? in
+            defer { continuation = nil }
+            return continuation
+        }?.resume(with: result)
+    }
+    return try await withCheckedThrowingContinuation { continuation in
+        pending.withLockedValue { $0 = continuation }
+        let work = Task {
+            do { finish(.success(try await operation())) } catch { finish(.failure(error)) }
+        }
+        Task {
+            try? await Task.sleep(for: timeout)
+            work.cancel()
+            finish(.failure(TimeoutError(timeout: timeout)))
+        }
     }
 }

@@ -5,7 +5,7 @@ import Synchronization
 
 /// A Kafka producer with the idempotent setting on and `acks=all`: `send` returns once the
 /// broker has confirmed the message (its delivery report), or throws when it could not be
-/// delivered within `message.timeout.ms` (10 s unless configured otherwise).
+/// delivered within `message.timeout.ms` (5 s unless configured otherwise).
 ///
 /// librdkafka only calls delivery reports from `rd_kafka_poll`, so a dedicated thread polls the
 /// handle; nothing here blocks the cooperative thread pool except ``flush(timeout:)``, which
@@ -30,10 +30,12 @@ public final class KafkaProducer: Sendable {
             "acks": "all",
             "linger.ms": "2",
             "log.connection.close": "false",
-            // A broker outage shows as failed deliveries after 10 s (librdkafka's default holds a
-            // batch for 5 minutes), and its end is noticed within a second: reconnection attempts
-            // back off to 1 s at most (default 10 s).
-            "message.timeout.ms": "10000",
+            // A broker outage shows as failed deliveries after 5 s (librdkafka's default holds a
+            // batch for 5 minutes; a broker that came back empty never confirms it), and its end
+            // is noticed within a second: reconnection attempts back off to 1 s at most (default
+            // 10 s). A healthy broker confirms in milliseconds; a delivery that times out is
+            // sent again (at least once).
+            "message.timeout.ms": "5000",
             "reconnect.backoff.ms": "100",
             "reconnect.backoff.max.ms": "1000",
         ]

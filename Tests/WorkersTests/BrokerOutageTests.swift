@@ -23,14 +23,18 @@ struct BrokerOutageTests {
         let broker = try DedicatedBroker()
         try await broker.start()
         try await withPipeline(broker) { store, orders in
+            let relay = EventRelay.Configuration().checkpointName
+            let published = try await store.checkpoint(of: relay)
             await broker.stop()
             try await Task.sleep(for: .seconds(seconds))
             try await broker.start()
             let returned = ContinuousClock.now
             let appended = try await store.frontierStatus().safePosition
+            try await waitUntil(timeout: .seconds(30), interval: .milliseconds(100)) { ((try? await store.checkpoint(of: relay)) ?? 0) > published }
+            let resumed = ContinuousClock.now - returned
             // Orders keep coming meanwhile: everything appended until the return must get through.
             try await waitUntil(timeout: .seconds(30), interval: .milliseconds(250)) { await PipelineCheck.caughtUp(store, through: appended) }
-            print("broker back after \(seconds) s: pipeline caught up \(ContinuousClock.now - returned) later; \(await orders.count) orders appended meanwhile")
+            print("broker back after \(seconds) s: relay publishing again \(resumed) later, pipeline caught up \(ContinuousClock.now - returned) later; \(await orders.count) orders appended meanwhile")
             let losses = try await RelayTopicLosses.all(client: store.client, logger: logger)
             #expect(!losses.isEmpty, "the broker came back empty: the relay must have found its topics lost")
         }

@@ -67,6 +67,8 @@ public struct EventRelay: Service {
         var backoff = Duration.milliseconds(100)
         // Nil: compare the topics' ids before publishing anything (at start, after a failure).
         var lastTopicCheck: ContinuousClock.Instant?
+        // Since when publishing has failed, to say how long it was stuck once it goes on.
+        var failingSince: ContinuousClock.Instant?
         while !Task.isCancelled {
             do {
                 let position: Int64
@@ -103,10 +105,15 @@ public struct EventRelay: Service {
                 logger.debug("relay published", metadata: ["events": "\(page.events.count)", "position": "\(page.nextPosition)"])
                 checkpoint = page.nextPosition
                 backoff = .milliseconds(100)
+                if let since = failingSince {
+                    logger.notice("relay publishing again", metadata: ["failedFor": "\(ContinuousClock.now - since)", "position": "\(page.nextPosition)"])
+                    failingSince = nil
+                }
             } catch is CancellationError {
                 break
             } catch {
                 guard !Task.isCancelled else { break }
+                if failingSince == nil { failingSince = .now }
                 logger.warning("relay could not publish; retrying", metadata: ["error": "\(String(reflecting: error))", "position": "\(checkpoint ?? -1)", "backoff": "\(backoff)"])
                 // The broker may have restarted: it may have lost the topics, and an idempotent
                 // producer's id with them (deliveries then only time out), so start afresh.

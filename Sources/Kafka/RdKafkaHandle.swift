@@ -86,28 +86,19 @@ final class RdKafkaHandle: @unchecked Sendable {
             }
             newTopics.append(newTopic)
         }
-        let queue = rd_kafka_queue_new(pointer)
-        defer { rd_kafka_queue_destroy(queue) }
-        let options = rd_kafka_AdminOptions_new(pointer, RD_KAFKA_ADMIN_OP_CREATETOPICS)
-        defer { rd_kafka_AdminOptions_destroy(options) }
-        rd_kafka_AdminOptions_set_request_timeout(options, timeout.milliseconds, &errorBuffer, errorBuffer.count)
-        rd_kafka_AdminOptions_set_operation_timeout(options, timeout.milliseconds, &errorBuffer, errorBuffer.count)
+        return try adminRequest(RD_KAFKA_ADMIN_OP_CREATETOPICS, "create topics", failure: .topicCreation, timeout: timeout) { options, queue in
+            newTopics.withUnsafeMutableBufferPointer { buffer in
+                rd_kafka_CreateTopics(pointer, buffer.baseAddress, buffer.count, options, queue)
+            }
+        } read: { event throws(KafkaError) in
+            guard let result = rd_kafka_event_CreateTopics_result(event) else {
+                throw KafkaError(.topicCreation, "unexpected admin result event")
+            }
+            return try Self.createdTopics(result)
+        }
+    }
 
-        newTopics.withUnsafeMutableBufferPointer { buffer in
-            rd_kafka_CreateTopics(pointer, buffer.baseAddress, buffer.count, options, queue)
-        }
-        // Wait a little longer than the request timeout: the result event always comes.
-        guard let event = rd_kafka_queue_poll(queue, timeout.milliseconds + 1000) else {
-            throw KafkaError(.timedOut, "topic creation got no answer within \(timeout)")
-        }
-        defer { rd_kafka_event_destroy(event) }
-        let eventError = rd_kafka_event_error(event)
-        guard eventError == RD_KAFKA_RESP_ERR_NO_ERROR else {
-            throw KafkaError(eventError == RD_KAFKA_RESP_ERR__TIMED_OUT ? .brokerUnreachable : .topicCreation, "create topics", eventError)
-        }
-        guard let result = rd_kafka_event_CreateTopics_result(event) else {
-            throw KafkaError(.topicCreation, "unexpected admin result event")
-        }
+    private static func createdTopics(_ result: OpaquePointer) throws(KafkaError) -> [String] {
         var count = 0
         let results = rd_kafka_CreateTopics_result_topics(result, &count)
         var created: [String] = []
@@ -129,25 +120,19 @@ final class RdKafkaHandle: @unchecked Sendable {
     /// exist is not an error.
     func deleteTopics(_ topics: [String], timeout: Duration) throws(KafkaError) {
         guard !topics.isEmpty else { return }
-        var errorBuffer = [CChar](repeating: 0, count: 512)
         var deletions = topics.map { rd_kafka_DeleteTopic_new($0) }
         defer { deletions.forEach { rd_kafka_DeleteTopic_destroy($0) } }
-        let queue = rd_kafka_queue_new(pointer)
-        defer { rd_kafka_queue_destroy(queue) }
-        let options = rd_kafka_AdminOptions_new(pointer, RD_KAFKA_ADMIN_OP_DELETETOPICS)
-        defer { rd_kafka_AdminOptions_destroy(options) }
-        rd_kafka_AdminOptions_set_request_timeout(options, timeout.milliseconds, &errorBuffer, errorBuffer.count)
-        rd_kafka_AdminOptions_set_operation_timeout(options, timeout.milliseconds, &errorBuffer, errorBuffer.count)
-        deletions.withUnsafeMutableBufferPointer { buffer in
-            rd_kafka_DeleteTopics(pointer, buffer.baseAddress, buffer.count, options, queue)
+        try adminRequest(RD_KAFKA_ADMIN_OP_DELETETOPICS, "delete topics", failure: .operation, timeout: timeout) { options, queue in
+            deletions.withUnsafeMutableBufferPointer { buffer in
+                rd_kafka_DeleteTopics(pointer, buffer.baseAddress, buffer.count, options, queue)
+            }
+        } read: { event throws(KafkaError) in
+            guard let result = rd_kafka_event_DeleteTopics_result(event) else { throw KafkaError(.operation, "unexpected admin result event") }
+            try Self.checkDeleted(result)
         }
-        guard let event = rd_kafka_queue_poll(queue, timeout.milliseconds + 1000) else {
-            throw KafkaError(.timedOut, "topic deletion got no answer within \(timeout)")
-        }
-        defer { rd_kafka_event_destroy(event) }
-        let eventError = rd_kafka_event_error(event)
-        guard eventError == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(.operation, "delete topics", eventError) }
-        guard let result = rd_kafka_event_DeleteTopics_result(event) else { throw KafkaError(.operation, "unexpected admin result event") }
+    }
+
+    private static func checkDeleted(_ result: OpaquePointer) throws(KafkaError) {
         var count = 0
         let results = rd_kafka_DeleteTopics_result_topics(result, &count)
         for index in 0..<count {
@@ -162,7 +147,6 @@ final class RdKafkaHandle: @unchecked Sendable {
     /// again under the same name gets a new one. Topics that do not exist are left out.
     func topicIDs(_ topics: [String], timeout: Duration) throws(KafkaError) -> [String: String] {
         guard !topics.isEmpty else { return [:] }
-        var errorBuffer = [CChar](repeating: 0, count: 512)
         let names = topics.map { strdup($0) }
         defer { names.forEach { free($0) } }
         var pointers = names.map { UnsafePointer<CChar>($0) }
@@ -170,23 +154,15 @@ final class RdKafkaHandle: @unchecked Sendable {
             throw KafkaError(.operation, "describe topics: no topic collection")
         }
         defer { rd_kafka_TopicCollection_destroy(collection) }
-        let queue = rd_kafka_queue_new(pointer)
-        defer { rd_kafka_queue_destroy(queue) }
-        let options = rd_kafka_AdminOptions_new(pointer, RD_KAFKA_ADMIN_OP_DESCRIBETOPICS)
-        defer { rd_kafka_AdminOptions_destroy(options) }
-        rd_kafka_AdminOptions_set_request_timeout(options, timeout.milliseconds, &errorBuffer, errorBuffer.count)
-        rd_kafka_DescribeTopics(pointer, collection, options, queue)
-        guard let event = rd_kafka_queue_poll(queue, timeout.milliseconds + 1000) else {
-            throw KafkaError(.timedOut, "describing topics got no answer within \(timeout)")
+        return try adminRequest(RD_KAFKA_ADMIN_OP_DESCRIBETOPICS, "describe topics", failure: .operation, timeout: timeout) { options, queue in
+            rd_kafka_DescribeTopics(pointer, collection, options, queue)
+        } read: { event throws(KafkaError) in
+            guard let result = rd_kafka_event_DescribeTopics_result(event) else { throw KafkaError(.operation, "unexpected admin result event") }
+            return Self.topicIDs(result)
         }
-        defer { rd_kafka_event_destroy(event) }
-        let eventError = rd_kafka_event_error(event)
-        guard eventError == RD_KAFKA_RESP_ERR_NO_ERROR else {
-            throw KafkaError(eventError == RD_KAFKA_RESP_ERR__TIMED_OUT ? .brokerUnreachable : .operation, "describe topics", eventError)
-        }
-        guard let result = rd_kafka_event_DescribeTopics_result(event) else {
-            throw KafkaError(.operation, "unexpected admin result event")
-        }
+    }
+
+    private static func topicIDs(_ result: OpaquePointer) -> [String: String] {
         var count = 0
         let descriptions = rd_kafka_DescribeTopics_result_topics(result, &count)
         var ids: [String: String] = [:]
@@ -197,6 +173,33 @@ final class RdKafkaHandle: @unchecked Sendable {
             ids[String(cString: rd_kafka_TopicDescription_name(description))] = String(cString: text)
         }
         return ids
+    }
+
+    /// Sends one admin request (`send` gets its options and result queue) and reads its result
+    /// event with `read`; a request the cluster did not answer throws.
+    private func adminRequest<T>(
+        _ operation: rd_kafka_admin_op_t, _ what: String, failure: KafkaError.Code, timeout: Duration,
+        send: (OpaquePointer?, OpaquePointer?) -> Void, read: (OpaquePointer) throws(KafkaError) -> T
+    ) throws(KafkaError) -> T {
+        var errorBuffer = [CChar](repeating: 0, count: 512)
+        let queue = rd_kafka_queue_new(pointer)
+        defer { rd_kafka_queue_destroy(queue) }
+        let options = rd_kafka_AdminOptions_new(pointer, operation)
+        defer { rd_kafka_AdminOptions_destroy(options) }
+        rd_kafka_AdminOptions_set_request_timeout(options, timeout.milliseconds, &errorBuffer, errorBuffer.count)
+        // Only topic creation and deletion take an operation timeout; the others refuse it, harmlessly.
+        rd_kafka_AdminOptions_set_operation_timeout(options, timeout.milliseconds, &errorBuffer, errorBuffer.count)
+        send(options, queue)
+        // Wait a little longer than the request timeout: the result event always comes.
+        guard let event = rd_kafka_queue_poll(queue, timeout.milliseconds + 1000) else {
+            throw KafkaError(.timedOut, "\(what): no answer within \(timeout)")
+        }
+        defer { rd_kafka_event_destroy(event) }
+        let eventError = rd_kafka_event_error(event)
+        guard eventError == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            throw KafkaError(eventError == RD_KAFKA_RESP_ERR__TIMED_OUT ? .brokerUnreachable : failure, what, eventError)
+        }
+        return try read(event)
     }
 }
 

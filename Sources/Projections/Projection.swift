@@ -96,7 +96,7 @@ public enum ProjectionApplier {
 
     /// For each stream, the versions between the last one seen and the first one received, when
     /// that is no direct successor. Events at or below the watermark count as seen.
-    static func streamGaps(in events: [RecordedEvent], reached: [String: Int64], watermark: Int64) -> [StreamGap] {
+    public static func streamGaps(in events: [RecordedEvent], reached: [String: Int64], watermark: Int64) -> [StreamGap] {
         var firstReceived: [String: Int64] = [:]
         for event in events where event.position > watermark {
             firstReceived[event.stream.rawValue] = min(event.version, firstReceived[event.stream.rawValue] ?? .max)

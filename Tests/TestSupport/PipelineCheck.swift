@@ -23,9 +23,10 @@ public enum PipelineCheck {
 
     /// Everything up to `position` is published and in every read model (later events may not
     /// be yet): what a check under a steady stream of appends can wait for.
-    public static func caughtUp(_ store: PostgresEventStore, through position: Int64, relay checkpointName: String = EventRelay.Configuration().checkpointName) async -> Bool {
+    /// - Parameter checkpointName: the relay's checkpoint; nil when no relay runs (only the read models count).
+    public static func caughtUp(_ store: PostgresEventStore, through position: Int64, relay checkpointName: String? = EventRelay.Configuration().checkpointName) async -> Bool {
         do {
-            guard try await store.checkpoint(of: checkpointName) >= position else { return false }
+            if let checkpointName, try await store.checkpoint(of: checkpointName) < position { return false }
             for projection in WorkerSet.projections {
                 let standing = try await ProjectionHealth.standing(projection, client: store.client, logger: store.logger)
                 if try await ProjectionHealth.firstUnseen(projection, after: standing.checkedThrough, through: position, client: store.client, logger: store.logger) != nil {

@@ -76,7 +76,10 @@ public func buildApplication(
     logger: Logger
 ) -> some ApplicationProtocol {
     var app = Application(
-        router: buildRouter(configuration: configuration, dependencies: dependencies, logger: logger),
+        router: DatabaseOutageRouter(
+            base: buildRouter(configuration: configuration, dependencies: dependencies, logger: logger),
+            availability: dependencies.databaseAvailability
+        ),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "commerce"),
         services: dependencies.services,
         logger: logger
@@ -95,9 +98,6 @@ public func buildRouter(configuration: APIConfiguration, dependencies: APIDepend
     router.add(middleware: ProblemMiddleware())
     let tokens = AccessTokens(secret: configuration.tokenSecret, lifetime: configuration.accessTokenLifetime)
     router.add(middleware: AuthenticationMiddleware(tokens: tokens))
-    if let availability = dependencies.databaseAvailability {
-        router.add(middleware: DatabaseOutageMiddleware(availability: availability))
-    }
     router.add(middleware: IdempotencyMiddleware(client: dependencies.postgres))
     HealthRoutes(
         checks: [.postgres(dependencies.postgres, availability: dependencies.databaseAvailability)] + dependencies.readinessChecks,

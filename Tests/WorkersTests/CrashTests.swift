@@ -63,7 +63,9 @@ struct CrashTests {
                 let stocked = (try? await count("SELECT count(*) FROM catalog_variants WHERE available = 8", client)) ?? 0
                 return orders == 300 && stocked == 300
             }
-            // Let anything still in flight (a republished copy) arrive before comparing.
+            // Every read model has every event (counted from the store), and anything still in
+            // flight (a republished copy) has arrived, before comparing.
+            try await waitUntil(timeout: .seconds(120), interval: .milliseconds(250)) { await PipelineCheck.caughtUp(store) }
             try await Task.sleep(for: .seconds(1))
             stop(projector)
             stop(relay)

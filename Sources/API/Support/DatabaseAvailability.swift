@@ -34,6 +34,41 @@ public final class DatabaseAvailability: Service, Sendable {
 
     public var isDown: Bool { state.withLockedValue(\.down) }
 
+    /// Thrown by ``unlessItGoesDown(_:)``.
+    struct WentDown: Error {}
+
+    /// Runs `operation` in a task of its own and returns what it returns — unless the database
+    /// is found down first: then it throws ``WentDown`` at once, cancelling the operation without
+    /// waiting for it (it may be stuck in a statement deaf to cancellation).
+    func unlessItGoesDown<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+        let pending = NIOLockedValueBox<CheckedContinuation<T, any Error>?>(nil)
+        let finish: @Sendable (Result<T, any Error>) -> Void = { result in
+            pending.withLockedValue { continuation -> CheckedContinuation<T, any Error>? in
+                defer { continuation = nil }
+                return continuation
+            }?.resume(with: result)
+        }
+        let work = Task { try await operation() }
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                pending.withLockedValue { $0 = continuation }
+                let watcher = Task {
+                    await self.waitUntilDown()
+                    guard !Task.isCancelled else { return }
+                    work.cancel()
+                    finish(.failure(WentDown()))
+                }
+                Task {
+                    let result = await work.result
+                    watcher.cancel()
+                    finish(result)
+                }
+            }
+        } onCancel: {
+            work.cancel()
+        }
+    }
+
     /// Returns once the database is found down (at once when it is); cancellable.
     func waitUntilDown() async {
         let id = state.withLockedValue { state -> Int in

@@ -17,9 +17,9 @@ public enum ProjectionOffsets {
         return stored
     }
 
-    /// Locks the partition's row for the caller's transaction (creating it at 0) and returns its
-    /// next offset: another member of the group applying the same partition waits here.
-    public static func lock(group: String, topic: String, partition: Int32, on connection: PostgresConnection, logger: Logger) async throws -> Int64 {
+    /// Locks the partition's row for the caller's transaction (creating it at 0): another member
+    /// of the group applying the same partition waits here.
+    public static func lock(group: String, topic: String, partition: Int32, on connection: PostgresConnection, logger: Logger) async throws {
         try await connection.query(
             // A new row counts in the topic's current generation (see the relay's topic losses).
             """
@@ -29,14 +29,10 @@ public enum ProjectionOffsets {
             """,
             logger: logger
         )
-        var next: Int64 = 0
-        for try await offset in try await connection.query(
-            "SELECT next_offset FROM projection_offsets WHERE consumer_group = \(group) AND topic = \(topic) AND partition = \(partition) FOR UPDATE",
+        try await connection.query(
+            "SELECT 1 FROM projection_offsets WHERE consumer_group = \(group) AND topic = \(topic) AND partition = \(partition) FOR UPDATE",
             logger: logger
-        ).decode(Int64.self) {
-            next = offset
-        }
-        return next
+        )
     }
 
     public static func advance(group: String, topic: String, partition: Int32, to next: Int64, on connection: PostgresConnection, logger: Logger) async throws {

@@ -9,16 +9,8 @@ import Workers
 public enum PipelineCheck {
     /// The relay has published up to the store's safe head and no read model lacks an event.
     public static func caughtUp(_ store: PostgresEventStore, relay checkpointName: String = EventRelay.Configuration().checkpointName) async -> Bool {
-        do {
-            let safe = try await store.frontierStatus().safePosition
-            guard try await store.checkpoint(of: checkpointName) >= safe else { return false }
-            for projection in WorkerSet.projections {
-                guard try await ProjectionStatus.eventsBehind(projection, client: store.client, logger: store.logger) == 0 else { return false }
-            }
-            return true
-        } catch {
-            return false
-        }
+        guard let safe = try? await store.frontierStatus().safePosition else { return false }
+        return await caughtUp(store, through: safe, relay: checkpointName)
     }
 
     /// Everything up to `position` is published and in every read model (later events may not

@@ -14,12 +14,7 @@ struct SafetyNetTests {
 
     @Test("with no consumer delivering anything, the safety net catches every read model up from $all, counts the heal, and the result equals a rebuild")
     func catchesUpWithoutAConsumer() async throws {
-        try await withTestDatabase { client, _ in
-            let store = PostgresEventStore(client: client, logger: logger)
-            let orders = OrderStream(store: store)
-            try await orders.appendCatalog()
-            try await orders.append(4)
-            let events = try await readEverything(store)
+        try await withOrders(4) { client, store, events in
             var configuration = ReadModelSafetyNet.Configuration()
             configuration.checkInterval = .milliseconds(100)
             configuration.staleAfter = .milliseconds(500)
@@ -49,12 +44,7 @@ struct SafetyNetTests {
 
     @Test("a read model receiving a stream's later events without the earlier ones fetches those from the store first, in order")
     func fillsStreamGaps() async throws {
-        try await withTestDatabase { client, _ in
-            let store = PostgresEventStore(client: client, logger: logger)
-            let orders = OrderStream(store: store)
-            try await orders.appendCatalog()
-            try await orders.append(3)
-            let events = try await readEverything(store)
+        try await withOrders(3) { client, store, events in
             // Deliver only every stream's last event, as after a lost topic: nothing before it.
             let lastOfEachStream = Dictionary(grouping: events, by: \.stream).values.compactMap { $0.max { $0.version < $1.version } }
                 .sorted { $0.position < $1.position }
@@ -77,5 +67,16 @@ struct SafetyNetTests {
         let batch = [try event("order-a", 5, at: 50), try event("order-a", 6, at: 51), try event("order-b", 2, at: 40), try event("order-c", 1, at: 60), try event("order-d", 3, at: 8)]
         let gaps = ProjectionApplier.streamGaps(in: batch, reached: ["order-a": 2, "order-b": 1], watermark: 10)
         #expect(gaps == [StreamGap(stream: "order-a", after: 2, before: 5)])
+    }
+
+    /// A fresh database with a catalog and `count` orders, and all its events.
+    private func withOrders(_ count: Int, _ body: (PostgresClient, PostgresEventStore, [RecordedEvent]) async throws -> Void) async throws {
+        try await withTestDatabase { client, _ in
+            let store = PostgresEventStore(client: client, logger: logger)
+            let orders = OrderStream(store: store)
+            try await orders.appendCatalog()
+            try await orders.append(count)
+            try await body(client, store, try await readEverything(store))
+        }
     }
 }

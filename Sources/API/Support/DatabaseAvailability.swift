@@ -41,31 +41,9 @@ public final class DatabaseAvailability: Service, Sendable {
     /// is found down first: then it throws ``WentDown`` at once, cancelling the operation without
     /// waiting for it (it may be stuck in a statement deaf to cancellation).
     func unlessItGoesDown<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T) async throws -> T {
-        let pending = NIOLockedValueBox<CheckedContinuation<T, any Error>?>(nil)
-        let finish: @Sendable (Result<T, any Error>) -> Void = { result in
-            pending.withLockedValue { continuation -> CheckedContinuation<T, any Error>? in
-                defer { continuation = nil }
-                return continuation
-            }?.resume(with: result)
-        }
-        let work = Task { try await operation() }
-        return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { continuation in
-                pending.withLockedValue { $0 = continuation }
-                let watcher = Task {
-                    await self.waitUntilDown()
-                    guard !Task.isCancelled else { return }
-                    work.cancel()
-                    finish(.failure(WentDown()))
-                }
-                Task {
-                    let result = await work.result
-                    watcher.cancel()
-                    finish(result)
-                }
-            }
-        } onCancel: {
-            work.cancel()
+        try await abandoning(operation) {
+            await self.waitUntilDown()
+            return Task.isCancelled ? nil : WentDown()
         }
     }
 
@@ -112,6 +90,8 @@ public final class DatabaseAvailability: Service, Sendable {
                     try await abandoningAfter(self.interval * 2) { try await current.query("SELECT 1", logger: self.logger) }
                     self.mark(down: false, error: nil)
                 } catch {
+                    // Closed aside: a connection the server dropped may not answer the close
+                    // either, and a close that fails leaves nothing to do.
                     if let lost = connection { Task { try? await lost.close() } }
                     connection = nil
                     if Task.isCancelled { break }

@@ -29,6 +29,19 @@ public func withTimeout<T: Sendable>(
 /// down can wait for ever); this one leaves it behind.
 @discardableResult
 public func abandoningAfter<T: Sendable>(_ timeout: Duration, _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+    try await abandoning(operation) {
+        do { try await Task.sleep(for: timeout) } catch { return nil }
+        return TimeoutError(timeout: timeout)
+    }
+}
+
+/// Runs `operation` in a task of its own and returns its result — unless `interruption` returns
+/// an error first: that error is thrown at once and the operation cancelled without waiting for
+/// it (it may ignore cancellation). `interruption` runs beside the operation and is cancelled when
+/// the operation ends first; it returns nil when cancelled.
+public func abandoning<T: Sendable>(
+    _ operation: @escaping @Sendable () async throws -> T, when interruption: @escaping @Sendable () async -> (any Error)?
+) async throws -> T {
     let pending = NIOLockedValueBox<CheckedContinuation<T, any Error>?>(nil)
     let finish: @Sendable (Result<T, any Error>) -> Void = { result in
         pending.withLockedValue { continuation -> CheckedContinuation<T, any Error>? in
@@ -36,15 +49,22 @@ public func abandoningAfter<T: Sendable>(_ timeout: Duration, _ operation: @esca
             return continuation
         }?.resume(with: result)
     }
-    return try await withCheckedThrowingContinuation { continuation in
-        pending.withLockedValue { $0 = continuation }
-        let work = Task {
-            do { finish(.success(try await operation())) } catch { finish(.failure(error)) }
+    let work = Task { try await operation() }
+    return try await withTaskCancellationHandler {
+        try await withCheckedThrowingContinuation { continuation in
+            pending.withLockedValue { $0 = continuation }
+            let watcher = Task {
+                guard let error = await interruption(), !Task.isCancelled else { return }
+                work.cancel()
+                finish(.failure(error))
+            }
+            Task {
+                let result = await work.result
+                watcher.cancel()
+                finish(result)
+            }
         }
-        Task {
-            try? await Task.sleep(for: timeout)
-            work.cancel()
-            finish(.failure(TimeoutError(timeout: timeout)))
-        }
+    } onCancel: {
+        work.cancel()
     }
 }

@@ -144,8 +144,8 @@ public struct Projector: Service {
             for (partition, messages) in byPartition.sorted(by: { ($0.key.topic, $0.key.partition) < ($1.key.topic, $1.key.partition) }) {
                 // Messages below the stored offset are offered too (a partition read again from its
                 // start, copies from a rebalance): the read models skip what they have.
-                _ = try await ProjectionOffsets.lock(group: configuration.groupID, topic: partition.topic, partition: partition.partition,
-                                                     on: connection, logger: logger)
+                try await ProjectionOffsets.lock(group: configuration.groupID, topic: partition.topic, partition: partition.partition,
+                                                 on: connection, logger: logger)
                 guard let last = messages.last else { continue }
                 let events = messages.compactMap { message -> RecordedEvent? in
                     let event = CloudEventMessage.event(from: message)

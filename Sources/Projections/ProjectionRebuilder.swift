@@ -34,11 +34,15 @@ public struct ProjectionRebuilder: Sendable {
     /// - Parameter flushEvery: how many events the bulk folds in memory before writing what
     ///   they changed; one flush is fastest (no row is written twice, and rows go out in key
     ///   order), more bound the memory a long history takes.
-    public init(store: PostgresEventStore, logger: Logger, batchSize: Int = 5000, flushEvery: Int = 2_000_000) {
+    /// How many tables a one-flush bulk writes at once, each on a connection of its own.
+    let sideBySideWidth: Int
+
+    public init(store: PostgresEventStore, logger: Logger, batchSize: Int = 5000, flushEvery: Int = 2_000_000, sideBySideWidth: Int = 3) {
         self.store = store
         self.logger = logger
         self.batchSize = batchSize
         self.flushEvery = flushEvery
+        self.sideBySideWidth = sideBySideWidth
     }
 
     public func rebuild(_ projection: any Projection) async throws -> Report {
@@ -59,13 +63,23 @@ public struct ProjectionRebuilder: Sendable {
     public func build(_ projection: any Projection, into schema: String, upTo limit: Int64? = nil) async throws -> Report {
         let started = ContinuousClock.now
         let client = store.client
-        try await client.withTransaction(logger: logger) { connection in
+        // The read model's tables start without indexes: a bulk written in one flush builds each
+        // index once its table is filled, from all its rows at once, which costs PostgreSQL a
+        // fraction of maintaining it row by row. Any other write creates them first.
+        let indexes: [String: [String]] = try await client.withTransaction(logger: logger) { connection in
             try await connection.query(PostgresQuery(unsafeSQL: "DROP SCHEMA IF EXISTS \(schema) CASCADE"), logger: logger)
             try await connection.query(PostgresQuery(unsafeSQL: "CREATE SCHEMA \(schema)"), logger: logger)
-            for table in projection.tables + ["projection_stream_versions", "projection_watermarks", "parked_events"] {
+            for table in projection.tables {
+                try await connection.query(
+                    PostgresQuery(unsafeSQL: "CREATE TABLE \(schema).\(table) (LIKE public.\(table) INCLUDING ALL EXCLUDING INDEXES)"), logger: logger
+                )
+            }
+            for table in ["projection_stream_versions", "projection_watermarks", "parked_events"] {
                 try await connection.query(PostgresQuery(unsafeSQL: "CREATE TABLE \(schema).\(table) (LIKE public.\(table) INCLUDING ALL)"), logger: logger)
             }
+            return try await Self.indexDefinitions(of: projection.tables, in: schema, on: connection, logger: logger)
         }
+
         let filter = EventFilter(categories: projection.categories.sorted(), excludedTypes: projection.ignoredEventTypes.sorted())
         let end = limit ?? .max
         // The bulk, beside the running projector, in one transaction on the fresh tables: events
@@ -77,6 +91,12 @@ public struct ProjectionRebuilder: Sendable {
             let builder = projection.makeBuilder()
             // The watermark written at the end stands for every stream's version.
             builder.recordsStreamVersions = false
+            var indexed = false
+            func createIndexes() async throws {
+                guard !indexed else { return }
+                for statement in indexes.values.joined() { try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
+                indexed = true
+            }
             var position: Int64 = 0
             var applied = 0
             var sinceFlush = 0
@@ -86,18 +106,19 @@ public struct ProjectionRebuilder: Sendable {
             var page = try await store.readAll(after: position, limit: batchSize, filter: filter)
             reading += clock.now - mark
             while !(page.events.isEmpty && page.nextPosition == position), position < end {
-                let events = page.events.prefix { $0.position <= end }
+                let events = page.events.last.map { $0.position <= end } ?? true ? page.events : page.events.filter { $0.position <= end }
                 position = min(page.nextPosition, end)
                 let from = position
                 async let next = store.readAll(after: from, limit: batchSize, filter: filter)
                 mark = clock.now
-                let parked = try await builder.add(Array(events), loadingFrom: nil, logger: logger)
+                let parked = try await builder.add(events, loadingFrom: nil, logger: logger)
                 try await ParkedEvents.park(parked, projection: projection.name, on: connection, logger: logger)
                 folding += clock.now - mark
                 applied += events.count
                 sinceFlush += events.count
                 if sinceFlush >= flushEvery {
                     mark = clock.now
+                    try await createIndexes()
                     builder.writesIntoEmptyTables = flushes == 0
                     try await builder.flush(on: connection, logger: logger)
                     writing += clock.now - mark
@@ -110,7 +131,15 @@ public struct ProjectionRebuilder: Sendable {
             }
             mark = clock.now
             builder.writesIntoEmptyTables = flushes == 0
-            try await builder.flush(on: connection, logger: logger)
+            // The only flush writes into empty tables no other transaction touches, so a builder
+            // may write them side by side, each committed (and vacuumed) on its own; the
+            // watermark below, in this transaction, is what says the build is complete.
+            let wroteSideBySide = flushes == 0
+                ? try await builder.flushSideBySide(client: client, schema: schema, indexes: indexes, width: sideBySideWidth, logger: logger) : false
+            if !wroteSideBySide {
+                try await createIndexes()
+                try await builder.flush(on: connection, logger: logger)
+            }
             writing += clock.now - mark
             try await connection.query(
                 PostgresQuery(unsafeSQL: "INSERT INTO \(schema).projection_watermarks (projection, position) VALUES ($1, $2)", binds: try Self.binds(projection.name, position)),
@@ -142,6 +171,12 @@ public struct ProjectionRebuilder: Sendable {
     public func promote(_ projection: any Projection, from schema: String) async throws -> (events: Int, position: Int64) {
         let client = store.client
         let filter = EventFilter(categories: projection.categories.sorted(), excludedTypes: projection.ignoredEventTypes.sorted())
+        let vacuumed = Set(
+            try await client.query(
+                "SELECT relname::text FROM pg_stat_all_tables WHERE schemaname = \(schema) AND last_vacuum IS NOT NULL AND last_analyze IS NOT NULL",
+                logger: logger
+            ).decode(String.self).collectAll()
+        )
         let final: (Int, Int64) = try await client.withTransaction(logger: logger) { connection in
             try await ProjectionLock.acquire(on: connection, logger: logger)
             try await connection.query(PostgresQuery(unsafeSQL: "SET LOCAL search_path = \(schema), public"), logger: logger)
@@ -188,11 +223,36 @@ public struct ProjectionRebuilder: Sendable {
             return (applied, position)
         }
         // Fresh tables have no statistics and no visibility map yet: the planner would guess, and
-        // index-only scans would visit the heap.
+        // index-only scans would visit the heap. Tables the build vacuumed already need only the
+        // pages the catch-up changed vacuumed.
         for table in projection.tables {
-            try await client.query(PostgresQuery(unsafeSQL: "VACUUM (ANALYZE) \(table)"), logger: logger)
+            let options = vacuumed.contains(table) ? "" : "(ANALYZE) "
+            try await client.query(PostgresQuery(unsafeSQL: "VACUUM \(options)\(table)"), logger: logger)
         }
         return final
+    }
+
+    /// The statements that give `tables` in `schema` the indexes (and the constraints backed by
+    /// them) their namesakes in `public` have, under the same names, by table.
+    private static func indexDefinitions(of tables: [String], in schema: String, on connection: PostgresConnection, logger: Logger) async throws -> [String: [String]] {
+        let rows = try await connection.query(
+            """
+            SELECT t.relname::text,
+                   coalesce('ALTER TABLE ' || quote_ident(\(schema)) || '.' || quote_ident(t.relname) || ' ADD CONSTRAINT ' || quote_ident(c.conname)
+                                || ' ' || pg_get_constraintdef(c.oid),
+                            regexp_replace(pg_get_indexdef(i.indexrelid), ' ON public\\.', ' ON ' || quote_ident(\(schema)) || '.'))
+            FROM pg_index i
+            JOIN pg_class t ON t.oid = i.indrelid
+            JOIN pg_namespace n ON n.oid = t.relnamespace
+            LEFT JOIN pg_constraint c ON c.conindid = i.indexrelid AND c.conrelid = i.indrelid AND c.contype IN ('p', 'u', 'x')
+            WHERE n.nspname = 'public' AND t.relname = ANY(\(tables))
+            ORDER BY t.relname, i.indisprimary DESC, i.indexrelid
+            """,
+            logger: logger
+        )
+        var statements: [String: [String]] = [:]
+        for try await (table, statement) in rows.decode((String, String).self) { statements[table, default: []].append(statement) }
+        return statements
     }
 
     private static func binds(_ values: any PostgresEncodable & Sendable...) throws -> PostgresBindings {

@@ -25,6 +25,36 @@ public protocol ReadModelBuilder: AnyObject {
     /// The next flush writes into empty tables, each row's key once: rows may be copied in
     /// rather than merged. A rebuild sets it for its first flush; a builder may ignore it.
     var writesIntoEmptyTables: Bool { get set }
+    /// A rebuild's only flush, into the empty tables of `schema`, which have no indexes yet:
+    /// writes them side by side on pooled connections, each in a transaction of its own that
+    /// then creates the table's `indexes`, if the builder can. Returns whether it did; if not,
+    /// the caller creates the indexes and flushes on its own connection.
+    func flushSideBySide(client: PostgresClient, schema: String, indexes: [String: [String]], width: Int, logger: Logger) async throws -> Bool
+}
+
+extension ReadModelBuilder {
+    public func flushSideBySide(client: PostgresClient, schema: String, indexes: [String: [String]], width: Int, logger: Logger) async throws -> Bool {
+        false
+    }
+}
+
+/// A builder whose flush splits into independent table writes, which a rebuild's bulk runs side
+/// by side (``TableWrites/runSideBySide(client:schema:indexes:width:logger:)``).
+protocol TableWritingBuilder: ReadModelBuilder {
+    /// The writes of the rows changed since the last flush, the stream versions' included; the
+    /// builder forgets those rows.
+    func takeWrites(logger: Logger) -> TableWrites
+}
+
+extension TableWritingBuilder {
+    func flush(on connection: PostgresConnection, logger: Logger) async throws {
+        try await takeWrites(logger: logger).run(on: connection)
+    }
+
+    func flushSideBySide(client: PostgresClient, schema: String, indexes: [String: [String]], width: Int, logger: Logger) async throws -> Bool {
+        try await takeWrites(logger: logger).runSideBySide(client: client, schema: schema, indexes: indexes, width: width, logger: logger)
+        return true
+    }
 }
 
 /// Decodes events on every core, keeping their order. Decoding JSON is most of a rebuild's
@@ -37,7 +67,7 @@ func decodeConcurrently<Decoded: Sendable>(
     let chunk = (events.count + workers - 1) / workers
     return await withTaskGroup(of: (Int, [Decoded?]).self) { group in
         for start in stride(from: 0, to: events.count, by: chunk) {
-            let slice = Array(events[start..<min(events.count, start + chunk)])
+            let slice = events[start..<min(events.count, start + chunk)]
             group.addTask { (start, slice.map(decode)) }
         }
         var decoded = [Decoded?](repeating: nil, count: events.count)
@@ -257,6 +287,17 @@ final class StreamVersions {
     }
 
     func write(projection: String, on connection: PostgresConnection, logger: Logger) async throws {
+        try await Self.write(take(), projection: projection, on: connection, logger: logger)
+    }
+
+    /// The versions recorded since the last call, forgotten here.
+    func take() -> [String: Int64] {
+        defer { versions.removeAll(keepingCapacity: true) }
+        return versions
+    }
+
+    static func write(_ versions: [String: Int64], projection: String, on connection: PostgresConnection, logger: Logger) async throws {
+        guard !versions.isEmpty else { return }
         // In key order, like the read models' own rows.
         let streams = versions.keys.sorted()
         try await BulkInsert(
@@ -267,6 +308,5 @@ final class StreamVersions {
             [.text(Array(repeating: projection, count: streams.count)), .text(streams), .bigint(streams.map { versions[$0]! })],
             rowCount: streams.count, on: connection, logger: logger
         )
-        versions.removeAll(keepingCapacity: true)
     }
 }

@@ -33,6 +33,7 @@ struct RebuildTests {
             try await client.query("INSERT INTO order_history (order_id, customer_kind, customer_id, status, lines, totals, shipping_address, placed_at, updated_at, position) VALUES ('ghost', 'customer', 'c', 'paid', '[]', '{}', '{}', now(), now(), 0)")
             try await client.query("INSERT INTO catalog_variants (sku, on_hand, available) VALUES ('SKU-0', 999, 999)")
 
+            let schemaBefore = try await indexesAndConstraints(client)
             // Small pages and several flushes: rows folded in one flush meet those of the last (and CLUSTER runs).
             let rebuilder = ProjectionRebuilder(store: store, logger: logger, batchSize: 7, flushEvery: 40)
             var total = 0
@@ -60,6 +61,19 @@ struct RebuildTests {
                     }
                 }
                 #expect(try await readModel(reference) == readModel(client))
+                #expect(try await indexesAndConstraints(client) == schemaBefore)
+
+                // Once more in one flush, as a long history is rebuilt: analytics then writes its
+                // tables side by side and builds their indexes after their rows.
+                for projection in WorkerSet.projections {
+                    _ = try await ProjectionRebuilder(store: store, logger: logger, batchSize: 50).rebuild(projection)
+                }
+                #expect(try await readModel(reference) == readModel(client))
+                #expect(try await indexesAndConstraints(client) == schemaBefore)
+                let analyzed = try await count(
+                    "SELECT count(*) FROM pg_stat_user_tables WHERE schemaname = 'public' AND relname LIKE 'analytics%' AND last_analyze IS NOT NULL", client
+                )
+                #expect(analyzed == AnalyticsProjection().tables.count, "every rebuilt table has statistics before it serves")
 
                 // After the rebuild, Kafka delivers everything again (a consumer reset) along
                 // with new events: the rebuilt model skips what it holds and applies the new
@@ -85,4 +99,17 @@ struct RebuildTests {
             #expect(leftovers == 0)
         }
     }
+}
+
+/// Every index and constraint of the public schema, as comparable text: a rebuild brings back
+/// exactly the ones the migrations made.
+private func indexesAndConstraints(_ client: PostgresClient) async throws -> [String] {
+    try await client.query(
+        """
+        SELECT tablename || ' ' || indexname || ' ' || indexdef FROM pg_indexes WHERE schemaname = 'public'
+        UNION ALL
+        SELECT conrelid::regclass::text || ' ' || conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint WHERE connamespace = 'public'::regnamespace
+        ORDER BY 1
+        """
+    ).decode(String.self).collectAll()
 }

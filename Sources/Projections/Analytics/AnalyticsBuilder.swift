@@ -10,7 +10,7 @@ import PostgresNIO
 /// live batch and kept in memory for a rebuild; rollups are deltas added onto the tables, so a
 /// live batch never reads them. Each figure counts at the business time of the event that
 /// changed it (``RecordedEvent/occurredAt``).
-final class AnalyticsBuilder: ReadModelBuilder {
+final class AnalyticsBuilder: TableWritingBuilder {
     typealias Rows = AnalyticsRows
 
     private let projection: String
@@ -45,14 +45,15 @@ final class AnalyticsBuilder: ReadModelBuilder {
     }
 
     func add(_ events: [RecordedEvent], loadingFrom connection: PostgresConnection?, logger: Logger) async throws -> [ParkedEvent] {
-        let outcomes = await decodeConcurrently(events) { AnalyticsFact.decode($0) }
+        // Each event's business time is read beside its fields, on every core.
+        let outcomes = await decodeConcurrently(events) { event in AnalyticsFact.decode(event).map { ($0, event.occurredAt) } }
         if let connection {
-            try await load(outcomes.compactMap { try? $0?.get() }, from: connection, logger: logger)
+            try await load(outcomes.compactMap { try? $0?.get().0 }, from: connection, logger: logger)
         }
         for (event, outcome) in zip(events, outcomes) {
-            guard let outcome, let fact = hold.admit(event, outcome) else { continue }
+            guard let outcome, let (fact, time) = hold.admit(event, outcome) else { continue }
             streamVersions.record(event)
-            apply(fact, at: event.occurredAt)
+            apply(fact, at: time)
         }
         return hold.drain()
     }
@@ -192,13 +193,13 @@ final class AnalyticsBuilder: ReadModelBuilder {
 
     /// Changes a known cart; the first time it holds a line, the funnel's second step counts it.
     private func updateCart(_ id: String, bucket: Int64, _ change: (inout Rows.Cart) -> Void) {
-        guard var cart = carts[id] else { return }
-        change(&cart)
-        if !cart.gotLine, !cart.lines.isEmpty {
-            cart.gotLine = true
-            funnel[Rows.Key(bucket: bucket, currency: cart.currency), default: Rows.Funnel()].cartsWithLine += 1
+        guard let index = carts.index(forKey: id) else { return }
+        // Changed where it is stored: a copy taken out would copy its lines on every change.
+        change(&carts.values[index])
+        if !carts.values[index].gotLine, !carts.values[index].lines.isEmpty {
+            carts.values[index].gotLine = true
+            funnel[Rows.Key(bucket: bucket, currency: carts.values[index].currency), default: Rows.Funnel()].cartsWithLine += 1
         }
-        carts[id] = cart
         changedCarts.insert(id)
     }
 
@@ -318,9 +319,9 @@ final class AnalyticsBuilder: ReadModelBuilder {
 
     // MARK: - Writing
 
-    func flush(on connection: PostgresConnection, logger: Logger) async throws {
+    func takeWrites(logger: Logger) -> TableWrites {
         relinkCustomerOrders()
-        try await AnalyticsWriter(connection: connection, logger: logger, copying: writesIntoEmptyTables).write(
+        var writes = AnalyticsWriter(logger: logger, copying: writesIntoEmptyTables).writes(
             orders: changedOrders.map { ($0, orders[$0]!) }, newLines: newOrderLines.map { ($0, orders[$0]!.lines) },
             carts: changedCarts.map { ($0, carts[$0]!) }, customers: changedCustomers.map { ($0, customers[$0]!) },
             products: changedProducts.map { ($0, products[$0]!) }, stock: changedStock.map { ($0, stock[$0]!) },
@@ -335,7 +336,9 @@ final class AnalyticsBuilder: ReadModelBuilder {
         sales.removeAll(keepingCapacity: true)
         skuSales.removeAll(keepingCapacity: true)
         funnel.removeAll(keepingCapacity: true)
-        try await streamVersions.write(projection: projection, on: connection, logger: logger)
+        let (versions, projection) = (streamVersions.take(), projection)
+        writes.add("projection_stream_versions") { try await StreamVersions.write(versions, projection: projection, on: $0, logger: logger) }
+        return writes
     }
 }
 

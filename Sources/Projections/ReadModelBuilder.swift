@@ -178,8 +178,8 @@ extension BulkInsert {
                     }
                     switch column {
                     case .text(let all): Self.appendCopyText(all[row], to: &text)
-                    case .bigint(let all): text.append(contentsOf: String(all[row]).utf8)
-                    case .integer(let all): text.append(contentsOf: String(all[row]).utf8)
+                    case .bigint(let all): Self.appendDigits(all[row], to: &text)
+                    case .integer(let all): Self.appendDigits(Int64(all[row]), to: &text)
                     case .boolean(let all): text.append(all[row] ? UInt8(ascii: "t") : UInt8(ascii: "f"))
                     case .timestamptz(let all): Self.appendCopyTime(all[row], to: &text)
                     }
@@ -205,15 +205,41 @@ extension BulkInsert {
     }
 
     private static func appendCopyText(_ value: String, to text: inout [UInt8]) {
-        for byte in value.utf8 {
-            switch byte {
-            case UInt8(ascii: "\\"): text.append(contentsOf: "\\\\".utf8)
-            case 0x09: text.append(contentsOf: "\\t".utf8)
-            case 0x0A: text.append(contentsOf: "\\n".utf8)
-            case 0x0D: text.append(contentsOf: "\\r".utf8)
-            default: text.append(byte)
+        var value = value
+        value.withUTF8 { bytes in
+            // Most values (ids, codes, names) have nothing to escape: copied whole.
+            guard bytes.contains(where: { $0 == UInt8(ascii: "\\") || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) else {
+                text.append(contentsOf: bytes)
+                return
+            }
+            for byte in bytes {
+                switch byte {
+                case UInt8(ascii: "\\"): text.append(contentsOf: "\\\\".utf8)
+                case 0x09: text.append(contentsOf: "\\t".utf8)
+                case 0x0A: text.append(contentsOf: "\\n".utf8)
+                case 0x0D: text.append(contentsOf: "\\r".utf8)
+                default: text.append(byte)
+                }
             }
         }
+    }
+
+    /// The decimal digits of `value`, at least `width` of them (zero-padded), with a minus sign
+    /// before them if negative.
+    private static func appendDigits(_ value: Int64, width: Int = 1, to text: inout [UInt8]) {
+        if value < 0 { text.append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // room for 20 digits
+        let count = withUnsafeMutableBytes(of: &digits) { buffer in
+            var count = 0
+            repeat {
+                buffer[23 - count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+                count += 1
+            } while magnitude > 0 || count < width
+            return count
+        }
+        withUnsafeBytes(of: &digits) { text.append(contentsOf: $0[(24 - count)...]) }
     }
 
     /// `YYYY-MM-DD HH:MM:SS.ffffff+00`, from whole microseconds since 2000 as postgres-nio
@@ -224,11 +250,7 @@ extension BulkInsert {
         let days = CivilCalendar.floorDivision(micros, 86_400_000_000)
         let ofDay = micros - days * 86_400_000_000
         let (year, month, day) = CivilCalendar.date(fromDays: days)
-        func digits(_ value: Int64, _ width: Int) {
-            let string = String(value)
-            text.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: max(0, width - string.utf8.count)))
-            text.append(contentsOf: string.utf8)
-        }
+        func digits(_ value: Int64, _ width: Int) { appendDigits(value, width: width, to: &text) }
         digits(year, 4)
         text.append(UInt8(ascii: "-"))
         digits(month, 2)

@@ -63,10 +63,15 @@ struct AnalyticsWriter: Sendable {
     }
 
     private func writeLines(_ newLines: [(String, [Rows.Line])], on connection: PostgresConnection) async throws {
-        // One row per (order, SKU), as the key allows; should an order list a SKU twice, the first line counts.
-        var seenLines: Set<[String]> = []
-        let lines = newLines.flatMap { id, lines in lines.map { (id, $0) } }.filter { seenLines.insert([$0.0, $0.1.sku]).inserted }
-            .sorted { ($0.0, $0.1.sku) < ($1.0, $1.1.sku) }
+        // One row per (order, SKU), as the key allows; should an order list a SKU twice, the first
+        // line counts. Each order is new to this builder, so it comes once.
+        var lines: [(String, Rows.Line)] = []
+        for (id, orderLines) in newLines.sorted(by: { $0.0 < $1.0 }) {
+            let bySKU = orderLines.indices.sorted { (orderLines[$0].sku, $0) < (orderLines[$1].sku, $1) }
+            for (rank, index) in bySKU.enumerated() where rank == 0 || orderLines[bySKU[rank - 1]].sku != orderLines[index].sku {
+                lines.append((id, orderLines[index]))
+            }
+        }
         try await BulkInsert(
             table: "analytics_order_lines",
             columns: [("order_id", "$1"), ("sku", "$2"), ("product_id", "$3"), ("quantity", "$4"), ("unit_price", "$5")],

@@ -1,0 +1,49 @@
+import Foundation
+import PostgresNIO
+import Testing
+import TestSupport
+
+@testable import Projections
+
+/// A rebuild copies rows in as `COPY` text; live batches insert the same rows as binary
+/// parameters. Both must store exactly the same values.
+@Suite struct BulkInsertTests {
+    @Test("rows copied in as text equal the same rows inserted: signs, extremes, escapes, times before 1970 and to the microsecond")
+    func copiedRowsEqualInsertedRows() async throws {
+        try await withTestDatabase { client, _ in
+            let logger = TestEnvironment.logger
+            let texts = ["plain", "tab\there", "line\nbreak", "carriage\rreturn", #"back\slash"#, #"\N"#, "Grüße 東😀", "", "trailing\\"]
+            let numbers: [Int64] = [0, 1, -1, -42, 9, 10, 99, 100, -1_000_000, Int64.max, Int64.min + 1, 1_234_567_890_123]
+            let times = [
+                Date(timeIntervalSince1970: 0), Date(timeIntervalSince1970: -86_400 * 365.25 * 40 + 0.123456),
+                Date(timeIntervalSince1970: 946_684_799.999999), Date(timeIntervalSince1970: 946_684_800), Date(timeIntervalSince1970: 1_767_225_599.5),
+                Date(timeIntervalSince1970: 4_102_444_800.000001), Date(timeIntervalSince1970: 1_700_000_000.654321),
+            ]
+            let count = max(texts.count, numbers.count, times.count)
+            let columns: [BulkInsert.Column] = [
+                .bigint((0..<count).map(Int64.init)),
+                .text((0..<count).map { texts[$0 % texts.count] }),
+                .bigint((0..<count).map { numbers[$0 % numbers.count] }),
+                .integer((0..<count).map { Int32(truncatingIfNeeded: numbers[$0 % numbers.count]) }),
+                .timestamptz((0..<count).map { times[$0 % times.count] }),
+                .boolean((0..<count).map { $0 % 3 == 0 }),
+                .text((0..<count).map { #"{"k":"\#(texts[$0 % texts.count].replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\n", with: "\\n").replacingOccurrences(of: "\t", with: "\\t").replacingOccurrences(of: "\r", with: "\\r"))","n":\#($0)}"# }),
+            ]
+            for table in ["inserted", "copied"] {
+                try await client.query(PostgresQuery(unsafeSQL: "CREATE TABLE \(table) (id bigint PRIMARY KEY, t text, b bigint, i integer, at timestamptz, flag boolean, doc jsonb)"))
+            }
+            let spec = [("id", "$1"), ("t", "$2"), ("b", "$3"), ("i", "$4"), ("at", "$5"), ("flag", "$6"), ("doc", "$7::jsonb")]
+            try await client.withConnection { connection in
+                try await BulkInsert(table: "inserted", columns: spec, conflict: "").write(columns, rowCount: count, on: connection, logger: logger)
+                try await BulkInsert(table: "copied", columns: spec, conflict: "")
+                    .write(columns, rowCount: count, on: connection, logger: logger, copyingIntoEmptyTable: true)
+            }
+            func rows(_ table: String) async throws -> [String] {
+                try await client.query(PostgresQuery(unsafeSQL: "SELECT \(table)::text FROM \(table) ORDER BY id")).decode(String.self).collectAll()
+            }
+            let inserted = try await rows("inserted")
+            #expect(inserted.count == count)
+            #expect(try await rows("copied") == inserted)
+        }
+    }
+}

@@ -31,4 +31,23 @@ import Testing
         #expect(FlatJSONObject.parse(text) == nil)
         #expect((try? JSONDecoder().decode([String: String].self, from: Data(text.utf8))) == nil)
     }
+
+    @Test(arguments: objects + notObjectsOfStrings)
+    func readsOneValueAsTheWholeObjectHasIt(_ text: String) throws {
+        let whole = FlatJSONObject.parse(text)
+        for key in Array(whole?.keys ?? [:].keys) + ["absent", "occurredAt", "dup", "a"] {
+            #expect(FlatJSONObject.value(key, in: text) == whole?[key], "\(key)")
+        }
+    }
+
+    @Test(arguments: objects + notObjectsOfStrings)
+    func metadataReadBackEqualsMetadataMade(_ text: String) {
+        let correlation = UUID()
+        let readBack = EventMetadata(correlationID: correlation, causationID: nil, actor: "a", extraJSON: text)
+        let made = EventMetadata(correlationID: correlation, actor: "a", extra: FlatJSONObject.parse(text) ?? [:])
+        #expect(readBack.extra == made.extra)
+        #expect(readBack == made)
+        #expect(readBack.hashValue == made.hashValue)
+        #expect(readBack.occurredAt == made.occurredAt)
+    }
 }

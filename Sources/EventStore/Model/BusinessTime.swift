@@ -51,7 +51,7 @@ public enum BusinessTime {
 extension EventMetadata {
     /// The event's business time when it differs from when it was stored (see ``BusinessTime``).
     public var occurredAt: Date? {
-        get { extra[BusinessTime.key].flatMap(BusinessTime.parse) }
+        get { extra(BusinessTime.key).flatMap(BusinessTime.parse) }
         set { extra[BusinessTime.key] = newValue.map(BusinessTime.format) }
     }
 }

@@ -16,4 +16,19 @@ enum FlatJSONObject {
         guard scanner.take(UInt8(ascii: "}")), scanner.atEnd else { return nil }
         return members
     }
+
+    /// The value of `key` in the object (its first, if repeated), or nil when the key is absent
+    /// or the text is not such an object — as `parse(text)?[key]`, without making the others.
+    static func value(_ key: String, in text: String) -> String? {
+        var scanner = JSONScanner(text)
+        guard scanner.take(UInt8(ascii: "{")) else { return nil }
+        if scanner.take(UInt8(ascii: "}")) { return nil }
+        var found: String?
+        repeat {
+            guard let name = scanner.string(), scanner.take(UInt8(ascii: ":")), let value = scanner.string() else { return nil }
+            if found == nil, name == key { found = value }
+        } while scanner.take(UInt8(ascii: ","))
+        guard scanner.take(UInt8(ascii: "}")), scanner.atEnd else { return nil }
+        return found
+    }
 }

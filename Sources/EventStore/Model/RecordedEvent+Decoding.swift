@@ -29,8 +29,7 @@ extension RecordedEvent {
                 correlationID: try row[offset + 8].decode(UUID?.self),
                 causationID: try row[offset + 9].decode(UUID?.self),
                 actor: try row[offset + 10].decode(String?.self),
-                // Appends write `extra` as an object of strings; anything else reads as none, as before.
-                extra: FlatJSONObject.parse(metadataJSON) ?? [:]
+                extraJSON: metadataJSON
             ),
             recordedAt: try row[offset + 11].decode(Date.self)
         )

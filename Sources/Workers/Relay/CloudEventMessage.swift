@@ -42,7 +42,7 @@ public enum CloudEventMessage {
         if let correlation = event.metadata.correlationID { headers.append(.init("ce_correlationid", correlation.uuidString.lowercased())) }
         if let causation = event.metadata.causationID { headers.append(.init("ce_causationid", causation.uuidString.lowercased())) }
         if let actor = event.metadata.actor { headers.append(.init("ce_actor", actor)) }
-        if let occurred = event.metadata.extra[BusinessTime.key] { headers.append(.init("ce_occurredat", occurred)) }
+        if let occurred = event.metadata.extra(BusinessTime.key) { headers.append(.init("ce_occurredat", occurred)) }
         return KafkaMessage(
             topic: topic(forCategory: event.category, prefix: topicPrefix), key: Array(event.stream.rawValue.utf8),
             value: Array(event.data.utf8), headers: headers

@@ -20,11 +20,14 @@ public struct APIConfiguration: Sendable {
     public var bcryptCost: UInt8
     /// How long checkout's stock reservations hold before an unpaid order releases them.
     public var reservationLifetime: TimeInterval
+    /// Sign-in and registration limits per client address, and account lockout.
+    public var authLimits: AuthLimitSettings
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, tokenSecret: [UInt8], accessTokenLifetime: TimeInterval = 900,
-        bcryptCost: UInt8 = 11, reservationLifetime: TimeInterval = 900
+        bcryptCost: UInt8 = 11, reservationLifetime: TimeInterval = 900, authLimits: AuthLimitSettings = AuthLimitSettings()
     ) {
+        self.authLimits = authLimits
         self.host = host
         self.port = port
         self.tokenSecret = tokenSecret
@@ -81,7 +84,7 @@ public func buildApplication(
             availability: dependencies.databaseAvailability
         ),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "commerce"),
-        services: dependencies.services,
+        services: dependencies.services + [AuthHousekeeping(client: dependencies.postgres, limits: configuration.authLimits, logger: logger)],
         logger: logger
     )
     for check in dependencies.startupChecks {
@@ -98,7 +101,10 @@ public func buildRouter(configuration: APIConfiguration, dependencies: APIDepend
     router.add(middleware: ProblemMiddleware())
     let tokens = AccessTokens(secret: configuration.tokenSecret, lifetime: configuration.accessTokenLifetime)
     router.add(middleware: AuthenticationMiddleware(tokens: tokens))
-    router.add(middleware: IdempotencyMiddleware(client: dependencies.postgres))
+    // Idempotency-Key applies to commands, after the caller is known to be allowed: admin
+    // routes, routes for signed-in customers, and the carts guests use too. Never to /auth/…,
+    // whose answers hold tokens that must not be stored.
+    let idempotency = IdempotencyMiddleware(client: dependencies.postgres)
     HealthRoutes(
         checks: [.postgres(dependencies.postgres, availability: dependencies.databaseAvailability)] + dependencies.readinessChecks,
         timeout: .seconds(3)
@@ -109,15 +115,17 @@ public func buildRouter(configuration: APIConfiguration, dependencies: APIDepend
     let repository = AggregateRepository(store: store, personalData: personalData)
     let gateway = dependencies.paymentGateway
     let readYourWrites = ReadYourWrites(progress: ReadModelProgress(client: dependencies.postgres, logger: logger))
-    let admin = router.group("admin").add(middleware: AdminMiddleware())
+    let admin = router.group("admin").add(middleware: AdminMiddleware()).add(middleware: idempotency)
+    let members = router.group().add(middleware: SignedInMiddleware()).add(middleware: idempotency)
+    let shoppers = router.group().add(middleware: idempotency)
     let accounts = Accounts(client: dependencies.postgres, tokens: tokens, bcryptCost: configuration.bcryptCost, logger: logger)
-    let limiter = LoginRateLimiter()
-    AuthRoutes(accounts: accounts, limiter: limiter).addRoutes(to: router)
+    let limits = AuthLimits(client: dependencies.postgres, settings: configuration.authLimits, logger: logger)
+    AuthRoutes(accounts: accounts, limits: limits).addRoutes(to: router)
     ProductRoutes(repository: repository).addRoutes(admin: admin)
     InventoryRoutes(repository: repository).addRoutes(admin: admin)
-    CartRoutes(repository: repository).addRoutes(to: router)
-    CheckoutRoutes(placeOrder: PlaceOrder(repository: repository, reservationLifetime: configuration.reservationLifetime), gateway: gateway).addRoutes(to: router)
-    OrderRoutes(orders: OrderCommand(repository: repository)).addRoutes(to: router, admin: admin)
+    CartRoutes(repository: repository).addRoutes(shoppers: shoppers, members: members)
+    CheckoutRoutes(placeOrder: PlaceOrder(repository: repository, reservationLifetime: configuration.reservationLifetime), gateway: gateway).addRoutes(members: members)
+    OrderRoutes(orders: OrderCommand(repository: repository)).addRoutes(members: members, admin: admin)
     PaymentRoutes(operations: RequestPaymentOperation(
         repository: repository, complete: CompletePaymentOperation(repository: repository, gateway: gateway, logger: logger)
     )).addRoutes(admin: admin)
@@ -127,7 +135,7 @@ public func buildRouter(configuration: APIConfiguration, dependencies: APIDepend
     let analytics = AnalyticsReader(client: dependencies.postgres, logger: logger)
     AnalyticsRoutes(reader: analytics, readYourWrites: readYourWrites).addRoutes(admin: admin)
     DashboardRoutes(
-        accounts: accounts, limiter: limiter, sessions: AccessTokens(secret: configuration.tokenSecret, lifetime: 8 * 3600, issuer: "commerce-dashboard"),
+        accounts: accounts, limits: limits, sessions: AccessTokens(secret: configuration.tokenSecret, lifetime: 8 * 3600, issuer: "commerce-dashboard"),
         reader: analytics, postgres: dependencies.postgres, logger: logger
     ).addRoutes(to: router)
     ProcessRoutes(failures: ProcessFailures(client: dependencies.postgres, logger: logger)).addRoutes(admin: admin)

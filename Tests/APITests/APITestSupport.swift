@@ -14,11 +14,16 @@ import Projections
 import Testing
 import TestSupport
 
-/// The API on a fresh database, served over real HTTP on a free port.
-func withAPI(reservationLifetime: TimeInterval = 900, _ body: @escaping @Sendable (APIClient, PostgresClient) async throws -> Void) async throws {
+/// The API on a fresh database, served over real HTTP on a free port. Every request comes from
+/// one address, so the per-address limits on sign-ins and registrations are lifted unless a
+/// test sets them; the account lockout stays.
+func withAPI(
+    reservationLifetime: TimeInterval = 900, authLimits: AuthLimitSettings = APIClient.oneAddressLimits,
+    _ body: @escaping @Sendable (APIClient, PostgresClient) async throws -> Void
+) async throws {
     try await withTestDatabase(maximumConnections: 40) { client, _ in
         let app = buildApplication(
-            configuration: .init(port: 0, tokenSecret: APIClient.secret, bcryptCost: 4, reservationLifetime: reservationLifetime),
+            configuration: .init(port: 0, tokenSecret: APIClient.secret, bcryptCost: 4, reservationLifetime: reservationLifetime, authLimits: authLimits),
             dependencies: APIDependencies(postgres: client, webhookSignature: WebhookSignature(secret: APIClient.webhookSecret)),
             logger: TestEnvironment.logger
         )
@@ -32,6 +37,8 @@ func withAPI(reservationLifetime: TimeInterval = 900, _ body: @escaping @Sendabl
 struct APIClient: Sendable {
     static let secret = Array("an-api-test-secret-of-32-bytes!!".utf8)
     static let webhookSecret = Array("a-webhook-test-secret-of-32-byte".utf8)
+    /// The limits of a test whose many customers all call from 127.0.0.1.
+    static let oneAddressLimits = AuthLimitSettings(loginsPerAddress: 1_000_000, registrationsPerAddress: 1_000_000)
     let client: any TestClientProtocol
 
     struct Answer: Sendable {

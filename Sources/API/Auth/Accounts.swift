@@ -5,6 +5,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import PostgresNIO
+import Synchronization
 
 /// Customer and admin accounts: bcrypt password hashes and rotating refresh tokens, in Postgres.
 struct Accounts: Sendable {
@@ -23,6 +24,20 @@ struct Accounts: Sendable {
     let bcryptCost: UInt8
     let refreshLifetime: TimeInterval = 30 * 24 * 3600
     let logger: Logger
+    /// Checked against a password when no account has the e-mail: made at the cost of new
+    /// passwords, so that a sign-in for an unknown address does the same bcrypt work as one
+    /// for a known address (response times must not tell which addresses have accounts).
+    let unknownAccountHash: String
+    /// How many passwords were checked against a hash, known accounts or not.
+    let passwordChecks = PasswordCheckCount()
+
+    init(client: PostgresClient, tokens: AccessTokens, bcryptCost: UInt8, logger: Logger) {
+        self.client = client
+        self.tokens = tokens
+        self.bcryptCost = bcryptCost
+        self.logger = logger
+        self.unknownAccountHash = Bcrypt.hash(AccessTokens.randomToken(), cost: bcryptCost)
+    }
 
     /// - Throws: 409 `email_taken` when the address has an account already.
     func register(email: String, password: String, role: Principal.Role = .customer) async throws -> Tokens {
@@ -55,7 +70,7 @@ struct Accounts: Sendable {
             .decode((String, String, String).self).collectAll()
         guard let (userID, hash, role) = rows.first, let role = Principal.Role(rawValue: role) else {
             // Spend the same time as a real check, so response times do not reveal which emails exist.
-            _ = try await verifyPassword(password, hash: Self.dummyHash)
+            _ = try await verifyPassword(password, hash: unknownAccountHash)
             return nil
         }
         guard try await verifyPassword(password, hash: hash) else { return nil }
@@ -121,10 +136,9 @@ struct Accounts: Sendable {
     }
 
     private func verifyPassword(_ password: String, hash: String) async throws -> Bool {
-        try await NIOThreadPool.singleton.runIfActive { Bcrypt.verify(password, hash: hash) }
+        passwordChecks.add()
+        return try await NIOThreadPool.singleton.runIfActive { Bcrypt.verify(password, hash: hash) }
     }
-
-    static let dummyHash = Bcrypt.hash("not a password of anyone", cost: 10)
 
     static func normalized(_ email: String) throws -> String {
         let email = email.trimmingCharacters(in: .whitespaces).lowercased()
@@ -143,41 +157,6 @@ struct Accounts: Sendable {
     }
 }
 
-/// Limits login attempts per account and per client address in a sliding window, so passwords
-/// cannot be guessed at speed. Kept in this process: several servers each keep their own count.
-actor LoginRateLimiter {
-    private let perAccount: Int
-    private let perAddress: Int
-    private let window: TimeInterval
-    private var attempts: [String: [Date]] = [:]
-
-    init(perAccount: Int = 5, perAddress: Int = 20, window: TimeInterval = 300) {
-        self.perAccount = perAccount
-        self.perAddress = perAddress
-        self.window = window
-    }
-
-    /// Counts an attempt; throws 429 with Retry-After when either limit is reached.
-    func attempt(account: String, address: String, now: Date = Date()) throws {
-        for (key, limit) in [("account:\(account)", perAccount), ("address:\(address)", perAddress)] {
-            var recent = (attempts[key] ?? []).filter { now.timeIntervalSince($0) < window }
-            if recent.count >= limit {
-                let retry = Int(window - now.timeIntervalSince(recent[0])) + 1
-                attempts[key] = recent
-                throw Problem(.tooManyRequests, "too_many_attempts", "too many sign-in attempts; try again in \(retry) s",
-                              fields: ["retryAfter": .integer(Int64(retry))], headers: [.retryAfter: "\(retry)"])
-            }
-            recent.append(now)
-            attempts[key] = recent
-        }
-    }
-
-    /// A successful sign-in clears the account's count (not the address's).
-    func succeeded(account: String) {
-        attempts["account:\(account)"] = nil
-    }
-}
-
 /// Creates an admin account (`commerce users create-admin`): the first admin cannot come from
 /// the API, whose registration makes customers only.
 public func createAdminAccount(postgres: PostgresClient, email: String, password: String, logger: Logger) async throws -> String {
@@ -193,6 +172,14 @@ public func createAccount(postgres: PostgresClient, email: String, password: Str
     } catch let problem as Problem {
         throw AccountError(message: problem.detail)
     }
+}
+
+/// A count shared by the copies of an ``Accounts``.
+final class PasswordCheckCount: Sendable {
+    private let count = Mutex(0)
+
+    func add() { count.withLock { $0 += 1 } }
+    var value: Int { count.withLock { $0 } }
 }
 
 public struct AccountError: Error, CustomStringConvertible {

@@ -13,7 +13,7 @@ import Projections
 /// and a browser's `Origin` must be this host.
 struct DashboardRoutes {
     let accounts: Accounts
-    let limiter: LoginRateLimiter
+    let limits: AuthLimits
     /// Dashboard sessions: signed like access tokens, under their own issuer, for 8 hours.
     let sessions: AccessTokens
     let reader: AnalyticsReader
@@ -69,12 +69,12 @@ struct DashboardRoutes {
             guard Self.sameOrigin(request), Self.csrfMatches(form.csrf, request) else {
                 return Self.loginAgain(request, status: .forbidden, "The form had expired. Please sign in again.")
             }
-            let account = form.email.trimmingCharacters(in: .whitespaces).lowercased()
-            try await limiter.attempt(account: account, address: context.remoteAddress)
-            guard let principal = try await accounts.authenticate(email: form.email, password: form.password) else {
+            let signedIn = try await limits.signIn(email: form.email, from: context.remoteAddress) {
+                try await accounts.authenticate(email: form.email, password: form.password)
+            }
+            guard let principal = signedIn else {
                 return Self.loginAgain(request, status: .unauthorized, "The e-mail or the password is wrong.")
             }
-            await limiter.succeeded(account: account)
             guard principal.role == .admin else {
                 return Self.loginAgain(request, status: .forbidden, "The dashboard is for admin accounts.")
             }

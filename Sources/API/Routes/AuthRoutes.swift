@@ -4,7 +4,7 @@ import Hummingbird
 /// Registration, sign-in and token refresh.
 struct AuthRoutes {
     let accounts: Accounts
-    let limiter: LoginRateLimiter
+    let limits: AuthLimits
 
     struct Credentials: Codable {
         let email: String
@@ -18,16 +18,17 @@ struct AuthRoutes {
     func addRoutes(to router: Router<CommerceRequestContext>) {
         router.post("/auth/register") { request, context -> EditedResponse<JSONBody<Accounts.Tokens>> in
             let body = try await StrictJSON.decode(Credentials.self, from: request, context: context)
+            try await limits.countRegistration(from: context.remoteAddress)
             return EditedResponse(status: .created, response: JSONBody(try await accounts.register(email: body.email, password: body.password)))
         }
         router.post("/auth/login") { request, context -> JSONBody<Accounts.Tokens> in
             let body = try await StrictJSON.decode(Credentials.self, from: request, context: context)
-            let account = body.email.trimmingCharacters(in: .whitespaces).lowercased()
-            try await limiter.attempt(account: account, address: context.remoteAddress)
-            guard let tokens = try await accounts.login(email: body.email, password: body.password) else {
+            let signedIn = try await limits.signIn(email: body.email, from: context.remoteAddress) {
+                try await accounts.login(email: body.email, password: body.password)
+            }
+            guard let tokens = signedIn else {
                 throw Problem(.unauthorized, "invalid_credentials", "the email or the password is wrong")
             }
-            await limiter.succeeded(account: account)
             return JSONBody(tokens)
         }
         router.post("/auth/refresh") { request, context -> JSONBody<Accounts.Tokens> in

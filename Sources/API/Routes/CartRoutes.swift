@@ -42,7 +42,10 @@ struct CartRoutes {
         let version: Int64
     }
 
-    func addRoutes(to router: Router<CommerceRequestContext>) {
+    /// - Parameters:
+    ///   - shoppers: routes for guests and customers alike.
+    ///   - members: routes for signed-in customers only.
+    func addRoutes(shoppers router: RouterGroup<CommerceRequestContext>, members: RouterGroup<CommerceRequestContext>) {
         router.post("/carts") { request, context in
             let body = try await StrictJSON.decode(CreateCart.self, from: request, context: context)
             let currency = try Currency(body.currency)
@@ -66,7 +69,7 @@ struct CartRoutes {
             if let guestToken { response.headers[GuestToken.header] = guestToken }
             return response
         }
-        router.post("/carts/{cartId}/merge") { request, context in
+        members.post("/carts/{cartId}/merge") { request, context in
             let customer = try context.requirePrincipal()
             let body = try await StrictJSON.decode(MergeGuestCartRequest.self, from: request, context: context)
             let cartID = try CartID(try context.parameters.require("cartId"))

@@ -13,7 +13,7 @@ struct CheckoutRoutes {
         let cardNumber: String
     }
 
-    func addRoutes(to router: Router<CommerceRequestContext>) {
+    func addRoutes(members router: RouterGroup<CommerceRequestContext>) {
         router.post("/carts/{cartId}/checkout") { request, context in
             let customer = try context.requirePrincipal()
             let cartID = try CartID(try context.parameters.require("cartId"))

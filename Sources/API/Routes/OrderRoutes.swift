@@ -41,7 +41,7 @@ struct OrderRoutes {
         let refund: Int64?
     }
 
-    func addRoutes(to router: Router<CommerceRequestContext>, admin: RouterGroup<CommerceRequestContext>) {
+    func addRoutes(members router: RouterGroup<CommerceRequestContext>, admin: RouterGroup<CommerceRequestContext>) {
         router.post("/orders/{orderId}/cancel") { request, context in
             let body = try await StrictJSON.decode(Reason.self, from: request, context: context)
             return try await order(.cancel(reason: body.reason), request, context)

@@ -9,13 +9,20 @@ import PostgresNIO
 /// and its answer is kept; the same key with the same method, path and body gets that answer
 /// again (with `Idempotent-Replayed: true`); the same key with anything else is 422
 /// `idempotency_key_reused`; while the first is still running, 409 `idempotency_key_in_progress`.
-/// Keys belong to the caller (its user id; without a token, its address). Server errors are not
-/// kept, so a retry runs again.
+/// Keys belong to the caller (its user id; for a guest, its guest token; without either, its
+/// address). Server errors are not kept, so a retry runs again. A key is remembered for a day
+/// (``AuthHousekeeping`` deletes it then); a first request that never answered — its server
+/// stopped, or the database went away — stops holding its key after ``abandonedAfter``, and the
+/// next request with the key runs.
+///
+/// Installed on route groups after the checks of who may call them, never on `/auth/…`.
 struct IdempotencyMiddleware: RouterMiddleware {
     let client: PostgresClient
 
     static let header = HTTPField.Name("Idempotency-Key")!
     static let replayed = HTTPField.Name("Idempotent-Replayed")!
+    /// Longer than any request runs.
+    static let abandonedAfter: TimeInterval = 120
 
     func handle(_ request: Request, context: CommerceRequestContext, next: (Request, CommerceRequestContext) async throws -> Response) async throws -> Response {
         guard let key = request.headers[Self.header], [.post, .put, .patch, .delete].contains(request.method) else {
@@ -24,7 +31,9 @@ struct IdempotencyMiddleware: RouterMiddleware {
         guard (1...255).contains(key.utf8.count), key.unicodeScalars.allSatisfy({ $0.isASCII && $0.value >= 0x21 && $0.value < 0x7F }) else {
             throw Problem.badRequest("invalid_idempotency_key", "Idempotency-Key must be 1 to 255 visible ASCII characters")
         }
-        let principal = context.principal?.userID ?? "address:\(context.remoteAddress)"
+        let principal = context.principal?.userID
+            ?? request.headers[GuestToken.header].map { "guest:" + GuestToken.hash($0) }
+            ?? "address:\(context.remoteAddress)"
         let body = try await request.body.collect(upTo: context.maxUploadSize)
         var digest = SHA256()
         digest.update(data: Array("\(request.method.rawValue) \(request.uri.path)\n".utf8))
@@ -33,8 +42,12 @@ struct IdempotencyMiddleware: RouterMiddleware {
 
         let claimed = try await client.query(
             """
-            INSERT INTO idempotency_keys (principal, key, request_hash) VALUES (\(principal), \(key), \(hash))
-            ON CONFLICT (principal, key) DO NOTHING RETURNING 1
+            INSERT INTO idempotency_keys AS k (principal, key, request_hash) VALUES (\(principal), \(key), \(hash))
+            ON CONFLICT (principal, key) DO UPDATE
+                SET request_hash = excluded.request_hash, status = NULL, response_body = NULL, content_type = NULL, etag = NULL, created_at = now()
+                WHERE k.created_at < now() - make_interval(secs => \(AuthHousekeeping.idempotencyKeyLifetime))
+                   OR (k.status IS NULL AND k.created_at < now() - make_interval(secs => \(Self.abandonedAfter)))
+            RETURNING 1
             """,
             logger: context.logger
         ).decode(Int.self).collectAll()

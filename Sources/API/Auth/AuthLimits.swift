@@ -1,0 +1,116 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// How often a client address may try to sign in or register, and when failed sign-ins lock an
+/// account. Counted in PostgreSQL, so every server on one database shares the counts.
+public struct AuthLimitSettings: Sendable {
+    /// Sign-in attempts per client address in `loginWindow`.
+    public var loginsPerAddress: Int
+    public var loginWindow: TimeInterval
+    /// Registrations per client address in `registrationWindow`.
+    public var registrationsPerAddress: Int
+    public var registrationWindow: TimeInterval
+    /// Failed sign-ins in a row (none further apart than `lockout`) that lock an account, and for how long.
+    public var failuresBeforeLock: Int
+    public var lockout: TimeInterval
+
+    public init(
+        loginsPerAddress: Int = 20, loginWindow: TimeInterval = 300, registrationsPerAddress: Int = 10, registrationWindow: TimeInterval = 3600,
+        failuresBeforeLock: Int = 5, lockout: TimeInterval = 900
+    ) {
+        self.loginsPerAddress = loginsPerAddress
+        self.loginWindow = loginWindow
+        self.registrationsPerAddress = registrationsPerAddress
+        self.registrationWindow = registrationWindow
+        self.failuresBeforeLock = failuresBeforeLock
+        self.lockout = lockout
+    }
+}
+
+/// The limits of ``AuthLimitSettings`` against the tables of `0011_auth_limits.sql`. Refusals
+/// are 429 problems with `Retry-After`.
+struct AuthLimits: Sendable {
+    let client: PostgresClient
+    let settings: AuthLimitSettings
+    let logger: Logger
+
+    /// Runs a sign-in `attempt` for `email` from `address` under the limits: counts it, refuses
+    /// it while the account is locked, and records its outcome (nil: the e-mail or the password
+    /// was wrong).
+    func signIn<Signed>(email: String, from address: String, _ attempt: () async throws -> Signed?) async throws -> Signed? {
+        let account = email.trimmingCharacters(in: .whitespaces).lowercased()
+        try await countLogin(from: address)
+        try await checkNotLocked(account)
+        guard let signed = try await attempt() else {
+            try await failed(account)
+            return nil
+        }
+        try await succeeded(account)
+        return signed
+    }
+
+    /// Counts a sign-in attempt from `address`; 429 `too_many_attempts` past the limit.
+    func countLogin(from address: String) async throws {
+        try await count("login-address:\(address)", limit: settings.loginsPerAddress, window: settings.loginWindow, what: "sign-in attempts")
+    }
+
+    /// Counts a registration from `address`; 429 `too_many_attempts` past the limit.
+    func countRegistration(from address: String) async throws {
+        try await count("register-address:\(address)", limit: settings.registrationsPerAddress, window: settings.registrationWindow, what: "registrations")
+    }
+
+    /// 429 `account_locked` while failed sign-ins lock the account of `email` (normalised).
+    func checkNotLocked(_ email: String) async throws {
+        let rows = try await client.query(
+            "SELECT ceil(extract(epoch FROM locked_until - now()))::bigint FROM account_lockouts WHERE email = \(email) AND locked_until > now()",
+            logger: logger
+        ).decode(Int64.self).collectAll()
+        guard let seconds = rows.first else { return }
+        throw Problem(.tooManyRequests, "account_locked", "too many failed sign-ins: this account is locked; try again in \(seconds) s",
+                      fields: ["retryAfter": .integer(seconds)], headers: [.retryAfter: "\(seconds)"])
+    }
+
+    /// Records a failed sign-in for `email`; the failure that reaches the limit locks the account.
+    /// A failure long after the previous one (a lock's length) starts the count again.
+    func failed(_ email: String) async throws {
+        let lockout = settings.lockout
+        try await client.query(
+            """
+            INSERT INTO account_lockouts AS l (email, failures, last_failed_at, locked_until)
+            VALUES (\(email), 1, now(), CASE WHEN 1 >= \(settings.failuresBeforeLock) THEN now() + make_interval(secs => \(lockout)) END)
+            ON CONFLICT (email) DO UPDATE SET
+                failures = CASE WHEN l.last_failed_at < now() - make_interval(secs => \(lockout)) OR l.locked_until <= now() THEN 1 ELSE l.failures + 1 END,
+                last_failed_at = now(),
+                locked_until = CASE
+                    WHEN (CASE WHEN l.last_failed_at < now() - make_interval(secs => \(lockout)) OR l.locked_until <= now() THEN 1 ELSE l.failures + 1 END)
+                         >= \(settings.failuresBeforeLock)
+                    THEN now() + make_interval(secs => \(lockout)) END
+            """,
+            logger: logger
+        )
+    }
+
+    /// A successful sign-in clears the account's failures.
+    func succeeded(_ email: String) async throws {
+        try await client.query("DELETE FROM account_lockouts WHERE email = \(email)", logger: logger)
+    }
+
+    /// Adds one to the bucket's current window and refuses past the limit.
+    private func count(_ bucket: String, limit: Int, window: TimeInterval, what: String) async throws {
+        let rows = try await client.query(
+            """
+            WITH current AS (SELECT to_timestamp(floor(extract(epoch FROM now()) / \(window)) * \(window)) AS start)
+            INSERT INTO auth_attempts AS a (bucket, window_start, attempts)
+            SELECT \(bucket), start, 1 FROM current
+            ON CONFLICT (bucket, window_start) DO UPDATE SET attempts = a.attempts + 1
+            RETURNING attempts, ceil(extract(epoch FROM window_start + make_interval(secs => \(window)) - now()))::bigint
+            """,
+            logger: logger
+        ).decode((Int, Int64).self).collectAll()
+        guard let (attempts, remaining) = rows.first, attempts > limit else { return }
+        let retry = max(1, remaining)
+        throw Problem(.tooManyRequests, "too_many_attempts", "too many \(what) from this address; try again in \(retry) s",
+                      fields: ["retryAfter": .integer(retry)], headers: [.retryAfter: "\(retry)"])
+    }
+}

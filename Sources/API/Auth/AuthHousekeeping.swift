@@ -27,9 +27,9 @@ public struct AuthHousekeeping: Service {
             while !Task.isCancelled {
                 do {
                     try await sweep()
-                } catch is CancellationError {
-                    return
                 } catch {
+                    // Shutting down cancels the pool's requests too: nothing to report.
+                    if Task.isCancelled { return }
                     logger.warning("auth housekeeping failed", metadata: ["error": "\(String(reflecting: error))"])
                 }
                 try? await Task.sleep(for: interval)

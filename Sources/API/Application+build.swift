@@ -121,6 +121,8 @@ public func buildRouter(configuration: APIConfiguration, dependencies: APIDepend
     let accounts = Accounts(client: dependencies.postgres, tokens: tokens, bcryptCost: configuration.bcryptCost, logger: logger)
     let limits = AuthLimits(client: dependencies.postgres, settings: configuration.authLimits, logger: logger)
     AuthRoutes(accounts: accounts, limits: limits).addRoutes(to: router)
+    SessionRoutes(accounts: accounts, sessions: Sessions(client: dependencies.postgres, logger: logger), limits: limits)
+        .addRoutes(signedIn: router.group().add(middleware: SignedInMiddleware()))
     ProductRoutes(repository: repository).addRoutes(admin: admin)
     InventoryRoutes(repository: repository).addRoutes(admin: admin)
     CartRoutes(repository: repository).addRoutes(shoppers: shoppers, members: members)

@@ -187,14 +187,35 @@ struct AuthHardeningTests {
         try await withTestDatabase { postgres, _ in
             let accounts = Accounts(client: postgres, tokens: AccessTokens(secret: APIClient.secret), bcryptCost: 5, logger: TestEnvironment.logger)
             #expect(accounts.unknownAccountHash.hasPrefix("$2b$05$"))
-            _ = try await accounts.register(email: "known@example.com", password: "correct horse battery")
+            _ = try await accounts.register(email: "known@example.com", password: "correct horse battery", from: .commandLine)
             let hash = try await postgres.query("SELECT password_hash FROM users").decode(String.self).collectAll()[0]
             #expect(hash.prefix(7) == accounts.unknownAccountHash.prefix(7), "same algorithm and cost")
             let before = accounts.passwordChecks.value
-            #expect(try await accounts.login(email: "known@example.com", password: "wrong password!") == nil)
+            #expect(try await accounts.login(email: "known@example.com", password: "wrong password!", from: .commandLine) == nil)
             #expect(accounts.passwordChecks.value == before + 1)
-            #expect(try await accounts.login(email: "unknown@example.com", password: "wrong password!") == nil)
+            #expect(try await accounts.login(email: "unknown@example.com", password: "wrong password!", from: .commandLine) == nil)
             #expect(accounts.passwordChecks.value == before + 2, "the unknown address's sign-in ran a bcrypt check too")
+        }
+    }
+
+    @Test("passwords are Unicode-normalised: the same password typed composed or decomposed signs in; length counts after normalising")
+    func passwordsAreNormalized() async throws {
+        try await withAPI { api, _ in
+            let decomposed = "cafe\u{301} au lait, s'il vous pla\u{131}t"
+            let precomposed = "caf\u{E9} au lait, s'il vous pla\u{131}t"
+            #expect(decomposed.unicodeScalars.count == precomposed.unicodeScalars.count + 1, "two different strings")
+            #expect(try await api.call(.post, "/auth/register", body: ["email": "accent@example.com", "password": decomposed]).status == .created)
+            #expect(try await api.call(.post, "/auth/login", body: ["email": "accent@example.com", "password": precomposed]).status == .ok)
+            #expect(try await api.call(.post, "/auth/login", body: ["email": "accent@example.com", "password": decomposed]).status == .ok)
+            // Full-width digits are digits.
+            #expect(try await api.call(.post, "/auth/register", body: ["email": "wide@example.com", "password": "passcode \u{FF11}\u{FF12}\u{FF13}"]).status == .created)
+            #expect(try await api.call(.post, "/auth/login", body: ["email": "wide@example.com", "password": "passcode 123"]).status == .ok)
+            // Ten code points as sent, five once composed: too short.
+            let short = String(repeating: "e\u{301}", count: 5)
+            #expect(short.unicodeScalars.count == 10)
+            let refused = try await api.call(.post, "/auth/register", body: ["email": "short@example.com", "password": short])
+            #expect(refused.code == "weak_password")
+            #expect(refused.string("field") == "password")
         }
     }
 }

@@ -49,6 +49,8 @@ struct ErasureTests {
             #expect(erased.status == .ok && erased.integer("keysDeleted") == 1 && erased["accountClosed"] as? Int64 == 1, "\(erased.body)")
             #expect(try await api.call(.post, "/admin/customers/\(userID)/erase", token: admin).integer("keysDeleted") == 0, "idempotent")
             #expect(try await api.call(.post, "/admin/customers/\(userID)/erase", token: customer).status == .forbidden)
+            let sessions = try await postgres.query("SELECT count(*)::int FROM sessions WHERE user_id = \(userID)").decode(Int.self).collectAll()[0]
+            #expect(sessions == 0, "the sessions, with the addresses they came from, are gone")
 
             #expect(try await store.verifyAll().isIntact)
             for secret in [secrets.name, secrets.line1, secrets.city, secrets.postalCode, secrets.email] {

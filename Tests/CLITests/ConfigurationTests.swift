@@ -79,7 +79,7 @@ struct ExecutableConfigurationTests {
         #expect(outcome.status != 0)
         let lines = errorLines(outcome)
         #expect(lines.count == 1, "\(outcome.stderr)")
-        #expect(lines.first?.contains("KAFKA_BROKERS") == true)
+        #expect(lines.first?.contains("KAFKA_BROKERS") == true, "\(outcome.stderr)")
     }
 
     @Test("serve without PAYMENT_GATEWAY refuses to start, naming it: production never approves cards by accident")

@@ -16,6 +16,9 @@ public struct AccessTokens: Sendable {
         let iat: Int64
         let exp: Int64
         let iss: String
+        /// The session (refresh-token family) the token was issued in; absent from tokens
+        /// issued before sessions were kept.
+        let sid: UUID?
     }
 
     let key: SymmetricKey
@@ -38,7 +41,7 @@ public struct AccessTokens: Sendable {
     public func issue(for principal: Principal, now: Date = Date()) -> String {
         let header = Self.base64URL(Data(#"{"alg":"HS256","typ":"JWT"}"#.utf8))
         let claims = Claims(sub: principal.userID, role: principal.role, iat: Int64(now.timeIntervalSince1970),
-                            exp: Int64(now.addingTimeInterval(lifetime).timeIntervalSince1970), iss: issuer)
+                            exp: Int64(now.addingTimeInterval(lifetime).timeIntervalSince1970), iss: issuer, sid: principal.sessionID)
         let payload = Self.base64URL(try! JSONEncoder().encode(claims))
         let signature = HMAC<SHA256>.authenticationCode(for: Data("\(header).\(payload)".utf8), using: key)
         return "\(header).\(payload).\(Self.base64URL(Data(signature)))"
@@ -47,7 +50,7 @@ public struct AccessTokens: Sendable {
     public func verify(_ token: String, now: Date = Date()) throws(Failure) -> Principal {
         if let claims = verified.claims.withLock({ $0[token] }) {
             guard Double(claims.exp) > now.timeIntervalSince1970 else { throw .expired }
-            return Principal(userID: claims.sub, role: claims.role)
+            return Principal(userID: claims.sub, role: claims.role, sessionID: claims.sid)
         }
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard token.utf8.count < 4096, parts.count == 3,
@@ -65,7 +68,7 @@ public struct AccessTokens: Sendable {
             if verified.count >= 50_000 { verified.removeAll(keepingCapacity: true) }
             verified[token] = claims
         }
-        return Principal(userID: claims.sub, role: claims.role)
+        return Principal(userID: claims.sub, role: claims.role, sessionID: claims.sid)
     }
 
     /// 32 random bytes, base64url: refresh tokens and guest-cart tokens.

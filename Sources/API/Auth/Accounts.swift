@@ -39,8 +39,16 @@ struct Accounts: Sendable {
         self.unknownAccountHash = Bcrypt.hash(AccessTokens.randomToken(), cost: bcryptCost)
     }
 
+    /// Where a sign-in comes from, kept with its session.
+    struct Origin: Sendable {
+        var address: String
+        var userAgent: String
+
+        static let commandLine = Origin(address: "", userAgent: "commerce")
+    }
+
     /// - Throws: 409 `email_taken` when the address has an account already.
-    func register(email: String, password: String, role: Principal.Role = .customer) async throws -> Tokens {
+    func register(email: String, password: String, role: Principal.Role = .customer, from origin: Origin) async throws -> Tokens {
         let email = try Self.normalized(email)
         try Self.checkPassword(password)
         let hash = try await hashPassword(password)
@@ -53,13 +61,52 @@ struct Accounts: Sendable {
             logger: logger
         ).decode(Int.self).collectAll()
         guard !inserted.isEmpty else { throw Problem(.conflict, "email_taken", "an account with this email exists already") }
-        return try await issue(Principal(userID: userID, role: role), family: UUID())
+        return try await startSession(Principal(userID: userID, role: role), from: origin)
     }
 
     /// - Returns: nil when the email or the password is wrong (the caller cannot tell which).
-    func login(email: String, password: String) async throws -> Tokens? {
+    func login(email: String, password: String, from origin: Origin) async throws -> Tokens? {
         guard let principal = try await authenticate(email: email, password: password) else { return nil }
-        return try await issue(principal, family: UUID())
+        return try await startSession(principal, from: origin)
+    }
+
+    /// A new session (refresh-token family) and its first tokens.
+    private func startSession(_ principal: Principal, from origin: Origin) async throws -> Tokens {
+        let session = UUID()
+        return try await client.withTransaction(logger: logger) { connection in
+            try await connection.query(
+                """
+                INSERT INTO sessions (session_id, user_id, address, user_agent)
+                VALUES (\(session), \(principal.userID), \(origin.address), \(String(origin.userAgent.prefix(300))))
+                """,
+                logger: logger
+            )
+            return try await issue(principal, family: session, on: connection)
+        }
+    }
+
+    /// The account's e-mail and password hash.
+    func credentials(of userID: String) async throws -> (email: String, hash: String)? {
+        let rows = try await client.query("SELECT email, password_hash FROM users WHERE user_id = \(userID)", logger: logger)
+            .decode((String, String).self).collectAll()
+        guard let (email, hash) = rows.first else { return nil }
+        return (email, hash)
+    }
+
+    /// Whether `password` is the account's.
+    func checks(_ password: String, against hash: String) async throws -> Bool {
+        try await verifyPassword(password, hash: hash)
+    }
+
+    /// Sets a new password (checked against the rules) and signs out every session of the
+    /// account but `keeping`.
+    func setPassword(_ password: String, of userID: String, keeping session: UUID?) async throws {
+        try Self.checkPassword(password, field: "newPassword")
+        let hash = try await hashPassword(password)
+        try await client.withTransaction(logger: logger) { connection in
+            try await connection.query("UPDATE users SET password_hash = \(hash) WHERE user_id = \(userID)", logger: logger)
+            try await Sessions.revoke(of: userID, except: session, on: connection, logger: logger)
+        }
     }
 
     /// The account's principal when the password is right; nil when the email or the password
@@ -79,7 +126,7 @@ struct Accounts: Sendable {
 
     /// Exchanges a refresh token for new tokens; the old one is spent. A spent token presented
     /// again revokes its whole family (it was copied), and the caller must sign in again.
-    func refresh(_ token: String) async throws -> Tokens {
+    func refresh(_ token: String, from origin: Origin) async throws -> Tokens {
         let hash = ByteBuffer(bytes: SHA256.hash(data: Data(token.utf8)))
         let invalid = Problem(.unauthorized, "invalid_refresh_token", "the refresh token is unknown, expired or revoked")
         enum Outcome: Sendable {
@@ -99,11 +146,18 @@ struct Accounts: Sendable {
             ).decode((String, UUID, Date, Bool, Bool, String).self).collectAll()
             guard let (userID, family, expiresAt, used, revoked, role) = rows.first, let role = Principal.Role(rawValue: role) else { return .invalid }
             if used {
-                try await connection.query("UPDATE refresh_tokens SET revoked_at = now() WHERE family_id = \(family) AND revoked_at IS NULL", logger: logger)
+                try await Sessions.revoke(family, on: connection, logger: logger)
                 return .reused
             }
             guard !revoked, expiresAt > Date() else { return .invalid }
             try await connection.query("UPDATE refresh_tokens SET used_at = now() WHERE token_hash = \(hash)", logger: logger)
+            try await connection.query(
+                """
+                UPDATE sessions SET last_used_at = now(), address = \(origin.address), user_agent = \(String(origin.userAgent.prefix(300)))
+                WHERE session_id = \(family)
+                """,
+                logger: logger
+            )
             return .renewed(try await issue(Principal(userID: userID, role: role), family: family, on: connection))
         }
         switch outcome {
@@ -125,18 +179,24 @@ struct Accounts: Sendable {
         } else {
             try await client.query(insert, logger: logger)
         }
-        return Tokens(userId: principal.userID, role: principal.role, accessToken: tokens.issue(for: principal), tokenType: "Bearer",
+        let inSession = Principal(userID: principal.userID, role: principal.role, sessionID: family)
+        return Tokens(userId: principal.userID, role: principal.role, accessToken: tokens.issue(for: inSession), tokenType: "Bearer",
                       expiresIn: Int(tokens.lifetime), refreshToken: refresh)
     }
 
     /// bcrypt is slow on purpose: it runs on NIO's thread pool, not the async tasks' threads.
     private func hashPassword(_ password: String) async throws -> String {
-        let cost = bcryptCost
-        return try await NIOThreadPool.singleton.runIfActive { Bcrypt.hash(password, cost: cost) }
+        let (cost, normalized) = (bcryptCost, Self.normalizedPassword(password))
+        return try await NIOThreadPool.singleton.runIfActive { Bcrypt.hash(normalized, cost: cost) }
     }
 
+    /// Checks the normalised password, and for a password that normalising changes, the
+    /// password as typed too: hashes made before passwords were normalised hold it so.
     private func verifyPassword(_ password: String, hash: String) async throws -> Bool {
+        let normalized = Self.normalizedPassword(password)
         passwordChecks.add()
+        if try await NIOThreadPool.singleton.runIfActive({ Bcrypt.verify(normalized, hash: hash) }) { return true }
+        guard normalized != password else { return false }
         return try await NIOThreadPool.singleton.runIfActive { Bcrypt.verify(password, hash: hash) }
     }
 
@@ -149,10 +209,22 @@ struct Accounts: Sendable {
         return email
     }
 
-    static func checkPassword(_ password: String) throws {
-        // bcrypt reads at most 72 bytes: longer passwords would be silently cut.
-        guard (10...72).contains(password.utf8.count) else {
-            throw Problem.badRequest("weak_password", "password must be 10 to 72 bytes long", field: "password")
+    /// The password as hashed and checked: Unicode-normalised (NFKC, as NIST 800-63B asks), so
+    /// that the same password typed elsewhere — accents composed or not, full-width digits — is
+    /// the same password.
+    static func normalizedPassword(_ password: String) -> String {
+        password.precomposedStringWithCompatibilityMapping
+    }
+
+    /// At least 10 characters (Unicode code points) once normalised; at most 72 bytes, as bcrypt
+    /// reads no more (longer passwords would be silently cut). No composition rules.
+    static func checkPassword(_ password: String, field: String = "password") throws {
+        let normalized = normalizedPassword(password)
+        guard normalized.unicodeScalars.count >= 10 else {
+            throw Problem.badRequest("weak_password", "\(field) must have at least 10 characters", field: field)
+        }
+        guard normalized.utf8.count <= 72 else {
+            throw Problem.badRequest("weak_password", "\(field) must be at most 72 bytes in UTF-8", field: field)
         }
     }
 }
@@ -168,7 +240,7 @@ public func createAdminAccount(postgres: PostgresClient, email: String, password
 public func createAccount(postgres: PostgresClient, email: String, password: String, role: Principal.Role, logger: Logger) async throws -> String {
     let accounts = Accounts(client: postgres, tokens: AccessTokens(secret: Array(repeating: 0, count: 32)), bcryptCost: 11, logger: logger)
     do {
-        return try await accounts.register(email: email, password: password, role: role).userId
+        return try await accounts.register(email: email, password: password, role: role, from: .commandLine).userId
     } catch let problem as Problem {
         throw AccountError(message: problem.detail)
     }

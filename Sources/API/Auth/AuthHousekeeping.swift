@@ -24,7 +24,8 @@ public struct AuthHousekeeping: Service {
 
     public func run() async throws {
         try await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
+            // Not at start-up, which has enough to do: nothing expires that fast.
+            while (try? await Task.sleep(for: interval)) != nil {
                 do {
                     try await sweep()
                 } catch {
@@ -32,7 +33,6 @@ public struct AuthHousekeeping: Service {
                     if Task.isCancelled { return }
                     logger.warning("auth housekeeping failed", metadata: ["error": "\(String(reflecting: error))"])
                 }
-                try? await Task.sleep(for: interval)
             }
         }
     }

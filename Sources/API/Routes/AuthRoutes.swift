@@ -19,12 +19,12 @@ struct AuthRoutes {
         router.post("/auth/register") { request, context -> EditedResponse<JSONBody<Accounts.Tokens>> in
             let body = try await StrictJSON.decode(Credentials.self, from: request, context: context)
             try await limits.countRegistration(from: context.remoteAddress)
-            return EditedResponse(status: .created, response: JSONBody(try await accounts.register(email: body.email, password: body.password)))
+            return EditedResponse(status: .created, response: JSONBody(try await accounts.register(email: body.email, password: body.password, from: Self.origin(request, context))))
         }
         router.post("/auth/login") { request, context -> JSONBody<Accounts.Tokens> in
             let body = try await StrictJSON.decode(Credentials.self, from: request, context: context)
             let signedIn = try await limits.signIn(email: body.email, from: context.remoteAddress) {
-                try await accounts.login(email: body.email, password: body.password)
+                try await accounts.login(email: body.email, password: body.password, from: Self.origin(request, context))
             }
             guard let tokens = signedIn else {
                 throw Problem(.unauthorized, "invalid_credentials", "the email or the password is wrong")
@@ -33,8 +33,14 @@ struct AuthRoutes {
         }
         router.post("/auth/refresh") { request, context -> JSONBody<Accounts.Tokens> in
             let body = try await StrictJSON.decode(RefreshRequest.self, from: request, context: context)
-            return JSONBody(try await accounts.refresh(body.refreshToken))
+            return JSONBody(try await accounts.refresh(body.refreshToken, from: Self.origin(request, context)))
         }
+    }
+}
+
+extension AuthRoutes {
+    static func origin(_ request: Request, _ context: CommerceRequestContext) -> Accounts.Origin {
+        Accounts.Origin(address: context.remoteAddress, userAgent: request.headers[.userAgent] ?? "")
     }
 }
 

@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import NIOCore
 
@@ -9,10 +10,13 @@ public struct Principal: Sendable, Equatable {
 
     public let userID: String
     public let role: Role
+    /// The session the access token belongs to (see ``Sessions``), when it names one.
+    public let sessionID: UUID?
 
-    public init(userID: String, role: Role) {
+    public init(userID: String, role: Role, sessionID: UUID? = nil) {
         self.userID = userID
         self.role = role
+        self.sessionID = sessionID
     }
 }
 

@@ -41,11 +41,16 @@ public struct EraseCustomerData: Sendable {
         ).decode(String?.self).collectAll().compactMap { $0 }
         let subjects = [PersonalData.subject(customer: customer)] + guestCarts.sorted().map { PersonalData.subject(owner: .guest(""), cartId: $0) }
         let deleted = try await protection.vault.erase(subjects: subjects)
-        // The account's rows (the API's tables, migration 0003): sessions first, they refer to it.
+        // The account's rows (the API's tables, migrations 0003, 0011, 0012): its sessions (with
+        // the addresses they came from) and refresh tokens first, they refer to it; its failed
+        // sign-ins, kept by e-mail.
         let closed = try await client.withTransaction(logger: store.logger) { connection in
             try await connection.query("DELETE FROM refresh_tokens WHERE user_id = \(customer.rawValue)", logger: store.logger)
-            return try await connection.query("DELETE FROM users WHERE user_id = \(customer.rawValue) RETURNING user_id", logger: store.logger)
+            try await connection.query("DELETE FROM sessions WHERE user_id = \(customer.rawValue)", logger: store.logger)
+            let emails = try await connection.query("DELETE FROM users WHERE user_id = \(customer.rawValue) RETURNING email", logger: store.logger)
                 .decode(String.self).collectAll()
+            try await connection.query("DELETE FROM account_lockouts WHERE email = ANY(\(emails))", logger: store.logger)
+            return emails
         }
         return Report(subjects: subjects, keysDeleted: deleted, accountClosed: !closed.isEmpty)
     }

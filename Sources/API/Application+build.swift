@@ -133,7 +133,9 @@ public func buildRouter(configuration: APIConfiguration, dependencies: APIDepend
     )).addRoutes(admin: admin)
     WebhookRoutes(apply: ApplyGatewayWebhook(repository: repository), signature: dependencies.webhookSignature).addRoutes(to: router)
     CatalogQueryRoutes(catalog: CatalogReader(client: dependencies.postgres, logger: logger), readYourWrites: readYourWrites).addRoutes(to: router)
-    OrderQueryRoutes(orders: OrderHistoryReader(client: dependencies.postgres, logger: logger, vault: personalData.vault), readYourWrites: readYourWrites).addRoutes(to: router)
+    let orderHistory = OrderHistoryReader(client: dependencies.postgres, logger: logger, vault: personalData.vault)
+    OrderQueryRoutes(orders: orderHistory, readYourWrites: readYourWrites).addRoutes(to: router)
+    CustomerAdminRoutes(accounts: CustomerAccounts(client: dependencies.postgres, logger: logger), orders: orderHistory).addRoutes(admin: admin)
     let analytics = AnalyticsReader(client: dependencies.postgres, logger: logger)
     AnalyticsRoutes(reader: analytics, readYourWrites: readYourWrites).addRoutes(admin: admin)
     DashboardRoutes(

@@ -113,14 +113,16 @@ struct Accounts: Sendable {
     /// is wrong (the caller cannot tell which).
     func authenticate(email: String, password: String) async throws -> Principal? {
         guard let email = try? Self.normalized(email) else { return nil }
-        let rows = try await client.query("SELECT user_id, password_hash, role FROM users WHERE email = \(email)", logger: logger)
-            .decode((String, String, String).self).collectAll()
-        guard let (userID, hash, role) = rows.first, let role = Principal.Role(rawValue: role) else {
+        let rows = try await client.query("SELECT user_id, password_hash, role, blocked_at IS NOT NULL FROM users WHERE email = \(email)", logger: logger)
+            .decode((String, String, String, Bool).self).collectAll()
+        guard let (userID, hash, role, blocked) = rows.first, let role = Principal.Role(rawValue: role) else {
             // Spend the same time as a real check, so response times do not reveal which emails exist.
             _ = try await verifyPassword(password, hash: unknownAccountHash)
             return nil
         }
         guard try await verifyPassword(password, hash: hash) else { return nil }
+        // Said only to whoever knows the password.
+        guard !blocked else { throw Problem(.forbidden, "account_blocked", "this account is blocked; contact the shop") }
         return Principal(userID: userID, role: role)
     }
 
@@ -140,7 +142,7 @@ struct Accounts: Sendable {
             let rows = try await connection.query(
                 """
                 SELECT t.user_id, t.family_id, t.expires_at, t.used_at IS NOT NULL, t.revoked_at IS NOT NULL, u.role
-                FROM refresh_tokens t JOIN users u USING (user_id) WHERE t.token_hash = \(hash) FOR UPDATE OF t
+                FROM refresh_tokens t JOIN users u USING (user_id) WHERE t.token_hash = \(hash) AND u.blocked_at IS NULL FOR UPDATE OF t
                 """,
                 logger: logger
             ).decode((String, UUID, Date, Bool, Bool, String).self).collectAll()

@@ -69,8 +69,13 @@ struct DashboardRoutes {
             guard Self.sameOrigin(request), Self.csrfMatches(form.csrf, request) else {
                 return Self.loginAgain(request, status: .forbidden, "The form had expired. Please sign in again.")
             }
-            let signedIn = try await limits.signIn(email: form.email, from: context.remoteAddress) {
-                try await accounts.authenticate(email: form.email, password: form.password)
+            let signedIn: Principal?
+            do {
+                signedIn = try await limits.signIn(email: form.email, from: context.remoteAddress) {
+                    try await accounts.authenticate(email: form.email, password: form.password)
+                }
+            } catch let problem as Problem where problem.code == "account_blocked" {
+                return Self.loginAgain(request, status: .forbidden, "This account is blocked.")
             }
             guard let principal = signedIn else {
                 return Self.loginAgain(request, status: .unauthorized, "The e-mail or the password is wrong.")

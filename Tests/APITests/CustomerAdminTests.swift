@@ -78,3 +78,26 @@ struct CustomerAdminTests {
         }
     }
 }
+
+/// PostgreSQL's text cannot hold NUL: every text query parameter refuses one with a 400 naming
+/// it, never a 500 from the database (Schemathesis found `/admin/customers?cursor=]%00E`).
+@Suite struct NulInQueryTests {
+    @Test("a NUL in any text query parameter is a 400 naming it")
+    func nulIsRefused() async throws {
+        try await withAPI { api, postgres in
+            let admin = try await api.admin(postgres)
+            let customer = try await api.register("nul@example.com").token
+            let cases: [(String, String, String)] = [
+                ("/admin/customers?q=a%00b", "q", admin), ("/admin/customers?cursor=%5D%00E", "cursor", admin),
+                ("/catalog/products?q=%00", "q", customer), ("/catalog/products?category=A%00/B", "category", customer),
+                ("/catalog/products?cursor=%00", "cursor", customer), ("/orders?cursor=x%00", "cursor", customer),
+                ("/admin/analytics/products/top?category=A%00", "category", admin), ("/admin/processes/failures?process=%00", "process", admin),
+            ]
+            for (path, field, token) in cases {
+                let answer = try await api.call(.get, path, token: token)
+                #expect(answer.status == .badRequest, "\(path)")
+                #expect(answer.string("field") == field, "\(path)")
+            }
+        }
+    }
+}

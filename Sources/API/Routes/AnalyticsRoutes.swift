@@ -70,7 +70,7 @@ struct AnalyticsRoutes {
             let (period, currency) = try await prepare(request)
             let query = request.uri.queryParameters
             let ranking = try ReportPeriod.choice(query["by"], field: "by", fallback: AnalyticsReader.ProductRanking.units)
-            let category = query["category"].map(String.init)
+            let category = try QueryParameters.text(query["category"], "category")
             if let category, category.isEmpty || category.count > 200 {
                 throw Problem.badRequest("invalid_parameter", "category must be a category path such as Apparel/Shirts", field: "category")
             }

@@ -12,8 +12,8 @@ struct CatalogQueryRoutes {
             let query = request.uri.queryParameters
             try await readYourWrites.wait(request, projection: CatalogProjection())
             var search = CatalogReader.Search()
-            search.text = query["q"].map(String.init)
-            search.category = query["category"].map { $0.split(separator: "/").map(String.init) } ?? []
+            search.text = try QueryParameters.text(query["q"], "q")
+            search.category = try QueryParameters.text(query["category"], "category")?.split(separator: "/").map(String.init) ?? []
             search.currency = try QueryParameters.currency(query["currency"])
             if let sort = query["sort"] {
                 guard let value = CatalogReader.Sort(rawValue: String(sort)) else {
@@ -22,7 +22,7 @@ struct CatalogQueryRoutes {
                 search.sort = value
             }
             search.limit = try QueryParameters.limit(query["limit"])
-            search.cursor = query["cursor"].map(String.init)
+            search.cursor = try QueryParameters.text(query["cursor"], "cursor")
             do {
                 return JSONBody(try await catalog.products(search))
             } catch CatalogReader.QueryError.invalidCursor {

@@ -22,11 +22,10 @@ struct CustomerAdminRoutes {
     func addRoutes(admin: RouterGroup<CommerceRequestContext>) {
         admin.get("customers") { request, context -> JSONBody<CustomerAccounts.Page> in
             let query = request.uri.queryParameters
-            let search = query["q"].map(String.init)
-            if let search, search.count > 254 {
-                throw Problem.badRequest("invalid_parameter", "q must be at most 254 characters", field: "q")
-            }
-            return JSONBody(try await accounts.list(search: search, limit: try QueryParameters.limit(query["limit"]), after: query["cursor"].map(String.init)))
+            return JSONBody(try await accounts.list(
+                search: try QueryParameters.text(query["q"], "q", maxLength: 254), limit: try QueryParameters.limit(query["limit"]),
+                after: try QueryParameters.text(query["cursor"], "cursor", maxLength: 254)
+            ))
         }
         admin.get("customers/:customerId") { _, context -> JSONBody<Detail> in
             let account = try await existing(try context.parameters.require("customerId"))

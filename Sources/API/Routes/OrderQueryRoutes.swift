@@ -12,7 +12,7 @@ struct OrderQueryRoutes {
             let customer = try context.requirePrincipal()
             try await readYourWrites.wait(request, projection: OrderHistoryProjection())
             let query = request.uri.queryParameters
-            return JSONBody(try await orders.orders(customerID: customer.userID, limit: try QueryParameters.limit(query["limit"]), after: query["cursor"].map(String.init)))
+            return JSONBody(try await orders.orders(customerID: customer.userID, limit: try QueryParameters.limit(query["limit"]), after: try QueryParameters.text(query["cursor"], "cursor")))
         }
         router.get("/orders/{orderId}") { request, context -> JSONBody<OrderHistoryReader.Order> in
             let caller = try context.requirePrincipal()

@@ -13,7 +13,7 @@ struct ProcessRoutes {
     func addRoutes(admin: RouterGroup<CommerceRequestContext>) {
         admin.get("processes/failures") { request, _ -> JSONBody<Listing> in
             let query = request.uri.queryParameters
-            let process = query["process"].map(String.init)
+            let process = try QueryParameters.text(query["process"], "process")
             if let process, process.isEmpty || process.count > 100 {
                 throw Problem.badRequest("invalid_parameter", "process must name a process manager", field: "process")
             }

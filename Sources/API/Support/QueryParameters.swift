@@ -18,6 +18,16 @@ enum QueryParameters {
         return limit
     }
 
+    /// A text value, nil when absent. PostgreSQL's text cannot hold a NUL character: one is
+    /// refused here, naming the parameter, rather than failing in the database.
+    static func text(_ value: Substring?, _ name: String, maxLength: Int = 1000) throws -> String? {
+        guard let value else { return nil }
+        guard !value.unicodeScalars.contains("\u{0}"), value.count <= maxLength else {
+            throw Problem.badRequest("invalid_parameter", "\(name) must be at most \(maxLength) characters, without NUL", field: name)
+        }
+        return String(value)
+    }
+
     /// An integer in `range`, `fallback` when absent.
     static func integer(_ value: Substring?, _ name: String, default fallback: Int64, range: ClosedRange<Int64>) throws -> Int64 {
         guard let value else { return fallback }

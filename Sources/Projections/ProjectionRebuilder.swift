@@ -106,7 +106,8 @@ public struct ProjectionRebuilder: Sendable {
             var page = try await store.readAll(after: position, limit: batchSize, filter: filter)
             reading += clock.now - mark
             while !(page.events.isEmpty && page.nextPosition == position), position < end {
-                let events = page.events.last.map { $0.position <= end } ?? true ? page.events : page.events.filter { $0.position <= end }
+                // The page as it is (no copy) unless it reaches past the end.
+                let events = (page.events.last?.position ?? 0) <= end ? page.events : page.events.filter { $0.position <= end }
                 position = min(page.nextPosition, end)
                 let from = position
                 async let next = store.readAll(after: from, limit: batchSize, filter: filter)

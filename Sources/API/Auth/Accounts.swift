@@ -39,10 +39,19 @@ struct Accounts: Sendable {
         self.unknownAccountHash = Bcrypt.hash(AccessTokens.randomToken(), cost: bcryptCost)
     }
 
+    /// A blocked account's sign-in, once its password checked out.
+    static let blocked = Problem(.forbidden, "account_blocked", "this account is blocked; contact the shop")
+
     /// Where a sign-in comes from, kept with its session.
     struct Origin: Sendable {
-        var address: String
-        var userAgent: String
+        let address: String
+        /// Cut to 300 characters: it is the client's to choose.
+        let userAgent: String
+
+        init(address: String, userAgent: String) {
+            self.address = address
+            self.userAgent = String(userAgent.prefix(300))
+        }
 
         static let commandLine = Origin(address: "", userAgent: "commerce")
     }
@@ -77,7 +86,7 @@ struct Accounts: Sendable {
             try await connection.query(
                 """
                 INSERT INTO sessions (session_id, user_id, address, user_agent)
-                VALUES (\(session), \(principal.userID), \(origin.address), \(String(origin.userAgent.prefix(300))))
+                VALUES (\(session), \(principal.userID), \(origin.address), \(origin.userAgent))
                 """,
                 logger: logger
             )
@@ -122,7 +131,7 @@ struct Accounts: Sendable {
         }
         guard try await verifyPassword(password, hash: hash) else { return nil }
         // Said only to whoever knows the password.
-        guard !blocked else { throw Problem(.forbidden, "account_blocked", "this account is blocked; contact the shop") }
+        guard !blocked else { throw Self.blocked }
         return Principal(userID: userID, role: role)
     }
 
@@ -155,7 +164,7 @@ struct Accounts: Sendable {
             try await connection.query("UPDATE refresh_tokens SET used_at = now() WHERE token_hash = \(hash)", logger: logger)
             try await connection.query(
                 """
-                UPDATE sessions SET last_used_at = now(), address = \(origin.address), user_agent = \(String(origin.userAgent.prefix(300)))
+                UPDATE sessions SET last_used_at = now(), address = \(origin.address), user_agent = \(origin.userAgent)
                 WHERE session_id = \(family)
                 """,
                 logger: logger

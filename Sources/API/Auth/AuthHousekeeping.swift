@@ -24,8 +24,9 @@ public struct AuthHousekeeping: Service {
 
     public func run() async throws {
         try await cancelWhenGracefulShutdown {
-            // Not at start-up, which has enough to do: nothing expires that fast.
-            while (try? await Task.sleep(for: interval)) != nil {
+            while true {
+                // Not at start-up, which has enough to do: nothing expires that fast.
+                do { try await Task.sleep(for: interval) } catch { return }
                 do {
                     try await sweep()
                 } catch {

@@ -79,13 +79,11 @@ struct AuthLimits: Sendable {
             """
             INSERT INTO account_lockouts AS l (email, failures, last_failed_at, locked_until)
             VALUES (\(email), 1, now(), CASE WHEN 1 >= \(settings.failuresBeforeLock) THEN now() + make_interval(secs => \(lockout)) END)
-            ON CONFLICT (email) DO UPDATE SET
-                failures = CASE WHEN l.last_failed_at < now() - make_interval(secs => \(lockout)) OR l.locked_until <= now() THEN 1 ELSE l.failures + 1 END,
-                last_failed_at = now(),
-                locked_until = CASE
-                    WHEN (CASE WHEN l.last_failed_at < now() - make_interval(secs => \(lockout)) OR l.locked_until <= now() THEN 1 ELSE l.failures + 1 END)
-                         >= \(settings.failuresBeforeLock)
-                    THEN now() + make_interval(secs => \(lockout)) END
+            ON CONFLICT (email) DO UPDATE SET (failures, last_failed_at, locked_until) = (
+                SELECT n, now(), CASE WHEN n >= \(settings.failuresBeforeLock) THEN now() + make_interval(secs => \(lockout)) END
+                FROM (SELECT CASE WHEN l.last_failed_at < now() - make_interval(secs => \(lockout)) OR l.locked_until <= now() THEN 1
+                                  ELSE l.failures + 1 END) AS counted (n)
+            )
             """,
             logger: logger
         )

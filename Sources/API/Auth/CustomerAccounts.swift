@@ -36,20 +36,23 @@ struct CustomerAccounts: Sendable {
             ORDER BY email LIMIT \(limit + 1)
             """,
             logger: logger
-        ).decode((String, String, String, Date, Date?).self).collectAll()
-        let accounts = rows.prefix(limit).compactMap { row in
-            Principal.Role(rawValue: row.2).map { Account(userId: row.0, email: row.1, role: $0, createdAt: row.3, blockedAt: row.4) }
-        }
+        ).decode(Self.row).collectAll()
+        let accounts = rows.prefix(limit).compactMap(Self.account(from:))
         return Page(items: accounts, nextCursor: rows.count > limit ? accounts.last?.email : nil)
     }
 
     func account(_ userID: String) async throws -> Account? {
         let rows = try await client.query(
             "SELECT user_id, email, role, created_at, blocked_at FROM users WHERE user_id = \(userID)", logger: logger
-        ).decode((String, String, String, Date, Date?).self).collectAll()
-        return rows.first.flatMap { row in
-            Principal.Role(rawValue: row.2).map { Account(userId: row.0, email: row.1, role: $0, createdAt: row.3, blockedAt: row.4) }
-        }
+        ).decode(Self.row).collectAll()
+        return rows.first.flatMap(Self.account(from:))
+    }
+
+    /// The columns both queries select: user_id, email, role, created_at, blocked_at.
+    private static let row = (String, String, String, Date, Date?).self
+
+    private static func account(from row: (String, String, String, Date, Date?)) -> Account? {
+        Principal.Role(rawValue: row.2).map { Account(userId: row.0, email: row.1, role: $0, createdAt: row.3, blockedAt: row.4) }
     }
 
     /// Blocks the account (once; blocking again keeps the first time) and ends its sessions.

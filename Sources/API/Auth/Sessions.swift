@@ -56,18 +56,12 @@ struct Sessions: Sendable {
 
     /// Ends every session of `userID` but `kept`.
     static func revoke(of userID: String, except kept: UUID?, on connection: PostgresConnection, logger: Logger) async throws {
-        let ended = try await connection.query(
-            """
-            UPDATE sessions SET revoked_at = now() WHERE user_id = \(userID) AND revoked_at IS NULL AND session_id IS DISTINCT FROM \(kept)
-            RETURNING session_id
-            """,
-            logger: logger
-        ).decode(UUID.self).collectAll()
         try await connection.query(
-            """
-            UPDATE refresh_tokens SET revoked_at = now()
-            WHERE user_id = \(userID) AND revoked_at IS NULL AND (family_id = ANY(\(ended)) OR family_id IS DISTINCT FROM \(kept))
-            """,
+            "UPDATE sessions SET revoked_at = now() WHERE user_id = \(userID) AND revoked_at IS NULL AND session_id IS DISTINCT FROM \(kept)",
+            logger: logger
+        )
+        try await connection.query(
+            "UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = \(userID) AND revoked_at IS NULL AND family_id IS DISTINCT FROM \(kept)",
             logger: logger
         )
     }

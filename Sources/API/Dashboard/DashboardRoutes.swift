@@ -74,7 +74,7 @@ struct DashboardRoutes {
                 signedIn = try await limits.signIn(email: form.email, from: context.remoteAddress) {
                     try await accounts.authenticate(email: form.email, password: form.password)
                 }
-            } catch let problem as Problem where problem.code == "account_blocked" {
+            } catch let problem as Problem where problem.code == Accounts.blocked.code {
                 return Self.loginAgain(request, status: .forbidden, "This account is blocked.")
             }
             guard let principal = signedIn else {

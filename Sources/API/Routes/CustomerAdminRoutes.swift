@@ -28,7 +28,8 @@ struct CustomerAdminRoutes {
             ))
         }
         admin.get("customers/:customerId") { _, context -> JSONBody<Detail> in
-            let account = try await existing(try context.parameters.require("customerId"))
+            let id = try context.parameters.require("customerId")
+            let account = try found(try await accounts.account(id), id)
             return JSONBody(Detail(account: account, orders: try await orders.orders(customerID: account.userId, limit: 20, after: nil).items))
         }
         admin.post("customers/:customerId/block") { _, context -> JSONBody<CustomerAccounts.Account> in
@@ -44,10 +45,6 @@ struct CustomerAdminRoutes {
             let body = try await StrictJSON.decode(RoleChange.self, from: request, context: context)
             return JSONBody(try await found(accounts.setRole(body.role, of: id), id))
         }
-    }
-
-    private func existing(_ id: String) async throws -> CustomerAccounts.Account {
-        try found(try await accounts.account(id), id)
     }
 
     private func found(_ account: CustomerAccounts.Account?, _ id: String) throws -> CustomerAccounts.Account {

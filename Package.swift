@@ -3,7 +3,7 @@ import PackageDescription
 
 /// What `commerce` and `commerce-bench` both build on.
 let executableDependencies: [Target.Dependency] = [
-    "Aggregates", "Application", "EventStore", "Kafka", "Payments", "Projections", "Workers", "API", "Runtime",
+    "Aggregates", "Application", "EventStore", "Kafka", "Mail", "Payments", "Projections", "Workers", "API", "Runtime",
     .product(name: "ArgumentParser", package: "swift-argument-parser"),
     .product(name: "Hummingbird", package: "hummingbird"),
     .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -35,6 +35,8 @@ let package = Package(
         // Only its bcrypt module (C, no further dependencies), for customer passwords.
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+        // Already a dependency of hummingbird and postgres-nio; used directly by the SMTP client.
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
     ],
     targets: [
         // Pure domain: no I/O, Foundation only.
@@ -76,6 +78,7 @@ let package = Package(
                 "Aggregates", "EventStore", "Payments",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -96,10 +99,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // E-mail: messages (MIME, quoted-printable) and an SMTP client on swift-nio.
+        .target(
+            name: "Mail",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")],
+            swiftSettings: swiftSettings
+        ),
+
         .target(
             name: "API",
             dependencies: [
-                "Aggregates", "Application", "EventStore", "Projections", "Payments",
+                "Aggregates", "Application", "EventStore", "Projections", "Payments", "Mail",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -112,7 +122,7 @@ let package = Package(
         .target(
             name: "Runtime",
             dependencies: [
-                "EventStore", "Kafka", "Payments", "Workers",
+                "EventStore", "Kafka", "Mail", "Payments", "Workers",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -157,7 +167,7 @@ let package = Package(
         .testTarget(
             name: "APITests",
             dependencies: [
-                "API", "Aggregates", "EventStore", "Kafka", "Payments", "Projections", "Workers", "TestSupport",
+                "API", "Aggregates", "EventStore", "Kafka", "Mail", "Payments", "Projections", "Workers", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

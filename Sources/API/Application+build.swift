@@ -3,6 +3,7 @@ import EventStore
 import Foundation
 import Hummingbird
 import Logging
+import Mail
 import Payments
 import Projections
 import PostgresNIO
@@ -22,12 +23,16 @@ public struct APIConfiguration: Sendable {
     public var reservationLifetime: TimeInterval
     /// Sign-in and registration limits per client address, and account lockout.
     public var authLimits: AuthLimitSettings
+    /// Account e-mails (sender, links) and whether checkout needs a verified address.
+    public var accountMail: AccountMailSettings
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, tokenSecret: [UInt8], accessTokenLifetime: TimeInterval = 900,
-        bcryptCost: UInt8 = 11, reservationLifetime: TimeInterval = 900, authLimits: AuthLimitSettings = AuthLimitSettings()
+        bcryptCost: UInt8 = 11, reservationLifetime: TimeInterval = 900, authLimits: AuthLimitSettings = AuthLimitSettings(),
+        accountMail: AccountMailSettings = AccountMailSettings()
     ) {
         self.authLimits = authLimits
+        self.accountMail = accountMail
         self.host = host
         self.port = port
         self.tokenSecret = tokenSecret
@@ -52,6 +57,9 @@ public struct APIDependencies: Sendable {
     /// Watches PostgreSQL from a connection of its own: while it is down requests get 503 at
     /// once (nil: requests wait for the pool). Run it among `services`.
     public var databaseAvailability: DatabaseAvailability?
+    /// Delivers the account e-mails of the outbox (nil: they wait in `mail_outbox` until a
+    /// server with a mailer runs).
+    public var mailer: (any Mailer)?
 
     public init(
         postgres: PostgresClient,
@@ -60,8 +68,10 @@ public struct APIDependencies: Sendable {
         startupChecks: [@Sendable () async throws -> Void] = [],
         paymentGateway: any PaymentGateway = SandboxGateway(),
         webhookSignature: WebhookSignature,
-        databaseAvailability: DatabaseAvailability? = nil
+        databaseAvailability: DatabaseAvailability? = nil,
+        mailer: (any Mailer)? = nil
     ) {
+        self.mailer = mailer
         self.databaseAvailability = databaseAvailability
         self.paymentGateway = paymentGateway
         self.webhookSignature = webhookSignature
@@ -78,13 +88,19 @@ public func buildApplication(
     dependencies: APIDependencies,
     logger: Logger
 ) -> some ApplicationProtocol {
+    var services = dependencies.services + [AuthHousekeeping(client: dependencies.postgres, limits: configuration.authLimits, logger: logger)]
+    if let mailer = dependencies.mailer {
+        services.append(MailOutboxSender(client: dependencies.postgres, mailer: mailer, logger: logger))
+    } else {
+        logger.warning("no mailer (SMTP_URL): account e-mails wait in mail_outbox until a server with one runs")
+    }
     var app = Application(
         router: DatabaseOutageRouter(
             base: buildRouter(configuration: configuration, dependencies: dependencies, logger: logger),
             availability: dependencies.databaseAvailability
         ),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "commerce"),
-        services: dependencies.services + [AuthHousekeeping(client: dependencies.postgres, limits: configuration.authLimits, logger: logger)],
+        services: services,
         logger: logger
     )
     for check in dependencies.startupChecks {
@@ -120,20 +136,38 @@ public func buildRouter(configuration: APIConfiguration, dependencies: APIDepend
     let shoppers = router.group().add(middleware: idempotency)
     let accounts = Accounts(client: dependencies.postgres, tokens: tokens, bcryptCost: configuration.bcryptCost, logger: logger)
     let limits = AuthLimits(client: dependencies.postgres, settings: configuration.authLimits, logger: logger)
-    AuthRoutes(accounts: accounts, limits: limits).addRoutes(to: router)
-    SessionRoutes(accounts: accounts, sessions: Sessions(client: dependencies.postgres, logger: logger), limits: limits)
-        .addRoutes(signedIn: router.group().add(middleware: SignedInMiddleware()))
+    let mails = AccountMails(settings: configuration.accountMail)
+    let signedIn = router.group().add(middleware: SignedInMiddleware())
+    let sessions = Sessions(client: dependencies.postgres, logger: logger)
+    let verification = EmailVerification(client: dependencies.postgres, mails: mails, limits: limits, logger: logger)
+    AuthRoutes(accounts: accounts, registration: Registration(accounts: accounts, mails: mails, logger: logger), limits: limits).addRoutes(to: router)
+    AccountEmailRoutes(verification: verification, reset: PasswordReset(accounts: accounts, mails: mails, limits: limits, logger: logger))
+        .addRoutes(public: router, signedIn: signedIn)
+    SessionRoutes(accounts: accounts, sessions: sessions, limits: limits).addRoutes(signedIn: signedIn)
+    let orderHistory = OrderHistoryReader(client: dependencies.postgres, logger: logger, vault: personalData.vault)
+    let profiles = CustomerProfiles(client: dependencies.postgres, vault: personalData.vault, logger: logger)
+    let addressBook = AddressBook(client: dependencies.postgres, vault: personalData.vault, logger: logger)
+    let erase = EraseCustomerData(store: store, protection: personalData)
+    CustomerRoutes(
+        accounts: accounts, limits: limits, profiles: profiles, addresses: addressBook,
+        export: CustomerExport(
+            profiles: profiles, addresses: addressBook, sessions: sessions, orders: orderHistory, repository: repository, client: dependencies.postgres, logger: logger
+        ),
+        erase: erase
+    ).addRoutes(members: members, signedIn: signedIn)
     ProductRoutes(repository: repository).addRoutes(admin: admin)
     InventoryRoutes(repository: repository).addRoutes(admin: admin)
-    CartRoutes(repository: repository).addRoutes(shoppers: shoppers, members: members)
-    CheckoutRoutes(placeOrder: PlaceOrder(repository: repository, reservationLifetime: configuration.reservationLifetime), gateway: gateway).addRoutes(members: members)
+    CartRoutes(repository: repository, addressBook: addressBook).addRoutes(shoppers: shoppers, members: members)
+    CheckoutRoutes(
+        placeOrder: PlaceOrder(repository: repository, reservationLifetime: configuration.reservationLifetime), gateway: gateway,
+        verification: configuration.accountMail.requireVerifiedEmail ? verification : nil
+    ).addRoutes(members: members)
     OrderRoutes(orders: OrderCommand(repository: repository)).addRoutes(members: members, admin: admin)
     PaymentRoutes(operations: RequestPaymentOperation(
         repository: repository, complete: CompletePaymentOperation(repository: repository, gateway: gateway, logger: logger)
     )).addRoutes(admin: admin)
     WebhookRoutes(apply: ApplyGatewayWebhook(repository: repository), signature: dependencies.webhookSignature).addRoutes(to: router)
     CatalogQueryRoutes(catalog: CatalogReader(client: dependencies.postgres, logger: logger), readYourWrites: readYourWrites).addRoutes(to: router)
-    let orderHistory = OrderHistoryReader(client: dependencies.postgres, logger: logger, vault: personalData.vault)
     OrderQueryRoutes(orders: orderHistory, readYourWrites: readYourWrites).addRoutes(to: router)
     CustomerAdminRoutes(accounts: CustomerAccounts(client: dependencies.postgres, logger: logger), orders: orderHistory).addRoutes(admin: admin)
     let analytics = AnalyticsReader(client: dependencies.postgres, logger: logger)
@@ -144,7 +178,7 @@ public func buildRouter(configuration: APIConfiguration, dependencies: APIDepend
     ).addRoutes(to: router)
     ProcessRoutes(failures: ProcessFailures(client: dependencies.postgres, logger: logger)).addRoutes(admin: admin)
     StreamRoutes(history: StreamHistory(store: store, personalData: personalData)).addRoutes(admin: admin)
-    ErasureRoutes(erase: EraseCustomerData(store: store, protection: personalData)).addRoutes(admin: admin)
+    ErasureRoutes(erase: erase).addRoutes(admin: admin)
     router.get("/openapi.json") { _, _ in
         Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: .init(string: OpenAPIDocument.json)))
     }

@@ -2,6 +2,7 @@ import EventStore
 import Foundation
 import Kafka
 import Logging
+import Mail
 import Payments
 import Workers
 
@@ -29,6 +30,14 @@ public struct Settings: Sendable {
     /// How long a read model may stay behind the store with no progress before it catches up
     /// from `$all` directly (``ReadModelSafetyNet``).
     public var projectionStaleAfter: Duration
+    /// Where account e-mails are sent (`SMTP_URL`); nil: they wait in the outbox.
+    public var smtp: SMTPSettings?
+    /// The sender of account e-mails (`MAIL_FROM`).
+    public var mailFrom: MailAddress
+    /// The storefront the e-mails' links open (`STOREFRONT_URL`).
+    public var storefrontURL: String
+    /// Checkout needs a verified e-mail address (`REQUIRE_VERIFIED_EMAIL`).
+    public var requireVerifiedEmail: Bool
 
     /// The gateways this build can talk to.
     public static let gateways = ["sandbox"]
@@ -45,6 +54,9 @@ public struct Settings: Sendable {
         "RESERVATION_SECONDS": "900",
         "CART_ABANDON_SECONDS": "86400",
         "PROJECTION_STALE_SECONDS": "10",
+        "MAIL_FROM": "shop@commerce.localhost",
+        "STOREFRONT_URL": "http://127.0.0.1:8080",
+        "REQUIRE_VERIFIED_EMAIL": "true",
     ]
 
     /// - Throws: ``ConfigurationError`` naming the first variable with a bad value.
@@ -105,6 +117,32 @@ public struct Settings: Sendable {
             throw ConfigurationError(variable: "PROJECTION_STALE_SECONDS", reason: "must be a positive whole number of seconds")
         }
         projectionStaleAfter = .seconds(stale)
+        if let url = environment["SMTP_URL"], !url.isEmpty {
+            do {
+                smtp = try SMTPSettings(url: url)
+            } catch {
+                throw ConfigurationError(variable: "SMTP_URL", reason: error.description)
+            }
+        }
+        let from = value("MAIL_FROM")
+        guard Self.isAddress(from) else {
+            throw ConfigurationError(variable: "MAIL_FROM", reason: "must be an e-mail address such as shop@example.com")
+        }
+        mailFrom = MailAddress(from, name: "Commerce")
+        storefrontURL = value("STOREFRONT_URL").trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+        guard let storefront = URLComponents(string: storefrontURL), ["http", "https"].contains(storefront.scheme ?? ""), storefront.host != nil else {
+            throw ConfigurationError(variable: "STOREFRONT_URL", reason: "must be an http(s) URL such as https://shop.example.com")
+        }
+        switch value("REQUIRE_VERIFIED_EMAIL").lowercased() {
+        case "true", "1", "yes": requireVerifiedEmail = true
+        case "false", "0", "no": requireVerifiedEmail = false
+        default: throw ConfigurationError(variable: "REQUIRE_VERIFIED_EMAIL", reason: "must be true or false")
+        }
+    }
+
+    private static func isAddress(_ text: String) -> Bool {
+        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
+        return parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".") && !text.contains(where: { $0.isWhitespace || $0 == "<" || $0 == ">" })
     }
 
     /// The configured gateway. Production must not approve cards by accident: without

@@ -3,6 +3,7 @@ import ArgumentParser
 import Runtime
 import EventStore
 import Hummingbird
+import Mail
 import Kafka
 import Payments
 import PostgresNIO
@@ -40,7 +41,8 @@ struct Serve: AsyncParsableCommand {
         let availability = DatabaseAvailability(url: settings.databaseURL, logger: logger)
         let app = buildApplication(
             configuration: APIConfiguration(
-                host: settings.host, port: settings.port, tokenSecret: tokenSecret, reservationLifetime: settings.reservationLifetime
+                host: settings.host, port: settings.port, tokenSecret: tokenSecret, reservationLifetime: settings.reservationLifetime,
+                accountMail: AccountMailSettings(from: settings.mailFrom, storefrontURL: settings.storefrontURL, requireVerifiedEmail: settings.requireVerifiedEmail)
             ),
             dependencies: APIDependencies(
                 postgres: postgres,
@@ -54,7 +56,8 @@ struct Serve: AsyncParsableCommand {
                 ],
                 paymentGateway: gateway,
                 webhookSignature: WebhookSignature(secret: webhookSecret),
-                databaseAvailability: availability
+                databaseAvailability: availability,
+                mailer: settings.smtp.map(SMTPClient.init(settings:))
             ),
             logger: logger
         )

@@ -6,6 +6,7 @@ import Workers
 import EventStore
 import Foundation
 import Hummingbird
+import Mail
 import HummingbirdTesting
 import NIOCore
 import Payments
@@ -17,14 +18,22 @@ import TestSupport
 /// The API on a fresh database, served over real HTTP on a free port. Every request comes from
 /// one address, so the per-address limits on sign-ins and registrations are lifted unless a
 /// test sets them; the account lockout stays.
+///
+/// Account e-mails go to the development SMTP server (`SMTP_URL`; read them with ``Mailbox``).
+/// Checkout does not wait for a verified address unless `requireVerifiedEmail` says so.
 func withAPI(
-    reservationLifetime: TimeInterval = 900, authLimits: AuthLimitSettings = APIClient.oneAddressLimits,
+    reservationLifetime: TimeInterval = 900, authLimits: AuthLimitSettings = APIClient.oneAddressLimits, requireVerifiedEmail: Bool = false,
     _ body: @escaping @Sendable (APIClient, PostgresClient) async throws -> Void
 ) async throws {
     try await withTestDatabase(maximumConnections: 40) { client, _ in
         let app = buildApplication(
-            configuration: .init(port: 0, tokenSecret: APIClient.secret, bcryptCost: 4, reservationLifetime: reservationLifetime, authLimits: authLimits),
-            dependencies: APIDependencies(postgres: client, webhookSignature: WebhookSignature(secret: APIClient.webhookSecret)),
+            configuration: .init(
+                port: 0, tokenSecret: APIClient.secret, bcryptCost: 4, reservationLifetime: reservationLifetime, authLimits: authLimits,
+                accountMail: AccountMailSettings(storefrontURL: "https://shop.example.com", requireVerifiedEmail: requireVerifiedEmail)
+            ),
+            dependencies: APIDependencies(
+                postgres: client, webhookSignature: WebhookSignature(secret: APIClient.webhookSecret), mailer: APIClient.mailer
+            ),
             logger: TestEnvironment.logger
         )
         try await app.test(.live) { testClient in
@@ -38,7 +47,9 @@ struct APIClient: Sendable {
     static let secret = Array("an-api-test-secret-of-32-bytes!!".utf8)
     static let webhookSecret = Array("a-webhook-test-secret-of-32-byte".utf8)
     /// The limits of a test whose many customers all call from 127.0.0.1.
-    static let oneAddressLimits = AuthLimitSettings(loginsPerAddress: 1_000_000, registrationsPerAddress: 1_000_000)
+    static let oneAddressLimits = AuthLimitSettings(loginsPerAddress: 1_000_000, registrationsPerAddress: 1_000_000, mailRequestsPerAddress: 1_000_000)
+    /// The development SMTP server of scripts/services.
+    static let mailer: (any Mailer)? = ProcessInfo.processInfo.environment["SMTP_URL"].flatMap { try? SMTPClient(settings: SMTPSettings(url: $0)) }
     let client: any TestClientProtocol
 
     struct Answer: Sendable {
@@ -70,11 +81,13 @@ struct APIClient: Sendable {
         return try await call(method, path, token: token, json: json, headers: headers)
     }
 
-    /// Registers a customer; returns the access token and user id.
-    func register(_ email: String) async throws -> (token: String, userID: String) {
-        let answer = try await call(.post, "/auth/register", body: ["email": email, "password": "correct horse battery"])
-        #expect(answer.status == .created, "\(answer.body)")
-        return (answer.string("accessToken"), answer.string("userId"))
+    /// Registers a customer and signs in; returns the access token and user id.
+    func register(_ email: String, password: String = "correct horse battery") async throws -> (token: String, userID: String) {
+        let answer = try await call(.post, "/auth/register", body: ["email": email, "password": password])
+        #expect(answer.status == .accepted, "\(answer.body)")
+        let signedIn = try await call(.post, "/auth/login", body: ["email": email, "password": password])
+        #expect(signedIn.status == .ok, "\(signedIn.body)")
+        return (signedIn.string("accessToken"), signedIn.string("userId"))
     }
 
     /// An admin: registered, promoted in the database, signed in again.

@@ -133,8 +133,8 @@ struct CommerceAPITests {
     @Test("refresh tokens rotate; a reused one signs the whole session out; logins are rate limited")
     func tokens() async throws {
         try await withAPI { api, _ in
-            let registered = try await api.call(.post, "/auth/register", body: ["email": "cy@example.com", "password": "correct horse battery"])
-            let first = registered.string("refreshToken")
+            #expect(try await api.call(.post, "/auth/register", body: ["email": "cy@example.com", "password": "correct horse battery"]).status == .accepted)
+            let first = try await api.call(.post, "/auth/login", body: ["email": "cy@example.com", "password": "correct horse battery"]).string("refreshToken")
             let second = try await api.call(.post, "/auth/refresh", body: ["refreshToken": first])
             #expect(second.status == .ok)
             let reused = try await api.call(.post, "/auth/refresh", body: ["refreshToken": first])
@@ -142,7 +142,9 @@ struct CommerceAPITests {
             #expect(reused.code == "refresh_token_reused")
             #expect(try await api.call(.post, "/auth/refresh", body: ["refreshToken": second.string("refreshToken")]).code == "invalid_refresh_token")
 
-            #expect(try await api.call(.post, "/auth/register", body: ["email": "CY@example.com", "password": "another password"]).code == "email_taken")
+            // A taken address gets the same answer as a new one, and the account stays as it was.
+            #expect(try await api.call(.post, "/auth/register", body: ["email": "CY@example.com", "password": "another password"]).status == .accepted)
+            #expect(try await api.call(.post, "/auth/login", body: ["email": "cy@example.com", "password": "another password"]).code == "invalid_credentials")
             for _ in 0..<5 {
                 #expect(try await api.call(.post, "/auth/login", body: ["email": "cy@example.com", "password": "wrong password!"]).code == "invalid_credentials")
             }

@@ -42,7 +42,8 @@ struct CustomerAdminTests {
         try await withAPI { api, postgres in
             let admin = try await api.admin(postgres)
             let credentials = ["email": "blocked@shop.example", "password": "correct horse battery"]
-            let registered = try await api.call(.post, "/auth/register", body: credentials)
+            try await api.call(.post, "/auth/register", body: credentials)
+            let registered = try await api.call(.post, "/auth/login", body: credentials)
             let userID = registered.string("userId")
 
             let blocked = try await api.call(.post, "/admin/customers/\(userID)/block", token: admin)

@@ -13,7 +13,8 @@ struct SessionTests {
     func sessions() async throws {
         try await withAPI { api, _ in
             let credentials = ["email": "sessions@example.com", "password": "correct horse battery"]
-            let first = try await api.call(.post, "/auth/register", body: credentials, headers: Self.agent("agent-a"))
+            try await api.call(.post, "/auth/register", body: credentials)
+            let first = try await api.call(.post, "/auth/login", body: credentials, headers: Self.agent("agent-a"))
             let second = try await api.call(.post, "/auth/login", body: credentials, headers: Self.agent("agent-b"))
             let third = try await api.call(.post, "/auth/login", body: credentials, headers: Self.agent("agent-c"))
             let token = second.string("accessToken")
@@ -61,7 +62,8 @@ struct SessionTests {
     func passwordChange() async throws {
         try await withAPI { api, _ in
             let old = ["email": "change@example.com", "password": "correct horse battery"]
-            let elsewhere = try await api.call(.post, "/auth/register", body: old)
+            try await api.call(.post, "/auth/register", body: old)
+            let elsewhere = try await api.call(.post, "/auth/login", body: old)
             let here = try await api.call(.post, "/auth/login", body: old)
             let token = here.string("accessToken")
 

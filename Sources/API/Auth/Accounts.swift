@@ -56,21 +56,32 @@ struct Accounts: Sendable {
         static let commandLine = Origin(address: "", userAgent: "commerce")
     }
 
+    /// Creates an account outside the API's registration (the CLI's admins, the demo customer):
+    /// its address counts as verified, as whoever runs the command vouches for it.
     /// - Throws: 409 `email_taken` when the address has an account already.
-    func register(email: String, password: String, role: Principal.Role = .customer, from origin: Origin) async throws -> Tokens {
+    func create(email: String, password: String, role: Principal.Role) async throws -> String {
         let email = try Self.normalized(email)
         try Self.checkPassword(password)
         let hash = try await hashPassword(password)
+        let created = try await client.withConnection { connection in
+            try await Self.insert(email: email, hash: hash, role: role, verified: true, on: connection, logger: logger)
+        }
+        guard let userID = created else { throw Problem(.conflict, "email_taken", "an account with this email exists already") }
+        return userID
+    }
+
+    /// Inserts an account; nil when the address has one already.
+    static func insert(email: String, hash: String, role: Principal.Role, verified: Bool, on connection: PostgresConnection, logger: Logger) async throws -> String? {
         let userID = "u_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
-        let inserted = try await client.query(
+        let inserted = try await connection.query(
             """
-            INSERT INTO users (user_id, email, password_hash, role) VALUES (\(userID), \(email), \(hash), \(role.rawValue))
+            INSERT INTO users (user_id, email, password_hash, role, email_verified_at)
+            VALUES (\(userID), \(email), \(hash), \(role.rawValue), CASE WHEN \(verified) THEN now() END)
             ON CONFLICT (email) DO NOTHING RETURNING 1
             """,
             logger: logger
         ).decode(Int.self).collectAll()
-        guard !inserted.isEmpty else { throw Problem(.conflict, "email_taken", "an account with this email exists already") }
-        return try await startSession(Principal(userID: userID, role: role), from: origin)
+        return inserted.isEmpty ? nil : userID
     }
 
     /// - Returns: nil when the email or the password is wrong (the caller cannot tell which).
@@ -80,7 +91,7 @@ struct Accounts: Sendable {
     }
 
     /// A new session (refresh-token family) and its first tokens.
-    private func startSession(_ principal: Principal, from origin: Origin) async throws -> Tokens {
+    func startSession(_ principal: Principal, from origin: Origin) async throws -> Tokens {
         let session = UUID()
         return try await client.withTransaction(logger: logger) { connection in
             try await connection.query(
@@ -196,7 +207,7 @@ struct Accounts: Sendable {
     }
 
     /// bcrypt is slow on purpose: it runs on NIO's thread pool, not the async tasks' threads.
-    private func hashPassword(_ password: String) async throws -> String {
+    func hashPassword(_ password: String) async throws -> String {
         let (cost, normalized) = (bcryptCost, Self.normalizedPassword(password))
         return try await NIOThreadPool.singleton.runIfActive { Bcrypt.hash(normalized, cost: cost) }
     }
@@ -228,7 +239,8 @@ struct Accounts: Sendable {
     }
 
     /// At least 10 characters (Unicode code points) once normalised; at most 72 bytes, as bcrypt
-    /// reads no more (longer passwords would be silently cut). No composition rules.
+    /// reads no more (longer passwords would be silently cut); not one of the most common
+    /// passwords (``CommonPasswords``). No composition rules.
     static func checkPassword(_ password: String, field: String = "password") throws {
         let normalized = normalizedPassword(password)
         guard normalized.unicodeScalars.count >= 10 else {
@@ -236,6 +248,9 @@ struct Accounts: Sendable {
         }
         guard normalized.utf8.count <= 72 else {
             throw Problem.badRequest("weak_password", "\(field) must be at most 72 bytes in UTF-8", field: field)
+        }
+        guard !CommonPasswords.contains(normalized) else {
+            throw Problem.badRequest("common_password", "\(field) is one of the most common passwords; choose another", field: field)
         }
     }
 }
@@ -251,7 +266,7 @@ public func createAdminAccount(postgres: PostgresClient, email: String, password
 public func createAccount(postgres: PostgresClient, email: String, password: String, role: Principal.Role, logger: Logger) async throws -> String {
     let accounts = Accounts(client: postgres, tokens: AccessTokens(secret: Array(repeating: 0, count: 32)), bcryptCost: 11, logger: logger)
     do {
-        return try await accounts.register(email: email, password: password, role: role, from: .commandLine).userId
+        return try await accounts.create(email: email, password: password, role: role)
     } catch let problem as Problem {
         throw AccountError(message: problem.detail)
     }

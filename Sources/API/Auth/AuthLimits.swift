@@ -1,3 +1,4 @@
+import Application
 import Foundation
 import Logging
 import PostgresNIO
@@ -14,11 +15,20 @@ public struct AuthLimitSettings: Sendable {
     /// Failed sign-ins in a row (none further apart than `lockout`) that lock an account, and for how long.
     public var failuresBeforeLock: Int
     public var lockout: TimeInterval
+    /// Requests for a verification or password-reset e-mail per client address, and per account
+    /// (its e-mail address, whether it has an account or not), in `mailRequestWindow`.
+    public var mailRequestsPerAddress: Int
+    public var mailRequestsPerAccount: Int
+    public var mailRequestWindow: TimeInterval
 
     public init(
         loginsPerAddress: Int = 20, loginWindow: TimeInterval = 300, registrationsPerAddress: Int = 10, registrationWindow: TimeInterval = 3600,
-        failuresBeforeLock: Int = 5, lockout: TimeInterval = 900
+        failuresBeforeLock: Int = 5, lockout: TimeInterval = 900,
+        mailRequestsPerAddress: Int = 10, mailRequestsPerAccount: Int = 3, mailRequestWindow: TimeInterval = 3600
     ) {
+        self.mailRequestsPerAddress = mailRequestsPerAddress
+        self.mailRequestsPerAccount = mailRequestsPerAccount
+        self.mailRequestWindow = mailRequestWindow
         self.loginsPerAddress = loginsPerAddress
         self.loginWindow = loginWindow
         self.registrationsPerAddress = registrationsPerAddress
@@ -52,12 +62,22 @@ struct AuthLimits: Sendable {
 
     /// Counts a sign-in attempt from `address`; 429 `too_many_attempts` past the limit.
     func countLogin(from address: String) async throws {
-        try await count("login-address:\(address)", limit: settings.loginsPerAddress, window: settings.loginWindow, what: "sign-in attempts")
+        try await count("login-address:\(address)", limit: settings.loginsPerAddress, window: settings.loginWindow, what: "sign-in attempts from this address")
     }
 
     /// Counts a registration from `address`; 429 `too_many_attempts` past the limit.
     func countRegistration(from address: String) async throws {
-        try await count("register-address:\(address)", limit: settings.registrationsPerAddress, window: settings.registrationWindow, what: "registrations")
+        try await count("register-address:\(address)", limit: settings.registrationsPerAddress, window: settings.registrationWindow, what: "registrations from this address")
+    }
+
+    /// Counts a request for a verification or reset e-mail, from `address` and for the account
+    /// of `email` (normalised); 429 `too_many_attempts` past either limit. The account's count
+    /// is kept under a hash of its address, and counts addresses with no account alike, so the
+    /// answer tells nothing about which addresses have one.
+    func countMailRequest(for email: String, from address: String) async throws {
+        let window = settings.mailRequestWindow
+        try await count("mail-address:\(address)", limit: settings.mailRequestsPerAddress, window: window, what: "e-mail requests from this address")
+        try await count(EmailDigest.mailRequestBucket(for: email), limit: settings.mailRequestsPerAccount, window: window, what: "e-mail requests for this account")
     }
 
     /// 429 `account_locked` while failed sign-ins lock the account of `email` (normalised).
@@ -89,7 +109,7 @@ struct AuthLimits: Sendable {
         )
     }
 
-    /// A successful sign-in clears the account's failures.
+    /// A successful sign-in clears the account's failures, as a password reset does.
     func succeeded(_ email: String) async throws {
         try await client.query("DELETE FROM account_lockouts WHERE email = \(email)", logger: logger)
     }
@@ -108,7 +128,7 @@ struct AuthLimits: Sendable {
         ).decode((Int, Int64).self).collectAll()
         guard let (attempts, remaining) = rows.first, attempts > limit else { return }
         let retry = max(1, remaining)
-        throw Problem(.tooManyRequests, "too_many_attempts", "too many \(what) from this address; try again in \(retry) s",
+        throw Problem(.tooManyRequests, "too_many_attempts", "too many \(what); try again in \(retry) s",
                       fields: ["retryAfter": .integer(retry)], headers: [.retryAfter: "\(retry)"])
     }
 }

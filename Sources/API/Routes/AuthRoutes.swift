@@ -4,6 +4,7 @@ import Hummingbird
 /// Registration, sign-in and token refresh.
 struct AuthRoutes {
     let accounts: Accounts
+    let registration: Registration
     let limits: AuthLimits
 
     struct Credentials: Codable {
@@ -16,10 +17,12 @@ struct AuthRoutes {
     }
 
     func addRoutes(to router: Router<CommerceRequestContext>) {
-        router.post("/auth/register") { request, context -> EditedResponse<JSONBody<Accounts.Tokens>> in
+        // The same answer for a new address and a taken one (the mailbox learns which).
+        router.post("/auth/register") { request, context -> EditedResponse<JSONBody<Accepted>> in
             let body = try await StrictJSON.decode(Credentials.self, from: request, context: context)
             try await limits.countRegistration(from: context.remoteAddress)
-            return EditedResponse(status: .created, response: JSONBody(try await accounts.register(email: body.email, password: body.password, from: Self.origin(request, context))))
+            try await registration.register(email: body.email, password: body.password)
+            return Accepted.response("if the address can be registered, the account exists now; confirm the address with the link e-mailed to it, then sign in")
         }
         router.post("/auth/login") { request, context -> JSONBody<Accounts.Tokens> in
             let body = try await StrictJSON.decode(Credentials.self, from: request, context: context)
@@ -64,6 +67,16 @@ struct AuthenticationMiddleware: RouterMiddleware {
             }
         }
         return try await next(request, context)
+    }
+}
+
+/// 202 for a request whose outcome goes by e-mail: the answer says no more than that.
+struct Accepted: Codable, Sendable {
+    let status: String
+    let detail: String
+
+    static func response(_ detail: String) -> EditedResponse<JSONBody<Accepted>> {
+        EditedResponse(status: .accepted, response: JSONBody(Accepted(status: "accepted", detail: detail)))
     }
 }
 

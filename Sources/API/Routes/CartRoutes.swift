@@ -7,6 +7,7 @@ import Hummingbird
 /// merging a guest cart at sign-in, and reading one. Anyone else's cart is a 404.
 struct CartRoutes {
     let repository: AggregateRepository
+    let addressBook: AddressBook
 
     struct CreateCart: Codable {
         let currency: String
@@ -98,9 +99,22 @@ struct CartRoutes {
             let sku = try SKU(try context.parameters.require("sku"))
             return try await cart(request, context) { _ in .removeItem(sku: sku) }
         }
+        // An address, or `{"addressId": …}` naming one of the signed-in customer's saved ones.
         router.put("/carts/{cartId}/shipping-address") { request, context in
-            let body = try await StrictJSON.decode(Address.self, from: request, context: context)
-            return try await cart(request, context) { _ in .setShippingAddress(body) }
+            let address: Address
+            switch try await StrictJSON.decode(ShippingAddressBody.self, from: request, context: context) {
+            case .address(let given):
+                address = given
+            case .saved(let id):
+                guard let customer = context.principal else {
+                    throw Problem(.unauthorized, "unauthenticated", "a saved address needs a signed-in customer", headers: [.wwwAuthenticate: "Bearer"])
+                }
+                guard let saved = try await addressBook.address(id, of: customer.userID) else {
+                    throw Problem(.unprocessableContent, "address_not_found", "you have no saved address with this id", fields: ["field": .string("addressId")])
+                }
+                address = saved.address
+            }
+            return try await cart(request, context) { _ in .setShippingAddress(address) }
         }
         router.put("/carts/{cartId}/shipping-method") { request, context in
             let body = try await StrictJSON.decode(ShippingMethod.self, from: request, context: context)

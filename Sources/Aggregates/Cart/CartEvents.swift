@@ -47,7 +47,7 @@ public struct Address: Codable, Sendable, Hashable {
         self.country = country
     }
 
-    func validate() throws(DomainError) {
+    public func validate() throws(DomainError) {
         try validateText(name, "address name", maximum: 200)
         try validateText(line1, "address line 1", maximum: 200)
         if let line2 { try validateText(line2, "address line 2", maximum: 200, allowEmpty: true) }

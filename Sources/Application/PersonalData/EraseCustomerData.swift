@@ -41,15 +41,20 @@ public struct EraseCustomerData: Sendable {
         ).decode(String?.self).collectAll().compactMap { $0 }
         let subjects = [PersonalData.subject(customer: customer)] + guestCarts.sorted().map { PersonalData.subject(owner: .guest(""), cartId: $0) }
         let deleted = try await protection.vault.erase(subjects: subjects)
-        // The account's rows (the API's tables, migrations 0003, 0011, 0012): its sessions (with
-        // the addresses they came from) and refresh tokens first, they refer to it; its failed
-        // sign-ins, kept by e-mail.
+        // The account's rows (the API's tables, migrations 0003, 0011, 0012, 0014): its sessions
+        // (with the addresses they came from) and refresh tokens first, they refer to it; the
+        // account row, whose deletion takes its profile, address book, e-mail tokens and mails
+        // along (ON DELETE CASCADE); its failed sign-ins and e-mail request counts, kept by
+        // e-mail; the answers stored for its idempotency keys (they may repeat its addresses).
         let closed = try await client.withTransaction(logger: store.logger) { connection in
             try await connection.query("DELETE FROM refresh_tokens WHERE user_id = \(customer.rawValue)", logger: store.logger)
             try await connection.query("DELETE FROM sessions WHERE user_id = \(customer.rawValue)", logger: store.logger)
             let emails = try await connection.query("DELETE FROM users WHERE user_id = \(customer.rawValue) RETURNING email", logger: store.logger)
                 .decode(String.self).collectAll()
             try await connection.query("DELETE FROM account_lockouts WHERE email = ANY(\(emails))", logger: store.logger)
+            let counted = emails.map(EmailDigest.mailRequestBucket)
+            try await connection.query("DELETE FROM auth_attempts WHERE bucket = ANY(\(counted))", logger: store.logger)
+            try await connection.query("DELETE FROM idempotency_keys WHERE principal = \(customer.rawValue)", logger: store.logger)
             return emails
         }
         return Report(subjects: subjects, keysDeleted: deleted, accountClosed: !closed.isEmpty)

@@ -1,0 +1,73 @@
+import Aggregates
+import Application
+import EventStore
+import Foundation
+import Logging
+import PostgresNIO
+import Projections
+
+/// Everything held about a signed-in customer, as one JSON document (GDPR art. 15 and 20):
+/// the account and profile, the address book, the sessions, the carts (from their streams) and
+/// the orders (from the order history), personal fields opened.
+struct CustomerExport: Sendable {
+    let profiles: CustomerProfiles
+    let addresses: AddressBook
+    let sessions: Sessions
+    let orders: OrderHistoryReader
+    let repository: AggregateRepository
+    let client: PostgresClient
+    let logger: Logger
+
+    struct Document: Codable, Sendable {
+        let exportedAt: Date
+        let account: CustomerProfiles.Me
+        let addresses: [SavedAddress]
+        let sessions: [Sessions.Session]
+        let carts: [Cart]
+        let orders: [OrderHistoryReader.Order]
+    }
+
+    struct Cart: Codable, Sendable {
+        let cartId: String
+        let status: String
+        let currency: String?
+        let lines: [CartLine]
+        let shippingAddress: Address?
+        let shippingMethod: String?
+    }
+
+    func callAsFunction(_ principal: Principal) async throws -> Document? {
+        guard let account = try await profiles.me(principal.userID) else { return nil }
+        var orderList: [OrderHistoryReader.Order] = []
+        var cursor: String?
+        repeat {
+            let page = try await orders.orders(customerID: principal.userID, limit: 100, after: cursor)
+            orderList += page.items
+            cursor = page.nextCursor
+        } while cursor != nil
+        return Document(
+            exportedAt: Date(), account: account, addresses: try await addresses.list(of: principal.userID),
+            sessions: try await sessions.open(of: principal), carts: try await carts(of: principal.userID), orders: orderList
+        )
+    }
+
+    private func carts(of userID: String) async throws -> [Cart] {
+        let ids = try await client.query(
+            """
+            SELECT data->>'cartId' FROM events
+            WHERE event_type = 'CartCreated' AND data->'owner'->>'kind' = 'customer' AND data->'owner'->>'id' = \(userID)
+            ORDER BY global_position
+            """,
+            logger: logger
+        ).decode(String.self).collectAll()
+        var carts: [Cart] = []
+        for id in ids {
+            let (state, _) = try await repository.load(Aggregates.Cart.self, .of("cart", try CartID(id)))
+            carts.append(Cart(
+                cartId: id, status: state.status.rawValue, currency: state.currency?.code, lines: state.lines,
+                shippingAddress: state.shippingAddress, shippingMethod: state.shippingMethod
+            ))
+        }
+        return carts
+    }
+}

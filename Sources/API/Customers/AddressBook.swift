@@ -30,7 +30,7 @@ struct AddressBook: Sendable {
         func validate() throws {
             try address.validate()
             if let label, label.count > 50 || label.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
-                throw Problem.badRequest("invalid_address", "label must have at most 50 characters and no control characters", field: "label")
+                throw Problem(.unprocessableContent, "invalid_address", "label must have at most 50 characters and no control characters", fields: ["field": .string("label")])
             }
         }
     }

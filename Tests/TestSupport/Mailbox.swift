@@ -44,14 +44,16 @@ public struct Mailbox: Sendable {
         return messages(to: address)
     }
 
-    static func parse(_ raw: String) -> Message {
+    public static func parse(_ raw: String) -> Message {
         let normalized = raw.replacingOccurrences(of: "\r\n", with: "\n")
         let (head, body) = split(normalized)
         let headers = parseHeaders(head)
         var text = "", html = ""
         if let type = headers["content-type"], let boundary = type.firstMatch(of: /boundary="([^"]+)"/)?.1 {
             for part in body.components(separatedBy: "--\(boundary)") {
-                let (partHead, partBody) = split(part.drop(while: { $0 == "\n" }).description)
+                var (partHead, partBody) = split(part.drop(while: { $0 == "\n" }).description)
+                // The line break before the next boundary belongs to the boundary (RFC 2046 §5.1.1).
+                if partBody.hasSuffix("\n") { partBody.removeLast() }
                 let partHeaders = parseHeaders(partHead)
                 let decoded = partHeaders["content-transfer-encoding"] == "quoted-printable" ? decodeQuotedPrintable(partBody) : partBody
                 if partHeaders["content-type"]?.hasPrefix("text/plain") == true { text = decoded }

@@ -1,0 +1,96 @@
+@testable import API
+import Foundation
+import Mail
+import PostgresNIO
+import Testing
+import TestSupport
+
+/// The SMTP client against the development SMTP server, and the outbox's retries.
+@Suite("Mail: messages, the SMTP client and the outbox")
+struct MailDeliveryTests {
+    let mailbox = Mailbox()
+
+    static func message(to address: String, text: String, subject: String = "Grüße aus Köln — 注文確認") -> MailMessage {
+        MailMessage(
+            from: MailAddress("shop@commerce.localhost", name: "Commerce Shop"), to: MailAddress(address), subject: subject,
+            text: text, html: "<p>\(text)</p>", messageID: "\(UUID().uuidString.lowercased())@commerce.localhost"
+        )
+    }
+
+    @Test("a message's lines stay under SMTP's limit, its subject is encoded words, and its text survives quoted-printable")
+    func rendering() {
+        let text = "Zeile eins mit Umlauten: äöü ß.\n.a line that starts with a dot\n" + String(repeating: "long words without end ", count: 20) + "\ntrailing space "
+        let rendered = Self.message(to: "x@example.com", text: text).rendered()
+        let lines = rendered.components(separatedBy: "\r\n")
+        #expect(lines.allSatisfy { $0.utf8.count <= 78 })
+        #expect(rendered.utf8.allSatisfy { $0 < 128 }, "7-bit clean")
+        let subject = lines.first { $0.hasPrefix("Subject: ") }!
+        #expect(subject.hasPrefix("Subject: =?utf-8?B?"))
+        let parsed = Mailbox.parse(rendered)
+        #expect(parsed.text == text)
+        #expect(parsed.html == "<p>\(text)</p>")
+    }
+
+    @Test("the SMTP client delivers to the development server, dot-stuffing lines that start with a dot")
+    func delivers() async throws {
+        let settings = try SMTPSettings(url: try #require(ProcessInfo.processInfo.environment["SMTP_URL"]))
+        let address = "smtp-\(UUID().uuidString.prefix(8).lowercased())@mail.example"
+        let message = Self.message(to: address, text: ".\n..two dots\nend")
+        try await SMTPClient(settings: settings).send(message)
+        let received = try await mailbox.waitForMessages(to: address)
+        #expect(received.count == 1)
+        #expect(received[0].text == ".\n..two dots\nend")
+        #expect(received[0].messageID == "<\(message.messageID)>")
+        #expect(received[0].headers["x-envelope-from"] == "shop@commerce.localhost")
+    }
+
+    @Test("a server that cannot be reached is a failure for now, not a refusal; SMTP_URL is checked")
+    func unreachable() async throws {
+        let port = try closedPort()
+        do {
+            try await SMTPClient(settings: SMTPSettings(host: "127.0.0.1", port: port, timeout: .seconds(5))).send(Self.message(to: "x@example.com", text: "x"))
+            Issue.record("sent to a closed port")
+        } catch {
+            #expect(!error.isPermanent)
+        }
+        for bad in ["http://mail.example.com", "smtp://user:secret@mail.example.com", "smtp://", "smtp://mail.example.com/path"] {
+            #expect(throws: MailError.self) { try SMTPSettings(url: bad) }
+        }
+        #expect(try SMTPSettings(url: "smtp://mail.example.com") == SMTPSettings(host: "mail.example.com", port: 25))
+    }
+
+    @Test("the outbox retries a mail the server could not take, with backoff, and sends it once the server answers; a sent mail keeps no message")
+    func outboxRetries() async throws {
+        try await withTestDatabase { postgres, _ in
+            let address = "outbox-\(UUID().uuidString.prefix(8).lowercased())@mail.example"
+            let message = Self.message(to: address, text: "hello")
+            let json = String(decoding: try JSONEncoder().encode(message), as: UTF8.self)
+            try await postgres.query("INSERT INTO mail_outbox (mail_id, kind, recipient, message) VALUES (\(UUID()), 'verify_email', \(address), \(json))")
+            var configuration = MailOutboxSender.Configuration()
+            configuration.firstRetryAfter = 60
+            let down = MailOutboxSender(
+                client: postgres, mailer: SMTPClient(settings: SMTPSettings(host: "127.0.0.1", port: try closedPort(), timeout: .seconds(5))),
+                configuration: configuration, logger: TestEnvironment.logger
+            )
+            #expect(try await down.sendDue() == 1)
+            let (attempts, status, error, wait) = try await postgres.query(
+                "SELECT attempts, status, last_error, extract(epoch FROM next_attempt_at - now())::float8 FROM mail_outbox"
+            ).decode((Int, String, String?, Double).self).collectAll()[0]
+            #expect(attempts == 1 && status == "pending" && error != nil)
+            #expect(wait > 25 && wait <= 60, "retried after the first backoff, with jitter: \(wait)")
+            #expect(try await down.sendDue() == 0, "not due yet")
+
+            try await postgres.query("UPDATE mail_outbox SET next_attempt_at = now()")
+            let up = MailOutboxSender(
+                client: postgres, mailer: SMTPClient(settings: try SMTPSettings(url: try #require(ProcessInfo.processInfo.environment["SMTP_URL"]))),
+                logger: TestEnvironment.logger
+            )
+            #expect(try await up.sendDue() == 1)
+            let received = try await mailbox.waitForMessages(to: address)
+            #expect(received.map(\.messageID) == ["<\(message.messageID)>"])
+            let row = try await postgres.query("SELECT attempts, status, message IS NULL, sent_at IS NOT NULL FROM mail_outbox").decode((Int, String, Bool, Bool).self).collectAll()[0]
+            #expect(row.0 == 2 && row.1 == "sent" && row.2 && row.3)
+            #expect(try await up.sendDue() == 0)
+        }
+    }
+}

@@ -225,7 +225,8 @@ struct Accounts: Sendable {
     static func normalized(_ email: String) throws -> String {
         let email = email.trimmingCharacters(in: .whitespaces).lowercased()
         let parts = email.split(separator: "@", omittingEmptySubsequences: false)
-        guard email.count <= 254, parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !email.contains(" ") else {
+        let control = email.unicodeScalars.contains { $0.properties.generalCategory == .control }
+        guard email.count <= 254, parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !email.contains(" "), !control else {
             throw Problem.badRequest("invalid_email", "email must be an address like name@example.com", field: "email")
         }
         return email

@@ -45,7 +45,8 @@ struct AddressBook: Sendable {
     }
 
     func address(_ id: String, of userID: String) async throws -> SavedAddress? {
-        try await read(
+        guard Self.isAddressID(id) else { return nil }
+        return try await read(
             "SELECT address_id, label, sealed, default_shipping, default_billing FROM customer_addresses WHERE address_id = \(id) AND user_id = \(userID)"
         ).first
     }
@@ -79,6 +80,7 @@ struct AddressBook: Sendable {
     /// Replaces a saved address; nil when the customer has none with this id.
     func replace(_ id: String, with entry: Entry, of userID: String) async throws -> SavedAddress? {
         try entry.validate()
+        guard Self.isAddressID(id) else { return nil }
         let sealed = try await seal(entry.address, of: userID)
         let changed = try await client.withTransaction(logger: logger) { connection in
             try await clearDefaults(of: userID, shipping: entry.defaultShipping ?? false, billing: entry.defaultBilling ?? false, on: connection)
@@ -98,8 +100,15 @@ struct AddressBook: Sendable {
 
     /// - Returns: whether the customer had the address.
     func delete(_ id: String, of userID: String) async throws -> Bool {
-        try await !client.query("DELETE FROM customer_addresses WHERE address_id = \(id) AND user_id = \(userID) RETURNING 1", logger: logger)
+        guard Self.isAddressID(id) else { return false }
+        return try await !client.query("DELETE FROM customer_addresses WHERE address_id = \(id) AND user_id = \(userID) RETURNING 1", logger: logger)
             .decode(Int.self).collectAll().isEmpty
+    }
+
+    /// Whether `id` can name a saved address (`adr_` and 32 hex digits): anything else is
+    /// nobody's, and never reaches a query (a NUL would not even be valid text there).
+    static func isAddressID(_ id: String) -> Bool {
+        id.utf8.count == 36 && id.hasPrefix("adr_") && id.utf8.dropFirst(4).allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
     }
 
     /// A new default takes the place of the old one (only the customer's other addresses are

@@ -138,7 +138,7 @@ let package = Package(
         // The benchmarks, out of the production binary.
         .executableTarget(
             name: "commerce-bench",
-            dependencies: executableDependencies,
+            dependencies: executableDependencies + [.product(name: "HummingbirdBcrypt", package: "hummingbird-auth")],
             swiftSettings: swiftSettings
         ),
 

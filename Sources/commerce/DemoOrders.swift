@@ -10,7 +10,7 @@ import PostgresNIO
 /// A demo customer (customer@example.com / demo-customer-password) whose orders take the paths
 /// after checkout, so a fresh `scripts/run` shows them: one delivered and partly returned (a
 /// unit restocked, a refund), one cancelled after authorization (its authorization voided), one
-/// declined, one fulfilled in part. The orders are placed, paid and handled here through the
+/// declined, one fulfilled in part. Their profile and address book are filled in. The orders are placed, paid and handled here through the
 /// use cases; the stock and money effects are the process managers' work once `serve` runs.
 enum DemoOrders {
     static let email = "customer@example.com"
@@ -24,6 +24,8 @@ enum DemoOrders {
         } catch is AccountError {
             return 0
         }
+        let home = Address(name: "Ada Lovelace", line1: "12 St James's Square", city: "London", postalCode: "SW1Y 4JH", country: "GB")
+        try await saveDemoProfile(postgres: postgres, userID: customerID, name: "Ada Lovelace", address: home, logger: logger)
         let store = PostgresEventStore(client: postgres, logger: logger)
         let repository = AggregateRepository(store: store)
         let customer = Requester(id: customerID, role: .customer)
@@ -45,7 +47,7 @@ enum DemoOrders {
                 commands.append(.addItem(CartLine(sku: try SKU(line.sku), productId: try ProductID(line.product), name: product.name, quantity: line.quantity, unitPrice: price)))
             }
             commands += [
-                .setShippingAddress(Address(name: "Ada Lovelace", line1: "12 St James's Square", city: "London", postalCode: "SW1Y 4JH", country: "GB")),
+                .setShippingAddress(home),
                 .setShippingMethod(method: "standard", pricing: .standard),
             ]
             for command in commands {

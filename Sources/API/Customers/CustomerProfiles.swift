@@ -52,3 +52,16 @@ struct CustomerProfiles: Sendable {
         )
     }
 }
+
+/// Gives an account created outside the API a profile and a default shipping and billing
+/// address (`commerce seed`'s demo customer), sealed as the API seals them.
+public func saveDemoProfile(postgres: PostgresClient, userID: String, name: String, address: Address, logger: Logger) async throws {
+    let vault = PersonalDataVault(client: postgres, logger: logger)
+    try await CustomerProfiles(client: postgres, vault: vault, logger: logger)
+        .replace(CustomerProfile(name: name, phone: "+44 20 7946 0000", locale: "en-GB", currency: "EUR"), of: userID)
+    _ = try await AddressBook(client: postgres, vault: vault, logger: logger).add(
+        AddressBook.Entry(label: "Home", name: address.name, line1: address.line1, line2: address.line2, city: address.city, postalCode: address.postalCode,
+                          country: address.country, defaultShipping: true, defaultBilling: true),
+        of: userID
+    )
+}

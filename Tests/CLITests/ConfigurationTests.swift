@@ -11,6 +11,12 @@ struct SettingsTests {
         let settings = try Settings(environment: [:])
         #expect(settings.port == 8080)
         #expect(settings.databaseURL.database == "commerce")
+        #expect(settings.smtp == nil)
+        #expect(settings.requireVerifiedEmail, "checkout waits for a verified address unless told otherwise")
+        let mail = try Settings(environment: ["SMTP_URL": "smtp://127.0.0.1:2525", "REQUIRE_VERIFIED_EMAIL": "false", "STOREFRONT_URL": "https://shop.example.com/"])
+        #expect(mail.smtp?.port == 2525)
+        #expect(!mail.requireVerifiedEmail)
+        #expect(mail.storefrontURL == "https://shop.example.com")
     }
 
     @Test(arguments: [
@@ -23,6 +29,11 @@ struct SettingsTests {
         (["STARTUP_TIMEOUT_SECONDS": "-1"], "STARTUP_TIMEOUT_SECONDS"),
         (["PAYMENT_GATEWAY": "acme-pay"], "PAYMENT_GATEWAY"),
         (["CART_ABANDON_SECONDS": "0"], "CART_ABANDON_SECONDS"),
+        (["SMTP_URL": "mail.example.com:25"], "SMTP_URL"),
+        (["SMTP_URL": "smtp://user:secret@mail.example.com"], "SMTP_URL"),
+        (["MAIL_FROM": "Commerce Shop"], "MAIL_FROM"),
+        (["STOREFRONT_URL": "shop.example.com"], "STOREFRONT_URL"),
+        (["REQUIRE_VERIFIED_EMAIL": "maybe"], "REQUIRE_VERIFIED_EMAIL"),
     ])
     func badValueNamesItsVariable(environment: [String: String], variable: String) {
         let error = #expect(throws: ConfigurationError.self) { try Settings(environment: environment) }

@@ -23,17 +23,8 @@ struct CustomerExport: Sendable {
         let account: CustomerProfiles.Me
         let addresses: [SavedAddress]
         let sessions: [Sessions.Session]
-        let carts: [Cart]
+        let carts: [CartRoutes.CartView]
         let orders: [OrderHistoryReader.Order]
-    }
-
-    struct Cart: Codable, Sendable {
-        let cartId: String
-        let status: String
-        let currency: String?
-        let lines: [CartLine]
-        let shippingAddress: Address?
-        let shippingMethod: String?
     }
 
     func callAsFunction(_ principal: Principal) async throws -> Document? {
@@ -51,7 +42,7 @@ struct CustomerExport: Sendable {
         )
     }
 
-    private func carts(of userID: String) async throws -> [Cart] {
+    private func carts(of userID: String) async throws -> [CartRoutes.CartView] {
         let ids = try await client.query(
             """
             SELECT data->>'cartId' FROM events
@@ -60,13 +51,11 @@ struct CustomerExport: Sendable {
             """,
             logger: logger
         ).decode(String.self).collectAll()
-        var carts: [Cart] = []
+        var carts: [CartRoutes.CartView] = []
         for id in ids {
-            let (state, _) = try await repository.load(Aggregates.Cart.self, .of("cart", try CartID(id)))
-            carts.append(Cart(
-                cartId: id, status: state.status.rawValue, currency: state.currency?.code, lines: state.lines,
-                shippingAddress: state.shippingAddress, shippingMethod: state.shippingMethod
-            ))
+            let cart = try CartID(id)
+            let (state, version) = try await repository.load(Aggregates.Cart.self, .of("cart", cart))
+            carts.append(CartRoutes.CartView(id: cart, state: state, version: version))
         }
         return carts
     }

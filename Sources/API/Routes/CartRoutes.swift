@@ -41,6 +41,11 @@ struct CartRoutes {
         let shippingMethod: String?
         let totals: CartTotals?
         let version: Int64
+
+        init(id: CartID, state: Cart.State, version: Int64) {
+            (cartId, status, currency, lines) = (id.rawValue, state.status.rawValue, state.currency?.code, state.lines)
+            (shippingAddress, shippingMethod, totals, self.version) = (state.shippingAddress, state.shippingMethod, try? state.totals(.standard), version)
+        }
     }
 
     /// - Parameters:
@@ -125,10 +130,7 @@ struct CartRoutes {
             let id = try CartID(try context.parameters.require("cartId"))
             let (state, version) = try await repository.load(Cart.self, .of("cart", id))
             guard state.id != nil, caller.owns(state.owner) else { throw ApplicationError.notFound("cart \(id)") }
-            let view = CartView(
-                cartId: id.rawValue, status: state.status.rawValue, currency: state.currency?.code, lines: state.lines,
-                shippingAddress: state.shippingAddress, shippingMethod: state.shippingMethod, totals: try? state.totals(.standard), version: version
-            )
+            let view = CartView(id: id, state: state, version: version)
             var response = try JSONBody(view).response(from: request, context: context)
             response.headers[.eTag] = "\"\(version)\""
             return response

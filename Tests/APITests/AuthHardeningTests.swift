@@ -100,9 +100,26 @@ struct AuthHardeningTests {
                 VALUES ('ended@example.com', 5, now() - interval '1 hour', now() - interval '40 minutes'),
                        ('locked@example.com', 5, now(), now() + interval '15 minutes')
                 """)
+            // A token spent two days ago, one expired two days ago, one spent now; a mail sent 40
+            // days ago, one sent now, one pending for 40 days (still being retried: kept).
+            let user = try await postgres.query("SELECT user_id FROM users LIMIT 1").decode(String.self).collectAll()[0]
+            try await postgres.query("""
+                INSERT INTO account_tokens (token_hash, user_id, purpose, expires_at, used_at) VALUES
+                    ('\\x01', \(user), 'reset_password', now(), now() - interval '2 days'),
+                    ('\\x02', \(user), 'verify_email', now() - interval '2 days', NULL),
+                    ('\\x03', \(user), 'verify_email', now() + interval '1 day', now())
+                """)
+            try await postgres.query("""
+                INSERT INTO mail_outbox (mail_id, kind, recipient, status, created_at) VALUES
+                    (gen_random_uuid(), 'verify_email', 'a@example.com', 'sent', now() - interval '40 days'),
+                    (gen_random_uuid(), 'verify_email', 'b@example.com', 'sent', now()),
+                    (gen_random_uuid(), 'verify_email', 'c@example.com', 'pending', now() - interval '40 days')
+                """)
             let keysBefore = try await postgres.query("SELECT count(*)::int FROM idempotency_keys").decode(Int.self).collectAll()[0]
             let removed = try await AuthHousekeeping(client: postgres, logger: TestEnvironment.logger).sweep()
-            #expect(removed == 3)
+            #expect(removed == 6)
+            #expect(try await postgres.query("SELECT encode(token_hash, 'hex') FROM account_tokens WHERE length(token_hash) = 1").decode(String.self).collectAll() == ["03"])
+            #expect(try await postgres.query("SELECT recipient FROM mail_outbox WHERE recipient IN ('a@example.com', 'b@example.com', 'c@example.com') ORDER BY 1").decode(String.self).collectAll() == ["b@example.com", "c@example.com"])
             let keysAfter = try await postgres.query("SELECT count(*)::int FROM idempotency_keys").decode(Int.self).collectAll()[0]
             #expect(keysAfter == keysBefore - 1)
             #expect(try await postgres.query("SELECT bucket FROM auth_attempts WHERE bucket IN ('login-address:old', 'login-address:new')").decode(String.self).collectAll() == ["login-address:new"])

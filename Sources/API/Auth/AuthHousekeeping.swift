@@ -4,7 +4,8 @@ import PostgresNIO
 import ServiceLifecycle
 
 /// Removes what the API keeps only for a while: idempotency keys after a day, attempt counts
-/// of windows long past, lockouts that ended. Each server of a database runs one; the deletes
+/// of windows long past, lockouts that ended, e-mailed tokens a day after they were used or
+/// expired, and the delivery log of account e-mails after 30 days. Each server of a database runs one; the deletes
 /// are idempotent, so several are harmless.
 public struct AuthHousekeeping: Service {
     let client: PostgresClient
@@ -14,6 +15,9 @@ public struct AuthHousekeeping: Service {
 
     /// How long an `Idempotency-Key` is remembered.
     static let idempotencyKeyLifetime: TimeInterval = 24 * 3600
+    /// How long a spent or expired e-mailed token, and a sent or failed mail's row, are kept.
+    static let spentTokenLifetime: TimeInterval = 24 * 3600
+    static let mailLogLifetime: TimeInterval = 30 * 24 * 3600
 
     public init(client: PostgresClient, limits: AuthLimitSettings = AuthLimitSettings(), interval: Duration = .seconds(60), logger: Logger) {
         self.client = client
@@ -42,14 +46,18 @@ public struct AuthHousekeeping: Service {
     /// - Returns: how many rows went.
     @discardableResult
     public func sweep() async throws -> Int {
-        let longestWindow = max(limits.loginWindow, limits.registrationWindow)
+        let longestWindow = max(limits.loginWindow, limits.registrationWindow, limits.mailRequestWindow)
         let rows = try await client.query(
             """
             WITH keys AS (DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(secs => \(Self.idempotencyKeyLifetime)) RETURNING 1),
                  attempts AS (DELETE FROM auth_attempts WHERE window_start < now() - make_interval(secs => \(longestWindow)) RETURNING 1),
                  locks AS (DELETE FROM account_lockouts
-                           WHERE coalesce(locked_until, '-infinity') < now() AND last_failed_at < now() - make_interval(secs => \(limits.lockout)) RETURNING 1)
-            SELECT (SELECT count(*) FROM keys) + (SELECT count(*) FROM attempts) + (SELECT count(*) FROM locks)
+                           WHERE coalesce(locked_until, '-infinity') < now() AND last_failed_at < now() - make_interval(secs => \(limits.lockout)) RETURNING 1),
+                 tokens AS (DELETE FROM account_tokens
+                            WHERE least(expires_at, coalesce(used_at, 'infinity')) < now() - make_interval(secs => \(Self.spentTokenLifetime)) RETURNING 1),
+                 mails AS (DELETE FROM mail_outbox WHERE status <> 'pending' AND created_at < now() - make_interval(secs => \(Self.mailLogLifetime)) RETURNING 1)
+            SELECT (SELECT count(*) FROM keys) + (SELECT count(*) FROM attempts) + (SELECT count(*) FROM locks) + (SELECT count(*) FROM tokens)
+                   + (SELECT count(*) FROM mails)
             """,
             logger: logger
         ).decode(Int64.self).collectAll()

@@ -199,6 +199,21 @@ struct AuthHardeningTests {
         }
     }
 
+    @Test("control characters: an address with a NUL signs nobody in (401, never a 500); a password with one is refused, as bcrypt would stop reading at it")
+    func controlCharacters() async throws {
+        try await withAPI { api, _ in
+            let login = try await api.call(.post, "/auth/login", json: #"{"email":"nul\u0000@example.com","password":"correct horse battery"}"#)
+            #expect(login.status == .unauthorized)
+            #expect(login.code == "invalid_credentials")
+            let reset = try await api.call(.post, "/auth/password-reset", json: #"{"email":"nul\u0000@example.com"}"#)
+            #expect(reset.status == .badRequest)
+            #expect(reset.code == "invalid_email")
+            let register = try await api.call(.post, "/auth/register", json: #"{"email":"nul@example.com","password":"secret\u0000 and the rest"}"#)
+            #expect(register.status == .badRequest)
+            #expect(register.code == "weak_password")
+        }
+    }
+
     @Test("a sign-in for an unknown address checks a password against a hash of the same cost as a known one's")
     func unknownAddressesCostTheSame() async throws {
         try await withTestDatabase { postgres, _ in

@@ -247,6 +247,10 @@ struct Accounts: Sendable {
         guard normalized.unicodeScalars.count >= 10 else {
             throw Problem.badRequest("weak_password", "\(field) must have at least 10 characters", field: field)
         }
+        // bcrypt reads a password only up to a NUL: "secret\0anything" would be "secret".
+        guard !normalized.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw Problem.badRequest("weak_password", "\(field) must not contain control characters", field: field)
+        }
         guard normalized.utf8.count <= 72 else {
             throw Problem.badRequest("weak_password", "\(field) must be at most 72 bytes in UTF-8", field: field)
         }

@@ -49,8 +49,9 @@ struct AuthLimits: Sendable {
     /// it while the account is locked, and records its outcome (nil: the e-mail or the password
     /// was wrong).
     func signIn<Signed>(email: String, from address: String, _ attempt: () async throws -> Signed?) async throws -> Signed? {
-        let account = email.trimmingCharacters(in: .whitespaces).lowercased()
         try await countLogin(from: address)
+        // An address that cannot be one (a NUL, say) has no account to lock or find.
+        guard let account = try? Accounts.normalized(email) else { return nil }
         try await checkNotLocked(account)
         guard let signed = try await attempt() else {
             try await failed(account)

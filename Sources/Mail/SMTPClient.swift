@@ -35,6 +35,11 @@ public struct SMTPClient: Mailer {
     }
 
     private func deliver(_ message: MailMessage) async throws {
+        // An address with a line break or angle brackets would end the command or the header it
+        // stands in and start another: such a message is refused, never sent.
+        for address in [message.from.address, message.to.address] where !Self.isPlain(address) {
+            throw MailError.permanent("SMTP: \(address.debugDescription) is not an address this client sends to")
+        }
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connectTimeout(.seconds(Int64(settings.timeout.components.seconds)))
             .connect(host: settings.host, port: settings.port) { channel in
@@ -67,6 +72,10 @@ public struct SMTPClient: Mailer {
             // The message is accepted; a failing QUIT changes nothing.
             _ = try? await expect([221], after: "QUIT")
         }
+    }
+
+    static func isPlain(_ address: String) -> Bool {
+        !address.isEmpty && address.unicodeScalars.allSatisfy { $0.value > 0x20 && $0.value != 0x7F && $0 != "<" && $0 != ">" }
     }
 
     /// A line starting with "." gets another, so that no line of the message reads as the end

@@ -75,6 +75,14 @@ struct CustomerSelfServiceTests {
             let replaced = try await api.call(.put, "/customers/me/addresses/\(secondID)", token: token, body: changed)
             #expect(replaced.string("city") == "Hamburg")
             #expect(try await api.call(.put, "/customers/me/addresses/\(secondID)", token: other, body: changed).code == "address_not_found")
+            // The other customer's own default stays when their change of a foreign id is refused.
+            var theirs = Self.address
+            theirs["defaultShipping"] = true
+            let theirID = try await api.call(.post, "/customers/me/addresses", token: other, body: theirs).string("addressId")
+            #expect(try await api.call(.put, "/customers/me/addresses/\(firstID)", token: other, body: theirs).code == "address_not_found")
+            let otherBook = try await api.call(.get, "/customers/me/addresses", token: other)["addresses"] as? [[String: any Sendable]] ?? []
+            #expect(otherBook.map { $0["addressId"] as? String } == [theirID])
+            #expect(otherBook.first?["defaultShipping"] as? Int64 == 1)
             var bad = Self.address
             bad["country"] = "Germany"
             #expect(try await api.call(.post, "/customers/me/addresses", token: token, body: bad).status == .unprocessableContent, "the cart's own rules")

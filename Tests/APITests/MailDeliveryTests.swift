@@ -57,6 +57,15 @@ struct MailDeliveryTests {
             #expect(throws: MailError.self) { try SMTPSettings(url: bad) }
         }
         #expect(try SMTPSettings(url: "smtp://mail.example.com") == SMTPSettings(host: "mail.example.com", port: 25))
+        // A line break in an address would start a command of its own: refused before connecting.
+        let injected = Self.message(to: "x@example.com>\r\nRCPT TO:<y@example.com", text: "x")
+        let nowhere = SMTPClient(settings: SMTPSettings(host: "127.0.0.1", port: try closedPort()))
+        do {
+            try await nowhere.send(injected)
+            Issue.record("sent")
+        } catch {
+            #expect(error.isPermanent)
+        }
     }
 
     @Test("the outbox retries a mail the server could not take, with backoff, and sends it once the server answers; a sent mail keeps no message")

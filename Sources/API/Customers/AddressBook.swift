@@ -82,7 +82,11 @@ struct AddressBook: Sendable {
         try entry.validate()
         guard Self.isAddressID(id) else { return nil }
         let sealed = try await seal(entry.address, of: userID)
-        let changed = try await client.withTransaction(logger: logger) { connection in
+        let changed = try await client.withTransaction(logger: logger) { connection -> [Int] in
+            // Someone else's id (or none) changes nothing, not even this customer's defaults.
+            let owned = try await connection.query("SELECT 1 FROM customer_addresses WHERE address_id = \(id) AND user_id = \(userID) FOR UPDATE", logger: logger)
+                .decode(Int.self).collectAll()
+            guard !owned.isEmpty else { return [] }
             try await clearDefaults(of: userID, shipping: entry.defaultShipping ?? false, billing: entry.defaultBilling ?? false, on: connection)
             return try await connection.query(
                 """

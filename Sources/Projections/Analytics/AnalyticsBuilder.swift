@@ -145,10 +145,20 @@ final class AnalyticsBuilder: TableWritingBuilder {
             updateCart(id, bucket: bucket) { $0.lines.removeAll { $0.sku == sku } }
         case let .cartMerged(id, lines):
             updateCart(id, bucket: bucket) { $0.lines = lines }
+        // A checked-out or merged cart's lines live on in its order or the cart it merged into;
+        // only open and abandoned carts' lines are read (abandoned value, recovery list), so a
+        // closed cart keeps none — most carts end checked out, and their lines were most of the
+        // table.
         case let .cartMergedAway(id):
-            updateCart(id, bucket: bucket) { $0.status = "merged" }
+            updateCart(id, bucket: bucket) { cart in
+                cart.status = "merged"
+                cart.lines = []
+            }
         case let .cartCheckedOut(id):
-            updateCart(id, bucket: bucket) { $0.status = "checkedOut" }
+            updateCart(id, bucket: bucket) { cart in
+                cart.status = "checkedOut"
+                cart.lines = []
+            }
             if let cart = carts[id] {
                 funnel[Rows.Key(bucket: bucket, currency: cart.currency), default: Rows.Funnel()].checkouts += 1
             }

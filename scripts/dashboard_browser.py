@@ -27,7 +27,9 @@ class DevTools:
     def __init__(self, url):
         match = re.match(r"ws://([^:/]+):(\d+)(/.*)", url)
         host, port, path = match.group(1), int(match.group(2)), match.group(3)
-        self.sock = socket.create_connection((host, port), timeout=30)
+        # Generous: the test suite shares two cores, and a page load under its load has taken
+        # over 30 s (a Page.navigate answer never came within that in one CI run).
+        self.sock = socket.create_connection((host, port), timeout=120)
         key = base64.b64encode(os.urandom(16)).decode()
         self.sock.sendall((f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                            f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n").encode())
@@ -90,7 +92,7 @@ class DevTools:
                 return message.get("result", {})
             self.events.append(message)
 
-    def wait_for(self, method, timeout=30):
+    def wait_for(self, method, timeout=120):
         deadline = time.time() + timeout
         while time.time() < deadline:
             for index, event in enumerate(self.events):

@@ -101,7 +101,8 @@ struct AuthHardeningTests {
                        ('locked@example.com', 5, now(), now() + interval '15 minutes')
                 """)
             // A token spent two days ago, one expired two days ago, one spent now; a mail sent 40
-            // days ago, one sent now, one pending for 40 days (still being retried: kept).
+            // days ago, one sent now, one pending for 40 days (still being retried: kept; its next
+            // try is tomorrow, so this server's mail sender leaves it alone meanwhile).
             let user = try await postgres.query("SELECT user_id FROM users LIMIT 1").decode(String.self).collectAll()[0]
             try await postgres.query("""
                 INSERT INTO account_tokens (token_hash, user_id, purpose, expires_at, used_at) VALUES
@@ -110,10 +111,10 @@ struct AuthHardeningTests {
                     ('\\x03', \(user), 'verify_email', now() + interval '1 day', now())
                 """)
             try await postgres.query("""
-                INSERT INTO mail_outbox (mail_id, kind, recipient, status, created_at) VALUES
-                    (gen_random_uuid(), 'verify_email', 'a@example.com', 'sent', now() - interval '40 days'),
-                    (gen_random_uuid(), 'verify_email', 'b@example.com', 'sent', now()),
-                    (gen_random_uuid(), 'verify_email', 'c@example.com', 'pending', now() - interval '40 days')
+                INSERT INTO mail_outbox (mail_id, kind, recipient, status, created_at, next_attempt_at) VALUES
+                    (gen_random_uuid(), 'verify_email', 'a@example.com', 'sent', now() - interval '40 days', now()),
+                    (gen_random_uuid(), 'verify_email', 'b@example.com', 'sent', now(), now()),
+                    (gen_random_uuid(), 'verify_email', 'c@example.com', 'pending', now() - interval '40 days', now() + interval '1 day')
                 """)
             let keysBefore = try await postgres.query("SELECT count(*)::int FROM idempotency_keys").decode(Int.self).collectAll()[0]
             let removed = try await AuthHousekeeping(client: postgres, logger: TestEnvironment.logger).sweep()

@@ -14,8 +14,8 @@ import ServiceLifecycle
 /// restart, with the same Message-ID: at least once, and recognisably the same mail.
 public struct MailOutboxSender: Service {
     public struct Configuration: Sendable {
-        /// How often the outbox is looked at when it had nothing due.
-        public var pollInterval: Duration = .milliseconds(250)
+        /// How often the outbox is looked at when it had nothing due (one indexed read).
+        public var pollInterval: Duration = .milliseconds(500)
         public var firstRetryAfter: TimeInterval = 2
         public var longestRetryAfter: TimeInterval = 600
         public var giveUpAfter: TimeInterval = 24 * 3600
@@ -37,15 +37,20 @@ public struct MailOutboxSender: Service {
     }
 
     public func run() async throws {
-        while !Task.isCancelled, !Task.isShuttingDownGracefully {
-            var handled = 0
-            do {
-                handled = try await sendDue()
-            } catch {
-                logger.warning("mail outbox: \(String(reflecting: error))")
-            }
-            if handled < configuration.batchSize {
-                try? await Task.sleep(for: configuration.pollInterval)
+        // A graceful shutdown cancels the wait at once; a mail being sent finishes its row's
+        // transaction or rolls it back, to be sent again.
+        try await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                var handled = 0
+                do {
+                    handled = try await sendDue()
+                } catch {
+                    if Task.isCancelled { return }
+                    logger.warning("mail outbox: \(String(reflecting: error))")
+                }
+                if handled < configuration.batchSize {
+                    do { try await Task.sleep(for: configuration.pollInterval) } catch { return }
+                }
             }
         }
     }
@@ -53,7 +58,12 @@ public struct MailOutboxSender: Service {
     /// Sends what is due now; returns how many mails it handled.
     @discardableResult
     func sendDue() async throws -> Int {
-        try await client.withTransaction(logger: logger) { connection in
+        // Most looks find nothing: one read answers that, without a transaction or row locks.
+        let anyDue = try await client.query(
+            "SELECT EXISTS (SELECT 1 FROM mail_outbox WHERE status = 'pending' AND next_attempt_at <= now())", logger: logger
+        ).decode(Bool.self).collectAll().first ?? false
+        guard anyDue else { return 0 }
+        return try await client.withTransaction(logger: logger) { connection in
             let due = try await connection.query(
                 """
                 SELECT mail_id, message, attempts, created_at FROM mail_outbox

@@ -23,6 +23,10 @@ enum CommerceProcess {
         process.standardError = stderr
         process.standardOutput = stdout
         try process.run()
+        // Both pipes are drained while it runs: a child writing more than a pipe holds would
+        // otherwise block for ever on its write.
+        let output = Task.detached { String(decoding: stdout.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) }
+        let errors = Task.detached { String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) }
         let deadline = ContinuousClock.now + limit
         while process.isRunning && ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(50))
@@ -30,12 +34,17 @@ enum CommerceProcess {
         if process.isRunning {
             process.terminate()
             Issue.record("commerce \(arguments.joined(separator: " ")) still running after \(limit)")
+            // A process that does not stop on SIGTERM either must not hang the whole run.
+            let grace = ContinuousClock.now + .seconds(10)
+            while process.isRunning && ContinuousClock.now < grace {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            if process.isRunning {
+                kill(process.processIdentifier, SIGKILL)
+                Issue.record("commerce \(arguments.joined(separator: " ")) ignored SIGTERM for 10 s: killed")
+            }
         }
         process.waitUntilExit()
-        return Outcome(
-            status: process.terminationStatus,
-            stderr: String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self),
-            stdout: String(decoding: stdout.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        )
+        return Outcome(status: process.terminationStatus, stderr: await errors.value, stdout: await output.value)
     }
 }

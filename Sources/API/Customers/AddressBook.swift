@@ -27,6 +27,11 @@ struct AddressBook: Sendable {
 
         var address: Address { Address(name: name, line1: line1, line2: line2, city: city, postalCode: postalCode, country: country) }
 
+        /// The entry as saved under `id`.
+        func saved(as id: String) -> SavedAddress {
+            SavedAddress(addressId: id, label: label ?? "", address: address, defaultShipping: defaultShipping ?? false, defaultBilling: defaultBilling ?? false)
+        }
+
         func validate() throws {
             try address.validate()
             if let label, label.count > 50 || label.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
@@ -73,8 +78,7 @@ struct AddressBook: Sendable {
                 logger: logger
             )
         }
-        return SavedAddress(addressId: id, label: entry.label ?? "", address: entry.address, defaultShipping: entry.defaultShipping ?? false,
-                            defaultBilling: entry.defaultBilling ?? false)
+        return entry.saved(as: id)
     }
 
     /// Replaces a saved address; nil when the customer has none with this id.
@@ -98,8 +102,7 @@ struct AddressBook: Sendable {
             ).decode(Int.self).collectAll()
         }
         guard !changed.isEmpty else { return nil }
-        return SavedAddress(addressId: id, label: entry.label ?? "", address: entry.address, defaultShipping: entry.defaultShipping ?? false,
-                            defaultBilling: entry.defaultBilling ?? false)
+        return entry.saved(as: id)
     }
 
     /// - Returns: whether the customer had the address.

@@ -3,7 +3,7 @@ import PackageDescription
 
 /// What `commerce` and `commerce-bench` both build on.
 let executableDependencies: [Target.Dependency] = [
-    "Aggregates", "Application", "EventStore", "Kafka", "Mail", "Payments", "Projections", "Workers", "API", "Runtime",
+    "Aggregates", "Application", "EventStore", "Kafka", "Mail", "Notifications", "Payments", "Projections", "Workers", "API", "Runtime",
     .product(name: "ArgumentParser", package: "swift-argument-parser"),
     .product(name: "Hummingbird", package: "hummingbird"),
     .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -37,6 +37,8 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
         // Already a dependency of hummingbird and postgres-nio; used directly by the SMTP client.
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
+        // Already a dependency of postgres-nio; used directly for https webhooks.
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         // Pure domain: no I/O, Foundation only.
@@ -93,7 +95,7 @@ let package = Package(
         .target(
             name: "Workers",
             dependencies: [
-                "Aggregates", "Application", "EventStore", "Kafka", "Projections", "Payments",
+                "Aggregates", "Application", "EventStore", "Kafka", "Mail", "Notifications", "Projections", "Payments",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
@@ -106,10 +108,30 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // What is sent to customers and merchants' systems: the mail outbox and its sender, the
+        // mails' templates and preferences, outbound webhooks (endpoints, deliveries, the signed
+        // POST behind an SSRF guard). The notifier worker decides what to send from events.
+        .target(
+            name: "Notifications",
+            dependencies: [
+                "Aggregates", "EventStore", "Mail", "Payments",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                // Built already for postgres-nio's TLS.
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         .target(
             name: "API",
             dependencies: [
-                "Aggregates", "Application", "EventStore", "Projections", "Payments", "Mail",
+                "Aggregates", "Application", "EventStore", "Projections", "Payments", "Mail", "Notifications",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -122,7 +144,8 @@ let package = Package(
         .target(
             name: "Runtime",
             dependencies: [
-                "EventStore", "Kafka", "Mail", "Payments", "Workers",
+                "EventStore", "Kafka", "Mail", "Notifications", "Payments", "Workers",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -167,7 +190,7 @@ let package = Package(
         .testTarget(
             name: "APITests",
             dependencies: [
-                "API", "Aggregates", "EventStore", "Kafka", "Mail", "Payments", "Projections", "Workers", "TestSupport",
+                "API", "Aggregates", "EventStore", "Kafka", "Mail", "Notifications", "Payments", "Projections", "Workers", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

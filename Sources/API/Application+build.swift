@@ -1,3 +1,5 @@
+import Crypto
+import Notifications
 import Application
 import EventStore
 import Foundation
@@ -25,12 +27,15 @@ public struct APIConfiguration: Sendable {
     public var authLimits: AuthLimitSettings
     /// Account e-mails (sender, links) and whether checkout needs a verified address.
     public var accountMail: AccountMailSettings
+    /// Outbound webhook endpoints may be loopback or private addresses (development only).
+    public var webhookAllowPrivateAddresses = false
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, tokenSecret: [UInt8], accessTokenLifetime: TimeInterval = 900,
         bcryptCost: UInt8 = 11, reservationLifetime: TimeInterval = 900, authLimits: AuthLimitSettings = AuthLimitSettings(),
-        accountMail: AccountMailSettings = AccountMailSettings()
+        accountMail: AccountMailSettings = AccountMailSettings(), webhookAllowPrivateAddresses: Bool = false
     ) {
+        self.webhookAllowPrivateAddresses = webhookAllowPrivateAddresses
         self.authLimits = authLimits
         self.accountMail = accountMail
         self.host = host
@@ -179,6 +184,10 @@ public func buildRouter(configuration: APIConfiguration, dependencies: APIDepend
     ProcessRoutes(failures: ProcessFailures(client: dependencies.postgres, logger: logger)).addRoutes(admin: admin)
     StreamRoutes(history: StreamHistory(store: store, personalData: personalData)).addRoutes(admin: admin)
     ErasureRoutes(erase: erase).addRoutes(admin: admin)
+    // Unsubscribe links are signed with the token secret; the notifier signs them with the same.
+    NotificationRoutes(client: dependencies.postgres, unsubscribeKey: SymmetricKey(data: configuration.tokenSecret), logger: logger)
+        .addRoutes(public: router, members: members, signedIn: signedIn, admin: admin)
+    WebhookEndpointRoutes(client: dependencies.postgres, allowPrivateAddresses: configuration.webhookAllowPrivateAddresses, logger: logger).addRoutes(admin: admin)
     router.get("/openapi.json") { _, _ in
         Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: .init(string: OpenAPIDocument.json)))
     }

@@ -13,8 +13,16 @@ public struct MailMessage: Sendable, Equatable, Codable {
     /// message from a new one.
     public var messageID: String
     public var date: Date
+    /// The language of the content (`Content-Language`), a BCP 47 tag.
+    public var language: String?
+    /// For marketing mail: the one-click unsubscribe URL (RFC 8058), sent as `List-Unsubscribe`
+    /// with `List-Unsubscribe-Post`, so that mail clients offer their own button for it.
+    public var unsubscribeURL: String?
 
-    public init(from: MailAddress, to: MailAddress, subject: String, text: String, html: String, messageID: String, date: Date = Date()) {
+    public init(
+        from: MailAddress, to: MailAddress, subject: String, text: String, html: String, messageID: String, date: Date = Date(),
+        language: String? = nil, unsubscribeURL: String? = nil
+    ) {
         self.from = from
         self.to = to
         self.subject = subject
@@ -22,6 +30,8 @@ public struct MailMessage: Sendable, Equatable, Codable {
         self.html = html
         self.messageID = messageID
         self.date = date
+        self.language = language
+        self.unsubscribeURL = unsubscribeURL
     }
 
     /// The message with CRLF line ends, ready for SMTP's DATA.
@@ -33,6 +43,12 @@ public struct MailMessage: Sendable, Equatable, Codable {
             "Subject: \(MailHeader.encodedWords(subject))",
             "Date: \(MailHeader.date(date))",
             "Message-ID: <\(messageID)>",
+        ]
+        if let language { lines.append("Content-Language: \(language)") }
+        if let unsubscribeURL {
+            lines += ["List-Unsubscribe: <\(unsubscribeURL)>", "List-Unsubscribe-Post: List-Unsubscribe=One-Click"]
+        }
+        lines += [
             "MIME-Version: 1.0",
             "Content-Type: multipart/alternative; boundary=\"\(boundary)\"",
             "",

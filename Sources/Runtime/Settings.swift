@@ -2,7 +2,9 @@ import EventStore
 import Foundation
 import Kafka
 import Logging
+import Crypto
 import Mail
+import Notifications
 import Payments
 import Workers
 
@@ -38,6 +40,12 @@ public struct Settings: Sendable {
     public var storefrontURL: String
     /// Checkout needs a verified e-mail address (`REQUIRE_VERIFIED_EMAIL`).
     public var requireVerifiedEmail: Bool
+    /// This API's public base URL (`PUBLIC_URL`), for links that must reach it (one-click
+    /// unsubscribe); by default `http://HOST:PORT`.
+    public var publicURL: String
+    /// Outbound webhooks may go to loopback and private addresses
+    /// (`WEBHOOK_ALLOW_PRIVATE_ADDRESSES`): for development only.
+    public var webhookAllowPrivateAddresses: Bool
 
     /// The gateways this build can talk to.
     public static let gateways = ["sandbox"]
@@ -57,6 +65,7 @@ public struct Settings: Sendable {
         "MAIL_FROM": "shop@commerce.localhost",
         "STOREFRONT_URL": "http://127.0.0.1:8080",
         "REQUIRE_VERIFIED_EMAIL": "true",
+        "WEBHOOK_ALLOW_PRIVATE_ADDRESSES": "false",
     ]
 
     /// - Throws: ``ConfigurationError`` naming the first variable with a bad value.
@@ -133,10 +142,20 @@ public struct Settings: Sendable {
         guard let storefront = URLComponents(string: storefrontURL), ["http", "https"].contains(storefront.scheme ?? ""), storefront.host != nil else {
             throw ConfigurationError(variable: "STOREFRONT_URL", reason: "must be an http(s) URL such as https://shop.example.com")
         }
-        switch value("REQUIRE_VERIFIED_EMAIL").lowercased() {
-        case "true", "1", "yes": requireVerifiedEmail = true
-        case "false", "0", "no": requireVerifiedEmail = false
-        default: throw ConfigurationError(variable: "REQUIRE_VERIFIED_EMAIL", reason: "must be true or false")
+        requireVerifiedEmail = try Self.flag(value("REQUIRE_VERIFIED_EMAIL"), variable: "REQUIRE_VERIFIED_EMAIL")
+        let publicURLText = environment["PUBLIC_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? "http://\(host.contains(":") ? "[\(host)]" : host):\(port)"
+        publicURL = publicURLText.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+        guard let publicComponents = URLComponents(string: publicURL), ["http", "https"].contains(publicComponents.scheme ?? ""), publicComponents.host != nil else {
+            throw ConfigurationError(variable: "PUBLIC_URL", reason: "must be an http(s) URL such as https://api.example.com")
+        }
+        webhookAllowPrivateAddresses = try Self.flag(value("WEBHOOK_ALLOW_PRIVATE_ADDRESSES"), variable: "WEBHOOK_ALLOW_PRIVATE_ADDRESSES")
+    }
+
+    private static func flag(_ text: String, variable: String) throws(ConfigurationError) -> Bool {
+        switch text.lowercased() {
+        case "true", "1", "yes": true
+        case "false", "0", "no": false
+        default: throw ConfigurationError(variable: variable, reason: "must be true or false")
         }
     }
 
@@ -170,6 +189,20 @@ public struct Settings: Sendable {
     public func processConfiguration() throws(ConfigurationError) -> LifecycleWorkers.Configuration {
         var configuration = LifecycleWorkers.Configuration(gateway: try gateway())
         configuration.cartAbandonAfter = cartAbandonAfter
+        return configuration
+    }
+
+    /// The notifier's configuration. - Parameters:
+    ///   - tokenSecret: the secret unsubscribe links are signed with (the API checks them with the same).
+    ///   - sendsMail: whether this process also sends the mail outbox (a `worker`; `serve` sends it itself).
+    public func notifierConfiguration(tokenSecret: [UInt8], sendsMail: Bool) -> Notifier.Configuration {
+        var configuration = Notifier.Configuration(
+            planner: NotificationPlanner.Settings(
+                mails: OrderMails(from: mailFrom, storefrontURL: storefrontURL), publicURL: publicURL, unsubscribeKey: SymmetricKey(data: tokenSecret)
+            ),
+            mailer: sendsMail ? smtp.map(SMTPClient.init(settings:)) : nil
+        )
+        configuration.webhooks.http.allowPrivateAddresses = webhookAllowPrivateAddresses
         return configuration
     }
 

@@ -12,10 +12,10 @@ import Workers
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run the HTTP API server, with the Kafka relay, the projector and the process managers beside it."
+        abstract: "Run the HTTP API server, with the Kafka relay, the projector, the process managers and the notifier beside it."
     )
 
-    @Flag(help: "Serve HTTP only: no relay, projector or process managers (run them with `commerce worker`).")
+    @Flag(help: "Serve HTTP only: no relay, projector, process managers or notifier (run them with `commerce worker`).")
     var noWorkers = false
 
     func run() async throws {
@@ -28,12 +28,15 @@ struct Serve: AsyncParsableCommand {
         if settings.paymentGateway == "sandbox" {
             logger.notice("PAYMENT_GATEWAY=sandbox: test cards are approved and no money moves")
         }
-        let workers = noWorkers ? [] : WorkerSet.services(store: store, kafka: settings.kafkaConfiguration, topicPrefix: settings.kafkaTopicPrefix, relay: true, projector: true, processes: try settings.processConfiguration(), safetyNet: settings.safetyNetConfiguration, logger: logger)
-
         let tokenSecret = settings.tokenSecret ?? {
             logger.warning("JWT_SECRET is not set: signing tokens with a random key; they stop working when the server restarts")
             return StartupChecks.randomSecret()
         }()
+        let workers = noWorkers ? [] : WorkerSet.services(
+            store: store, kafka: settings.kafkaConfiguration, topicPrefix: settings.kafkaTopicPrefix, relay: true, projector: true,
+            processes: try settings.processConfiguration(), safetyNet: settings.safetyNetConfiguration,
+            notifier: settings.notifierConfiguration(tokenSecret: tokenSecret, sendsMail: false), logger: logger
+        )
         let webhookSecret = settings.webhookSecret ?? {
             logger.warning("WEBHOOK_SECRET is not set: payment webhooks are checked against a random key and will all be refused")
             return StartupChecks.randomSecret()
@@ -42,7 +45,8 @@ struct Serve: AsyncParsableCommand {
         let app = buildApplication(
             configuration: APIConfiguration(
                 host: settings.host, port: settings.port, tokenSecret: tokenSecret, reservationLifetime: settings.reservationLifetime,
-                accountMail: AccountMailSettings(from: settings.mailFrom, storefrontURL: settings.storefrontURL, requireVerifiedEmail: settings.requireVerifiedEmail)
+                accountMail: AccountMailSettings(from: settings.mailFrom, storefrontURL: settings.storefrontURL, requireVerifiedEmail: settings.requireVerifiedEmail),
+                webhookAllowPrivateAddresses: settings.webhookAllowPrivateAddresses
             ),
             dependencies: APIDependencies(
                 postgres: postgres,

@@ -9,7 +9,7 @@ import Workers
 
 struct Worker: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run workers without the HTTP server: the relay (event store to Kafka), the projector (Kafka to read models), the process managers."
+        abstract: "Run workers without the HTTP server: the relay (event store to Kafka), the projector (Kafka to read models), the process managers, the notifier (mails and webhooks)."
     )
 
     @Flag(help: "Run the relay.")
@@ -21,14 +21,24 @@ struct Worker: AsyncParsableCommand {
     @Flag(help: "Run the process managers: payment authorization and operations, cancellation, fulfilment, returns, expiry, cart abandonment.")
     var processes = false
 
+    @Flag(help: "Run the notifier: decides from events which mails and webhooks go out, and sends them (mails need SMTP_URL; unsubscribe links need the API's JWT_SECRET).")
+    var notifier = false
+
     func run() async throws {
-        guard relay || projector || processes else { throw ValidationError("name at least one of --relay, --projector and --processes") }
+        guard relay || projector || processes || notifier else { throw ValidationError("name at least one of --relay, --projector, --processes and --notifier") }
         let settings = try Settings()
         let logger = settings.makeLogger()
         let postgres = PostgresClient(configuration: settings.databaseURL.clientConfiguration(), backgroundLogger: logger)
         let store = PostgresEventStore(client: postgres, logger: logger)
+        var notifierConfiguration: Notifier.Configuration?
+        if notifier {
+            guard let secret = settings.tokenSecret else {
+                throw ValidationError("the notifier signs unsubscribe links with the API's JWT_SECRET: set it")
+            }
+            notifierConfiguration = settings.notifierConfiguration(tokenSecret: secret, sendsMail: true)
+        }
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: postgres)] + WorkerSet.services(store: store, kafka: settings.kafkaConfiguration, topicPrefix: settings.kafkaTopicPrefix, relay: relay, projector: projector, processes: processes ? try settings.processConfiguration() : nil, safetyNet: settings.safetyNetConfiguration, logger: logger).map { .init(service: $0) },
+            services: [.init(service: postgres)] + WorkerSet.services(store: store, kafka: settings.kafkaConfiguration, topicPrefix: settings.kafkaTopicPrefix, relay: relay, projector: projector, processes: processes ? try settings.processConfiguration() : nil, safetyNet: settings.safetyNetConfiguration, notifier: notifierConfiguration, logger: logger).map { .init(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         ))

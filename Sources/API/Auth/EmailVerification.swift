@@ -1,3 +1,4 @@
+import Notifications
 import Foundation
 import Logging
 import PostgresNIO
@@ -22,7 +23,8 @@ struct EmailVerification: Sendable {
         try await limits.countMailRequest(for: email, from: address)
         try await client.withTransaction(logger: logger) { connection in
             let token = try await AccountTokens.issue(.verifyEmail, for: userID, on: connection, logger: logger)
-            try await MailOutbox.enqueue(mails.verifyEmail(to: email, token: token), kind: .verifyEmail, userID: userID, on: connection, logger: logger)
+            let locale = try await NotificationPreferences.locale(of: userID, on: connection, logger: logger)
+            try await MailOutbox.enqueue(mails.verifyEmail(to: email, token: token, locale: locale), kind: .verifyEmail, userID: userID, on: connection, logger: logger)
         }
     }
 
@@ -31,9 +33,21 @@ struct EmailVerification: Sendable {
     func verify(_ token: String) async throws -> String {
         let email: String? = try await client.withTransaction(logger: logger) { connection in
             guard let userID = try await AccountTokens.spend(token, for: .verifyEmail, on: connection, logger: logger) else { return nil }
-            return try await connection.query(
-                "UPDATE users SET email_verified_at = coalesce(email_verified_at, now()) WHERE user_id = \(userID) RETURNING email", logger: logger
-            ).decode(String.self).collectAll().first
+            // The first verification also welcomes the customer, in their language.
+            let rows = try await connection.query(
+                """
+                UPDATE users u SET email_verified_at = coalesce(u.email_verified_at, now())
+                FROM (SELECT user_id, email_verified_at IS NULL AS first FROM users WHERE user_id = \(userID) FOR UPDATE) before
+                WHERE u.user_id = before.user_id RETURNING u.email, before.first
+                """,
+                logger: logger
+            ).decode((String, Bool).self).collectAll()
+            guard let (email, first) = rows.first else { return nil }
+            if first {
+                let locale = try await NotificationPreferences.locale(of: userID, on: connection, logger: logger)
+                try await MailOutbox.enqueue(mails.welcome(to: email, locale: locale), kind: .welcome, userID: userID, on: connection, logger: logger)
+            }
+            return email
         }
         guard let email else { throw Self.invalidToken }
         return email

@@ -1,3 +1,4 @@
+import Notifications
 import Foundation
 import Logging
 import PostgresNIO
@@ -22,7 +23,8 @@ struct PasswordReset: Sendable {
                 .decode(String.self).collectAll()
             guard let userID = rows.first else { return }
             let token = try await AccountTokens.issue(.resetPassword, for: userID, on: connection, logger: logger)
-            try await MailOutbox.enqueue(mails.resetPassword(to: email, token: token), kind: .resetPassword, userID: userID, on: connection, logger: logger)
+            let locale = try await NotificationPreferences.locale(of: userID, on: connection, logger: logger)
+            try await MailOutbox.enqueue(mails.resetPassword(to: email, token: token, locale: locale), kind: .resetPassword, userID: userID, on: connection, logger: logger)
         }
     }
 

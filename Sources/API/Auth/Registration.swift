@@ -1,3 +1,4 @@
+import Notifications
 import Foundation
 import Logging
 import PostgresNIO

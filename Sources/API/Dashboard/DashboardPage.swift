@@ -1,3 +1,4 @@
+import Mail
 import Aggregates
 import Foundation
 import Projections

@@ -1,3 +1,4 @@
+import Mail
 /// The dashboard's sign-in form. The CSRF token travels twice: in a hidden field and in a
 /// cookie the form's own origin set; a forged cross-site post cannot know it.
 struct LoginPage {

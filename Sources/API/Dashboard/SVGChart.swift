@@ -1,3 +1,4 @@
+import Mail
 /// Charts as inline SVG: no script, no external files. Every plotted value is an element with
 /// `data-point` (and a `<title>` a browser shows on hover), so a test can count them.
 struct SVGChart {

@@ -1,58 +1,76 @@
 import Foundation
 import Mail
+import Notifications
 
-/// The account e-mails, in English, as text and HTML: verify an address, reset a password, and
-/// "you already have an account" for a registration with a taken address (so the registration's
-/// answer need not say so).
+/// The account e-mails, in English or German, as text and HTML: verify an address, reset a
+/// password, welcome once the address is verified, and "you already have an account" for a
+/// registration with a taken address (so the registration's answer need not say so).
 struct AccountMails: Sendable {
     let settings: AccountMailSettings
 
-    func verifyEmail(to address: String, token: String) -> MailMessage {
-        let link = self.link("verify-email", token: token)
-        return message(
-            to: address, subject: "Confirm your e-mail address",
-            paragraphs: ["Please confirm that this is your e-mail address by opening the link below. It works once, for 24 hours."],
-            link: link, token: token,
-            closing: "If you did not create an account, ignore this e-mail."
-        )
+    func verifyEmail(to address: String, token: String, locale: MailLocale = .en) -> MailMessage {
+        let layout = switch locale {
+        case .en: MailLayout(
+                paragraphs: ["Please confirm that this is your e-mail address by opening the link below. It works once, for 24 hours."],
+                link: ("Confirm my address", link("verify-email", token: token)), code: "Or enter this code: \(token)",
+                closing: "If you did not create an account, ignore this e-mail.")
+        case .de: MailLayout(
+                paragraphs: ["Bitte bestätigen Sie über den folgenden Link, dass dies Ihre E-Mail-Adresse ist. Er gilt einmal, 24 Stunden lang."],
+                link: ("Adresse bestätigen", link("verify-email", token: token)), code: "Oder geben Sie diesen Code ein: \(token)",
+                closing: "Wenn Sie kein Konto angelegt haben, ignorieren Sie diese E-Mail.")
+        }
+        return message(layout, to: address, subject: locale == .de ? "Bestätigen Sie Ihre E-Mail-Adresse" : "Confirm your e-mail address", locale: locale)
     }
 
-    func resetPassword(to address: String, token: String) -> MailMessage {
-        let link = self.link("reset-password", token: token)
-        return message(
-            to: address, subject: "Reset your password",
-            paragraphs: ["Someone asked to reset the password of your account. To choose a new one, open the link below. It works once, for 30 minutes; resetting signs out every session of the account."],
-            link: link, token: token,
-            closing: "If it was not you, ignore this e-mail: your password stays as it is."
-        )
+    func resetPassword(to address: String, token: String, locale: MailLocale = .en) -> MailMessage {
+        let layout = switch locale {
+        case .en: MailLayout(
+                paragraphs: ["Someone asked to reset the password of your account. To choose a new one, open the link below. It works once, for 30 minutes; resetting signs out every session of the account."],
+                link: ("Choose a new password", link("reset-password", token: token)), code: "Or enter this code: \(token)",
+                closing: "If it was not you, ignore this e-mail: your password stays as it is.")
+        case .de: MailLayout(
+                paragraphs: ["Jemand möchte das Passwort Ihres Kontos zurücksetzen. Über den folgenden Link wählen Sie ein neues. Er gilt einmal, 30 Minuten lang; danach sind alle Sitzungen des Kontos abgemeldet."],
+                link: ("Neues Passwort wählen", link("reset-password", token: token)), code: "Oder geben Sie diesen Code ein: \(token)",
+                closing: "Wenn Sie das nicht waren, ignorieren Sie diese E-Mail: Ihr Passwort bleibt, wie es ist.")
+        }
+        return message(layout, to: address, subject: locale == .de ? "Passwort zurücksetzen" : "Reset your password", locale: locale)
     }
 
-    func alreadyRegistered(to address: String) -> MailMessage {
-        message(
-            to: address, subject: "You already have an account",
-            paragraphs: ["Someone tried to create an account with this e-mail address, which has one already. Sign in with it, or reset its password if you forgot it."],
-            link: settings.storefrontURL + "/reset-password", token: nil,
-            closing: "If it was not you, ignore this e-mail: nothing has changed."
-        )
+    func alreadyRegistered(to address: String, locale: MailLocale = .en) -> MailMessage {
+        let layout = switch locale {
+        case .en: MailLayout(
+                paragraphs: ["Someone tried to create an account with this e-mail address, which has one already. Sign in with it, or reset its password if you forgot it."],
+                link: ("Reset my password", settings.storefrontURL + "/reset-password"),
+                closing: "If it was not you, ignore this e-mail: nothing has changed.")
+        case .de: MailLayout(
+                paragraphs: ["Jemand wollte mit dieser E-Mail-Adresse ein Konto anlegen, es gibt aber schon eines. Melden Sie sich damit an, oder setzen Sie das Passwort zurück, falls Sie es vergessen haben."],
+                link: ("Passwort zurücksetzen", settings.storefrontURL + "/reset-password"),
+                closing: "Wenn Sie das nicht waren, ignorieren Sie diese E-Mail: Es hat sich nichts geändert.")
+        }
+        return message(layout, to: address, subject: locale == .de ? "Sie haben schon ein Konto" : "You already have an account", locale: locale)
+    }
+
+    func welcome(to address: String, locale: MailLocale = .en) -> MailMessage {
+        let layout = switch locale {
+        case .en: MailLayout(
+                paragraphs: ["Your e-mail address is confirmed: welcome! Your account keeps your orders, your addresses and your carts on every device."],
+                link: ("Start shopping", settings.storefrontURL + "/"))
+        case .de: MailLayout(
+                paragraphs: ["Ihre E-Mail-Adresse ist bestätigt: willkommen! Ihr Konto bewahrt Ihre Bestellungen, Adressen und Warenkörbe auf jedem Gerät."],
+                link: ("Jetzt einkaufen", settings.storefrontURL + "/"))
+        }
+        return message(layout, to: address, subject: locale == .de ? "Willkommen" : "Welcome", locale: locale)
     }
 
     private func link(_ page: String, token: String) -> String {
         "\(settings.storefrontURL)/\(page)?token=\(token)"
     }
 
-    private func message(to address: String, subject: String, paragraphs: [String], link: String, token: String?, closing: String) -> MailMessage {
-        var text = paragraphs + [link]
-        if let token { text.append("Or enter this code: \(token)") }
-        text.append(closing)
-        var html = paragraphs.map { "<p>\(HTML.escape($0))</p>" }
-        html.append("<p><a href=\"\(HTML.escape(link))\">\(HTML.escape(link))</a></p>")
-        if let token { html.append("<p>Or enter this code: <code>\(HTML.escape(token))</code></p>") }
-        html.append("<p>\(HTML.escape(closing))</p>")
-        return MailMessage(
-            from: settings.from, to: MailAddress(address), subject: subject,
-            text: text.joined(separator: "\n\n") + "\n",
-            html: "<!DOCTYPE html><html><body>" + html.joined() + "</body></html>\n",
-            messageID: "\(UUID().uuidString.lowercased())@\(settings.from.address.split(separator: "@").last ?? "commerce.localhost")"
+    private func message(_ layout: MailLayout, to address: String, subject: String, locale: MailLocale) -> MailMessage {
+        layout.message(
+            from: settings.from, to: address, subject: subject,
+            messageID: "\(UUID().uuidString.lowercased())@\(settings.from.address.split(separator: "@").last ?? "commerce.localhost")",
+            language: locale.rawValue
         )
     }
 }

@@ -5,7 +5,9 @@ import PostgresNIO
 import Projections
 import ServiceLifecycle
 
-/// Builds read models from Kafka: a member of a consumer group over the projections' topics.
+/// Builds tables from Kafka: a member of a consumer group over its handler's topics. The read
+/// models' projector is one (``ProjectionBatch``); the notifier, which turns events into mails
+/// and webhook deliveries, is another (``NotificationBatch``).
 ///
 /// Offsets live in Postgres (`projection_offsets`), written in the same transaction as the
 /// read-model changes of those messages; an assigned partition starts where that table says,
@@ -20,6 +22,8 @@ import ServiceLifecycle
 public struct Projector: Service {
     public struct Configuration: Sendable {
         public var groupID = "commerce-projector"
+        /// What the logs call it.
+        public var name = "projector"
         /// Topics are `<topicPrefix>.<category>`.
         public var topicPrefix = CloudEventMessage.defaultTopicPrefix
         public var batchSize = 500
@@ -31,31 +35,39 @@ public struct Projector: Service {
     }
 
     let client: PostgresClient
-    let projections: [any Projection]
+    let handler: any ConsumedBatchHandler
     let configuration: Configuration
     let makeConsumer: @Sendable (String) throws -> KafkaConsumer
     let logger: Logger
 
+    /// The read models' projector.
     /// - Parameter makeConsumer: builds a consumer for the given group id.
     public init(
         client: PostgresClient, projections: [any Projection], configuration: Configuration = .init(), logger: Logger,
         makeConsumer: @escaping @Sendable (String) throws -> KafkaConsumer
     ) {
+        self.init(client: client, handler: ProjectionBatch(projections: projections, logger: logger), configuration: configuration, logger: logger, makeConsumer: makeConsumer)
+    }
+
+    public init(
+        client: PostgresClient, handler: any ConsumedBatchHandler, configuration: Configuration, logger: Logger,
+        makeConsumer: @escaping @Sendable (String) throws -> KafkaConsumer
+    ) {
         self.client = client
-        self.projections = projections
+        self.handler = handler
         self.configuration = configuration
         self.makeConsumer = makeConsumer
         self.logger = logger
     }
 
     public var topics: [String] {
-        Set(projections.flatMap(\.categories)).sorted().map { CloudEventMessage.topic(forCategory: $0, prefix: configuration.topicPrefix) }
+        Set(handler.categories).sorted().map { CloudEventMessage.topic(forCategory: $0, prefix: configuration.topicPrefix) }
     }
 
     public func run() async throws {
         let consumer = try makeConsumer(configuration.groupID)
         try await consumer.subscribe(topics: topics)
-        logger.info("projector starting", metadata: ["group": "\(configuration.groupID)", "topics": "\(topics)"])
+        logger.info("\(configuration.name) starting", metadata: ["group": "\(configuration.groupID)", "topics": "\(topics)"])
         do {
             try await cancelWhenGracefulShutdown {
                 var assigned: [KafkaTopicPartition] = []
@@ -73,7 +85,7 @@ public struct Projector: Service {
                                 try await consumer.assign(try await storedOffsets(partitions))
                             }
                             assigned = partitions
-                            logger.info("projector assigned partitions", metadata: ["partitions": "\(partitions.map { "\($0.topic)/\($0.partition)" })"])
+                            logger.info("\(configuration.name) assigned partitions", metadata: ["partitions": "\(partitions.map { "\($0.topic)/\($0.partition)" })"])
                         case .revoked:
                             assigned = []
                         }
@@ -86,14 +98,14 @@ public struct Projector: Service {
                                 try await retrying("assign partitions") { try await consumer.assign(try await storedOffsets(current)) }
                             }
                         } catch let error where !(error is CancellationError) {
-                            logger.debug("projector could not look for lost topics; looking again later", metadata: ["error": "\(String(reflecting: error))"])
+                            logger.debug("\(configuration.name) could not look for lost topics; looking again later", metadata: ["error": "\(String(reflecting: error))"])
                         }
                     }
                 }
             }
         } catch is CancellationError {}
         await consumer.close()
-        logger.info("projector stopped")
+        logger.info("\(configuration.name) stopped")
     }
 
     private func retrying(_ what: String, _ operation: () async throws -> Void) async throws {
@@ -103,7 +115,7 @@ public struct Projector: Service {
                 return try await operation()
             } catch {
                 try Task.checkCancellation()
-                logger.warning("projector could not \(what); retrying", metadata: ["error": "\(String(reflecting: error))", "backoff": "\(backoff)"])
+                logger.warning("\(configuration.name) could not \(what); retrying", metadata: ["error": "\(String(reflecting: error))", "backoff": "\(backoff)"])
                 try await Task.sleep(for: backoff)
                 backoff = min(backoff * 2, .seconds(5))
             }
@@ -127,7 +139,7 @@ public struct Projector: Service {
         var restarted = false
         for partition in partitions {
             guard let generation = generations[partition.topic], let storedIn = stored["\(partition.topic)/\(partition.partition)"], storedIn < generation else { continue }
-            logger.warning("projector starts a partition over: the relay found its topic lost and published it again", metadata: [
+            logger.warning("\(configuration.name) starts a partition over: the relay found its topic lost and published it again", metadata: [
                 "topic": "\(partition.topic)", "partition": "\(partition.partition)", "generation": "\(generation)",
             ])
             try await ProjectionOffsets.startOver(group: configuration.groupID, topic: partition.topic, partition: partition.partition, generation: generation, client: client, logger: logger)
@@ -140,19 +152,19 @@ public struct Projector: Service {
     func apply(_ messages: [KafkaMessage]) async throws {
         let byPartition = Dictionary(grouping: messages) { KafkaTopicPartition(topic: $0.topic, partition: $0.partition) }
         try await client.withTransaction(logger: logger) { connection in
-            try await ProjectionLock.acquire(on: connection, logger: logger)
+            try await handler.begin(on: connection)
             for (partition, messages) in byPartition.sorted(by: { ($0.key.topic, $0.key.partition) < ($1.key.topic, $1.key.partition) }) {
                 // Messages below the stored offset are offered too (a partition read again from its
-                // start, copies from a rebalance): the read models skip what they have.
+                // start, copies from a rebalance): handlers skip what they have.
                 try await ProjectionOffsets.lock(group: configuration.groupID, topic: partition.topic, partition: partition.partition,
                                                  on: connection, logger: logger)
                 guard let last = messages.last else { continue }
                 let events = messages.compactMap { message -> RecordedEvent? in
                     let event = CloudEventMessage.event(from: message)
-                    if event == nil { logger.warning("projector skipped a message that is no CloudEvent of ours", metadata: ["topic": "\(message.topic)", "offset": "\(message.offset)"]) }
+                    if event == nil { logger.warning("\(configuration.name) skipped a message that is no CloudEvent of ours", metadata: ["topic": "\(message.topic)", "offset": "\(message.offset)"]) }
                     return event
                 }
-                try await ProjectionApplier.apply(events, to: projections, on: connection, logger: logger)
+                try await handler.apply(events, on: connection)
                 try await ProjectionOffsets.advance(group: configuration.groupID, topic: partition.topic, partition: partition.partition,
                                                     to: last.offset + 1, on: connection, logger: logger)
             }

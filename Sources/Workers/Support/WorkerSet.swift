@@ -14,7 +14,7 @@ public enum WorkerSet {
     public static func services(
         store: PostgresEventStore, kafka: KafkaConfiguration, topicPrefix: String = CloudEventMessage.defaultTopicPrefix,
         relay: Bool, projector: Bool, processes: LifecycleWorkers.Configuration? = nil,
-        safetyNet: ReadModelSafetyNet.Configuration = .init(), logger: Logger
+        safetyNet: ReadModelSafetyNet.Configuration = .init(), notifier: Notifier.Configuration? = nil, logger: Logger
     ) -> [any Service] {
         var services: [any Service] = [StoreNotifications(store: store)]
         if relay {
@@ -34,6 +34,9 @@ public enum WorkerSet {
         }
         if let processes {
             services += LifecycleWorkers.services(store: store, configuration: processes, logger: logger)
+        }
+        if let notifier {
+            services += Notifier.services(store: store, kafka: kafka, topicPrefix: topicPrefix, configuration: notifier, logger: logger)
         }
         return services
     }

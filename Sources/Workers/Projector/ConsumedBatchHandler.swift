@@ -1,0 +1,18 @@
+import EventStore
+import PostgresNIO
+
+/// What a ``Projector`` does with each polled batch, on the transaction that also advances the
+/// batch's offsets: it must be idempotent, since a message can come again (a rebalance, a
+/// partition read from its start).
+public protocol ConsumedBatchHandler: Sendable {
+    /// The stream categories whose topics it consumes.
+    var categories: [String] { get }
+    /// Called first on each batch's transaction (to take locks the handler needs).
+    func begin(on connection: PostgresConnection) async throws
+    /// Handles one partition's events, in their order.
+    func apply(_ events: [RecordedEvent], on connection: PostgresConnection) async throws
+}
+
+extension ConsumedBatchHandler {
+    public func begin(on connection: PostgresConnection) async throws {}
+}

@@ -186,6 +186,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "EventStoreTests", dependencies: ["EventStore", "TestSupport", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "NotificationsTests",
+            dependencies: ["Notifications", "Mail", "Aggregates", .product(name: "Crypto", package: "swift-crypto"), .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "APITests",

@@ -1,4 +1,5 @@
 @testable import API
+@testable import Notifications
 import Foundation
 import Mail
 import PostgresNIO

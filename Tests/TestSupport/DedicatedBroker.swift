@@ -48,7 +48,7 @@ public final class DedicatedBroker: @unchecked Sendable {
 
     enum BrokerError: Error { case notConfigured, didNotStart }
 
-    static func accepts(port: Int) -> Bool {
+    public static func accepts(port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return false }
         defer { close(fd) }

@@ -29,12 +29,18 @@ public struct Mailbox: Sendable {
 
     /// Every message to `address`, oldest first.
     public func messages(to address: String) -> [Message] {
+        all().filter { message in
+            let recipients = (message.headers["x-envelope-to"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+            return recipients.contains(address.lowercased())
+        }
+    }
+
+    /// Every message kept, oldest first.
+    public func all() -> [Message] {
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []).filter { $0.hasSuffix(".eml") && !$0.hasPrefix(".") }.sorted()
         return names.compactMap { name -> Message? in
             guard let data = FileManager.default.contents(atPath: directory.appendingPathComponent(name).path) else { return nil }
-            let message = Self.parse(String(decoding: data, as: UTF8.self))
-            let recipients = (message.headers["x-envelope-to"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
-            return recipients.contains(address.lowercased()) ? message : nil
+            return Self.parse(String(decoding: data, as: UTF8.self))
         }
     }
 

@@ -103,4 +103,44 @@ struct MailDeliveryTests {
             #expect(try await up.sendDue() == 0)
         }
     }
+
+    @Test("the SMTP server down for 30 s: every mail waiting in the outbox arrives once it is back, each once")
+    func smtpOutage() async throws {
+        try await withTestDatabase { postgres, _ in
+            let server = try DedicatedSMTPServer()
+            try await server.start()
+            let userID = "outage-user"
+            try await postgres.query("INSERT INTO users (user_id, email, password_hash, role) VALUES (\(userID), 'outage@mail.example', 'x', 'customer')")
+            var configuration = MailOutboxSender.Configuration()
+            configuration.pollInterval = .milliseconds(100)
+            configuration.firstRetryAfter = 1
+            configuration.longestRetryAfter = 4
+            let sender = MailOutboxSender(
+                client: postgres, mailer: SMTPClient(settings: SMTPSettings(host: "127.0.0.1", port: server.port, timeout: .seconds(5))),
+                configuration: configuration, logger: TestEnvironment.logger
+            )
+            server.stop()
+            let messages = (0..<10).map { Self.message(to: "outage-\($0)@mail.example", text: "mail \($0)", subject: "Outage \($0)") }
+            try await withServices([sender]) {
+                for (index, message) in messages.enumerated() {
+                    _ = try await postgres.withConnection { connection in
+                        try await MailOutbox.enqueue(message, kind: .orderPlaced, userID: userID, deliveryKey: "outage-\(index)", eventID: UUID(), on: connection, logger: TestEnvironment.logger)
+                    }
+                }
+                // The outage itself is what is tested: 30 s of refused connections.
+                try await Task.sleep(for: .seconds(30))
+                let failedMeanwhile = try await postgres.query("SELECT count(*)::int FROM mail_outbox WHERE status = 'pending' AND attempts >= 2")
+                    .decode(Int.self).collectAll()[0]
+                #expect(failedMeanwhile == 10, "every mail was tried and retried during the outage")
+                try await server.start()
+                try await waitUntil(timeout: .seconds(30)) { server.mailbox.all().count >= 10 }
+                try await waitUntil(timeout: .seconds(10)) {
+                    (try? await postgres.query("SELECT count(*)::int FROM mail_outbox WHERE status = 'sent'").decode(Int.self).collectAll()[0]) == 10
+                }
+            }
+            let received = server.mailbox.all()
+            #expect(received.count == 10)
+            #expect(Set(received.map(\.messageID)) == Set(messages.map { "<\($0.messageID)>" }), "each mail arrived, once")
+        }
+    }
 }

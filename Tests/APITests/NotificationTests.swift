@@ -156,4 +156,219 @@ struct NotificationTests {
                     "a declined payment's cancellation sends no mail of its own")
         }
     }
+
+    @Test("a cart reminder goes only to a customer who opted in, with a one-click unsubscribe link that works and can be looked at first")
+    func cartReminderAndUnsubscribe() async throws {
+        try await withAPI { api, postgres in
+            let admin = try await api.admin(postgres)
+            try await api.product(admin: admin, id: "vase", sku: "VASE-N", price: 2500, stock: 10)
+            let keen = Self.unique("keen") + "@mail.example"
+            let quiet = Self.unique("quiet") + "@mail.example"
+            let (keenToken, _) = try await api.register(keen)
+            let (quietToken, _) = try await api.register(quiet)
+            let optIn = try await api.call(.put, "/customers/me/notification-preferences", token: keenToken, body: ["locale": "en", "marketing": ["cart_reminder"]])
+            #expect(optIn.status == .ok && (optIn["marketing"] as? [any Sendable])?.first as? String == "cart_reminder", "\(optIn.body)")
+            for token in [keenToken, quietToken] {
+                let cart = try await api.call(.post, "/carts", token: token, body: ["currency": "EUR"]).string("id")
+                #expect(try await api.call(.post, "/carts/\(cart)/lines", token: token, body: ["productId": "vase", "sku": "VASE-N", "quantity": 2]).status == .ok)
+            }
+            var lifecycle = LifecycleWorkers.Configuration(gateway: SandboxGateway())
+            lifecycle.cartAbandonAfter = 1
+            lifecycle.abandonmentInterval = .milliseconds(200)
+            let prefix = Self.unique("remind")
+            let reminder = try await withServices(pipeline(postgres, prefix: prefix, group: "\(prefix)-notifier", lifecycle: lifecycle)) {
+                let mails = try await mailbox.waitForMessages(to: keen, count: 2, timeout: .seconds(60))
+                // Both carts were abandoned; the customer who did not opt in gets no reminder.
+                try await waitUntil(timeout: .seconds(30)) {
+                    (try? await count("SELECT count(*)::int FROM events WHERE event_type = 'CartAbandoned'", postgres)) == 2
+                }
+                return try #require(mails.first { $0.subject == "You left something in your cart" })
+            }
+            #expect(reminder.text.contains("2 × Product vase") && reminder.text.contains("50.00 EUR"))
+            let header = try #require(reminder.headers["list-unsubscribe"])
+            #expect(reminder.headers["list-unsubscribe-post"] == "List-Unsubscribe=One-Click")
+            #expect(header.hasPrefix("<http://api.example.com/notifications/unsubscribe?token=") && header.hasSuffix(">"))
+            #expect(mailbox.messages(to: quiet).allSatisfy { $0.subject != "You left something in your cart" })
+            #expect(try await count("SELECT count(*)::int FROM mail_outbox WHERE kind = 'cart_reminder'", postgres) == 1)
+
+            let path = String(header.dropFirst("<http://api.example.com".count).dropLast())
+            let look = try await api.call(.get, path)
+            #expect(look.status == .ok && look.string("kind") == "cart_reminder" && look["unsubscribed"] as? Int64 == 0)
+            #expect((try await api.call(.get, "/customers/me/notification-preferences", token: keenToken)["marketing"] as? [any Sendable])?.count == 1,
+                    "looking at the link changes nothing")
+            let oneClick = try await api.call(.post, path, json: "List-Unsubscribe=One-Click", headers: [.contentType: "application/x-www-form-urlencoded"])
+            #expect(oneClick.status == .ok && oneClick["unsubscribed"] as? Int64 == 1, "\(oneClick.body)")
+            #expect((try await api.call(.get, "/customers/me/notification-preferences", token: keenToken)["marketing"] as? [any Sendable])?.isEmpty == true)
+            let forged = try await api.call(.post, path.replacingOccurrences(of: "token=", with: "token=x"))
+            #expect(forged.status == .badRequest && forged.code == "invalid_unsubscribe_token")
+        }
+    }
+
+    @Test("bad input is refused naming the field: endpoint URLs, private addresses, event types, secrets, preferences, filters")
+    func badInput() async throws {
+        try await withAPI { api, postgres in
+            let admin = try await api.admin(postgres)
+            let secret = String(repeating: "k", count: 40)
+            let cases: [([String: Any], String)] = [
+                (["url": "not a url", "eventTypes": ["OrderPlaced"]], "url"),
+                (["url": "ftp://hooks.example.com/x", "eventTypes": ["OrderPlaced"]], "url"),
+                (["url": "http://127.0.0.1:9/hook", "eventTypes": ["OrderPlaced"]], "url"),
+                (["url": "http://10.0.0.8/hook", "eventTypes": ["OrderPlaced"]], "url"),
+                (["url": "http://localhost/hook", "eventTypes": ["OrderPlaced"]], "url"),
+                (["url": "https://hooks.example.com/x", "eventTypes": ["OrderTeleported"]], "eventTypes"),
+                (["url": "https://hooks.example.com/x", "eventTypes": [] as [String]], "eventTypes"),
+                (["url": "https://hooks.example.com/x", "eventTypes": ["OrderPlaced"], "secret": "short"], "secret"),
+            ]
+            for (body, field) in cases {
+                let answer = try await api.call(.post, "/admin/webhooks", token: admin, body: body)
+                #expect(answer.status == .badRequest && answer.code == "invalid_webhook_endpoint" && answer.string("field") == field, "\(body): \(answer.body)")
+                #expect(answer.headers[.contentType] == "application/problem+json")
+            }
+            let listed = try await api.call(.get, "/admin/webhooks", token: admin)
+            #expect(listed.status == .ok && (listed["endpoints"] as? [any Sendable])?.isEmpty == true, "nothing was registered: \(listed.body)")
+            let created = try await api.call(.post, "/admin/webhooks", token: admin, body: ["url": "https://hooks.example.com/in", "eventTypes": ["*"], "secret": secret])
+            #expect(created.status == .created)
+            let id = try #require((created["endpoint"] as? [String: any Sendable])?["id"] as? String)
+            #expect(try await api.call(.delete, "/admin/webhooks/\(id)", token: admin).status == .noContent)
+            #expect(try await api.call(.delete, "/admin/webhooks/\(id)", token: admin).code == "webhook_endpoint_not_found")
+            #expect(try await api.call(.get, "/admin/webhooks/not-a-uuid", token: admin).code == "webhook_endpoint_not_found")
+            #expect(try await api.call(.get, "/admin/notifications/deliveries?status=lost", token: admin).string("field") == "status")
+            #expect(try await api.call(.get, "/admin/notifications/deliveries?kind=spam", token: admin).string("field") == "kind")
+
+            let (customer, _) = try await api.register(Self.unique("prefs") + "@mail.example")
+            let language = try await api.call(.put, "/customers/me/notification-preferences", token: customer, body: ["locale": "xx", "marketing": []])
+            #expect(language.status == .badRequest && language.string("field") == "locale")
+            let transactional = try await api.call(.put, "/customers/me/notification-preferences", token: customer, body: ["locale": "en", "marketing": ["order_placed"]])
+            #expect(transactional.status == .badRequest && transactional.string("field") == "marketing")
+            #expect(try await api.call(.post, "/admin/webhooks", token: customer, body: ["url": "https://hooks.example.com/x", "eventTypes": ["*"]]).status == .forbidden)
+            #expect(try await api.call(.post, "/notifications/unsubscribe").code == "invalid_unsubscribe_token")
+        }
+    }
+
+}
+
+/// Webhook delivery on a clock of the test's own: retries, ordering per stream, dead letters.
+@Suite("Notifications: webhook retries on a test clock")
+struct WebhookScheduleTests {
+    /// The schedule's clock, moved by the test.
+    final class TestClock: Sendable {
+        let now = LockedBox(Date())
+        func advance(to date: Date) { now.withLock { $0 = max($0, date) } }
+    }
+
+    func endpoint(_ url: String, _ postgres: PostgresClient) async throws -> UUID {
+        let draft = try WebhookEndpoint.Draft(url: url, eventTypes: ["*"], secret: NotificationTests.secret, description: nil).validated(allowPrivateAddresses: true)
+        return try await WebhookEndpoints.create(draft, client: postgres, logger: TestEnvironment.logger).0.id
+    }
+
+    func enqueue(_ endpoint: UUID, stream: String, position: Int64, _ postgres: PostgresClient) async throws -> UUID {
+        let event = UUID()
+        _ = try await postgres.withConnection { connection in
+            try await WebhookDeliveries.enqueue(
+                eventID: event, eventType: "OrderPlaced", stream: stream, position: position,
+                body: #"{"specversion":"1.0","id":"\#(event.uuidString.lowercased())","type":"OrderPlaced","data":{}}"#,
+                endpoints: [endpoint], on: connection, logger: TestEnvironment.logger
+            )
+        }
+        return event
+    }
+
+    func sender(_ postgres: PostgresClient, _ clock: TestClock) -> WebhookSender {
+        var configuration = WebhookSender.Configuration()
+        configuration.http.allowPrivateAddresses = true
+        return WebhookSender(client: postgres, configuration: configuration, logger: TestEnvironment.logger, now: { clock.now.value }, jitter: { 1 })
+    }
+
+    /// Moves the clock to the earliest next attempt of a delivery that may go. - Returns: false when none is pending.
+    func advanceToNextAttempt(_ clock: TestClock, _ postgres: PostgresClient) async throws -> Bool {
+        // Of the deliveries that may go: the oldest pending one of each stream.
+        let query: PostgresQuery = """
+            SELECT min(d.next_attempt_at) FROM webhook_deliveries d WHERE d.status = 'pending' AND NOT EXISTS (
+                SELECT 1 FROM webhook_deliveries e WHERE e.endpoint_id = d.endpoint_id AND e.stream = d.stream AND e.status = 'pending' AND e.position < d.position)
+            """
+        guard let next = try await postgres.query(query).decode(Date?.self).collectAll().first ?? nil else {
+            return false
+        }
+        clock.advance(to: next)
+        return true
+    }
+
+    @Test("a receiver that fails three times and then accepts gets one delivery in four attempts, each signed; the stream's next event waits for it")
+    func retriedUntilAccepted() async throws {
+        try await withTestDatabase { postgres, _ in
+            let receiver = try WebhookReceiver(secret: NotificationTests.secret, failures: 3)
+            let endpoint = try await endpoint(receiver.url, postgres)
+            let first = try await enqueue(endpoint, stream: "order-1", position: 10, postgres)
+            let second = try await enqueue(endpoint, stream: "order-1", position: 11, postgres)
+            let clock = TestClock()
+            let sender = sender(postgres, clock)
+            try await receiver.serving {
+                var rounds = 0
+                while try await advanceToNextAttempt(clock, postgres), rounds < 20 {
+                    try await sender.sendDue()
+                    rounds += 1
+                }
+            }
+            let log = try await WebhookDeliveries.log(endpoint: endpoint, limit: 10, client: postgres, logger: TestEnvironment.logger)
+            let delivered = try #require(log.first { $0.eventID == first })
+            #expect(delivered.status == .delivered && delivered.attempts == 4)
+            #expect(delivered.attemptLog.map(\.statusCode) == [500, 500, 500, 200])
+            // Waits of 10, 20 and 40 s between the attempts, on the test clock.
+            let gaps = zip(delivered.attemptLog.dropFirst(), delivered.attemptLog).map { $0.startedAt.timeIntervalSince($1.startedAt) }
+            #expect(gaps.map { $0.rounded() } == [10, 20, 40])
+            let received = receiver.received.value
+            let firstID = delivered.id.uuidString.lowercased()
+            let attemptsOfFirst = received.filter { $0.deliveryID == firstID }
+            #expect(attemptsOfFirst.map(\.attempt) == ["1", "2", "3", "4"])
+            #expect(received.allSatisfy { $0.signatureValid })
+            // The second event of the stream went out only after the first was accepted (and fails three times itself).
+            let secondID = try #require(log.first { $0.eventID == second }).id.uuidString.lowercased()
+            let firstOfSecond = try #require(received.firstIndex { $0.deliveryID == secondID })
+            #expect(received[..<firstOfSecond].filter { $0.deliveryID == firstID }.count == 4)
+            #expect(log.allSatisfy { $0.status == .delivered })
+        }
+    }
+
+    @Test("a receiver that never accepts: the delivery is dead-lettered once the next try would pass 24 h, and can be sent again by hand")
+    func deadLettered() async throws {
+        try await withAPI(webhookAllowPrivateAddresses: true) { api, postgres in
+            let admin = try await api.admin(postgres)
+            let receiver = try WebhookReceiver(secret: NotificationTests.secret, failures: .max)
+            let endpoint = try await endpoint(receiver.url, postgres)
+            let event = try await enqueue(endpoint, stream: "order-2", position: 5, postgres)
+            let clock = TestClock()
+            let start = clock.now.value
+            let sender = sender(postgres, clock)
+            try await receiver.serving {
+                var rounds = 0
+                while try await advanceToNextAttempt(clock, postgres), rounds < 100 {
+                    try await sender.sendDue()
+                    rounds += 1
+                }
+            }
+            // Independently: waits of 10 s doubling up to 1 h while the total stays within 24 h.
+            var waited: TimeInterval = 0
+            var expectedAttempts = 1
+            var wait: TimeInterval = 10
+            while waited + wait <= 86_400 {
+                waited += wait
+                expectedAttempts += 1
+                wait = min(wait * 2, 3600)
+            }
+            let dead = try #require(try await WebhookDeliveries.log(endpoint: endpoint, limit: 1, client: postgres, logger: TestEnvironment.logger).first)
+            #expect(dead.eventID == event && dead.status == .dead)
+            #expect(dead.attempts == expectedAttempts, "\(dead.attempts) attempts, expected \(expectedAttempts)")
+            #expect(receiver.received.value.count == expectedAttempts)
+            let last = try #require(dead.attemptLog.last)
+            #expect(last.startedAt.timeIntervalSince(start) <= 86_400 + 1)
+            #expect(dead.lastStatus == 500)
+
+            // An admin sends it again: pending at once, attempted by the next look.
+            let retried = try await api.call(.post, "/admin/webhooks/\(endpoint.uuidString.lowercased())/deliveries/\(dead.id.uuidString.lowercased())/retry", token: admin)
+            #expect(retried.status == .accepted, "\(retried.body)")
+            #expect(retried.string("status") == "pending")
+            let missing = try await api.call(.post, "/admin/webhooks/\(endpoint.uuidString.lowercased())/deliveries/\(UUID().uuidString.lowercased())/retry", token: admin)
+            #expect(missing.status == .notFound && missing.code == "webhook_delivery_not_found")
+        }
+    }
 }

@@ -101,10 +101,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
-        // E-mail: messages (MIME, quoted-printable) and an SMTP client on swift-nio.
+        // E-mail: messages (MIME, quoted-printable) and an SMTP client on swift-nio (STARTTLS, AUTH).
         .target(
             name: "Mail",
-            dependencies: [.product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")],
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
             swiftSettings: swiftSettings
         ),
 

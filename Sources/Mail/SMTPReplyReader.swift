@@ -20,7 +20,7 @@ struct SMTPReplyReader {
             }
             text.append(String(decoding: characters.dropFirst(4), as: UTF8.self))
             if characters.count == 3 || characters[3] == UInt8(ascii: " ") {
-                return SMTPReply(code: code, text: text.joined(separator: " "))
+                return SMTPReply(code: code, lines: text)
             }
         }
     }
@@ -30,7 +30,8 @@ struct SMTPReplyReader {
             if let end = buffered.readableBytesView.firstIndex(of: UInt8(ascii: "\n")) {
                 let length = end - buffered.readerIndex + 1
                 let line = buffered.readString(length: length) ?? ""
-                return String(line.dropLast(line.hasSuffix("\r\n") ? 2 : 1))
+                // "\r\n" is one Character in Swift, as is a lone "\n": one drop takes either.
+                return String(line.dropLast())
             }
             guard var chunk = try await bytes.next() else {
                 throw MailError.transient("SMTP: the server closed the connection")

@@ -54,10 +54,20 @@ struct MailDeliveryTests {
         } catch {
             #expect(!error.isPermanent)
         }
-        for bad in ["http://mail.example.com", "smtp://user:secret@mail.example.com", "smtp://", "smtp://mail.example.com/path"] {
+        for bad in ["http://mail.example.com", "smtp://user@mail.example.com", "smtp://", "smtp://mail.example.com/path", "smtp://mail.example.com?tls=maybe",
+                    "smtp://u:p@mail.example.com?starttls=when-offered", "smtp://mail.example.com?ca=/nonexistent/ca.pem"] {
             #expect(throws: MailError.self) { try SMTPSettings(url: bad) }
         }
         #expect(try SMTPSettings(url: "smtp://mail.example.com") == SMTPSettings(host: "mail.example.com", port: 25))
+        let submission = try SMTPSettings(url: "smtp://shop%40example.com:p%3Ass@mail.example.com")
+        #expect(submission.port == 587 && submission.security == .startTLSRequired && submission.credentials == .init(user: "shop@example.com", password: "p:ss"))
+        #expect(try SMTPSettings(url: "smtps://u:p@mail.example.com").port == 465)
+        #expect(try SMTPSettings(url: "smtp://mail.example.com?starttls=required").security == .startTLSRequired)
+        do {
+            _ = try SMTPSettings(url: "smtp://user:hunter2-secret@mail.example.com?bogus=1")
+        } catch {
+            #expect(!error.description.contains("hunter2"), "an error never repeats the password")
+        }
         // A line break in an address would start a command of its own: refused before connecting.
         let injected = Self.message(to: "x@example.com>\r\nRCPT TO:<y@example.com", text: "x")
         let nowhere = SMTPClient(settings: SMTPSettings(host: "127.0.0.1", port: try closedPort()))
@@ -142,5 +152,79 @@ struct MailDeliveryTests {
             #expect(received.count == 10)
             #expect(Set(received.map(\.messageID)) == Set(messages.map { "<\($0.messageID)>" }), "each mail arrived, once")
         }
+    }
+
+    /// A certificate for `localhost` (and 127.0.0.1), made with openssl for the test.
+    static func certificate() throws -> (certificate: String, key: String) {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("commerce-tls-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let certificate = directory.appendingPathComponent("cert.pem").path
+        let key = directory.appendingPathComponent("key.pem").path
+        let made = try runExternalProcess("/usr/bin/openssl", [
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", certificate, "-days", "2",
+            "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+        ])
+        guard made.status == 0 else { throw MailError.permanent("openssl: \(made.errors)") }
+        return (certificate, key)
+    }
+
+    @Test("STARTTLS and AUTH: a server that requires both gets the mail over TLS after sign-in; a wrong password, an untrusted certificate and a server without STARTTLS when it is required are failures for now")
+    func startTLSAndAuth() async throws {
+        let (certificate, key) = try Self.certificate()
+        let server = try DedicatedSMTPServer(options: ["--starttls", certificate, key, "--auth", "shop:s3cret pass"])
+        try await server.start()
+        defer { server.stop() }
+        let address = "tls-\(UUID().uuidString.prefix(8).lowercased())@mail.example"
+        let client = SMTPClient(settings: try SMTPSettings(url: "smtp://shop:s3cret%20pass@localhost:\(server.port)?ca=\(certificate)"))
+        try await client.send(Self.message(to: address, text: "over TLS"))
+        let received = try await server.mailbox.waitForMessages(to: address)
+        #expect(received.count == 1 && received[0].text.contains("over TLS"))
+
+        let wrong = SMTPClient(settings: try SMTPSettings(url: "smtp://shop:wrong@localhost:\(server.port)?ca=\(certificate)"))
+        do {
+            try await wrong.send(Self.message(to: address, text: "x"))
+            Issue.record("sent with a wrong password")
+        } catch {
+            #expect(!error.isPermanent && error.description.contains("AUTH"), "\(error)")
+        }
+        // The system's roots do not know the test's certificate: no mail, no credentials sent.
+        let untrusted = SMTPClient(settings: try SMTPSettings(url: "smtp://shop:s3cret%20pass@localhost:\(server.port)"))
+        do {
+            try await untrusted.send(Self.message(to: address, text: "x"))
+            Issue.record("sent to an untrusted server")
+        } catch {
+            #expect(!error.isPermanent)
+        }
+        // Without credentials the server still demands STARTTLS first; the client takes it when offered.
+        let noAuth = SMTPClient(settings: try SMTPSettings(url: "smtp://localhost:\(server.port)?ca=\(certificate)"))
+        do {
+            try await noAuth.send(Self.message(to: address, text: "x"))
+            Issue.record("the server accepted mail without sign-in")
+        } catch {
+            #expect(error.description.contains("530") || error.description.contains("AUTH") || error.description.contains("MAIL"), "\(error)")
+        }
+        #expect(server.mailbox.messages(to: address).count == 1)
+
+        // The shared development server offers no STARTTLS: a configuration that requires it sends nothing.
+        let plainURL = try #require(ProcessInfo.processInfo.environment["SMTP_URL"])
+        let required = SMTPClient(settings: try SMTPSettings(url: plainURL + "?starttls=required"))
+        do {
+            try await required.send(Self.message(to: address, text: "x"))
+            Issue.record("sent in the clear")
+        } catch {
+            #expect(!error.isPermanent && error.description.contains("STARTTLS"))
+        }
+    }
+
+    @Test("TLS from the first byte (smtps) with AUTH LOGIN, where the server offers no PLAIN, delivers")
+    func implicitTLS() async throws {
+        let (certificate, key) = try Self.certificate()
+        let server = try DedicatedSMTPServer(options: ["--implicit-tls", certificate, key, "--auth", "shop:secret", "--login-only"])
+        try await server.start()
+        defer { server.stop() }
+        let address = "smtps-\(UUID().uuidString.prefix(8).lowercased())@mail.example"
+        let client = SMTPClient(settings: try SMTPSettings(url: "smtps://shop:secret@localhost:\(server.port)?ca=\(certificate)"))
+        try await client.send(Self.message(to: address, text: "implicit"))
+        #expect(try await server.mailbox.waitForMessages(to: address).count == 1)
     }
 }

@@ -6,11 +6,14 @@ import Foundation
 public final class DedicatedSMTPServer: @unchecked Sendable {
     public let port: Int
     public let mailbox: Mailbox
+    /// Options of `scripts/dev_smtp.py` (`--starttls CERT KEY`, `--implicit-tls CERT KEY`, `--auth USER:PASSWORD`).
+    public let options: [String]
     public var url: String { "smtp://127.0.0.1:\(port)" }
     // Guarded by being used from one test task at a time.
     private var process: Process?
 
-    public init() throws {
+    public init(options: [String] = []) throws {
+        self.options = options
         port = try closedPort()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("commerce-smtp-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -20,7 +23,7 @@ public final class DedicatedSMTPServer: @unchecked Sendable {
     public func start() async throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: pythonExecutable)
-        process.arguments = [TestEnvironment.repositoryRoot.appendingPathComponent("scripts/dev_smtp.py").path, "\(port)", mailbox.directory.path]
+        process.arguments = [TestEnvironment.repositoryRoot.appendingPathComponent("scripts/dev_smtp.py").path, "\(port)", mailbox.directory.path] + options
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()

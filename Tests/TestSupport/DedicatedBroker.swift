@@ -3,50 +3,31 @@ import Foundation
 /// A Tansu broker of a test's own, on a free loopback port, that the test may stop and start
 /// again (same port; in-memory storage, so a restart loses topics and messages).
 /// The binary comes from `COMMERCE_TANSU_BIN`, which scripts/test exports.
-public final class DedicatedBroker: @unchecked Sendable {
-    public let port: Int
+public final class DedicatedBroker: Sendable {
+    private let server: ServerProcess
+    public var port: Int { server.port }
     public var bootstrapServers: String { "127.0.0.1:\(port)" }
-    // Guarded by being used from one test task at a time.
-    private var process: Process?
 
     public init() throws {
-        port = try closedPort()
+        server = try ServerProcess()
     }
 
     public static var binary: String? { ProcessInfo.processInfo.environment["COMMERCE_TANSU_BIN"] }
 
     public func start() async throws {
         guard let binary = Self.binary else { throw BrokerError.notConfigured }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = [
+        try await server.start(binary, [
             "broker", "--storage-engine", "memory://tansu/",
             "--listener-url", "tcp://127.0.0.1:\(port)", "--advertised-listener-url", "tcp://127.0.0.1:\(port)",
-        ]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        self.process = process
-        let deadline = ContinuousClock.now + .seconds(20)
-        while !Self.accepts(port: port) {
-            guard ContinuousClock.now < deadline else { throw BrokerError.didNotStart }
-            try await Task.sleep(for: .milliseconds(100))
-        }
+        ])
     }
 
     /// Kills the broker (SIGKILL, as a crash would), and waits until it is gone.
     public func stop() async {
-        guard let process else { return }
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-        self.process = nil
+        server.stop()
     }
 
-    deinit {
-        if let process { kill(process.processIdentifier, SIGKILL) }
-    }
-
-    enum BrokerError: Error { case notConfigured, didNotStart }
+    enum BrokerError: Error { case notConfigured }
 
     public static func accepts(port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)

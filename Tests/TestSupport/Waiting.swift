@@ -37,3 +37,16 @@ extension TestEnvironment {
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
     }
 }
+
+/// `commerce worker <flags>` as a process of its own, with the test's environment plus
+/// `environment`, its output discarded: for tests that kill workers and start them again.
+public func startCommerceWorker(_ flags: [String], environment: [String: String]) throws -> Process {
+    let process = Process()
+    process.executableURL = TestEnvironment.commerceExecutable
+    process.arguments = ["worker"] + flags
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    return process
+}

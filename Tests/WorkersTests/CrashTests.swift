@@ -11,18 +11,7 @@ import Workers
 @Suite("Workers killed with SIGKILL", .enabled(if: DedicatedBroker.binary != nil && TestEnvironment.commerceExecutable != nil))
 struct CrashTests {
     func startWorker(_ flag: String, database: DatabaseURL, broker: DedicatedBroker) throws -> Process {
-        let process = Process()
-        process.executableURL = TestEnvironment.commerceExecutable
-        process.arguments = ["worker", flag]
-        var environment = ProcessInfo.processInfo.environment
-        environment["DATABASE_URL"] = database.urlString
-        environment["KAFKA_BROKERS"] = broker.bootstrapServers
-        environment["LOG_LEVEL"] = "error"
-        process.environment = environment
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        return process
+        try startCommerceWorker([flag], environment: ["DATABASE_URL": database.urlString, "KAFKA_BROKERS": broker.bootstrapServers, "LOG_LEVEL": "error"])
     }
 
     func crash(_ process: Process) {

@@ -14,20 +14,10 @@ struct NotifierCrashTests {
     static let orders = 400
 
     func startNotifier(database: DatabaseURL, broker: DedicatedBroker, smtp: DedicatedSMTPServer) throws -> Process {
-        let process = Process()
-        process.executableURL = TestEnvironment.commerceExecutable
-        process.arguments = ["worker", "--notifier"]
-        var environment = ProcessInfo.processInfo.environment
-        environment["DATABASE_URL"] = database.urlString
-        environment["KAFKA_BROKERS"] = broker.bootstrapServers
-        environment["SMTP_URL"] = smtp.url
-        environment["JWT_SECRET"] = "a-notifier-crash-test-secret-32-bytes"
-        environment["LOG_LEVEL"] = "error"
-        process.environment = environment
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        return process
+        try startCommerceWorker(["--notifier"], environment: [
+            "DATABASE_URL": database.urlString, "KAFKA_BROKERS": broker.bootstrapServers, "SMTP_URL": smtp.url,
+            "JWT_SECRET": "a-notifier-crash-test-secret-32-bytes", "LOG_LEVEL": "error",
+        ])
     }
 
     @Test("ten SIGKILLs while mails are planned and sent: every order placed gets exactly one order mail")

@@ -19,18 +19,7 @@ struct ProcessCrashTests {
     static let trials = 20
 
     func startWorker(database: DatabaseURL) throws -> Process {
-        let process = Process()
-        process.executableURL = TestEnvironment.commerceExecutable
-        process.arguments = ["worker", "--processes"]
-        var environment = ProcessInfo.processInfo.environment
-        environment["DATABASE_URL"] = database.urlString
-        environment["PAYMENT_GATEWAY"] = "sandbox"
-        environment["LOG_LEVEL"] = "critical"
-        process.environment = environment
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        return process
+        try startCommerceWorker(["--processes"], environment: ["DATABASE_URL": database.urlString, "PAYMENT_GATEWAY": "sandbox", "LOG_LEVEL": "critical"])
     }
 
     struct Shop: Sendable {

@@ -38,22 +38,7 @@ public struct MailOutboxSender: Service {
     }
 
     public func run() async throws {
-        // A graceful shutdown cancels the wait at once; a mail being sent finishes its row's
-        // transaction or rolls it back, to be sent again.
-        try await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                var handled = 0
-                do {
-                    handled = try await sendDue()
-                } catch {
-                    if Task.isCancelled { return }
-                    logger.warning("mail outbox: \(String(reflecting: error))")
-                }
-                if handled < configuration.batchSize {
-                    do { try await Task.sleep(for: configuration.pollInterval) } catch { return }
-                }
-            }
-        }
+        try await pollDue(every: configuration.pollInterval, batchSize: configuration.batchSize, logger: logger, label: "mail outbox") { try await sendDue() }
     }
 
     /// Sends what is due now; returns how many mails it handled.

@@ -46,20 +46,7 @@ public struct WebhookSender: Service {
     }
 
     public func run() async throws {
-        try await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                var handled = 0
-                do {
-                    handled = try await sendDue()
-                } catch {
-                    if Task.isCancelled { return }
-                    logger.warning("webhook sender: \(String(reflecting: error))")
-                }
-                if handled < configuration.batchSize {
-                    do { try await Task.sleep(for: configuration.pollInterval) } catch { return }
-                }
-            }
-        }
+        try await pollDue(every: configuration.pollInterval, batchSize: configuration.batchSize, logger: logger, label: "webhook sender") { try await sendDue() }
     }
 
     /// Sends what is due now, concurrently; returns how many deliveries it attempted.

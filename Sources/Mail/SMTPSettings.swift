@@ -21,7 +21,8 @@ public struct SMTPSettings: Sendable, Equatable {
         case implicitTLS
     }
 
-    public struct Credentials: Sendable, Equatable {
+    /// Printed (in logs, in errors) without the password.
+    public struct Credentials: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible {
         public var user: String
         public var password: String
 
@@ -29,6 +30,9 @@ public struct SMTPSettings: Sendable, Equatable {
             self.user = user
             self.password = password
         }
+
+        public var description: String { "\(user) (password hidden)" }
+        public var debugDescription: String { description }
     }
 
     public var host: String

@@ -61,6 +61,7 @@ struct MailDeliveryTests {
         #expect(try SMTPSettings(url: "smtp://mail.example.com") == SMTPSettings(host: "mail.example.com", port: 25))
         let submission = try SMTPSettings(url: "smtp://shop%40example.com:p%3Ass@mail.example.com")
         #expect(submission.port == 587 && submission.security == .startTLSRequired && submission.credentials == .init(user: "shop@example.com", password: "p:ss"))
+        #expect(!String(describing: submission).contains("p:ss") && !String(reflecting: submission).contains("p:ss"), "settings print without the password")
         #expect(try SMTPSettings(url: "smtps://u:p@mail.example.com").port == 465)
         #expect(try SMTPSettings(url: "smtp://mail.example.com?starttls=required").security == .startTLSRequired)
         do {

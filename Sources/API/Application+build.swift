@@ -29,13 +29,20 @@ public struct APIConfiguration: Sendable {
     public var accountMail: AccountMailSettings
     /// Outbound webhook endpoints may be loopback or private addresses (development only).
     public var webhookAllowPrivateAddresses = false
+    /// Origins whose browsers may call the API (CORS).
+    public var corsAllowedOrigins: [String] = []
+    /// `Strict-Transport-Security` max-age, when served behind TLS.
+    public var hstsMaxAge: Int?
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, tokenSecret: [UInt8], accessTokenLifetime: TimeInterval = 900,
         bcryptCost: UInt8 = 11, reservationLifetime: TimeInterval = 900, authLimits: AuthLimitSettings = AuthLimitSettings(),
-        accountMail: AccountMailSettings = AccountMailSettings(), webhookAllowPrivateAddresses: Bool = false
+        accountMail: AccountMailSettings = AccountMailSettings(), webhookAllowPrivateAddresses: Bool = false,
+        corsAllowedOrigins: [String] = [], hstsMaxAge: Int? = nil
     ) {
         self.webhookAllowPrivateAddresses = webhookAllowPrivateAddresses
+        self.corsAllowedOrigins = corsAllowedOrigins
+        self.hstsMaxAge = hstsMaxAge
         self.authLimits = authLimits
         self.accountMail = accountMail
         self.host = host
@@ -119,6 +126,10 @@ public func buildApplication(
 public func buildRouter(configuration: APIConfiguration, dependencies: APIDependencies, logger: Logger) -> Router<CommerceRequestContext> {
     let router = Router(context: CommerceRequestContext.self)
     router.add(middleware: LogRequestsMiddleware(.debug))
+    let routeTable = RouteTable()
+    router.add(middleware: HTTPEdgeMiddleware(
+        settings: .init(corsAllowedOrigins: Set(configuration.corsAllowedOrigins), hstsMaxAge: configuration.hstsMaxAge), routes: routeTable
+    ))
     router.add(middleware: ProblemMiddleware())
     let tokens = AccessTokens(secret: configuration.tokenSecret, lifetime: configuration.accessTokenLifetime)
     router.add(middleware: AuthenticationMiddleware(tokens: tokens))
@@ -191,5 +202,6 @@ public func buildRouter(configuration: APIConfiguration, dependencies: APIDepend
     router.get("/openapi.json") { _, _ in
         Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: .init(string: OpenAPIDocument.json)))
     }
+    routeTable.load(router.routes.map { (path: "\($0.path)", method: $0.method) })
     return router
 }

@@ -46,6 +46,10 @@ public struct Settings: Sendable {
     /// Outbound webhooks may go to loopback and private addresses
     /// (`WEBHOOK_ALLOW_PRIVATE_ADDRESSES`): for development only.
     public var webhookAllowPrivateAddresses: Bool
+    /// Origins whose browsers may call the API (`CORS_ALLOWED_ORIGINS`, comma-separated).
+    public var corsAllowedOrigins: [String]
+    /// `Strict-Transport-Security` max-age (`HSTS_MAX_AGE_SECONDS`), for an API served over TLS.
+    public var hstsMaxAge: Int?
 
     /// The gateways this build can talk to.
     public static let gateways = ["sandbox"]
@@ -149,6 +153,21 @@ public struct Settings: Sendable {
             throw ConfigurationError(variable: "PUBLIC_URL", reason: "must be an http(s) URL such as https://api.example.com")
         }
         webhookAllowPrivateAddresses = try Self.flag(value("WEBHOOK_ALLOW_PRIVATE_ADDRESSES"), variable: "WEBHOOK_ALLOW_PRIVATE_ADDRESSES")
+        corsAllowedOrigins = []
+        for item in (environment["CORS_ALLOWED_ORIGINS"] ?? "").split(separator: ",") {
+            let origin = item.trimmingCharacters(in: .whitespaces)
+            guard let url = URLComponents(string: origin), ["http", "https"].contains(url.scheme ?? ""), url.host?.isEmpty == false,
+                  url.path.isEmpty, url.query == nil, url.user == nil else {
+                throw ConfigurationError(variable: "CORS_ALLOWED_ORIGINS", reason: "takes origins such as https://shop.example.com, comma-separated, not \(origin.debugDescription)")
+            }
+            corsAllowedOrigins.append(origin)
+        }
+        if let text = environment["HSTS_MAX_AGE_SECONDS"], !text.isEmpty {
+            guard let seconds = Int(text), seconds >= 0 else {
+                throw ConfigurationError(variable: "HSTS_MAX_AGE_SECONDS", reason: "must be a whole number of seconds")
+            }
+            hstsMaxAge = seconds
+        }
     }
 
     private static func flag(_ text: String, variable: String) throws(ConfigurationError) -> Bool {

@@ -46,7 +46,8 @@ struct Serve: AsyncParsableCommand {
             configuration: APIConfiguration(
                 host: settings.host, port: settings.port, tokenSecret: tokenSecret, reservationLifetime: settings.reservationLifetime,
                 accountMail: AccountMailSettings(from: settings.mailFrom, storefrontURL: settings.storefrontURL, requireVerifiedEmail: settings.requireVerifiedEmail),
-                webhookAllowPrivateAddresses: settings.webhookAllowPrivateAddresses
+                webhookAllowPrivateAddresses: settings.webhookAllowPrivateAddresses,
+                corsAllowedOrigins: settings.corsAllowedOrigins, hstsMaxAge: settings.hstsMaxAge
             ),
             dependencies: APIDependencies(
                 postgres: postgres,

@@ -23,14 +23,14 @@ import TestSupport
 /// Checkout does not wait for a verified address unless `requireVerifiedEmail` says so.
 func withAPI(
     reservationLifetime: TimeInterval = 900, authLimits: AuthLimitSettings = APIClient.oneAddressLimits, requireVerifiedEmail: Bool = false,
-    webhookAllowPrivateAddresses: Bool = false, _ body: @escaping @Sendable (APIClient, PostgresClient) async throws -> Void
+    webhookAllowPrivateAddresses: Bool = false, corsAllowedOrigins: [String] = [], hstsMaxAge: Int? = nil, _ body: @escaping @Sendable (APIClient, PostgresClient) async throws -> Void
 ) async throws {
     try await withTestDatabase(maximumConnections: 40) { client, _ in
         let app = buildApplication(
             configuration: .init(
                 port: 0, tokenSecret: APIClient.secret, bcryptCost: 4, reservationLifetime: reservationLifetime, authLimits: authLimits,
                 accountMail: AccountMailSettings(storefrontURL: "https://shop.example.com", requireVerifiedEmail: requireVerifiedEmail),
-                webhookAllowPrivateAddresses: webhookAllowPrivateAddresses
+                webhookAllowPrivateAddresses: webhookAllowPrivateAddresses, corsAllowedOrigins: corsAllowedOrigins, hstsMaxAge: hstsMaxAge
             ),
             dependencies: APIDependencies(
                 postgres: client, webhookSignature: WebhookSignature(secret: APIClient.webhookSecret), mailer: APIClient.mailer

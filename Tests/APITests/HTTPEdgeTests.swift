@@ -1,0 +1,80 @@
+import API
+import Foundation
+import HTTPTypes
+import Testing
+import TestSupport
+
+/// What every answer carries and what the edge answers itself: request ids, security headers,
+/// CORS for configured origins, 405 with Allow.
+@Suite("HTTP edge: request ids, security headers, CORS, 405")
+struct HTTPEdgeTests {
+    static let shop = "https://shop.example.com"
+    let requestID = HTTPField.Name("X-Request-Id")!
+
+    @Test("every answer, problems included, carries nosniff, no-referrer, DENY framing and a request id; a caller's id is echoed when it is one")
+    func securityHeadersAndRequestIDs() async throws {
+        try await withAPI(hstsMaxAge: 31_536_000) { api, _ in
+            for answer in [try await api.call(.get, "/health/live"), try await api.call(.get, "/nothing-here"), try await api.call(.get, "/catalog/products")] {
+                #expect(answer.headers[.xContentTypeOptions] == "nosniff")
+                #expect(answer.headers[HTTPField.Name("Referrer-Policy")!] == "no-referrer")
+                #expect(answer.headers[HTTPField.Name("X-Frame-Options")!] == "DENY")
+                #expect(answer.headers[.strictTransportSecurity] == "max-age=31536000")
+                let id = try #require(answer.headers[requestID])
+                #expect(UUID(uuidString: id) != nil, "a new id when the caller sent none: \(id)")
+            }
+            let echoed = try await api.call(.get, "/health/live", headers: [requestID: "checkout-42.a_b"])
+            #expect(echoed.headers[requestID] == "checkout-42.a_b")
+            let refused = try await api.call(.get, "/health/live", headers: [requestID: "two words\u{7F}"])
+            #expect(refused.headers[requestID] != "two words\u{7F}" && UUID(uuidString: refused.headers[requestID] ?? "") != nil, "an id unfit for headers and logs is replaced")
+        }
+    }
+
+    @Test("answers to a caller with credentials are not to be stored; anonymous ones keep their own caching")
+    func noStoreForCredentials() async throws {
+        try await withAPI { api, _ in
+            let (token, _) = try await api.register("edge-\(UUID().uuidString.prefix(8).lowercased())@mail.example")
+            #expect(try await api.call(.get, "/customers/me", token: token).headers[.cacheControl] == "no-store")
+            #expect(try await api.call(.get, "/customers/me").headers[.cacheControl] == nil, "a 401 to a caller without credentials")
+            let guest = try await api.call(.post, "/carts", body: ["currency": "EUR"])
+            let cart = guest.string("id")
+            let guestToken = try #require(guest.headers[HTTPField.Name("Guest-Token")!])
+            #expect(try await api.call(.get, "/carts/\(cart)", headers: [HTTPField.Name("Guest-Token")!: guestToken]).headers[.cacheControl] == "no-store")
+        }
+    }
+
+    @Test("a configured origin's preflight is answered with the path's methods and the headers it may send; others get no CORS headers")
+    func cors() async throws {
+        try await withAPI(corsAllowedOrigins: [Self.shop]) { api, _ in
+            let preflight = try await api.call(.options, "/carts/cart_1/lines", headers: [.origin: Self.shop, .accessControlRequestMethod: "POST", .accessControlRequestHeaders: "authorization, content-type"])
+            #expect(preflight.status == .noContent)
+            #expect(preflight.headers[.accessControlAllowOrigin] == Self.shop)
+            #expect(preflight.headers[.accessControlAllowMethods] == "POST")
+            let allowed = Set((preflight.headers[.accessControlAllowHeaders] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() })
+            #expect(allowed.isSuperset(of: ["authorization", "content-type", "idempotency-key", "if-match", "guest-token"]))
+            #expect(preflight.headers[.vary]?.contains("Origin") == true)
+
+            let simple = try await api.call(.get, "/catalog/products", headers: [.origin: Self.shop])
+            #expect(simple.headers[.accessControlAllowOrigin] == Self.shop)
+            #expect(simple.headers[.accessControlExposeHeaders]?.contains("X-Request-Id") == true)
+
+            let stranger = try await api.call(.options, "/carts/cart_1/lines", headers: [.origin: "https://evil.example", .accessControlRequestMethod: "POST"])
+            #expect(stranger.headers[.accessControlAllowOrigin] == nil)
+            #expect(try await api.call(.get, "/catalog/products", headers: [.origin: "https://evil.example"]).headers[.accessControlAllowOrigin] == nil)
+        }
+    }
+
+    @Test("a known path asked with another method gets 405 with Allow; an unknown path stays 404")
+    func methodNotAllowed() async throws {
+        try await withAPI { api, _ in
+            let wrong = try await api.call(.delete, "/catalog/products")
+            #expect(wrong.status == .methodNotAllowed && wrong.code == "method_not_allowed")
+            #expect(wrong.headers[.allow] == "GET")
+            #expect(wrong.headers[.contentType] == "application/problem+json")
+            let captured = try await api.call(.patch, "/carts/cart_123/lines/SKU-1")
+            #expect(captured.status == .methodNotAllowed)
+            #expect(Set((captured.headers[.allow] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }) == ["DELETE", "PUT"], "\(captured.headers[.allow] ?? "")")
+            #expect(try await api.call(.get, "/nothing-here").code == "route_not_found")
+            #expect(try await api.call(.get, "/carts/a/b/c/d").code == "route_not_found")
+        }
+    }
+}

@@ -6,7 +6,7 @@ import Hummingbird
 /// - `X-Request-Id`: the caller's (up to 128 characters of letters, digits, `.`, `_`, `-`) or
 ///   a new UUID; in the request's log metadata too;
 /// - security headers: `X-Content-Type-Options: nosniff`, `Referrer-Policy: no-referrer`,
-///   `X-Frame-Options: DENY` unless the answer set its own framing policy, HSTS when configured,
+///   `X-Frame-Options: DENY`, each unless the answer set its own policy (the dashboard does), HSTS when configured,
 ///   and `Cache-Control: no-store` on answers to a caller who sent credentials (a bearer token,
 ///   a guest token or a cookie) unless the route chose caching itself;
 /// - CORS for the configured origins: a preflight (`OPTIONS` with
@@ -64,8 +64,10 @@ struct HTTPEdgeMiddleware<Context: RequestContext>: RouterMiddleware {
         if !settings.corsAllowedOrigins.isEmpty { response.headers[values: .vary].append("Origin") }
         response.headers[Self.requestIDHeader] = requestID
         response.headers[.xContentTypeOptions] = "nosniff"
-        response.headers[HTTPField.Name("Referrer-Policy")!] = "no-referrer"
-        if response.headers[.contentSecurityPolicy] == nil { response.headers[HTTPField.Name("X-Frame-Options")!] = "DENY" }
+        // A page that sets its own policies (the dashboard) keeps them.
+        let referrerPolicy = HTTPField.Name("Referrer-Policy")!, frameOptions = HTTPField.Name("X-Frame-Options")!
+        if response.headers[referrerPolicy] == nil { response.headers[referrerPolicy] = "no-referrer" }
+        if response.headers[.contentSecurityPolicy] == nil, response.headers[frameOptions] == nil { response.headers[frameOptions] = "DENY" }
         if let hsts = settings.hstsMaxAge { response.headers[.strictTransportSecurity] = "max-age=\(hsts)" }
         let credentials = request.headers[.authorization] != nil || request.headers[.cookie] != nil || request.headers[HTTPField.Name("Guest-Token")!] != nil
         if credentials, response.headers[.cacheControl] == nil { response.headers[.cacheControl] = "no-store" }

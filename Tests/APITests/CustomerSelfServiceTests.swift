@@ -107,7 +107,7 @@ struct CustomerSelfServiceTests {
         }
     }
 
-    @Test("the export holds the account, profile, addresses, sessions, carts and orders; deleting the account needs the password and leaves no name, e-mail or address in any table")
+    @Test("the export holds the account, profile, addresses, sessions, carts, orders, mail preferences and mails; deleting the account needs the password and leaves no name, e-mail or address in any table")
     func exportAndDeletion() async throws {
         try await withAPI { api, postgres in
             let admin = try await api.admin(postgres)
@@ -118,6 +118,7 @@ struct CustomerSelfServiceTests {
             let street = "\(marker) Unusual Lane"
             let (token, userID) = try await api.register(email)
             #expect(try await api.call(.put, "/customers/me/profile", token: token, body: ["name": name, "phone": "+44 20 7946 0000"]).status == .ok)
+            #expect(try await api.call(.put, "/customers/me/notification-preferences", token: token, body: ["locale": "de", "marketing": ["cart_reminder"]]).status == .ok)
             var address = Self.address
             address["name"] = name
             address["line1"] = street
@@ -144,6 +145,11 @@ struct CustomerSelfServiceTests {
             let orders = export["orders"] as? [[String: any Sendable]] ?? []
             #expect(orders.map { $0["orderId"] as? String } == [order.string("id")])
             #expect((orders.first?["shippingAddress"] as? [String: any Sendable])?["name"] as? String == name)
+            let preferences = export["notificationPreferences"] as? [String: any Sendable]
+            #expect(preferences?["locale"] as? String == "de" && (preferences?["marketing"] as? [any Sendable])?.first as? String == "cart_reminder")
+            // The verification mail written at registration is in the export, with its kind and recipient.
+            let mails = export["mails"] as? [[String: any Sendable]] ?? []
+            #expect(mails.map { $0["kind"] as? String } == ["verify_email"] && mails.first?["recipient"] as? String == email)
 
             let wrong = try await api.call(.delete, "/customers/me", token: token, body: ["password": "not the password"])
             #expect(wrong.status == .forbidden)

@@ -3,12 +3,14 @@ import Application
 import EventStore
 import Foundation
 import Logging
+import Notifications
 import PostgresNIO
 import Projections
 
 /// Everything held about a signed-in customer, as one JSON document (GDPR art. 15 and 20):
-/// the account and profile, the address book, the sessions, the carts (from their streams) and
-/// the orders (from the order history), personal fields opened.
+/// the account and profile, the address book, the sessions, the carts (from their streams), the
+/// orders (from the order history), personal fields opened, the mail preferences and every mail
+/// sent or to be sent to them.
 struct CustomerExport: Sendable {
     let profiles: CustomerProfiles
     let addresses: AddressBook
@@ -25,6 +27,8 @@ struct CustomerExport: Sendable {
         let sessions: [Sessions.Session]
         let carts: [CartRoutes.CartView]
         let orders: [OrderHistoryReader.Order]
+        let notificationPreferences: NotificationRoutes.Preferences
+        let mails: [MailDeliveryLog.Entry]
     }
 
     func callAsFunction(_ principal: Principal) async throws -> Document? {
@@ -38,7 +42,9 @@ struct CustomerExport: Sendable {
         } while cursor != nil
         return Document(
             exportedAt: Date(), account: account, addresses: try await addresses.list(of: principal.userID),
-            sessions: try await sessions.open(of: principal), carts: try await carts(of: principal.userID), orders: orderList
+            sessions: try await sessions.open(of: principal), carts: try await carts(of: principal.userID), orders: orderList,
+            notificationPreferences: NotificationRoutes.body(try await NotificationPreferences.read(principal.userID, client: client, logger: logger)),
+            mails: try await MailDeliveryLog.list(userID: principal.userID, limit: 10_000, client: client, logger: logger)
         )
     }
 

@@ -22,15 +22,17 @@ public enum MailDeliveryLog {
 
     public static let statuses = ["pending", "sent", "failed", "skipped"]
 
-    /// The newest mails first, optionally of one status, kind or event.
-    public static func list(status: String?, kind: NotificationKind?, eventID: UUID?, limit: Int, client: PostgresClient, logger: Logger) async throws -> [Entry] {
+    /// The newest mails first, optionally of one status, kind, event or customer.
+    public static func list(
+        status: String? = nil, kind: NotificationKind? = nil, eventID: UUID? = nil, userID: String? = nil, limit: Int, client: PostgresClient, logger: Logger
+    ) async throws -> [Entry] {
         try await client.query(
             """
             SELECT mail_id, kind, recipient, status, attempts, last_error, event_id, created_at, sent_at,
                    CASE WHEN status = 'pending' THEN next_attempt_at END
             FROM mail_outbox
             WHERE (\(status)::text IS NULL OR status = \(status)) AND (\(kind?.rawValue)::text IS NULL OR kind = \(kind?.rawValue))
-              AND (\(eventID)::uuid IS NULL OR event_id = \(eventID))
+              AND (\(eventID)::uuid IS NULL OR event_id = \(eventID)) AND (\(userID)::text IS NULL OR user_id = \(userID))
             ORDER BY created_at DESC, mail_id LIMIT \(limit)
             """,
             logger: logger

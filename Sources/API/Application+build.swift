@@ -125,7 +125,6 @@ public func buildApplication(
 /// with the document).
 public func buildRouter(configuration: APIConfiguration, dependencies: APIDependencies, logger: Logger) -> Router<CommerceRequestContext> {
     let router = Router(context: CommerceRequestContext.self)
-    router.add(middleware: LogRequestsMiddleware(.debug))
     let routeTable = RouteTable()
     router.add(middleware: HTTPEdgeMiddleware(
         settings: .init(corsAllowedOrigins: Set(configuration.corsAllowedOrigins), hstsMaxAge: configuration.hstsMaxAge), routes: routeTable

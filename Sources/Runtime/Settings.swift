@@ -18,6 +18,8 @@ public struct Settings: Sendable {
     public var host: String
     public var port: Int
     public var logLevel: Logger.Level
+    /// `LOG_FORMAT`: JSON lines, or swift-log's text; JSON by default when standard error is not a terminal.
+    public var logFormat: LogFormat
     public var migrationsDirectory: URL
     /// How long start-up waits for Postgres and Kafka before giving up.
     public var startupTimeout: Duration
@@ -99,6 +101,12 @@ public struct Settings: Sendable {
             throw ConfigurationError(variable: "LOG_LEVEL", reason: "must be one of trace, debug, info, notice, warning, error, critical")
         }
         logLevel = level
+        switch environment["LOG_FORMAT"]?.lowercased() {
+        case nil, "": logFormat = isatty(STDERR_FILENO) == 0 ? .json : .text
+        case "json": logFormat = .json
+        case "text": logFormat = .text
+        default: throw ConfigurationError(variable: "LOG_FORMAT", reason: "must be json or text")
+        }
         migrationsDirectory = URL(fileURLWithPath: value("COMMERCE_MIGRATIONS_DIR"))
         guard let seconds = Int(value("STARTUP_TIMEOUT_SECONDS")), seconds > 0 else {
             throw ConfigurationError(variable: "STARTUP_TIMEOUT_SECONDS", reason: "must be a positive whole number of seconds")
@@ -193,8 +201,15 @@ public struct Settings: Sendable {
         }
     }
 
+    public enum LogFormat: String, Sendable {
+        case json, text
+    }
+
     public func makeLogger(label: String = "commerce") -> Logger {
-        var logger = Logger(label: label)
+        var logger = switch logFormat {
+        case .json: Logger(label: label) { JSONLogHandler(label: $0) }
+        case .text: Logger(label: label)
+        }
         logger.logLevel = logLevel
         return logger
     }

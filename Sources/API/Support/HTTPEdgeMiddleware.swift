@@ -12,7 +12,9 @@ import Hummingbird
 /// - CORS for the configured origins: a preflight (`OPTIONS` with
 ///   `Access-Control-Request-Method`) is answered 204 with the methods and headers allowed;
 ///   other answers get `Access-Control-Allow-Origin` and the headers a browser may read;
-/// - 405 with `Allow` for a known path asked with a method it does not answer.
+/// - 405 with `Allow` for a known path asked with a method it does not answer;
+/// - one access-log line per request at info: method, route, path (never the query, which
+///   may hold a token), status, duration and request id.
 struct HTTPEdgeMiddleware<Context: RequestContext>: RouterMiddleware {
     struct Settings: Sendable {
         /// Origins (`https://shop.example.com`) whose browsers may call the API.
@@ -29,6 +31,7 @@ struct HTTPEdgeMiddleware<Context: RequestContext>: RouterMiddleware {
     static var exposedHeaders: String { "ETag, Location, Retry-After, X-Request-Id" }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let started = ContinuousClock.now
         let requestID = request.headers[Self.requestIDHeader].flatMap(Self.acceptable) ?? UUID().uuidString.lowercased()
         var context = context
         context.logger[metadataKey: "request_id"] = "\(requestID)"
@@ -71,6 +74,12 @@ struct HTTPEdgeMiddleware<Context: RequestContext>: RouterMiddleware {
         if let hsts = settings.hstsMaxAge { response.headers[.strictTransportSecurity] = "max-age=\(hsts)" }
         let credentials = request.headers[.authorization] != nil || request.headers[.cookie] != nil || request.headers[HTTPField.Name("Guest-Token")!] != nil
         if credentials, response.headers[.cacheControl] == nil { response.headers[.cacheControl] = "no-store" }
+        let elapsed = ContinuousClock.now - started
+        context.logger.info("request", metadata: [
+            "method": "\(request.method.rawValue)", "route": "\(context.endpointPath ?? "-")", "path": "\(request.uri.path)",
+            "status": "\(response.status.code)",
+            "duration_ms": "\(Double(elapsed.components.attoseconds / 1_000_000_000_000) / 1000 + Double(elapsed.components.seconds) * 1000)",
+        ])
         return response
     }
 

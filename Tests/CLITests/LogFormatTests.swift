@@ -1,0 +1,71 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Logging
+@testable import Runtime
+import Testing
+import TestSupport
+
+/// Logs as JSON lines: one object per entry, secrets redacted, one access line per request.
+@Suite("Logs: JSON lines and the access log")
+struct LogFormatTests {
+    @Test("an entry is one JSON object with time, level, logger, message and metadata; secret-named fields are redacted")
+    func jsonLines() throws {
+        let lines = LockedBox<[String]>([])
+        var logger = Logger(label: "unit") { JSONLogHandler(label: $0, write: { line in lines.withLock { $0.append(line) } }) }
+        logger.logLevel = .info
+        logger[metadataKey: "request_id"] = "r-1"
+        logger.info("signed in", metadata: ["user": "u-1", "password": "hunter2", "refreshToken": "abc", "Authorization": "Bearer x", "cardNumber": "4242"])
+        logger.debug("not at this level")
+        let written = lines.value
+        #expect(written.count == 1 && written[0].hasSuffix("\n") && !written[0].dropLast().contains("\n"))
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(written[0].utf8)) as? [String: String])
+        #expect(object["message"] == "signed in" && object["level"] == "info" && object["logger"] == "unit")
+        #expect(object["user"] == "u-1" && object["request_id"] == "r-1")
+        for key in ["password", "refreshToken", "Authorization", "cardNumber"] { #expect(object[key] == "[redacted]", "\(key)") }
+        #expect(!written[0].contains("hunter2") && !written[0].contains("4242"))
+        let time = try #require(object["time"])
+        #expect(time.hasSuffix("Z") && time.contains("T") && time.contains("."), "RFC 3339 with milliseconds: \(time)")
+    }
+
+    @Test("commerce serve with LOG_FORMAT=json: every line of its log is JSON, each request has an access line at info, and no token or password shows")
+    func serverLog() async throws {
+        try await withTestDatabase { _, url in
+            let port = try closedPort()
+            let process = Process()
+            process.executableURL = try #require(TestEnvironment.commerceExecutable)
+            process.arguments = ["serve", "--no-workers"]
+            process.environment = ProcessInfo.processInfo.environment.merging([
+                "DATABASE_URL": url.urlString, "KAFKA_BROKERS": TestEnvironment.kafkaBrokers, "KAFKA_TOPIC_PREFIX": TestEnvironment.uniqueName("logs"),
+                "PAYMENT_GATEWAY": "sandbox", "JWT_SECRET": "a-log-format-test-secret-of-32-bytes", "LOG_LEVEL": "info", "LOG_FORMAT": "json",
+                "SMTP_URL": "", "PORT": "\(port)",
+            ]) { $1 }
+            let errors = Pipe()
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = errors
+            try process.run()
+            let collected = Task.detached { String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) }
+            try await waitUntil(timeout: .seconds(60), interval: .milliseconds(200)) {
+                (try? await LockoutAcrossServersTests.post(port, "/health/live", nil).status) == 200
+            }
+            let password = "a very secret passphrase"
+            let credentials = #"{"email":"logs@example.com","password":"\#(password)"}"#
+            #expect(try await LockoutAcrossServersTests.post(port, "/auth/register", credentials).status == 202)
+            let signedIn = try await LockoutAcrossServersTests.post(port, "/auth/login", credentials)
+            let token = try #require((try JSONSerialization.jsonObject(with: Data(signedIn.body.utf8)) as? [String: Any])?["accessToken"] as? String)
+            #expect(try await LockoutAcrossServersTests.post(port, "/notifications/unsubscribe?token=secret-in-the-query", nil).status == 400)
+            process.terminate()
+            process.waitUntilExit()
+            let log = await collected.value
+            let lines = log.split(separator: "\n")
+            #expect(lines.count > 3)
+            let objects = lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: String] }
+            #expect(objects.count == lines.count, "every line is a JSON object: \(lines.filter { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) == nil })")
+            let access = objects.filter { $0["message"] == "request" }
+            #expect(access.contains { $0["path"] == "/auth/login" && $0["status"] == "200" && $0["method"] == "POST" && $0["level"] == "info" && $0["request_id"] != nil })
+            #expect(access.contains { $0["path"] == "/notifications/unsubscribe" && $0["status"] == "400" && $0["route"] == "/notifications/unsubscribe" })
+            for secret in [password, token, "secret-in-the-query"] { #expect(!log.contains(secret), "the log holds no \(secret.prefix(12))…") }
+        }
+    }
+}

@@ -78,7 +78,7 @@ struct HTTPEdgeMiddleware<Context: RequestContext>: RouterMiddleware {
         context.logger.info("request", metadata: [
             "method": "\(request.method.rawValue)", "route": "\(context.endpointPath ?? "-")", "path": "\(request.uri.path)",
             "status": "\(response.status.code)",
-            "duration_ms": "\(Double(elapsed.components.attoseconds / 1_000_000_000_000) / 1000 + Double(elapsed.components.seconds) * 1000)",
+            "duration_ms": "\(elapsed / .milliseconds(1))",
         ])
         return response
     }

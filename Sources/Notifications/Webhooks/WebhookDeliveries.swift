@@ -72,7 +72,7 @@ public enum WebhookDeliveries {
         _ claimed: Claimed, startedAt: Date, duration: Duration, statusCode: Int?, error: String?, delivered: Bool, retryAt: Date?, finishedAt: Date,
         client: PostgresClient, logger: Logger
     ) async throws {
-        let milliseconds = Int(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)
+        let milliseconds = Int(duration / .milliseconds(1))
         let status = delivered ? "delivered" : (retryAt == nil ? "dead" : "pending")
         try await client.withTransaction(logger: logger) { connection in
             try await connection.query(

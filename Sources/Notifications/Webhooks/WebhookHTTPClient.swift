@@ -1,3 +1,4 @@
+import EventStore
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -33,18 +34,11 @@ public struct WebhookHTTPClient: Sendable {
             throw .privateAddress(refused.ipAddress ?? target.host)
         }
         do {
-            return try await withThrowingTaskGroup(of: Response.self) { group in
-                group.addTask { try await exchange(target, address: addresses[0], headers: headers, body: body) }
-                group.addTask {
-                    try await Task.sleep(for: timeout)
-                    throw WebhookError.timeout
-                }
-                defer { group.cancelAll() }
-                guard let response = try await group.next() else { throw WebhookError.timeout }
-                return response
-            }
+            return try await withTimeout(timeout) { try await exchange(target, address: addresses[0], headers: headers, body: body) }
         } catch let error as WebhookError {
             throw error
+        } catch is TimeoutError {
+            throw .timeout
         } catch {
             throw .connection("\(error)")
         }

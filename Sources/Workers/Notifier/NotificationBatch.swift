@@ -1,9 +1,11 @@
 import Aggregates
 import Application
 import EventStore
+import Foundation
 import Logging
 import Notifications
 import PostgresNIO
+import Synchronization
 
 /// The notifier's batches (a ``Projector`` in group `commerce-notifier` over every topic): each
 /// event is planned (``NotificationPlanner``) on the transaction that advances the offsets, so
@@ -14,11 +16,24 @@ import PostgresNIO
 struct NotificationBatch: ConsumedBatchHandler {
     let planner: NotificationPlanner
     let logger: Logger
+    /// The webhook endpoints of the batch under way: read once in ``begin(on:)``, used for each
+    /// of its partitions (a projector runs one batch at a time).
+    private let endpoints = BatchEndpoints()
+
+    init(planner: NotificationPlanner, logger: Logger) {
+        self.planner = planner
+        self.logger = logger
+    }
 
     var categories: [String] { EventCatalog.categories.map(\.category) }
 
+    func begin(on connection: PostgresConnection) async throws {
+        let subscriptions = try await WebhookEndpoints.subscriptions(on: connection, logger: logger)
+        endpoints.value.withLock { $0 = subscriptions }
+    }
+
     func apply(_ events: [RecordedEvent], on connection: PostgresConnection) async throws {
-        let endpoints = try await WebhookEndpoints.subscriptions(on: connection, logger: logger)
+        let endpoints = endpoints.value.withLock { $0 }
         for event in events {
             do {
                 try await planner.plan(event, endpoints: endpoints, on: connection)
@@ -33,4 +48,9 @@ struct NotificationBatch: ConsumedBatchHandler {
             }
         }
     }
+}
+
+/// The active webhook endpoints and the types each takes, as one batch read them.
+private final class BatchEndpoints: Sendable {
+    let value = Mutex<[(id: UUID, eventTypes: [String])]>([])
 }

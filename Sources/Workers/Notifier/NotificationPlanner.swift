@@ -49,11 +49,6 @@ public struct NotificationPlanner: Sendable {
         self.now = now
     }
 
-    /// The event types that may lead to a mail; every type may lead to a webhook.
-    static let mailingTypes: Set<String> = [
-        OrderPlaced.eventType, PaymentDeclined.eventType, OrderCancelled.eventType, OrderShipped.eventType, OrderRefunded.eventType, CartAbandoned.eventType,
-    ]
-
     /// What the event sends, written on `connection`.
     /// - Parameter endpoints: the active webhook endpoints and the types each takes.
     /// - Throws: ``DomainError`` when the event's payload does not decode (a refusal the
@@ -66,7 +61,7 @@ public struct NotificationPlanner: Sendable {
                 body: CloudEventMessage.structuredJSON(for: event), endpoints: receivers, on: connection, logger: logger
             )
         }
-        guard Self.mailingTypes.contains(event.type), let mail = try await mail(for: event) else { return }
+        guard let mail = try await mail(for: event) else { return }
         guard let recipient = try await NotificationPreferences.recipient(mail.userID, on: connection, logger: logger),
               recipient.preferences.allows(mail.kind)
         else { return }
@@ -91,6 +86,7 @@ public struct NotificationPlanner: Sendable {
         var draft: (MailLocale, String) -> OrderMails.Draft
     }
 
+    /// The mail `event` leads to, if any (every type may lead to a webhook; these to a mail).
     private func mail(for event: RecordedEvent) async throws -> PlannedMail? {
         let mails = settings.mails
         switch event.type {

@@ -147,7 +147,7 @@ let package = Package(
         .target(
             name: "Runtime",
             dependencies: [
-                "EventStore", "Kafka", "Mail", "Notifications", "Payments", "Workers",
+                "Application", "EventStore", "Kafka", "Mail", "Notifications", "Payments", "Workers",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -172,9 +172,11 @@ public func buildRouter(configuration: APIConfiguration, dependencies: APIDepend
     ).addRoutes(members: members, signedIn: signedIn)
     ProductRoutes(repository: repository).addRoutes(admin: admin)
     InventoryRoutes(repository: repository).addRoutes(admin: admin)
-    CartRoutes(repository: repository, addressBook: addressBook).addRoutes(shoppers: shoppers, members: members)
+    let promotionsReader = PromotionsReader(client: dependencies.postgres, logger: logger)
+    let promotionPricing = PromotionPricing(repository: repository, directory: ReadModelPromotionDirectory(reader: promotionsReader))
+    CartRoutes(repository: repository, addressBook: addressBook, promotions: promotionPricing).addRoutes(shoppers: shoppers, members: members)
     CheckoutRoutes(
-        placeOrder: PlaceOrder(repository: repository, reservationLifetime: configuration.reservationLifetime), gateway: gateway,
+        placeOrder: PlaceOrder(repository: repository, reservationLifetime: configuration.reservationLifetime, promotions: promotionPricing), gateway: gateway,
         verification: configuration.accountMail.requireVerifiedEmail ? verification : nil
     ).addRoutes(members: members)
     OrderRoutes(orders: OrderCommand(repository: repository)).addRoutes(members: members, admin: admin)
@@ -187,6 +189,7 @@ public func buildRouter(configuration: APIConfiguration, dependencies: APIDepend
     CustomerAdminRoutes(accounts: CustomerAccounts(client: dependencies.postgres, logger: logger), orders: orderHistory).addRoutes(admin: admin)
     let analytics = AnalyticsReader(client: dependencies.postgres, logger: logger)
     AnalyticsRoutes(reader: analytics, readYourWrites: readYourWrites).addRoutes(admin: admin)
+    PromotionRoutes(repository: repository, reader: promotionsReader, analytics: analytics).addRoutes(admin: admin)
     DashboardRoutes(
         accounts: accounts, limits: limits, sessions: AccessTokens(secret: configuration.tokenSecret, lifetime: 8 * 3600, issuer: "commerce-dashboard"),
         reader: analytics, postgres: dependencies.postgres, logger: logger

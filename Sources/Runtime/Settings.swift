@@ -2,6 +2,7 @@ import EventStore
 import Foundation
 import Kafka
 import Logging
+import Application
 import Crypto
 import Mail
 import Notifications
@@ -31,6 +32,8 @@ public struct Settings: Sendable {
     /// The payment gateway; nil when `PAYMENT_GATEWAY` is not set (serve refuses to start then).
     public var paymentGateway: String?
     public var cartAbandonAfter: TimeInterval
+    /// Whether a cancelled order gives back its promotion uses (`PROMOTION_USES_ON_CANCEL`).
+    public var promotionUsesOnCancel: PromotionUsesOnCancel
     /// How long a read model may stay behind the store with no progress before it catches up
     /// from `$all` directly (``ReadModelSafetyNet``).
     public var projectionStaleAfter: Duration
@@ -67,6 +70,7 @@ public struct Settings: Sendable {
         "STARTUP_TIMEOUT_SECONDS": "10",
         "RESERVATION_SECONDS": "900",
         "CART_ABANDON_SECONDS": "86400",
+        "PROMOTION_USES_ON_CANCEL": "return",
         "PROJECTION_STALE_SECONDS": "10",
         "MAIL_FROM": "shop@commerce.localhost",
         "STOREFRONT_URL": "http://127.0.0.1:8080",
@@ -134,6 +138,10 @@ public struct Settings: Sendable {
             throw ConfigurationError(variable: "CART_ABANDON_SECONDS", reason: "must be a positive whole number of seconds")
         }
         cartAbandonAfter = TimeInterval(abandon)
+        guard let uses = PromotionUsesOnCancel(rawValue: value("PROMOTION_USES_ON_CANCEL")) else {
+            throw ConfigurationError(variable: "PROMOTION_USES_ON_CANCEL", reason: "must be return or keep")
+        }
+        promotionUsesOnCancel = uses
         guard let stale = Int(value("PROJECTION_STALE_SECONDS")), stale > 0 else {
             throw ConfigurationError(variable: "PROJECTION_STALE_SECONDS", reason: "must be a positive whole number of seconds")
         }
@@ -223,6 +231,7 @@ public struct Settings: Sendable {
     public func processConfiguration() throws(ConfigurationError) -> LifecycleWorkers.Configuration {
         var configuration = LifecycleWorkers.Configuration(gateway: try gateway())
         configuration.cartAbandonAfter = cartAbandonAfter
+        configuration.promotionUsesOnCancel = promotionUsesOnCancel
         return configuration
     }
 

@@ -10,7 +10,8 @@ import PostgresNIO
 /// A demo customer (customer@example.com / demo-customer-password) whose orders take the paths
 /// after checkout, so a fresh `scripts/run` shows them: one delivered and partly returned (a
 /// unit restocked, a refund), one cancelled after authorization (its authorization voided), one
-/// declined, one fulfilled in part. Their profile and address book are filled in. The orders are placed, paid and handled here through the
+/// declined, one fulfilled in part with the demo coupon `WELCOME10`. Three promotions are set
+/// up first (``DemoPromotions``). Their profile and address book are filled in. The orders are placed, paid and handled here through the
 /// use cases; the stock and money effects are the process managers' work once `serve` runs.
 enum DemoOrders {
     static let email = "customer@example.com"
@@ -36,8 +37,10 @@ enum DemoOrders {
             repository: repository, complete: CompletePaymentOperation(repository: repository, gateway: gateway, logger: logger)
         )
         let authorize = AuthorizePayment(gateway: gateway, logger: logger)
+        let automatic = try await DemoPromotions.create(repository: repository, metadata: metadata)
+        let pricing = PromotionPricing(repository: repository, directory: DemoPromotions.Directory(automatic: automatic))
 
-        func place(_ lines: [(product: String, sku: String, quantity: Int)], card: String) async throws -> OrderID {
+        func place(_ lines: [(product: String, sku: String, quantity: Int)], card: String, coupon: String? = nil) async throws -> OrderID {
             let cart = try CartID("cart_demo_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(20))
             let stream = StreamName.of("cart", cart)
             var commands: [Cart.Command] = [.create(id: cart, owner: .customer(try CustomerID(customerID)), currency: .EUR)]
@@ -50,11 +53,12 @@ enum DemoOrders {
                 .setShippingAddress(home),
                 .setShippingMethod(method: "standard", pricing: .standard),
             ]
+            if let coupon { commands.append(.applyCoupon(try CouponCode(coupon))) }
             for command in commands {
                 _ = try await repository.execute(Cart.self, stream, ifMatch: nil, metadata: metadata) { _ in command }
             }
             let method = try gateway.tokenize(cardNumber: card)
-            let placed = try await PlaceOrder(repository: repository, reservationLifetime: 900)(
+            let placed = try await PlaceOrder(repository: repository, reservationLifetime: 900, promotions: pricing)(
                 cart: cart, by: customer, method: method, ifMatch: nil, metadata: metadata
             )
             let order = try OrderID(placed.id ?? "")
@@ -82,7 +86,7 @@ enum DemoOrders {
 
         _ = try await place([("knife-chef", "KNIFE-CHEF-20", 1)], card: "4000 0000 0000 0002")
 
-        let partial = try await place([("book-ddd", "BOOK-DDD-PAPER", 3)], card: "4242 4242 4242 4242")
+        let partial = try await place([("book-ddd", "BOOK-DDD-PAPER", 3)], card: "4242 4242 4242 4242", coupon: DemoPromotions.welcomeCode)
         try await capture(partial)
         _ = try await orders(.fulfil([LineQuantity(sku: try SKU("BOOK-DDD-PAPER"), quantity: 1)]), order: partial, by: admin, ifMatch: nil, metadata: metadata)
         return 4

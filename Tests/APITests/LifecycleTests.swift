@@ -312,7 +312,7 @@ struct LifecycleTests {
             let placed = EventCodec.encode(OrderEvent.placed(OrderPlaced(
                 orderId: stray, cartId: try CartID("cart_stray"), customer: .customer(try CustomerID("someone")),
                 lines: [OrderLine(CartLine(sku: try SKU("ODD-1"), productId: try ProductID("odd-1"), name: "Odd", quantity: 1, unitPrice: Money(2000, .EUR)))],
-                shippingAddress: .sample, shippingMethod: "standard", totals: CartCheckedOut.sample.totals
+                shippingAddress: .sample, shippingMethod: "standard", totals: CartCheckedOut.sample.totals, discounts: []
             )))
             let fulfilled = EventCodec.encode(OrderEvent.fulfilmentRecorded(OrderFulfilmentRecorded(orderId: stray, lines: [LineQuantity(sku: try SKU("ODD-1"), quantity: 1)], complete: true)))
             try await store.append([placed, fulfilled].map { NewEvent(type: $0.type, schemaVersion: Int32($0.schemaVersion), data: $0.json) },

@@ -1,4 +1,5 @@
 @testable import Aggregates
+import Foundation
 import Testing
 
 @Suite("Cart")
@@ -42,12 +43,12 @@ struct CartTests {
 
     @Test func checkOutRecordsLinesAndTotals() throws {
         let history = try readyForCheckout()
-        let events = try given(Cart.self, history, when: .checkOut(orderId: id("o-9"), pricing: pricing))
+        let events = try given(Cart.self, history, when: .checkOut(orderId: id("o-9"), pricing: pricing, promotions: .none(at: Date())))
         guard case .checkedOut(let checkout) = events.first else { Issue.record("no checkout"); return }
         #expect(checkout.totals.total == eur(3464))
         #expect(checkout.lines.count == 2)
         expectRefusal(Cart.self, history + events, when: .addItem(line("C", 1, 100)), code: .cartClosed)
-        expectRefusal(Cart.self, history + events, when: .checkOut(orderId: id("o-10"), pricing: pricing), code: .cartClosed)
+        expectRefusal(Cart.self, history + events, when: .checkOut(orderId: id("o-10"), pricing: pricing, promotions: .none(at: Date())), code: .cartClosed)
     }
 
     @Test func guestCartMergesIntoCustomerCart() throws {
@@ -78,9 +79,9 @@ struct CartTests {
         expectRefusal(Cart.self, created, when: .addItem(CartLine(sku: id("A"), productId: id("p"), name: "A", quantity: 1, unitPrice: Money(100, .USD))), code: .currencyMismatch)
         expectRefusal(Cart.self, created, when: .changeQuantity(sku: id("A"), quantity: 2), code: .unknownLine)
         expectRefusal(Cart.self, created, when: .removeItem(sku: id("A")), code: .unknownLine)
-        expectRefusal(Cart.self, created, when: .checkOut(orderId: id("o-1"), pricing: pricing), code: .emptyCart)
+        expectRefusal(Cart.self, created, when: .checkOut(orderId: id("o-1"), pricing: pricing, promotions: .none(at: Date())), code: .emptyCart)
         let withItem = created + [.itemAdded(CartItemAdded(cartId: cart, line: line("A", 1, 100), quantityAdded: 1))]
-        expectRefusal(Cart.self, withItem, when: .checkOut(orderId: id("o-1"), pricing: pricing), code: .shippingMissing)
+        expectRefusal(Cart.self, withItem, when: .checkOut(orderId: id("o-1"), pricing: pricing, promotions: .none(at: Date())), code: .shippingMissing)
         expectRefusal(Cart.self, withItem, when: .setShippingMethod(method: "standard", pricing: pricing), code: .shippingMissing)
         expectRefusal(Cart.self, withItem, when: .changeQuantity(sku: id("A"), quantity: 0), code: .invalidQuantity)
         let addressed = withItem + [.shippingAddressSet(CartShippingAddressSet(cartId: cart, address: .sample, owner: nil))]

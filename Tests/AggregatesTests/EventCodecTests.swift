@@ -19,8 +19,10 @@ struct EventCodecTests {
         try check(CartEvent.self)
         try check(OrderEvent.self)
         try check(PaymentEvent.self)
-        #expect(EventCatalog.entries.count == 40, "39 types before PaymentOperationRequested")
-        #expect(Set(EventCatalog.entries.map(\.eventType)).count == 40, "event type names are unique")
+        try check(PromotionEvent.self)
+        try check(CouponEvent.self)
+        #expect(EventCatalog.entries.count == 53, "40 types before promotions (7), coupons (4) and the cart's coupon events (2)")
+        #expect(Set(EventCatalog.entries.map(\.eventType)).count == 53, "event type names are unique")
     }
 
     @Test("the encoding is stable: camelCase, money in minor units, ISO 8601 UTC")
@@ -53,6 +55,21 @@ struct EventCodecTests {
                 == .returnRecorded(OrderReturnRecorded(orderId: try OrderID("o-1"), lines: [ReturnLine(sku: try SKU("S-1"), quantity: 2, disposition: .restock)], reason: "too small", refund: nil)))
         let voided = EncodedEvent(type: "PaymentVoided", schemaVersion: 1, json: #"{"paymentId":"p-1","orderId":"o-1","reason":"cancelled"}"#)
         #expect(try EventCodec.decode(PaymentEvent.self, voided) == .voided(PaymentVoided(paymentId: try PaymentID("p-1"), orderId: try OrderID("o-1"), reason: "cancelled")))
+    }
+
+    @Test("a v1 checkout and order read as v2 without discounts: a zero discount and the same total")
+    func upcastsCheckoutV1() throws {
+        let totals = #"{"subtotal":{"amount":2500,"currency":"USD"},"shipping":{"amount":545,"currency":"USD"},"tax":{"amount":0,"currency":"USD"},"total":{"amount":3045,"currency":"USD"}}"#
+        let line = #"{"sku":"S-1","productId":"p-1","name":"Tee","quantity":1,"unitPrice":{"amount":2500,"currency":"USD"},"taxCategory":"standard"}"#
+        let address = #"{"name":"Ada","line1":"1 Main St","city":"Boston","postalCode":"02108","country":"US"}"#
+        let common = #""lines":[\#(line)],"shippingAddress":\#(address),"shippingMethod":"standard","totals":\#(totals)"#
+        let stored = EncodedEvent(type: "OrderPlaced", schemaVersion: 1, json: #"{"orderId":"o-1","cartId":"c-1","customer":{"kind":"guest","id":"g"},\#(common)}"#)
+        guard case .placed(let placed) = try EventCodec.decode(OrderEvent.self, stored) else { throw DomainError(.malformedEvent, "not an order") }
+        #expect(placed.discounts.isEmpty && placed.linePrices == nil)
+        #expect(placed.totals.discount == Money(0, .USD) && placed.totals.total == Money(3045, .USD))
+        let checkout = EncodedEvent(type: "CartCheckedOut", schemaVersion: 1, json: #"{"cartId":"c-1","orderId":"o-1","owner":{"kind":"guest","id":"g"},\#(common)}"#)
+        guard case .checkedOut(let checkedOut) = try EventCodec.decode(CartEvent.self, checkout) else { throw DomainError(.malformedEvent, "not a checkout") }
+        #expect(checkedOut.discounts.isEmpty && checkedOut.totals.discount == Money(0, .USD))
     }
 
     @Test("unknown types, future versions and malformed data are refused with a code")

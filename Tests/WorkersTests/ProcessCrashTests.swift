@@ -52,7 +52,7 @@ struct ProcessCrashTests {
                 _ = try await repository.execute(Cart.self, stream, ifMatch: nil, metadata: metadata) { _ in command }
             }
             let method = PaymentMethodToken(approve ? "pm_sandbox_approve_4242" : "pm_sandbox_decline_0002")
-            let result = try await PlaceOrder(repository: repository, reservationLifetime: 900)(
+            let result = try await PlaceOrder(repository: repository, reservationLifetime: 900, promotions: PromotionPricing(repository: repository, directory: NoPromotionDirectory()))(
                 cart: cart, by: Requester(id: customer, role: .customer), method: method, ifMatch: nil, metadata: metadata
             )
             return try OrderID(try #require(result.id))

@@ -61,7 +61,8 @@ struct CustomerExport: Sendable {
         for id in ids {
             let cart = try CartID(id)
             let (state, version) = try await repository.load(Aggregates.Cart.self, .of("cart", cart))
-            carts.append(CartRoutes.CartView(id: cart, state: state, version: version))
+            let pricing = state.checkout ?? (try? state.priced(.standard, promotions: .none(at: Date())))
+            carts.append(CartRoutes.CartView(id: cart, state: state, pricing: pricing, version: version))
         }
         return carts
     }

@@ -1,5 +1,6 @@
 import Aggregates
 import Application
+import EventStore
 import Foundation
 import Hummingbird
 
@@ -8,6 +9,7 @@ import Hummingbird
 struct CartRoutes {
     let repository: AggregateRepository
     let addressBook: AddressBook
+    let promotions: PromotionPricing
 
     struct CreateCart: Codable {
         let currency: String
@@ -32,6 +34,12 @@ struct CartRoutes {
         let method: String
     }
 
+    struct CouponBody: Codable {
+        let code: String
+    }
+
+    /// The cart with its prices as checkout would take them now: each line after discounts, each
+    /// promotion's discount, each coupon code applied or listed with why not.
     struct CartView: Codable, Sendable {
         let cartId: String
         let status: String
@@ -40,11 +48,17 @@ struct CartRoutes {
         let shippingAddress: Address?
         let shippingMethod: String?
         let totals: CartTotals?
+        let linePrices: [LinePrice]?
+        let discounts: [AppliedDiscount]
+        let coupons: [CouponStatus]
         let version: Int64
 
-        init(id: CartID, state: Cart.State, version: Int64) {
+        init(id: CartID, state: Cart.State, pricing: CartPricing?, version: Int64) {
             (cartId, status, currency, lines) = (id.rawValue, state.status.rawValue, state.currency?.code, state.lines)
-            (shippingAddress, shippingMethod, totals, self.version) = (state.shippingAddress, state.shippingMethod, try? state.totals(.standard), version)
+            (shippingAddress, shippingMethod, totals, self.version) = (state.shippingAddress, state.shippingMethod, pricing?.totals, version)
+            linePrices = pricing?.lines
+            discounts = pricing?.discounts ?? []
+            coupons = pricing?.coupons ?? state.couponCodes.map { CouponStatus(code: $0, promotionId: nil, refusal: nil) }
         }
     }
 
@@ -125,12 +139,34 @@ struct CartRoutes {
             let body = try await StrictJSON.decode(ShippingMethod.self, from: request, context: context)
             return try await cart(request, context) { _ in .setShippingMethod(method: body.method, pricing: .standard) }
         }
+        router.post("/carts/{cartId}/coupons") { request, context in
+            let body = try await StrictJSON.decode(CouponBody.self, from: request, context: context)
+            let code: CouponCode
+            do { code = try CouponCode(body.code) } catch {
+                throw Problem(.unprocessableContent, "invalid_coupon_code", (error as? DomainError)?.message ?? "not a coupon code", fields: ["field": .string("code")])
+            }
+            let caller = try CartCaller(request, context)
+            return CommandResponses.ok(try await ApplyCoupon(repository: repository, promotions: promotions)(
+                code, cart: try CartID(try context.parameters.require("cartId")), owns: { caller.owns($0) },
+                ifMatch: try CommandResponses.ifMatch(request), metadata: CommandResponses.metadata(context.principal, request)
+            ))
+        }
+        router.delete("/carts/{cartId}/coupons/{code}") { request, context in
+            guard let code = try? CouponCode(try context.parameters.require("code")) else {
+                throw Problem(.notFound, DomainError.Code.unknownCoupon.rawValue, "the cart has no such code")
+            }
+            return try await cart(request, context) { _ in .removeCoupon(code) }
+        }
         router.get("/carts/{cartId}") { request, context -> Response in
             let caller = try CartCaller(request, context)
             let id = try CartID(try context.parameters.require("cartId"))
             let (state, version) = try await repository.load(Cart.self, .of("cart", id))
             guard state.id != nil, caller.owns(state.owner) else { throw ApplicationError.notFound("cart \(id)") }
-            let view = CartView(id: id, state: state, version: version)
+            // An open cart is priced as checkout would price it now; a closed one shows what it was.
+            let pricing: CartPricing? = state.status == .open
+                ? try? await promotions.price(state)
+                : state.checkout ?? (try? state.priced(.standard, promotions: .none(at: Date())))
+            let view = CartView(id: id, state: state, pricing: pricing, version: version)
             var response = try JSONBody(view).response(from: request, context: context)
             response.headers[.eTag] = "\"\(version)\""
             return response

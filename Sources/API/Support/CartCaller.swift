@@ -3,7 +3,7 @@ import Application
 import Hummingbird
 
 /// Who is acting on a cart: a signed-in user, or a guest holding its cart's token.
-enum CartCaller {
+enum CartCaller: Sendable {
     case user(Principal)
     /// The SHA-256 (hex) of the token the guest sent.
     case guest(String)

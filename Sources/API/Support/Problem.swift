@@ -75,6 +75,15 @@ extension Problem {
             return problem
         case let refusal as ApplicationError:
             return Problem(status(of: refusal.code), refusal.code.rawValue, refusal.message)
+        case let unavailable as PromotionUnavailable:
+            var fields: [String: Value] = ["promotionId": .string(unavailable.promotionId.rawValue), "reason": .string(unavailable.refusal.rawValue)]
+            if let code = unavailable.code { fields["couponCode"] = .string(code.rawValue) }
+            return Problem(.conflict, DomainError.Code.promotionUsedUp.rawValue, unavailable.message, fields: fields)
+        case let notUsable as CouponNotUsable:
+            var fields: [String: Value] = ["couponCode": .string(notUsable.code.rawValue), "reason": .string(notUsable.refusal.rawValue)]
+            if let promotion = notUsable.promotionId { fields["promotionId"] = .string(promotion.rawValue) }
+            let code: DomainError.Code = notUsable.refusal == .unknown ? .unknownCoupon : .couponNotUsable
+            return Problem(.unprocessableContent, code.rawValue, "the code \(notUsable.code): \(notUsable.refusal.explanation)", fields: fields)
         case let contended as PlaceOrder.Contended:
             return Problem(.conflict, "checkout_contended", "stock changed under this checkout \(contended.attempts) times; try again")
         case let conflict as VersionConflict:
@@ -113,9 +122,9 @@ extension Problem {
 
     static func status(of code: DomainError.Code) -> HTTPResponse.Status {
         switch code {
-        case .notFound, .unknownVariant, .unknownLine, .unknownReservation: .notFound
+        case .notFound, .unknownVariant, .unknownLine, .unknownReservation, .unknownCoupon: .notFound
         case .alreadyExists, .invalidTransition, .cartClosed, .insufficientStock, .duplicateVariant, .duplicateReservation,
-             .productDiscontinued, .orderNotPaid, .unknownOperation:
+             .productDiscontinued, .orderNotPaid, .unknownOperation, .promotionUsedUp, .promotionInactive, .duplicateCoupon:
             .conflict
         default: .unprocessableContent
         }

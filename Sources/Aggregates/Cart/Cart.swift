@@ -22,27 +22,20 @@ public enum Cart: Decider {
 
         public func line(_ sku: SKU) -> CartLine? { lines.first { $0.sku == sku } }
 
-        /// Subtotal, shipping, tax and total under `pricing`; shipping is zero until an
-        /// address and a method are set.
+        /// Coupon codes the customer entered, in order.
+        public var couponCodes: [CouponCode] = []
+        /// The prices it was checked out at.
+        public var checkout: CartPricing?
+
+        /// Subtotal, discounts, shipping, tax and total under `pricing` and the promotions of
+        /// `promotions`; shipping is zero until an address and a method are set.
+        public func priced(_ pricing: PricingPolicy, promotions: PromotionContext) throws(DomainError) -> CartPricing {
+            try PromotionEngine.price(self, pricing: pricing, context: promotions)
+        }
+
+        /// The totals without any promotion.
         public func totals(_ pricing: PricingPolicy) throws(DomainError) -> CartTotals {
-            guard let currency else { throw DomainError(.notFound, "the cart does not exist") }
-            var subtotal = Money.zero(currency)
-            var tax = Money.zero(currency)
-            for line in lines {
-                let lineTotal = try line.unitPrice.times(line.quantity)
-                subtotal = try subtotal.adding(lineTotal)
-                if let country = shippingAddress?.country {
-                    tax = try tax.adding(try lineTotal.percentage(basisPoints: pricing.taxRate(category: line.taxCategory, country: country)))
-                }
-            }
-            var shipping = Money.zero(currency)
-            if let method = shippingMethod, let country = shippingAddress?.country {
-                guard let rate = pricing.shippingRate(method: method, country: country, currency: currency) else {
-                    throw DomainError(.unsupportedShipping, "\(method) does not ship to \(country) in \(currency)")
-                }
-                shipping = rate
-            }
-            return CartTotals(subtotal: subtotal, shipping: shipping, tax: tax, total: try subtotal.adding(shipping).adding(tax))
+            try priced(pricing, promotions: .none(at: Date(timeIntervalSince1970: 0))).totals
         }
     }
 
@@ -57,7 +50,12 @@ public enum Cart: Decider {
         case mergeGuestCart(guestCartId: CartID, lines: [CartLine])
         /// Closes this guest cart after its lines went into the customer's cart.
         case markMerged(into: CartID)
-        case checkOut(orderId: OrderID, pricing: PricingPolicy)
+        /// Adds a coupon code the caller found usable (see ``CouponRefusal/refusesAdding``).
+        case applyCoupon(CouponCode)
+        case removeCoupon(CouponCode)
+        /// Closes the cart at its prices under `promotions`. Refused when a coupon code ran out
+        /// of uses: the customer was shown its discount.
+        case checkOut(orderId: OrderID, pricing: PricingPolicy, promotions: PromotionContext)
         /// Closes an open cart whose last change (`lastActivityAt`) is older than `inactivity`.
         case abandon(lastActivityAt: Date, inactivity: TimeInterval)
     }
@@ -66,6 +64,7 @@ public enum Cart: Decider {
     public static let initialState = State()
     static let maximumLines = 100
     static let maximumQuantity = 999
+    static let maximumCoupons = 5
 
     public static func decide(_ command: Command, _ state: State, _ context: DecisionContext) throws(DomainError) -> [Event] {
         if case .create(let id, let owner, let currency) = command {
@@ -138,15 +137,29 @@ public enum Cart: Decider {
             guard case .guest = state.owner else { throw DomainError(.invalidTransition, "only a guest cart is merged into another") }
             return [.mergedIntoCustomerCart(CartMergedIntoCustomerCart(cartId: id, customerCartId: customerCartId))]
 
-        case .checkOut(let orderId, let pricing):
+        case .applyCoupon(let code):
+            guard !state.couponCodes.contains(code) else { return [] }
+            guard state.couponCodes.count < maximumCoupons else {
+                throw DomainError(.couponNotCombinable, "a cart holds at most \(maximumCoupons) coupon codes")
+            }
+            return [.couponApplied(CartCouponApplied(cartId: id, code: code))]
+
+        case .removeCoupon(let code):
+            guard state.couponCodes.contains(code) else { throw DomainError(.unknownCoupon, "cart \(id) has no code \(code)") }
+            return [.couponRemoved(CartCouponRemoved(cartId: id, code: code))]
+
+        case .checkOut(let orderId, let pricing, let promotions):
             guard !state.lines.isEmpty else { throw DomainError(.emptyCart, "cart \(id) is empty") }
             guard let address = state.shippingAddress, let method = state.shippingMethod, let owner = state.owner else {
                 throw DomainError(.shippingMissing, "cart \(id) needs a shipping address and method before checkout")
             }
-            let totals = try state.totals(pricing)
+            let priced = try state.priced(pricing, promotions: promotions)
+            if let exhausted = priced.coupons.first(where: { $0.refusal?.isExhaustion == true }) {
+                throw DomainError(.promotionUsedUp, "the code \(exhausted.code) of promotion \(exhausted.promotionId?.rawValue ?? "?"): \(exhausted.refusal!.explanation)")
+            }
             return [.checkedOut(CartCheckedOut(
                 cartId: id, orderId: orderId, owner: owner, lines: state.lines,
-                shippingAddress: address, shippingMethod: method, totals: totals
+                shippingAddress: address, shippingMethod: method, totals: priced.totals, discounts: priced.discounts, linePrices: priced.lines
             ))]
 
         case .abandon(let lastActivityAt, let inactivity):
@@ -184,10 +197,15 @@ public enum Cart: Decider {
             state.lines = event.lines
         case .mergedIntoCustomerCart:
             state.status = .merged
-        case .checkedOut:
+        case .checkedOut(let event):
             state.status = .checkedOut
+            state.checkout = CartPricing(lines: event.linePrices ?? [], discounts: event.discounts, coupons: [], totals: event.totals)
         case .abandoned:
             state.status = .abandoned
+        case .couponApplied(let event):
+            state.couponCodes.append(event.code)
+        case .couponRemoved(let event):
+            state.couponCodes.removeAll { $0 == event.code }
         }
         return state
     }

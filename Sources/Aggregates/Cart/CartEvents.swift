@@ -153,7 +153,23 @@ public struct CartMergedIntoCustomerCart: EventPayload {
     public static let sample = CartMergedIntoCustomerCart(cartId: try! CartID("cart-guest-3"), customerCartId: CartCreated.sample.cartId)
 }
 
+/// A coupon code was added to the cart (it may not apply yet: the cart lists why).
+public struct CartCouponApplied: EventPayload {
+    public var cartId: CartID
+    public var code: CouponCode
+    public static let sample = CartCouponApplied(cartId: CartCreated.sample.cartId, code: CouponIssued.sample.code)
+}
+
+public struct CartCouponRemoved: EventPayload {
+    public var cartId: CartID
+    public var code: CouponCode
+    public static let sample = CartCouponRemoved(cartId: CartCreated.sample.cartId, code: CouponIssued.sample.code)
+}
+
+/// v2 added the promotions' discounts (`discounts`, and `totals.discount`) and each line's
+/// money after them (`linePrices`); v1 checkouts read as v2 with no discounts and no line prices.
 public struct CartCheckedOut: EventPayload {
+    public static let schemaVersion = 2
     public var cartId: CartID
     public var orderId: OrderID
     public var owner: CartOwner
@@ -161,10 +177,14 @@ public struct CartCheckedOut: EventPayload {
     public var shippingAddress: Address
     public var shippingMethod: String
     public var totals: CartTotals
+    public var discounts: [AppliedDiscount]
+    public var linePrices: [LinePrice]?
     public static let sample = CartCheckedOut(
         cartId: CartCreated.sample.cartId, orderId: StockReserved.sample.orderId, owner: CartCreated.sample.owner, lines: [CartLine.sample],
         shippingAddress: .sample, shippingMethod: "standard",
-        totals: CartTotals(subtotal: Money(5000, .EUR), shipping: Money(495, .EUR), tax: Money(950, .EUR), total: Money(6445, .EUR))
+        totals: CartTotals(subtotal: Money(5000, .EUR), discount: Money(500, .EUR), shipping: Money(495, .EUR), tax: Money(855, .EUR), total: Money(5850, .EUR)),
+        discounts: [.sample],
+        linePrices: [LinePrice(sku: CartLine.sample.sku, subtotal: Money(5000, .EUR), discount: Money(500, .EUR), tax: Money(855, .EUR), total: Money(5355, .EUR))]
     )
 }
 
@@ -185,10 +205,13 @@ public enum CartEvent: DomainEvent {
     case mergedIntoCustomerCart(CartMergedIntoCustomerCart)
     case checkedOut(CartCheckedOut)
     case abandoned(CartAbandoned)
+    case couponApplied(CartCouponApplied)
+    case couponRemoved(CartCouponRemoved)
 
     public static let payloadTypes: [any EventPayload.Type] = [
         CartCreated.self, CartItemAdded.self, CartItemQuantityChanged.self, CartItemRemoved.self, CartShippingAddressSet.self,
         CartShippingMethodSet.self, CartMerged.self, CartMergedIntoCustomerCart.self, CartCheckedOut.self, CartAbandoned.self,
+        CartCouponApplied.self, CartCouponRemoved.self,
     ]
 
     public var payload: any EventPayload {
@@ -203,6 +226,8 @@ public enum CartEvent: DomainEvent {
         case .mergedIntoCustomerCart(let payload): payload
         case .checkedOut(let payload): payload
         case .abandoned(let payload): payload
+        case .couponApplied(let payload): payload
+        case .couponRemoved(let payload): payload
         }
     }
 
@@ -218,6 +243,8 @@ public enum CartEvent: DomainEvent {
         case let payload as CartMergedIntoCustomerCart: self = .mergedIntoCustomerCart(payload)
         case let payload as CartCheckedOut: self = .checkedOut(payload)
         case let payload as CartAbandoned: self = .abandoned(payload)
+        case let payload as CartCouponApplied: self = .couponApplied(payload)
+        case let payload as CartCouponRemoved: self = .couponRemoved(payload)
         default: return nil
         }
     }

@@ -50,17 +50,34 @@ public struct PricingPolicy: Sendable, Equatable {
     }()
 }
 
-/// What a cart costs.
+/// What a cart costs: `total = subtotal − discount + shipping + tax`.
 public struct CartTotals: Codable, Sendable, Equatable {
+    /// Unit prices × quantities, before discounts.
     public var subtotal: Money
+    /// Every promotion's discount, on the lines and on the shipping.
+    public var discount: Money
     public var shipping: Money
+    /// On the discounted line amounts.
     public var tax: Money
     public var total: Money
 
-    public init(subtotal: Money, shipping: Money, tax: Money, total: Money) {
+    public init(subtotal: Money, discount: Money? = nil, shipping: Money, tax: Money, total: Money) {
         self.subtotal = subtotal
+        self.discount = discount ?? .zero(subtotal.currency)
         self.shipping = shipping
         self.tax = tax
         self.total = total
+    }
+
+    enum CodingKeys: String, CodingKey { case subtotal, discount, shipping, tax, total }
+
+    /// Totals recorded before promotions have no discount: it reads as zero.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        subtotal = try container.decode(Money.self, forKey: .subtotal)
+        discount = try container.decodeIfPresent(Money.self, forKey: .discount) ?? .zero(subtotal.currency)
+        shipping = try container.decode(Money.self, forKey: .shipping)
+        tax = try container.decode(Money.self, forKey: .tax)
+        total = try container.decode(Money.self, forKey: .total)
     }
 }

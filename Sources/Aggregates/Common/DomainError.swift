@@ -50,6 +50,15 @@ public struct DomainError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let paymentOverRefund = Code(rawValue: "payment.over_refund")
         public static let unknownOperation = Code(rawValue: "payment.unknown_operation")
 
+        // Promotions
+        public static let invalidPromotion = Code(rawValue: "promotion.invalid_rules")
+        public static let promotionUsedUp = Code(rawValue: "promotion.used_up")
+        public static let promotionInactive = Code(rawValue: "promotion.inactive")
+        public static let unknownCoupon = Code(rawValue: "coupon.unknown")
+        public static let couponNotUsable = Code(rawValue: "coupon.not_usable")
+        public static let couponNotCombinable = Code(rawValue: "coupon.not_combinable")
+        public static let duplicateCoupon = Code(rawValue: "coupon.duplicate")
+
         // Events
         public static let unknownEventType = Code(rawValue: "event.unknown_type")
         public static let unknownEventVersion = Code(rawValue: "event.unknown_version")

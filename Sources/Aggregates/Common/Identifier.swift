@@ -55,11 +55,13 @@ public enum OrderTag {}
 public enum PaymentTag {}
 public enum CustomerTag {}
 public enum SKUTag {}
+public enum PromotionTag {}
 
 public typealias ProductID = Identifier<ProductTag>
 public typealias CartID = Identifier<CartTag>
 public typealias OrderID = Identifier<OrderTag>
 public typealias PaymentID = Identifier<PaymentTag>
 public typealias CustomerID = Identifier<CustomerTag>
+public typealias PromotionID = Identifier<PromotionTag>
 /// A stock-keeping unit: one sellable variant of a product, and one inventory stream.
 public typealias SKU = Identifier<SKUTag>

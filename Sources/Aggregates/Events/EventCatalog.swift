@@ -16,6 +16,8 @@ public enum EventCatalog {
         ("cart", CartEvent.payloadTypes),
         ("order", OrderEvent.payloadTypes),
         ("payment", PaymentEvent.payloadTypes),
+        ("promotion", PromotionEvent.payloadTypes),
+        ("coupon", CouponEvent.payloadTypes),
     ]
 
     public static let entries: [Entry] = categories.flatMap { category, types in

@@ -34,6 +34,9 @@ public enum EventUpcasters {
                 return object
             },
         ],
+        // v1 checkouts and orders came before promotions: no discounts, a zero discount total.
+        "CartCheckedOut": [1: withoutDiscounts],
+        "OrderPlaced": [1: withoutDiscounts],
         // v1 returns knew no dispositions: their items went back to stock; refunds were separate.
         "OrderReturnRecorded": [
             1: { object in
@@ -44,6 +47,17 @@ public enum EventUpcasters {
             },
         ],
     ]
+
+    private static let withoutDiscounts: Step = { object in
+        var object = object
+        object["discounts"] = [Any]()
+        if var totals = object["totals"] as? [String: Any], totals["discount"] == nil {
+            let currency = (totals["subtotal"] as? [String: Any])?["currency"] ?? "EUR"
+            totals["discount"] = ["amount": 0, "currency": currency]
+            object["totals"] = totals
+        }
+        return object
+    }
 
     /// Readers taught at run time for versions this build does not know: a newer writer's
     /// version mapped to the one this code reads (a rolling deployment, where readers are

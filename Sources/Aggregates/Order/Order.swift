@@ -23,6 +23,32 @@ public enum Order: Decider {
         /// Refunds decided with returns and not recorded yet (minor units).
         public var refundsPromised: Int64 = 0
         public var cancellation: CancellationCause?
+        /// The promotions it used, and each line's money after them (nil for orders placed
+        /// before promotions).
+        public var discounts: [AppliedDiscount] = []
+        public var linePrices: [LinePrice]?
+
+        /// What `items` of this order cost the customer: per returned unit, its line's total after
+        /// discounts and with tax, divided evenly over the line's units (rounded half away from
+        /// zero, the last unit taking the remainder). Without line prices, the unit price.
+        public func value(of items: [LineQuantity]) throws(DomainError) -> Money {
+            guard let currency = totals?.total.currency else { throw DomainError(.notFound, "the order does not exist") }
+            var value: Int64 = 0
+            for item in items {
+                guard let line = lines.first(where: { $0.sku == item.sku }) else { throw DomainError(.unknownLine, "order \(id?.rawValue ?? "") has no line for \(item.sku)") }
+                let lineTotal = linePrices?.first(where: { $0.sku == item.sku })?.total.amount ?? line.unitPrice.amount * Int64(line.quantity)
+                // Units already returned came off first: this share is the remainder's, so that
+                // returning every unit, however split, gives back exactly the line's total.
+                let before = self.returned[item.sku] ?? 0
+                let after = min(line.quantity, before + item.quantity)
+                value += share(lineTotal, units: after, of: line.quantity) - share(lineTotal, units: before, of: line.quantity)
+            }
+            return Money(value, currency)
+        }
+
+        private func share(_ total: Int64, units: Int, of quantity: Int) -> Int64 {
+            Money.roundedDivision(total * Int64(units), by: Int64(max(1, quantity)))
+        }
     }
 
     public enum Command: Sendable {
@@ -48,7 +74,8 @@ public enum Order: Decider {
             guard !checkout.lines.isEmpty else { throw DomainError(.emptyCart, "an order needs at least one line") }
             return [.placed(OrderPlaced(
                 orderId: id, cartId: checkout.cartId, customer: checkout.owner, lines: checkout.lines.map(OrderLine.init),
-                shippingAddress: checkout.shippingAddress, shippingMethod: checkout.shippingMethod, totals: checkout.totals
+                shippingAddress: checkout.shippingAddress, shippingMethod: checkout.shippingMethod, totals: checkout.totals,
+                discounts: checkout.discounts, linePrices: checkout.linePrices
             ))]
         }
         guard let id = state.id, let totals = state.totals else { throw DomainError(.notFound, "the order does not exist") }
@@ -172,6 +199,8 @@ public enum Order: Decider {
             state.customer = event.customer
             state.lines = event.lines
             state.totals = event.totals
+            state.discounts = event.discounts
+            state.linePrices = event.linePrices
             state.status = .placed
         case .paymentAuthorized:
             state.status = .paymentAuthorized

@@ -29,7 +29,10 @@ public struct LineQuantity: Codable, Sendable, Hashable {
     }
 }
 
+/// v2 added the promotions' discounts (`discounts`, `totals.discount`) and each line's money
+/// after them (`linePrices`); v1 orders read as v2 with no discounts and no line prices.
 public struct OrderPlaced: EventPayload {
+    public static let schemaVersion = 2
     public var orderId: OrderID
     public var cartId: CartID
     public var customer: CartOwner
@@ -37,9 +40,12 @@ public struct OrderPlaced: EventPayload {
     public var shippingAddress: Address
     public var shippingMethod: String
     public var totals: CartTotals
+    public var discounts: [AppliedDiscount]
+    public var linePrices: [LinePrice]?
     public static let sample = OrderPlaced(
         orderId: CartCheckedOut.sample.orderId, cartId: CartCheckedOut.sample.cartId, customer: CartCheckedOut.sample.owner,
-        lines: CartCheckedOut.sample.lines.map(OrderLine.init), shippingAddress: .sample, shippingMethod: "standard", totals: CartCheckedOut.sample.totals
+        lines: CartCheckedOut.sample.lines.map(OrderLine.init), shippingAddress: .sample, shippingMethod: "standard", totals: CartCheckedOut.sample.totals,
+        discounts: CartCheckedOut.sample.discounts, linePrices: CartCheckedOut.sample.linePrices
     )
 }
 

@@ -101,7 +101,7 @@ public struct SyntheticHistory: Sendable {
         var cart = Stream(Cart.self, "cart-\(cartID)")
         try cart.run([.create(id: cartID, owner: owner, currency: currency)] + pickLines(currency: currency).map { .addItem($0) } + [
             .setShippingAddress(Address(name: "Customer \(orderCount)", line1: "\(orderCount) Main Street", city: "Berlin", postalCode: "10115", country: "DE")),
-            .setShippingMethod(method: "standard", pricing: .standard), .checkOut(orderId: orderID, pricing: .standard),
+            .setShippingMethod(method: "standard", pricing: .standard), .checkOut(orderId: orderID, pricing: .standard, promotions: .none(at: placedAt)),
         ], at: placedAt)
         let checkedOut = cart.decided.lazy.compactMap { event -> CartCheckedOut? in
             if case .checkedOut(let checkout) = event { checkout } else { nil }

@@ -9,8 +9,12 @@ import Foundation
 /// Operation ids derive from the cancellation event's id, so deciding again after a crash asks
 /// for the same operation (which the payment then ignores) rather than a second one. A payment
 /// still waiting for the gateway is left alone: ``AuthorizePayment`` voids it when it is approved.
+///
+/// The promotion and coupon uses the order counted are given back under ``PromotionUsesOnCancel``
+/// (by default while the promotion is still running: a code of an ended promotion stays used).
 public enum OrderCancellationEffects {
-    public static func decide(_ cancelled: OrderCancelled, eventID: UUID, load: StepDecider) async throws -> [StreamAppend] {
+    public static func decide(_ cancelled: OrderCancelled, eventID: UUID, promotionUses: PromotionUsesOnCancel = .returnWhileRunning,
+                              now: Date = Date(), load: StepDecider) async throws -> [StreamAppend] {
         let orderID = cancelled.orderId
         let order = try await load.state(Order.self, .of("order", orderID))
         guard order.status == .cancelled else { return [] }
@@ -24,6 +28,22 @@ public enum OrderCancellationEffects {
             let stream = StreamName.of("inventory", sku)
             guard try await load.state(Inventory.self, stream).reservations[orderID] != nil else { continue }
             steps.append(try await load(Inventory.self, stream, .release(orderId: orderID, reason: reason)))
+        }
+        if promotionUses == .returnWhileRunning {
+            for discount in order.discounts {
+                let promotionStream = StreamName.of("promotion", discount.promotionId)
+                let promotion = try await load.state(Promotion.self, promotionStream)
+                guard promotion.isLive(at: now) else { continue }
+                if promotion.redemptions[orderID] != nil {
+                    steps.append(try await load(Promotion.self, promotionStream, .release(orderId: orderID)))
+                }
+                if let code = discount.code {
+                    let couponStream = StreamName.of("coupon", code)
+                    if try await load.state(Coupon.self, couponStream).redemptions[orderID] != nil {
+                        steps.append(try await load(Coupon.self, couponStream, .release(orderId: orderID)))
+                    }
+                }
+            }
         }
         let paymentStream = StreamName.of("payment", OrderPayments.paymentID(for: orderID))
         let payment = try await load.state(Payment.self, paymentStream)

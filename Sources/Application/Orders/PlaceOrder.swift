@@ -8,6 +8,12 @@ import Payments
 /// deadline), each append expecting the version it was decided on. When another checkout
 /// took stock meanwhile, the whole decision is made again on fresh state; when there is not
 /// enough stock, nothing is written and the refusal names the SKU.
+///
+/// Promotions: the cart is priced with its promotions as loaded now, and every limited
+/// promotion and coupon code it uses records the redemption in the same transaction, expecting
+/// the version it was decided on — so a code limited to 25 uses is on exactly 25 orders however
+/// many checkouts race for it. A code that ran out meanwhile refuses the checkout
+/// (``PromotionUnavailable``) and nothing is written.
 public struct PlaceOrder: Sendable {
     public struct Contended: Error, Sendable {
         public let attempts: Int
@@ -15,12 +21,14 @@ public struct PlaceOrder: Sendable {
 
     let repository: AggregateRepository
     let reservationLifetime: TimeInterval
-    /// Contention on a popular SKU makes losers retry; after this many tries they are told so.
-    let attempts = 30
+    let promotions: PromotionPricing
+    /// Contention on a popular SKU or coupon makes losers retry; after this many tries they are told so.
+    let attempts = 40
 
-    public init(repository: AggregateRepository, reservationLifetime: TimeInterval) {
+    public init(repository: AggregateRepository, reservationLifetime: TimeInterval, promotions: PromotionPricing) {
         self.repository = repository
         self.reservationLifetime = reservationLifetime
+        self.promotions = promotions
     }
 
     /// - Throws: ``ApplicationError`` not found (not the requester's cart), ``VersionConflict``
@@ -51,7 +59,12 @@ public struct PlaceOrder: Sendable {
         if let ifMatch, ifMatch != cartVersion {
             throw VersionConflict(stream: cartStream.rawValue, currentVersion: cartVersion, expectedVersion: ifMatch)
         }
-        let cartEvents = try Cart.decide(.checkOut(orderId: orderID, pricing: .standard), cart, context)
+        let offers = try await promotions.load(for: cart, now: now)
+        if let exhausted = try cart.priced(.standard, promotions: offers.context).coupons.first(where: { $0.refusal?.isExhaustion == true }),
+           let promotionID = exhausted.promotionId {
+            throw PromotionUnavailable(promotionId: promotionID, code: exhausted.code, refusal: exhausted.refusal!)
+        }
+        let cartEvents = try Cart.decide(.checkOut(orderId: orderID, pricing: .standard, promotions: offers.context), cart, context)
         guard let checkout = cartEvents.compactMap({ if case .checkedOut(let event) = $0 { event } else { nil } }).first else {
             throw DomainError(.cartClosed, "cart \(cartID) cannot be checked out")
         }
@@ -64,6 +77,7 @@ public struct PlaceOrder: Sendable {
             StreamAppend(stream: .of("order", orderID), expectedVersion: .noStream, events: orderEvents.map { AggregateRepository.newEvent($0, metadata) }),
             StreamAppend(stream: .of("payment", paymentID), expectedVersion: .noStream, events: paymentEvents.map { AggregateRepository.newEvent($0, metadata) }),
         ]
+        appends += try redemptions(of: checkout, offers: offers, orderID: orderID, context: context, metadata: metadata)
         // One reservation per SKU (lines are per SKU already), in a stable order.
         for line in checkout.lines.sorted(by: { $0.sku < $1.sku }) {
             let stream = StreamName.of("inventory", line.sku)
@@ -76,5 +90,41 @@ public struct PlaceOrder: Sendable {
         let order = results[1]
         // The order's position: what a client waits for to see the order in its history.
         return CommandResult(stream: order.stream.rawValue, version: order.lastVersion, position: order.lastPosition, id: orderID.rawValue)
+    }
+
+    /// The uses the order takes of limited promotions and codes, each expecting the version the
+    /// price was decided on.
+    private func redemptions(of checkout: CartCheckedOut, offers: PromotionPricing.Loaded, orderID: OrderID, context: DecisionContext,
+                             metadata: EventMetadata) throws -> [StreamAppend] {
+        var customerID: CustomerID?
+        if case .customer(let id) = checkout.owner { customerID = id }
+        var promotionsByID: [PromotionID: Promotion.State] = [:]
+        for promotion in offers.context.automatic + offers.context.coupons.values.compactMap(\.promotion) {
+            if let id = promotion.id { promotionsByID[id] = promotion }
+        }
+        var appends: [StreamAppend] = []
+        for discount in checkout.discounts {
+            func refused(_ error: DomainError) -> any Error {
+                guard error.code == .promotionUsedUp else { return error }
+                return PromotionUnavailable(promotionId: discount.promotionId, code: discount.code, refusal: .usedUp)
+            }
+            if let promotion = promotionsByID[discount.promotionId], promotion.definition?.isLimited == true {
+                let stream = StreamName.of("promotion", discount.promotionId)
+                do {
+                    let events = try Promotion.decide(.redeem(orderId: orderID, customerId: customerID), promotion, context)
+                    appends.append(StreamAppend(stream: stream, expectedVersion: .exact(offers.versions[stream] ?? -1),
+                                                events: events.map { AggregateRepository.newEvent($0, metadata) }))
+                } catch { throw refused(error) }
+            }
+            if let code = discount.code, let coupon = offers.context.coupons[code]?.coupon, coupon.isLimited {
+                let stream = StreamName.of("coupon", code)
+                do {
+                    let events = try Coupon.decide(.redeem(orderId: orderID, customerId: customerID), coupon, context)
+                    appends.append(StreamAppend(stream: stream, expectedVersion: .exact(offers.versions[stream] ?? -1),
+                                                events: events.map { AggregateRepository.newEvent($0, metadata) }))
+                } catch { throw refused(error) }
+            }
+        }
+        return appends
     }
 }

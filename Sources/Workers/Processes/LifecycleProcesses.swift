@@ -12,7 +12,7 @@ import Payments
 /// |---|---|---|
 /// | `payment-authorization` | `PaymentInitiated` | authorizes through the gateway; approved → recorded (voided if the order was cancelled meanwhile); declined → order cancelled |
 /// | `payment-operations` | `PaymentOperationRequested` | carries out a capture, void or refund at the gateway, records the outcome |
-/// | `order-cancellation` | `OrderCancelled` | releases the order's reservations; voids or refunds its payment |
+/// | `order-cancellation` | `OrderCancelled` | releases the order's reservations and promotion uses; voids or refunds its payment |
 /// | `fulfilment` | `OrderFulfilmentRecorded` | commits the fulfilled quantities from the reservations |
 /// | `returns` | `OrderReturnRecorded` | restocks lines marked so; requests the refund decided with the return |
 public enum LifecycleProcesses {
@@ -30,9 +30,9 @@ public enum LifecycleProcesses {
         }
     }
 
-    public static func orderCancellation() -> EventReaction<OrderCancelled> {
+    public static func orderCancellation(promotionUses: PromotionUsesOnCancel = .returnWhileRunning) -> EventReaction<OrderCancelled> {
         EventReaction(name: "order-cancellation", category: "order") { cancelled, event, load in
-            try await OrderCancellationEffects.decide(cancelled, eventID: event.id, load: load)
+            try await OrderCancellationEffects.decide(cancelled, eventID: event.id, promotionUses: promotionUses, load: load)
         }
     }
 

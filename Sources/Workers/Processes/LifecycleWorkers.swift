@@ -19,6 +19,8 @@ public enum LifecycleWorkers {
         /// A cart with lines and no activity for this long is abandoned (`CART_ABANDON_SECONDS`).
         public var cartAbandonAfter: TimeInterval = 86_400
         public var abandonmentInterval = Duration.seconds(60)
+        /// Whether a cancelled order gives its promotion uses back (`PROMOTION_USES_ON_CANCEL`).
+        public var promotionUsesOnCancel = PromotionUsesOnCancel.returnWhileRunning
 
         public init(gateway: any PaymentGateway) {
             self.gateway = gateway
@@ -32,7 +34,7 @@ public enum LifecycleWorkers {
                                   repository: repository, logger: logger),
             ProcessManagerService(LifecycleProcesses.paymentOperations(repository: repository, gateway: configuration.gateway, logger: logger),
                                   repository: repository, logger: logger),
-            ProcessManagerService(LifecycleProcesses.orderCancellation(), repository: repository, logger: logger),
+            ProcessManagerService(LifecycleProcesses.orderCancellation(promotionUses: configuration.promotionUsesOnCancel), repository: repository, logger: logger),
             ProcessManagerService(LifecycleProcesses.fulfilment(), repository: repository, logger: logger),
             ProcessManagerService(LifecycleProcesses.returns(), repository: repository, logger: logger),
             ProcessManagerService(CartActivityProcess(logger: logger), repository: repository, logger: logger),

@@ -25,6 +25,7 @@ final class OrderHistoryBuilder: ReadModelBuilder {
         var status: String
         var lines: String
         var totals: String
+        var discounts: String
         var shippingAddress: String
         var refunded: String?
         var placedAt: Date
@@ -77,17 +78,17 @@ final class OrderHistoryBuilder: ReadModelBuilder {
         guard !ids.isEmpty else { return }
         let rows = try await connection.query(
             """
-            SELECT order_id, customer_kind, customer_id, status, lines::text, totals::text, shipping_address::text, refunded::text,
+            SELECT order_id, customer_kind, customer_id, status, lines::text, totals::text, discounts::text, shipping_address::text, refunded::text,
                    placed_at, updated_at, position
             FROM order_history WHERE order_id = ANY(\(ids))
             """,
             logger: logger
         )
-        for try await (id, kind, customer, status, lines, totals, address, refunded, placedAt, updatedAt, position) in rows.decode(
-            (String, String, String, String, String, String, String, String?, Date, Date, Int64).self
+        for try await (id, kind, customer, status, lines, totals, discounts, address, refunded, placedAt, updatedAt, position) in rows.decode(
+            (String, String, String, String, String, String, String, String, String?, Date, Date, Int64).self
         ) {
             orders[id] = OrderRow(
-                customerKind: kind, customerID: customer, status: status, lines: lines, totals: totals, shippingAddress: address,
+                customerKind: kind, customerID: customer, status: status, lines: lines, totals: totals, discounts: discounts, shippingAddress: address,
                 refunded: refunded, placedAt: placedAt, updatedAt: updatedAt, position: position
             )
         }
@@ -107,7 +108,7 @@ final class OrderHistoryBuilder: ReadModelBuilder {
             }
             return .placed(placed.orderId, OrderRow(
                 customerKind: kind, customerID: customer, status: "placed", lines: EventCodec.encodeJSON(placed.lines),
-                totals: EventCodec.encodeJSON(placed.totals), shippingAddress: EventCodec.encodeJSON(placed.shippingAddress),
+                totals: EventCodec.encodeJSON(placed.totals), discounts: EventCodec.encodeJSON(placed.discounts), shippingAddress: EventCodec.encodeJSON(placed.shippingAddress),
                 refunded: nil, placedAt: event.recordedAt, updatedAt: event.recordedAt, position: event.position
             ))
         case .paymentAuthorized(let authorized):
@@ -183,20 +184,20 @@ final class OrderHistoryBuilder: ReadModelBuilder {
             columns: [
                 ("order_id", "$1"), ("customer_kind", "$2"), ("customer_id", "$3"), ("status", "$4"), ("lines", "$5::jsonb"),
                 ("totals", "$6::jsonb"), ("shipping_address", "$7::jsonb"), ("refunded", "nullif($8, '')::jsonb"),
-                ("placed_at", "$9"), ("updated_at", "$10"), ("position", "$11"),
+                ("placed_at", "$9"), ("updated_at", "$10"), ("position", "$11"), ("discounts", "$12::jsonb"),
             ],
             conflict: """
                 ON CONFLICT (order_id) DO UPDATE SET customer_kind = excluded.customer_kind, customer_id = excluded.customer_id,
                     status = excluded.status, lines = excluded.lines, totals = excluded.totals,
                     shipping_address = excluded.shipping_address, refunded = excluded.refunded, placed_at = excluded.placed_at,
-                    updated_at = excluded.updated_at, position = excluded.position
+                    updated_at = excluded.updated_at, position = excluded.position, discounts = excluded.discounts
                 """
         ).write(
             [
                 .text(ids), .text(rows.map(\.customerKind)), .text(rows.map(\.customerID)), .text(rows.map(\.status)),
                 .text(rows.map(\.lines)), .text(rows.map(\.totals)), .text(rows.map(\.shippingAddress)),
                 .text(rows.map { $0.refunded ?? "" }), .timestamptz(rows.map(\.placedAt)), .timestamptz(rows.map(\.updatedAt)),
-                .bigint(rows.map(\.position)),
+                .bigint(rows.map(\.position)), .text(rows.map(\.discounts)),
             ],
             rowCount: ids.count, on: connection, logger: logger
         )

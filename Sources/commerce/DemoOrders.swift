@@ -78,7 +78,7 @@ enum DemoOrders {
         _ = try await orders(.fulfil(nil), order: delivered, by: admin, ifMatch: nil, metadata: metadata)
         _ = try await orders(.ship(carrier: "DHL", trackingNumber: "JD014600006281"), order: delivered, by: admin, ifMatch: nil, metadata: metadata)
         _ = try await orders(.deliver, order: delivered, by: admin, ifMatch: nil, metadata: metadata)
-        _ = try await orders(.recordReturn(lines: [ReturnLine(sku: try SKU("TEE-CLASSIC-M"), quantity: 1, disposition: .restock)], reason: "too small", refund: 2500),
+        _ = try await orders(.recordReturn(lines: [ReturnLine(sku: try SKU("TEE-CLASSIC-M"), quantity: 1, disposition: .restock)], reason: "too small", refund: .lineValue),
                              order: delivered, by: admin, ifMatch: nil, metadata: metadata)
 
         let cancelled = try await place([("hoodie-zip", "HOODIE-ZIP-L", 1)], card: "4242 4242 4242 4242")

@@ -98,6 +98,33 @@ struct PromotionEngineTests {
         #expect(short.coupons.map(\.applied) == [false])
     }
 
+    @Test("shipping targets: a percentage or an amount off the shipping, never below zero; a minimum quantity of the targeted lines")
+    func shippingTargetsAndMinimumQuantity() throws {
+        let cart = Self.cart([("A", 1000, 2), ("B", 500, 1)])
+        // 50 % of the 495 standard DE rate: 247.5 → 248.
+        let half = Self.promotion("half-ship", PromotionRules(kind: .percentageOff, target: .shipping, basisPoints: 5000))
+        let halved = try Self.price(cart, Self.offers(automatic: [half]))
+        #expect(halved.discounts.map(\.shipping) == [eur(248)] && halved.discounts.map(\.lines) == [[]])
+        // 1000 off a 495 shipping: 495, nothing off the lines.
+        let more = Self.promotion("more", PromotionRules(kind: .amountOff, target: .shipping, amounts: ["EUR": 1000]))
+        let capped = try Self.price(cart, Self.offers(automatic: [more]))
+        #expect(capped.totals.discount == eur(495) && capped.lines.allSatisfy { $0.discount == eur(0) })
+        // At least 3 units of A: the cart has 2 → not met; with 3 → 10 % of A's 3000 = 300.
+        let bulk = Self.coupon("BULK", of: Self.promotion("bulk", PromotionRules(
+            kind: .percentageOff, target: .lines, basisPoints: 1000, lineFilter: LineFilter(skus: [id("A")]), minimumQuantity: 3), automatic: false))
+        var codes = cart
+        codes.couponCodes = [bulk.0]
+        #expect(try Self.price(codes, Self.offers(coupons: [bulk])).coupons.first?.refusal == .minimumQuantityNotMet)
+        codes.lines[0].quantity = 3
+        let met = try Self.price(codes, Self.offers(coupons: [bulk]))
+        #expect(met.lines.map(\.discount) == [eur(300), eur(0)])
+        // A filter no line matches.
+        let none = Self.coupon("NONE", of: Self.promotion("none", PromotionRules(
+            kind: .percentageOff, target: .lines, basisPoints: 1000, lineFilter: LineFilter(productIds: [id("p-Z")])), automatic: false))
+        codes.couponCodes = [none.0]
+        #expect(try Self.price(codes, Self.offers(coupons: [none])).coupons.first?.refusal == .noMatchingLines)
+    }
+
     @Test("the validity window: from is inclusive, until is exclusive")
     func validityWindow() throws {
         let from = now.addingTimeInterval(-3600)

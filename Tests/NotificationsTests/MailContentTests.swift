@@ -16,7 +16,8 @@ struct MailContentTests {
             OrderLine(CartLine(sku: try! SKU("MUG-1"), productId: try! ProductID("mug"), name: "Mug", quantity: 3, unitPrice: Money(1250, .EUR))),
             OrderLine(CartLine(sku: try! SKU("TEE-1"), productId: try! ProductID("tee"), name: "T-shirt <organic>", quantity: 1, unitPrice: Money(1999, .EUR))),
         ]
-        order.totals = CartTotals(subtotal: Money(5749, .EUR), shipping: Money(495, .EUR), tax: Money(1092, .EUR), total: Money(6244, .EUR))
+        // The sample's discount: "Summer sale" with code SUMMER-10, 5.00. 57.49 − 5.00 + 4.95 + 10.92 = 68.36.
+        order.totals = CartTotals(subtotal: Money(5749, .EUR), discount: Money(500, .EUR), shipping: Money(495, .EUR), tax: Money(1092, .EUR), total: Money(6836, .EUR))
         return order
     }
 
@@ -28,7 +29,8 @@ struct MailContentTests {
         // 3 × 12.50 = 37.50; the lines add up to the subtotal 57.49.
         #expect(text.contains("3 × Mug") && text.contains("37.50 EUR"))
         #expect(text.contains("1 × T-shirt <organic>") && text.contains("19.99 EUR"))
-        #expect(text.contains("57.49 EUR") && text.contains("62.44 EUR"))
+        #expect(text.contains("57.49 EUR") && text.contains("68.36 EUR"))
+        #expect(text.contains("Summer sale (SUMMER-10)") && text.contains("−5.00 EUR"), "each discount under the subtotal")
         #expect(english.layout.html.contains("T-shirt &lt;organic&gt;"), "HTML is escaped")
         #expect(!english.layout.html.contains("<organic>"))
         let german = mails.placed(placed, locale: .de)

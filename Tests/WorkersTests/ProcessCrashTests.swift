@@ -99,7 +99,7 @@ struct ProcessCrashTests {
                     case (.shipped, _) where state.returned.isEmpty:
                         let line = try #require(state.lines.first)
                         let disposition: ReturnDisposition = roll % 2 == 0 ? .restock : .writeOff
-                        _ = try? await orders(.recordReturn(lines: [ReturnLine(sku: line.sku, quantity: 1, disposition: disposition)], reason: "returned", refund: 500),
+                        _ = try? await orders(.recordReturn(lines: [ReturnLine(sku: line.sku, quantity: 1, disposition: disposition)], reason: "returned", refund: .amount(500)),
                                               order: order, by: admin, ifMatch: nil, metadata: shop.metadata)
                     default:
                         break

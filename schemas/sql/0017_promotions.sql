@@ -51,3 +51,6 @@ CREATE TABLE promotion_redemptions (
 );
 CREATE INDEX promotion_redemptions_order ON promotion_redemptions (order_id);
 CREATE INDEX promotion_redemptions_listing ON promotion_redemptions (promotion_id, placed_at DESC, order_id);
+
+-- The order history shows each promotion's discount (OrderPlaced v2 `discounts`).
+ALTER TABLE order_history ADD COLUMN discounts jsonb NOT NULL DEFAULT '[]';

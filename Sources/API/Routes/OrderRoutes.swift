@@ -39,6 +39,8 @@ struct OrderRoutes {
         let reason: String
         /// Minor units to refund for this return; none when omitted.
         let refund: Int64?
+        /// Refund what the returned units cost: their lines' totals after discounts, with tax.
+        let refundLineValue: Bool?
     }
 
     func addRoutes(members router: RouterGroup<CommerceRequestContext>, admin: RouterGroup<CommerceRequestContext>) {
@@ -61,7 +63,14 @@ struct OrderRoutes {
         admin.post("orders/{orderId}/return") { request, context in
             let body = try await StrictJSON.decode(Return.self, from: request, context: context)
             let lines = try body.lines.map { ReturnLine(sku: try SKU($0.sku), quantity: $0.quantity, disposition: $0.disposition ?? .restock) }
-            return try await order(.recordReturn(lines: lines, reason: body.reason, refund: body.refund), request, context)
+            let refund: OrderCommand.ReturnRefund?
+            switch (body.refund, body.refundLineValue ?? false) {
+            case (let amount?, false): refund = .amount(amount)
+            case (nil, true): refund = .lineValue
+            case (nil, false): refund = nil
+            case (_?, true): throw Problem.badRequest("invalid_body", "give refund or refundLineValue, not both", field: "refundLineValue")
+            }
+            return try await order(.recordReturn(lines: lines, reason: body.reason, refund: refund), request, context)
         }
     }
 

@@ -12,7 +12,15 @@ public struct OrderCommand: Sendable {
         case fulfil([LineQuantity]?)
         case ship(carrier: String, trackingNumber: String)
         case deliver
-        case recordReturn(lines: [ReturnLine], reason: String, refund: Int64?)
+        case recordReturn(lines: [ReturnLine], reason: String, refund: ReturnRefund?)
+    }
+
+    /// What a return refunds: an amount the admin decided (minor units), or what the returned
+    /// units cost the customer — their lines' totals after discounts, with tax
+    /// (``Order/State/value(of:)``).
+    public enum ReturnRefund: Sendable, Equatable {
+        case amount(Int64)
+        case lineValue
     }
 
     let repository: AggregateRepository
@@ -26,11 +34,11 @@ public struct OrderCommand: Sendable {
     public func callAsFunction(_ action: Action, order id: OrderID, by requester: Requester, ifMatch: Int64?, metadata: EventMetadata) async throws -> CommandResult {
         try await repository.execute(Order.self, .of("order", id), ifMatch: ifMatch, metadata: metadata) { state in
             guard state.id != nil, requester.owns(state.customer) else { throw ApplicationError.notFound("order \(id)") }
-            return Self.command(action, requester: requester, state: state)
+            return try Self.command(action, requester: requester, state: state)
         }
     }
 
-    static func command(_ action: Action, requester: Requester, state: Order.State) -> Order.Command {
+    static func command(_ action: Action, requester: Requester, state: Order.State) throws -> Order.Command {
         switch action {
         case .cancel(let reason):
             return .cancel(reason: reason, cause: requester.role == .customer ? .customer : .admin)
@@ -43,7 +51,15 @@ public struct OrderCommand: Sendable {
             return .markDelivered
         case .recordReturn(let lines, let reason, let refund):
             let currency = state.totals?.total.currency ?? .EUR
-            return .recordReturn(lines: lines, reason: reason, refund: refund.map { Money($0, currency) })
+            switch refund {
+            case .amount(let amount)?:
+                return .recordReturn(lines: lines, reason: reason, refund: Money(amount, currency))
+            case .lineValue?:
+                let value = try state.value(of: lines.map { LineQuantity(sku: $0.sku, quantity: $0.quantity) })
+                return .recordReturn(lines: lines, reason: reason, refund: value)
+            case nil:
+                return .recordReturn(lines: lines, reason: reason, refund: nil)
+            }
         }
     }
 }

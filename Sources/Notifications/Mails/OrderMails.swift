@@ -27,14 +27,18 @@ public struct OrderMails: Sendable {
             ("\(line.quantity) × \(line.name)", locale.format(Money(line.unitPrice.amount * Int64(line.quantity), line.unitPrice.currency)))
         }
         let totals = order.totals
+        // Each promotion on a line of its own, under the subtotal: the reader can add it up.
+        let discounts = order.discounts.map { discount in
+            (discount.code.map { "\(discount.name) (\($0))" } ?? discount.name, "−" + locale.format(discount.amount))
+        }
         switch locale {
         case .en:
-            rows += [("Subtotal", locale.format(totals.subtotal)), ("Shipping", locale.format(totals.shipping)), ("Tax", locale.format(totals.tax)), ("Total", locale.format(totals.total))]
+            rows += [("Subtotal", locale.format(totals.subtotal))] + discounts + [("Shipping", locale.format(totals.shipping)), ("Tax", locale.format(totals.tax)), ("Total", locale.format(totals.total))]
             return Draft(subject: "Your order \(id)", layout: MailLayout(
                 paragraphs: ["Thank you for your order \(id). We have reserved your items and let you know when they ship."],
                 rows: rows, link: ("Your order", orderURL(id)), closing: "Shipping to \(order.shippingAddress.name), \(order.shippingAddress.city) (\(order.shippingMethod))."))
         case .de:
-            rows += [("Zwischensumme", locale.format(totals.subtotal)), ("Versand", locale.format(totals.shipping)), ("Steuer", locale.format(totals.tax)), ("Gesamt", locale.format(totals.total))]
+            rows += [("Zwischensumme", locale.format(totals.subtotal))] + discounts + [("Versand", locale.format(totals.shipping)), ("Steuer", locale.format(totals.tax)), ("Gesamt", locale.format(totals.total))]
             return Draft(subject: "Ihre Bestellung \(id)", layout: MailLayout(
                 paragraphs: ["Vielen Dank für Ihre Bestellung \(id). Ihre Artikel sind reserviert; wir melden uns, sobald sie versandt werden."],
                 rows: rows, link: ("Ihre Bestellung", orderURL(id)), closing: "Lieferung an \(order.shippingAddress.name), \(order.shippingAddress.city) (\(order.shippingMethod))."))

@@ -40,7 +40,7 @@ enum AnalyticsFact: Sendable {
     static let irrelevantTypes: Set<String> = [
         "CartShippingAddressSet", "CartShippingMethodSet", "OrderPaymentAuthorized", "OrderFulfilmentRecorded", "OrderDelivered",
         "ProductPriceSet", "ProductPublished", "ProductUnpublished", "ProductDiscontinued", "LowStockThresholdCrossed",
-        "BackorderPolicyChanged",
+        "BackorderPolicyChanged", "CartCouponApplied", "CartCouponRemoved",
     ]
 
     /// The current schema version of each type of the categories analytics reads.

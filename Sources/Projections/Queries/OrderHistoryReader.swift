@@ -13,6 +13,8 @@ public struct OrderHistoryReader: Sendable {
         public let status: String
         public let lines: JSONFragment
         public let totals: JSONFragment
+        /// Each promotion's discount, by line and on the shipping.
+        public let discounts: JSONFragment
         public let shippingAddress: JSONFragment
         public let refunded: JSONFragment?
         public let placedAt: Date
@@ -49,7 +51,7 @@ public struct OrderHistoryReader: Sendable {
         let limit = max(1, min(limit, 100))
         let rows = try await client.query(
             """
-            SELECT order_id, customer_id, status, lines::text, totals::text, shipping_address::text, refunded::text, placed_at, updated_at, position
+            SELECT order_id, customer_id, status, lines::text, totals::text, discounts::text, shipping_address::text, refunded::text, placed_at, updated_at, position
             FROM order_history h
             WHERE customer_kind = 'customer' AND customer_id = \(customerID)
               AND (\(cursor == nil) OR (placed_at, order_id) < (SELECT placed_at, order_id FROM order_history WHERE order_id = \(cursor ?? "")))
@@ -68,7 +70,7 @@ public struct OrderHistoryReader: Sendable {
     public func order(id: String) async throws -> Order? {
         let rows = try await client.query(
             """
-            SELECT order_id, customer_id, status, lines::text, totals::text, shipping_address::text, refunded::text, placed_at, updated_at, position
+            SELECT order_id, customer_id, status, lines::text, totals::text, discounts::text, shipping_address::text, refunded::text, placed_at, updated_at, position
             FROM order_history WHERE order_id = \(id)
             """,
             logger: logger
@@ -87,13 +89,13 @@ public struct OrderHistoryReader: Sendable {
 
     private func decode(_ rows: PostgresRowSequence) async throws -> [Order] {
         var orders: [Order] = []
-        for try await (id, customer, status, lines, totals, sealedAddress, refunded, placed, updated, position) in rows.decode(
-            (String, String, String, String, String, String, String?, Date, Date, Int64).self
+        for try await (id, customer, status, lines, totals, discounts, sealedAddress, refunded, placed, updated, position) in rows.decode(
+            (String, String, String, String, String, String, String, String?, Date, Date, Int64).self
         ) {
             let address = try await vault.reveal(sealedAddress, object: [], fields: PersonalData.addressFields)
             orders.append(Order(
                 orderId: id, customerId: customer, status: status, lines: JSONFragment(lines), totals: JSONFragment(totals),
-                shippingAddress: JSONFragment(address), refunded: refunded.map(JSONFragment.init), placedAt: placed, updatedAt: updated,
+                discounts: JSONFragment(discounts), shippingAddress: JSONFragment(address), refunded: refunded.map(JSONFragment.init), placedAt: placed, updatedAt: updated,
                 position: position, timeline: nil
             ))
         }

@@ -4,7 +4,7 @@ import EventStore
 import Logging
 import PostgresNIO
 
-/// Keeps `cart_activity` from the cart events: a change to an open cart's lines, address or
+/// Keeps `cart_activity` from the cart events: a change to an open cart's lines, coupons, address or
 /// method marks it active at the event's time; checkout, merge and abandonment take it out.
 /// ``CartAbandonmentService`` reads the table.
 public struct CartActivityProcess: ProcessManager {
@@ -18,6 +18,7 @@ public struct CartActivityProcess: ProcessManager {
 
     static let activity: Set<String> = [
         "CartItemAdded", "CartItemQuantityChanged", "CartItemRemoved", "CartShippingAddressSet", "CartShippingMethodSet", "CartMerged",
+        "CartCouponApplied", "CartCouponRemoved",
     ]
     static let closing: Set<String> = ["CartCheckedOut", "CartMergedIntoCustomerCart", "CartAbandoned"]
 

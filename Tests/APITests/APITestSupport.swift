@@ -82,6 +82,55 @@ struct APIClient: Sendable {
         return try await call(method, path, token: token, json: json, headers: headers)
     }
 
+    /// A request for ``concurrently(_:)``.
+    struct Call: Sendable {
+        let method: HTTPRequest.Method
+        let path: String
+        let token: String?
+        let json: String?
+
+        init(_ method: HTTPRequest.Method, _ path: String, token: String? = nil, body: [String: Any]? = nil) {
+            self.method = method
+            self.path = path
+            self.token = token
+            json = body.map { String(decoding: try! JSONSerialization.data(withJSONObject: $0), as: UTF8.self) }
+        }
+    }
+
+    /// Sends every call at once, each on a connection of its own, so the server handles them
+    /// side by side (the test client's one connection would have them answered one after
+    /// another). Answers in the order of `calls`.
+    func concurrently(_ calls: [Call], timeout: Duration = .seconds(120)) async throws -> [Answer] {
+        guard let port = client.port else { throw TestClient.Error.connectionNotOpen }
+        return try await withThrowingTaskGroup(of: (Int, Answer).self) { group in
+            for (index, call) in calls.enumerated() {
+                group.addTask {
+                    let connection = TestClient(host: "localhost", port: port, configuration: .init(timeout: timeout))
+                    connection.connect()
+                    var headers: HTTPFields = [.connection: "close"]
+                    if let token = call.token { headers[.authorization] = "Bearer \(token)" }
+                    if call.json != nil { headers[.contentType] = "application/json" }
+                    let response: TestClient.Response
+                    do {
+                        response = try await connection.execute(TestClient.Request(
+                            call.path, method: call.method, authority: "localhost", headers: headers, body: call.json.map { ByteBuffer(string: $0) }
+                        ))
+                    } catch {
+                        try? await connection.shutdown()
+                        throw error
+                    }
+                    try? await connection.shutdown()
+                    let data = response.body.map { Data($0.readableBytesView) } ?? Data()
+                    let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
+                    return (index, Answer(status: response.status, headers: response.headers, body: object.mapValues { SendableJSON.wrap($0) }))
+                }
+            }
+            var answers = [Answer?](repeating: nil, count: calls.count)
+            for try await (index, answer) in group { answers[index] = answer }
+            return answers.map { $0! }
+        }
+    }
+
     /// Registers a customer and signs in; returns the access token and user id.
     func register(_ email: String, password: String = "correct horse battery") async throws -> (token: String, userID: String) {
         let answer = try await call(.post, "/auth/register", body: ["email": email, "password": password])

@@ -153,12 +153,9 @@ struct PromotionTests {
                 }
             }
             let before = try await Self.count(postgres, "SELECT count(*)::int FROM events")
-            let answers = try await withThrowingTaskGroup(of: APIClient.Answer.self) { group in
-                for (token, cart) in carts {
-                    group.addTask { try await api.call(.post, "/carts/\(cart)/checkout", token: token, body: ["cardNumber": "4242424242424242"]) }
-                }
-                return try await group.reduce(into: []) { $0.append($1) }
-            }
+            let answers = try await api.concurrently(carts.map { token, cart in
+                APIClient.Call(.post, "/carts/\(cart)/checkout", token: token, body: ["cardNumber": "4242424242424242"])
+            })
             #expect(answers.filter { $0.status == .created }.count == 25)
             let losers = answers.filter { $0.status != .created }
             #expect(losers.count == 175)
@@ -192,12 +189,9 @@ struct PromotionTests {
                 #expect(try await api.call(.post, "/carts/\(cart)/coupons", token: customer, body: ["code": "once-each"]).status == .ok)
                 carts.append(cart)
             }
-            let answers = try await withThrowingTaskGroup(of: APIClient.Answer.self) { group in
-                for cart in carts {
-                    group.addTask { try await api.call(.post, "/carts/\(cart)/checkout", token: customer, body: ["cardNumber": "4242424242424242"]) }
-                }
-                return try await group.reduce(into: []) { $0.append($1) }
-            }
+            let answers = try await api.concurrently(carts.map { cart in
+                APIClient.Call(.post, "/carts/\(cart)/checkout", token: customer, body: ["cardNumber": "4242424242424242"])
+            })
             let winners = answers.filter { $0.status == .created }
             #expect(winners.count == 1)
             #expect(answers.filter { $0.code == "promotion.used_up" }.count == 9)

@@ -163,9 +163,14 @@ struct CartRoutes {
             let (state, version) = try await repository.load(Cart.self, .of("cart", id))
             guard state.id != nil, caller.owns(state.owner) else { throw ApplicationError.notFound("cart \(id)") }
             // An open cart is priced as checkout would price it now; a closed one shows what it was.
-            let pricing: CartPricing? = state.status == .open
-                ? try? await promotions.price(state)
-                : state.checkout ?? (try? state.priced(.standard, promotions: .none(at: Date())))
+            // A cart that cannot be priced (a shipping method no longer offered) shows no totals;
+            // a failure to read (the database) is the request's failure.
+            let pricing: CartPricing?
+            if state.status == .open {
+                do { pricing = try await promotions.price(state) } catch is DomainError { pricing = nil }
+            } else {
+                pricing = state.checkout ?? (try? state.priced(.standard, promotions: .none(at: Date())))
+            }
             let view = CartView(id: id, state: state, pricing: pricing, version: version)
             var response = try JSONBody(view).response(from: request, context: context)
             response.headers[.eTag] = "\"\(version)\""

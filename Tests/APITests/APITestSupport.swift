@@ -52,6 +52,8 @@ struct APIClient: Sendable {
     /// The development SMTP server of scripts/services.
     static let mailer: (any Mailer)? = ProcessInfo.processInfo.environment["SMTP_URL"].flatMap { try? SMTPClient(settings: SMTPSettings(url: $0)) }
     let client: any TestClientProtocol
+    /// A connection of this client's own (``onOwnConnection(timeout:_:)``); nil: the test client's.
+    var connection: TestClient?
 
     struct Answer: Sendable {
         let status: HTTPResponse.Status
@@ -69,11 +71,20 @@ struct APIClient: Sendable {
         var headers = headers
         if let token { headers[.authorization] = "Bearer \(token)" }
         if json != nil { headers[.contentType] = "application/json" }
-        return try await client.execute(uri: path, method: method, headers: headers, body: json.map { ByteBuffer(string: $0) }) { response in
-            let data = Data(response.body.readableBytesView)
-            let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
-            return Answer(status: response.status, headers: response.headers, body: object.mapValues { SendableJSON.wrap($0) })
+        if let connection {
+            let response = try await connection.execute(TestClient.Request(
+                path, method: method, authority: "localhost", headers: headers, body: json.map { ByteBuffer(string: $0) }
+            ))
+            return Self.answer(status: response.status, headers: response.headers, body: response.body.map { Data($0.readableBytesView) } ?? Data())
         }
+        return try await client.execute(uri: path, method: method, headers: headers, body: json.map { ByteBuffer(string: $0) }) { response in
+            Self.answer(status: response.status, headers: response.headers, body: Data(response.body.readableBytesView))
+        }
+    }
+
+    static func answer(status: HTTPResponse.Status, headers: HTTPFields, body data: Data) -> Answer {
+        let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
+        return Answer(status: status, headers: headers, body: object.mapValues { SendableJSON.wrap($0) })
     }
 
     @discardableResult
@@ -100,34 +111,35 @@ struct APIClient: Sendable {
     /// Sends every call at once, each on a connection of its own, so the server handles them
     /// side by side (the test client's one connection would have them answered one after
     /// another). Answers in the order of `calls`.
-    func concurrently(_ calls: [Call], timeout: Duration = .seconds(120)) async throws -> [Answer] {
-        guard let port = client.port else { throw TestClient.Error.connectionNotOpen }
-        return try await withThrowingTaskGroup(of: (Int, Answer).self) { group in
+    func concurrently(_ calls: [Call]) async throws -> [Answer] {
+        try await withThrowingTaskGroup(of: (Int, Answer).self) { group in
             for (index, call) in calls.enumerated() {
                 group.addTask {
-                    let connection = TestClient(host: "localhost", port: port, configuration: .init(timeout: timeout))
-                    connection.connect()
-                    var headers: HTTPFields = [.connection: "close"]
-                    if let token = call.token { headers[.authorization] = "Bearer \(token)" }
-                    if call.json != nil { headers[.contentType] = "application/json" }
-                    let response: TestClient.Response
-                    do {
-                        response = try await connection.execute(TestClient.Request(
-                            call.path, method: call.method, authority: "localhost", headers: headers, body: call.json.map { ByteBuffer(string: $0) }
-                        ))
-                    } catch {
-                        try? await connection.shutdown()
-                        throw error
-                    }
-                    try? await connection.shutdown()
-                    let data = response.body.map { Data($0.readableBytesView) } ?? Data()
-                    let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
-                    return (index, Answer(status: response.status, headers: response.headers, body: object.mapValues { SendableJSON.wrap($0) }))
+                    try await onOwnConnection { api in (index, try await api.call(call.method, call.path, token: call.token, json: call.json)) }
                 }
             }
             var answers = [Answer?](repeating: nil, count: calls.count)
             for try await (index, answer) in group { answers[index] = answer }
             return answers.map { $0! }
+        }
+    }
+
+    /// `body` with a client whose requests go on a connection of its own, each given `timeout`:
+    /// for work done side by side with other clients' (on the shared connection every request
+    /// waits for all those sent before it, and its 20 s count from when it was sent).
+    func onOwnConnection<Value: Sendable>(timeout: Duration = .seconds(120), _ body: (APIClient) async throws -> Value) async throws -> Value {
+        guard let port = client.port else { throw TestClient.Error.connectionNotOpen }
+        let own = TestClient(host: "localhost", port: port, configuration: .init(timeout: timeout))
+        own.connect()
+        var api = self
+        api.connection = own
+        do {
+            let value = try await body(api)
+            try? await own.shutdown()
+            return value
+        } catch {
+            try? await own.shutdown()
+            throw error
         }
     }
 

@@ -60,16 +60,18 @@ struct CommerceAPITests {
         try await withAPI { api, postgres in
             let admin = try await api.admin(postgres)
             try await api.product(admin: admin, id: "scarce", sku: "SCARCE-1", price: 1000, stock: 20)
-            // The buyers get ready 20 at a time (the test client gives each request 20 s, and
-            // the suite shares two cores); then all 200 check out at once, each on a connection of
-            // its own (on the test client's one connection they would be answered one by one).
+            // The buyers get ready 20 at a time, each on a connection of its own; then all 200
+            // check out at once, each on its own connection too (on the test client's one
+            // connection they would be answered one by one).
             var carts: [(String, String)] = []
             for chunk in stride(from: 0, to: 200, by: 20) {
                 carts += try await withThrowingTaskGroup(of: (String, String).self) { group in
                     for index in chunk..<(chunk + 20) {
                         group.addTask {
-                            let (token, _) = try await api.register("buyer\(index)@example.com")
-                            return (token, try await api.readyCart(token: token, product: "scarce", sku: "SCARCE-1"))
+                            try await api.onOwnConnection { api in
+                                let (token, _) = try await api.register("buyer\(index)@example.com")
+                                return (token, try await api.readyCart(token: token, product: "scarce", sku: "SCARCE-1"))
+                            }
                         }
                     }
                     return try await group.reduce(into: []) { $0.append($1) }

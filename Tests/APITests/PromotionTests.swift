@@ -142,11 +142,13 @@ struct PromotionTests {
                 carts += try await withThrowingTaskGroup(of: (String, String).self) { group in
                     for index in chunk..<(chunk + 20) {
                         group.addTask {
-                            let (token, _) = try await api.register("racer\(index)@example.com")
-                            let cart = try await api.readyCart(token: token, product: "lamp", sku: "LAMP-RACE")
-                            let applied = try await api.call(.post, "/carts/\(cart)/coupons", token: token, body: ["code": "FIRST25"])
-                            #expect(applied.status == .ok, "\(applied.body)")
-                            return (token, cart)
+                            try await api.onOwnConnection { api in
+                                let (token, _) = try await api.register("racer\(index)@example.com")
+                                let cart = try await api.readyCart(token: token, product: "lamp", sku: "LAMP-RACE")
+                                let applied = try await api.call(.post, "/carts/\(cart)/coupons", token: token, body: ["code": "FIRST25"])
+                                #expect(applied.status == .ok, "\(applied.body)")
+                                return (token, cart)
+                            }
                         }
                     }
                     return try await group.reduce(into: []) { $0.append($1) }

@@ -22,7 +22,10 @@ public struct PlaceOrder: Sendable {
     let repository: AggregateRepository
     let reservationLifetime: TimeInterval
     let promotions: PromotionPricing
-    /// Contention on a popular SKU or coupon makes losers retry; after this many tries they are told so.
+    /// Checkouts of this process that share a SKU or a coupon code take turns.
+    let gate = StreamGate()
+    /// Contention on a popular SKU or coupon (from other processes) makes losers retry; after
+    /// this many tries they are told so.
     let attempts = 40
 
     public init(repository: AggregateRepository, reservationLifetime: TimeInterval, promotions: PromotionPricing) {
@@ -39,7 +42,9 @@ public struct PlaceOrder: Sendable {
         while true {
             attempt += 1
             do {
-                return try await attemptOnce(cartID: cartID, orderID: orderID, requester: requester, method: method, ifMatch: ifMatch, metadata: metadata)
+                return try await gate.withKeys(try await contendedStreams(cartID)) {
+                    try await attemptOnce(cartID: cartID, orderID: orderID, requester: requester, method: method, ifMatch: ifMatch, metadata: metadata)
+                }
             } catch let error as EventStoreError where error.code == .wrongExpectedVersion {
                 // The cart itself moved under a pinned version: the client must look again.
                 if ifMatch != nil, error.stream == .of("cart", cartID) { throw error }
@@ -47,6 +52,13 @@ public struct PlaceOrder: Sendable {
                 try await Task.sleep(for: .milliseconds(Int.random(in: 1...(5 * attempt))))
             }
         }
+    }
+
+    /// The streams other checkouts of this cart's contents would write too: its SKUs' inventory
+    /// and its coupon codes.
+    private func contendedStreams(_ cartID: CartID) async throws -> Set<String> {
+        let cart = try await repository.load(Cart.self, .of("cart", cartID)).state
+        return Set(cart.lines.map { StreamName.of("inventory", $0.sku).rawValue } + cart.couponCodes.map { StreamName.of("coupon", $0).rawValue })
     }
 
     private func attemptOnce(cartID: CartID, orderID: OrderID, requester: Requester, method: PaymentMethodToken, ifMatch: Int64?, metadata: EventMetadata) async throws -> CommandResult {

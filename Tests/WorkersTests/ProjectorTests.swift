@@ -45,7 +45,8 @@ struct ProjectorTests {
             try await appendCatalogAndOrders(store, products: 3)
             try await withServices([relay(store, broker), projector(client, broker)]) {
                 // Each topic is consumed on its own: the inventory one may finish after the orders.
-                try await waitUntil {
+                // (Seconds alone; the bound is for a suite sharing two cores with other brokers.)
+                try await waitUntil(timeout: .seconds(90)) {
                     let paid = try? await count("SELECT count(*) FROM order_history WHERE status = 'paid'", client)
                     let stocked = try? await count("SELECT count(*) FROM catalog_variants WHERE on_hand = 10 AND available = 8 AND prices->>'EUR' = '2500'", client)
                     return paid == 3 && stocked == 3

@@ -231,6 +231,11 @@ EVENTS = [
     ("CouponDisabled", 1, "coupon", "A coupon code was withdrawn.", {"code": ref("couponCode")}, {}),
     ("CouponRedeemed", 1, "coupon", "An order took a use of a limited coupon code.", {"code": ref("couponCode"), "orderId": ref_id}, {"customerId": ref_id}),
     ("CouponRedemptionReleased", 1, "coupon", "A cancelled order gave its use of the code back.", {"code": ref("couponCode"), "orderId": ref_id}, {}),
+    ("ProductViewed", 1, "activity", "A shopper looked at a product (on the shopper's activity stream).",
+     {"viewer": ref("owner"), "productId": ref_id}, {"sku": ref_id}),
+    ("SearchPerformed", 1, "activity", "A shopper searched or filtered the catalog; the text is sealed with the viewer's key.",
+     {"viewer": ref("owner"), "query": {"type": "string", "description": "the search text, stored sealed (personal data)"},
+      "category": {"type": "array", "items": {"type": "string", "minLength": 1}}, "resultCount": {"type": "integer", "minimum": 0}}, {}),
 ]
 
 def schema(name, version, category, description, required, optional):

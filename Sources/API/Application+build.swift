@@ -106,9 +106,11 @@ public func buildApplication(
     } else {
         logger.warning("no mailer (SMTP_URL): account e-mails wait in mail_outbox until a server with one runs")
     }
+    let (router, activity) = buildRouterAndActivity(configuration: configuration, dependencies: dependencies, logger: logger)
+    services.append(activity)
     var app = Application(
         router: DatabaseOutageRouter(
-            base: buildRouter(configuration: configuration, dependencies: dependencies, logger: logger),
+            base: router,
             availability: dependencies.databaseAvailability
         ),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "commerce"),
@@ -124,6 +126,15 @@ public func buildApplication(
 /// Every route and middleware; `router.routes` lists the routes (the OpenAPI test compares them
 /// with the document).
 public func buildRouter(configuration: APIConfiguration, dependencies: APIDependencies, logger: Logger) -> Router<CommerceRequestContext> {
+    // Its activity recorder is not run: only an application built by `buildApplication` stores activity.
+    buildRouterAndActivity(configuration: configuration, dependencies: dependencies, logger: logger).router
+}
+
+/// The router, and the recorder of shopper activity its routes feed, which the application
+/// runs among its services.
+func buildRouterAndActivity(
+    configuration: APIConfiguration, dependencies: APIDependencies, logger: Logger
+) -> (router: Router<CommerceRequestContext>, activity: ActivityRecorder) {
     let router = Router(context: CommerceRequestContext.self)
     let routeTable = RouteTable()
     router.add(middleware: HTTPEdgeMiddleware(
@@ -184,7 +195,15 @@ public func buildRouter(configuration: APIConfiguration, dependencies: APIDepend
         repository: repository, complete: CompletePaymentOperation(repository: repository, gateway: gateway, logger: logger)
     )).addRoutes(admin: admin)
     WebhookRoutes(apply: ApplyGatewayWebhook(repository: repository), signature: dependencies.webhookSignature).addRoutes(to: router)
-    CatalogQueryRoutes(catalog: CatalogReader(client: dependencies.postgres, logger: logger), readYourWrites: readYourWrites).addRoutes(to: router)
+    let catalog = CatalogReader(client: dependencies.postgres, logger: logger)
+    let activity = ActivityRecorder(repository: repository, logger: logger)
+    CatalogQueryRoutes(catalog: catalog, activity: activity, readYourWrites: readYourWrites).addRoutes(to: router)
+    RecommendationRoutes(
+        reader: RecommendationsReader(
+            client: dependencies.postgres, logger: logger, trendHalfLife: RecommendationsProjection.configured().trendHalfLife
+        ),
+        activity: activity, catalog: catalog, readYourWrites: readYourWrites
+    ).addRoutes(to: router, signedIn: signedIn)
     OrderQueryRoutes(orders: orderHistory, readYourWrites: readYourWrites).addRoutes(to: router)
     CustomerAdminRoutes(accounts: CustomerAccounts(client: dependencies.postgres, logger: logger), orders: orderHistory).addRoutes(admin: admin)
     let analytics = AnalyticsReader(client: dependencies.postgres, logger: logger)
@@ -205,5 +224,5 @@ public func buildRouter(configuration: APIConfiguration, dependencies: APIDepend
         Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: .init(string: OpenAPIDocument.json)))
     }
     routeTable.load(router.routes.map { (path: "\($0.path)", method: $0.method) })
-    return router
+    return (router, activity)
 }

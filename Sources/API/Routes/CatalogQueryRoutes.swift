@@ -1,10 +1,14 @@
+import Aggregates
 import Application
 import Hummingbird
 import Projections
 
 /// The catalog read model: listing with search, category, currency, sorts and cursors; one product.
+/// A shopper's searches (a first page with text or a category) and product views are recorded as
+/// their activity, for recommendations, without waiting for it to be stored.
 struct CatalogQueryRoutes {
     let catalog: CatalogReader
+    let activity: ActivityRecorder
     let readYourWrites: ReadYourWrites
 
     func addRoutes(to router: Router<CommerceRequestContext>) {
@@ -24,7 +28,15 @@ struct CatalogQueryRoutes {
             search.limit = try QueryParameters.limit(query["limit"])
             search.cursor = try QueryParameters.text(query["cursor"], "cursor")
             do {
-                return JSONBody(try await catalog.products(search))
+                let page = try await catalog.products(search)
+                if search.cursor == nil, !(search.text ?? "").isEmpty || !search.category.isEmpty,
+                   let viewer = try? RecommendationRoutes.viewer(request, context) {
+                    activity.record(.searchPerformed(SearchPerformed(
+                        viewer: viewer, query: String((search.text ?? "").prefix(Activity.maximumQueryLength)), category: search.category,
+                        resultCount: page.items.count
+                    )))
+                }
+                return JSONBody(page)
             } catch CatalogReader.QueryError.invalidCursor {
                 throw Problem.badRequest("invalid_cursor", "the cursor is not one this listing gave out (for this sort)", field: "cursor")
             }
@@ -35,6 +47,9 @@ struct CatalogQueryRoutes {
             guard let product = try await catalog.product(id: id, currency: try QueryParameters.currency(request.uri.queryParameters["currency"])),
                   product.status == "published" || context.principal?.role == .admin
             else { throw ApplicationError.notFound("product \(id)") }
+            if product.status == "published", let productId = try? ProductID(id), let viewer = try? RecommendationRoutes.viewer(request, context) {
+                activity.record(.productViewed(ProductViewed(viewer: viewer, productId: productId, sku: nil)))
+            }
             return JSONBody(product)
         }
     }

@@ -67,6 +67,10 @@ extension Problem {
         Problem(.badRequest, code, detail, fields: field.map { ["field": .string($0)] } ?? [:])
     }
 
+    static func unprocessable(_ code: String, _ detail: String, field: String? = nil) -> Problem {
+        Problem(.unprocessableContent, code, detail, fields: field.map { ["field": .string($0)] } ?? [:])
+    }
+
     /// Maps what the layers below throw to the response a client gets. Anything unknown is a
     /// 500 `internal_error` whose detail names no internals.
     static func from(_ error: any Error) -> Problem {

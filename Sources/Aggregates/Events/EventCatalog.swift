@@ -18,6 +18,7 @@ public enum EventCatalog {
         ("payment", PaymentEvent.payloadTypes),
         ("promotion", PromotionEvent.payloadTypes),
         ("coupon", CouponEvent.payloadTypes),
+        ("activity", ActivityEvent.payloadTypes),
     ]
 
     public static let entries: [Entry] = categories.flatMap { category, types in

@@ -27,15 +27,18 @@ public enum PersonalData {
         CartShippingAddressSet.eventType: Rule(object: ["address"], fields: addressFields, owner: "owner"),
         CartCheckedOut.eventType: Rule(object: ["shippingAddress"], fields: addressFields, owner: "owner"),
         OrderPlaced.eventType: Rule(object: ["shippingAddress"], fields: addressFields, owner: "customer"),
+        SearchPerformed.eventType: Rule(object: [], fields: ["query"], owner: "viewer"),
     ]
 
     /// The data subject whose key seals the data: a signed-in customer (`customer-<id>`, so
     /// erasing the customer covers every cart and order), else the guest cart (`guest-cart-<id>`:
     /// a guest is known by nothing else). Without an owner (events written before owners were
-    /// recorded), the cart: `cart-<id>`.
+    /// recorded), the cart: `cart-<id>`. A guest's browsing, which belongs to no cart, is
+    /// their session's: `guest-session-<session hash>`.
     public static func subject(owner: CartOwner?, cartId: String) -> String {
         switch owner {
         case .customer(let id): "customer-\(id)"
+        case .guest(let session) where cartId.isEmpty: "guest-session-\(session)"
         case .guest: "guest-cart-\(cartId)"
         case nil: "cart-\(cartId)"
         }

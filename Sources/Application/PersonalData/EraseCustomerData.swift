@@ -55,6 +55,11 @@ public struct EraseCustomerData: Sendable {
             let counted = emails.map(EmailDigest.mailRequestBucket)
             try await connection.query("DELETE FROM auth_attempts WHERE bucket = ANY(\(counted))", logger: store.logger)
             try await connection.query("DELETE FROM idempotency_keys WHERE principal = \(customer.rawValue)", logger: store.logger)
+            // What the recommendations read model keeps of them alone: their products and their
+            // browsing session. (Their search text is sealed with their key; views and orders stay
+            // in the counts of products, under a pseudonymous id, like order lines.)
+            try await connection.query("DELETE FROM rec_customer_products WHERE customer_id = \(customer.rawValue)", logger: store.logger)
+            try await connection.query("DELETE FROM rec_view_sessions WHERE viewer = \(Activity.streamName(for: .customer(customer)))", logger: store.logger)
             return emails
         }
         return Report(subjects: subjects, keysDeleted: deleted, accountClosed: !closed.isEmpty)

@@ -194,6 +194,35 @@ public struct CatalogReader: Sendable {
         return nil
     }
 
+    /// Of `ids`, the products a shopper can buy now in `currency` — published, with a variant in
+    /// stock and priced in it — by id. What recommendation lists are made of.
+    public func availableProducts(ids: [String], currency: Currency) async throws -> [String: Product] {
+        guard !ids.isEmpty else { return [:] }
+        let rows = try await client.query(
+            """
+            SELECT p.product_id, p.name, p.description, p.category_path, p.status,
+                   min((v.prices ->> \(currency.code))::bigint), coalesce(sum(greatest(v.available, 0)), 0)::bigint,
+                   jsonb_agg(jsonb_build_object('sku', v.sku, 'attributes', v.attributes, 'price', v.prices -> \(currency.code),
+                             'available', v.available) ORDER BY v.sku)::text
+            FROM catalog_products p JOIN catalog_variants v ON v.product_id = p.product_id
+            WHERE p.product_id = ANY(\(ids)) AND p.status = 'published'
+            GROUP BY p.product_id
+            HAVING bool_or(v.available > 0 AND v.prices ? \(currency.code))
+            """,
+            logger: logger
+        )
+        var found: [String: Product] = [:]
+        for try await (id, name, description, path, status, fromPrice, available, variantsJSON) in rows.decode(
+            (String, String, String, [String], String, Int64?, Int64, String).self
+        ) {
+            found[id] = try Self.product(
+                id: id, name: name, description: description, path: path, status: status, fromPrice: fromPrice,
+                available: available, variantsJSON: variantsJSON, currency: currency
+            )
+        }
+        return found
+    }
+
     /// A product from a row of either query; the variants come as JSON from `jsonb_agg`.
     private static func product(
         id: String, name: String, description: String, path: [String], status: String, fromPrice: Int64?,

@@ -1,0 +1,107 @@
+import Aggregates
+import Application
+import Foundation
+import Hummingbird
+import Projections
+
+/// Recommendation lists (``RecommendationsReader``) and the storefront's report of a product
+/// view (``ActivityRecorder``).
+struct RecommendationRoutes {
+    let reader: RecommendationsReader
+    let activity: ActivityRecorder
+    let catalog: CatalogReader
+    let readYourWrites: ReadYourWrites
+
+    func addRoutes(to router: Router<CommerceRequestContext>, signedIn: RouterGroup<CommerceRequestContext>) {
+        router.get("/catalog/products/{productId}/recommendations") { request, context -> JSONBody<RecommendationsReader.List> in
+            let query = request.uri.queryParameters
+            try await readYourWrites.wait(request, projection: RecommendationsProjection())
+            let id = try context.parameters.require("productId")
+            let kind = try Self.choice(query["kind"], RecommendationsReader.ProductList.self, default: .alsoBought)
+            let currency = try QueryParameters.currency(query["currency"])
+            // Like the product itself: only a published product has public recommendations.
+            guard (try? ProductID(id)) != nil, let product = try await catalog.product(id: id, currency: currency),
+                  product.status == "published" || context.principal?.role == .admin,
+                  let list = try await reader.list(kind, for: id, limit: try Self.limit(query["limit"]), currency: currency)
+            else { throw ApplicationError.notFound("product \(id)") }
+            return JSONBody(list)
+        }
+        router.get("/catalog/trending") { request, context -> JSONBody<RecommendationsReader.List> in
+            let query = request.uri.queryParameters
+            try await readYourWrites.wait(request, projection: RecommendationsProjection())
+            let category = try QueryParameters.text(query["category"], "category")?.split(separator: "/").map(String.init) ?? []
+            return JSONBody(try await reader.trending(
+                category: category, limit: try Self.limit(query["limit"]), currency: try QueryParameters.currency(query["currency"])
+            ))
+        }
+        signedIn.get("/customers/me/recommendations") { request, context -> JSONBody<RecommendationsReader.List> in
+            let query = request.uri.queryParameters
+            let principal = try context.requirePrincipal()
+            try await readYourWrites.wait(request, projection: RecommendationsProjection())
+            let kind = try Self.choice(query["kind"], RecommendationsReader.CustomerList.self, default: .forYou)
+            return JSONBody(try await reader.list(
+                kind, for: principal.userID, limit: try Self.limit(query["limit"]), currency: try QueryParameters.currency(query["currency"])
+            ))
+        }
+        router.post("/activity/product-viewed") { request, context -> Response in
+            let body = try await StrictJSON.decode(ProductViewedReport.self, from: request, context: context)
+            guard let productId = try? ProductID(body.productId) else {
+                throw Problem.unprocessable(DomainError.Code.invalidID.rawValue, "productId is not a valid id", field: "productId")
+            }
+            let sku = try body.sku.map { text throws -> SKU in
+                guard let sku = try? SKU(text) else { throw Problem.unprocessable(DomainError.Code.invalidID.rawValue, "sku is not a valid id", field: "sku") }
+                return sku
+            }
+            guard let viewer = try Self.viewer(request, context, sessionId: body.sessionId) else {
+                throw Problem.unprocessable("viewer_unknown", "sign in, send your Guest-Token, or give a sessionId (16 to 128 letters, digits, '-' or '_')", field: "sessionId")
+            }
+            guard let product = try await catalog.product(id: productId.rawValue, currency: .EUR), product.status == "published" else {
+                throw ApplicationError.notFound("product \(productId.rawValue)")
+            }
+            if let sku, !product.variants.contains(where: { $0.sku == sku.rawValue }) {
+                throw Problem.unprocessable("unknown_variant", "the product has no variant \(sku.rawValue)", field: "sku")
+            }
+            activity.record(.productViewed(ProductViewed(viewer: viewer, productId: productId, sku: sku)))
+            return Response(status: .accepted)
+        }
+    }
+
+    struct ProductViewedReport: Codable {
+        let productId: String
+        let sku: String?
+        /// A guest's browsing session, chosen by the storefront (stored only as its hash).
+        let sessionId: String?
+    }
+
+    /// Who is browsing: the signed-in customer (an admin's views count for no one); else the
+    /// guest by the hash of their Guest-Token or, failing that, of the storefront's session id.
+    static func viewer(_ request: Request, _ context: CommerceRequestContext, sessionId: String? = nil) throws -> CartOwner? {
+        if let principal = context.principal {
+            guard principal.role == .customer, let id = try? CustomerID(principal.userID) else { return nil }
+            return .customer(id)
+        }
+        if let token = request.headers[GuestToken.header] { return .guest(GuestToken.hash(token)) }
+        guard let sessionId else { return nil }
+        guard (16...128).contains(sessionId.utf8.count),
+              sessionId.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-" || $0 == "_") })
+        else { throw Problem.unprocessable("invalid_session", "sessionId must be 16 to 128 letters, digits, '-' or '_'", field: "sessionId") }
+        return .guest(GuestToken.hash("session:" + sessionId))
+    }
+
+    static func limit(_ value: Substring?) throws -> Int {
+        guard let value else { return RecommendationsReader.defaultLimit }
+        guard let limit = Int(value), (1...RecommendationsReader.maximumLimit).contains(limit) else {
+            throw Problem.badRequest("invalid_parameter", "limit must be 1 to \(RecommendationsReader.maximumLimit)", field: "limit")
+        }
+        return limit
+    }
+
+    static func choice<Choice: RawRepresentable & CaseIterable>(_ value: Substring?, _: Choice.Type, default fallback: Choice) throws -> Choice
+    where Choice.RawValue == String {
+        guard let value else { return fallback }
+        guard let choice = Choice(rawValue: String(value)) else {
+            throw Problem.badRequest("invalid_parameter", "kind must be one of \(Choice.allCases.map(\.rawValue).joined(separator: ", "))", field: "kind")
+        }
+        return choice
+    }
+}

@@ -1,0 +1,334 @@
+import Aggregates
+import EventStore
+import Foundation
+import Logging
+import PostgresNIO
+
+/// Folds placed orders and product views into the recommendation counts.
+///
+/// Pair counts only ever grow, so they are kept as increments and added on write (a rebuild's
+/// increments are the totals). Rows that need their current value to change — a product's trend
+/// score and buyer counts, a customer's products, a shopper's session — are read first, folded
+/// and written back whole.
+final class RecommendationsBuilder: ReadModelBuilder {
+    /// A view counts this much of an order in the trend score.
+    static let viewWeight = 0.1
+    /// Views further apart than this start a new browsing session.
+    static let sessionGap: TimeInterval = 30 * 60
+    /// A session's first this many products pair up; later ones only count as viewed.
+    static let sessionProductLimit = 50
+
+    struct ProductRow: Equatable {
+        var orders: Int64 = 0
+        var units: Int64 = 0
+        var buyers: Int64 = 0
+        var repeatBuyers: Int64 = 0
+        var viewSessions: Int64 = 0
+        var trend = TrendScore()
+    }
+
+    struct CustomerProduct: Equatable {
+        var orders: Int32 = 0
+        var units: Int32 = 0
+        var lastOrderedAt: Date?
+        var views: Int32 = 0
+        var lastViewedAt: Date?
+    }
+
+    struct Session: Equatable {
+        var startedAt: Date
+        var lastAt: Date
+        var products: [String]
+    }
+
+    struct Pair: Hashable {
+        let product: String
+        let other: String
+    }
+
+    struct CustomerKey: Hashable {
+        let customer: String
+        let product: String
+    }
+
+    enum Decoded: Sendable {
+        case placed(OrderPlaced)
+        case viewed(ProductViewed)
+        case ignored
+    }
+
+    private let projection: String
+    private let ignoring: Set<String>
+    private let halfLife: TimeInterval
+    private var products: [String: ProductRow] = [:]
+    private var changedProducts: Set<String> = []
+    private var customerProducts: [CustomerKey: CustomerProduct] = [:]
+    private var changedCustomerProducts: Set<CustomerKey> = []
+    private var sessions: [String: Session] = [:]
+    private var changedSessions: Set<String> = []
+    private var coPurchases: [Pair: Int64] = [:]
+    private var coViews: [Pair: Int64] = [:]
+    private let streamVersions = StreamVersions()
+    var recordsStreamVersions: Bool {
+        get { streamVersions.enabled }
+        set { streamVersions.enabled = newValue }
+    }
+    var writesIntoEmptyTables = false
+    private let hold = StreamHold()
+
+    init(projection: String, ignoring: Set<String>, trendHalfLife: TimeInterval) {
+        self.projection = projection
+        self.ignoring = ignoring
+        halfLife = trendHalfLife
+    }
+
+    func add(_ events: [RecordedEvent], loadingFrom connection: PostgresConnection?, logger: Logger) async throws -> [ParkedEvent] {
+        let ignoring = self.ignoring
+        let outcomes = await decodeConcurrently(events) { event -> Result<Decoded, DomainError> in
+            if ignoring.contains(event.type) { return .success(.ignored) }
+            let encoded = EncodedEvent(type: event.type, schemaVersion: Int(event.schemaVersion), json: event.data)
+            switch event.category {
+            case "order":
+                return Result { () throws(DomainError) in
+                    if case .placed(let placed) = try EventCodec.decode(OrderEvent.self, encoded) { .placed(placed) } else { .ignored }
+                }
+            case "activity":
+                return Result { () throws(DomainError) in
+                    if case .productViewed(let viewed) = try EventCodec.decode(ActivityEvent.self, encoded) { .viewed(viewed) } else { .ignored }
+                }
+            default:
+                return .failure(DomainError(.unknownEventType, "the recommendations read model reads no \(event.category) events"))
+            }
+        }
+        if let connection {
+            try await load(outcomes.compactMap { try? $0?.get() }, from: connection, logger: logger)
+        }
+        for (event, outcome) in zip(events, outcomes) {
+            guard let outcome, let value = hold.admit(event, outcome) else { continue }
+            streamVersions.record(event)
+            switch value {
+            case .placed(let placed): fold(placed, at: event.occurredAt)
+            case .viewed(let viewed): fold(viewed, at: event.occurredAt)
+            case .ignored: break
+            }
+        }
+        return hold.drain()
+    }
+
+    private func fold(_ placed: OrderPlaced, at time: Date) {
+        // Units per product, in the order's line order (a product may fill several lines).
+        var units: [(product: String, quantity: Int64)] = []
+        for line in placed.lines {
+            let product = line.productId.rawValue
+            if let index = units.firstIndex(where: { $0.product == product }) {
+                units[index].quantity += Int64(line.quantity)
+            } else {
+                units.append((product, Int64(line.quantity)))
+            }
+        }
+        for (product, quantity) in units {
+            var row = products[product] ?? ProductRow()
+            row.orders += 1
+            row.units += quantity
+            row.trend.add(1, at: time, halfLife: halfLife)
+            if case .customer(let customer) = placed.customer {
+                let key = CustomerKey(customer: customer.rawValue, product: product)
+                var mine = customerProducts[key] ?? CustomerProduct()
+                if mine.orders == 0 { row.buyers += 1 }
+                if mine.orders == 1 { row.repeatBuyers += 1 }
+                mine.orders += 1
+                mine.units += Int32(clamping: quantity)
+                mine.lastOrderedAt = max(mine.lastOrderedAt ?? time, time)
+                customerProducts[key] = mine
+                changedCustomerProducts.insert(key)
+            }
+            products[product] = row
+            changedProducts.insert(product)
+            for (other, _) in units where other != product {
+                coPurchases[Pair(product: product, other: other), default: 0] += 1
+            }
+        }
+    }
+
+    private func fold(_ viewed: ProductViewed, at time: Date) {
+        let viewer = Activity.streamName(for: viewed.viewer)
+        let product = viewed.productId.rawValue
+        var session = sessions[viewer].flatMap { time.timeIntervalSince($0.lastAt) <= Self.sessionGap ? $0 : nil }
+            ?? Session(startedAt: time, lastAt: time, products: [])
+        var row = products[product] ?? ProductRow()
+        if !session.products.contains(product) {
+            row.viewSessions += 1
+            if session.products.count < Self.sessionProductLimit {
+                for other in session.products {
+                    coViews[Pair(product: product, other: other), default: 0] += 1
+                    coViews[Pair(product: other, other: product), default: 0] += 1
+                }
+                session.products.append(product)
+            }
+        }
+        session.lastAt = max(session.lastAt, time)
+        sessions[viewer] = session
+        changedSessions.insert(viewer)
+        row.trend.add(Self.viewWeight, at: time, halfLife: halfLife)
+        products[product] = row
+        changedProducts.insert(product)
+        if case .customer(let customer) = viewed.viewer {
+            let key = CustomerKey(customer: customer.rawValue, product: product)
+            var mine = customerProducts[key] ?? CustomerProduct()
+            mine.views += 1
+            mine.lastViewedAt = max(mine.lastViewedAt ?? time, time)
+            customerProducts[key] = mine
+            changedCustomerProducts.insert(key)
+        }
+    }
+
+    /// Reads the rows a live batch folds onto and that are not in memory yet.
+    private func load(_ decoded: [Decoded], from connection: PostgresConnection, logger: Logger) async throws {
+        var productIDs: Set<String> = []
+        var keys: Set<CustomerKey> = []
+        var viewers: Set<String> = []
+        for value in decoded {
+            switch value {
+            case .placed(let placed):
+                for line in placed.lines {
+                    productIDs.insert(line.productId.rawValue)
+                    if case .customer(let customer) = placed.customer { keys.insert(CustomerKey(customer: customer.rawValue, product: line.productId.rawValue)) }
+                }
+            case .viewed(let viewed):
+                productIDs.insert(viewed.productId.rawValue)
+                viewers.insert(Activity.streamName(for: viewed.viewer))
+                if case .customer(let customer) = viewed.viewer { keys.insert(CustomerKey(customer: customer.rawValue, product: viewed.productId.rawValue)) }
+            case .ignored:
+                break
+            }
+        }
+        let wantedProducts = Array(productIDs.subtracting(products.keys))
+        if !wantedProducts.isEmpty {
+            let rows = try await connection.query(
+                """
+                SELECT product_id, orders, units, buyers, repeat_buyers, view_sessions, trend_score, trend_at
+                FROM rec_products WHERE product_id = ANY(\(wantedProducts))
+                """,
+                logger: logger
+            )
+            for try await (id, orders, units, buyers, repeatBuyers, sessions, score, at) in rows.decode((String, Int64, Int64, Int64, Int64, Int64, Double, Date).self) {
+                products[id] = ProductRow(orders: orders, units: units, buyers: buyers, repeatBuyers: repeatBuyers, viewSessions: sessions,
+                                          trend: TrendScore(value: score, asOf: at))
+            }
+        }
+        let wantedKeys = Array(keys.filter { customerProducts[$0] == nil })
+        if !wantedKeys.isEmpty {
+            let rows = try await connection.query(
+                """
+                SELECT c.customer_id, c.product_id, c.orders, c.units, c.last_ordered_at, c.views, c.last_viewed_at
+                FROM rec_customer_products c JOIN unnest(\(wantedKeys.map(\.customer))::text[], \(wantedKeys.map(\.product))::text[]) AS k(customer_id, product_id)
+                  ON c.customer_id = k.customer_id AND c.product_id = k.product_id
+                """,
+                logger: logger
+            )
+            for try await (customer, product, orders, units, lastOrdered, views, lastViewed) in rows.decode((String, String, Int32, Int32, Date?, Int32, Date?).self) {
+                customerProducts[CustomerKey(customer: customer, product: product)] = CustomerProduct(
+                    orders: orders, units: units, lastOrderedAt: lastOrdered, views: views, lastViewedAt: lastViewed
+                )
+            }
+        }
+        let wantedViewers = Array(viewers.subtracting(sessions.keys))
+        if !wantedViewers.isEmpty {
+            let rows = try await connection.query(
+                "SELECT viewer, started_at, last_at, products FROM rec_view_sessions WHERE viewer = ANY(\(wantedViewers))",
+                logger: logger
+            )
+            for try await (viewer, started, last, viewed) in rows.decode((String, Date, Date, [String]).self) {
+                sessions[viewer] = Session(startedAt: started, lastAt: last, products: viewed)
+            }
+        }
+    }
+
+    func flush(on connection: PostgresConnection, logger: Logger) async throws {
+        let copying = writesIntoEmptyTables
+        writesIntoEmptyTables = false
+        let productIDs = changedProducts.sorted()
+        let productRows = productIDs.map { products[$0]! }
+        try await BulkInsert(
+            table: "rec_products",
+            columns: [
+                ("product_id", "$1"), ("orders", "$2"), ("units", "$3"), ("buyers", "$4"), ("repeat_buyers", "$5"), ("view_sessions", "$6"),
+                ("trend_score", "$7::double precision"), ("trend_at", "$8"),
+            ],
+            conflict: """
+                ON CONFLICT (product_id) DO UPDATE SET orders = excluded.orders, units = excluded.units, buyers = excluded.buyers,
+                    repeat_buyers = excluded.repeat_buyers, view_sessions = excluded.view_sessions,
+                    trend_score = excluded.trend_score, trend_at = excluded.trend_at
+                """
+        ).write(
+            [
+                .text(productIDs), .bigint(productRows.map(\.orders)), .bigint(productRows.map(\.units)), .bigint(productRows.map(\.buyers)),
+                .bigint(productRows.map(\.repeatBuyers)), .bigint(productRows.map(\.viewSessions)),
+                // Text keeps every bit of the double: Swift prints the shortest form that reads back the same.
+                .text(productRows.map { "\($0.trend.value)" }), .timestamptz(productRows.map(\.trend.asOf)),
+            ],
+            rowCount: productIDs.count, on: connection, logger: logger
+        )
+        try await writePairs(coPurchases, table: "rec_co_purchases", count: "orders", copying: copying, on: connection, logger: logger)
+        try await writePairs(coViews, table: "rec_co_views", count: "sessions", copying: copying, on: connection, logger: logger)
+        let keys = changedCustomerProducts.sorted { ($0.customer, $0.product) < ($1.customer, $1.product) }
+        let mine = keys.map { customerProducts[$0]! }
+        let never = Date(timeIntervalSince1970: 0)
+        try await BulkInsert(
+            table: "rec_customer_products",
+            columns: [
+                ("customer_id", "$1"), ("product_id", "$2"), ("orders", "$3::integer"), ("units", "$4::integer"),
+                ("last_ordered_at", "nullif($5, 'epoch')"), ("views", "$6::integer"), ("last_viewed_at", "nullif($7, 'epoch')"),
+            ],
+            conflict: """
+                ON CONFLICT (customer_id, product_id) DO UPDATE SET orders = excluded.orders, units = excluded.units,
+                    last_ordered_at = excluded.last_ordered_at, views = excluded.views, last_viewed_at = excluded.last_viewed_at
+                """
+        ).write(
+            [
+                .text(keys.map(\.customer)), .text(keys.map(\.product)), .bigint(mine.map { Int64($0.orders) }), .bigint(mine.map { Int64($0.units) }),
+                .timestamptz(mine.map { $0.lastOrderedAt ?? never }), .bigint(mine.map { Int64($0.views) }), .timestamptz(mine.map { $0.lastViewedAt ?? never }),
+            ],
+            rowCount: keys.count, on: connection, logger: logger, copyingIntoEmptyTable: copying
+        )
+        let viewers = changedSessions.sorted()
+        let sessionRows = viewers.map { sessions[$0]! }
+        try await BulkInsert(
+            table: "rec_view_sessions",
+            columns: [("viewer", "$1"), ("started_at", "$2"), ("last_at", "$3"), ("products", "$4::text[]")],
+            conflict: "ON CONFLICT (viewer) DO UPDATE SET started_at = excluded.started_at, last_at = excluded.last_at, products = excluded.products"
+        ).write(
+            [
+                .text(viewers), .timestamptz(sessionRows.map(\.startedAt)), .timestamptz(sessionRows.map(\.lastAt)),
+                .text(sessionRows.map { Self.arrayLiteral($0.products) }),
+            ],
+            rowCount: viewers.count, on: connection, logger: logger
+        )
+        changedProducts.removeAll(keepingCapacity: true)
+        changedCustomerProducts.removeAll(keepingCapacity: true)
+        changedSessions.removeAll(keepingCapacity: true)
+        coPurchases.removeAll(keepingCapacity: true)
+        coViews.removeAll(keepingCapacity: true)
+        try await streamVersions.write(projection: projection, on: connection, logger: logger)
+    }
+
+    /// Adds the pair increments to the stored counts.
+    private func writePairs(
+        _ pairs: [Pair: Int64], table: String, count: String, copying: Bool, on connection: PostgresConnection, logger: Logger
+    ) async throws {
+        let keys = pairs.keys.sorted { ($0.product, $0.other) < ($1.product, $1.other) }
+        try await BulkInsert(
+            table: table,
+            columns: [("product_id", "$1"), ("other_id", "$2"), (count, "$3")],
+            conflict: "ON CONFLICT (product_id, other_id) DO UPDATE SET \(count) = \(table).\(count) + excluded.\(count)"
+        ).write(
+            [.text(keys.map(\.product)), .text(keys.map(\.other)), .bigint(keys.map { pairs[$0]! })],
+            rowCount: keys.count, on: connection, logger: logger, copyingIntoEmptyTable: copying
+        )
+    }
+
+    /// A PostgreSQL array literal of ids (letters, digits, `-`, `_`: nothing to quote).
+    static func arrayLiteral(_ values: [String]) -> String {
+        "{" + values.joined(separator: ",") + "}"
+    }
+}

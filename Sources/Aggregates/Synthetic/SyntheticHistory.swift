@@ -24,6 +24,7 @@ public struct SyntheticHistory: Sendable {
         let sku: SKU
         let product: ProductID
         let name: String
+        let category: [String]
         let prices: [Currency: Money]
     }
 
@@ -66,7 +67,8 @@ public struct SyntheticHistory: Sendable {
                 let dollars = Money(euros.amount * 108 / 100, .USD)
                 commands += [.addVariant(sku: sku, attributes: ["colour": colours[variant % colours.count]]),
                              .setPrice(sku: sku, price: euros), .setPrice(sku: sku, price: dollars)]
-                variants.append(Variant(sku: sku, product: id, name: "\(noun) \(number)", prices: [.EUR: euros, .USD: dollars]))
+                variants.append(Variant(sku: sku, product: id, name: "\(noun) \(number)", category: categories[number % categories.count],
+                                        prices: [.EUR: euros, .USD: dollars]))
             }
             commands.append(.publish)
             switch random.next() % 20 {
@@ -89,17 +91,25 @@ public struct SyntheticHistory: Sendable {
     /// at its own time after ``now`` (paid at once or expiring unpaid after 15 minutes, shipped a day later, delivered three days
     /// later, returned after ten); steps that would fall after ``horizon`` have not happened yet.
     /// Needs ``catalog(products:)`` first.
-    public mutating func order() throws(DomainError) -> [Append] {
+    /// - Parameters: `owner` and `products` (one unit of each one's first variant) when the
+    ///   caller chooses them, else picked at random.
+    public mutating func order(by chosenOwner: CartOwner? = nil, products: [ProductID]? = nil) throws(DomainError) -> [Append] {
         precondition(!variants.isEmpty, "make a catalog first")
         orderCount += 1
         now = now.addingTimeInterval(1)
         let placedAt = now
         let orderID = try OrderID("synthetic-order-\(orderCount)")
         let cartID = try CartID("synthetic-cart-\(orderCount)")
-        let owner = try pickOwner()
+        let owner: CartOwner
+        if let chosenOwner { owner = chosenOwner } else { owner = try pickOwner() }
         let currency: Currency = random.next() % 3 == 0 ? .USD : .EUR
+        let lines = products.map { chosen in
+            chosen.compactMap { product in variants.first { $0.product == product } }.map {
+                CartLine(sku: $0.sku, productId: $0.product, name: $0.name, quantity: 1, unitPrice: $0.prices[currency]!)
+            }
+        } ?? pickLines(currency: currency)
         var cart = Stream(Cart.self, "cart-\(cartID)")
-        try cart.run([.create(id: cartID, owner: owner, currency: currency)] + pickLines(currency: currency).map { .addItem($0) } + [
+        try cart.run([.create(id: cartID, owner: owner, currency: currency)] + lines.map { .addItem($0) } + [
             .setShippingAddress(Address(name: "Customer \(orderCount)", line1: "\(orderCount) Main Street", city: "Berlin", postalCode: "10115", country: "DE")),
             .setShippingMethod(method: "standard", pricing: .standard), .checkOut(orderId: orderID, pricing: .standard, promotions: .none(at: placedAt)),
         ], at: placedAt)
@@ -202,6 +212,29 @@ public struct SyntheticHistory: Sendable {
             }
         }
         return (appends, placed)
+    }
+
+    /// A browsing session: `viewer` looks at each product in turn, a minute apart, from just
+    /// after ``now`` (random products from the catalog when none are given, one to four).
+    public mutating func browsing(by viewer: CartOwner? = nil, products chosen: [ProductID]? = nil) throws(DomainError) -> Append {
+        precondition(!variants.isEmpty, "make a catalog first")
+        let owner: CartOwner
+        if let viewer { owner = viewer } else { owner = try pickOwner() }
+        let products = chosen ?? (0..<(1 + random(below: 4))).map { _ in variants[random(below: variants.count)].product }
+        var events: [EncodedEvent] = []
+        var times: [Date] = []
+        for product in products {
+            now = now.addingTimeInterval(60)
+            events.append(EventCodec.encode(ActivityEvent.productViewed(ProductViewed(viewer: owner, productId: product))))
+            times.append(now)
+        }
+        return Append(stream: Activity.streamName(for: owner), events: events, occurredAt: times)
+    }
+
+    /// Every product made so far, in the order made, with its category path.
+    public var products: [(id: ProductID, categoryPath: [String])] {
+        var seen: Set<ProductID> = []
+        return variants.compactMap { variant in seen.insert(variant.product).inserted ? (variant.product, variant.category) : nil }
     }
 
     /// Moves the clock forward to `date` (never back): the next order or cart happens just after it.

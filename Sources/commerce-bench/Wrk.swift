@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import Logging
+import ServiceLifecycle
 
 /// wrk, the HTTP load generator (Debian's package): run to its end, its summary read.
 enum Wrk {
@@ -50,5 +52,23 @@ enum Wrk {
             try await Task.sleep(for: .milliseconds(100))
         }
         throw ValidationError("the server did not start on port \(port)")
+    }
+}
+
+/// Runs `app` while `body` loads it, then stops it gracefully: cancelling a server with
+/// connections still queued (wrk's, at 32 at once) can trap in NIO's channel teardown.
+func whileServing(_ app: some Service, port: Int, logger: Logger, _ body: () async throws -> Void) async throws {
+    let group = ServiceGroup(services: [app], gracefulShutdownSignals: [], logger: logger)
+    try await withThrowingTaskGroup(of: Void.self) { tasks in
+        tasks.addTask { try await group.run() }
+        do {
+            try await Wrk.waitForServer(port: port)
+            try await body()
+        } catch {
+            await group.triggerGracefulShutdown()
+            throw error
+        }
+        await group.triggerGracefulShutdown()
+        try await tasks.waitForAll()
     }
 }

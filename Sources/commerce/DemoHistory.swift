@@ -9,8 +9,8 @@ import Workers
 /// A shop's past for the reports and the dashboard (`commerce seed --history`): a synthetic
 /// catalog, then `days` days up to now of orders from `customers` signed-in customers (and some
 /// guests) taking every path — paid, shipped, delivered, returned and refunded in part,
-/// declined — and carts left with lines or empty, growing over the period and busier at
-/// weekends. Every event carries its time in that past as its business time.
+/// declined — carts left with lines or empty, and browsing sessions, growing over the period and
+/// busier at weekends. Every event carries its time in that past as its business time.
 ///
 /// The history is whole: what the process managers would have done (stock released, committed)
 /// is in it, so they are moved past it. It is written only into a store whose process managers
@@ -64,6 +64,8 @@ enum DemoHistory {
             let made = try history.day(starting: dayStart, orders: Int(base) + history.random(below: max(1, Int(base / 3))))
             batch += made.appends
             orders += made.orders
+            // Browsing sessions, for the recommendations' co-views and trend: about half as many as orders.
+            for _ in 0..<(Int(base) / 2) { batch.append(try history.browsing()) }
             if batch.count >= 400 { try await flush() }
         }
         try await flush()

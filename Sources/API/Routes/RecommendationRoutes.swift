@@ -19,10 +19,10 @@ struct RecommendationRoutes {
             let id = try context.parameters.require("productId")
             let kind = try Self.choice(query["kind"], RecommendationsReader.ProductList.self, default: .alsoBought)
             let currency = try QueryParameters.currency(query["currency"])
+            let limit = try Self.limit(query["limit"])
             // Like the product itself: only a published product has public recommendations.
-            guard (try? ProductID(id)) != nil, let product = try await catalog.product(id: id, currency: currency),
-                  product.status == "published" || context.principal?.role == .admin,
-                  let list = try await reader.list(kind, for: id, limit: try Self.limit(query["limit"]), currency: currency)
+            guard (try? ProductID(id)) != nil,
+                  let list = try await reader.list(kind, for: id, limit: limit, currency: currency, includingUnpublished: context.principal?.role == .admin)
             else { throw ApplicationError.notFound("product \(id)") }
             return JSONBody(list)
         }

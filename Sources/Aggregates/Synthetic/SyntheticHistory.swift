@@ -32,6 +32,8 @@ public struct SyntheticHistory: Sendable {
     private var now: Date
     private var variants: [Variant] = []
     private var stock: [SKU: Inventory.State] = [:]
+    /// Products unpublished or discontinued at the end of ``catalog(products:)``.
+    private var unlisted: Set<ProductID> = []
     private var orderCount = 0
     private var cartCount = 0
     /// How many signed-in customers orders and carts are spread over.
@@ -72,8 +74,12 @@ public struct SyntheticHistory: Sendable {
             }
             commands.append(.publish)
             switch random.next() % 20 {
-            case 0: commands += [.unpublish]
-            case 1: commands += [.discontinue]
+            case 0:
+                commands += [.unpublish]
+                unlisted.insert(id)
+            case 1:
+                commands += [.discontinue]
+                unlisted.insert(id)
             case 2: commands += [.unpublish, .publish]
             default: break
             }
@@ -231,10 +237,13 @@ public struct SyntheticHistory: Sendable {
         return Append(stream: Activity.streamName(for: owner), events: events, occurredAt: times)
     }
 
-    /// Every product made so far, in the order made, with its category path.
-    public var products: [(id: ProductID, categoryPath: [String])] {
+    /// Every product made so far, in the order made, with its category path and whether it is
+    /// on sale (published, not discontinued).
+    public var products: [(id: ProductID, categoryPath: [String], published: Bool)] {
         var seen: Set<ProductID> = []
-        return variants.compactMap { variant in seen.insert(variant.product).inserted ? (variant.product, variant.category) : nil }
+        return variants.compactMap { variant in
+            seen.insert(variant.product).inserted ? (variant.product, variant.category, !unlisted.contains(variant.product)) : nil
+        }
     }
 
     /// Moves the clock forward to `date` (never back): the next order or cart happens just after it.

@@ -20,15 +20,23 @@ public struct ApplyCoupon: Sendable {
         let stream = StreamName.of("cart", id)
         let (cart, _) = try await repository.load(Cart.self, stream)
         guard cart.id != nil, owns(cart.owner) else { throw ApplicationError.notFound("cart \(id)") }
+        try await refuseIfUnusable(code, in: cart)
+        return try await repository.execute(Cart.self, stream, ifMatch: ifMatch, metadata: metadata) { state in
+            guard state.id != nil, owns(state.owner) else { throw ApplicationError.notFound("cart \(id)") }
+            return .applyCoupon(code)
+        }
+    }
+}
+
+extension ApplyCoupon {
+    /// Prices the cart as if it held the code; throws ``CouponNotUsable`` when the code could
+    /// not apply whatever the cart holds.
+    func refuseIfUnusable(_ code: CouponCode, in cart: Cart.State) async throws {
         var trial = cart
         if !trial.couponCodes.contains(code) { trial.couponCodes.append(code) }
         let priced = try await promotions.price(trial)
         if let status = priced.coupons.first(where: { $0.code == code }), let refusal = status.refusal, refusal.refusesAdding {
             throw CouponNotUsable(code: code, promotionId: status.promotionId, refusal: refusal)
-        }
-        return try await repository.execute(Cart.self, stream, ifMatch: ifMatch, metadata: metadata) { state in
-            guard state.id != nil, owns(state.owner) else { throw ApplicationError.notFound("cart \(id)") }
-            return .applyCoupon(code)
         }
     }
 }

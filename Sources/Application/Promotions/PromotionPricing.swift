@@ -65,6 +65,14 @@ public struct PromotionPricing: Sendable {
 
     /// The cart priced as it would be checked out now.
     public func price(_ cart: Cart.State, pricing: PricingPolicy = .standard, now: Date = Date()) async throws -> CartPricing {
-        try cart.priced(pricing, promotions: try await load(for: cart, now: now).context)
+        let context = try await load(for: cart, now: now).context
+        return try Self.priced(cart, pricing, context)
+    }
+
+    /// The engine's typed throw, called outside any async function: inlined into one, it crashed
+    /// the Swift 6.3.1 optimiser's coroutine splitting in release builds.
+    @inline(never)
+    static func priced(_ cart: Cart.State, _ pricing: PricingPolicy, _ context: PromotionContext) throws -> CartPricing {
+        try cart.priced(pricing, promotions: context)
     }
 }

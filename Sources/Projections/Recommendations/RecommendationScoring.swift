@@ -69,7 +69,8 @@ public enum RecommendationScoring {
     }
 
     /// For-you: score(x) = Σᵢ weight(i) · (cos_bought(i, x) + 0.5 · cos_viewed(i, x)) over the
-    /// history items i, leaving out what the customer bought unless it is in `rebought`.
+    /// history items i, leaving out what the customer bought unless it is in `rebought`; such a
+    /// product is like itself (cos = 1), so it also scores its own weight.
     public static func forYou(
         history: [HistoryItem], bought: [Neighbour], viewed: [Neighbour], rebought: Set<String>, now: Date
     ) -> [(product: String, score: Double)] {
@@ -81,6 +82,9 @@ public enum RecommendationScoring {
         }
         for neighbour in viewed where !owned.contains(neighbour.other) {
             scores[neighbour.other, default: 0] += (weights[neighbour.product] ?? 0) * viewedPairWeight * neighbour.similarity
+        }
+        for item in history where item.orders > 0 && rebought.contains(item.product) {
+            scores[item.product, default: 0] += weights[item.product] ?? 0
         }
         return ranked(scores.filter { $0.value > 0 })
     }

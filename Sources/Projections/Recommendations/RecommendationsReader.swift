@@ -52,9 +52,14 @@ public struct RecommendationsReader: Sendable {
         self.trendHalfLife = trendHalfLife
     }
 
-    /// A product's list; nil when the product is not in the catalog.
-    public func list(_ kind: ProductList, for product: String, limit: Int, currency: Currency, now: Date = Date()) async throws -> List? {
-        guard let path = try await categoryPaths(of: [product])[product] else { return nil }
+    /// A product's list; nil when the product is not in the catalog, or not published unless
+    /// `includingUnpublished` (an admin's preview).
+    public func list(
+        _ kind: ProductList, for product: String, limit: Int, currency: Currency, now: Date = Date(), includingUnpublished: Bool = false
+    ) async throws -> List? {
+        let found = try await client.query("SELECT category_path, status FROM catalog_products WHERE product_id = \(product)", logger: logger)
+            .decode(([String], String).self).collectAll().first
+        guard let (path, status) = found, status == "published" || includingUnpublished else { return nil }
         var picked = Picked(excluding: [product], limit: limit)
         switch kind {
         case .alsoBought:

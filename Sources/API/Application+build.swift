@@ -203,7 +203,7 @@ func buildRouterAndActivity(
             client: dependencies.postgres, logger: logger, trendHalfLife: RecommendationsProjection.configured().trendHalfLife
         ),
         activity: activity, catalog: catalog, readYourWrites: readYourWrites
-    ).addRoutes(to: router, signedIn: signedIn)
+    ).addRoutes(to: router, signedIn: signedIn, admin: admin)
     OrderQueryRoutes(orders: orderHistory, readYourWrites: readYourWrites).addRoutes(to: router)
     CustomerAdminRoutes(accounts: CustomerAccounts(client: dependencies.postgres, logger: logger), orders: orderHistory).addRoutes(admin: admin)
     let analytics = AnalyticsReader(client: dependencies.postgres, logger: logger)

@@ -13,9 +13,12 @@ import Synchronization
 /// recommendations, not a record anyone relies on, so losing some under overload is the right
 /// trade against slowing the storefront.
 public final class ActivityRecorder: Service, Sendable {
+    /// Since the process started: events stored, events dropped (buffer full or append
+    /// failed), and events waiting for the next append.
     public struct Counts: Sendable, Equatable, Codable {
         public var recorded = 0
         public var dropped = 0
+        public var buffered = 0
     }
 
     private struct State {
@@ -47,7 +50,13 @@ public final class ActivityRecorder: Service, Sendable {
         }
     }
 
-    public var counts: Counts { state.withLock { $0.counts } }
+    public var counts: Counts {
+        state.withLock { state in
+            var counts = state.counts
+            counts.buffered = state.buffer.count
+            return counts
+        }
+    }
 
     public func run() async throws {
         while !Task.isCancelled, !Task.isShuttingDownGracefully {

@@ -12,7 +12,10 @@ struct RecommendationRoutes {
     let catalog: CatalogReader
     let readYourWrites: ReadYourWrites
 
-    func addRoutes(to router: Router<CommerceRequestContext>, signedIn: RouterGroup<CommerceRequestContext>) {
+    func addRoutes(to router: Router<CommerceRequestContext>, signedIn: RouterGroup<CommerceRequestContext>, admin: RouterGroup<CommerceRequestContext>) {
+        admin.get("activity") { _, _ -> JSONBody<ActivityRecorder.Counts> in
+            JSONBody(activity.counts)
+        }
         router.get("/catalog/products/{productId}/recommendations") { request, context -> JSONBody<RecommendationsReader.List> in
             let query = request.uri.queryParameters
             try await readYourWrites.wait(request, projection: RecommendationsProjection())

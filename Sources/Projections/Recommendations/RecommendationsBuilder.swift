@@ -51,12 +51,6 @@ final class RecommendationsBuilder: ReadModelBuilder {
         let product: String
     }
 
-    enum Decoded: Sendable {
-        case placed(OrderPlaced)
-        case viewed(ProductViewed)
-        case ignored
-    }
-
     private let projection: String
     private let ignoring: Set<String>
     private let halfLife: TimeInterval
@@ -84,22 +78,7 @@ final class RecommendationsBuilder: ReadModelBuilder {
 
     func add(_ events: [RecordedEvent], loadingFrom connection: PostgresConnection?, logger: Logger) async throws -> [ParkedEvent] {
         let ignoring = self.ignoring
-        let outcomes = await decodeConcurrently(events) { event -> Result<Decoded, DomainError> in
-            if ignoring.contains(event.type) { return .success(.ignored) }
-            let encoded = EncodedEvent(type: event.type, schemaVersion: Int(event.schemaVersion), json: event.data)
-            switch event.category {
-            case "order":
-                return Result { () throws(DomainError) in
-                    if case .placed(let placed) = try EventCodec.decode(OrderEvent.self, encoded) { .placed(placed) } else { .ignored }
-                }
-            case "activity":
-                return Result { () throws(DomainError) in
-                    if case .productViewed(let viewed) = try EventCodec.decode(ActivityEvent.self, encoded) { .viewed(viewed) } else { .ignored }
-                }
-            default:
-                return .failure(DomainError(.unknownEventType, "the recommendations read model reads no \(event.category) events"))
-            }
-        }
+        let outcomes = await decodeConcurrently(events) { RecommendationFact.decode($0, ignoring: ignoring) }
         if let connection {
             try await load(outcomes.compactMap { try? $0?.get() }, from: connection, logger: logger)
         }
@@ -107,23 +86,22 @@ final class RecommendationsBuilder: ReadModelBuilder {
             guard let outcome, let value = hold.admit(event, outcome) else { continue }
             streamVersions.record(event)
             switch value {
-            case .placed(let placed): fold(placed, at: event.occurredAt)
-            case .viewed(let viewed): fold(viewed, at: event.occurredAt)
+            case .placed(let customer, let lines): foldOrder(by: customer, lines, at: event.occurredAt)
+            case .viewed(let viewer, let customer, let product): foldView(of: product, by: viewer, customer: customer, at: event.occurredAt)
             case .ignored: break
             }
         }
         return hold.drain()
     }
 
-    private func fold(_ placed: OrderPlaced, at time: Date) {
+    private func foldOrder(by customer: String?, _ lines: [RecommendationFact.Line], at time: Date) {
         // Units per product, in the order's line order (a product may fill several lines).
         var units: [(product: String, quantity: Int64)] = []
-        for line in placed.lines {
-            let product = line.productId.rawValue
-            if let index = units.firstIndex(where: { $0.product == product }) {
-                units[index].quantity += Int64(line.quantity)
+        for line in lines {
+            if let index = units.firstIndex(where: { $0.product == line.product }) {
+                units[index].quantity += line.quantity
             } else {
-                units.append((product, Int64(line.quantity)))
+                units.append((line.product, line.quantity))
             }
         }
         for (product, quantity) in units {
@@ -131,8 +109,8 @@ final class RecommendationsBuilder: ReadModelBuilder {
             row.orders += 1
             row.units += quantity
             row.trend.add(1, at: time, halfLife: halfLife)
-            if case .customer(let customer) = placed.customer {
-                let key = CustomerKey(customer: customer.rawValue, product: product)
+            if let customer {
+                let key = CustomerKey(customer: customer, product: product)
                 var mine = customerProducts[key] ?? CustomerProduct()
                 if mine.orders == 0 { row.buyers += 1 }
                 if mine.orders == 1 { row.repeatBuyers += 1 }
@@ -150,9 +128,7 @@ final class RecommendationsBuilder: ReadModelBuilder {
         }
     }
 
-    private func fold(_ viewed: ProductViewed, at time: Date) {
-        let viewer = Activity.streamName(for: viewed.viewer)
-        let product = viewed.productId.rawValue
+    private func foldView(of product: String, by viewer: String, customer: String?, at time: Date) {
         var session = sessions[viewer].flatMap { time.timeIntervalSince($0.lastAt) <= Self.sessionGap ? $0 : nil }
             ?? Session(startedAt: time, lastAt: time, products: [])
         var row = products[product] ?? ProductRow()
@@ -172,8 +148,8 @@ final class RecommendationsBuilder: ReadModelBuilder {
         row.trend.add(Self.viewWeight, at: time, halfLife: halfLife)
         products[product] = row
         changedProducts.insert(product)
-        if case .customer(let customer) = viewed.viewer {
-            let key = CustomerKey(customer: customer.rawValue, product: product)
+        if let customer {
+            let key = CustomerKey(customer: customer, product: product)
             var mine = customerProducts[key] ?? CustomerProduct()
             mine.views += 1
             mine.lastViewedAt = max(mine.lastViewedAt ?? time, time)
@@ -183,21 +159,21 @@ final class RecommendationsBuilder: ReadModelBuilder {
     }
 
     /// Reads the rows a live batch folds onto and that are not in memory yet.
-    private func load(_ decoded: [Decoded], from connection: PostgresConnection, logger: Logger) async throws {
+    private func load(_ facts: [RecommendationFact], from connection: PostgresConnection, logger: Logger) async throws {
         var productIDs: Set<String> = []
         var keys: Set<CustomerKey> = []
         var viewers: Set<String> = []
-        for value in decoded {
-            switch value {
-            case .placed(let placed):
-                for line in placed.lines {
-                    productIDs.insert(line.productId.rawValue)
-                    if case .customer(let customer) = placed.customer { keys.insert(CustomerKey(customer: customer.rawValue, product: line.productId.rawValue)) }
+        for fact in facts {
+            switch fact {
+            case .placed(let customer, let lines):
+                for line in lines {
+                    productIDs.insert(line.product)
+                    if let customer { keys.insert(CustomerKey(customer: customer, product: line.product)) }
                 }
-            case .viewed(let viewed):
-                productIDs.insert(viewed.productId.rawValue)
-                viewers.insert(Activity.streamName(for: viewed.viewer))
-                if case .customer(let customer) = viewed.viewer { keys.insert(CustomerKey(customer: customer.rawValue, product: viewed.productId.rawValue)) }
+            case .viewed(let viewer, let customer, let product):
+                productIDs.insert(product)
+                viewers.insert(viewer)
+                if let customer { keys.insert(CustomerKey(customer: customer, product: product)) }
             case .ignored:
                 break
             }

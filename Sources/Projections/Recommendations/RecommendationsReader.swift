@@ -9,8 +9,11 @@ import PostgresNIO
 /// source when short, so it is never empty while the catalog is not:
 /// - also-bought, also-viewed → similar → trending in the product's category → trending;
 /// - similar → trending in the product's category → trending;
-/// - for-you, buy-again → trending in the customer's categories → trending.
-/// Each item says which source it came from (`reason`).
+/// - for-you → trending in the customer's categories → trending;
+/// - buy-again → for-you → trending in the customer's categories → trending.
+/// Each item says which source it came from (`reason`). What every list needs of the products
+/// on sale comes from a shared snapshot (``ProductsOnSale``); a request reads only its pairs or
+/// its customer's products, and the final items' cards.
 public struct RecommendationsReader: Sendable {
     public enum ProductList: String, Sendable, CaseIterable {
         case alsoBought = "also-bought"
@@ -43,12 +46,17 @@ public struct RecommendationsReader: Sendable {
     let client: PostgresClient
     let logger: Logger
     let catalog: CatalogReader
+    let onSale: ProductsOnSale
     let trendHalfLife: TimeInterval
 
-    public init(client: PostgresClient, logger: Logger, trendHalfLife: TimeInterval = RecommendationsProjection.defaultTrendHalfLife) {
+    public init(
+        client: PostgresClient, logger: Logger, trendHalfLife: TimeInterval = RecommendationsProjection.defaultTrendHalfLife,
+        snapshotAge: Duration = .seconds(1)
+    ) {
         self.client = client
         self.logger = logger
         catalog = CatalogReader(client: client, logger: logger)
+        onSale = ProductsOnSale(client: client, logger: logger, maximumAge: snapshotAge)
         self.trendHalfLife = trendHalfLife
     }
 
@@ -57,95 +65,111 @@ public struct RecommendationsReader: Sendable {
     public func list(
         _ kind: ProductList, for product: String, limit: Int, currency: Currency, now: Date = Date(), includingUnpublished: Bool = false
     ) async throws -> List? {
-        let found = try await client.query("SELECT category_path, status FROM catalog_products WHERE product_id = \(product)", logger: logger)
-            .decode(([String], String).self).collectAll().first
-        guard let (path, status) = found, status == "published" || includingUnpublished else { return nil }
-        var picked = Picked(excluding: [product], limit: limit)
+        let snapshot = try await onSale.current()
+        let content: RecommendationScoring.Content
+        if let known = snapshot.products[product] {
+            content = .init(categoryPath: known.categoryPath, price: known.prices[currency.code], attributes: known.attributes)
+        } else {
+            // Not on sale when the snapshot was taken: just published, unpublished, or unknown.
+            guard let stored = try await storedContent(of: product, currency: currency),
+                  stored.published || includingUnpublished else { return nil }
+            content = stored.content
+        }
+        var picked = Picked(excluding: [product], limit: limit, snapshot: snapshot, currency: currency)
         switch kind {
         case .alsoBought:
-            try await picked.add(pairs(of: product, table: "rec_co_purchases", count: "orders", total: "orders"), reason: kind.rawValue, catalog, currency)
+            picked.add(try await pairs(of: product, table: "rec_co_purchases", count: "orders", total: "orders"), reason: kind.rawValue)
         case .alsoViewed:
-            try await picked.add(pairs(of: product, table: "rec_co_views", count: "sessions", total: "view_sessions"), reason: kind.rawValue, catalog, currency)
+            picked.add(try await pairs(of: product, table: "rec_co_views", count: "sessions", total: "view_sessions"), reason: kind.rawValue)
         case .similar:
             break
         }
         if !picked.isFull {
-            try await picked.add(similar(to: product, path: path, currency: currency), reason: ProductList.similar.rawValue, catalog, currency)
+            picked.add(similar(to: product, content, in: snapshot, currency: currency), reason: ProductList.similar.rawValue)
         }
-        try await topUp(&picked, categories: path.isEmpty ? [] : [path], currency: currency, now: now)
-        return List(kind: kind.rawValue, items: picked.items)
+        topUp(&picked, categories: content.categoryPath.isEmpty ? [] : [content.categoryPath], now: now)
+        return List(kind: kind.rawValue, items: try await cards(picked))
     }
 
     /// Trending products, optionally within a category path prefix; all available products
     /// of the category are candidates (those with no trend score last, by id).
     public func trending(category: [String], limit: Int, currency: Currency, now: Date = Date()) async throws -> List {
-        var picked = Picked(excluding: [], limit: limit)
-        try await picked.add(trend(categories: category.isEmpty ? [] : [category], prefix: true, currency: currency, now: now, limit: limit),
-                             reason: "trending", catalog, currency)
-        return List(kind: "trending", items: picked.items)
+        var picked = Picked(excluding: [], limit: limit, snapshot: try await onSale.current(), currency: currency)
+        picked.add(trend(in: picked.snapshot, categories: category.isEmpty ? [] : [category], prefix: true, now: now), reason: "trending")
+        return List(kind: "trending", items: try await cards(picked))
     }
 
     /// A signed-in customer's list.
     public func list(_ kind: CustomerList, for customer: String, limit: Int, currency: Currency, now: Date = Date()) async throws -> List {
+        let snapshot = try await onSale.current()
         let history = try await history(of: customer)
         let owned = history.filter { $0.orders > 0 }.map(\.product)
-        let rebought = try await rebought(owned)
-        var picked = Picked(excluding: Set(owned).subtracting(rebought), limit: limit)
-        switch kind {
-        case .forYou:
+        let rebought = Set(owned.filter { id in
+            snapshot.products[id].map { RecommendationScoring.isRebought(buyers: $0.buyers, repeatBuyers: $0.repeatBuyers) } ?? false
+        })
+        var picked = Picked(excluding: Set(owned).subtracting(rebought), limit: limit, snapshot: snapshot, currency: currency)
+        if kind == .buyAgain {
+            // Their own products, owned or not: the exclusion is for discovery lists.
+            picked.excluded = []
+            picked.add(RecommendationScoring.buyAgain(history: history, now: now), reason: kind.rawValue)
+            picked.excluded = Set(owned).subtracting(rebought)
+        }
+        if !picked.isFull {
             let products = history.map(\.product)
             let bought = try await neighbours(of: products, table: "rec_co_purchases", count: "orders", total: "orders")
             let viewed = try await neighbours(of: products, table: "rec_co_views", count: "sessions", total: "view_sessions")
-            try await picked.add(RecommendationScoring.forYou(history: history, bought: bought, viewed: viewed, rebought: rebought, now: now),
-                                 reason: kind.rawValue, catalog, currency)
-        case .buyAgain:
-            // Their own products, owned or not: the exclusion is for discovery lists.
-            picked.excluded = []
-            try await picked.add(RecommendationScoring.buyAgain(history: history, now: now), reason: kind.rawValue, catalog, currency)
-            picked.excluded = Set(owned)
+            picked.add(RecommendationScoring.forYou(history: history, bought: bought, viewed: viewed, rebought: rebought, now: now),
+                       reason: CustomerList.forYou.rawValue)
         }
-        let paths = try await categoryPaths(of: history.map(\.product))
-        try await topUp(&picked, categories: Array(Set(paths.values.filter { !$0.isEmpty })), currency: currency, now: now)
-        return List(kind: kind.rawValue, items: picked.items)
+        if kind == .buyAgain { picked.excluded = Set(owned) }
+        let paths = Set(history.compactMap { snapshot.products[$0.product]?.categoryPath }.filter { !$0.isEmpty })
+        topUp(&picked, categories: Array(paths), now: now)
+        return List(kind: kind.rawValue, items: try await cards(picked))
     }
 
     /// Trending in `categories` (exact paths), then trending overall, until the list is full.
-    private func topUp(_ picked: inout Picked, categories: [[String]], currency: Currency, now: Date) async throws {
-        let wanted = picked.limit + picked.excluded.count + picked.items.count
+    private func topUp(_ picked: inout Picked, categories: [[String]], now: Date) {
         if !picked.isFull, !categories.isEmpty {
-            try await picked.add(trend(categories: categories, prefix: false, currency: currency, now: now, limit: wanted),
-                                 reason: "trending-in-category", catalog, currency)
+            picked.add(trend(in: picked.snapshot, categories: categories, prefix: false, now: now), reason: "trending-in-category")
         }
         if !picked.isFull {
-            try await picked.add(trend(categories: [], prefix: true, currency: currency, now: now, limit: wanted), reason: "trending", catalog, currency)
+            picked.add(trend(in: picked.snapshot, categories: [], prefix: true, now: now), reason: "trending")
         }
     }
 
-    /// A list being filled: candidates in rank order, each kept if available and not yet in.
+    /// A list being filled: candidates in rank order, each kept if it can be bought in the
+    /// currency (by the snapshot) and is not excluded or in already.
     struct Picked {
         var excluded: Set<String>
         let limit: Int
-        var items: [Item] = []
-        var isFull: Bool { items.count >= limit }
+        let snapshot: ProductsOnSale.Snapshot
+        let currency: Currency
+        var chosen: [(product: String, score: Double, reason: String)] = []
+        private var inList: Set<String> = []
+        var isFull: Bool { chosen.count >= limit }
 
-        init(excluding: Set<String>, limit: Int) {
+        init(excluding: Set<String>, limit: Int, snapshot: ProductsOnSale.Snapshot, currency: Currency) {
             excluded = excluding
             self.limit = max(1, min(limit, RecommendationsReader.maximumLimit))
+            self.snapshot = snapshot
+            self.currency = currency
         }
 
-        mutating func add(_ ranked: [(product: String, score: Double)], reason: String, _ catalog: CatalogReader, _ currency: Currency) async throws {
-            let fresh = ranked.filter { candidate in !excluded.contains(candidate.product) && !items.contains { $0.product.productId == candidate.product } }
-            // Candidates are checked in slices: most lists fill from their first few.
-            var start = 0
-            while !isFull, start < fresh.count {
-                let slice = fresh[start..<min(fresh.count, start + max(limit * 3, 30))]
-                let available = try await catalog.availableProducts(ids: slice.map(\.product), currency: currency)
-                for candidate in slice where !isFull {
-                    if let product = available[candidate.product] { items.append(Item(product: product, score: candidate.score, reason: reason)) }
-                }
-                start += slice.count
+        mutating func add(_ ranked: [(product: String, score: Double)], reason: String) {
+            for candidate in ranked where !isFull {
+                guard !excluded.contains(candidate.product), !inList.contains(candidate.product),
+                      snapshot.products[candidate.product]?.buyable.contains(currency.code) == true else { continue }
+                chosen.append((candidate.product, candidate.score, reason))
+                inList.insert(candidate.product)
             }
         }
+    }
+
+    /// The chosen products priced in the currency, in their order (one that stopped being
+    /// available since the snapshot drops out).
+    private func cards(_ picked: Picked) async throws -> [Item] {
+        let cards = try await catalog.availableProducts(ids: picked.chosen.map(\.product), currency: picked.currency)
+        return picked.chosen.compactMap { chosen in cards[chosen.product].map { Item(product: $0, score: chosen.score, reason: chosen.reason) } }
     }
 
     /// The products paired with `product` at least ``RecommendationScoring/minimumSupport``
@@ -173,64 +197,51 @@ public struct RecommendationsReader: Sendable {
         return found
     }
 
-    /// Products like this one by content, among those sharing its top category.
-    private func similar(to product: String, path: [String], currency: Currency) async throws -> [(product: String, score: Double)] {
-        guard let top = path.first else { return [] }
-        let rows = try await client.query(
-            """
-            SELECT p.product_id, p.category_path, min((v.prices ->> \(currency.code))::bigint),
-                   coalesce(array_agg(DISTINCT a.key || '=' || a.value) FILTER (WHERE a.key IS NOT NULL), '{}')
-            FROM catalog_products p JOIN catalog_variants v ON v.product_id = p.product_id
-            LEFT JOIN LATERAL jsonb_each_text(v.attributes) a ON true
-            WHERE p.category_path[1] = \(top) AND (p.status = 'published' OR p.product_id = \(product))
-            GROUP BY p.product_id
-            """,
-            logger: logger
-        )
-        var contents: [String: RecommendationScoring.Content] = [:]
-        for try await (id, categoryPath, price, attributes) in rows.decode((String, [String], Int64?, [String]).self) {
-            contents[id] = .init(categoryPath: categoryPath, price: price, attributes: Set(attributes))
-        }
-        guard let this = contents.removeValue(forKey: product) else { return [] }
-        return RecommendationScoring.ranked(contents.mapValues { RecommendationScoring.similarity(this, $0) }.filter { $0.value > 0 })
-    }
-
-    /// Available products by trend score now, within `categories` (as prefixes or exact paths;
-    /// none: all), up to `limit` plus what the caller may skip.
-    private func trend(categories: [[String]], prefix: Bool, currency: Currency, now: Date, limit: Int) async throws -> [(product: String, score: Double)] {
-        // Paths travel as one text each ('/'-joined), compared with the product's path likewise.
-        // Ranked in SQL by log₂ of the score as of now (log₂ score + asOf / half-life: the same
-        // order, with no decay factor to underflow), then scored exactly here.
-        let paths = categories.map { $0.joined(separator: "/") }
-        let rows = try await client.query(
-            """
-            SELECT p.product_id, coalesce(r.trend_score, 0), coalesce(r.trend_at, 'epoch')
-            FROM catalog_products p LEFT JOIN rec_products r ON r.product_id = p.product_id
-            WHERE p.status = 'published'
-              AND (cardinality(\(paths)::text[]) = 0 OR EXISTS (
-                    SELECT 1 FROM unnest(\(paths)::text[]) wanted
-                    WHERE array_to_string(p.category_path, '/') = wanted
-                       OR (\(prefix) AND array_to_string(p.category_path, '/') LIKE replace(replace(wanted, '%', '\\%'), '_', '\\_') || '/%')))
-              AND EXISTS (SELECT 1 FROM catalog_variants v WHERE v.product_id = p.product_id AND v.available > 0 AND v.prices ? \(currency.code))
-            ORDER BY CASE WHEN r.trend_score > 0 THEN ln(r.trend_score) / ln(2::float8) + extract(epoch FROM r.trend_at)::float8 / \(trendHalfLife)
-                          ELSE '-Infinity'::float8 END DESC, p.product_id
-            LIMIT \(limit)
-            """,
-            logger: logger
-        )
+    /// Products like this one by content, among those on sale sharing its top category.
+    private func similar(
+        to product: String, _ content: RecommendationScoring.Content, in snapshot: ProductsOnSale.Snapshot, currency: Currency
+    ) -> [(product: String, score: Double)] {
+        guard let top = content.categoryPath.first else { return [] }
         var scores: [String: Double] = [:]
-        for try await (id, score, at) in rows.decode((String, Double, Date).self) {
-            scores[id] = TrendScore(value: score, asOf: at).value(at: now, halfLife: trendHalfLife)
+        for (id, other) in snapshot.products where id != product && other.categoryPath.first == top {
+            let likeness = RecommendationScoring.similarity(
+                content, .init(categoryPath: other.categoryPath, price: other.prices[currency.code], attributes: other.attributes)
+            )
+            if likeness > 0 { scores[id] = likeness }
         }
         return RecommendationScoring.ranked(scores)
     }
 
-    private func categoryPaths(of products: [String]) async throws -> [String: [String]] {
-        guard !products.isEmpty else { return [:] }
-        let rows = try await client.query("SELECT product_id, category_path FROM catalog_products WHERE product_id = ANY(\(products))", logger: logger)
-        var paths: [String: [String]] = [:]
-        for try await (id, path) in rows.decode((String, [String]).self) { paths[id] = path }
-        return paths
+    /// Products on sale by trend score now, within `categories` (as prefixes or exact paths;
+    /// none: all).
+    private func trend(in snapshot: ProductsOnSale.Snapshot, categories: [[String]], prefix: Bool, now: Date) -> [(product: String, score: Double)] {
+        var scores: [String: Double] = [:]
+        for (id, product) in snapshot.products {
+            if !categories.isEmpty, !categories.contains(where: { wanted in
+                prefix ? product.categoryPath.starts(with: wanted) : product.categoryPath == wanted
+            }) { continue }
+            scores[id] = product.trend.value(at: now, halfLife: trendHalfLife)
+        }
+        return RecommendationScoring.ranked(scores)
+    }
+
+    /// A product's content and whether it is published, from the catalog's tables.
+    private func storedContent(of product: String, currency: Currency) async throws -> (content: RecommendationScoring.Content, published: Bool)? {
+        let rows = try await client.query(
+            """
+            SELECT p.category_path, p.status = 'published', min((v.prices ->> \(currency.code))::bigint),
+                   coalesce(array_agg(DISTINCT a.key || '=' || a.value) FILTER (WHERE a.key IS NOT NULL), '{}')
+            FROM catalog_products p LEFT JOIN catalog_variants v ON v.product_id = p.product_id
+            LEFT JOIN LATERAL jsonb_each_text(v.attributes) a ON true
+            WHERE p.product_id = \(product)
+            GROUP BY p.product_id
+            """,
+            logger: logger
+        )
+        for try await (path, published, price, attributes) in rows.decode(([String], Bool, Int64?, [String]).self) {
+            return (.init(categoryPath: path, price: price, attributes: Set(attributes)), published)
+        }
+        return nil
     }
 
     private func history(of customer: String) async throws -> [RecommendationScoring.HistoryItem] {
@@ -243,15 +254,5 @@ public struct RecommendationsReader: Sendable {
             items.append(.init(product: product, orders: Int(orders), lastOrderedAt: ordered, views: Int(views), lastViewedAt: viewed))
         }
         return items
-    }
-
-    private func rebought(_ products: [String]) async throws -> Set<String> {
-        guard !products.isEmpty else { return [] }
-        let rows = try await client.query("SELECT product_id, buyers, repeat_buyers FROM rec_products WHERE product_id = ANY(\(products))", logger: logger)
-        var found: Set<String> = []
-        for try await (id, buyers, repeaters) in rows.decode((String, Int64, Int64).self) where RecommendationScoring.isRebought(buyers: buyers, repeatBuyers: repeaters) {
-            found.insert(id)
-        }
-        return found
     }
 }

@@ -1,0 +1,108 @@
+import Aggregates
+import Foundation
+import Logging
+import PostgresNIO
+import Synchronization
+
+/// What every recommendation list needs of every product on sale — category path, lowest price
+/// and stock per currency, attribute values, counts and trend score — read in one query at most
+/// once per ``maximumAge`` and shared by the lists of this process. Trending, likeness and the
+/// availability filter then run in memory; only a list's pairs and its final cards are read per
+/// request. A product's availability may lag by up to ``maximumAge``.
+public final class ProductsOnSale: Sendable {
+    public struct Product: Sendable {
+        public let id: String
+        public let categoryPath: [String]
+        /// The lowest price of any variant, per currency code.
+        public var prices: [String: Int64] = [:]
+        /// Currencies in which some variant is in stock and priced.
+        public var buyable: Set<String> = []
+        /// Variant attribute values, as `name=value`.
+        public var attributes: Set<String> = []
+        public var orders: Int64 = 0
+        public var viewSessions: Int64 = 0
+        public var buyers: Int64 = 0
+        public var repeatBuyers: Int64 = 0
+        public var trend = TrendScore()
+
+    }
+
+    public struct Snapshot: Sendable {
+        public let products: [String: Product]
+        let loadedAt: ContinuousClock.Instant
+    }
+
+    private struct State {
+        var snapshot: Snapshot?
+        var loading = false
+    }
+
+    let client: PostgresClient
+    let logger: Logger
+    let maximumAge: Duration
+    private let state = Mutex(State())
+
+    public init(client: PostgresClient, logger: Logger, maximumAge: Duration = .seconds(1)) {
+        self.client = client
+        self.logger = logger
+        self.maximumAge = maximumAge
+    }
+
+    /// The snapshot, read again when older than ``maximumAge``: by one caller, while the others
+    /// go on with the previous one.
+    public func current() async throws -> Snapshot {
+        let now = ContinuousClock.now
+        let (fresh, load) = state.withLock { state -> (Snapshot?, Bool) in
+            if let snapshot = state.snapshot, now - snapshot.loadedAt < maximumAge { return (snapshot, false) }
+            if let snapshot = state.snapshot, state.loading { return (snapshot, false) }
+            state.loading = true
+            return (nil, true)
+        }
+        if let fresh, !load { return fresh }
+        do {
+            let snapshot = try await read()
+            state.withLock { state in
+                state.snapshot = snapshot
+                state.loading = false
+            }
+            return snapshot
+        } catch {
+            state.withLock { $0.loading = false }
+            throw error
+        }
+    }
+
+    private func read() async throws -> Snapshot {
+        let rows = try await client.query(
+            """
+            SELECT p.product_id, p.category_path, v.prices::text, v.available, v.attributes::text,
+                   coalesce(r.orders, 0), coalesce(r.view_sessions, 0), coalesce(r.buyers, 0), coalesce(r.repeat_buyers, 0),
+                   coalesce(r.trend_score, 0), coalesce(r.trend_at, 'epoch')
+            FROM catalog_products p JOIN catalog_variants v ON v.product_id = p.product_id
+            LEFT JOIN rec_products r ON r.product_id = p.product_id
+            WHERE p.status = 'published'
+            """,
+            logger: logger
+        )
+        var products: [String: Product] = [:]
+        let decoder = JSONDecoder()
+        for try await (id, path, pricesJSON, available, attributesJSON, orders, sessions, buyers, repeaters, score, at) in rows.decode(
+            (String, [String], String, Int, String, Int64, Int64, Int64, Int64, Double, Date).self
+        ) {
+            var product = products[id] ?? Product(
+                id: id, categoryPath: path, orders: orders, viewSessions: sessions, buyers: buyers, repeatBuyers: repeaters,
+                trend: TrendScore(value: score, asOf: at)
+            )
+            let prices = (try? decoder.decode([String: Int64].self, from: Data(pricesJSON.utf8))) ?? [:]
+            for (currency, price) in prices {
+                product.prices[currency] = min(product.prices[currency] ?? .max, price)
+                if available > 0 { product.buyable.insert(currency) }
+            }
+            for (name, value) in (try? decoder.decode([String: String].self, from: Data(attributesJSON.utf8))) ?? [:] {
+                product.attributes.insert("\(name)=\(value)")
+            }
+            products[id] = product
+        }
+        return Snapshot(products: products, loadedAt: ContinuousClock.now)
+    }
+}

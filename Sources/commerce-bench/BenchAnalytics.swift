@@ -57,23 +57,8 @@ struct BenchAnalytics: AsyncParsableCommand {
 
     private func measureRebuild(store: PostgresEventStore, logger: Logger) async throws {
         let projection = AnalyticsProjection()
-        // The floor under any rebuild: reading the same events, page by page, through the store.
-        let clock = ContinuousClock()
-        let filter = EventFilter(categories: projection.categories.sorted(), excludedTypes: projection.ignoredEventTypes.sorted())
-        let readStart = clock.now
-        var position: Int64 = 0
-        var read = 0
-        while true {
-            let page = try await store.readAll(after: position, limit: 5000, filter: filter)
-            if page.events.isEmpty, page.nextPosition == position { break }
-            read += page.events.count
-            position = page.nextPosition
-        }
-        let readSeconds = (clock.now - readStart).inSeconds
-        // The history a rebuild covers: every event of its categories, the ignored types included.
-        let history = try await store.client.query(
-            "SELECT count(*)::bigint FROM events WHERE stream_category = ANY(\(projection.categories.sorted())) AND global_position <= \(position)"
-        ).decode(Int64.self).collectAll()[0]
+        let floor = try await RebuildFloor.measure(projection, store: store)
+        let (history, read, readSeconds) = (floor.history, floor.read, floor.seconds)
         let report = try await ProjectionRebuilder(store: store, logger: logger).rebuild(projection)
         let rate = Double(history) / report.seconds
         print(pad("rebuild (events of history per second)", 40) + pad("events", 10, right: true) + pad("read", 10, right: true)

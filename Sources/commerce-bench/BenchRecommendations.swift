@@ -32,6 +32,16 @@ struct BenchRecommendations: AsyncParsableCommand {
     @Option(help: "wrk connections.")
     var connections: Int = 32
 
+    @Option(help: "Keep the history in this database and reuse it on later runs the same day (made again in memory, not stored again).")
+    var database: String?
+
+    enum Part: String, ExpressibleByArgument, CaseIterable {
+        case all, rebuild, evaluate, serve
+    }
+
+    @Option(help: "What to measure: all, rebuild, evaluate or serve (evaluate and serve need the read model: an earlier run with --database).")
+    var part: Part = .all
+
     func run() async throws {
         let settings = try Settings()
         var logger = settings.makeLogger(label: "bench")
@@ -39,44 +49,46 @@ struct BenchRecommendations: AsyncParsableCommand {
         guard customers > 0, evaluated > 0, seconds > 0, connections > 0 else { throw ValidationError("every option must be positive") }
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/wrk") else { throw ValidationError("wrk is missing: scripts/setup installs it") }
         print("commerce-bench recommendations — \(customers) customers, a year, last orders held out")
-        try await withBenchDatabase(settings: settings, logger: logger) { url in
+        let body = { (url: DatabaseURL) in
             try await PostgresClient.withClient(url, maximumConnections: 40, logger: logger) { client in
                 let store = PostgresEventStore(client: client, logger: logger)
                 let clock = ContinuousClock()
                 let started = clock.now
                 var history = PlantedHistory(customers: customers)
-                try await history.load(into: store) { stored in
+                let stored = try await store.frontierStatus().headPosition > 0
+                try await history.load(into: stored ? nil : store) { stored in
                     if stored / 100_000 != (stored - 600) / 100_000 { print("  \(stored) events stored…") }
                 }
-                print("history: \(history.storedEvents) events stored in \(Int((clock.now - started).inSeconds)) s; \(history.heldOut.count) orders held out")
+                if stored {
+                    print("history: kept from an earlier run in \(database ?? ""); \(history.heldOut.count) orders held out")
+                } else {
+                    print("history: \(history.storedEvents) events stored in \(Int((clock.now - started).inSeconds)) s; \(history.heldOut.count) orders held out")
+                }
                 _ = try await ProjectionRebuilder(store: store, logger: logger).rebuild(CatalogProjection())
-                print("")
-                try await measureRebuild(store: store, logger: logger)
-                print("")
-                try await evaluate(history, client: client, logger: logger)
+                if part == .all || part == .rebuild {
+                    print("")
+                    try await measureRebuild(store: store, logger: logger)
+                }
+                if part == .all || part == .evaluate {
+                    print("")
+                    try await evaluate(history, client: client, logger: logger)
+                }
+                guard part == .all || part == .serve else { return }
                 print("")
                 try await measureServing(client: client, products: history.productsOnSale, customers: history.heldOut.map(\.customer), logger: logger)
             }
+        }
+        if let database {
+            try await withKeptBenchDatabase(database, settings: settings, logger: logger, body)
+        } else {
+            try await withBenchDatabase(settings: settings, logger: logger, body)
         }
     }
 
     private func measureRebuild(store: PostgresEventStore, logger: Logger) async throws {
         let projection = RecommendationsProjection()
-        let clock = ContinuousClock()
-        let filter = EventFilter(categories: projection.categories.sorted(), excludedTypes: projection.ignoredEventTypes.sorted())
-        let readStart = clock.now
-        var position: Int64 = 0
-        var read = 0
-        while true {
-            let page = try await store.readAll(after: position, limit: 5000, filter: filter)
-            if page.events.isEmpty, page.nextPosition == position { break }
-            read += page.events.count
-            position = page.nextPosition
-        }
-        let readSeconds = (clock.now - readStart).inSeconds
-        let history = try await store.client.query(
-            "SELECT count(*)::bigint FROM events WHERE stream_category = ANY(\(projection.categories.sorted())) AND global_position <= \(position)"
-        ).decode(Int64.self).collectAll()[0]
+        let floor = try await RebuildFloor.measure(projection, store: store)
+        let (history, read, readSeconds) = (floor.history, floor.read, floor.seconds)
         let report = try await ProjectionRebuilder(store: store, logger: logger).rebuild(projection)
         print(pad("rebuild", 44) + pad("history", 10, right: true) + pad("read", 10, right: true) + pad("seconds", 9, right: true)
             + pad("history/s", 11, right: true) + pad("read/s", 10, right: true) + pad("of reading", 12, right: true))

@@ -34,8 +34,11 @@ struct PlantedHistory {
         self.customers = customers
     }
 
-    mutating func load(into store: PostgresEventStore, progress: (Int) -> Void) async throws {
-        let now = Date()
+    /// Makes the history and stores it in `store`; with none, only makes it (the held-out
+    /// orders and the counts), for a store that holds it from an earlier run.
+    mutating func load(into store: PostgresEventStore?, progress: (Int) -> Void) async throws {
+        // Whole days, so that a later run makes the same history (to the second) as the one stored.
+        let now = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 / 86_400).rounded(.down) * 86_400)
         let start = now.addingTimeInterval(-365 * 86_400)
         var history = SyntheticHistory(seed: 11, start: start)
         history.horizon = now
@@ -107,7 +110,8 @@ struct PlantedHistory {
         try await flush(&batch, into: store)
     }
 
-    private mutating func flush(_ batch: inout [SyntheticHistory.Append], into store: PostgresEventStore) async throws {
+    private mutating func flush(_ batch: inout [SyntheticHistory.Append], into store: PostgresEventStore?) async throws {
+        guard let store else { return batch.removeAll(keepingCapacity: true) }
         // A few hundred streams per append keeps each under the store's limit on events per append.
         for start in stride(from: 0, to: batch.count, by: 300) {
             let appends = try SyntheticHistory.streamAppends(Array(batch[start..<min(batch.count, start + 300)]))

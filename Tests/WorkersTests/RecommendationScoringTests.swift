@@ -39,15 +39,15 @@ import Testing
         #expect(abs(RecommendationScoring.similarity(kettle, unpriced) - (0.6 * 0.5 + 0.15 * 0.5)) < 1e-12)
     }
 
-    @Test("for-you leaves out what the customer owns, unless re-bought often, which then scores its own weight too")
+    @Test("for-you adds a re-bought product's own weight to the pairs' sums, and only a re-bought one's")
     func forYouAndOwnership() {
         let now = Date(timeIntervalSince1970: 1_790_000_000)
         let history = [RecommendationScoring.HistoryItem(product: "coffee", orders: 3, lastOrderedAt: now, views: 0, lastViewedAt: nil)]
-        let bought = [RecommendationScoring.Neighbour(product: "coffee", other: "filter", similarity: 0.5)]
-        let plain = RecommendationScoring.forYou(history: history, bought: bought, viewed: [], rebought: [], now: now)
+        // The pairs' sum for the filter: 3 orders · cosine 0.5.
+        let plain = RecommendationScoring.forYou(neighbours: ["filter": 1.5], history: history, rebought: [], now: now)
         #expect(plain.map(\.product) == ["filter"] && abs(plain[0].score - 1.5) < 1e-12)
-        let again = RecommendationScoring.forYou(history: history, bought: bought, viewed: [], rebought: ["coffee"], now: now)
-        // coffee: 3 orders just now, its own weight; filter: 3 · 0.5.
+        let again = RecommendationScoring.forYou(neighbours: ["filter": 1.5], history: history, rebought: ["coffee"], now: now)
+        // coffee: 3 orders just now, its own weight.
         #expect(again.map(\.product) == ["coffee", "filter"] && abs(again[0].score - 3) < 1e-12 && abs(again[1].score - 1.5) < 1e-12)
         #expect(RecommendationScoring.isRebought(buyers: 10, repeatBuyers: 3) && !RecommendationScoring.isRebought(buyers: 10, repeatBuyers: 2))
         #expect(!RecommendationScoring.isRebought(buyers: 2, repeatBuyers: 2), "two buyers are too few to say")

@@ -19,12 +19,6 @@ public enum RecommendationScoring {
     public static let rebuyMinimumBuyers: Int64 = 3
     public static let rebuyRate = 0.3
 
-    /// Co-occurrence normalised by both products' counts: together / √(a · b), in 0…1.
-    public static func cosine(together: Int64, _ a: Int64, _ b: Int64) -> Double {
-        guard together > 0, a > 0, b > 0 else { return 0 }
-        return Double(together) / (Double(a) * Double(b)).squareRoot()
-    }
-
     /// One product in a customer's history.
     public struct HistoryItem: Sendable, Equatable {
         public var product: String
@@ -39,19 +33,6 @@ public enum RecommendationScoring {
             self.lastOrderedAt = lastOrderedAt
             self.views = views
             self.lastViewedAt = lastViewedAt
-        }
-    }
-
-    /// A product related to another, with their cosine.
-    public struct Neighbour: Sendable, Equatable {
-        public var product: String
-        public var other: String
-        public var similarity: Double
-
-        public init(product: String, other: String, similarity: Double) {
-            self.product = product
-            self.other = other
-            self.similarity = similarity
         }
     }
 
@@ -70,21 +51,14 @@ public enum RecommendationScoring {
 
     /// For-you: score(x) = Σᵢ weight(i) · (cos_bought(i, x) + 0.5 · cos_viewed(i, x)) over the
     /// history items i, leaving out what the customer bought unless it is in `rebought`; such a
-    /// product is like itself (cos = 1), so it also scores its own weight.
+    /// product is like itself (cos = 1), so it also scores its own weight. `neighbours` holds the
+    /// sums over pairs (summed where the pairs are, in the database), without the owned products.
     public static func forYou(
-        history: [HistoryItem], bought: [Neighbour], viewed: [Neighbour], rebought: Set<String>, now: Date
+        neighbours: [String: Double], history: [HistoryItem], rebought: Set<String>, now: Date
     ) -> [(product: String, score: Double)] {
-        let weights = Dictionary(history.map { ($0.product, weight(of: $0, now: now)) }, uniquingKeysWith: +)
-        let owned = Set(history.filter { $0.orders > 0 }.map(\.product)).subtracting(rebought)
-        var scores: [String: Double] = [:]
-        for neighbour in bought where !owned.contains(neighbour.other) {
-            scores[neighbour.other, default: 0] += (weights[neighbour.product] ?? 0) * neighbour.similarity
-        }
-        for neighbour in viewed where !owned.contains(neighbour.other) {
-            scores[neighbour.other, default: 0] += (weights[neighbour.product] ?? 0) * viewedPairWeight * neighbour.similarity
-        }
+        var scores = neighbours
         for item in history where item.orders > 0 && rebought.contains(item.product) {
-            scores[item.product, default: 0] += weights[item.product] ?? 0
+            scores[item.product, default: 0] += weight(of: item, now: now)
         }
         return ranked(scores.filter { $0.value > 0 })
     }

@@ -78,9 +78,9 @@ public struct RecommendationsReader: Sendable {
         var picked = Picked(excluding: [product], limit: limit, snapshot: snapshot, currency: currency)
         switch kind {
         case .alsoBought:
-            picked.add(try await pairs(of: product, table: "rec_co_purchases", count: "orders", total: "orders"), reason: kind.rawValue)
+            picked.add(try await neighbours(of: [product: 1], through: [(.purchases, 1)], excluding: [product], limit: picked.depth), reason: kind.rawValue)
         case .alsoViewed:
-            picked.add(try await pairs(of: product, table: "rec_co_views", count: "sessions", total: "view_sessions"), reason: kind.rawValue)
+            picked.add(try await neighbours(of: [product: 1], through: [(.views, 1)], excluding: [product], limit: picked.depth), reason: kind.rawValue)
         case .similar:
             break
         }
@@ -115,10 +115,12 @@ public struct RecommendationsReader: Sendable {
             picked.excluded = Set(owned).subtracting(rebought)
         }
         if !picked.isFull {
-            let products = history.map(\.product)
-            let bought = try await neighbours(of: products, table: "rec_co_purchases", count: "orders", total: "orders")
-            let viewed = try await neighbours(of: products, table: "rec_co_views", count: "sessions", total: "view_sessions")
-            picked.add(RecommendationScoring.forYou(history: history, bought: bought, viewed: viewed, rebought: rebought, now: now),
+            let weights = Dictionary(history.map { ($0.product, RecommendationScoring.weight(of: $0, now: now)) }, uniquingKeysWith: +)
+            let sums = try await neighbours(
+                of: weights, through: [(.purchases, 1), (.views, RecommendationScoring.viewedPairWeight)], excluding: Set(owned).subtracting(rebought), limit: picked.depth
+            )
+            picked.add(RecommendationScoring.forYou(neighbours: Dictionary(sums.map { ($0.product, $0.score) }, uniquingKeysWith: +),
+                                                    history: history, rebought: rebought, now: now),
                        reason: CustomerList.forYou.rawValue)
         }
         if kind == .buyAgain { picked.excluded = Set(owned) }
@@ -147,6 +149,9 @@ public struct RecommendationsReader: Sendable {
         var chosen: [(product: String, score: Double, reason: String)] = []
         private var inList: Set<String> = []
         var isFull: Bool { chosen.count >= limit }
+        /// How many ranked candidates to fetch so that, after the availability filter, the list
+        /// most likely fills.
+        var depth: Int { max(100, 4 * limit) }
 
         init(excluding: Set<String>, limit: Int, snapshot: ProductsOnSale.Snapshot, currency: Currency) {
             excluded = excluding
@@ -172,28 +177,49 @@ public struct RecommendationsReader: Sendable {
         return picked.chosen.compactMap { chosen in cards[chosen.product].map { Item(product: $0, score: chosen.score, reason: chosen.reason) } }
     }
 
-    /// The products paired with `product` at least ``RecommendationScoring/minimumSupport``
-    /// times, by cosine.
-    private func pairs(of product: String, table: String, count: String, total: String) async throws -> [(product: String, score: Double)] {
-        let found = try await neighbours(of: [product], table: table, count: count, total: total)
-        return RecommendationScoring.ranked(Dictionary(found.map { ($0.other, $0.similarity) }, uniquingKeysWith: max))
+    /// Which pairs relate products: bought together, or viewed in one session.
+    enum Pairing {
+        case purchases, views
+
+        /// Table, count column, and the products' count column.
+        var sql: (table: String, count: String, total: String) {
+            switch self {
+            case .purchases: ("rec_co_purchases", "orders", "orders")
+            case .views: ("rec_co_views", "sessions", "view_sessions")
+            }
+        }
     }
 
-    private func neighbours(of products: [String], table: String, count: String, total: String) async throws -> [RecommendationScoring.Neighbour] {
-        guard !products.isEmpty else { return [] }
+    /// Σᵢ weightᵢ · factor · cosine(i, x) over the given products i and their pairs of each
+    /// pairing, with cosine = together / √(count(i) · count(x)) for pairs seen at least
+    /// ``RecommendationScoring/minimumSupport`` times, for each other product x not excluded:
+    /// the best `limit`, summed in the database (a customer's products may have thousands of
+    /// pairs; only the best few hundred travel).
+    private func neighbours(
+        of weights: [String: Double], through pairings: [(Pairing, factor: Double)], excluding: Set<String>, limit: Int
+    ) async throws -> [(product: String, score: Double)] {
+        guard !weights.isEmpty else { return [] }
+        let products = Array(weights.keys)
         var bindings = PostgresBindings()
         bindings.append(products)
+        bindings.append(products.map { weights[$0]! })
         bindings.append(RecommendationScoring.minimumSupport)
-        let sql = """
-            SELECT c.product_id, c.other_id, c.\(count), a.\(total), b.\(total)
-            FROM \(table) c JOIN rec_products a ON a.product_id = c.product_id JOIN rec_products b ON b.product_id = c.other_id
-            WHERE c.product_id = ANY($1) AND c.\(count) >= $2
-            """
-        let rows = try await client.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
-        var found: [RecommendationScoring.Neighbour] = []
-        for try await (product, other, together, a, b) in rows.decode((String, String, Int64, Int64, Int64).self) {
-            found.append(.init(product: product, other: other, similarity: RecommendationScoring.cosine(together: together, a, b)))
+        bindings.append(Array(excluding))
+        bindings.append(limit)
+        let parts = pairings.map { pairing, factor in
+            let (table, count, total) = pairing.sql
+            return """
+                SELECT c.other_id, w.weight * \(factor)::float8 * c.\(count)::float8 / sqrt(a.\(total)::float8 * b.\(total)::float8) AS part
+                FROM unnest($1::text[], $2::float8[]) AS w(product_id, weight)
+                JOIN \(table) c ON c.product_id = w.product_id
+                JOIN rec_products a ON a.product_id = c.product_id JOIN rec_products b ON b.product_id = c.other_id
+                WHERE c.\(count) >= $3 AND NOT c.other_id = ANY($4::text[])
+                """
         }
+        let sql = "SELECT other_id, sum(part) AS score FROM (\(parts.joined(separator: " UNION ALL "))) parts GROUP BY other_id ORDER BY score DESC, other_id LIMIT $5"
+        let rows = try await client.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
+        var found: [(product: String, score: Double)] = []
+        for try await (other, score) in rows.decode((String, Double).self) { found.append((other, score)) }
         return found
     }
 

@@ -200,7 +200,7 @@ func buildRouterAndActivity(
     CatalogQueryRoutes(catalog: catalog, activity: activity, readYourWrites: readYourWrites).addRoutes(to: router)
     RecommendationRoutes(
         reader: RecommendationsReader(
-            client: dependencies.postgres, logger: logger, trendHalfLife: RecommendationsProjection.configured().trendHalfLife
+            client: dependencies.postgres, logger: logger, trendHalfLife: RecommendationsReader.configuredTrendHalfLife()
         ),
         activity: activity, catalog: catalog, readYourWrites: readYourWrites
     ).addRoutes(to: router, signedIn: signedIn, admin: admin)

@@ -130,10 +130,13 @@ struct RecommendationTests {
             #expect(items.map(\.id) == ["tee", "kettle"] && items.map(\.reason) == ["also-viewed", "similar"], "\(items)")
             #expect(Self.close(items[0].score, 1))
 
-            // Trend scores now: orders weigh 1, views 0.1, halving every 72 hours.
+            // Trend scores now: orders weigh 1, views 0.1, each counted at the start of its hour,
+            // halving every 72 hours.
+            func hourStart(_ time: Date) -> Date { Date(timeIntervalSince1970: (time.timeIntervalSince1970 / 3600).rounded(.down) * 3600) }
             func trend(_ product: String) -> Double {
-                let orders = placedAgo.filter { $0.2.contains(product) }.map { Self.halved($0.3, every: 72 * Self.hour) }.reduce(0, +)
-                let views = viewedAt.filter { $0.1 == product }.map { 0.1 * Self.halved(now.timeIntervalSince($0.2), every: 72 * Self.hour) }.reduce(0, +)
+                let orders = placedAgo.filter { $0.2.contains(product) }
+                    .map { Self.halved(now.timeIntervalSince(hourStart(now.addingTimeInterval(-$0.3))), every: 72 * Self.hour) }.reduce(0, +)
+                let views = viewedAt.filter { $0.1 == product }.map { 0.1 * Self.halved(now.timeIntervalSince(hourStart($0.2)), every: 72 * Self.hour) }.reduce(0, +)
                 return orders + views
             }
             let available = ["kettle", "teapot", "mug", "lamp", "tee"]

@@ -5,18 +5,27 @@
 -- projection's lag and a rebuild gives the same lists.
 
 -- Per product: orders containing it, distinct signed-in buyers and those of them who bought it
--- again (its repeat rate), browsing sessions that viewed it, and its trend score: orders and
--- views weighted by 2^(-age / half-life), as of trend_at (the latest business time folded in).
+-- again (its repeat rate), and browsing sessions that viewed it.
 CREATE TABLE rec_products (
     product_id     text PRIMARY KEY,
     orders         bigint NOT NULL DEFAULT 0,
     units          bigint NOT NULL DEFAULT 0,
     buyers         bigint NOT NULL DEFAULT 0,
     repeat_buyers  bigint NOT NULL DEFAULT 0,
-    view_sessions  bigint NOT NULL DEFAULT 0,
-    trend_score    double precision NOT NULL DEFAULT 0,
-    trend_at       timestamptz NOT NULL DEFAULT 'epoch'
+    view_sessions  bigint NOT NULL DEFAULT 0
 );
+
+-- Orders and views per product and hour (business time), from which the trend score is computed
+-- when read: whole counts add up the same in any order, so the projector's batches and a
+-- rebuild agree exactly, and the half-life can change without a rebuild.
+CREATE TABLE rec_trend_hours (
+    product_id text        NOT NULL,
+    hour       timestamptz NOT NULL,
+    orders     bigint      NOT NULL DEFAULT 0,
+    views      bigint      NOT NULL DEFAULT 0,
+    PRIMARY KEY (product_id, hour)
+);
+CREATE INDEX rec_trend_hours_hour ON rec_trend_hours (hour);
 
 -- Orders containing both products; each pair is stored both ways round.
 CREATE TABLE rec_co_purchases (

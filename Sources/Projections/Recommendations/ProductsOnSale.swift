@@ -5,8 +5,8 @@ import PostgresNIO
 import Synchronization
 
 /// What every recommendation list needs of every product on sale — category path, lowest price
-/// and stock per currency, attribute values, counts and trend score — read in one query at most
-/// once per ``maximumAge`` and shared by the lists of this process. Trending, likeness and the
+/// and stock per currency, attribute values, counts and trend score — read in two queries at
+/// most once per ``maximumAge`` and shared by the lists of this process. Trending, likeness and the
 /// availability filter then run in memory; only a list's pairs and its final cards are read per
 /// request. A product's availability may lag by up to ``maximumAge``.
 public final class ProductsOnSale: Sendable {
@@ -37,15 +37,22 @@ public final class ProductsOnSale: Sendable {
         var loading = false
     }
 
+    /// A view counts this much of an order in the trend score.
+    public static let viewWeight = 0.1
+    /// Hours further back than this many half-lives (their weight under 1/1024) are not read.
+    static let horizonInHalfLives = 10.0
+
     let client: PostgresClient
     let logger: Logger
     let maximumAge: Duration
+    let trendHalfLife: TimeInterval
     private let state = Mutex(State())
 
-    public init(client: PostgresClient, logger: Logger, maximumAge: Duration = .seconds(1)) {
+    public init(client: PostgresClient, logger: Logger, maximumAge: Duration = .seconds(1), trendHalfLife: TimeInterval) {
         self.client = client
         self.logger = logger
         self.maximumAge = maximumAge
+        self.trendHalfLife = trendHalfLife
     }
 
     /// The snapshot, read again when older than ``maximumAge``: by one caller, while the others
@@ -76,8 +83,7 @@ public final class ProductsOnSale: Sendable {
         let rows = try await client.query(
             """
             SELECT p.product_id, p.category_path, v.prices::text, v.available, v.attributes::text,
-                   coalesce(r.orders, 0), coalesce(r.view_sessions, 0), coalesce(r.buyers, 0), coalesce(r.repeat_buyers, 0),
-                   coalesce(r.trend_score, 0), coalesce(r.trend_at, 'epoch')
+                   coalesce(r.orders, 0), coalesce(r.view_sessions, 0), coalesce(r.buyers, 0), coalesce(r.repeat_buyers, 0)
             FROM catalog_products p JOIN catalog_variants v ON v.product_id = p.product_id
             LEFT JOIN rec_products r ON r.product_id = p.product_id
             WHERE p.status = 'published'
@@ -86,13 +92,10 @@ public final class ProductsOnSale: Sendable {
         )
         var products: [String: Product] = [:]
         let decoder = JSONDecoder()
-        for try await (id, path, pricesJSON, available, attributesJSON, orders, sessions, buyers, repeaters, score, at) in rows.decode(
-            (String, [String], String, Int, String, Int64, Int64, Int64, Int64, Double, Date).self
+        for try await (id, path, pricesJSON, available, attributesJSON, orders, sessions, buyers, repeaters) in rows.decode(
+            (String, [String], String, Int, String, Int64, Int64, Int64, Int64).self
         ) {
-            var product = products[id] ?? Product(
-                id: id, categoryPath: path, orders: orders, viewSessions: sessions, buyers: buyers, repeatBuyers: repeaters,
-                trend: TrendScore(value: score, asOf: at)
-            )
+            var product = products[id] ?? Product(id: id, categoryPath: path, orders: orders, viewSessions: sessions, buyers: buyers, repeatBuyers: repeaters)
             let prices = (try? decoder.decode([String: Int64].self, from: Data(pricesJSON.utf8))) ?? [:]
             for (currency, price) in prices {
                 product.prices[currency] = min(product.prices[currency] ?? .max, price)
@@ -102,6 +105,20 @@ public final class ProductsOnSale: Sendable {
                 product.attributes.insert("\(name)=\(value)")
             }
             products[id] = product
+        }
+        // The trend: each hour's orders and views at the hour's start, decayed to now.
+        let now = Date()
+        let since = now.addingTimeInterval(-Self.horizonInHalfLives * trendHalfLife)
+        let hours = try await client.query(
+            "SELECT product_id, hour, orders, views FROM rec_trend_hours WHERE hour >= \(since)",
+            logger: logger
+        )
+        for try await (id, hour, orders, views) in hours.decode((String, Date, Int64, Int64).self) {
+            products[id]?.trend.add(Double(orders) + Self.viewWeight * Double(views), at: hour, halfLife: trendHalfLife)
+        }
+        for id in Array(products.keys) {
+            let value = products[id]!.trend.value(at: now, halfLife: trendHalfLife)
+            products[id]!.trend = TrendScore(value: value, asOf: now)
         }
         return Snapshot(products: products, loadedAt: ContinuousClock.now)
     }

@@ -6,13 +6,12 @@ import PostgresNIO
 
 /// Folds placed orders and product views into the recommendation counts.
 ///
-/// Pair counts only ever grow, so they are kept as increments and added on write (a rebuild's
-/// increments are the totals). Rows that need their current value to change — a product's trend
-/// score and buyer counts, a customer's products, a shopper's session — are read first, folded
-/// and written back whole.
+/// Pair counts and hourly counts only ever grow, so they are kept as increments and added on
+/// write (a rebuild's increments are the totals). Rows that need their current value to change —
+/// a product's buyer counts, a customer's products, a shopper's session — are read first, folded
+/// and written back whole. Every value is a whole count, so the projector's batches, whatever
+/// order its topics arrive in, and a rebuild reach the same rows exactly.
 final class RecommendationsBuilder: ReadModelBuilder {
-    /// A view counts this much of an order in the trend score.
-    static let viewWeight = 0.1
     /// Views further apart than this start a new browsing session.
     static let sessionGap: TimeInterval = 30 * 60
     /// A session's first this many products pair up; later ones only count as viewed.
@@ -24,7 +23,12 @@ final class RecommendationsBuilder: ReadModelBuilder {
         var buyers: Int64 = 0
         var repeatBuyers: Int64 = 0
         var viewSessions: Int64 = 0
-        var trend = TrendScore()
+    }
+
+    struct Hour: Hashable {
+        let product: String
+        /// Whole hours since 1970 (business time).
+        let hour: Int64
     }
 
     struct CustomerProduct: Equatable {
@@ -53,7 +57,6 @@ final class RecommendationsBuilder: ReadModelBuilder {
 
     private let projection: String
     private let ignoring: Set<String>
-    private let halfLife: TimeInterval
     private var products: [String: ProductRow] = [:]
     private var changedProducts: Set<String> = []
     private var customerProducts: [CustomerKey: CustomerProduct] = [:]
@@ -62,6 +65,8 @@ final class RecommendationsBuilder: ReadModelBuilder {
     private var changedSessions: Set<String> = []
     private var coPurchases: [Pair: Int64] = [:]
     private var coViews: [Pair: Int64] = [:]
+    /// Orders and views per product and hour, as increments.
+    private var hours: [Hour: (orders: Int64, views: Int64)] = [:]
     private let streamVersions = StreamVersions()
     var recordsStreamVersions: Bool {
         get { streamVersions.enabled }
@@ -70,10 +75,9 @@ final class RecommendationsBuilder: ReadModelBuilder {
     var writesIntoEmptyTables = false
     private let hold = StreamHold()
 
-    init(projection: String, ignoring: Set<String>, trendHalfLife: TimeInterval) {
+    init(projection: String, ignoring: Set<String>) {
         self.projection = projection
         self.ignoring = ignoring
-        halfLife = trendHalfLife
     }
 
     func add(_ events: [RecordedEvent], loadingFrom connection: PostgresConnection?, logger: Logger) async throws -> [ParkedEvent] {
@@ -108,7 +112,7 @@ final class RecommendationsBuilder: ReadModelBuilder {
             var row = products[product] ?? ProductRow()
             row.orders += 1
             row.units += quantity
-            row.trend.add(1, at: time, halfLife: halfLife)
+            hours[Hour(product: product, hour: Self.hour(of: time)), default: (0, 0)].orders += 1
             if let customer {
                 let key = CustomerKey(customer: customer, product: product)
                 var mine = customerProducts[key] ?? CustomerProduct()
@@ -145,7 +149,7 @@ final class RecommendationsBuilder: ReadModelBuilder {
         session.lastAt = max(session.lastAt, time)
         sessions[viewer] = session
         changedSessions.insert(viewer)
-        row.trend.add(Self.viewWeight, at: time, halfLife: halfLife)
+        hours[Hour(product: product, hour: Self.hour(of: time)), default: (0, 0)].views += 1
         products[product] = row
         changedProducts.insert(product)
         if let customer {
@@ -182,14 +186,13 @@ final class RecommendationsBuilder: ReadModelBuilder {
         if !wantedProducts.isEmpty {
             let rows = try await connection.query(
                 """
-                SELECT product_id, orders, units, buyers, repeat_buyers, view_sessions, trend_score, trend_at
+                SELECT product_id, orders, units, buyers, repeat_buyers, view_sessions
                 FROM rec_products WHERE product_id = ANY(\(wantedProducts))
                 """,
                 logger: logger
             )
-            for try await (id, orders, units, buyers, repeatBuyers, sessions, score, at) in rows.decode((String, Int64, Int64, Int64, Int64, Int64, Double, Date).self) {
-                products[id] = ProductRow(orders: orders, units: units, buyers: buyers, repeatBuyers: repeatBuyers, viewSessions: sessions,
-                                          trend: TrendScore(value: score, asOf: at))
+            for try await (id, orders, units, buyers, repeatBuyers, sessions) in rows.decode((String, Int64, Int64, Int64, Int64, Int64).self) {
+                products[id] = ProductRow(orders: orders, units: units, buyers: buyers, repeatBuyers: repeatBuyers, viewSessions: sessions)
             }
         }
         let wantedKeys = Array(keys.filter { customerProducts[$0] == nil })
@@ -229,21 +232,32 @@ final class RecommendationsBuilder: ReadModelBuilder {
             table: "rec_products",
             columns: [
                 ("product_id", "$1"), ("orders", "$2"), ("units", "$3"), ("buyers", "$4"), ("repeat_buyers", "$5"), ("view_sessions", "$6"),
-                ("trend_score", "$7::double precision"), ("trend_at", "$8"),
             ],
             conflict: """
                 ON CONFLICT (product_id) DO UPDATE SET orders = excluded.orders, units = excluded.units, buyers = excluded.buyers,
-                    repeat_buyers = excluded.repeat_buyers, view_sessions = excluded.view_sessions,
-                    trend_score = excluded.trend_score, trend_at = excluded.trend_at
+                    repeat_buyers = excluded.repeat_buyers, view_sessions = excluded.view_sessions
                 """
         ).write(
             [
                 .text(productIDs), .bigint(productRows.map(\.orders)), .bigint(productRows.map(\.units)), .bigint(productRows.map(\.buyers)),
                 .bigint(productRows.map(\.repeatBuyers)), .bigint(productRows.map(\.viewSessions)),
-                // Text keeps every bit of the double: Swift prints the shortest form that reads back the same.
-                .text(productRows.map { "\($0.trend.value)" }), .timestamptz(productRows.map(\.trend.asOf)),
             ],
-            rowCount: productIDs.count, on: connection, logger: logger
+            rowCount: productIDs.count, on: connection, logger: logger, copyingIntoEmptyTable: copying
+        )
+        let hourKeys = hours.keys.sorted { ($0.product, $0.hour) < ($1.product, $1.hour) }
+        try await BulkInsert(
+            table: "rec_trend_hours",
+            columns: [("product_id", "$1"), ("hour", "$2"), ("orders", "$3"), ("views", "$4")],
+            conflict: """
+                ON CONFLICT (product_id, hour) DO UPDATE SET orders = rec_trend_hours.orders + excluded.orders,
+                    views = rec_trend_hours.views + excluded.views
+                """
+        ).write(
+            [
+                .text(hourKeys.map(\.product)), .timestamptz(hourKeys.map { Date(timeIntervalSince1970: Double($0.hour) * 3600) }),
+                .bigint(hourKeys.map { hours[$0]!.orders }), .bigint(hourKeys.map { hours[$0]!.views }),
+            ],
+            rowCount: hourKeys.count, on: connection, logger: logger, copyingIntoEmptyTable: copying
         )
         try await writePairs(coPurchases, table: "rec_co_purchases", count: "orders", copying: copying, on: connection, logger: logger)
         try await writePairs(coViews, table: "rec_co_views", count: "sessions", copying: copying, on: connection, logger: logger)
@@ -285,6 +299,7 @@ final class RecommendationsBuilder: ReadModelBuilder {
         changedSessions.removeAll(keepingCapacity: true)
         coPurchases.removeAll(keepingCapacity: true)
         coViews.removeAll(keepingCapacity: true)
+        hours.removeAll(keepingCapacity: true)
         try await streamVersions.write(projection: projection, on: connection, logger: logger)
     }
 
@@ -301,6 +316,11 @@ final class RecommendationsBuilder: ReadModelBuilder {
             [.text(keys.map(\.product)), .text(keys.map(\.other)), .bigint(keys.map { pairs[$0]! })],
             rowCount: keys.count, on: connection, logger: logger, copyingIntoEmptyTable: copying
         )
+    }
+
+    /// The whole hours since 1970 that `time` falls in.
+    static func hour(of time: Date) -> Int64 {
+        Int64((time.timeIntervalSince1970 / 3600).rounded(.down))
     }
 
     /// A PostgreSQL array literal of ids (letters, digits, `-`, `_`: nothing to quote).

@@ -49,15 +49,23 @@ public struct RecommendationsReader: Sendable {
     let onSale: ProductsOnSale
     let trendHalfLife: TimeInterval
 
-    public init(
-        client: PostgresClient, logger: Logger, trendHalfLife: TimeInterval = RecommendationsProjection.defaultTrendHalfLife,
-        snapshotAge: Duration = .seconds(1)
-    ) {
+    /// How fast the trend score forgets, by default: an order or view counts half after 72 hours.
+    public static let defaultTrendHalfLife: TimeInterval = 72 * 3600
+
+    /// - Parameter trendHalfLife: applied when read (the read model keeps whole counts per hour),
+    ///   so a change needs no rebuild.
+    public init(client: PostgresClient, logger: Logger, trendHalfLife: TimeInterval = defaultTrendHalfLife, snapshotAge: Duration = .seconds(1)) {
         self.client = client
         self.logger = logger
         catalog = CatalogReader(client: client, logger: logger)
-        onSale = ProductsOnSale(client: client, logger: logger, maximumAge: snapshotAge)
+        onSale = ProductsOnSale(client: client, logger: logger, maximumAge: snapshotAge, trendHalfLife: trendHalfLife)
         self.trendHalfLife = trendHalfLife
+    }
+
+    /// The half-life from `RECOMMENDATIONS_TREND_HALF_LIFE_HOURS` (a positive number), else 72 hours.
+    public static func configuredTrendHalfLife(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> TimeInterval {
+        let hours = environment["RECOMMENDATIONS_TREND_HALF_LIFE_HOURS"].flatMap(Double.init).flatMap { $0 > 0 && $0.isFinite ? $0 : nil }
+        return hours.map { $0 * 3600 } ?? defaultTrendHalfLife
     }
 
     /// A product's list; nil when the product is not in the catalog, or not published unless

@@ -2,10 +2,7 @@ import Foundation
 
 /// A sum of weights that halve every `halfLife`: Σ wᵢ · 2^(−(t − tᵢ)/halfLife), kept as its value
 /// at `asOf` (the latest time added) so that adding is one multiplication, in any order of times.
-///
-/// Times count in whole milliseconds (business times are stored to the millisecond): a time
-/// read back from a `timestamptz` then decays exactly as the one folded in memory, so a live
-/// batch and a rebuild compute the same bits.
+/// Times count in whole milliseconds, as business times are stored.
 public struct TrendScore: Sendable, Equatable {
     public var value: Double
     public private(set) var asOfMilliseconds: Int64

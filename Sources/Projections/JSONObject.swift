@@ -1,4 +1,17 @@
+import Aggregates
 import EventStore
+
+extension JSONObject {
+    /// The JSON object of `event`, upcast first from its stored schema version to `current`
+    /// (``EventUpcasters``); nil when the text is not an object.
+    init?(upcasting event: RecordedEvent, to current: Int) throws(DomainError) {
+        var json = event.data
+        if event.schemaVersion != current {
+            json = try EventUpcasters.upcast(type: event.type, from: Int(event.schemaVersion), to: current, json: json)
+        }
+        self.init(json)
+    }
+}
 
 /// A JSON object in an event's text, read field by field (see ``JSONScanner``): for a read
 /// model that needs a few fields of an event, not the whole decoded value.

@@ -30,7 +30,7 @@ struct CatalogQueryRoutes {
             do {
                 let page = try await catalog.products(search)
                 if search.cursor == nil, !(search.text ?? "").isEmpty || !search.category.isEmpty,
-                   let viewer = try? RecommendationRoutes.viewer(request, context) {
+                   let viewer = RecommendationRoutes.viewer(request, context) {
                     activity.record(.searchPerformed(SearchPerformed(
                         viewer: viewer, query: String((search.text ?? "").prefix(Activity.maximumQueryLength)), category: search.category,
                         resultCount: page.items.count
@@ -47,7 +47,7 @@ struct CatalogQueryRoutes {
             guard let product = try await catalog.product(id: id, currency: try QueryParameters.currency(request.uri.queryParameters["currency"])),
                   product.status == "published" || context.principal?.role == .admin
             else { throw ApplicationError.notFound("product \(id)") }
-            if product.status == "published", let productId = try? ProductID(id), let viewer = try? RecommendationRoutes.viewer(request, context) {
+            if product.status == "published", let productId = try? ProductID(id), let viewer = RecommendationRoutes.viewer(request, context) {
                 activity.record(.productViewed(ProductViewed(viewer: viewer, productId: productId, sku: nil)))
             }
             return JSONBody(product)

@@ -76,14 +76,19 @@ struct RecommendationRoutes {
         let sessionId: String?
     }
 
-    /// Who is browsing: the signed-in customer (an admin's views count for no one); else the
-    /// guest by the hash of their Guest-Token or, failing that, of the storefront's session id.
-    static func viewer(_ request: Request, _ context: CommerceRequestContext, sessionId: String? = nil) throws -> CartOwner? {
+    /// Who is browsing: the signed-in customer (an admin's views count for no one), else the
+    /// guest by the hash of their Guest-Token; nil for anyone else.
+    static func viewer(_ request: Request, _ context: CommerceRequestContext) -> CartOwner? {
         if let principal = context.principal {
             guard principal.role == .customer, let id = try? CustomerID(principal.userID) else { return nil }
             return .customer(id)
         }
-        if let token = request.headers[GuestToken.header] { return .guest(GuestToken.hash(token)) }
+        return request.headers[GuestToken.header].map { .guest(GuestToken.hash($0)) }
+    }
+
+    /// A viewer as ``viewer(_:_:)``, failing that a guest by the hash of the storefront's session id.
+    static func viewer(_ request: Request, _ context: CommerceRequestContext, sessionId: String?) throws -> CartOwner? {
+        if context.principal != nil || request.headers[GuestToken.header] != nil { return viewer(request, context) }
         guard let sessionId else { return nil }
         guard (16...128).contains(sessionId.utf8.count),
               sessionId.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-" || $0 == "_") })

@@ -54,11 +54,7 @@ enum AnalyticsFact: Sendable {
             return .failure(DomainError(.unknownEventType, "analytics reads no event type \(event.type)"))
         }
         return Result { () throws(DomainError) -> AnalyticsFact in
-            var json = event.data
-            if event.schemaVersion != current {
-                json = try EventUpcasters.upcast(type: event.type, from: Int(event.schemaVersion), to: current, json: json)
-            }
-            guard let object = JSONObject(json), let fact = read(event.type, object) else {
+            guard let object = try JSONObject(upcasting: event, to: current), let fact = read(event.type, object) else {
                 throw DomainError(.malformedEvent, "\(event.type) v\(event.schemaVersion) lacks a field analytics reads")
             }
             return fact

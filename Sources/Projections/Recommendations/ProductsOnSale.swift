@@ -5,7 +5,7 @@ import PostgresNIO
 import Synchronization
 
 /// What every recommendation list needs of every product on sale — category path, lowest price
-/// and stock per currency, attribute values, counts and trend score — read in two queries at
+/// and stock per currency, attribute values, buyer counts and trend score — read in two queries at
 /// most once per ``maximumAge`` and shared by the lists of this process. Trending, likeness and the
 /// availability filter then run in memory; only a list's pairs and its final cards are read per
 /// request. A product's availability may lag by up to ``maximumAge``.
@@ -19,8 +19,6 @@ public final class ProductsOnSale: Sendable {
         public var buyable: Set<String> = []
         /// Variant attribute values, as `name=value`.
         public var attributes: Set<String> = []
-        public var orders: Int64 = 0
-        public var viewSessions: Int64 = 0
         public var buyers: Int64 = 0
         public var repeatBuyers: Int64 = 0
         public var trend = TrendScore()
@@ -83,7 +81,7 @@ public final class ProductsOnSale: Sendable {
         let rows = try await client.query(
             """
             SELECT p.product_id, p.category_path, v.prices::text, v.available, v.attributes::text,
-                   coalesce(r.orders, 0), coalesce(r.view_sessions, 0), coalesce(r.buyers, 0), coalesce(r.repeat_buyers, 0)
+                   coalesce(r.buyers, 0), coalesce(r.repeat_buyers, 0)
             FROM catalog_products p JOIN catalog_variants v ON v.product_id = p.product_id
             LEFT JOIN rec_products r ON r.product_id = p.product_id
             WHERE p.status = 'published'
@@ -92,10 +90,10 @@ public final class ProductsOnSale: Sendable {
         )
         var products: [String: Product] = [:]
         let decoder = JSONDecoder()
-        for try await (id, path, pricesJSON, available, attributesJSON, orders, sessions, buyers, repeaters) in rows.decode(
-            (String, [String], String, Int, String, Int64, Int64, Int64, Int64).self
+        for try await (id, path, pricesJSON, available, attributesJSON, buyers, repeaters) in rows.decode(
+            (String, [String], String, Int, String, Int64, Int64).self
         ) {
-            var product = products[id] ?? Product(id: id, categoryPath: path, orders: orders, viewSessions: sessions, buyers: buyers, repeatBuyers: repeaters)
+            var product = products[id] ?? Product(id: id, categoryPath: path, buyers: buyers, repeatBuyers: repeaters)
             let prices = (try? decoder.decode([String: Int64].self, from: Data(pricesJSON.utf8))) ?? [:]
             for (currency, price) in prices {
                 product.prices[currency] = min(product.prices[currency] ?? .max, price)

@@ -27,11 +27,7 @@ enum RecommendationFact: Sendable {
             return .failure(DomainError(.unknownEventType, "the recommendations read model reads no event type \(event.type)"))
         }
         return Result { () throws(DomainError) -> RecommendationFact in
-            var json = event.data
-            if event.schemaVersion != current {
-                json = try EventUpcasters.upcast(type: event.type, from: Int(event.schemaVersion), to: current, json: json)
-            }
-            guard let object = JSONObject(json), let fact = read(event.type, object, stream: event.stream.rawValue) else {
+            guard let object = try JSONObject(upcasting: event, to: current), let fact = read(event.type, object, stream: event.stream.rawValue) else {
                 throw DomainError(.malformedEvent, "\(event.type) v\(event.schemaVersion) lacks a field the recommendations read model reads")
             }
             return fact

@@ -9,7 +9,10 @@ public struct RecommendationsProjection: Projection {
     public let categories: Set<String> = ["order", "activity"]
     public let tables = ["rec_products", "rec_trend_hours", "rec_co_purchases", "rec_co_views", "rec_customer_products", "rec_view_sessions"]
     /// Only placed orders and product views count.
-    public let ignoredEventTypes: Set<String> = Set(OrderEvent.payloadTypes.map { $0.eventType })
+    public var ignoredEventTypes: Set<String> { Self.ignored }
+
+    /// Computed once: the routes make a value of this type for every read-your-writes wait.
+    private static let ignored: Set<String> = Set(OrderEvent.payloadTypes.map { $0.eventType })
         .union([SearchPerformed.eventType]).subtracting([OrderPlaced.eventType])
 
     public init() {}

@@ -115,23 +115,22 @@ public struct RecommendationsReader: Sendable {
         let rebought = Set(owned.filter { id in
             snapshot.products[id].map { RecommendationScoring.isRebought(buyers: $0.buyers, repeatBuyers: $0.repeatBuyers) } ?? false
         })
-        var picked = Picked(excluding: Set(owned).subtracting(rebought), limit: limit, snapshot: snapshot, currency: currency)
+        // Discovery leaves out what they own (unless re-bought often); buy-again lists it first.
+        let discovery = Set(owned).subtracting(rebought)
+        var picked = Picked(excluding: kind == .buyAgain ? [] : discovery, limit: limit, snapshot: snapshot, currency: currency)
         if kind == .buyAgain {
-            // Their own products, owned or not: the exclusion is for discovery lists.
-            picked.excluded = []
             picked.add(RecommendationScoring.buyAgain(history: history, now: now), reason: kind.rawValue)
-            picked.excluded = Set(owned).subtracting(rebought)
+            picked.excluded = discovery
         }
         if !picked.isFull {
             let weights = Dictionary(history.map { ($0.product, RecommendationScoring.weight(of: $0, now: now)) }, uniquingKeysWith: +)
             let sums = try await neighbours(
-                of: weights, through: [(.purchases, 1), (.views, RecommendationScoring.viewedPairWeight)], excluding: Set(owned).subtracting(rebought), limit: picked.depth
+                of: weights, through: [(.purchases, 1), (.views, RecommendationScoring.viewedPairWeight)], excluding: discovery, limit: picked.depth
             )
             picked.add(RecommendationScoring.forYou(neighbours: Dictionary(sums.map { ($0.product, $0.score) }, uniquingKeysWith: +),
                                                     history: history, rebought: rebought, now: now),
                        reason: CustomerList.forYou.rawValue)
         }
-        if kind == .buyAgain { picked.excluded = Set(owned) }
         let paths = Set(history.compactMap { snapshot.products[$0.product]?.categoryPath }.filter { !$0.isEmpty })
         topUp(&picked, categories: Array(paths), now: now)
         return List(kind: kind.rawValue, items: try await cards(picked))

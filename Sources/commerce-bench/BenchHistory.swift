@@ -7,13 +7,15 @@ import PostgresNIO
 import Runtime
 
 /// A year (longer if needed) of days of a busy shop, until `events` events are stored: the
-/// history the analytics and audit benchmarks measure.
+/// history the analytics and audit benchmarks measure. Shoppers browse too (a session of one to
+/// four product views per order), which analytics counts as views.
 func loadBenchHistory(_ store: PostgresEventStore, events: Int) async throws -> (events: Int, days: Int) {
     let clock = ContinuousClock()
     let started = clock.now
     let now = Date()
-    // About 2,700 events a day reach a million in a year.
-    let perDay = 2_800
+    // About 2,800 events a day of carts and orders and 425 product views (two and a half a
+    // session) reach a million in a year.
+    let perDay = 2_800 + 170 * 5 / 2
     let days = max(365, events / perDay + 1)
     let today = (now.timeIntervalSince1970 / 86_400).rounded(.down) * 86_400
     var history = SyntheticHistory(seed: 7, start: Date(timeIntervalSince1970: today - Double(days - 1) * 86_400))
@@ -22,7 +24,7 @@ func loadBenchHistory(_ store: PostgresEventStore, events: Int) async throws -> 
     var total = 0
     var batch = try history.catalog(products: 200)
     for day in 0..<days {
-        let made = try history.day(starting: Date(timeIntervalSince1970: today - Double(days - 1 - day) * 86_400), orders: 170)
+        let made = try history.day(starting: Date(timeIntervalSince1970: today - Double(days - 1 - day) * 86_400), orders: 170, browsingSessions: 170)
         batch += made.appends
         if batch.count >= 600 || (day == days - 1 && !batch.isEmpty) {
             let appends = try SyntheticHistory.streamAppends(batch)

@@ -61,6 +61,17 @@ struct AnalyticsTests {
                 let topRevenue = expectedProducts.map { ($0.key.product, $0.value.revenue - $0.value.returnedValue) }
                     .sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }.prefix(3).map(\.0)
                 #expect(byRevenue.items.map(\.productId) == Array(topRevenue))
+                // Views beside units sold: over the whole period, and over a stretch whose ends cut days.
+                #expect(byUnits.items.allSatisfy { $0.views == fold.views(of: $0.productId, from: fold.firstDay, to: fold.lastDay) })
+                #expect(byUnits.items.allSatisfy { $0.unitsSoldPerView == perView($0.unitsSold, $0.views) })
+                #expect(byUnits.items.contains { $0.views > 0 } && byUnits.items.contains { $0.unitsSoldPerView != nil })
+                let stretch = try await api.report(
+                    TopReport.self, "/admin/analytics/products/top?from=\(fold.days[20])&to=\(fold.days[45])&tz=\(zone)&limit=100&currency=EUR", token: admin
+                )
+                #expect(!stretch.items.isEmpty)
+                for item in stretch.items {
+                    #expect(item.views == fold.views(of: item.productId, from: fold.days[20], to: fold.days[45]), "\(zone) \(item.productId)")
+                }
                 let apparel = try await api.report(TopReport.self, "/admin/analytics/products/top?\(period)&limit=100&category=Apparel", token: admin)
                 #expect(Set(apparel.items.map(\.productId)) == Set(fold.products.keys.map(\.product).filter { fold.categories[$0]?.first == "Apparel" }))
 
@@ -181,7 +192,7 @@ struct AnalyticsTests {
         try await store.append(try SyntheticHistory.streamAppends(appends))
         for day in 0..<days {
             let dayStart = start.addingTimeInterval(Double(day) * 86_400)
-            var moments: [(TimeInterval, Int)] = (0..<9).map { _ in (Double(history.random(below: 86_400)), history.random(below: 10)) }
+            var moments: [(TimeInterval, Int)] = (0..<12).map { _ in (Double(history.random(below: 86_400)), history.random(below: 13)) }
             moments.sort { $0.0 < $1.0 }
             for (offset, kind) in moments {
                 let time = dayStart.addingTimeInterval(offset)
@@ -190,6 +201,7 @@ struct AnalyticsTests {
                 let made = switch kind {
                 case 0, 1: try history.abandonedCart()
                 case 2: try history.abandonedCart(withLines: false)
+                case 10, 11, 12: [try history.browsing()]
                 default: try history.order()
                 }
                 appends += made
@@ -209,6 +221,13 @@ func projectInBatches(_ postgres: PostgresClient, size: Int) async throws {
             try await ProjectionApplier.apply(batch, to: WorkerSet.projections, on: connection, logger: TestEnvironment.logger)
         }
     }
+}
+
+/// Units per view to four places, rounded half away from zero, by integers.
+func perView(_ units: Int64, _ views: Int64) -> Double? {
+    guard views > 0 else { return nil }
+    let tenThousandths = roundedAverage(units * 10_000, views)!
+    return Double(tenThousandths) / 10_000
 }
 
 func roundedAverage(_ total: Int64, _ count: Int64) -> Int64? {
@@ -274,9 +293,16 @@ struct ExpectedFigures {
     /// Every signed-in customer's order: who, in which currency, on which local day.
     var customerOrders: [(customer: String, currency: String, day: String)] = []
     var lowStock: [String: [Int64]] = [:]
+    /// Product views by product and local day.
+    var viewsByDay: [String: [String: Int64]] = [:]
     let days: [String]
     var firstDay: String { days.first! }
     var lastDay: String { days.last! }
+
+    /// The product's views from day `from` through `to`.
+    func views(of product: String, from: String, to: String) -> Int64 {
+        viewsByDay[product, default: [:]].filter { $0.key >= from && $0.key <= to }.values.reduce(0, +)
+    }
 
     /// Customers by how many orders (1, 2, 3, 4, 5 or more) they placed from day `from` through
     /// `to`, in `currency` or any.
@@ -327,6 +353,9 @@ struct ExpectedFigures {
         for append in history {
             for (encoded, time) in zip(append.events, append.occurredAt) {
                 let key = { (currency: String) in SalesKey(period: day(time), currency: currency) }
+                if append.stream.hasPrefix("activity-"), case .productViewed(let viewed)? = try? EventCodec.decode(ActivityEvent.self, encoded) {
+                    viewsByDay[viewed.productId.rawValue, default: [:]][day(time), default: 0] += 1
+                }
                 if append.stream.hasPrefix("order-"), let event = try? EventCodec.decode(OrderEvent.self, encoded) {
                     switch event {
                     case .placed(let placed):
@@ -448,6 +477,8 @@ struct TopReport: Decodable {
     struct Item: Decodable {
         let productId: String
         let unitsSold, revenue, unitsReturned, returnedValue, netRevenue: Int64
+        let views: Int64
+        let unitsSoldPerView: Double?
         var figures: ProductFigures { ProductFigures(unitsSold: unitsSold, revenue: revenue, unitsReturned: unitsReturned, returnedValue: returnedValue) }
     }
     let items: [Item]

@@ -21,11 +21,13 @@ import Testing
         return periods
     }()
 
-    @Test(arguments: [false, true])
-    func coversEachInstantOfThePeriodExactlyOnce(signed: Bool) {
+    /// Every table's tiers: all four, and the per-SKU table's three (no hours).
+    @Test(arguments: [false, true], [RollupTier.all, RollupTier.perSKU])
+    func coversEachInstantOfThePeriodExactlyOnce(signed: Bool, tiers: [RollupTier]) {
         for (from, to) in Self.periods {
-            let ranges = RollupTier.cover(from: from, to: to, signed: signed)
+            let ranges = RollupTier.cover(from: from, to: to, signed: signed, tiers: tiers)
             for range in ranges {
+                #expect(tiers.contains(range.tier))
                 #expect(range.from < range.to && range.tier.start(range.from) == range.from && range.tier.start(range.to) == range.to)
                 if !signed { #expect(range.sign == 1) }
             }
@@ -49,5 +51,11 @@ import Testing
         ])
         // Unsigned, the same day tiles as hours only.
         #expect(RollupTier.cover(from: start, to: start + 86_400, signed: false).allSatisfy { $0.tier == .hour })
+        // Without an hour tier, the hours either side are four quarter hours each.
+        #expect(RollupTier.cover(from: start, to: start + 86_400, signed: true, tiers: RollupTier.perSKU) == [
+            .init(tier: .day, from: start + 3600, to: start + 3600 + 86_400, sign: 1),
+            .init(tier: .quarterHour, from: start, to: start + 3600, sign: 1),
+            .init(tier: .quarterHour, from: start + 86_400, to: start + 86_400 + 3600, sign: -1),
+        ])
     }
 }

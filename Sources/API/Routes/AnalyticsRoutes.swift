@@ -133,10 +133,12 @@ extension AnalyticsReader.SalesPeriod: ReportRow {
 extension AnalyticsReader.ProductFigures: ReportRow {
     static let fieldNames = [
         "currency", "rank", "productId", "name", "categoryPath", "unitsSold", "revenue", "unitsReturned", "returnedValue", "netRevenue", "refundRate",
+        "views", "unitsSoldPerView",
     ]
     var fields: [ReportField] {
         [.text(currency), .integer(rank), .text(productId), .optional(name, ReportField.text), .optional(categoryPath, ReportField.text)]
             + [unitsSold, revenue, unitsReturned, returnedValue, netRevenue].map(ReportField.integer) + [.optional(refundRate, ReportField.number)]
+            + [.integer(views), .optional(unitsSoldPerView, ReportField.number)]
     }
 }
 

@@ -197,11 +197,13 @@ public struct SyntheticHistory: Sendable {
     }
 
     /// A day of a shop from `dayStart`: `orders` orders, a third as many carts left with lines
-    /// and a quarter as many left empty, at random moments of the day, none after ``horizon``.
-    public mutating func day(starting dayStart: Date, orders: Int) throws(DomainError) -> (appends: [Append], orders: Int) {
+    /// and a quarter as many left empty, and `browsingSessions` sessions of product views, at
+    /// random moments of the day, none after ``horizon``.
+    public mutating func day(starting dayStart: Date, orders: Int, browsingSessions: Int = 0) throws(DomainError) -> (appends: [Append], orders: Int) {
         var moments = (0..<orders).map { _ in (random(below: 86_400), 0) }
             + (0..<(orders / 3 + 1)).map { _ in (random(below: 86_400), 1) }
             + (0..<(orders / 4 + 1)).map { _ in (random(below: 86_400), 2) }
+            + (0..<browsingSessions).map { _ in (random(below: 86_400), 3) }
         moments.sort { $0.0 < $1.0 }
         var appends: [Append] = []
         var placed = 0
@@ -214,7 +216,8 @@ public struct SyntheticHistory: Sendable {
                 appends += try order()
                 placed += 1
             case 1: appends += try abandonedCart()
-            default: appends += try abandonedCart(withLines: false)
+            case 2: appends += try abandonedCart(withLines: false)
+            default: appends.append(try browsing())
             }
         }
         return (appends, placed)

@@ -32,6 +32,7 @@ final class AnalyticsBuilder: TableWritingBuilder {
     private var sales: [Rows.Key: Rows.Sales] = [:]
     private var skuSales: [Rows.SKUKey: Rows.SKUSales] = [:]
     private var funnel: [Rows.Key: Rows.Funnel] = [:]
+    private var views: [Rows.ViewKey: Int64] = [:]
     private let streamVersions = StreamVersions()
     var recordsStreamVersions: Bool {
         get { streamVersions.enabled }
@@ -186,6 +187,8 @@ final class AnalyticsBuilder: TableWritingBuilder {
         case let .variantAdded(product, sku):
             stock[sku, default: Rows.Stock()].productID = product
             changedStock.insert(sku)
+        case let .productViewed(product):
+            views[Rows.ViewKey(bucket: bucket, productID: product), default: 0] += 1
         case .irrelevant:
             break
         }
@@ -255,7 +258,7 @@ final class AnalyticsBuilder: TableWritingBuilder {
                 cartIDs.insert(id)
             case let .stockLevels(sku, _, _), let .stockThreshold(sku, _), let .variantAdded(_, sku):
                 skus.insert(sku)
-            case .orderRefunded, .productCreated, .irrelevant:
+            case .orderRefunded, .productCreated, .productViewed, .irrelevant:
                 break
             }
         }
@@ -335,7 +338,7 @@ final class AnalyticsBuilder: TableWritingBuilder {
             orders: changedOrders.map { ($0, orders[$0]!) }, newLines: newOrderLines.map { ($0, orders[$0]!.lines) },
             carts: changedCarts.map { ($0, carts[$0]!) }, customers: changedCustomers.map { ($0, customers[$0]!) },
             products: changedProducts.map { ($0, products[$0]!) }, stock: changedStock.map { ($0, stock[$0]!) },
-            sales: sales, skuSales: skuSales, funnel: funnel
+            sales: sales, skuSales: skuSales, funnel: funnel, views: views
         )
         changedOrders.removeAll(keepingCapacity: true)
         newOrderLines.removeAll(keepingCapacity: true)
@@ -346,6 +349,7 @@ final class AnalyticsBuilder: TableWritingBuilder {
         sales.removeAll(keepingCapacity: true)
         skuSales.removeAll(keepingCapacity: true)
         funnel.removeAll(keepingCapacity: true)
+        views.removeAll(keepingCapacity: true)
         let (versions, projection) = (streamVersions.take(), projection)
         writes.add("projection_stream_versions") { try await StreamVersions.write(versions, projection: projection, on: $0, logger: logger) }
         return writes

@@ -33,6 +33,7 @@ enum AnalyticsFact: Sendable {
     case stockThreshold(sku: String, threshold: Int64)
     case productCreated(productID: String, name: String, categoryPath: [String])
     case variantAdded(productID: String, sku: String)
+    case productViewed(productID: String)
     /// Of a type no figure depends on.
     case irrelevant
 
@@ -40,7 +41,7 @@ enum AnalyticsFact: Sendable {
     static let irrelevantTypes: Set<String> = [
         "CartShippingAddressSet", "CartShippingMethodSet", "OrderPaymentAuthorized", "OrderFulfilmentRecorded", "OrderDelivered",
         "ProductPriceSet", "ProductPublished", "ProductUnpublished", "ProductDiscontinued", "LowStockThresholdCrossed",
-        "BackorderPolicyChanged", "CartCouponApplied", "CartCouponRemoved",
+        "BackorderPolicyChanged", "CartCouponApplied", "CartCouponRemoved", "SearchPerformed",
     ]
 
     /// The current schema version of each type of the categories analytics reads.
@@ -118,6 +119,8 @@ enum AnalyticsFact: Sendable {
         case "ProductCreated":
             guard let productID = event.string("productId"), let name = event.string("name"), let path = event.strings("categoryPath") else { return nil }
             return .productCreated(productID: productID, name: name, categoryPath: path)
+        case "ProductViewed":
+            return event.string("productId").map { .productViewed(productID: $0) }
         case "ProductVariantAdded":
             guard let productID = event.string("productId"), let sku = event.string("sku") else { return nil }
             return .variantAdded(productID: productID, sku: sku)

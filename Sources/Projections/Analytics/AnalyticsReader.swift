@@ -60,6 +60,10 @@ public struct AnalyticsReader: Sendable {
         public let netRevenue: Int64
         /// Units returned per unit sold, 0…1 to four places; nil with nothing sold.
         public let refundRate: Double?
+        /// Times the product's page was viewed in the period (in any currency's row: views have none).
+        public let views: Int64
+        /// Units sold per view, to four places (views against purchases); nil with no views.
+        public let unitsSoldPerView: Double?
     }
 
     public enum ProductRanking: String, Sendable, CaseIterable {
@@ -200,9 +204,9 @@ public struct AnalyticsReader: Sendable {
         var spans: [Int32] = []
         var signs: [Int32] = []
 
-        init(_ spans: [Span], signed: Bool) {
+        init(_ spans: [Span], signed: Bool, keeping kept: [RollupTier] = RollupTier.all) {
             for (index, span) in spans.enumerated() {
-                for range in RollupTier.cover(from: span.start, to: span.end, signed: signed) {
+                for range in RollupTier.cover(from: span.start, to: span.end, signed: signed, tiers: kept) {
                     tiers.append(Int32(range.tier.rawValue))
                     froms.append(Date(timeIntervalSince1970: Double(range.from)))
                     tos.append(Date(timeIntervalSince1970: Double(range.to)))
@@ -266,7 +270,7 @@ public struct AnalyticsReader: Sendable {
     /// products whose category path is it or lies under it.
     public func topProducts(_ period: Period, by ranking: ProductRanking, limit: Int, category: String?, currency: String?) async throws -> [ProductFigures] {
         // Unsigned: a product is listed when it had activity in the period.
-        let cover = Cover(try await spans(period, granularity: nil), signed: false)
+        let cover = Cover(try await spans(period, granularity: nil), signed: false, keeping: RollupTier.perSKU)
         let rows = try await client.query(
             """
             WITH figures AS (
@@ -283,20 +287,33 @@ public struct AnalyticsReader: Sendable {
                            CASE WHEN \(ranking.rawValue) = 'units' THEN f.units ELSE f.revenue - f.returned_value END DESC, f.product_id) AS rank
                 FROM figures f LEFT JOIN analytics_products p ON p.product_id = f.product_id
                 WHERE \(category ?? "") = '' OR p.category_path = \(category ?? "") OR left(p.category_path, length(\(category ?? "")) + 1) = \(category ?? "") || '/'
+            ),
+            top AS (SELECT * FROM ranked WHERE rank <= \(limit)),
+            -- The listed products' views in the period (views have no currency: every currency's row shows them all).
+            viewed AS (
+                SELECT v.product_id, sum(v.views) AS views
+                FROM unnest(\(cover.tiers)::int[], \(cover.froms)::timestamptz[], \(cover.tos)::timestamptz[]) AS r(tier, f, t)
+                CROSS JOIN LATERAL (
+                    SELECT * FROM analytics_product_views
+                    WHERE tier = r.tier AND bucket >= r.f AND bucket < r.t AND product_id IN (SELECT product_id FROM top) OFFSET 0
+                ) v
+                GROUP BY 1
             )
-            SELECT rank, currency, product_id, name, category_path, units::bigint, revenue::bigint, returned::bigint, returned_value::bigint,
-                   CASE WHEN units > 0 THEN round(returned::numeric / units, 4)::float8 END
-            FROM ranked WHERE rank <= \(limit) ORDER BY currency, rank
+            SELECT t.rank, t.currency, t.product_id, t.name, t.category_path, t.units::bigint, t.revenue::bigint, t.returned::bigint, t.returned_value::bigint,
+                   CASE WHEN t.units > 0 THEN round(t.returned::numeric / t.units, 4)::float8 END,
+                   coalesce(v.views, 0)::bigint, CASE WHEN v.views > 0 THEN round(t.units::numeric / v.views, 4)::float8 END
+            FROM top t LEFT JOIN viewed v ON v.product_id = t.product_id ORDER BY t.currency, t.rank
             """,
             logger: logger
         )
         var result: [ProductFigures] = []
-        for try await (rank, currency, product, name, path, units, revenue, returned, returnedValue, rate) in rows.decode(
-            (Int64, String, String, String?, String?, Int64, Int64, Int64, Int64, Double?).self
+        for try await (rank, currency, product, name, path, units, revenue, returned, returnedValue, rate, views, perView) in rows.decode(
+            (Int64, String, String, String?, String?, Int64, Int64, Int64, Int64, Double?, Int64, Double?).self
         ) {
             result.append(ProductFigures(
                 rank: rank, currency: currency, productId: product, name: name, categoryPath: path, unitsSold: units, revenue: revenue,
-                unitsReturned: returned, returnedValue: returnedValue, netRevenue: revenue - returnedValue, refundRate: rate
+                unitsReturned: returned, returnedValue: returnedValue, netRevenue: revenue - returnedValue, refundRate: rate,
+                views: views, unitsSoldPerView: perView
             ))
         }
         return result

@@ -130,6 +130,15 @@ enum AnalyticsRows {
         }
     }
 
+    /// A product-views row's key, ordered as the table's primary key is.
+    struct ViewKey: Hashable, Comparable {
+        var tier = RollupTier.quarterHour
+        var bucket: Int64
+        var productID: String
+
+        static func < (a: ViewKey, b: ViewKey) -> Bool { (a.tier.rawValue, a.bucket, a.productID) < (b.tier.rawValue, b.bucket, b.productID) }
+    }
+
     struct Sales {
         var ordersPlaced: Int64 = 0
         var gross: Int64 = 0
@@ -201,12 +210,12 @@ extension AnalyticsRows.Funnel {
 }
 
 extension Dictionary {
-    /// Each quarter-hour delta added into its bucket of every tier.
-    func inEveryTier(_ retier: (Key, RollupTier) -> Key, add: (inout Value, Value) -> Void) -> [Key: Value] {
+    /// Each quarter-hour delta added into its bucket of every tier the table keeps.
+    func inEveryTier(_ tiers: [RollupTier], _ retier: (Key, RollupTier) -> Key, add: (inout Value, Value) -> Void) -> [Key: Value] {
         var all: [Key: Value] = [:]
-        all.reserveCapacity(count * 3)
+        all.reserveCapacity(count * tiers.count)
         for (key, value) in self {
-            for tier in RollupTier.allCases {
+            for tier in tiers {
                 let tiered = retier(key, tier)
                 if all[tiered] == nil { all[tiered] = value } else { add(&all[tiered]!, value) }
             }

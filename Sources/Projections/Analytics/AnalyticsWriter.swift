@@ -22,7 +22,7 @@ struct AnalyticsWriter: Sendable {
     func writes(
         orders: [(String, Rows.Order)], newLines: [(String, [Rows.Line])], carts: [(String, Rows.Cart)], customers: [(String, Date)],
         products: [(String, Rows.Product)], stock: [(String, Rows.Stock)],
-        sales: [Rows.Key: Rows.Sales], skuSales: [Rows.SKUKey: Rows.SKUSales], funnel: [Rows.Key: Rows.Funnel]
+        sales: [Rows.Key: Rows.Sales], skuSales: [Rows.SKUKey: Rows.SKUSales], funnel: [Rows.Key: Rows.Funnel], views: [Rows.ViewKey: Int64]
     ) -> TableWrites {
         var writes = TableWrites()
         writes.add("analytics_orders") { try await writeOrders(orders, on: $0) }
@@ -31,6 +31,7 @@ struct AnalyticsWriter: Sendable {
         writes.add("analytics_order_lines") { try await writeLines(newLines, on: $0) }
         writes.add("analytics_funnel") { try await writeFunnel(funnel, on: $0) }
         writes.add("analytics_sales") { try await writeSales(sales, on: $0) }
+        writes.add("analytics_product_views") { try await writeViews(views, on: $0) }
         writes.add("analytics_customers", "analytics_products", "analytics_stock") { connection in
             try await writeCustomers(customers, on: connection)
             try await writeProducts(products, on: connection)
@@ -131,7 +132,7 @@ struct AnalyticsWriter: Sendable {
         )
     }
 
-    // MARK: - Rollups, each quarter-hour delta added into every tier
+    // MARK: - Rollups, each quarter-hour delta added into every tier its table keeps
 
     private static func adding(_ columns: [String], key: String, in table: String) -> String {
         "ON CONFLICT (\(key)) DO UPDATE SET " + columns.map { "\($0) = \(table).\($0) + excluded.\($0)" }.joined(separator: ", ")
@@ -141,7 +142,7 @@ struct AnalyticsWriter: Sendable {
 
     private func writeSales(_ sales: [Rows.Key: Rows.Sales], on connection: PostgresConnection) async throws {
         let bucket = Self.bucket
-        let sales = sales.inEveryTier({ Rows.Key(tier: $1, bucket: $1.start($0.bucket), currency: $0.currency) }, add: { $0.add($1) })
+        let sales = sales.inEveryTier(RollupTier.all, { Rows.Key(tier: $1, bucket: $1.start($0.bucket), currency: $0.currency) }, add: { $0.add($1) })
         let salesColumns = ["orders_placed", "gross", "discounts", "tax", "shipping", "orders_paid", "paid", "refunds", "orders_cancelled", "cancelled_value", "units_sold"]
         let salesRows = sales.sorted { $0.key < $1.key }
         try await BulkInsert(
@@ -160,7 +161,7 @@ struct AnalyticsWriter: Sendable {
 
     private func writeSKUSales(_ skuSales: [Rows.SKUKey: Rows.SKUSales], on connection: PostgresConnection) async throws {
         let bucket = Self.bucket
-        let skuSales = skuSales.inEveryTier({ Rows.SKUKey(tier: $1, bucket: $1.start($0.bucket), sku: $0.sku, currency: $0.currency) }, add: { $0.add($1) })
+        let skuSales = skuSales.inEveryTier(RollupTier.perSKU, { Rows.SKUKey(tier: $1, bucket: $1.start($0.bucket), sku: $0.sku, currency: $0.currency) }, add: { $0.add($1) })
         let skuColumns = ["units_sold", "revenue", "units_returned", "returned_value"]
         let skuRows = skuSales.sorted { $0.key < $1.key }
         try await BulkInsert(
@@ -177,7 +178,7 @@ struct AnalyticsWriter: Sendable {
 
     private func writeFunnel(_ funnel: [Rows.Key: Rows.Funnel], on connection: PostgresConnection) async throws {
         let bucket = Self.bucket
-        let funnel = funnel.inEveryTier({ Rows.Key(tier: $1, bucket: $1.start($0.bucket), currency: $0.currency) }, add: { $0.add($1) })
+        let funnel = funnel.inEveryTier(RollupTier.all, { Rows.Key(tier: $1, bucket: $1.start($0.bucket), currency: $0.currency) }, add: { $0.add($1) })
         let funnelColumns = ["carts_created", "carts_with_line", "checkouts", "orders_paid", "orders_shipped", "carts_abandoned", "abandoned_value"]
         let funnelRows = funnel.sorted { $0.key < $1.key }
         try await BulkInsert(
@@ -190,6 +191,21 @@ struct AnalyticsWriter: Sendable {
              .bigint(funnelRows.map(\.value.ordersPaid)), .bigint(funnelRows.map(\.value.ordersShipped)), .bigint(funnelRows.map(\.value.cartsAbandoned)),
              .bigint(funnelRows.map(\.value.abandonedValue))],
             rowCount: funnelRows.count, on: connection, logger: logger, copyingIntoEmptyTable: copying
+        )
+    }
+
+    private func writeViews(_ views: [Rows.ViewKey: Int64], on connection: PostgresConnection) async throws {
+        let bucket = Self.bucket
+        let rows = views.inEveryTier(RollupTier.perSKU, { Rows.ViewKey(tier: $1, bucket: $1.start($0.bucket), productID: $0.productID) }, add: { $0 += $1 })
+            .sorted { $0.key < $1.key }
+        try await BulkInsert(
+            table: "analytics_product_views",
+            columns: [("tier", "$1"), ("bucket", "$2"), ("product_id", "$3"), ("views", "$4")],
+            conflict: Self.adding(["views"], key: "tier, bucket, product_id", in: "analytics_product_views")
+        ).write(
+            [.integer(rows.map { Int32($0.key.tier.rawValue) }), .timestamptz(rows.map { bucket($0.key.bucket) }), .text(rows.map(\.key.productID)),
+             .bigint(rows.map(\.value))],
+            rowCount: rows.count, on: connection, logger: logger, copyingIntoEmptyTable: copying
         )
     }
 }

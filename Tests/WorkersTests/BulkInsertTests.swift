@@ -19,6 +19,7 @@ import TestSupport
                 Date(timeIntervalSince1970: 946_684_799.999999), Date(timeIntervalSince1970: 946_684_800), Date(timeIntervalSince1970: 1_767_225_599.5),
                 Date(timeIntervalSince1970: 4_102_444_800.000001), Date(timeIntervalSince1970: 1_700_000_000.654321),
             ]
+            let arrays = ["{}", "{a}", "{prod-1,prod_2,P3}"]
             let count = max(texts.count, numbers.count, times.count)
             let columns: [BulkInsert.Column] = [
                 .bigint((0..<count).map(Int64.init)),
@@ -28,11 +29,12 @@ import TestSupport
                 .timestamptz((0..<count).map { times[$0 % times.count] }),
                 .boolean((0..<count).map { $0 % 3 == 0 }),
                 .text((0..<count).map { #"{"k":"\#(texts[$0 % texts.count].replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\n", with: "\\n").replacingOccurrences(of: "\t", with: "\\t").replacingOccurrences(of: "\r", with: "\\r"))","n":\#($0)}"# }),
+                .text((0..<count).map { arrays[$0 % arrays.count] }),
             ]
             for table in ["inserted", "copied"] {
-                try await client.query(PostgresQuery(unsafeSQL: "CREATE TABLE \(table) (id bigint PRIMARY KEY, t text, b bigint, i integer, at timestamptz, flag boolean, doc jsonb)"))
+                try await client.query(PostgresQuery(unsafeSQL: "CREATE TABLE \(table) (id bigint PRIMARY KEY, t text, b bigint, i integer, at timestamptz, flag boolean, doc jsonb, tags text[])"))
             }
-            let spec = [("id", "$1"), ("t", "$2"), ("b", "$3"), ("i", "$4"), ("at", "$5"), ("flag", "$6"), ("doc", "$7::jsonb")]
+            let spec = [("id", "$1"), ("t", "$2"), ("b", "$3"), ("i", "$4"), ("at", "$5"), ("flag", "$6"), ("doc", "$7::jsonb"), ("tags", "$8::text[]")]
             try await client.withConnection { connection in
                 try await BulkInsert(table: "inserted", columns: spec, conflict: "").write(columns, rowCount: count, on: connection, logger: logger)
                 try await BulkInsert(table: "copied", columns: spec, conflict: "")

@@ -11,7 +11,7 @@ import PostgresNIO
 /// a product's buyer counts, a customer's products, a shopper's session — are read first, folded
 /// and written back whole. Every value is a whole count, so the projector's batches, whatever
 /// order its topics arrive in, and a rebuild reach the same rows exactly.
-final class RecommendationsBuilder: ReadModelBuilder {
+final class RecommendationsBuilder: TableWritingBuilder {
     /// Views further apart than this start a new browsing session.
     static let sessionGap: TimeInterval = 30 * 60
     /// A session's first this many products pair up; later ones only count as viewed.
@@ -223,108 +223,26 @@ final class RecommendationsBuilder: ReadModelBuilder {
         }
     }
 
-    func flush(on connection: PostgresConnection, logger: Logger) async throws {
-        let copying = writesIntoEmptyTables
+    func takeWrites(logger: Logger) -> TableWrites {
+        var writes = RecommendationsWriter(logger: logger, copying: writesIntoEmptyTables).writes(
+            products: products.filter { changedProducts.contains($0.key) }, hours: hours, coPurchases: coPurchases, coViews: coViews,
+            customerProducts: customerProducts.filter { changedCustomerProducts.contains($0.key) },
+            sessions: sessions.filter { changedSessions.contains($0.key) }
+        )
         writesIntoEmptyTables = false
-        let productIDs = changedProducts.sorted()
-        let productRows = productIDs.map { products[$0]! }
-        try await BulkInsert(
-            table: "rec_products",
-            columns: [
-                ("product_id", "$1"), ("orders", "$2"), ("units", "$3"), ("buyers", "$4"), ("repeat_buyers", "$5"), ("view_sessions", "$6"),
-            ],
-            conflict: """
-                ON CONFLICT (product_id) DO UPDATE SET orders = excluded.orders, units = excluded.units, buyers = excluded.buyers,
-                    repeat_buyers = excluded.repeat_buyers, view_sessions = excluded.view_sessions
-                """
-        ).write(
-            [
-                .text(productIDs), .bigint(productRows.map(\.orders)), .bigint(productRows.map(\.units)), .bigint(productRows.map(\.buyers)),
-                .bigint(productRows.map(\.repeatBuyers)), .bigint(productRows.map(\.viewSessions)),
-            ],
-            rowCount: productIDs.count, on: connection, logger: logger, copyingIntoEmptyTable: copying
-        )
-        let hourKeys = hours.keys.sorted { ($0.product, $0.hour) < ($1.product, $1.hour) }
-        try await BulkInsert(
-            table: "rec_trend_hours",
-            columns: [("product_id", "$1"), ("hour", "$2"), ("orders", "$3"), ("views", "$4")],
-            conflict: """
-                ON CONFLICT (product_id, hour) DO UPDATE SET orders = rec_trend_hours.orders + excluded.orders,
-                    views = rec_trend_hours.views + excluded.views
-                """
-        ).write(
-            [
-                .text(hourKeys.map(\.product)), .timestamptz(hourKeys.map { Date(timeIntervalSince1970: Double($0.hour) * 3600) }),
-                .bigint(hourKeys.map { hours[$0]!.orders }), .bigint(hourKeys.map { hours[$0]!.views }),
-            ],
-            rowCount: hourKeys.count, on: connection, logger: logger, copyingIntoEmptyTable: copying
-        )
-        try await writePairs(coPurchases, table: "rec_co_purchases", count: "orders", copying: copying, on: connection, logger: logger)
-        try await writePairs(coViews, table: "rec_co_views", count: "sessions", copying: copying, on: connection, logger: logger)
-        let keys = changedCustomerProducts.sorted { ($0.customer, $0.product) < ($1.customer, $1.product) }
-        let mine = keys.map { customerProducts[$0]! }
-        let never = Date(timeIntervalSince1970: 0)
-        try await BulkInsert(
-            table: "rec_customer_products",
-            columns: [
-                ("customer_id", "$1"), ("product_id", "$2"), ("orders", "$3::integer"), ("units", "$4::integer"),
-                ("last_ordered_at", "nullif($5, 'epoch')"), ("views", "$6::integer"), ("last_viewed_at", "nullif($7, 'epoch')"),
-            ],
-            conflict: """
-                ON CONFLICT (customer_id, product_id) DO UPDATE SET orders = excluded.orders, units = excluded.units,
-                    last_ordered_at = excluded.last_ordered_at, views = excluded.views, last_viewed_at = excluded.last_viewed_at
-                """
-        ).write(
-            [
-                .text(keys.map(\.customer)), .text(keys.map(\.product)), .bigint(mine.map { Int64($0.orders) }), .bigint(mine.map { Int64($0.units) }),
-                .timestamptz(mine.map { $0.lastOrderedAt ?? never }), .bigint(mine.map { Int64($0.views) }), .timestamptz(mine.map { $0.lastViewedAt ?? never }),
-            ],
-            rowCount: keys.count, on: connection, logger: logger, copyingIntoEmptyTable: copying
-        )
-        let viewers = changedSessions.sorted()
-        let sessionRows = viewers.map { sessions[$0]! }
-        try await BulkInsert(
-            table: "rec_view_sessions",
-            columns: [("viewer", "$1"), ("started_at", "$2"), ("last_at", "$3"), ("products", "$4::text[]")],
-            conflict: "ON CONFLICT (viewer) DO UPDATE SET started_at = excluded.started_at, last_at = excluded.last_at, products = excluded.products"
-        ).write(
-            [
-                .text(viewers), .timestamptz(sessionRows.map(\.startedAt)), .timestamptz(sessionRows.map(\.lastAt)),
-                .text(sessionRows.map { Self.arrayLiteral($0.products) }),
-            ],
-            rowCount: viewers.count, on: connection, logger: logger
-        )
         changedProducts.removeAll(keepingCapacity: true)
         changedCustomerProducts.removeAll(keepingCapacity: true)
         changedSessions.removeAll(keepingCapacity: true)
         coPurchases.removeAll(keepingCapacity: true)
         coViews.removeAll(keepingCapacity: true)
         hours.removeAll(keepingCapacity: true)
-        try await streamVersions.write(projection: projection, on: connection, logger: logger)
-    }
-
-    /// Adds the pair increments to the stored counts.
-    private func writePairs(
-        _ pairs: [Pair: Int64], table: String, count: String, copying: Bool, on connection: PostgresConnection, logger: Logger
-    ) async throws {
-        let keys = pairs.keys.sorted { ($0.product, $0.other) < ($1.product, $1.other) }
-        try await BulkInsert(
-            table: table,
-            columns: [("product_id", "$1"), ("other_id", "$2"), (count, "$3")],
-            conflict: "ON CONFLICT (product_id, other_id) DO UPDATE SET \(count) = \(table).\(count) + excluded.\(count)"
-        ).write(
-            [.text(keys.map(\.product)), .text(keys.map(\.other)), .bigint(keys.map { pairs[$0]! })],
-            rowCount: keys.count, on: connection, logger: logger, copyingIntoEmptyTable: copying
-        )
+        let (versions, projection) = (streamVersions.take(), projection)
+        writes.add("projection_stream_versions") { try await StreamVersions.write(versions, projection: projection, on: $0, logger: logger) }
+        return writes
     }
 
     /// The whole hours since 1970 that `time` falls in.
     static func hour(of time: Date) -> Int64 {
         Int64((time.timeIntervalSince1970 / 3600).rounded(.down))
-    }
-
-    /// A PostgreSQL array literal of ids (letters, digits, `-`, `_`: nothing to quote).
-    static func arrayLiteral(_ values: [String]) -> String {
-        "{" + values.joined(separator: ",") + "}"
     }
 }

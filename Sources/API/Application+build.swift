@@ -72,6 +72,9 @@ public struct APIDependencies: Sendable {
     /// Delivers the account e-mails of the outbox (nil: they wait in `mail_outbox` until a
     /// server with a mailer runs).
     public var mailer: (any Mailer)?
+    /// While it drains after a shutdown signal, `/health/ready` answers 503 `draining` (nil:
+    /// never). The caller runs it after the application (see ``ShutdownDrain``).
+    public var shutdownDrain: ShutdownDrain?
 
     public init(
         postgres: PostgresClient,
@@ -81,8 +84,10 @@ public struct APIDependencies: Sendable {
         paymentGateway: any PaymentGateway = SandboxGateway(),
         webhookSignature: WebhookSignature,
         databaseAvailability: DatabaseAvailability? = nil,
-        mailer: (any Mailer)? = nil
+        mailer: (any Mailer)? = nil,
+        shutdownDrain: ShutdownDrain? = nil
     ) {
+        self.shutdownDrain = shutdownDrain
         self.mailer = mailer
         self.databaseAvailability = databaseAvailability
         self.paymentGateway = paymentGateway
@@ -149,7 +154,7 @@ func buildRouterAndActivity(
     let idempotency = IdempotencyMiddleware(client: dependencies.postgres)
     HealthRoutes(
         checks: [.postgres(dependencies.postgres, availability: dependencies.databaseAvailability)] + dependencies.readinessChecks,
-        timeout: .seconds(3)
+        timeout: .seconds(3), drain: dependencies.shutdownDrain
     ).addRoutes(to: router)
     let store = PostgresEventStore(client: dependencies.postgres, logger: logger)
     // One vault for the process: an erasure through it shows at once in every reader here.

@@ -55,6 +55,9 @@ public struct Settings: Sendable {
     public var corsAllowedOrigins: [String]
     /// `Strict-Transport-Security` max-age (`HSTS_MAX_AGE_SECONDS`), for an API served over TLS.
     public var hstsMaxAge: Int?
+    /// How long `commerce serve` keeps answering after SIGTERM or SIGINT, readiness already 503,
+    /// before it stops accepting (`SHUTDOWN_DRAIN_SECONDS`, 0 by default).
+    public var shutdownDrain: Duration
 
     /// The gateways this build can talk to.
     public static let gateways = ["sandbox"]
@@ -76,6 +79,7 @@ public struct Settings: Sendable {
         "STOREFRONT_URL": "http://127.0.0.1:8080",
         "REQUIRE_VERIFIED_EMAIL": "true",
         "WEBHOOK_ALLOW_PRIVATE_ADDRESSES": "false",
+        "SHUTDOWN_DRAIN_SECONDS": "0",
     ]
 
     /// - Throws: ``ConfigurationError`` naming the first variable with a bad value.
@@ -178,6 +182,10 @@ public struct Settings: Sendable {
             }
             corsAllowedOrigins.append(origin)
         }
+        guard let drainSeconds = Int(value("SHUTDOWN_DRAIN_SECONDS")), (0...300).contains(drainSeconds) else {
+            throw ConfigurationError(variable: "SHUTDOWN_DRAIN_SECONDS", reason: "must be a whole number of seconds, 0 to 300")
+        }
+        shutdownDrain = .seconds(drainSeconds)
         if let text = environment["HSTS_MAX_AGE_SECONDS"], !text.isEmpty {
             guard let seconds = Int(text), seconds >= 0 else {
                 throw ConfigurationError(variable: "HSTS_MAX_AGE_SECONDS", reason: "must be a whole number of seconds")

@@ -42,6 +42,7 @@ struct Serve: AsyncParsableCommand {
             return StartupChecks.randomSecret()
         }()
         let availability = DatabaseAvailability(url: settings.databaseURL, logger: logger)
+        let drain = ShutdownDrain(period: settings.shutdownDrain, logger: logger)
         let app = buildApplication(
             configuration: APIConfiguration(
                 host: settings.host, port: settings.port, tokenSecret: tokenSecret, reservationLifetime: settings.reservationLifetime,
@@ -62,11 +63,16 @@ struct Serve: AsyncParsableCommand {
                 paymentGateway: gateway,
                 webhookSignature: WebhookSignature(secret: webhookSecret),
                 databaseAvailability: availability,
-                mailer: settings.smtp.map(SMTPClient.init(settings:))
+                mailer: settings.smtp.map(SMTPClient.init(settings:)),
+                shutdownDrain: drain
             ),
             logger: logger
         )
-        try await app.runService()
+        // The drain runs after the application, so a shutdown signal reaches it first: readiness
+        // turns 503 and the server goes on answering for the drain period before it closes.
+        try await ServiceGroup(
+            configuration: .init(services: [app, drain], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        ).run()
         await kafka.close()
     }
 }

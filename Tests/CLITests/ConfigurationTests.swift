@@ -36,6 +36,8 @@ struct SettingsTests {
         (["CORS_ALLOWED_ORIGINS": "https://shop.example.com,shop.example.org"], "CORS_ALLOWED_ORIGINS"),
         (["CORS_ALLOWED_ORIGINS": "https://shop.example.com/path"], "CORS_ALLOWED_ORIGINS"),
         (["HSTS_MAX_AGE_SECONDS": "a year"], "HSTS_MAX_AGE_SECONDS"),
+        (["SHUTDOWN_DRAIN_SECONDS": "soon"], "SHUTDOWN_DRAIN_SECONDS"),
+        (["SHUTDOWN_DRAIN_SECONDS": "600"], "SHUTDOWN_DRAIN_SECONDS"),
         (["MAIL_FROM": "Commerce Shop"], "MAIL_FROM"),
         (["STOREFRONT_URL": "shop.example.com"], "STOREFRONT_URL"),
         (["REQUIRE_VERIFIED_EMAIL": "maybe"], "REQUIRE_VERIFIED_EMAIL"),

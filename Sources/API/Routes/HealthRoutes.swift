@@ -3,10 +3,11 @@ import Foundation
 import Hummingbird
 
 /// `GET /health/live`: the process answers. `GET /health/ready`: every dependency answers;
-/// 503 names each one that does not.
+/// 503 names each one that does not, and 503 `draining` once a shutdown has begun.
 struct HealthRoutes {
     let checks: [ReadinessCheck]
     let timeout: Duration
+    let drain: ShutdownDrain?
 
     struct Report: ResponseEncodable {
         struct Component: Codable, Equatable {
@@ -14,7 +15,7 @@ struct HealthRoutes {
             let error: String?
         }
 
-        /// "up" when every check passed, else "down".
+        /// "up" when every check passed, "down" when one did not, "draining" once shutting down.
         let status: String
         /// The checks that failed, by name.
         let down: [String]
@@ -26,6 +27,9 @@ struct HealthRoutes {
             Report(status: "up", down: [], checks: [:])
         }
         router.get("/health/ready") { _, _ in
+            if drain?.isDraining == true {
+                return EditedResponse(status: .serviceUnavailable, response: Report(status: "draining", down: [], checks: [:]))
+            }
             let report = await readiness()
             return EditedResponse(status: report.status == "up" ? .ok : .serviceUnavailable, response: report)
         }

@@ -1,3 +1,4 @@
+import EventStore
 import Foundation
 import Testing
 import TestSupport
@@ -46,5 +47,21 @@ enum CommerceProcess {
         }
         process.waitUntilExit()
         return Outcome(status: process.terminationStatus, stderr: await errors.value, stdout: await output.value)
+    }
+
+    /// `commerce serve --no-workers` on `port` against the database at `url`, with the sandbox
+    /// gateway, a test secret, no mailer and `environment` on top; made, not started. Its
+    /// output goes nowhere unless the caller sets it.
+    static func server(port: Int, database url: DatabaseURL, environment: [String: String] = [:]) throws -> Process {
+        let process = Process()
+        process.executableURL = try #require(TestEnvironment.commerceExecutable)
+        process.arguments = ["serve", "--no-workers"]
+        process.environment = ProcessInfo.processInfo.environment.merging([
+            "DATABASE_URL": url.urlString, "KAFKA_BROKERS": TestEnvironment.kafkaBrokers, "KAFKA_TOPIC_PREFIX": TestEnvironment.uniqueName("serve"),
+            "PAYMENT_GATEWAY": "sandbox", "JWT_SECRET": "a-commerce-serve-test-secret-of-32-bytes", "SMTP_URL": "", "PORT": "\(port)",
+        ]) { $1 }.merging(environment) { $1 }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        return process
     }
 }

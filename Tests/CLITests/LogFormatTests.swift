@@ -33,16 +33,8 @@ struct LogFormatTests {
     func serverLog() async throws {
         try await withTestDatabase { _, url in
             let port = try closedPort()
-            let process = Process()
-            process.executableURL = try #require(TestEnvironment.commerceExecutable)
-            process.arguments = ["serve", "--no-workers"]
-            process.environment = ProcessInfo.processInfo.environment.merging([
-                "DATABASE_URL": url.urlString, "KAFKA_BROKERS": TestEnvironment.kafkaBrokers, "KAFKA_TOPIC_PREFIX": TestEnvironment.uniqueName("logs"),
-                "PAYMENT_GATEWAY": "sandbox", "JWT_SECRET": "a-log-format-test-secret-of-32-bytes", "LOG_LEVEL": "info", "LOG_FORMAT": "json",
-                "SMTP_URL": "", "PORT": "\(port)",
-            ]) { $1 }
+            let process = try CommerceProcess.server(port: port, database: url, environment: ["LOG_LEVEL": "info", "LOG_FORMAT": "json"])
             let errors = Pipe()
-            process.standardOutput = FileHandle.nullDevice
             process.standardError = errors
             try process.run()
             let collected = Task.detached { String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) }

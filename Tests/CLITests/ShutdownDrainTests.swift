@@ -13,16 +13,7 @@ struct ShutdownDrainTests {
     func readinessDrainsBeforeTheServerStops() async throws {
         try await withTestDatabase { _, url in
             let port = try closedPort()
-            let process = Process()
-            process.executableURL = try #require(TestEnvironment.commerceExecutable)
-            process.arguments = ["serve", "--no-workers"]
-            process.environment = ProcessInfo.processInfo.environment.merging([
-                "DATABASE_URL": url.urlString, "KAFKA_BROKERS": TestEnvironment.kafkaBrokers, "KAFKA_TOPIC_PREFIX": TestEnvironment.uniqueName("drain"),
-                "PAYMENT_GATEWAY": "sandbox", "JWT_SECRET": "a-shutdown-drain-test-secret-of-32-bytes", "SMTP_URL": "", "PORT": "\(port)",
-                "SHUTDOWN_DRAIN_SECONDS": "4",
-            ]) { $1 }
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
+            let process = try CommerceProcess.server(port: port, database: url, environment: ["SHUTDOWN_DRAIN_SECONDS": "4"])
             try process.run()
             defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
             try await waitUntil(timeout: .seconds(60), interval: .milliseconds(200)) {

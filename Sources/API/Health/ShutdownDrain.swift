@@ -22,10 +22,14 @@ public final class ShutdownDrain: Service, Sendable {
     public var isDraining: Bool { draining.load(ordering: .relaxed) }
 
     public func run() async throws {
-        // Cancelled (not shut down gracefully): nothing to drain.
-        guard (try? await gracefulShutdown()) != nil else { return }
+        do {
+            try await gracefulShutdown()
+        } catch {
+            return  // cancelled rather than shut down gracefully: nothing to drain
+        }
         draining.store(true, ordering: .relaxed)
         logger.notice("shutting down: readiness answers 503 while the server drains", metadata: ["drain_seconds": "\(period.components.seconds)"])
+        // Cancelled meanwhile (a second signal, the group failing): the drain ends there.
         try? await Task.sleep(for: period)
     }
 }

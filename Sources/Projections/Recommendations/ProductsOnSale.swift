@@ -94,12 +94,24 @@ public final class ProductsOnSale: Sendable {
             (String, [String], String, Int, String, Int64, Int64).self
         ) {
             var product = products[id] ?? Product(id: id, categoryPath: path, buyers: buyers, repeatBuyers: repeaters)
-            let prices = (try? decoder.decode([String: Int64].self, from: Data(pricesJSON.utf8))) ?? [:]
+            let prices: [String: Int64]
+            let attributes: [String: String]
+            do {
+                prices = try decoder.decode([String: Int64].self, from: Data(pricesJSON.utf8))
+                attributes = try decoder.decode([String: String].self, from: Data(attributesJSON.utf8))
+            } catch {
+                // The catalog projection writes these columns; one that does not read is a bug to
+                // see, not a reason to fail every list: the variant is left out, said each time.
+                logger.error("a catalog variant's prices or attributes do not read; left out of recommendations", metadata: [
+                    "product": "\(id)", "error": "\(error)",
+                ])
+                continue
+            }
             for (currency, price) in prices {
                 product.prices[currency] = min(product.prices[currency] ?? .max, price)
                 if available > 0 { product.buyable.insert(currency) }
             }
-            for (name, value) in (try? decoder.decode([String: String].self, from: Data(attributesJSON.utf8))) ?? [:] {
+            for (name, value) in attributes {
                 product.attributes.insert("\(name)=\(value)")
             }
             products[id] = product

@@ -125,6 +125,13 @@ text = {"type": "string", "minLength": 1}
 any_text = {"type": "string"}
 count = {"type": "integer", "minimum": 1}
 time = {"type": "string", "format": "date-time"}
+rating = {"type": "integer", "minimum": 1, "maximum": 5}
+review_title = {"type": "string", "maxLength": 120, "description": "NFC-normalised, one line"}
+review_body = {"type": "string", "maxLength": 5000, "description": "NFC-normalised"}
+review_status = {"enum": ["pending", "approved", "rejected", "deleted"]}
+review_flags = {"type": "array", "items": {"enum": ["language", "link", "repetition", "shouting"]}}
+list_name = {"type": "string", "minLength": 1, "maxLength": 60}
+share_token = {"type": "string", "minLength": 16, "maxLength": 64}
 
 # (type, version, category, description, required fields, optional fields)
 EVENTS = [
@@ -236,6 +243,39 @@ EVENTS = [
     ("SearchPerformed", 1, "activity", "A shopper searched or filtered the catalog; the text is sealed with the viewer's key.",
      {"viewer": ref("owner"), "query": {"type": "string", "description": "the search text, stored sealed (personal data)"},
       "category": {"type": "array", "items": {"type": "string", "minLength": 1}}, "resultCount": {"type": "integer", "minimum": 0}}, {}),
+    ("ReviewSubmitted", 1, "review", "A customer reviewed a product (once per product); approved at once, or pending moderation.",
+     {"reviewId": ref_id, "productId": ref_id, "customerId": ref_id, "verified": {"type": "boolean"}, "rating": rating,
+      "title": review_title, "body": review_body, "status": review_status, "flags": review_flags}, {"orderId": ref_id}),
+    ("ReviewEdited", 1, "review", "The author changed the review; it is judged again.",
+     {"reviewId": ref_id, "productId": ref_id, "rating": rating, "title": review_title, "body": review_body, "status": review_status,
+      "flags": review_flags}, {}),
+    ("ReviewApproved", 1, "review", "A moderator let the review show.", {"reviewId": ref_id, "productId": ref_id}, {}),
+    ("ReviewRejected", 1, "review", "A moderator kept the review off the page, with a reason.",
+     {"reviewId": ref_id, "productId": ref_id, "reason": {"type": "string", "minLength": 1, "maxLength": 500}}, {}),
+    ("ReviewDeleted", 1, "review", "The author or an admin removed the review for good.",
+     {"reviewId": ref_id, "productId": ref_id, "by": {"enum": ["author", "admin"]}}, {}),
+    ("ReviewVoted", 1, "review", "A customer found the review helpful or not (replacing their earlier vote).",
+     {"reviewId": ref_id, "productId": ref_id, "customerId": ref_id, "helpful": {"type": "boolean"}}, {"previous": {"type": "boolean"}}),
+    ("ReviewReported", 1, "review", "A customer reported the review; the third report sends it back to moderation.",
+     {"reviewId": ref_id, "productId": ref_id, "customerId": ref_id, "reason": {"type": "string", "minLength": 1, "maxLength": 500},
+      "reports": count, "sentToModeration": {"type": "boolean"}}, {}),
+    ("WishlistCreated", 1, "wishlist", "A wish list was made (the default one on the customer's first add).",
+     {"customerId": ref_id, "wishlistId": ref_id, "name": list_name}, {}),
+    ("WishlistRenamed", 1, "wishlist", "A wish list was renamed.", {"customerId": ref_id, "wishlistId": ref_id, "name": list_name}, {}),
+    ("WishlistDeleted", 1, "wishlist", "A wish list other than the default one was deleted, with its items.",
+     {"customerId": ref_id, "wishlistId": ref_id}, {}),
+    ("WishlistItemAdded", 1, "wishlist", "A variant was put on a wish list, with its price then in the customer's currency.",
+     {"customerId": ref_id, "wishlistId": ref_id, "sku": ref_id, "productId": ref_id, "addedAt": time}, {"price": money}),
+    ("WishlistItemRemoved", 1, "wishlist", "A variant left a wish list: removed, or moved into a cart.",
+     {"customerId": ref_id, "wishlistId": ref_id, "sku": ref_id, "productId": ref_id}, {"movedToCart": ref_id}),
+    ("WishlistShared", 1, "wishlist", "The list can be read by anyone holding the token.",
+     {"customerId": ref_id, "wishlistId": ref_id, "token": share_token}, {}),
+    ("WishlistUnshared", 1, "wishlist", "The share link stopped working.", {"customerId": ref_id, "wishlistId": ref_id, "token": share_token}, {}),
+    ("WishlistBackInStock", 1, "wishlist", "A wished variant came back in stock (available went from none to some).",
+     {"customerId": ref_id, "sku": ref_id, "productId": ref_id, "available": count, "wishlistIds": {"type": "array", "items": ref_id, "minItems": 1}}, {}),
+    ("WishlistPriceDropped", 1, "wishlist", "A wished variant's price in the customer's currency fell by at least the shop's threshold.",
+     {"customerId": ref_id, "sku": ref_id, "productId": ref_id, "previousPrice": money, "price": money,
+      "wishlistIds": {"type": "array", "items": ref_id, "minItems": 1}}, {}),
 ]
 
 def schema(name, version, category, description, required, optional):

@@ -1,3 +1,4 @@
+import Aggregates
 import Crypto
 import Notifications
 import Application
@@ -33,13 +34,16 @@ public struct APIConfiguration: Sendable {
     public var corsAllowedOrigins: [String] = []
     /// `Strict-Transport-Security` max-age, when served behind TLS.
     public var hstsMaxAge: Int?
+    /// Who may review, and whether clean reviews show at once.
+    public var reviewPolicy: ReviewPolicy
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, tokenSecret: [UInt8], accessTokenLifetime: TimeInterval = 900,
         bcryptCost: UInt8 = 11, reservationLifetime: TimeInterval = 900, authLimits: AuthLimitSettings = AuthLimitSettings(),
         accountMail: AccountMailSettings = AccountMailSettings(), webhookAllowPrivateAddresses: Bool = false,
-        corsAllowedOrigins: [String] = [], hstsMaxAge: Int? = nil
+        corsAllowedOrigins: [String] = [], hstsMaxAge: Int? = nil, reviewPolicy: ReviewPolicy = ReviewPolicy()
     ) {
+        self.reviewPolicy = reviewPolicy
         self.webhookAllowPrivateAddresses = webhookAllowPrivateAddresses
         self.corsAllowedOrigins = corsAllowedOrigins
         self.hstsMaxAge = hstsMaxAge
@@ -214,6 +218,17 @@ func buildRouterAndActivity(
     let analytics = AnalyticsReader(client: dependencies.postgres, logger: logger)
     AnalyticsRoutes(reader: analytics, readYourWrites: readYourWrites).addRoutes(admin: admin)
     PromotionRoutes(repository: repository, reader: promotionsReader, analytics: analytics).addRoutes(admin: admin)
+    ReviewRoutes(
+        repository: repository,
+        submit: SubmitReview(repository: repository, policy: configuration.reviewPolicy) { customer, product, statuses in
+            try await orderHistory.purchase(of: product.rawValue, by: customer.rawValue, statuses: statuses.map(\.rawValue)).flatMap { try? OrderID($0) }
+        },
+        policy: configuration.reviewPolicy, reader: ReviewsReader(client: dependencies.postgres, logger: logger), readYourWrites: readYourWrites
+    ).addRoutes(public: router, members: members, admin: admin)
+    WishlistRoutes(
+        repository: repository, add: AddToWishlist(repository: repository), move: MoveWishlistItemToCart(repository: repository),
+        shares: WishlistShares(repository: repository), catalog: catalog
+    ).addRoutes(public: router, members: members, signedIn: signedIn)
     DashboardRoutes(
         accounts: accounts, limits: limits, sessions: AccessTokens(secret: configuration.tokenSecret, lifetime: 8 * 3600, issuer: "commerce-dashboard"),
         reader: analytics, postgres: dependencies.postgres, logger: logger

@@ -14,6 +14,10 @@ public struct ApplicationError: Error, Hashable, Sendable, CustomStringConvertib
         public static let notForSale = Code(rawValue: "not_for_sale")
         /// The thing exists but is in no state for this (e.g. capture on a cancelled order).
         public static let conflict = Code(rawValue: "aggregate.invalid_transition")
+        /// Only a customer who bought the product (delivered, or paid, by setting) may review it.
+        public static let purchaseRequired = Code(rawValue: "review.purchase_required")
+        /// The variant has no price in the currency asked for.
+        public static let notSoldInCurrency = Code(rawValue: "not_sold_in_currency")
     }
 
     public let code: Code

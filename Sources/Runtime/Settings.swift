@@ -58,6 +58,11 @@ public struct Settings: Sendable {
     /// How long `commerce serve` keeps answering after SIGTERM or SIGINT, readiness already 503,
     /// before it stops accepting (`SHUTDOWN_DRAIN_SECONDS`, 0 by default).
     public var shutdownDrain: Duration
+    /// Who may review and whether clean reviews show at once (`REVIEWS_REQUIRE_PURCHASE`,
+    /// `REVIEWS_AUTO_APPROVE`).
+    public var reviewPolicy: ReviewPolicy
+    /// The least price fall, in percent, that alerts a variant's wishers (`WISHLIST_PRICE_DROP_PERCENT`).
+    public var wishlistPriceDropPercent: Int
 
     /// The gateways this build can talk to.
     public static let gateways = ["sandbox"]
@@ -80,6 +85,9 @@ public struct Settings: Sendable {
         "REQUIRE_VERIFIED_EMAIL": "true",
         "WEBHOOK_ALLOW_PRIVATE_ADDRESSES": "false",
         "SHUTDOWN_DRAIN_SECONDS": "0",
+        "REVIEWS_REQUIRE_PURCHASE": "delivered",
+        "REVIEWS_AUTO_APPROVE": "true",
+        "WISHLIST_PRICE_DROP_PERCENT": "5",
     ]
 
     /// - Throws: ``ConfigurationError`` naming the first variable with a bad value.
@@ -186,6 +194,14 @@ public struct Settings: Sendable {
             throw ConfigurationError(variable: "SHUTDOWN_DRAIN_SECONDS", reason: "must be a whole number of seconds, 0 to 300")
         }
         shutdownDrain = .seconds(drainSeconds)
+        guard let purchase = ReviewPolicy.Purchase(rawValue: value("REVIEWS_REQUIRE_PURCHASE")) else {
+            throw ConfigurationError(variable: "REVIEWS_REQUIRE_PURCHASE", reason: "must be delivered, paid or none")
+        }
+        reviewPolicy = ReviewPolicy(purchase: purchase, autoApprove: try Self.flag(value("REVIEWS_AUTO_APPROVE"), variable: "REVIEWS_AUTO_APPROVE"))
+        guard let dropPercent = Int(value("WISHLIST_PRICE_DROP_PERCENT")), (1...90).contains(dropPercent) else {
+            throw ConfigurationError(variable: "WISHLIST_PRICE_DROP_PERCENT", reason: "must be a whole number of percent, 1 to 90")
+        }
+        wishlistPriceDropPercent = dropPercent
         if let text = environment["HSTS_MAX_AGE_SECONDS"], !text.isEmpty {
             guard let seconds = Int(text), seconds >= 0 else {
                 throw ConfigurationError(variable: "HSTS_MAX_AGE_SECONDS", reason: "must be a whole number of seconds")
@@ -240,6 +256,7 @@ public struct Settings: Sendable {
         var configuration = LifecycleWorkers.Configuration(gateway: try gateway())
         configuration.cartAbandonAfter = cartAbandonAfter
         configuration.promotionUsesOnCancel = promotionUsesOnCancel
+        configuration.wishlistPriceDropPercent = wishlistPriceDropPercent
         return configuration
     }
 

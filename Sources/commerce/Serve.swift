@@ -48,7 +48,7 @@ struct Serve: AsyncParsableCommand {
                 host: settings.host, port: settings.port, tokenSecret: tokenSecret, reservationLifetime: settings.reservationLifetime,
                 accountMail: AccountMailSettings(from: settings.mailFrom, storefrontURL: settings.storefrontURL, requireVerifiedEmail: settings.requireVerifiedEmail),
                 webhookAllowPrivateAddresses: settings.webhookAllowPrivateAddresses,
-                corsAllowedOrigins: settings.corsAllowedOrigins, hstsMaxAge: settings.hstsMaxAge
+                corsAllowedOrigins: settings.corsAllowedOrigins, hstsMaxAge: settings.hstsMaxAge, reviewPolicy: settings.reviewPolicy
             ),
             dependencies: APIDependencies(
                 postgres: postgres,

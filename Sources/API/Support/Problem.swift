@@ -120,16 +120,20 @@ extension Problem {
         switch code {
         case .notFound: .notFound
         case .gatewayUnavailable: .badGateway
+        case .purchaseRequired: .forbidden
+        case .notSoldInCurrency: .unprocessableContent
         default: .conflict
         }
     }
 
     static func status(of code: DomainError.Code) -> HTTPResponse.Status {
         switch code {
-        case .notFound, .unknownVariant, .unknownLine, .unknownReservation, .unknownCoupon: .notFound
+        case .notFound, .unknownVariant, .unknownLine, .unknownReservation, .unknownCoupon, .notOnWishlist: .notFound
         case .alreadyExists, .invalidTransition, .cartClosed, .insufficientStock, .duplicateVariant, .duplicateReservation,
-             .productDiscontinued, .orderNotPaid, .unknownOperation, .promotionUsedUp, .promotionInactive, .duplicateCoupon:
+             .productDiscontinued, .orderNotPaid, .unknownOperation, .promotionUsedUp, .promotionInactive, .duplicateCoupon,
+             .duplicateReview, .duplicateWishlist, .defaultWishlist, .wishlistFull:
             .conflict
+        case .notReviewAuthor, .ownReview: .forbidden
         default: .unprocessableContent
         }
     }

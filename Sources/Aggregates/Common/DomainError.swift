@@ -59,6 +59,17 @@ public struct DomainError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let couponNotCombinable = Code(rawValue: "coupon.not_combinable")
         public static let duplicateCoupon = Code(rawValue: "coupon.duplicate")
 
+        // Reviews
+        public static let duplicateReview = Code(rawValue: "review.duplicate")
+        public static let notReviewAuthor = Code(rawValue: "review.not_author")
+        public static let ownReview = Code(rawValue: "review.own_review")
+
+        // Wishlists
+        public static let wishlistFull = Code(rawValue: "wishlist.full")
+        public static let duplicateWishlist = Code(rawValue: "wishlist.duplicate_name")
+        public static let defaultWishlist = Code(rawValue: "wishlist.default_list")
+        public static let notOnWishlist = Code(rawValue: "wishlist.unknown_item")
+
         // Events
         public static let unknownEventType = Code(rawValue: "event.unknown_type")
         public static let unknownEventVersion = Code(rawValue: "event.unknown_version")

@@ -56,6 +56,8 @@ public enum PaymentTag {}
 public enum CustomerTag {}
 public enum SKUTag {}
 public enum PromotionTag {}
+public enum ReviewTag {}
+public enum WishlistTag {}
 
 public typealias ProductID = Identifier<ProductTag>
 public typealias CartID = Identifier<CartTag>
@@ -63,5 +65,8 @@ public typealias OrderID = Identifier<OrderTag>
 public typealias PaymentID = Identifier<PaymentTag>
 public typealias CustomerID = Identifier<CustomerTag>
 public typealias PromotionID = Identifier<PromotionTag>
+public typealias ReviewID = Identifier<ReviewTag>
+/// One of a customer's wish lists (`default` for the one every customer has).
+public typealias WishlistID = Identifier<WishlistTag>
 /// A stock-keeping unit: one sellable variant of a product, and one inventory stream.
 public typealias SKU = Identifier<SKUTag>

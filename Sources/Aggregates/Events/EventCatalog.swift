@@ -19,6 +19,8 @@ public enum EventCatalog {
         ("promotion", PromotionEvent.payloadTypes),
         ("coupon", CouponEvent.payloadTypes),
         ("activity", ActivityEvent.payloadTypes),
+        ("review", ReviewEvent.payloadTypes),
+        ("wishlist", WishlistEvent.payloadTypes),
     ]
 
     public static let entries: [Entry] = categories.flatMap { category, types in

@@ -13,10 +13,13 @@ public enum NotificationKind: String, Sendable, CaseIterable, Codable {
     case orderRefunded = "order_refunded"
     // Marketing: sent only to customers who opted in.
     case cartReminder = "cart_reminder"
+    /// A wished variant is back in stock / cheaper (wishlist alerts).
+    case backInStock = "back_in_stock"
+    case priceDrop = "price_drop"
 
     /// Marketing mail needs the customer's opt-in and carries an unsubscribe link; everything
     /// else is transactional and always sent.
-    public var isMarketing: Bool { self == .cartReminder }
+    public var isMarketing: Bool { self == .cartReminder || self == .backInStock || self == .priceDrop }
 
     public static let marketing: [NotificationKind] = allCases.filter(\.isMarketing)
 }

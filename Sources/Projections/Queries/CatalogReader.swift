@@ -16,6 +16,8 @@ public struct CatalogReader: Sendable {
         case priceDescending = "-price"
         /// Most recently published or changed first.
         case newest
+        /// Best average rating first (unrated products last).
+        case rating
     }
 
     public struct Search: Sendable, Equatable {
@@ -27,6 +29,9 @@ public struct CatalogReader: Sendable {
         /// Prices are given in this currency; products without a price in it are not listed.
         public var currency: Currency
         public var sort: Sort
+        /// Only products whose shown average (one decimal) is at least this many tenths of a star
+        /// (45: 4.5 stars and up); products without approved reviews are left out.
+        public var minimumRatingTenths: Int?
         public var limit: Int
         public var cursor: String?
 
@@ -61,6 +66,8 @@ public struct CatalogReader: Sendable {
         public let available: Int
         public let inStock: Bool
         public let variants: [Variant]
+        /// The approved reviews' average, count and distribution (``ReviewsProjection``).
+        public let rating: RatingSummary
     }
 
     public struct Page: Sendable, Codable, Equatable {
@@ -121,6 +128,7 @@ public struct CatalogReader: Sendable {
         case .price: ("from_price", "from_price ASC, product_id ASC", "(from_price, product_id) > ($6::bigint, $7)")
         case .priceDescending: ("from_price", "from_price DESC, product_id DESC", "(from_price, product_id) < ($6::bigint, $7)")
         case .newest: ("position", "position DESC, product_id DESC", "(position, product_id) < ($6::bigint, $7)")
+        case .rating: ("rating_key", "rating_key DESC, product_id DESC", "(rating_key, product_id) < ($6::bigint, $7)")
         }
         var bindings = PostgresBindings()
         bindings.append(currency)
@@ -130,16 +138,25 @@ public struct CatalogReader: Sendable {
         bindings.append(cursor == nil)
         bindings.append(cursor?.key ?? "")
         bindings.append(cursor?.id ?? "")
+        bindings.append(search.minimumRatingTenths)
+        // rating_key orders by the exact average (millionths of a star); the minimum compares
+        // the average as shown, rounded half up to tenths: (20·sum + count) ≥ 2·count·tenths.
         let sql = """
-            SELECT product_id, name, description, category_path, status, from_price, available, variants::text, \(keyExpression)::text AS sort_key
+            SELECT product_id, name, description, category_path, status, from_price, available, variants::text, \(keyExpression)::text AS sort_key,
+                   rating_sum, rating_count, stars
             FROM (
               SELECT p.product_id, p.name, p.description, p.category_path, p.status, p.position,
+                     coalesce(max(r.rating_sum), 0) AS rating_sum, coalesce(max(r.rating_count), 0) AS rating_count,
+                     coalesce(max(r.rating_sum * 1000000 / nullif(r.rating_count, 0)), 0) AS rating_key,
+                     coalesce(max(ARRAY[r.stars_1, r.stars_2, r.stars_3, r.stars_4, r.stars_5]), '{}') AS stars,
                      min((v.prices ->> $1)::bigint) AS from_price,
                      coalesce(sum(greatest(v.available, 0)), 0)::bigint AS available,
                      jsonb_agg(jsonb_build_object('sku', v.sku, 'attributes', v.attributes,
                                'price', v.prices -> $1, 'available', v.available) ORDER BY v.sku) AS variants
               FROM catalog_products p JOIN catalog_variants v ON v.product_id = p.product_id
+                LEFT JOIN product_ratings r ON r.product_id = p.product_id
               WHERE p.status = 'published'
+                AND ($8::integer IS NULL OR (r.rating_count > 0 AND 20 * r.rating_sum + r.rating_count >= 2 * r.rating_count * $8::integer))
                 AND ($2 = '' OR p.search @@ plainto_tsquery('simple', $2))
                 AND (cardinality($3::text[]) = 0 OR (p.category_path @> $3::text[] AND p.category_path[1:cardinality($3::text[])] = $3::text[]))
               GROUP BY p.product_id
@@ -152,8 +169,8 @@ public struct CatalogReader: Sendable {
         var items: [Product] = []
         var lastKey: (key: String, id: String)?
         var more = false
-        for try await (id, name, description, path, status, fromPrice, available, variantsJSON, key) in rows.decode(
-            (String, String, String, [String], String, Int64, Int64, String, String).self
+        for try await (id, name, description, path, status, fromPrice, available, variantsJSON, key, ratingSum, ratingCount, stars) in rows.decode(
+            (String, String, String, [String], String, Int64, Int64, String, String, Int64, Int64, [Int64]).self
         ) {
             guard items.count < limit else {
                 more = true
@@ -161,7 +178,8 @@ public struct CatalogReader: Sendable {
             }
             items.append(try Self.product(
                 id: id, name: name, description: description, path: path, status: status, fromPrice: fromPrice,
-                available: available, variantsJSON: variantsJSON, currency: search.currency
+                available: available, variantsJSON: variantsJSON, currency: search.currency,
+                rating: RatingSummary(sum: ratingSum, count: ratingCount, stars: stars)
             ))
             lastKey = (key, id)
         }
@@ -176,19 +194,23 @@ public struct CatalogReader: Sendable {
             SELECT p.product_id, p.name, p.description, p.category_path, p.status,
                    min((v.prices ->> \(currency.code))::bigint), coalesce(sum(greatest(v.available, 0)), 0)::bigint,
                    coalesce(jsonb_agg(jsonb_build_object('sku', v.sku, 'attributes', v.attributes, 'price', v.prices -> \(currency.code),
-                            'available', v.available) ORDER BY v.sku) FILTER (WHERE v.sku IS NOT NULL), '[]')::text
+                            'available', v.available) ORDER BY v.sku) FILTER (WHERE v.sku IS NOT NULL), '[]')::text,
+                   coalesce(max(r.rating_sum), 0), coalesce(max(r.rating_count), 0),
+                   coalesce(max(ARRAY[r.stars_1, r.stars_2, r.stars_3, r.stars_4, r.stars_5]), '{}')
             FROM catalog_products p LEFT JOIN catalog_variants v ON v.product_id = p.product_id
+              LEFT JOIN product_ratings r ON r.product_id = p.product_id
             WHERE p.product_id = \(id)
             GROUP BY p.product_id
             """,
             logger: logger
         )
-        for try await (id, name, description, path, status, fromPrice, available, variantsJSON) in rows.decode(
-            (String, String, String, [String], String, Int64?, Int64, String).self
+        for try await (id, name, description, path, status, fromPrice, available, variantsJSON, ratingSum, ratingCount, stars) in rows.decode(
+            (String, String, String, [String], String, Int64?, Int64, String, Int64, Int64, [Int64]).self
         ) {
             return try Self.product(
                 id: id, name: name, description: description, path: path, status: status, fromPrice: fromPrice,
-                available: available, variantsJSON: variantsJSON, currency: currency
+                available: available, variantsJSON: variantsJSON, currency: currency,
+                rating: RatingSummary(sum: ratingSum, count: ratingCount, stars: stars)
             )
         }
         return nil
@@ -203,8 +225,11 @@ public struct CatalogReader: Sendable {
             SELECT p.product_id, p.name, p.description, p.category_path, p.status,
                    min((v.prices ->> \(currency.code))::bigint), coalesce(sum(greatest(v.available, 0)), 0)::bigint,
                    jsonb_agg(jsonb_build_object('sku', v.sku, 'attributes', v.attributes, 'price', v.prices -> \(currency.code),
-                             'available', v.available) ORDER BY v.sku)::text
+                             'available', v.available) ORDER BY v.sku)::text,
+                   coalesce(max(r.rating_sum), 0), coalesce(max(r.rating_count), 0),
+                   coalesce(max(ARRAY[r.stars_1, r.stars_2, r.stars_3, r.stars_4, r.stars_5]), '{}')
             FROM catalog_products p JOIN catalog_variants v ON v.product_id = p.product_id
+              LEFT JOIN product_ratings r ON r.product_id = p.product_id
             WHERE p.product_id = ANY(\(ids)) AND p.status = 'published'
             GROUP BY p.product_id
             HAVING bool_or(v.available > 0 AND v.prices ? \(currency.code))
@@ -212,13 +237,44 @@ public struct CatalogReader: Sendable {
             logger: logger
         )
         var found: [String: Product] = [:]
-        for try await (id, name, description, path, status, fromPrice, available, variantsJSON) in rows.decode(
-            (String, String, String, [String], String, Int64?, Int64, String).self
+        for try await (id, name, description, path, status, fromPrice, available, variantsJSON, ratingSum, ratingCount, stars) in rows.decode(
+            (String, String, String, [String], String, Int64?, Int64, String, Int64, Int64, [Int64]).self
         ) {
             found[id] = try Self.product(
                 id: id, name: name, description: description, path: path, status: status, fromPrice: fromPrice,
-                available: available, variantsJSON: variantsJSON, currency: currency
+                available: available, variantsJSON: variantsJSON, currency: currency,
+                rating: RatingSummary(sum: ratingSum, count: ratingCount, stars: stars)
             )
+        }
+        return found
+    }
+
+    /// A variant as a wish list shows it: its product's name and status, its prices in every
+    /// currency (minor units by code) and the units available.
+    public struct VariantListing: Sendable, Equatable {
+        public let sku: String
+        public let productId: String
+        public let productName: String
+        public let productStatus: String
+        public let prices: [String: Int64]
+        public let available: Int
+    }
+
+    /// The variants of `skus` the catalog knows, by SKU.
+    public func variants(skus: [String]) async throws -> [String: VariantListing] {
+        guard !skus.isEmpty else { return [:] }
+        let rows = try await client.query(
+            """
+            SELECT v.sku, p.product_id, p.name, p.status, v.prices::text, v.available
+            FROM catalog_variants v JOIN catalog_products p ON p.product_id = v.product_id
+            WHERE v.sku = ANY(\(skus))
+            """,
+            logger: logger
+        )
+        var found: [String: VariantListing] = [:]
+        for try await (sku, product, name, status, prices, available) in rows.decode((String, String, String, String, String, Int).self) {
+            let decoded = try JSONDecoder().decode([String: Int64].self, from: Data(prices.utf8))
+            found[sku] = VariantListing(sku: sku, productId: product, productName: name, productStatus: status, prices: decoded, available: max(0, available))
         }
         return found
     }
@@ -226,14 +282,15 @@ public struct CatalogReader: Sendable {
     /// A product from a row of either query; the variants come as JSON from `jsonb_agg`.
     private static func product(
         id: String, name: String, description: String, path: [String], status: String, fromPrice: Int64?,
-        available: Int64, variantsJSON: String, currency: Currency
+        available: Int64, variantsJSON: String, currency: Currency, rating: RatingSummary
     ) throws -> Product {
         let variants = try JSONDecoder().decode([StoredVariant].self, from: Data(variantsJSON.utf8)).map {
             Variant(sku: $0.sku, attributes: $0.attributes, price: $0.price.map { Money($0, currency) }, available: max(0, $0.available))
         }
         return Product(
             productId: id, name: name, description: description, categoryPath: path, status: status,
-            fromPrice: fromPrice.map { Money($0, currency) }, available: Int(available), inStock: available > 0, variants: variants
+            fromPrice: fromPrice.map { Money($0, currency) }, available: Int(available), inStock: available > 0, variants: variants,
+            rating: rating
         )
     }
 

@@ -47,6 +47,22 @@ public struct OrderHistoryReader: Sendable {
     }
 
     /// A customer's orders, newest first; `cursor` is the last order id of the previous page.
+    /// The customer's oldest order in one of `statuses` with a line of `product`; nil if none.
+    /// What makes a customer eligible to review the product.
+    public func purchase(of product: String, by customerID: String, statuses: [String]) async throws -> String? {
+        let rows = try await client.query(
+            """
+            SELECT order_id FROM order_history
+            WHERE customer_kind = 'customer' AND customer_id = \(customerID) AND status = ANY(\(statuses))
+              AND lines @> jsonb_build_array(jsonb_build_object('productId', \(product)::text))
+            ORDER BY placed_at, order_id LIMIT 1
+            """,
+            logger: logger
+        )
+        for try await id in rows.decode(String.self) { return id }
+        return nil
+    }
+
     public func orders(customerID: String, limit: Int, after cursor: String?) async throws -> Page {
         let limit = max(1, min(limit, 100))
         let rows = try await client.query(

@@ -15,7 +15,8 @@ import PostgresNIO
 /// Mails: order placed, payment failed (the order is cancelled with it: one mail says both),
 /// cancelled (for any other cause), shipped, refunded — transactional, always sent to the
 /// account's address; and the cart reminder when a signed-in customer's cart with items is
-/// abandoned — marketing, sent only on opt-in, with an unsubscribe link. Guests leave no
+/// abandoned, and the wishlist alerts (back in stock, price drop) — marketing, sent only on
+/// opt-in, with an unsubscribe link. Guests leave no
 /// address, so their orders send no mail. An event older than `maxEventAge` (a consumer group
 /// started over an old history) is recorded as skipped rather than mailed days late.
 public struct NotificationPlanner: Sendable {
@@ -121,9 +122,26 @@ public struct NotificationPlanner: Sendable {
             return PlannedMail(kind: .cartReminder, userID: customer.rawValue) { locale, unsubscribeURL in
                 mails.cartReminder(lines: lines, locale: locale, unsubscribeURL: unsubscribeURL)
             }
+        case WishlistBackInStock.eventType:
+            let alert = try EventReaction<WishlistBackInStock>.payload(of: event)
+            let name = try await productName(alert.productId)
+            return PlannedMail(kind: .backInStock, userID: alert.customerId.rawValue) { locale, unsubscribeURL in
+                mails.backInStock(alert, productName: name, locale: locale, unsubscribeURL: unsubscribeURL)
+            }
+        case WishlistPriceDropped.eventType:
+            let alert = try EventReaction<WishlistPriceDropped>.payload(of: event)
+            let name = try await productName(alert.productId)
+            return PlannedMail(kind: .priceDrop, userID: alert.customerId.rawValue) { locale, unsubscribeURL in
+                mails.priceDrop(alert, productName: name, locale: locale, unsubscribeURL: unsubscribeURL)
+            }
         default:
             return nil
         }
+    }
+
+    private func productName(_ product: ProductID) async throws -> String {
+        let state = try await repository.load(Product.self, StreamName.of("product", product)).state
+        return state.name.isEmpty ? product.rawValue : state.name
     }
 
     private func opened(_ field: String) async throws -> String {

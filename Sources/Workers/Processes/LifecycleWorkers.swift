@@ -21,6 +21,8 @@ public enum LifecycleWorkers {
         public var abandonmentInterval = Duration.seconds(60)
         /// Whether a cancelled order gives its promotion uses back (`PROMOTION_USES_ON_CANCEL`).
         public var promotionUsesOnCancel = PromotionUsesOnCancel.returnWhileRunning
+        /// The least price fall, in percent, that alerts a variant's wishers (`WISHLIST_PRICE_DROP_PERCENT`).
+        public var wishlistPriceDropPercent = 5
 
         public init(gateway: any PaymentGateway) {
             self.gateway = gateway
@@ -39,6 +41,8 @@ public enum LifecycleWorkers {
             ProcessManagerService(LifecycleProcesses.returns(), repository: repository, logger: logger),
             ProcessManagerService(CartActivityProcess(logger: logger), repository: repository, logger: logger),
             ProcessManagerService(OrderDeadlinesProcess(logger: logger), repository: repository, logger: logger),
+            ProcessManagerService(WishlistAlertsProcess(client: store.client, priceDropPercent: configuration.wishlistPriceDropPercent, logger: logger),
+                                  repository: repository, logger: logger),
             orderExpiry(repository: repository, interval: configuration.expiryInterval, logger: logger),
             cartAbandonment(repository: repository, inactivity: configuration.cartAbandonAfter, interval: configuration.abandonmentInterval, logger: logger),
         ]
@@ -47,6 +51,7 @@ public enum LifecycleWorkers {
     /// The process managers of ``services(store:configuration:logger:)`` that follow `$all`, by name.
     public static let eventDrivenProcesses = [
         "payment-authorization", "payment-operations", "order-cancellation", "fulfilment", "returns", "cart-activity", "order-deadlines",
+        "wishlist-alerts",
     ]
 
     /// Where each event-driven process manager has got to in `$all`.

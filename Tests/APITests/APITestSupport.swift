@@ -23,14 +23,16 @@ import TestSupport
 /// Checkout does not wait for a verified address unless `requireVerifiedEmail` says so.
 func withAPI(
     reservationLifetime: TimeInterval = 900, authLimits: AuthLimitSettings = APIClient.oneAddressLimits, requireVerifiedEmail: Bool = false,
-    webhookAllowPrivateAddresses: Bool = false, corsAllowedOrigins: [String] = [], hstsMaxAge: Int? = nil, _ body: @escaping @Sendable (APIClient, PostgresClient) async throws -> Void
+    webhookAllowPrivateAddresses: Bool = false, corsAllowedOrigins: [String] = [], hstsMaxAge: Int? = nil,
+    reviewPolicy: ReviewPolicy = ReviewPolicy(), _ body: @escaping @Sendable (APIClient, PostgresClient) async throws -> Void
 ) async throws {
     try await withTestDatabase(maximumConnections: 40) { client, _ in
         let app = buildApplication(
             configuration: .init(
                 port: 0, tokenSecret: APIClient.secret, bcryptCost: 4, reservationLifetime: reservationLifetime, authLimits: authLimits,
                 accountMail: AccountMailSettings(storefrontURL: "https://shop.example.com", requireVerifiedEmail: requireVerifiedEmail),
-                webhookAllowPrivateAddresses: webhookAllowPrivateAddresses, corsAllowedOrigins: corsAllowedOrigins, hstsMaxAge: hstsMaxAge
+                webhookAllowPrivateAddresses: webhookAllowPrivateAddresses, corsAllowedOrigins: corsAllowedOrigins, hstsMaxAge: hstsMaxAge,
+                reviewPolicy: reviewPolicy
             ),
             dependencies: APIDependencies(
                 postgres: client, webhookSignature: WebhookSignature(secret: APIClient.webhookSecret), mailer: APIClient.mailer
@@ -233,3 +235,9 @@ func project(_ postgres: PostgresClient) async throws {
         try await ProjectionApplier.apply(events, to: WorkerSet.projections, on: connection, logger: TestEnvironment.logger)
     }
 }
+
+/// A JSON boolean as ``SendableJSON`` gives it (JSONSerialization reads it as the number 1 or 0).
+func flag(_ value: (any Sendable)?) -> Bool? { (value as? Int64).map { $0 != 0 } }
+
+/// A JSON number as a Double, whether it was written whole (5.0 reads as 5) or not.
+func number(_ value: (any Sendable)?) -> Double? { (value as? Double) ?? (value as? Int64).map(Double.init) }

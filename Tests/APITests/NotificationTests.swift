@@ -204,6 +204,41 @@ struct NotificationTests {
         }
     }
 
+    @Test("wish-list alerts: back in stock and a price drop mail the customer who opted in, once each, with an unsubscribe link; one who did not gets none")
+    func wishlistAlertMails() async throws {
+        try await withAPI { api, postgres in
+            let admin = try await api.admin(postgres)
+            try await api.product(admin: admin, id: "parka", sku: "PARKA-L", price: 20000, stock: 0)
+            let keen = Self.unique("keen") + "@mail.example"
+            let quiet = Self.unique("quiet") + "@mail.example"
+            let (keenToken, _) = try await api.register(keen)
+            let (quietToken, _) = try await api.register(quiet)
+            let optIn = try await api.call(.put, "/customers/me/notification-preferences", token: keenToken, body: ["locale": "en", "marketing": ["back_in_stock", "price_drop"]])
+            #expect(optIn.status == .ok, "\(optIn.body)")
+            for token in [keenToken, quietToken] {
+                #expect(try await api.call(.post, "/customers/me/wishlists/default/items", token: token, body: ["productId": "parka", "sku": "PARKA-L"]).status == .ok)
+            }
+            let prefix = Self.unique("alerts")
+            let mails = try await withServices(pipeline(postgres, prefix: prefix, group: "\(prefix)-notifier")) {
+                #expect(try await api.call(.post, "/admin/inventory/PARKA-L/receive", token: admin, body: ["quantity": 4]).status == .ok)
+                #expect(try await api.call(.put, "/admin/products/parka/prices", token: admin, body: ["sku": "PARKA-L", "amount": 15000, "currency": "EUR"]).status == .ok)
+                let mails = try await mailbox.waitForMessages(to: keen, count: 3, timeout: .seconds(60))
+                try await waitUntil(timeout: .seconds(30)) {
+                    (try? await count("SELECT count(*)::int FROM mail_outbox WHERE kind IN ('back_in_stock', 'price_drop')", postgres)) == 2
+                }
+                return mails
+            }
+            let back = try #require(mails.first { $0.subject == "Back in stock: Product parka" })
+            #expect(back.text.contains("PARKA-L") && back.text.contains("4"))
+            let drop = try #require(mails.first { $0.subject == "Price drop: Product parka" })
+            #expect(drop.text.contains("200.00 EUR") && drop.text.contains("150.00 EUR"))
+            #expect(drop.headers["list-unsubscribe"]?.contains("/notifications/unsubscribe?token=") == true)
+            #expect(mailbox.messages(to: quiet).allSatisfy { !$0.subject.contains("parka") }, "no opt-in, no alert mail")
+            #expect(try await count("SELECT count(*)::int FROM events WHERE event_type IN ('WishlistBackInStock', 'WishlistPriceDropped')", postgres) == 4,
+                    "both customers' alerts are recorded; only the mail waits for the opt-in")
+        }
+    }
+
     @Test("bad input is refused naming the field: endpoint URLs, private addresses, event types, secrets, preferences, filters")
     func badInput() async throws {
         try await withAPI { api, postgres in

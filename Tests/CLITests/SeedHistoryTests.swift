@@ -5,7 +5,7 @@ import TestSupport
 
 @Suite("commerce seed --history")
 struct SeedHistoryTests {
-    static let processes = ["payment-authorization", "payment-operations", "order-cancellation", "fulfilment", "returns", "cart-activity", "order-deadlines"]
+    static let processes = ["payment-authorization", "payment-operations", "order-cancellation", "fulfilment", "returns", "cart-activity", "order-deadlines", "wishlist-alerts"]
 
     @Test("writes the past once, with business times inside it, and moves the process managers past it")
     func writesThePastOnce() async throws {

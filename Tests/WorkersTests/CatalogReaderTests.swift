@@ -45,6 +45,7 @@ struct CatalogReaderTests {
     func sortsAndPages() async throws {
         try await withCatalog(products: 40) { reader, client in
             let published = try await client.query("SELECT product_id FROM catalog_products WHERE status = 'published'").decode(String.self).collectAll()
+            let ratings = try await rate(published, client)
             for sort in CatalogReader.Sort.allCases {
                 let items = try await allPages(reader, .init(currency: .EUR, sort: sort, limit: 7))
                 #expect(items.map(\.productId).sorted() == published.sorted(), "\(sort)")
@@ -54,7 +55,53 @@ struct CatalogReaderTests {
                 case .price: #expect(prices == prices.sorted())
                 case .priceDescending: #expect(prices == prices.sorted(by: >))
                 case .newest: break
+                case .rating:
+                    // Exact averages, compared crosswise; unrated products (0) come last.
+                    let keys = items.map { ratings[$0.productId] ?? (0, 0) }
+                    for (a, b) in zip(keys, keys.dropFirst()) {
+                        #expect(a.count == 0 ? b.count == 0 : (b.count == 0 || a.sum * b.count >= b.sum * a.count), "\(a) before \(b)")
+                    }
+                    for item in items {
+                        #expect(item.rating.count == (ratings[item.productId]?.count ?? 0) && item.rating.ratingSum == (ratings[item.productId]?.sum ?? 0))
+                    }
                 }
+            }
+        }
+    }
+
+    /// Gives two thirds of the products a rating summary of random reviews; returns each one's sum and count.
+    func rate(_ products: [String], _ client: PostgresClient) async throws -> [String: (sum: Int64, count: Int64)] {
+        var ratings: [String: (sum: Int64, count: Int64)] = [:]
+        for (index, product) in products.enumerated() where index % 3 != 0 {
+            var stars = [Int64](repeating: 0, count: 5)
+            for _ in 0..<Int.random(in: 1...9) { stars[Int.random(in: 0..<5)] += 1 }
+            let sum = stars.enumerated().reduce(Int64(0)) { $0 + Int64($1.offset + 1) * $1.element }
+            let count = stars.reduce(0, +)
+            ratings[product] = (sum, count)
+            try await client.query("""
+                INSERT INTO product_ratings VALUES (\(product), \(sum), \(count), \(stars[0]), \(stars[1]), \(stars[2]), \(stars[3]), \(stars[4]))
+                """)
+        }
+        return ratings
+    }
+
+    @Test("a minimum rating keeps exactly the products whose average, as shown to one decimal, reaches it")
+    func minimumRating() async throws {
+        try await withCatalog(products: 40) { reader, client in
+            let published = try await client.query("SELECT product_id FROM catalog_products WHERE status = 'published'").decode(String.self).collectAll()
+            let ratings = try await rate(published, client)
+            for tenths in [0, 10, 25, 35, 40, 45, 50] {
+                var search = CatalogReader.Search(currency: .EUR, limit: 100)
+                search.minimumRatingTenths = tenths
+                let listed = try await allPages(reader, search).map(\.productId).sorted()
+                // The shown average: Foundation's decimal arithmetic, rounded to one place, half up.
+                let expected = ratings.filter { _, rating in
+                    var average = Decimal(rating.sum) / Decimal(rating.count)
+                    var shown = Decimal()
+                    NSDecimalRound(&shown, &average, 1, .plain)
+                    return shown >= Decimal(tenths) / 10
+                }.keys.filter { published.contains($0) }.sorted()
+                #expect(listed == expected, "minimum \(tenths) tenths")
             }
         }
     }

@@ -14,7 +14,8 @@ struct SafetyNetTests {
 
     @Test("with no consumer delivering anything, the safety net catches every read model up from $all, counts the heal, and the result equals a rebuild")
     func catchesUpWithoutAConsumer() async throws {
-        try await withOrders(4) { client, store, events in
+        // Enough orders that some are delivered and reviewed: every read model has events to heal.
+        try await withOrders(30) { client, store, events in
             var configuration = ReadModelSafetyNet.Configuration()
             configuration.checkInterval = .milliseconds(100)
             configuration.staleAfter = .milliseconds(500)
@@ -34,6 +35,7 @@ struct SafetyNetTests {
                 let standing = try await ProjectionHealth.standing(projection, client: client, logger: logger)
                 // Independently: the events of its categories and of the types it reads.
                 let expected = events.filter { projection.categories.contains(String($0.category)) && !projection.ignoredEventTypes.contains($0.type) }.count
+                #expect(expected > 0, "the history has events for \(projection.name)")
                 #expect(standing.heals >= 1, "\(projection.name)")
                 #expect(standing.eventsHealed == Int64(expected), "\(projection.name)")
                 #expect(try await ProjectionStatus.eventsBehind(projection, client: client, logger: logger) == 0)

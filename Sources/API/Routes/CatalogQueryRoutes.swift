@@ -1,3 +1,4 @@
+import Foundation
 import Aggregates
 import Application
 import Hummingbird
@@ -24,6 +25,14 @@ struct CatalogQueryRoutes {
                     throw Problem.badRequest("invalid_parameter", "sort must be one of \(CatalogReader.Sort.allCases.map(\.rawValue).joined(separator: ", "))", field: "sort")
                 }
                 search.sort = value
+            }
+            if let text = query["minRating"] {
+                // One decimal at most, 0 to 5: compared with the average as shown.
+                guard let value = Decimal(string: String(text)), value >= 0, value <= 5, text.count <= 4,
+                      let tenths = Int(exactly: NSDecimalNumber(decimal: value * 10)) else {
+                    throw Problem.badRequest("invalid_parameter", "minRating is a rating from 0 to 5 with at most one decimal (4.5)", field: "minRating")
+                }
+                search.minimumRatingTenths = tenths
             }
             search.limit = try QueryParameters.limit(query["limit"])
             search.cursor = try QueryParameters.text(query["cursor"], "cursor")

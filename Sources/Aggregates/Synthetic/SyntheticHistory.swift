@@ -3,8 +3,8 @@ import Foundation
 /// A plausible shop history, made by running commands through the deciders: products with
 /// variants and prices in two currencies (some unpublished or discontinued later), stock
 /// received and adjusted, and carts checked out into orders that go down every path — paid,
-/// fulfilled, shipped, delivered, returned and refunded in part, or cancelled with the stock
-/// released. For benchmarks, rebuild tests and demo data; the same seed gives the same history.
+/// fulfilled, shipped, delivered (and sometimes reviewed), returned and refunded in part, or
+/// cancelled with the stock released. For benchmarks, rebuild tests and demo data; the same seed gives the same history.
 public struct SyntheticHistory: Sendable {
     /// One append: events for one stream, in order.
     public struct Append: Sendable {
@@ -36,6 +36,9 @@ public struct SyntheticHistory: Sendable {
     private var unlisted: Set<ProductID> = []
     private var orderCount = 0
     private var cartCount = 0
+    private var reviewCount = 0
+    /// "<product>|<customer>" for every review written: one per product and customer.
+    private var reviewed: Set<String> = []
     /// How many signed-in customers orders and carts are spread over.
     public var customers = 500
     /// The end of the history: lifecycle steps that would happen later are left out.
@@ -160,7 +163,13 @@ public struct SyntheticHistory: Sendable {
                 try order.run([.fulfil(everything), .ship(carrier: "DHL", trackingNumber: "JD\(100_000 + orderCount)")], at: placedAt.addingTimeInterval(day))
                 for index in stockStreams.indices { try stockStreams[index].run([.commit(orderId: orderID)], at: placedAt.addingTimeInterval(day)) }
             }
-            if path >= 5, happened(3 * day) { try order.run([.markDelivered], at: placedAt.addingTimeInterval(3 * day)) }
+            if path >= 5, happened(3 * day) {
+                try order.run([.markDelivered], at: placedAt.addingTimeInterval(3 * day))
+                if case .customer(let customer) = owner, random.next() % 3 == 0, happened(5 * day),
+                   let review = try review(of: checkout.lines[0].productId, by: customer, order: orderID, at: placedAt.addingTimeInterval(5 * day)) {
+                    appends.append(review)
+                }
+            }
             if path == 9, happened(10 * day) {
                 let refund = Money(max(1, total.amount / 3), total.currency)
                 let line = ReturnLine(sku: everything[0].sku, quantity: everything[0].quantity, disposition: orderCount % 2 == 0 ? .restock : .writeOff)
@@ -174,6 +183,32 @@ public struct SyntheticHistory: Sendable {
         }
         appends.append(order.append)
         return appends
+    }
+
+    /// A delivered order's review, two days after delivery: mostly good, a tenth flagged for a
+    /// link and left pending or rejected; some voted on by other customers. Nil when the customer
+    /// reviewed the product already.
+    private mutating func review(of product: ProductID, by customer: CustomerID, order: OrderID, at time: Date) throws(DomainError) -> Append? {
+        guard reviewed.insert("\(product)|\(customer)").inserted else { return nil }
+        reviewCount += 1
+        let id = try ReviewID("rv-synthetic-\(reviewCount)")
+        let ratings = [5, 5, 5, 4, 4, 4, 3, 2, 1]
+        let rating = ratings[random(below: ratings.count)]
+        let verdicts = [(5, "Love it", "Exactly as described, and it arrived quickly."), (4, "Good value", "Does the job well."),
+                        (3, "It's fine", ""), (2, "Disappointing", "Smaller than it looks."), (1, "Broke quickly", "Stopped working after a week.")]
+        let (_, title, body) = verdicts.first { $0.0 == rating }!
+        let flagged = random(below: 10) == 0
+        let content = try ReviewContent(rating: rating, title: title, body: flagged ? body + " Cheaper at www.deals.example" : body)
+        var stream = Stream(Review.self, "review-\(id)")
+        try stream.run([.submit(id: id, productId: product, customerId: customer, orderId: order, content: content, autoApprove: true)], at: time)
+        if flagged, random(below: 2) == 0 { try stream.run([.reject(reason: "Advertising")], at: time.addingTimeInterval(3600)) }
+        if !flagged {
+            for voter in 0..<random(below: 3) {
+                let other = try CustomerID("customer-\((random(below: customers) + voter) % customers)")
+                if other != customer { try stream.run([.vote(by: other, helpful: random(below: 4) != 0)], at: time.addingTimeInterval(Double(7200 + voter))) }
+            }
+        }
+        return stream.append
     }
 
     /// A cart that never checks out: created, given lines, and declared abandoned a day after its

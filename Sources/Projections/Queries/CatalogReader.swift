@@ -148,7 +148,7 @@ public struct CatalogReader: Sendable {
               SELECT p.product_id, p.name, p.description, p.category_path, p.status, p.position,
                      coalesce(max(r.rating_sum), 0) AS rating_sum, coalesce(max(r.rating_count), 0) AS rating_count,
                      coalesce(max(r.rating_sum * 1000000 / nullif(r.rating_count, 0)), 0) AS rating_key,
-                     coalesce(max(ARRAY[r.stars_1, r.stars_2, r.stars_3, r.stars_4, r.stars_5]), '{}') AS stars,
+                     coalesce(max(ARRAY[coalesce(r.stars_1, 0), coalesce(r.stars_2, 0), coalesce(r.stars_3, 0), coalesce(r.stars_4, 0), coalesce(r.stars_5, 0)]), '{}') AS stars,
                      min((v.prices ->> $1)::bigint) AS from_price,
                      coalesce(sum(greatest(v.available, 0)), 0)::bigint AS available,
                      jsonb_agg(jsonb_build_object('sku', v.sku, 'attributes', v.attributes,
@@ -196,7 +196,7 @@ public struct CatalogReader: Sendable {
                    coalesce(jsonb_agg(jsonb_build_object('sku', v.sku, 'attributes', v.attributes, 'price', v.prices -> \(currency.code),
                             'available', v.available) ORDER BY v.sku) FILTER (WHERE v.sku IS NOT NULL), '[]')::text,
                    coalesce(max(r.rating_sum), 0), coalesce(max(r.rating_count), 0),
-                   coalesce(max(ARRAY[r.stars_1, r.stars_2, r.stars_3, r.stars_4, r.stars_5]), '{}')
+                   coalesce(max(ARRAY[coalesce(r.stars_1, 0), coalesce(r.stars_2, 0), coalesce(r.stars_3, 0), coalesce(r.stars_4, 0), coalesce(r.stars_5, 0)]), '{}')
             FROM catalog_products p LEFT JOIN catalog_variants v ON v.product_id = p.product_id
               LEFT JOIN product_ratings r ON r.product_id = p.product_id
             WHERE p.product_id = \(id)
@@ -227,7 +227,7 @@ public struct CatalogReader: Sendable {
                    jsonb_agg(jsonb_build_object('sku', v.sku, 'attributes', v.attributes, 'price', v.prices -> \(currency.code),
                              'available', v.available) ORDER BY v.sku)::text,
                    coalesce(max(r.rating_sum), 0), coalesce(max(r.rating_count), 0),
-                   coalesce(max(ARRAY[r.stars_1, r.stars_2, r.stars_3, r.stars_4, r.stars_5]), '{}')
+                   coalesce(max(ARRAY[coalesce(r.stars_1, 0), coalesce(r.stars_2, 0), coalesce(r.stars_3, 0), coalesce(r.stars_4, 0), coalesce(r.stars_5, 0)]), '{}')
             FROM catalog_products p JOIN catalog_variants v ON v.product_id = p.product_id
               LEFT JOIN product_ratings r ON r.product_id = p.product_id
             WHERE p.product_id = ANY(\(ids)) AND p.status = 'published'

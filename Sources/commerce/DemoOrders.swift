@@ -10,7 +10,8 @@ import PostgresNIO
 /// A demo customer (customer@example.com / demo-customer-password) whose orders take the paths
 /// after checkout, so a fresh `scripts/run` shows them: one delivered and partly returned (a
 /// unit restocked, a refund), one cancelled after authorization (its authorization voided), one
-/// declined, one fulfilled in part with the demo coupon `WELCOME10`. Three promotions are set
+/// declined, one fulfilled in part with the demo coupon `WELCOME10`; a review of the delivered
+/// mug, and two wish lists (the default one and "Birthday"). Three promotions are set
 /// up first (``DemoPromotions``). Their profile and address book are filled in. The orders are placed, paid and handled here through the
 /// use cases; the stock and money effects are the process managers' work once `serve` runs.
 enum DemoOrders {
@@ -89,6 +90,25 @@ enum DemoOrders {
         let partial = try await place([("book-ddd", "BOOK-DDD-PAPER", 3)], card: "4242 4242 4242 4242", coupon: DemoPromotions.welcomeCode)
         try await capture(partial)
         _ = try await orders(.fulfil([LineQuantity(sku: try SKU("BOOK-DDD-PAPER"), quantity: 1)]), order: partial, by: admin, ifMatch: nil, metadata: metadata)
+
+        // A review of the delivered mug (the order is known to be delivered: no read model asked),
+        // and wish lists with items to move to a cart.
+        let ada = try CustomerID(customerID)
+        let mug = try ProductID("mug-enamel")
+        let review = SubmitReview.reviewID(product: mug, customer: ada)
+        let content = try ReviewContent(rating: 5, title: "My morning mug", body: "Keeps coffee warm and survives the dishwasher.")
+        _ = try await repository.execute(Review.self, .of("review", review), ifMatch: nil, metadata: metadata) { _ in
+            .submit(id: review, productId: mug, customerId: ada, orderId: delivered, content: content, autoApprove: true)
+        }
+        let wish = AddToWishlist(repository: repository)
+        for (product, sku) in [("knife-chef", "KNIFE-CHEF-20"), ("hoodie-zip", "HOODIE-ZIP-L")] {
+            _ = try await wish(customer: ada, list: Wishlist.defaultList, product: try ProductID(product), sku: try SKU(sku), currency: .EUR, metadata: metadata)
+        }
+        let birthday = try WishlistID("wl_demo_birthday")
+        _ = try await repository.execute(Wishlist.self, .of("wishlist", ada), ifMatch: nil, metadata: metadata) { _ in
+            .createList(customer: ada, id: birthday, name: "Birthday")
+        }
+        _ = try await wish(customer: ada, list: birthday, product: try ProductID("book-ddd"), sku: try SKU("BOOK-DDD-PAPER"), currency: .EUR, metadata: metadata)
         return 4
     }
 }

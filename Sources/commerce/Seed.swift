@@ -54,7 +54,7 @@ struct Seed: AsyncParsableCommand {
         switch orders {
         case -1: print("demo orders: skipped (they need PAYMENT_GATEWAY=sandbox)")
         case 0: print("demo orders: the demo customer \(DemoOrders.email) exists already")
-        default: print("demo orders: \(orders) orders of \(DemoOrders.email) / \(DemoOrders.password) (delivered and returned, cancelled, declined, partly fulfilled)")
+        default: print("demo orders: \(orders) orders of \(DemoOrders.email) / \(DemoOrders.password) (delivered and returned, cancelled, declined, partly fulfilled), a review and two wish lists")
         }
     }
 }

@@ -147,7 +147,10 @@ struct WishlistRoutes {
         }
         router.get("/wishlists/shared/{token}") { _, context -> JSONBody<ListView> in
             let token = try context.parameters.require("token")
-            guard token.count <= 64, let (owner, id) = try await shares.list(token: token) else { throw ApplicationError.notFound("this shared wish list") }
+            // Tokens are base64url: anything else (a NUL from %00 included) is no token of ours.
+            guard (1...64).contains(token.count), token.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-" || $0 == "_") }),
+                  let (owner, id) = try await shares.list(token: token)
+            else { throw ApplicationError.notFound("this shared wish list") }
             let state = try await repository.load(Wishlist.self, .of("wishlist", owner)).state
             // The list may have been deleted or unshared since the link was made.
             guard let list = state.list(id), list.shareToken == token else { throw ApplicationError.notFound("this shared wish list") }

@@ -10,6 +10,7 @@ import Mail
 import Payments
 import Projections
 import PostgresNIO
+import Prometheus
 import ServiceLifecycle
 
 /// Where the HTTP server listens.
@@ -79,6 +80,11 @@ public struct APIDependencies: Sendable {
     /// While it drains after a shutdown signal, `/health/ready` answers 503 `draining` (nil:
     /// never). The caller runs it after the application (see ``ShutdownDrain``).
     public var shutdownDrain: ShutdownDrain?
+    /// What `/metrics` prints: the registry swift-metrics was bootstrapped onto (the CLI's), or
+    /// one of its own showing only the figures read from the database.
+    public var metrics: PrometheusCollectorRegistry
+    /// The relay's checkpoint, for the relay's position and lag on `/metrics`.
+    public var relayCheckpoint: String
 
     public init(
         postgres: PostgresClient,
@@ -89,8 +95,12 @@ public struct APIDependencies: Sendable {
         webhookSignature: WebhookSignature,
         databaseAvailability: DatabaseAvailability? = nil,
         mailer: (any Mailer)? = nil,
-        shutdownDrain: ShutdownDrain? = nil
+        shutdownDrain: ShutdownDrain? = nil,
+        metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
+        relayCheckpoint: String = "kafka-relay"
     ) {
+        self.metrics = metrics
+        self.relayCheckpoint = relayCheckpoint
         self.shutdownDrain = shutdownDrain
         self.mailer = mailer
         self.databaseAvailability = databaseAvailability
@@ -149,6 +159,8 @@ func buildRouterAndActivity(
     router.add(middleware: HTTPEdgeMiddleware(
         settings: .init(corsAllowedOrigins: Set(configuration.corsAllowedOrigins), hstsMaxAge: configuration.hstsMaxAge), routes: routeTable
     ))
+    // Outside the problem middleware: it counts every answer with the status the client got.
+    router.add(middleware: MetricsMiddleware())
     router.add(middleware: ProblemMiddleware())
     let tokens = AccessTokens(secret: configuration.tokenSecret, lifetime: configuration.accessTokenLifetime)
     router.add(middleware: AuthenticationMiddleware(tokens: tokens))
@@ -240,6 +252,7 @@ func buildRouterAndActivity(
     NotificationRoutes(client: dependencies.postgres, unsubscribeKey: SymmetricKey(data: configuration.tokenSecret), logger: logger)
         .addRoutes(public: router, members: members, signedIn: signedIn, admin: admin)
     WebhookEndpointRoutes(client: dependencies.postgres, allowPrivateAddresses: configuration.webhookAllowPrivateAddresses, logger: logger).addRoutes(admin: admin)
+    MetricsRoutes(registry: dependencies.metrics, store: store, relayCheckpoint: dependencies.relayCheckpoint, logger: logger).addRoutes(to: router)
     router.get("/openapi.json") { _, _ in
         Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: .init(string: OpenAPIDocument.json)))
     }

@@ -62,6 +62,8 @@ public final class PostgresEventStore: Sendable {
     /// - Returns: one result per stream, in the order given.
     public func append(_ appends: [StreamAppend]) async throws -> [AppendResult] {
         let request = try AppendRequest(appends, limits: limits)
+        let started = ContinuousClock.now
+        defer { AppendMetrics.duration.record(duration: ContinuousClock.now - started) }
         var attempt = 0
         while true {
             let result = await batcher.submit(request) { requests in await self.executeBatch(requests) }
@@ -107,6 +109,7 @@ public final class PostgresEventStore: Sendable {
             let outcomes = try await client.withConnection { connection in
                 try await AppendRequest.run(requests, on: connection, logger: logger)
             }
+            AppendMetrics.batches.increment()
             appendSignal.signal()
             return outcomes.map { .success($0) }
         } catch {
@@ -124,6 +127,7 @@ public final class PostgresEventStore: Sendable {
     private func resolve(_ outcome: AppendOutcome, of request: AppendRequest, on connection: PostgresConnection? = nil) async throws -> [AppendResult] {
         switch outcome {
         case .appended(let results):
+            AppendMetrics.appended(results)
             return results
         case .expectationFailed(let actualVersions):
             let stored: [AppendResult]?
@@ -138,6 +142,7 @@ public final class PostgresEventStore: Sendable {
                 return !part.expected.accepts(actual)
             } ?? request.parts[0]
             let actual = actualVersions[part.stream] ?? 0
+            AppendMetrics.conflicts.increment()
             throw EventStoreError(
                 .wrongExpectedVersion, "stream \(part.stream) is at version \(actual), expected \(part.expected)",
                 stream: part.stream, actualVersion: actual

@@ -88,6 +88,7 @@ public final class KafkaConsumer: Sendable {
                 } else if rd_kafka_fatal_error(handle.pointer, nil, 0) != RD_KAFKA_RESP_ERR_NO_ERROR {
                     throw KafkaError(.consumer, "fatal consumer error", error)
                 } else {
+                    KafkaMetrics.consumerErrors.increment()
                     logger.warning("Kafka consumer error", metadata: ["error": "\(String(cString: rd_kafka_err2str(error)))"])
                 }
                 if !batch.rebalances.isEmpty { break }

@@ -101,6 +101,7 @@ public final class KafkaProducer: Sendable {
             // On failure librdkafka owns neither the headers nor the opaque.
             rd_kafka_headers_destroy(headers)
             Unmanaged<DeliveryPromise>.fromOpaque(promise).release()
+            KafkaMetrics.produceErrors.increment()
             deliveryPromise.complete(.failure(KafkaError(.delivery, "produce to \(message.topic)", error)))
         }
     }
@@ -291,6 +292,7 @@ private func deliveryReportCallback(_: OpaquePointer?, _ message: UnsafePointer<
     if message.pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR {
         promise.complete(.success(KafkaDeliveryReport(topic: topic, partition: message.pointee.partition, offset: message.pointee.offset)))
     } else {
+        KafkaMetrics.produceErrors.increment()
         promise.complete(.failure(KafkaError(.delivery, "delivery to \(topic)", message.pointee.err)))
     }
 }

@@ -19,6 +19,8 @@ struct Serve: AsyncParsableCommand {
     var noWorkers = false
 
     func run() async throws {
+        // First: metrics made from here on report to it.
+        let registry = CommerceMetrics.registry
         let settings = try Settings()
         let logger = settings.makeLogger()
         let postgres = PostgresClient(configuration: settings.databaseURL.clientConfiguration(), backgroundLogger: logger)
@@ -64,7 +66,9 @@ struct Serve: AsyncParsableCommand {
                 webhookSignature: WebhookSignature(secret: webhookSecret),
                 databaseAvailability: availability,
                 mailer: settings.smtp.map(SMTPClient.init(settings:)),
-                shutdownDrain: drain
+                shutdownDrain: drain,
+                metrics: registry,
+                relayCheckpoint: EventRelay.Configuration().checkpointName
             ),
             logger: logger
         )

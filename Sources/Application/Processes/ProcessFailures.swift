@@ -60,4 +60,12 @@ public struct ProcessFailures: Sendable {
         }
         return failures
     }
+
+    /// How many refusals each process has recorded (processes with none are absent).
+    public func counts() async throws -> [String: Int64] {
+        let rows = try await client.query("SELECT process, count(*) FROM process_failures GROUP BY process", logger: logger)
+        var counts: [String: Int64] = [:]
+        for try await (process, count) in rows.decode((String, Int64).self) { counts[process] = count }
+        return counts
+    }
 }

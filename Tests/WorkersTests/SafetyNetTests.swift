@@ -21,9 +21,9 @@ struct SafetyNetTests {
             configuration.staleAfter = .milliseconds(500)
             // Only the safety net runs: no relay, no projector.
             try await withServices([ReadModelSafetyNet(store: store, projections: WorkerSet.projections, configuration: configuration, logger: logger)]) {
-                try await waitUntil(timeout: .seconds(30), interval: .milliseconds(100)) { await PipelineCheck.caughtUp(store, through: events.last!.position, relay: nil) }
+                try await waitUntil(timeout: .seconds(60), interval: .milliseconds(100)) { await PipelineCheck.caughtUp(store, through: events.last!.position, relay: nil) }
                 // And its next round records everything as applied.
-                try await waitUntil(timeout: .seconds(30), interval: .milliseconds(100)) {
+                try await waitUntil(timeout: .seconds(60), interval: .milliseconds(100)) {
                     var checked: [Int64] = []
                     for projection in WorkerSet.projections {
                         checked.append((try? await ProjectionHealth.standing(projection, client: client, logger: logger).checkedThrough) ?? 0)

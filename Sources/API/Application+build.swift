@@ -37,14 +37,18 @@ public struct APIConfiguration: Sendable {
     public var hstsMaxAge: Int?
     /// Who may review, and whether clean reviews show at once.
     public var reviewPolicy: ReviewPolicy
+    /// The proxies whose `X-Forwarded-For` names the client (none by default).
+    public var trustedProxies: TrustedProxies
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, tokenSecret: [UInt8], accessTokenLifetime: TimeInterval = 900,
         bcryptCost: UInt8 = 11, reservationLifetime: TimeInterval = 900, authLimits: AuthLimitSettings = AuthLimitSettings(),
         accountMail: AccountMailSettings = AccountMailSettings(), webhookAllowPrivateAddresses: Bool = false,
-        corsAllowedOrigins: [String] = [], hstsMaxAge: Int? = nil, reviewPolicy: ReviewPolicy = ReviewPolicy()
+        corsAllowedOrigins: [String] = [], hstsMaxAge: Int? = nil, reviewPolicy: ReviewPolicy = ReviewPolicy(),
+        trustedProxies: TrustedProxies = .none
     ) {
         self.reviewPolicy = reviewPolicy
+        self.trustedProxies = trustedProxies
         self.webhookAllowPrivateAddresses = webhookAllowPrivateAddresses
         self.corsAllowedOrigins = corsAllowedOrigins
         self.hstsMaxAge = hstsMaxAge
@@ -156,6 +160,7 @@ func buildRouterAndActivity(
 ) -> (router: Router<CommerceRequestContext>, activity: ActivityRecorder) {
     let router = Router(context: CommerceRequestContext.self)
     let routeTable = RouteTable()
+    router.add(middleware: TrustedProxyMiddleware(proxies: configuration.trustedProxies))
     router.add(middleware: HTTPEdgeMiddleware(
         settings: .init(corsAllowedOrigins: Set(configuration.corsAllowedOrigins), hstsMaxAge: configuration.hstsMaxAge), routes: routeTable
     ))

@@ -1,3 +1,4 @@
+import EventStore
 import Logging
 import PostgresNIO
 import ServiceLifecycle
@@ -5,16 +6,18 @@ import ServiceLifecycle
 /// Runs a service in one process at a time, among all the processes that run it against the
 /// database: the relay, and the process managers together.
 ///
-/// Each instance tries a session advisory lock named after the service, on a pooled connection
-/// it then keeps. The holder runs the service; the others are standbys and try again every
-/// `retryInterval`. A lock lives as long as its session, so when the holder dies (SIGKILL, a
-/// lost network) PostgreSQL frees it and a standby takes over within `retryInterval`. The holder
-/// queries its connection every `heartbeat`; when that fails it stops the service at once (a
-/// standby may hold the lock by then) and goes back to trying for it.
+/// Each instance keeps a connection of its own (outside the pool) and tries a session advisory
+/// lock named after the service on it. The holder runs the service; the others stand by and try
+/// again every `retryInterval`. A lock lives as long as its session: when the holder dies
+/// (SIGKILL, a lost network) PostgreSQL frees it, and a standby takes over within
+/// `retryInterval`. The holder queries its connection every `heartbeat`; when that fails it stops
+/// the service at once (a standby may hold the lock by then) and connects again. A statement to a
+/// server going away can wait for ever, deaf to cancellation: statements are abandoned after a
+/// timeout rather than awaited, and a connection is closed aside.
 public struct SingleActiveService: Service {
     let name: String
     let service: any Service
-    let client: PostgresClient
+    let database: DatabaseURL
     let retryInterval: Duration
     let heartbeat: Duration
     let logger: Logger
@@ -22,10 +25,10 @@ public struct SingleActiveService: Service {
     /// The two-key advisory lock's first key; the second is `hashtext(name)`.
     static let lockClass: Int32 = 1_668_246_897
 
-    public init(name: String, service: any Service, client: PostgresClient, retryInterval: Duration = .seconds(1), heartbeat: Duration = .seconds(1), logger: Logger) {
+    public init(name: String, service: any Service, database: DatabaseURL, retryInterval: Duration = .seconds(1), heartbeat: Duration = .seconds(1), logger: Logger) {
         self.name = name
         self.service = service
-        self.client = client
+        self.database = database
         self.retryInterval = retryInterval
         self.heartbeat = heartbeat
         var logger = logger
@@ -34,55 +37,69 @@ public struct SingleActiveService: Service {
     }
 
     public func run() async throws {
-        try await cancelWhenGracefulShutdown {
-            var waitingSince: ContinuousClock.Instant?
+        await cancelWhenGracefulShutdown {
+            var connection: PostgresConnection?
+            var connections = 0
+            var standingBy = false
             while !Task.isCancelled {
                 do {
-                    let led = try await client.withConnection { connection in try await leadIfFree(on: connection) }
-                    if led {
-                        waitingSince = nil
-                    } else if waitingSince == nil {
-                        waitingSince = .now
+                    let current: PostgresConnection
+                    if let connection {
+                        current = connection
+                    } else {
+                        connections += 1
+                        let id = connections
+                        current = try await abandoningAfter(retryInterval * 5) {
+                            try await PostgresConnection.connect(configuration: try database.connectionConfiguration(connectTimeout: retryInterval * 4), id: id, logger: logger)
+                        }
+                        connection = current
+                    }
+                    if try await lead(on: current) {
+                        // Led until the service ended: a shutdown, nothing to take up again.
+                        break
+                    }
+                    if !standingBy {
+                        standingBy = true
                         logger.info("standing by: another process runs it")
                     }
-                } catch is CancellationError {
-                    return
                 } catch {
-                    guard !Task.isCancelled else { return }
+                    if let lost = connection { Task { try? await lost.close() } }
+                    connection = nil
+                    if Task.isCancelled { break }
+                    standingBy = false
                     logger.warning("lost or could not take the lead; trying again", metadata: ["error": "\(String(reflecting: error))"])
                 }
-                try? await Task.sleep(for: retryInterval)
+                do { try await Task.sleep(for: retryInterval) } catch { break }
             }
+            // Closing the session frees the lock (closed aside: a dead server may not answer).
+            if let connection { Task { try? await connection.close() } }
         }
     }
 
-    /// Runs the service while this connection holds the lock. Returns false when another
-    /// session holds it; true after leading (the service ended: a shutdown).
-    private func leadIfFree(on connection: PostgresConnection) async throws -> Bool {
+    /// Runs the service while `connection` holds the lock. Returns false when another session
+    /// holds it; true when the service ended while leading.
+    /// - Throws: when the connection fails, before or while leading (the service is stopped then).
+    private func lead(on connection: PostgresConnection) async throws -> Bool {
         let name = self.name
-        let rows = try await connection.query("SELECT pg_try_advisory_lock(\(Self.lockClass), hashtext(\(name)))", logger: logger)
-            .decode(Bool.self).collectAll()
-        guard rows.first == true else { return false }
-        logger.info("active: this process runs it")
-        do {
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await service.run() }
-                group.addTask {
-                    while true {
-                        try await Task.sleep(for: heartbeat)
-                        try await connection.query("SELECT 1", logger: logger)
-                    }
-                }
-                // The service ends (a shutdown) or the heartbeat fails: either way, stop both.
-                defer { group.cancelAll() }
-                try await group.next()
-            }
-        } catch {
-            _ = try? await connection.query("SELECT pg_advisory_unlock(\(Self.lockClass), hashtext(\(name)))", logger: logger)
-            throw error
+        let logger = self.logger
+        let taken = try await abandoningAfter(retryInterval * 5) {
+            try await connection.query("SELECT pg_try_advisory_lock(\(Self.lockClass), hashtext(\(name)))", logger: logger).decode(Bool.self).collectAll().first == true
         }
-        // The connection goes back to the pool: it must not keep the lock.
-        try await connection.query("SELECT pg_advisory_unlock(\(Self.lockClass), hashtext(\(name)))", logger: logger)
+        guard taken else { return false }
+        logger.info("active: this process runs it")
+        let heartbeat = self.heartbeat
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await service.run() }
+            group.addTask {
+                while true {
+                    try await Task.sleep(for: heartbeat)
+                    try await abandoningAfter(heartbeat * 3) { try await connection.query("SELECT 1", logger: logger) }
+                }
+            }
+            // The service ends (a shutdown) or the heartbeat fails: either way, stop both.
+            defer { group.cancelAll() }
+            try await group.next()
+        }
         return true
     }
 }

@@ -14,7 +14,7 @@ public enum WorkerSet {
     public static let projections: [any Projection] = ReadModels.all
 
     public static func services(
-        store: PostgresEventStore, kafka: KafkaConfiguration, topicPrefix: String = CloudEventMessage.defaultTopicPrefix,
+        store: PostgresEventStore, database: DatabaseURL, kafka: KafkaConfiguration, topicPrefix: String = CloudEventMessage.defaultTopicPrefix,
         relay: Bool, projector: Bool, processes: LifecycleWorkers.Configuration? = nil,
         safetyNet: ReadModelSafetyNet.Configuration = .init(), notifier: Notifier.Configuration? = nil, logger: Logger
     ) -> [any Service] {
@@ -26,7 +26,7 @@ public enum WorkerSet {
             let relay = EventRelay(store: store, configuration: configuration, logger: logger) {
                 try KafkaProducer(configuration: kafka, logger: logger)
             }
-            services.append(SingleActiveService(name: "relay", service: relay, client: store.client, logger: logger))
+            services.append(SingleActiveService(name: "relay", service: relay, database: database, logger: logger))
         }
         if projector {
             var configuration = Projector.Configuration()
@@ -41,7 +41,7 @@ public enum WorkerSet {
             // keeps them exact even when two do act, during a takeover).
             services.append(SingleActiveService(
                 name: "process-managers", service: ServiceBundle(LifecycleWorkers.services(store: store, configuration: processes, logger: logger)),
-                client: store.client, logger: logger
+                database: database, logger: logger
             ))
         }
         if let notifier {

@@ -37,7 +37,7 @@ struct LifecycleTests {
 
     func payment(_ order: String) -> String { OrderPayments.paymentID(for: try! OrderID(order)).rawValue }
 
-    func waitFor(_ what: String, timeout: Duration = .seconds(20), _ condition: @escaping @Sendable () async throws -> Bool) async throws {
+    func waitFor(_ what: String, timeout: Duration = .seconds(60), _ condition: @escaping @Sendable () async throws -> Bool) async throws {
         try await waitUntil(timeout: timeout) { (try? await condition()) == true }
     }
 

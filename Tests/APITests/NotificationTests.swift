@@ -177,9 +177,9 @@ struct NotificationTests {
             lifecycle.abandonmentInterval = .milliseconds(200)
             let prefix = Self.unique("remind")
             let reminder = try await withServices(pipeline(postgres, prefix: prefix, group: "\(prefix)-notifier", lifecycle: lifecycle)) {
-                let mails = try await mailbox.waitForMessages(to: keen, count: 2, timeout: .seconds(60))
+                let mails = try await mailbox.waitForMessages(to: keen, count: 2, timeout: .seconds(120))
                 // Both carts were abandoned; the customer who did not opt in gets no reminder.
-                try await waitUntil(timeout: .seconds(30)) {
+                try await waitUntil(timeout: .seconds(90)) {
                     (try? await count("SELECT count(*)::int FROM events WHERE event_type = 'CartAbandoned'", postgres)) == 2
                 }
                 return try #require(mails.first { $0.subject == "You left something in your cart" })
@@ -222,8 +222,8 @@ struct NotificationTests {
             let mails = try await withServices(pipeline(postgres, prefix: prefix, group: "\(prefix)-notifier")) {
                 #expect(try await api.call(.post, "/admin/inventory/PARKA-L/receive", token: admin, body: ["quantity": 4]).status == .ok)
                 #expect(try await api.call(.put, "/admin/products/parka/prices", token: admin, body: ["sku": "PARKA-L", "amount": 15000, "currency": "EUR"]).status == .ok)
-                let mails = try await mailbox.waitForMessages(to: keen, count: 3, timeout: .seconds(60))
-                try await waitUntil(timeout: .seconds(30)) {
+                let mails = try await mailbox.waitForMessages(to: keen, count: 3, timeout: .seconds(120))
+                try await waitUntil(timeout: .seconds(90)) {
                     (try? await count("SELECT count(*)::int FROM mail_outbox WHERE kind IN ('back_in_stock', 'price_drop')", postgres)) == 2
                 }
                 return mails

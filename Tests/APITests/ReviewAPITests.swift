@@ -101,8 +101,9 @@ struct ReviewAPITests {
             for (index, product) in products.enumerated() {
                 try await api.product(admin: admin, id: product, sku: "GADGET-\(index)", price: 1000 + index, stock: 0)
             }
-            var customers: [String] = []
-            for index in 0..<100 { customers.append(try await api.register(Self.unique("critic\(index)")).token) }
+            // Signed-in customers by token alone: a hundred registrations would only load the mail server.
+            let tokens = AccessTokens(secret: APIClient.secret, lifetime: 3600)
+            let customers = (0..<100).map { tokens.issue(for: Principal(userID: "critic-\($0)", role: .customer)) }
 
             /// What the test expects of each review: its rating now and its status.
             struct Expected {
@@ -124,8 +125,8 @@ struct ReviewAPITests {
                     ]))
                 }
             }
-            for start in stride(from: 0, to: submissions.count, by: 50) {
-                let answers = try await api.concurrently(Array(submissions[start..<min(start + 50, submissions.count)]))
+            for start in stride(from: 0, to: submissions.count, by: 10) {
+                let answers = try await api.concurrently(Array(submissions[start..<min(start + 10, submissions.count)]))
                 for (offset, answer) in answers.enumerated() {
                     #expect(answer.status == .created, "\(answer.body)")
                     reviews[start + offset].id = answer.string("id")
@@ -158,8 +159,8 @@ struct ReviewAPITests {
                         continue
                     }
                 }
-                for start in stride(from: 0, to: calls.count, by: 50) {
-                    let answers = try await api.concurrently(Array(calls[start..<min(start + 50, calls.count)]))
+                for start in stride(from: 0, to: calls.count, by: 10) {
+                    let answers = try await api.concurrently(Array(calls[start..<min(start + 10, calls.count)]))
                     for (offset, answer) in answers.enumerated() {
                         #expect(answer.status == .ok, "\(calls[start + offset].path): \(answer.body)")
                         let (index, status, rating) = effects[start + offset]

@@ -153,7 +153,7 @@ struct WishlistTests {
             }
             try await withServices(lifecycleWorkers(postgres)) {
                 #expect(try await api.call(.post, "/admin/inventory/BOOT-1/receive", token: admin, body: ["quantity": 5]).status == .ok)
-                try await waitUntil { (try? await alerts("WishlistBackInStock").count) == 2 }
+                try await waitUntil(timeout: .seconds(90)) { (try? await alerts("WishlistBackInStock").count) == 2 }
                 let first = try await alerts("WishlistBackInStock")
                 #expect(Set(first.map(\.customer)) == [adaID, beaID] && first.first { $0.customer == beaID }?.lists == 2, "\(first)")
 
@@ -164,7 +164,7 @@ struct WishlistTests {
                 #expect(try await api.call(.put, "/admin/products/boot/prices", token: admin, body: ["sku": "BOOT-1", "amount": 8000, "currency": "USD"]).status == .ok)
                 #expect(try await api.call(.put, "/admin/products/boot/prices", token: admin, body: ["sku": "BOOT-1", "amount": 9405, "currency": "EUR"]).status == .ok)
                 // The alerts of the last change show the ones before were handled (in order) and alerted no one.
-                try await waitUntil { (try? await alerts("WishlistPriceDropped").count) == 2 }
+                try await waitUntil(timeout: .seconds(90)) { (try? await alerts("WishlistPriceDropped").count) == 2 }
                 #expect(try await alerts("WishlistBackInStock").count == 2)
                 let dropped = try await postgres.query("""
                     SELECT (data->'previousPrice'->>'amount')::bigint, (data->'price'->>'amount')::bigint, data->'price'->>'currency'
@@ -175,7 +175,7 @@ struct WishlistTests {
                 // Sold out, then back: a new change, a new alert each.
                 #expect(try await api.call(.post, "/admin/inventory/BOOT-1/adjust", token: admin, body: ["delta": -8, "reason": "lost"]).status == .ok)
                 #expect(try await api.call(.post, "/admin/inventory/BOOT-1/receive", token: admin, body: ["quantity": 1]).status == .ok)
-                try await waitUntil { (try? await alerts("WishlistBackInStock").count) == 4 }
+                try await waitUntil(timeout: .seconds(90)) { (try? await alerts("WishlistBackInStock").count) == 4 }
             }
             #expect(WishlistAlertsProcess.isDrop(from: Money(10000, .EUR), to: Money(9500, .EUR), percent: 5))
             #expect(!WishlistAlertsProcess.isDrop(from: Money(10000, .EUR), to: Money(9501, .EUR), percent: 5))

@@ -14,8 +14,7 @@ struct SafetyNetTests {
 
     @Test("with no consumer delivering anything, the safety net catches every read model up from $all, counts the heal, and the result equals a rebuild")
     func catchesUpWithoutAConsumer() async throws {
-        // Enough orders that some are delivered and reviewed: every read model has events to heal.
-        try await withOrders(30) { client, store, events in
+        try await withOrders(4, review: true) { client, store, events in
             var configuration = ReadModelSafetyNet.Configuration()
             configuration.checkInterval = .milliseconds(100)
             configuration.staleAfter = .milliseconds(500)
@@ -72,12 +71,22 @@ struct SafetyNetTests {
     }
 
     /// A fresh database with a catalog and `count` orders, and all its events.
-    private func withOrders(_ count: Int, _ body: (PostgresClient, PostgresEventStore, [RecordedEvent]) async throws -> Void) async throws {
+    /// - Parameter review: a review as well, so that every read model has events to heal.
+    private func withOrders(_ count: Int, review: Bool = false, _ body: (PostgresClient, PostgresEventStore, [RecordedEvent]) async throws -> Void) async throws {
         try await withTestDatabase { client, _ in
             let store = PostgresEventStore(client: client, logger: logger)
             let orders = OrderStream(store: store)
             try await orders.appendCatalog()
             try await orders.append(count)
+            if review {
+                let id = try ReviewID("rv-safety-net")
+                let content = try ReviewContent(rating: 4, title: "Fine", body: "Works.")
+                let events = try Review.decide(
+                    .submit(id: id, productId: try ProductID("synthetic-0"), customerId: try CustomerID("customer-1"), orderId: nil, content: content, autoApprove: true),
+                    Review.initialState, DecisionContext(now: Date())
+                )
+                try await store.append(events.map { AggregateRepository.newEvent($0, EventMetadata()) }, to: .of("review", id), expectedVersion: .noStream)
+            }
             try await body(client, store, try await readEverything(store))
         }
     }

@@ -6,10 +6,11 @@ import Testing
 import TestSupport
 import Workers
 
-/// The relay elected among processes: two `commerce worker --relay` on one database, the active
+/// The relay elected among processes (run with the fault trials: `CrashTests` in its name): two
+/// `commerce worker --relay` on one database, the active
 /// one killed with SIGKILL; Kafka read back and compared with the store.
 @Suite("Elected workers", .enabled(if: DedicatedBroker.binary != nil && TestEnvironment.commerceExecutable != nil))
-struct ElectionTests {
+struct RelayTakeoverCrashTests {
     @Test("two relays on one database: one publishes, every event exactly once; the active one killed, the standby takes over and publishes the rest")
     func relayTakeover() async throws {
         let broker = try DedicatedBroker()

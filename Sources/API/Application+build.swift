@@ -37,18 +37,14 @@ public struct APIConfiguration: Sendable {
     public var hstsMaxAge: Int?
     /// Who may review, and whether clean reviews show at once.
     public var reviewPolicy: ReviewPolicy
-    /// The proxies whose `X-Forwarded-For` names the client (none by default).
-    public var trustedProxies: TrustedProxies
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, tokenSecret: [UInt8], accessTokenLifetime: TimeInterval = 900,
         bcryptCost: UInt8 = 11, reservationLifetime: TimeInterval = 900, authLimits: AuthLimitSettings = AuthLimitSettings(),
         accountMail: AccountMailSettings = AccountMailSettings(), webhookAllowPrivateAddresses: Bool = false,
-        corsAllowedOrigins: [String] = [], hstsMaxAge: Int? = nil, reviewPolicy: ReviewPolicy = ReviewPolicy(),
-        trustedProxies: TrustedProxies = .none
+        corsAllowedOrigins: [String] = [], hstsMaxAge: Int? = nil, reviewPolicy: ReviewPolicy = ReviewPolicy()
     ) {
         self.reviewPolicy = reviewPolicy
-        self.trustedProxies = trustedProxies
         self.webhookAllowPrivateAddresses = webhookAllowPrivateAddresses
         self.corsAllowedOrigins = corsAllowedOrigins
         self.hstsMaxAge = hstsMaxAge
@@ -160,12 +156,11 @@ func buildRouterAndActivity(
 ) -> (router: Router<CommerceRequestContext>, activity: ActivityRecorder) {
     let router = Router(context: CommerceRequestContext.self)
     let routeTable = RouteTable()
-    router.add(middleware: TrustedProxyMiddleware(proxies: configuration.trustedProxies))
     router.add(middleware: HTTPEdgeMiddleware(
         settings: .init(corsAllowedOrigins: Set(configuration.corsAllowedOrigins), hstsMaxAge: configuration.hstsMaxAge), routes: routeTable
     ))
     // Outside the problem middleware: it counts every answer with the status the client got.
-    router.add(middleware: MetricsMiddleware())
+    router.add(middleware: HTTPMetricsMiddleware())
     router.add(middleware: ProblemMiddleware())
     let tokens = AccessTokens(secret: configuration.tokenSecret, lifetime: configuration.accessTokenLifetime)
     router.add(middleware: AuthenticationMiddleware(tokens: tokens))

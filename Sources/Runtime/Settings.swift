@@ -63,9 +63,6 @@ public struct Settings: Sendable {
     public var reviewPolicy: ReviewPolicy
     /// The least price fall, in percent, that alerts a variant's wishers (`WISHLIST_PRICE_DROP_PERCENT`).
     public var wishlistPriceDropPercent: Int
-    /// The proxies whose `X-Forwarded-For` names the client (`TRUSTED_PROXIES`: addresses and
-    /// CIDR networks, comma-separated; none by default).
-    public var trustedProxies: TrustedProxies
 
     /// The gateways this build can talk to.
     public static let gateways = ["sandbox"]
@@ -205,11 +202,6 @@ public struct Settings: Sendable {
             throw ConfigurationError(variable: "WISHLIST_PRICE_DROP_PERCENT", reason: "must be a whole number of percent, 1 to 90")
         }
         wishlistPriceDropPercent = dropPercent
-        do {
-            trustedProxies = try TrustedProxies(environment["TRUSTED_PROXIES"] ?? "")
-        } catch {
-            throw ConfigurationError(variable: "TRUSTED_PROXIES", reason: "\"\(error.entry)\" is no address or CIDR network (10.0.0.0/8, fd00::/8)")
-        }
         if let text = environment["HSTS_MAX_AGE_SECONDS"], !text.isEmpty {
             guard let seconds = Int(text), seconds >= 0 else {
                 throw ConfigurationError(variable: "HSTS_MAX_AGE_SECONDS", reason: "must be a whole number of seconds")

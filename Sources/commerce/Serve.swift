@@ -35,7 +35,7 @@ struct Serve: AsyncParsableCommand {
             return StartupChecks.randomSecret()
         }()
         let workers = noWorkers ? [] : WorkerSet.services(
-            store: store, database: settings.databaseURL, kafka: settings.kafkaConfiguration, topicPrefix: settings.kafkaTopicPrefix, relay: true, projector: true,
+            store: store, kafka: settings.kafkaConfiguration, topicPrefix: settings.kafkaTopicPrefix, relay: true, projector: true,
             processes: try settings.processConfiguration(), safetyNet: settings.safetyNetConfiguration,
             notifier: settings.notifierConfiguration(tokenSecret: tokenSecret, sendsMail: false), logger: logger
         )
@@ -50,8 +50,7 @@ struct Serve: AsyncParsableCommand {
                 host: settings.host, port: settings.port, tokenSecret: tokenSecret, reservationLifetime: settings.reservationLifetime,
                 accountMail: AccountMailSettings(from: settings.mailFrom, storefrontURL: settings.storefrontURL, requireVerifiedEmail: settings.requireVerifiedEmail),
                 webhookAllowPrivateAddresses: settings.webhookAllowPrivateAddresses,
-                corsAllowedOrigins: settings.corsAllowedOrigins, hstsMaxAge: settings.hstsMaxAge, reviewPolicy: settings.reviewPolicy,
-                trustedProxies: settings.trustedProxies
+                corsAllowedOrigins: settings.corsAllowedOrigins, hstsMaxAge: settings.hstsMaxAge, reviewPolicy: settings.reviewPolicy
             ),
             dependencies: APIDependencies(
                 postgres: postgres,

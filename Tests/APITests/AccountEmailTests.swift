@@ -121,7 +121,7 @@ struct AccountEmailTests {
             let mails = try await mailbox.waitForMessages(to: taken, count: 3)
             #expect(mails.map(\.subject) == ["Confirm your e-mail address", "You already have an account", "Reset your password"])
             #expect(try await mailbox.waitForMessages(to: fresh).count == 1)
-            try await waitUntil { (try? await postgres.query("SELECT count(*)::int FROM mail_outbox WHERE status = 'pending'").decode(Int.self).collectAll()[0]) == 0 }
+            try await waitUntil(timeout: .seconds(90)) { (try? await postgres.query("SELECT count(*)::int FROM mail_outbox WHERE status = 'pending'").decode(Int.self).collectAll()[0]) == 0 }
             #expect(mailbox.messages(to: unknown).isEmpty)
             #expect(try await postgres.query("SELECT count(*)::int FROM users").decode(Int.self).collectAll()[0] == 2)
             // Sent mails keep no message (it may hold a token).

@@ -45,7 +45,7 @@ public struct Mailbox: Sendable {
     }
 
     /// Waits until `address` has at least `count` messages; returns them.
-    public func waitForMessages(to address: String, count: Int = 1, timeout: Duration = .seconds(20)) async throws -> [Message] {
+    public func waitForMessages(to address: String, count: Int = 1, timeout: Duration = .seconds(60)) async throws -> [Message] {
         try await waitUntil(timeout: timeout, interval: .milliseconds(50)) { messages(to: address).count >= count }
         return messages(to: address)
     }

@@ -25,9 +25,7 @@ public struct Principal: Sendable, Equatable {
 public struct CommerceRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     public var principal: Principal?
-    /// The client's address: the connection's peer, or whom a trusted proxy forwarded for
-    /// (``TrustedProxyMiddleware``).
-    public internal(set) var remoteAddress: String
+    public let remoteAddress: String
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)

@@ -233,7 +233,7 @@ func buildRouterAndActivity(
     ReviewRoutes(
         repository: repository,
         submit: SubmitReview(repository: repository, policy: configuration.reviewPolicy) { customer, product, statuses in
-            try await orderHistory.purchase(of: product.rawValue, by: customer.rawValue, statuses: statuses.map(\.rawValue)).flatMap { try? OrderID($0) }
+            try await orderHistory.purchase(of: product.rawValue, by: customer.rawValue, statuses: statuses.map(\.rawValue)).map { try OrderID($0) }
         },
         policy: configuration.reviewPolicy, reader: ReviewsReader(client: dependencies.postgres, logger: logger), readYourWrites: readYourWrites
     ).addRoutes(public: router, members: members, admin: admin)

@@ -43,9 +43,10 @@ public enum ReviewContentFilter {
     }
 
     /// Digits and symbols read as the letters they stand for.
+    static let lookalikes: [Character: Character] = ["0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"]
+
     static func deobfuscated(_ word: String) -> String {
-        let map: [Character: Character] = ["0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"]
-        return String(word.map { map[$0] ?? $0 })
+        String(word.map { lookalikes[$0] ?? $0 })
     }
 
     static func hasLink(_ text: String) -> Bool {

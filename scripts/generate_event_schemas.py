@@ -343,6 +343,7 @@ def asyncapi():
                     "ce_dataschema": header("URL of the data's JSON Schema"), "content-type": {"const": "application/json"},
                     "ce_schemaversion": header("schema version of the data"), "ce_streamversion": header("version of the event in its stream"),
                     "ce_position": header("global position in the event store"), "ce_correlationid": header("correlation id"),
+                    "ce_traceparent": header("W3C traceparent (CloudEvents distributed tracing): the correlation id as trace id, the event as span"),
                     "ce_causationid": header("causation id"), "ce_actor": header("who acted"),
                     "ce_occurredat": header("business time of the event when it carries one (UTC, ISO 8601 with milliseconds)"),
                 },

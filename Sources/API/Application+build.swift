@@ -37,14 +37,22 @@ public struct APIConfiguration: Sendable {
     public var hstsMaxAge: Int?
     /// Who may review, and whether clean reviews show at once.
     public var reviewPolicy: ReviewPolicy
+    /// The proxies whose `X-Forwarded-For` names the client (none by default).
+    public var trustedProxies: TrustedProxies
+    /// Requests per client address and route class (none by default here; `commerce serve`
+    /// sets its own from `RATE_LIMIT_*`).
+    public var rateLimits: RateLimitSettings
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, tokenSecret: [UInt8], accessTokenLifetime: TimeInterval = 900,
         bcryptCost: UInt8 = 11, reservationLifetime: TimeInterval = 900, authLimits: AuthLimitSettings = AuthLimitSettings(),
         accountMail: AccountMailSettings = AccountMailSettings(), webhookAllowPrivateAddresses: Bool = false,
-        corsAllowedOrigins: [String] = [], hstsMaxAge: Int? = nil, reviewPolicy: ReviewPolicy = ReviewPolicy()
+        corsAllowedOrigins: [String] = [], hstsMaxAge: Int? = nil, reviewPolicy: ReviewPolicy = ReviewPolicy(),
+        trustedProxies: TrustedProxies = .none, rateLimits: RateLimitSettings = .unlimited
     ) {
         self.reviewPolicy = reviewPolicy
+        self.trustedProxies = trustedProxies
+        self.rateLimits = rateLimits
         self.webhookAllowPrivateAddresses = webhookAllowPrivateAddresses
         self.corsAllowedOrigins = corsAllowedOrigins
         self.hstsMaxAge = hstsMaxAge
@@ -156,12 +164,16 @@ func buildRouterAndActivity(
 ) -> (router: Router<CommerceRequestContext>, activity: ActivityRecorder) {
     let router = Router(context: CommerceRequestContext.self)
     let routeTable = RouteTable()
+    router.add(middleware: TrustedProxyMiddleware(proxies: configuration.trustedProxies))
     router.add(middleware: HTTPEdgeMiddleware(
         settings: .init(corsAllowedOrigins: Set(configuration.corsAllowedOrigins), hstsMaxAge: configuration.hstsMaxAge), routes: routeTable
     ))
     // Outside the problem middleware: it counts every answer with the status the client got.
     router.add(middleware: HTTPMetricsMiddleware())
     router.add(middleware: ProblemMiddleware())
+    if configuration.rateLimits != .unlimited {
+        router.add(middleware: RateLimitMiddleware(limiter: RateLimiter(settings: configuration.rateLimits, client: dependencies.postgres, logger: logger)))
+    }
     let tokens = AccessTokens(secret: configuration.tokenSecret, lifetime: configuration.accessTokenLifetime)
     router.add(middleware: AuthenticationMiddleware(tokens: tokens))
     // Idempotency-Key applies to commands, after the caller is known to be allowed: admin

@@ -63,6 +63,12 @@ public struct Settings: Sendable {
     public var reviewPolicy: ReviewPolicy
     /// The least price fall, in percent, that alerts a variant's wishers (`WISHLIST_PRICE_DROP_PERCENT`).
     public var wishlistPriceDropPercent: Int
+    /// The proxies whose `X-Forwarded-For` names the client (`TRUSTED_PROXIES`: addresses and
+    /// CIDR networks, comma-separated; none by default).
+    public var trustedProxies: TrustedProxies
+    /// Requests per minute per client address, by route class (`RATE_LIMIT_AUTH_PER_MINUTE`,
+    /// `RATE_LIMIT_COMMANDS_PER_MINUTE`, `RATE_LIMIT_QUERIES_PER_MINUTE`; 0 lifts one).
+    public var rateLimits: RateLimitSettings
 
     /// The gateways this build can talk to.
     public static let gateways = ["sandbox"]
@@ -88,6 +94,9 @@ public struct Settings: Sendable {
         "REVIEWS_REQUIRE_PURCHASE": "delivered",
         "REVIEWS_AUTO_APPROVE": "true",
         "WISHLIST_PRICE_DROP_PERCENT": "5",
+        "RATE_LIMIT_AUTH_PER_MINUTE": "60",
+        "RATE_LIMIT_COMMANDS_PER_MINUTE": "600",
+        "RATE_LIMIT_QUERIES_PER_MINUTE": "3000",
     ]
 
     /// - Throws: ``ConfigurationError`` naming the first variable with a bad value.
@@ -202,6 +211,19 @@ public struct Settings: Sendable {
             throw ConfigurationError(variable: "WISHLIST_PRICE_DROP_PERCENT", reason: "must be a whole number of percent, 1 to 90")
         }
         wishlistPriceDropPercent = dropPercent
+        do {
+            trustedProxies = try TrustedProxies(environment["TRUSTED_PROXIES"] ?? "")
+        } catch {
+            throw ConfigurationError(variable: "TRUSTED_PROXIES", reason: "\"\(error.entry)\" is no address or CIDR network (10.0.0.0/8, fd00::/8)")
+        }
+        var perMinute: [Int] = []
+        for name in ["RATE_LIMIT_AUTH_PER_MINUTE", "RATE_LIMIT_COMMANDS_PER_MINUTE", "RATE_LIMIT_QUERIES_PER_MINUTE"] {
+            guard let limit = Int(value(name)), (0...1_000_000).contains(limit) else {
+                throw ConfigurationError(variable: name, reason: "must be a whole number of requests per minute, 0 (no limit) to 1000000")
+            }
+            perMinute.append(limit)
+        }
+        rateLimits = RateLimitSettings(auth: perMinute[0], commands: perMinute[1], queries: perMinute[2])
         if let text = environment["HSTS_MAX_AGE_SECONDS"], !text.isEmpty {
             guard let seconds = Int(text), seconds >= 0 else {
                 throw ConfigurationError(variable: "HSTS_MAX_AGE_SECONDS", reason: "must be a whole number of seconds")

@@ -50,7 +50,8 @@ struct Serve: AsyncParsableCommand {
                 host: settings.host, port: settings.port, tokenSecret: tokenSecret, reservationLifetime: settings.reservationLifetime,
                 accountMail: AccountMailSettings(from: settings.mailFrom, storefrontURL: settings.storefrontURL, requireVerifiedEmail: settings.requireVerifiedEmail),
                 webhookAllowPrivateAddresses: settings.webhookAllowPrivateAddresses,
-                corsAllowedOrigins: settings.corsAllowedOrigins, hstsMaxAge: settings.hstsMaxAge, reviewPolicy: settings.reviewPolicy
+                corsAllowedOrigins: settings.corsAllowedOrigins, hstsMaxAge: settings.hstsMaxAge, reviewPolicy: settings.reviewPolicy,
+                trustedProxies: settings.trustedProxies, rateLimits: settings.rateLimits
             ),
             dependencies: APIDependencies(
                 postgres: postgres,

@@ -1,4 +1,5 @@
 import API
+import Application
 import Foundation
 import HTTPTypes
 import Testing
@@ -75,6 +76,43 @@ struct HTTPEdgeTests {
             #expect(Set((captured.headers[.allow] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }) == ["DELETE", "PUT"], "\(captured.headers[.allow] ?? "")")
             #expect(try await api.call(.get, "/nothing-here").code == "route_not_found")
             #expect(try await api.call(.get, "/carts/a/b/c/d").code == "route_not_found")
+        }
+    }
+
+    @Test("X-Forwarded-For names the client only behind a trusted proxy, read from the right: a client cannot claim an address through an untrusted hop")
+    func trustedProxies() async throws {
+        let proxies = try TrustedProxies("127.0.0.1, 10.0.0.0/8, fd00::/8")
+        #expect(proxies.client(peer: "127.0.0.1", forwardedFor: ["198.51.100.9"]) == "198.51.100.9")
+        #expect(proxies.client(peer: "127.0.0.1", forwardedFor: ["198.51.100.9, 10.1.2.3"]) == "198.51.100.9", "through two trusted hops")
+        #expect(proxies.client(peer: "127.0.0.1", forwardedFor: ["1.2.3.4", "198.51.100.9, 203.0.113.5"]) == "203.0.113.5",
+                "203.0.113.5 is not a proxy of ours: whatever it forwarded for is hearsay")
+        #expect(proxies.client(peer: "192.0.2.1", forwardedFor: ["198.51.100.9"]) == "192.0.2.1", "a peer we do not trust keeps its own address")
+        #expect(proxies.client(peer: "fd00::7", forwardedFor: ["2001:db8::1"]) == "2001:db8::1")
+        #expect(proxies.client(peer: "127.0.0.1", forwardedFor: ["not-an-address"]) == "127.0.0.1")
+        #expect(proxies.client(peer: "127.0.0.1", forwardedFor: []) == "127.0.0.1")
+        #expect(!proxies.trusts("11.0.0.1") && proxies.trusts("10.255.255.255") && !proxies.trusts("fe00::1"))
+        let half = try TrustedProxies("192.168.1.128/25")
+        #expect(half.trusts("192.168.1.200") && !half.trusts("192.168.1.100"))
+
+        @Sendable func sessionAddress(_ api: APIClient, forwardedFor: String) async throws -> String? {
+            let email = "proxied-\(UUID().uuidString.prefix(6))@example.com"
+            let (token, _) = try await api.register(email)
+            _ = token
+            let login = try await api.call(.post, "/auth/login", body: ["email": email, "password": "correct horse battery"],
+                                           headers: [HTTPField.Name("X-Forwarded-For")!: forwardedFor])
+            let sessions = try await api.call(.get, "/auth/sessions", token: login.string("accessToken"))
+            let list = (sessions["sessions"] as? [any Sendable])?.compactMap { $0 as? [String: any Sendable] } ?? []
+            return list.first { flag($0["current"]) == true }?["address"] as? String
+        }
+        try await withAPI(trustedProxies: proxies) { api, _ in
+            let forwarded = try await sessionAddress(api, forwardedFor: "198.51.100.9")
+            let spoofed = try await sessionAddress(api, forwardedFor: "198.51.100.9, 203.0.113.5")
+            #expect(forwarded == "198.51.100.9")
+            #expect(spoofed == "203.0.113.5")
+        }
+        try await withAPI { api, _ in
+            let ignored = try await sessionAddress(api, forwardedFor: "198.51.100.9")
+            #expect(ignored == "127.0.0.1", "no trusted proxy configured: the header is ignored")
         }
     }
 }

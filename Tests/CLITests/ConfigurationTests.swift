@@ -3,6 +3,7 @@ import Testing
 import Payments
 import TestSupport
 
+import Application
 @testable import Runtime
 
 @Suite("Configuration from the environment")
@@ -13,6 +14,7 @@ struct SettingsTests {
         #expect(settings.databaseURL.database == "commerce")
         #expect(settings.smtp == nil)
         #expect(settings.requireVerifiedEmail, "checkout waits for a verified address unless told otherwise")
+        #expect(settings.rateLimits == RateLimitSettings(auth: 60, commands: 600, queries: 3000, windowSeconds: 60))
         let mail = try Settings(environment: ["SMTP_URL": "smtp://127.0.0.1:2525", "REQUIRE_VERIFIED_EMAIL": "false", "STOREFRONT_URL": "https://shop.example.com/"])
         #expect(mail.smtp?.port == 2525)
         #expect(!mail.requireVerifiedEmail)
@@ -41,6 +43,15 @@ struct SettingsTests {
         (["MAIL_FROM": "Commerce Shop"], "MAIL_FROM"),
         (["STOREFRONT_URL": "shop.example.com"], "STOREFRONT_URL"),
         (["REQUIRE_VERIFIED_EMAIL": "maybe"], "REQUIRE_VERIFIED_EMAIL"),
+        (["REVIEWS_REQUIRE_PURCHASE": "shipped"], "REVIEWS_REQUIRE_PURCHASE"),
+        (["REVIEWS_AUTO_APPROVE": "sometimes"], "REVIEWS_AUTO_APPROVE"),
+        (["WISHLIST_PRICE_DROP_PERCENT": "0"], "WISHLIST_PRICE_DROP_PERCENT"),
+        (["WISHLIST_PRICE_DROP_PERCENT": "half"], "WISHLIST_PRICE_DROP_PERCENT"),
+        (["TRUSTED_PROXIES": "10.0.0.0/8, proxy.internal"], "TRUSTED_PROXIES"),
+        (["TRUSTED_PROXIES": "10.0.0.0/33"], "TRUSTED_PROXIES"),
+        (["RATE_LIMIT_AUTH_PER_MINUTE": "-1"], "RATE_LIMIT_AUTH_PER_MINUTE"),
+        (["RATE_LIMIT_COMMANDS_PER_MINUTE": "lots"], "RATE_LIMIT_COMMANDS_PER_MINUTE"),
+        (["RATE_LIMIT_QUERIES_PER_MINUTE": "1000001"], "RATE_LIMIT_QUERIES_PER_MINUTE"),
     ])
     func badValueNamesItsVariable(environment: [String: String], variable: String) {
         let error = #expect(throws: ConfigurationError.self) { try Settings(environment: environment) }
@@ -126,5 +137,42 @@ struct ExecutableConfigurationTests {
         let lines = errorLines(outcome)
         #expect(lines.count == 1, "\(outcome.stderr)")
         #expect(lines.first?.contains("DATABASE_URL") == true)
+    }
+}
+
+@Suite("commerce config and the README's configuration table")
+struct ConfigReportTests {
+    @Test("the README's configuration table lists exactly the variables commerce config prints, in the same order")
+    func readmeTableMatches() throws {
+        let readme = try String(contentsOf: TestEnvironment.repositoryRoot.appendingPathComponent("README.md"), encoding: .utf8)
+        let section = try #require(readme.components(separatedBy: "## Configuration\n").dropFirst().first?.components(separatedBy: "\n## ").first)
+        let documented = section.split(separator: "\n").compactMap { line -> String? in
+            guard line.hasPrefix("| `") else { return nil }
+            return line.dropFirst(3).split(separator: "`").first.map(String.init)
+        }
+        #expect(documented == SettingsReport.variables.map(\.name))
+    }
+
+    @Test("commerce config prints every variable with its value and source, secrets and URL passwords redacted; a bad value names its variable")
+    func printsTheEffectiveConfiguration() async throws {
+        let secret = "a-config-test-secret-that-is-long-enough"
+        let outcome = try await CommerceProcess.run(["config"], environment: [
+            "DATABASE_URL": "postgres://shop:pa55-w0rd@db.example.com:5432/shop", "JWT_SECRET": secret, "PORT": "9090",
+            "SMTP_URL": "smtp://mailer:sm7p-pass@smtp.example.com:587", "WEBHOOK_SECRET": "", "TRUSTED_PROXIES": "10.0.0.0/8",
+        ])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        let lines = outcome.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.count == SettingsReport.variables.count)
+        #expect(lines.contains("PORT=9090  (environment)"))
+        #expect(lines.contains("DATABASE_URL=postgres://shop:redacted@db.example.com:5432/shop  (environment)"))
+        #expect(lines.contains("SMTP_URL=smtp://mailer:redacted@smtp.example.com:587  (environment)"))
+        #expect(lines.contains("JWT_SECRET=[redacted]  (environment)"))
+        #expect(lines.contains("WEBHOOK_SECRET=random per process  (default)"))
+        #expect(lines.contains("TRUSTED_PROXIES=10.0.0.0/8  (environment)"))
+        #expect(lines.contains("RESERVATION_SECONDS=900  (default)") || lines.contains { $0.hasPrefix("RESERVATION_SECONDS=") && $0.hasSuffix("(environment)") })
+        for leaked in [secret, "pa55-w0rd", "sm7p-pass"] { #expect(!outcome.stdout.contains(leaked)) }
+
+        let bad = try await CommerceProcess.run(["config"], environment: ["WISHLIST_PRICE_DROP_PERCENT": "95"])
+        #expect(bad.status != 0 && bad.stderr.contains("WISHLIST_PRICE_DROP_PERCENT"), "\(bad.stderr)")
     }
 }

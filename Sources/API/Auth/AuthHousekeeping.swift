@@ -4,7 +4,7 @@ import PostgresNIO
 import ServiceLifecycle
 
 /// Removes what the API keeps only for a while: idempotency keys after a day, attempt counts
-/// of windows long past, lockouts that ended, e-mailed tokens a day after they were used or
+/// of windows long past, rate-limit windows that ended, lockouts that ended, e-mailed tokens a day after they were used or
 /// expired, and the delivery log of account e-mails after 30 days. Each server of a database runs one; the deletes
 /// are idempotent, so several are harmless.
 public struct AuthHousekeeping: Service {
@@ -55,9 +55,10 @@ public struct AuthHousekeeping: Service {
                            WHERE coalesce(locked_until, '-infinity') < now() AND last_failed_at < now() - make_interval(secs => \(limits.lockout)) RETURNING 1),
                  tokens AS (DELETE FROM account_tokens
                             WHERE least(expires_at, coalesce(used_at, 'infinity')) < now() - make_interval(secs => \(Self.spentTokenLifetime)) RETURNING 1),
-                 mails AS (DELETE FROM mail_outbox WHERE status <> 'pending' AND created_at < now() - make_interval(secs => \(Self.mailLogLifetime)) RETURNING 1)
+                 mails AS (DELETE FROM mail_outbox WHERE status <> 'pending' AND created_at < now() - make_interval(secs => \(Self.mailLogLifetime)) RETURNING 1),
+                 windows AS (DELETE FROM rate_limit_windows WHERE window_ends < now() RETURNING 1)
             SELECT (SELECT count(*) FROM keys) + (SELECT count(*) FROM attempts) + (SELECT count(*) FROM locks) + (SELECT count(*) FROM tokens)
-                   + (SELECT count(*) FROM mails)
+                   + (SELECT count(*) FROM mails) + (SELECT count(*) FROM windows)
             """,
             logger: logger
         ).decode(Int64.self).collectAll()

@@ -32,9 +32,12 @@ enum CommandResponses {
         return version
     }
 
-    /// The events' metadata: the caller's correlation id (or a new one) and who acted.
+    /// The events' metadata: who acted, and the correlation id — the trace id of the caller's
+    /// W3C `traceparent`, else its `X-Correlation-ID`, else a new one.
     static func metadata(_ principal: Principal?, _ request: Request) -> EventMetadata {
-        EventMetadata(correlationID: request.headers[.init("X-Correlation-ID")!].flatMap(UUID.init(uuidString:)) ?? UUID(), actor: principal?.userID ?? "guest")
+        let correlation = request.headers[.init("traceparent")!].flatMap(TraceParent.init(header:))?.traceID
+            ?? request.headers[.init("X-Correlation-ID")!].flatMap(UUID.init(uuidString:)) ?? UUID()
+        return EventMetadata(correlationID: correlation, actor: principal?.userID ?? "guest")
     }
 }
 

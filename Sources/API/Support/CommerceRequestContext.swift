@@ -25,7 +25,9 @@ public struct Principal: Sendable, Equatable {
 public struct CommerceRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     public var principal: Principal?
-    public let remoteAddress: String
+    /// The client's address: the connection's peer, or whom a trusted proxy forwarded for
+    /// (``TrustedProxyMiddleware``).
+    public internal(set) var remoteAddress: String
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)

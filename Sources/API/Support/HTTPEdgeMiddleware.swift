@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import EventStore
 import Hummingbird
 
 /// What every answer carries, and what the edge answers itself, around the problem middleware:
@@ -27,7 +28,7 @@ struct HTTPEdgeMiddleware<Context: RequestContext>: RouterMiddleware {
     let routes: RouteTable
 
     static var requestIDHeader: HTTPField.Name { HTTPField.Name("X-Request-Id")! }
-    static var allowedHeaders: String { "Authorization, Content-Type, Idempotency-Key, If-Match, Guest-Token, X-Request-Id" }
+    static var allowedHeaders: String { "Authorization, Content-Type, Idempotency-Key, If-Match, Guest-Token, X-Request-Id, traceparent, tracestate" }
     static var exposedHeaders: String { "ETag, Location, Retry-After, X-Request-Id" }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -35,6 +36,9 @@ struct HTTPEdgeMiddleware<Context: RequestContext>: RouterMiddleware {
         let requestID = request.headers[Self.requestIDHeader].flatMap(Self.acceptable) ?? UUID().uuidString.lowercased()
         var context = context
         context.logger[metadataKey: "request_id"] = "\(requestID)"
+        if let trace = request.headers[.init("traceparent")!].flatMap(TraceParent.init(header:)) {
+            context.logger[metadataKey: "trace_id"] = "\(TraceParent.hex(trace.traceID))"
+        }
         let origin = request.headers[.origin].flatMap { settings.corsAllowedOrigins.contains($0) ? $0 : nil }
         var response: Response
         if request.method == .options, let origin, let asked = request.headers[.accessControlRequestMethod] {

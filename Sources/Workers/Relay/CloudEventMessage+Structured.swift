@@ -19,7 +19,10 @@ extension CloudEventMessage {
             ("streamversion", "\(event.version)"),
             ("position", "\(event.position)"),
         ]
-        if let correlation = event.metadata.correlationID { attributes.append(("correlationid", correlation.uuidString.lowercased())) }
+        if let correlation = event.metadata.correlationID {
+            attributes.append(("correlationid", correlation.uuidString.lowercased()))
+            attributes.append(("traceparent", TraceParent(traceID: correlation, parentID: TraceParent.spanID(of: event.id)).header))
+        }
         if let causation = event.metadata.causationID { attributes.append(("causationid", causation.uuidString.lowercased())) }
         if let actor = event.metadata.actor { attributes.append(("actor", actor)) }
         if let occurred = event.metadata.extra(BusinessTime.key) { attributes.append(("occurredat", occurred)) }

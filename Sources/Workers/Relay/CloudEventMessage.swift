@@ -11,7 +11,8 @@ import Kafka
 ///   JSON Schema, `content-type` application/json
 /// - extensions: `ce_schemaversion`, `ce_streamversion`, `ce_position` (global position),
 ///   `ce_correlationid`, `ce_causationid`, `ce_actor` (when known), `ce_occurredat` (the event's
-///   business time, ``BusinessTime``, when it carries one)
+///   business time, ``BusinessTime``, when it carries one), and `ce_traceparent` (W3C trace
+///   context: the correlation id as trace id, the event as span) with the correlation id
 ///
 /// Delivery is at least once: consumers deduplicate by `ce_id`, or by stream and stream version.
 public enum CloudEventMessage {
@@ -39,7 +40,11 @@ public enum CloudEventMessage {
             .init("ce_streamversion", "\(event.version)"),
             .init("ce_position", "\(event.position)"),
         ]
-        if let correlation = event.metadata.correlationID { headers.append(.init("ce_correlationid", correlation.uuidString.lowercased())) }
+        if let correlation = event.metadata.correlationID {
+            headers.append(.init("ce_correlationid", correlation.uuidString.lowercased()))
+            // CloudEvents' distributed-tracing extension: the correlation id is the trace id.
+            headers.append(.init("ce_traceparent", TraceParent(traceID: correlation, parentID: TraceParent.spanID(of: event.id)).header))
+        }
         if let causation = event.metadata.causationID { headers.append(.init("ce_causationid", causation.uuidString.lowercased())) }
         if let actor = event.metadata.actor { headers.append(.init("ce_actor", actor)) }
         if let occurred = event.metadata.extra(BusinessTime.key) { headers.append(.init("ce_occurredat", occurred)) }

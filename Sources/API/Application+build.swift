@@ -42,14 +42,21 @@ public struct APIConfiguration: Sendable {
     /// Requests per client address and route class (none by default here; `commerce serve`
     /// sets its own from `RATE_LIMIT_*`).
     public var rateLimits: RateLimitSettings
+    /// Body sizes and time limits per route class.
+    public var requestLimits: RequestLimits
+    /// Whether the API's port serves `/metrics` (false when `METRICS_PORT` gives it a port of its own).
+    public var metricsOnAPIPort: Bool
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, tokenSecret: [UInt8], accessTokenLifetime: TimeInterval = 900,
         bcryptCost: UInt8 = 11, reservationLifetime: TimeInterval = 900, authLimits: AuthLimitSettings = AuthLimitSettings(),
         accountMail: AccountMailSettings = AccountMailSettings(), webhookAllowPrivateAddresses: Bool = false,
         corsAllowedOrigins: [String] = [], hstsMaxAge: Int? = nil, reviewPolicy: ReviewPolicy = ReviewPolicy(),
-        trustedProxies: TrustedProxies = .none, rateLimits: RateLimitSettings = .unlimited
+        trustedProxies: TrustedProxies = .none, rateLimits: RateLimitSettings = .unlimited, requestLimits: RequestLimits = RequestLimits(),
+        metricsOnAPIPort: Bool = true
     ) {
+        self.metricsOnAPIPort = metricsOnAPIPort
+        self.requestLimits = requestLimits
         self.reviewPolicy = reviewPolicy
         self.trustedProxies = trustedProxies
         self.rateLimits = rateLimits
@@ -93,6 +100,8 @@ public struct APIDependencies: Sendable {
     public var metrics: PrometheusCollectorRegistry
     /// The relay's checkpoint, for the relay's position and lag on `/metrics`.
     public var relayCheckpoint: String
+    /// The most connections `postgres` opens, for `/metrics`.
+    public var poolSize: Int
 
     public init(
         postgres: PostgresClient,
@@ -105,8 +114,10 @@ public struct APIDependencies: Sendable {
         mailer: (any Mailer)? = nil,
         shutdownDrain: ShutdownDrain? = nil,
         metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
-        relayCheckpoint: String = "kafka-relay"
+        relayCheckpoint: String = "kafka-relay",
+        poolSize: Int = DatabaseURL.defaultPoolSize
     ) {
+        self.poolSize = poolSize
         self.metrics = metrics
         self.relayCheckpoint = relayCheckpoint
         self.shutdownDrain = shutdownDrain
@@ -171,6 +182,7 @@ func buildRouterAndActivity(
     // Outside the problem middleware: it counts every answer with the status the client got.
     router.add(middleware: HTTPMetricsMiddleware())
     router.add(middleware: ProblemMiddleware())
+    router.add(middleware: RequestLimitsMiddleware(limits: configuration.requestLimits))
     if configuration.rateLimits != .unlimited {
         router.add(middleware: RateLimitMiddleware(limiter: RateLimiter(settings: configuration.rateLimits, client: dependencies.postgres, logger: logger)))
     }
@@ -264,7 +276,10 @@ func buildRouterAndActivity(
     NotificationRoutes(client: dependencies.postgres, unsubscribeKey: SymmetricKey(data: configuration.tokenSecret), logger: logger)
         .addRoutes(public: router, members: members, signedIn: signedIn, admin: admin)
     WebhookEndpointRoutes(client: dependencies.postgres, allowPrivateAddresses: configuration.webhookAllowPrivateAddresses, logger: logger).addRoutes(admin: admin)
-    MetricsRoutes(registry: dependencies.metrics, store: store, relayCheckpoint: dependencies.relayCheckpoint, logger: logger).addRoutes(to: router)
+    if configuration.metricsOnAPIPort {
+        MetricsRoutes(registry: dependencies.metrics, store: store, relayCheckpoint: dependencies.relayCheckpoint, poolSize: dependencies.poolSize, logger: logger)
+            .addRoutes(to: router)
+    }
     router.get("/openapi.json") { _, _ in
         Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: .init(string: OpenAPIDocument.json)))
     }

@@ -3,14 +3,16 @@ import Foundation
 import Kafka
 import Logging
 import Application
+import Configuration
 import Crypto
 import Mail
 import Notifications
 import Payments
 import Workers
 
-/// The process configuration, read from environment variables (documented in the README).
-/// Every value is checked at start-up, and a bad one names its variable.
+/// The process configuration, read from environment variables (documented in the README)
+/// through swift-configuration, secrets marked. Every value is checked at start-up, and a bad
+/// one names its variable.
 public struct Settings: Sendable {
     public var databaseURL: DatabaseURL
     public var kafkaBrokers: String
@@ -69,6 +71,9 @@ public struct Settings: Sendable {
     /// Requests per minute per client address, by route class (`RATE_LIMIT_AUTH_PER_MINUTE`,
     /// `RATE_LIMIT_COMMANDS_PER_MINUTE`, `RATE_LIMIT_QUERIES_PER_MINUTE`; 0 lifts one).
     public var rateLimits: RateLimitSettings
+    /// A port of its own for `/metrics` (`METRICS_PORT`; nil: the API's port serves it, and
+    /// `commerce worker` serves none).
+    public var metricsPort: Int?
 
     /// The gateways this build can talk to.
     public static let gateways = ["sandbox"]
@@ -99,10 +104,28 @@ public struct Settings: Sendable {
         "RATE_LIMIT_QUERIES_PER_MINUTE": "3000",
     ]
 
+    /// The variables that hold secrets (a URL's password counts): never printed or logged.
+    public static let secretVariables: Set<String> = ["DATABASE_URL", "JWT_SECRET", "WEBHOOK_SECRET", "SMTP_URL"]
+
+    /// The swift-configuration key of an environment variable: `DATABASE_URL` is `database.url`.
+    static func key(_ variable: String) -> ConfigKey {
+        ConfigKey(variable.lowercased().split(separator: "_").map(String.init))
+    }
+
     /// - Throws: ``ConfigurationError`` naming the first variable with a bad value.
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigurationError) {
+        // Read through swift-configuration: the secrets are marked as such, so that whatever
+        // reports the reads (an access reporter, `commerce config`) redacts them.
+        let config = ConfigReader(provider: EnvironmentVariablesProvider(
+            environmentVariables: environment, secretsSpecifier: .specific(Self.secretVariables)
+        ))
+        /// The variable's value; nil when it is not set or empty.
+        func setting(_ name: String) -> String? {
+            config.string(forKey: Self.key(name), isSecret: Self.secretVariables.contains(name)).flatMap { $0.isEmpty ? nil : $0 }
+        }
+        /// The variable's value, or its default.
         func value(_ name: String) -> String {
-            environment[name].flatMap { $0.isEmpty ? nil : $0 } ?? Self.defaults[name]!
+            setting(name) ?? Self.defaults[name]!
         }
         do {
             databaseURL = try DatabaseURL(value("DATABASE_URL"))
@@ -126,7 +149,7 @@ public struct Settings: Sendable {
             throw ConfigurationError(variable: "LOG_LEVEL", reason: "must be one of trace, debug, info, notice, warning, error, critical")
         }
         logLevel = level
-        switch environment["LOG_FORMAT"]?.lowercased() {
+        switch setting("LOG_FORMAT")?.lowercased() {
         case nil, "": logFormat = isatty(STDERR_FILENO) == 0 ? .json : .text
         case "json": logFormat = .json
         case "text": logFormat = .text
@@ -137,11 +160,11 @@ public struct Settings: Sendable {
             throw ConfigurationError(variable: "STARTUP_TIMEOUT_SECONDS", reason: "must be a positive whole number of seconds")
         }
         startupTimeout = .seconds(seconds)
-        if let secret = environment["JWT_SECRET"], !secret.isEmpty {
+        if let secret = setting("JWT_SECRET") {
             guard secret.utf8.count >= 32 else { throw ConfigurationError(variable: "JWT_SECRET", reason: "must be at least 32 bytes") }
             tokenSecret = Array(secret.utf8)
         }
-        if let secret = environment["WEBHOOK_SECRET"], !secret.isEmpty {
+        if let secret = setting("WEBHOOK_SECRET") {
             guard secret.utf8.count >= 32 else { throw ConfigurationError(variable: "WEBHOOK_SECRET", reason: "must be at least 32 bytes") }
             webhookSecret = Array(secret.utf8)
         }
@@ -149,7 +172,7 @@ public struct Settings: Sendable {
             throw ConfigurationError(variable: "RESERVATION_SECONDS", reason: "must be a positive whole number of seconds")
         }
         reservationLifetime = TimeInterval(reservation)
-        if let gateway = environment["PAYMENT_GATEWAY"], !gateway.isEmpty {
+        if let gateway = setting("PAYMENT_GATEWAY") {
             guard Self.gateways.contains(gateway) else {
                 throw ConfigurationError(variable: "PAYMENT_GATEWAY", reason: "must be one of \(Self.gateways.joined(separator: ", ")), not \"\(gateway)\"")
             }
@@ -167,7 +190,7 @@ public struct Settings: Sendable {
             throw ConfigurationError(variable: "PROJECTION_STALE_SECONDS", reason: "must be a positive whole number of seconds")
         }
         projectionStaleAfter = .seconds(stale)
-        if let url = environment["SMTP_URL"], !url.isEmpty {
+        if let url = setting("SMTP_URL") {
             do {
                 smtp = try SMTPSettings(url: url)
             } catch {
@@ -184,14 +207,14 @@ public struct Settings: Sendable {
             throw ConfigurationError(variable: "STOREFRONT_URL", reason: "must be an http(s) URL such as https://shop.example.com")
         }
         requireVerifiedEmail = try Self.flag(value("REQUIRE_VERIFIED_EMAIL"), variable: "REQUIRE_VERIFIED_EMAIL")
-        let publicURLText = environment["PUBLIC_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? "http://\(host.contains(":") ? "[\(host)]" : host):\(port)"
+        let publicURLText = setting("PUBLIC_URL") ?? "http://\(host.contains(":") ? "[\(host)]" : host):\(port)"
         publicURL = publicURLText.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
         guard let publicComponents = URLComponents(string: publicURL), ["http", "https"].contains(publicComponents.scheme ?? ""), publicComponents.host != nil else {
             throw ConfigurationError(variable: "PUBLIC_URL", reason: "must be an http(s) URL such as https://api.example.com")
         }
         webhookAllowPrivateAddresses = try Self.flag(value("WEBHOOK_ALLOW_PRIVATE_ADDRESSES"), variable: "WEBHOOK_ALLOW_PRIVATE_ADDRESSES")
         corsAllowedOrigins = []
-        for item in (environment["CORS_ALLOWED_ORIGINS"] ?? "").split(separator: ",") {
+        for item in (setting("CORS_ALLOWED_ORIGINS") ?? "").split(separator: ",") {
             let origin = item.trimmingCharacters(in: .whitespaces)
             guard let url = URLComponents(string: origin), ["http", "https"].contains(url.scheme ?? ""), url.host?.isEmpty == false,
                   url.path.isEmpty, url.query == nil, url.user == nil else {
@@ -212,7 +235,7 @@ public struct Settings: Sendable {
         }
         wishlistPriceDropPercent = dropPercent
         do {
-            trustedProxies = try TrustedProxies(environment["TRUSTED_PROXIES"] ?? "")
+            trustedProxies = try TrustedProxies(setting("TRUSTED_PROXIES") ?? "")
         } catch {
             throw ConfigurationError(variable: "TRUSTED_PROXIES", reason: "\"\(error.entry)\" is no address or CIDR network (10.0.0.0/8, fd00::/8)")
         }
@@ -224,7 +247,13 @@ public struct Settings: Sendable {
             perMinute.append(limit)
         }
         rateLimits = RateLimitSettings(auth: perMinute[0], commands: perMinute[1], queries: perMinute[2])
-        if let text = environment["HSTS_MAX_AGE_SECONDS"], !text.isEmpty {
+        if let text = setting("METRICS_PORT") {
+            guard let metricsPort = Int(text), (1...65535).contains(metricsPort), metricsPort != port else {
+                throw ConfigurationError(variable: "METRICS_PORT", reason: "\"\(text)\" is not a port number (1-65535) other than PORT's")
+            }
+            self.metricsPort = metricsPort
+        }
+        if let text = setting("HSTS_MAX_AGE_SECONDS") {
             guard let seconds = Int(text), seconds >= 0 else {
                 throw ConfigurationError(variable: "HSTS_MAX_AGE_SECONDS", reason: "must be a whole number of seconds")
             }

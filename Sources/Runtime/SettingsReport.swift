@@ -11,22 +11,22 @@ public enum SettingsReport {
         /// What applies when the variable is not set, in words when it is not one value.
         public let fallback: String
 
-        init(_ name: String, secret: Bool = false, fallback: String? = nil) {
+        init(_ name: String, fallback: String? = nil) {
             self.name = name
-            self.secret = secret
+            secret = Settings.secretVariables.contains(name)
             self.fallback = fallback ?? Settings.defaults[name] ?? "(not set)"
         }
     }
 
     /// Every variable, in the README table's order.
     public static let variables: [Variable] = [
-        Variable("DATABASE_URL", secret: true), Variable("KAFKA_BROKERS"), Variable("KAFKA_TOPIC_PREFIX"), Variable("HOST"), Variable("PORT"),
+        Variable("DATABASE_URL"), Variable("KAFKA_BROKERS"), Variable("KAFKA_TOPIC_PREFIX"), Variable("HOST"), Variable("PORT"), Variable("METRICS_PORT", fallback: "(not set: /metrics on PORT; workers serve none)"),
         Variable("LOG_LEVEL"), Variable("LOG_FORMAT", fallback: "json when standard error is not a terminal, else text"),
-        Variable("COMMERCE_MIGRATIONS_DIR"), Variable("STARTUP_TIMEOUT_SECONDS"), Variable("JWT_SECRET", secret: true, fallback: "random per process"),
-        Variable("RESERVATION_SECONDS"), Variable("WEBHOOK_SECRET", secret: true, fallback: "random per process"),
+        Variable("COMMERCE_MIGRATIONS_DIR"), Variable("STARTUP_TIMEOUT_SECONDS"), Variable("JWT_SECRET", fallback: "random per process"),
+        Variable("RESERVATION_SECONDS"), Variable("WEBHOOK_SECRET", fallback: "random per process"),
         Variable("PAYMENT_GATEWAY", fallback: "(not set: serve and worker --processes refuse to start)"), Variable("PROMOTION_USES_ON_CANCEL"),
         Variable("RECOMMENDATIONS_TREND_HALF_LIFE_HOURS", fallback: "72"), Variable("CART_ABANDON_SECONDS"), Variable("PROJECTION_STALE_SECONDS"),
-        Variable("SMTP_URL", secret: true, fallback: "(not set: mail waits in the outbox)"), Variable("MAIL_FROM"), Variable("STOREFRONT_URL"),
+        Variable("SMTP_URL", fallback: "(not set: mail waits in the outbox)"), Variable("MAIL_FROM"), Variable("STOREFRONT_URL"),
         Variable("PUBLIC_URL", fallback: "http://HOST:PORT"), Variable("CORS_ALLOWED_ORIGINS"), Variable("HSTS_MAX_AGE_SECONDS"),
         Variable("TRUSTED_PROXIES"), Variable("RATE_LIMIT_AUTH_PER_MINUTE"), Variable("RATE_LIMIT_COMMANDS_PER_MINUTE"),
         Variable("RATE_LIMIT_QUERIES_PER_MINUTE"), Variable("REVIEWS_REQUIRE_PURCHASE"), Variable("REVIEWS_AUTO_APPROVE"), Variable("WISHLIST_PRICE_DROP_PERCENT"),

@@ -35,7 +35,7 @@ struct Serve: AsyncParsableCommand {
             return StartupChecks.randomSecret()
         }()
         let workers = noWorkers ? [] : WorkerSet.services(
-            store: store, kafka: settings.kafkaConfiguration, topicPrefix: settings.kafkaTopicPrefix, relay: true, projector: true,
+            store: store, database: settings.databaseURL, kafka: settings.kafkaConfiguration, topicPrefix: settings.kafkaTopicPrefix, relay: true, projector: true,
             processes: try settings.processConfiguration(), safetyNet: settings.safetyNetConfiguration,
             notifier: settings.notifierConfiguration(tokenSecret: tokenSecret, sendsMail: false), logger: logger
         )
@@ -44,6 +44,10 @@ struct Serve: AsyncParsableCommand {
             return StartupChecks.randomSecret()
         }()
         let availability = DatabaseAvailability(url: settings.databaseURL, logger: logger)
+        let relayCheckpoint = EventRelay.Configuration().checkpointName
+        let metricsServer: [any Service] = settings.metricsPort.map {
+            [buildMetricsServer(host: settings.host, port: $0, registry: registry, postgres: postgres, relayCheckpoint: relayCheckpoint, logger: logger)]
+        } ?? []
         let drain = ShutdownDrain(period: settings.shutdownDrain, logger: logger)
         let app = buildApplication(
             configuration: APIConfiguration(
@@ -51,14 +55,14 @@ struct Serve: AsyncParsableCommand {
                 accountMail: AccountMailSettings(from: settings.mailFrom, storefrontURL: settings.storefrontURL, requireVerifiedEmail: settings.requireVerifiedEmail),
                 webhookAllowPrivateAddresses: settings.webhookAllowPrivateAddresses,
                 corsAllowedOrigins: settings.corsAllowedOrigins, hstsMaxAge: settings.hstsMaxAge, reviewPolicy: settings.reviewPolicy,
-                trustedProxies: settings.trustedProxies, rateLimits: settings.rateLimits
+                trustedProxies: settings.trustedProxies, rateLimits: settings.rateLimits, metricsOnAPIPort: settings.metricsPort == nil
             ),
             dependencies: APIDependencies(
                 postgres: postgres,
                 readinessChecks: [
                     ReadinessCheck(name: "kafka") { _ = try await kafka.metadata(timeout: .seconds(2)) }
                 ],
-                services: [postgres, availability] + workers,
+                services: [postgres, availability] + workers + metricsServer,
                 startupChecks: [
                     { try await StartupChecks.connectOrFail(postgres, settings: settings) },
                     { try await StartupChecks.reachKafkaOrFail(kafka, settings: settings) },
@@ -69,7 +73,7 @@ struct Serve: AsyncParsableCommand {
                 mailer: settings.smtp.map(SMTPClient.init(settings:)),
                 shutdownDrain: drain,
                 metrics: registry,
-                relayCheckpoint: EventRelay.Configuration().checkpointName
+                relayCheckpoint: relayCheckpoint
             ),
             logger: logger
         )

@@ -1,3 +1,4 @@
+import API
 import ArgumentParser
 import Runtime
 import EventStore
@@ -26,10 +27,16 @@ struct Worker: AsyncParsableCommand {
 
     func run() async throws {
         guard relay || projector || processes || notifier else { throw ValidationError("name at least one of --relay, --projector, --processes and --notifier") }
+        // First: metrics made from here on report to it.
+        let registry = CommerceMetrics.registry
         let settings = try Settings()
         let logger = settings.makeLogger()
         let postgres = PostgresClient(configuration: settings.databaseURL.clientConfiguration(), backgroundLogger: logger)
         let store = PostgresEventStore(client: postgres, logger: logger)
+        // The only HTTP a worker serves: its own metrics, when given a port.
+        let metricsServer: [any Service] = settings.metricsPort.map {
+            [buildMetricsServer(host: settings.host, port: $0, registry: registry, postgres: postgres, relayCheckpoint: EventRelay.Configuration().checkpointName, logger: logger)]
+        } ?? []
         var notifierConfiguration: Notifier.Configuration?
         if notifier {
             guard let secret = settings.tokenSecret else {
@@ -38,7 +45,8 @@ struct Worker: AsyncParsableCommand {
             notifierConfiguration = settings.notifierConfiguration(tokenSecret: secret, sendsMail: true)
         }
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: postgres)] + WorkerSet.services(store: store, kafka: settings.kafkaConfiguration, topicPrefix: settings.kafkaTopicPrefix, relay: relay, projector: projector, processes: processes ? try settings.processConfiguration() : nil, safetyNet: settings.safetyNetConfiguration, notifier: notifierConfiguration, logger: logger).map { .init(service: $0) },
+            services: [.init(service: postgres)] + WorkerSet.services(store: store, database: settings.databaseURL, kafka: settings.kafkaConfiguration, topicPrefix: settings.kafkaTopicPrefix, relay: relay, projector: projector, processes: processes ? try settings.processConfiguration() : nil, safetyNet: settings.safetyNetConfiguration, notifier: notifierConfiguration, logger: logger).map { .init(service: $0) }
+                + metricsServer.map { .init(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         ))

@@ -24,7 +24,7 @@ import TestSupport
 func withAPI(
     reservationLifetime: TimeInterval = 900, authLimits: AuthLimitSettings = APIClient.oneAddressLimits, requireVerifiedEmail: Bool = false,
     webhookAllowPrivateAddresses: Bool = false, corsAllowedOrigins: [String] = [], hstsMaxAge: Int? = nil,
-    reviewPolicy: ReviewPolicy = ReviewPolicy(), trustedProxies: TrustedProxies = .none, _ body: @escaping @Sendable (APIClient, PostgresClient) async throws -> Void
+    reviewPolicy: ReviewPolicy = ReviewPolicy(), trustedProxies: TrustedProxies = .none, requestLimits: RequestLimits = RequestLimits(), _ body: @escaping @Sendable (APIClient, PostgresClient) async throws -> Void
 ) async throws {
     try await withTestDatabase(maximumConnections: 40) { client, _ in
         let app = buildApplication(
@@ -32,7 +32,7 @@ func withAPI(
                 port: 0, tokenSecret: APIClient.secret, bcryptCost: 4, reservationLifetime: reservationLifetime, authLimits: authLimits,
                 accountMail: AccountMailSettings(storefrontURL: "https://shop.example.com", requireVerifiedEmail: requireVerifiedEmail),
                 webhookAllowPrivateAddresses: webhookAllowPrivateAddresses, corsAllowedOrigins: corsAllowedOrigins, hstsMaxAge: hstsMaxAge,
-                reviewPolicy: reviewPolicy, trustedProxies: trustedProxies
+                reviewPolicy: reviewPolicy, trustedProxies: trustedProxies, requestLimits: requestLimits
             ),
             dependencies: APIDependencies(
                 postgres: client, webhookSignature: WebhookSignature(secret: APIClient.webhookSecret), mailer: APIClient.mailer

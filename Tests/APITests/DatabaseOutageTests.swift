@@ -53,7 +53,7 @@ struct DatabaseOutageTests {
                 configuration: .init(port: 0, tokenSecret: APIClient.secret, bcryptCost: 4),
                 dependencies: APIDependencies(
                     postgres: client,
-                    services: [availability] + WorkerSet.services(store: store, kafka: kafka, relay: true, projector: true, logger: logger),
+                    services: [availability] + WorkerSet.services(store: store, database: url, kafka: kafka, relay: true, projector: true, logger: logger),
                     webhookSignature: WebhookSignature(secret: APIClient.webhookSecret),
                     databaseAvailability: availability
                 ),

@@ -115,4 +115,35 @@ struct HTTPEdgeTests {
             #expect(ignored == "127.0.0.1", "no trusted proxy configured: the header is ignored")
         }
     }
+
+    @Test("a handler still running at its route's deadline is stopped: 503 request_timeout; a wait within it answers as before")
+    func requestTimeout() async throws {
+        let limits = RequestLimits(standard: .init(bodyBytes: 64 * 1024, timeout: .seconds(1)))
+        try await withAPI(requestLimits: limits) { api, postgres in
+            let admin = try await api.admin(postgres)
+            // No projector runs here: the catalog never reaches the product's event.
+            let created = try await api.call(.post, "/admin/products", token: admin, body: ["productId": "slow-1", "name": "Slow", "description": "", "categoryPath": []])
+            let position = created.integer("position")
+            #expect(created.status == .created && position > 0)
+            let stopped = try await api.call(.get, "/catalog/products?minPosition=\(position)&waitMs=8000")
+            #expect(stopped.status == .serviceUnavailable && stopped.code == "request_timeout", "\(stopped.status) \(stopped.code ?? "")")
+            #expect(stopped.headers[.retryAfter] == "1")
+            let lagging = try await api.call(.get, "/catalog/products?minPosition=\(position)&waitMs=200")
+            #expect(lagging.status == .serviceUnavailable && lagging.code == "read_model_lagging")
+            #expect(try await api.call(.get, "/health/live").status == .ok, "the server goes on serving")
+        }
+    }
+
+    @Test("body limits per route: 8 KiB on /auth, 64 KiB elsewhere; a declared length over the limit is refused before reading")
+    func bodyLimitsPerRoute() async throws {
+        try await withAPI { api, _ in
+            let padding = String(repeating: "a", count: 9 * 1024)
+            let login = try await api.call(.post, "/auth/login", body: ["email": "\(padding)@mail.example", "password": "a-password-1"])
+            #expect(login.status == .contentTooLarge && login.code == "body_too_large")
+            let cart = try await api.call(.post, "/carts", body: ["currency": padding])
+            #expect(cart.status != .contentTooLarge && cart.code != "body_too_large", "9 KiB is within the limit of commands: the currency itself is refused (\(cart.status))")
+            let huge = try await api.call(.post, "/carts", body: ["currency": String(repeating: "a", count: 70 * 1024)])
+            #expect(huge.status == .contentTooLarge && huge.code == "body_too_large")
+        }
+    }
 }

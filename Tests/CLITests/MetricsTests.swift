@@ -94,4 +94,33 @@ struct MetricsTests {
             #expect(!scrape.body.contains(token), "no token in the metrics")
         }
     }
+
+    @Test("with METRICS_PORT, serve answers /metrics on that port only, with its pool's connections; a worker given one serves its own")
+    func metricsPort() async throws {
+        try await withTestDatabase { _, url in
+            let port = try closedPort(), metricsPort = try closedPort()
+            let server = try CommerceProcess.server(port: port, database: url, environment: ["METRICS_PORT": "\(metricsPort)"])
+            try server.run()
+            defer { if server.isRunning { kill(server.processIdentifier, SIGKILL) } }
+            try await waitUntil(timeout: .seconds(60), interval: .milliseconds(200)) { (try? await Self.call(metricsPort, "GET", "/metrics").status) == 200 }
+            #expect(try await Self.call(port, "GET", "/metrics").status == 404, "the API's port no longer serves it")
+            #expect(try await Self.call(port, "GET", "/catalog/products").status == 200)
+            let scrape = try await Self.call(metricsPort, "GET", "/metrics").body
+            let lines = scrape.split(separator: "\n").map(String.init)
+            #expect(lines.contains("commerce_postgres_pool_max_connections 20.0"), "\(scrape)")
+            let inUse = try #require(lines.first { $0.hasPrefix("commerce_postgres_connections{state=\"in_use\"} ") }.flatMap { Double($0.split(separator: " ").last!) })
+            #expect(inUse >= 1, "the scrape's own statement runs on one")
+            #expect(lines.contains { $0.hasPrefix("commerce_http_requests{") && $0.contains("route=\"/catalog/products\"") }, "the API's requests are counted there")
+            #expect(try await Self.call(metricsPort, "GET", "/catalog/products").status == 404, "the metrics port answers /metrics only")
+
+            let workerPort = try closedPort()
+            let worker = try startCommerceWorker(["--relay"], environment: [
+                "DATABASE_URL": url.urlString, "KAFKA_TOPIC_PREFIX": TestEnvironment.uniqueName("metrics"), "METRICS_PORT": "\(workerPort)",
+            ])
+            defer { if worker.isRunning { kill(worker.processIdentifier, SIGKILL) } }
+            try await waitUntil(timeout: .seconds(60), interval: .milliseconds(200)) { (try? await Self.call(workerPort, "GET", "/metrics").status) == 200 }
+            let workerScrape = try await Self.call(workerPort, "GET", "/metrics").body
+            #expect(workerScrape.contains("commerce_relay_lag_events") && workerScrape.contains("commerce_build_info"))
+        }
+    }
 }

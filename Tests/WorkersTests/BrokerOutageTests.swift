@@ -65,13 +65,13 @@ struct BrokerOutageTests {
     /// appends orders all along `body`, and after it checks every read model against a rebuild.
     private func withPipeline(_ broker: DedicatedBroker, _ body: (PostgresEventStore, OrderStream) async throws -> Void) async throws {
         let kafka = KafkaConfiguration(bootstrapServers: broker.bootstrapServers, properties: ["session.timeout.ms": "6000", "heartbeat.interval.ms": "500"])
-        try await withTestDatabase(maximumConnections: 30) { client, _ in
+        try await withTestDatabase(maximumConnections: 30) { client, url in
             let store = PostgresEventStore(client: client, logger: logger)
             let orders = OrderStream(store: store)
             try await orders.appendCatalog()
             var safetyNet = ReadModelSafetyNet.Configuration()
             safetyNet.staleAfter = .seconds(5)
-            let services = WorkerSet.services(store: store, kafka: kafka, relay: true, projector: true, safetyNet: safetyNet, logger: logger)
+            let services = WorkerSet.services(store: store, database: url, kafka: kafka, relay: true, projector: true, safetyNet: safetyNet, logger: logger)
             try await withServices(services) {
                 try await orders.append(5)
                 try await waitUntil(timeout: .seconds(60), interval: .milliseconds(250)) { await PipelineCheck.caughtUp(store) }

@@ -12,15 +12,18 @@ import Projections
 /// recorded here (HTTP requests, appends, Kafka errors) and, read from the database at each
 /// scrape, the figures of the whole system: the store's head and safe positions and how long
 /// the frontier has been blocked, the relay's position and lag, each read model's events behind
-/// and parked events, and each process manager's recorded refusals.
+/// and parked events, each process manager's recorded refusals, and this process's database
+/// connections in use and idle.
 struct MetricsRoutes {
     let registry: PrometheusCollectorRegistry
     let store: PostgresEventStore
     /// The relay's checkpoint in `subscription_checkpoints`.
     let relayCheckpoint: String
+    /// The most connections the process's pool opens.
+    let poolSize: Int
     let logger: Logger
 
-    func addRoutes(to router: Router<CommerceRequestContext>) {
+    func addRoutes<Context: RequestContext>(to router: Router<Context>) {
         router.get("/metrics") { _, _ -> Response in
             try await refresh()
             var buffer: [UInt8] = []
@@ -36,6 +39,19 @@ struct MetricsRoutes {
     }
 
     private func refresh() async throws {
+        // The pool, seen from the server: this process's connections to this database (the
+        // scrape's own among those in use). postgres-nio does not expose its waiters.
+        let connections = try await store.client.query(
+            """
+            SELECT count(*) FILTER (WHERE state IS DISTINCT FROM 'idle')::bigint, count(*) FILTER (WHERE state = 'idle')::bigint
+            FROM pg_stat_activity WHERE application_name = \(DatabaseURL.applicationName) AND datname = current_database()
+            """,
+            logger: logger
+        ).decode((Int64, Int64).self).collectAll().first ?? (Int64(0), Int64(0))
+        let help = "This process's PostgreSQL connections, by state (in_use: running a statement or in a transaction)."
+        gauge("commerce_postgres_connections", [("state", "in_use")], help).set(connections.0)
+        gauge("commerce_postgres_connections", [("state", "idle")], help).set(connections.1)
+        gauge("commerce_postgres_pool_max_connections", [], "The most connections this process's pool opens.").set(Int64(poolSize))
         let frontier = try await store.frontierStatus()
         gauge("commerce_store_head_position", [], "The global position of the last event committed.").set(frontier.headPosition)
         gauge("commerce_store_safe_position", [], "The position up to which $all can be read without a gap.").set(frontier.safePosition)

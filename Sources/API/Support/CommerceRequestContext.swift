@@ -34,8 +34,9 @@ public struct CommerceRequestContext: RequestContext {
         remoteAddress = source.channel.remoteAddress?.ipAddress ?? "unknown"
     }
 
-    /// Bodies over this size get 413 `body_too_large`: commands are small.
-    public var maxUploadSize: Int { 64 * 1024 }
+    /// Bodies over this size get 413 `body_too_large`: commands are small. Each route's limit
+    /// (``RequestLimits``) is set by ``RequestLimitsMiddleware``.
+    public internal(set) var maxUploadSize = RequestLimits().standard.bodyBytes
 
     /// The caller, or 401 when no valid token came with the request.
     func requirePrincipal() throws -> Principal {

@@ -68,8 +68,15 @@ public struct DatabaseURL: Sendable, Equatable, CustomStringConvertible {
         return copy
     }
 
+    /// The pool size of a process's client, unless it asks for another.
+    public static let defaultPoolSize = 20
+
+    /// This process's connections name it in `pg_stat_activity.application_name`, so that
+    /// `/metrics` can count its pool's connections in use.
+    public static let applicationName = "commerce-\(ProcessInfo.processInfo.processIdentifier)"
+
     /// A configuration for postgres-nio's `PostgresClient`.
-    public func clientConfiguration(maximumConnections: Int = 20) -> PostgresClient.Configuration {
+    public func clientConfiguration(maximumConnections: Int = DatabaseURL.defaultPoolSize) -> PostgresClient.Configuration {
         let tls: PostgresClient.Configuration.TLS
         switch tlsMode {
         case .disable: tls = .disable
@@ -85,7 +92,7 @@ public struct DatabaseURL: Sendable, Equatable, CustomStringConvertible {
         // analytical scans. Above its cost threshold — which a report over a year of day ranges
         // reaches on the planner's row estimates alone — PostgreSQL spends tens of
         // milliseconds compiling a query that then runs in ten.
-        configuration.options.additionalStartupParameters = [("jit", "off")]
+        configuration.options.additionalStartupParameters = [("jit", "off"), ("application_name", Self.applicationName)]
         return configuration
     }
 

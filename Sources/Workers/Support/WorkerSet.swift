@@ -7,12 +7,14 @@ import Projections
 import ServiceLifecycle
 
 /// The long-running workers of one process, built from one configuration: what `commerce serve`
-/// and `commerce worker` run beside their Postgres client.
+/// and `commerce worker` run beside their Postgres client. The relay and the process managers
+/// are elected (``SingleActiveService``): however many processes run them, one is active; the
+/// projectors share the partitions of their consumer group; notifiers share theirs too.
 public enum WorkerSet {
     public static let projections: [any Projection] = ReadModels.all
 
     public static func services(
-        store: PostgresEventStore, kafka: KafkaConfiguration, topicPrefix: String = CloudEventMessage.defaultTopicPrefix,
+        store: PostgresEventStore, database: DatabaseURL, kafka: KafkaConfiguration, topicPrefix: String = CloudEventMessage.defaultTopicPrefix,
         relay: Bool, projector: Bool, processes: LifecycleWorkers.Configuration? = nil,
         safetyNet: ReadModelSafetyNet.Configuration = .init(), notifier: Notifier.Configuration? = nil, logger: Logger
     ) -> [any Service] {
@@ -20,9 +22,11 @@ public enum WorkerSet {
         if relay {
             var configuration = EventRelay.Configuration()
             configuration.topicPrefix = topicPrefix
-            services.append(EventRelay(store: store, configuration: configuration, logger: logger) {
+            // One relay publishes at a time, whatever the number of processes running one.
+            let relay = EventRelay(store: store, configuration: configuration, logger: logger) {
                 try KafkaProducer(configuration: kafka, logger: logger)
-            })
+            }
+            services.append(SingleActiveService(name: "relay", service: relay, database: database, logger: logger))
         }
         if projector {
             var configuration = Projector.Configuration()
@@ -33,7 +37,12 @@ public enum WorkerSet {
             services.append(ReadModelSafetyNet(store: store, projections: projections, configuration: safetyNet, logger: logger))
         }
         if let processes {
-            services += LifecycleWorkers.services(store: store, configuration: processes, logger: logger)
+            // The process managers run in one process at a time (each event's checkpoint fence
+            // keeps them exact even when two do act, during a takeover).
+            services.append(SingleActiveService(
+                name: "process-managers", service: ServiceBundle(LifecycleWorkers.services(store: store, configuration: processes, logger: logger)),
+                database: database, logger: logger
+            ))
         }
         if let notifier {
             services += Notifier.services(store: store, kafka: kafka, topicPrefix: topicPrefix, configuration: notifier, logger: logger)

@@ -1,0 +1,124 @@
+import EventStore
+import Logging
+import PostgresNIO
+import ServiceLifecycle
+
+/// Runs a service in one process at a time, among all the processes that run it against the
+/// database: the relay, and the process managers together.
+///
+/// Each instance keeps a connection of its own (outside the pool) and tries a session advisory
+/// lock named after the service on it. The holder runs the service; the others stand by and try
+/// again every `retryInterval`. A lock lives as long as its session: when the holder dies
+/// (SIGKILL, a lost network) PostgreSQL frees it, and a standby takes over within
+/// `retryInterval`. The holder queries its connection every `heartbeat`; when that fails it stops
+/// the service at once (a standby may hold the lock by then) and connects again. A statement to a
+/// server going away can wait for ever, deaf to cancellation: statements are abandoned after a
+/// timeout rather than awaited, and a connection is closed aside.
+public struct SingleActiveService: Service {
+    let name: String
+    let service: any Service
+    let database: DatabaseURL
+    let retryInterval: Duration
+    let heartbeat: Duration
+    let logger: Logger
+
+    /// The two-key advisory lock's first key; the second is `hashtext(name)`.
+    public static let lockClass: Int32 = 1_668_246_897
+
+    public init(name: String, service: any Service, database: DatabaseURL, retryInterval: Duration = .seconds(1), heartbeat: Duration = .seconds(1), logger: Logger) {
+        self.name = name
+        self.service = service
+        self.database = database
+        self.retryInterval = retryInterval
+        self.heartbeat = heartbeat
+        var logger = logger
+        logger[metadataKey: "elected"] = "\(name)"
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        await cancelWhenGracefulShutdown {
+            var connection: PostgresConnection?
+            var connections = 0
+            var standingBy = false
+            while !Task.isCancelled {
+                do {
+                    let current: PostgresConnection
+                    if let connection {
+                        current = connection
+                    } else {
+                        connections += 1
+                        let id = connections
+                        current = try await abandoningAfter(retryInterval * 5) {
+                            try await PostgresConnection.connect(configuration: try database.connectionConfiguration(connectTimeout: retryInterval * 4), id: id, logger: logger)
+                        }
+                        connection = current
+                    }
+                    if try await lead(on: current) {
+                        // Led until the service ended: a shutdown, nothing to take up again.
+                        break
+                    }
+                    if !standingBy {
+                        standingBy = true
+                        logger.info("standing by: another process runs it")
+                    }
+                } catch {
+                    if let lost = connection { Task { try? await lost.close() } }
+                    connection = nil
+                    if Task.isCancelled { break }
+                    standingBy = false
+                    logger.warning("lost or could not take the lead; trying again", metadata: ["error": "\(String(reflecting: error))"])
+                }
+                do { try await Task.sleep(for: retryInterval) } catch { break }
+            }
+            // Closing the session frees the lock (closed aside: a dead server may not answer).
+            if let connection { Task { try? await connection.close() } }
+        }
+    }
+
+    /// Runs the service while `connection` holds the lock. Returns false when another session
+    /// holds it; true when the service ended while leading.
+    /// - Throws: when the connection fails, before or while leading (the service is stopped then).
+    private func lead(on connection: PostgresConnection) async throws -> Bool {
+        let name = self.name
+        let logger = self.logger
+        let taken = try await abandoningAfter(retryInterval * 5) {
+            try await connection.query("SELECT pg_try_advisory_lock(\(Self.lockClass), hashtext(\(name)))", logger: logger).decode(Bool.self).collectAll().first == true
+        }
+        guard taken else { return false }
+        logger.info("active: this process runs it")
+        let heartbeat = self.heartbeat
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await service.run() }
+            group.addTask {
+                while true {
+                    try await Task.sleep(for: heartbeat)
+                    try await abandoningAfter(heartbeat * 3) { try await connection.query("SELECT 1", logger: logger) }
+                }
+            }
+            // The service ends (a shutdown) or the heartbeat fails: either way, stop both.
+            defer { group.cancelAll() }
+            try await group.next()
+        }
+        return true
+    }
+}
+
+/// Several services run as one (each in a task of its own): what ``SingleActiveService``
+/// elects for the process managers, which stand or fall together.
+public struct ServiceBundle: Service {
+    let services: [any Service]
+
+    public init(_ services: [any Service]) {
+        self.services = services
+    }
+
+    public func run() async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for service in services {
+                group.addTask { try await service.run() }
+            }
+            try await group.waitForAll()
+        }
+    }
+}

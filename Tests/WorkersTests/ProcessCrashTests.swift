@@ -7,8 +7,9 @@ import PostgresNIO
 import Testing
 import TestSupport
 
-/// The process managers as two `commerce worker --processes` processes side by side (both act on
-/// every event; the checkpoint fence lets one commit), killed with SIGKILL at random points while
+/// The process managers as two `commerce worker --processes` processes (one elected active, the
+/// other standing by; during a takeover both may act on an event, and the checkpoint fence lets
+/// one commit), killed with SIGKILL at random points while
 /// orders are placed, cancelled, captured, fulfilled and returned. Afterwards the
 /// event log is checked against figures computed from it independently: no cancelled order holds
 /// a reservation or an unvoided authorization, every fulfilled quantity was committed once, every

@@ -1,4 +1,5 @@
 import EventStore
+import Foundation
 import Logging
 import PostgresNIO
 import ServiceLifecycle
@@ -13,7 +14,9 @@ import ServiceLifecycle
 /// `retryInterval`. The holder queries its connection every `heartbeat`; when that fails it stops
 /// the service at once (a standby may hold the lock by then) and connects again. A statement to a
 /// server going away can wait for ever, deaf to cancellation: statements are abandoned after a
-/// timeout rather than awaited, and a connection is closed aside.
+/// timeout rather than awaited, and a connection is closed aside. A session abandoned while the
+/// server still holds it (a heartbeat slowed by load past its timeout) would keep the lock with
+/// nobody running the service: the next session of this instance terminates it first.
 public struct SingleActiveService: Service {
     let name: String
     let service: any Service
@@ -41,20 +44,29 @@ public struct SingleActiveService: Service {
             var connection: PostgresConnection?
             var connections = 0
             var standingBy = false
+            // The server's backends of the sessions abandoned, until they are gone for sure.
+            var abandoned: [Backend] = []
+            var current: Backend?
             while !Task.isCancelled {
                 do {
-                    let current: PostgresConnection
+                    let session: PostgresConnection
                     if let connection {
-                        current = connection
+                        session = connection
                     } else {
                         connections += 1
                         let id = connections
-                        current = try await abandoningAfter(retryInterval * 5) {
+                        let opened = try await abandoningAfter(retryInterval * 5) {
                             try await PostgresConnection.connect(configuration: try database.connectionConfiguration(connectTimeout: retryInterval * 4), id: id, logger: logger)
                         }
-                        connection = current
+                        connection = opened
+                        current = try await backend(of: opened)
+                        while let orphan = abandoned.first {
+                            try await terminate(orphan, from: opened)
+                            abandoned.removeFirst()
+                        }
+                        session = opened
                     }
-                    if try await lead(on: current) {
+                    if try await lead(on: session) {
                         // Led until the service ended: a shutdown, nothing to take up again.
                         break
                     }
@@ -64,7 +76,9 @@ public struct SingleActiveService: Service {
                     }
                 } catch {
                     if let lost = connection { Task { try? await lost.close() } }
+                    if let current { abandoned.append(current) }
                     connection = nil
+                    current = nil
                     if Task.isCancelled { break }
                     standingBy = false
                     logger.warning("lost or could not take the lead; trying again", metadata: ["error": "\(String(reflecting: error))"])
@@ -74,6 +88,37 @@ public struct SingleActiveService: Service {
             // Closing the session frees the lock (closed aside: a dead server may not answer).
             if let connection { Task { try? await connection.close() } }
         }
+    }
+
+    struct SessionNotFound: Error {}
+
+    /// A server backend, told apart from a later one that reuses its process id.
+    struct Backend: Sendable {
+        let pid: Int32
+        let started: Date
+    }
+
+    private func backend(of connection: PostgresConnection) async throws -> Backend {
+        let logger = self.logger
+        let rows = try await abandoningAfter(retryInterval * 5) {
+            try await connection.query("SELECT pid, backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid()", logger: logger)
+                .decode((Int32, Date).self).collectAll()
+        }
+        // A session always sees itself; a missing row means a connection that is not working.
+        guard let (pid, started) = rows.first else { throw SessionNotFound() }
+        return Backend(pid: pid, started: started)
+    }
+
+    /// Ends the server's side of an abandoned session (and with it the lock it may hold), if it
+    /// is still there.
+    private func terminate(_ backend: Backend, from connection: PostgresConnection) async throws {
+        let logger = self.logger
+        let ended = try await abandoningAfter(retryInterval * 5) {
+            try await connection.query(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid = \(backend.pid) AND backend_start = \(backend.started)", logger: logger
+            ).decode(Bool.self).collectAll()
+        }
+        if ended.contains(true) { logger.warning("ended the session this process had abandoned, which still held it", metadata: ["pid": "\(backend.pid)"]) }
     }
 
     /// Runs the service while `connection` holds the lock. Returns false when another session

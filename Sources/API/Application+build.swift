@@ -204,7 +204,7 @@ func buildRouterAndActivity(
     let readYourWrites = ReadYourWrites(progress: ReadModelProgress(client: dependencies.postgres, logger: logger))
     let admin = router.group("admin").add(middleware: AdminMiddleware()).add(middleware: idempotency)
     let members = router.group().add(middleware: SignedInMiddleware()).add(middleware: idempotency)
-    let shoppers = router.group().add(middleware: idempotency)
+    let shoppers = router.group().add(middleware: ShopperCredentialsMiddleware()).add(middleware: idempotency)
     let accounts = Accounts(client: dependencies.postgres, tokens: tokens, bcryptCost: configuration.bcryptCost, logger: logger)
     let limits = AuthLimits(client: dependencies.postgres, settings: configuration.authLimits, logger: logger)
     let mails = AccountMails(settings: configuration.accountMail)

@@ -128,12 +128,13 @@ struct AnalyticsTests {
             let byAccept = try await api.raw("/admin/analytics/funnel", token: admin, accept: "text/csv")
             #expect(byAccept.body.hasPrefix("step,count,conversionFromPrevious,conversionFromStart\r\n"))
 
-            for (query, field) in [
-                ("from=2026-02-30", "from"), ("to=2026-1-05", "to"), ("from=2026-03-02&to=2026-03-01", "from"), ("tz=Mars/Olympus", "tz"),
-                ("currency=XXX", "currency"), ("granularity=year", "granularity"), ("format=xml", "format"), ("from=1990-01-01&to=2026-01-01", "to"),
+            // 400 for what the document's schemas refuse; 422 for content they cannot state.
+            for (query, field, status) in [
+                ("from=2026-02-30", "from", 400), ("to=2026-1-05", "to", 400), ("from=2026-03-02&to=2026-03-01", "from", 422), ("tz=Mars/Olympus", "tz", 422),
+                ("currency=XXX", "currency", 400), ("granularity=year", "granularity", 400), ("format=xml", "format", 400), ("from=1990-01-01&to=2026-01-01", "to", 422),
             ] {
                 let answer = try await api.call(.get, "/admin/analytics/sales?\(query)", token: admin)
-                #expect(answer.status == .badRequest, "\(query)")
+                #expect(answer.status.code == status, "\(query)")
                 #expect(answer.code == "invalid_parameter" && answer.string("field") == field, "\(query): \(answer.body)")
             }
             let customer = try await api.register("shopper@example.com").token

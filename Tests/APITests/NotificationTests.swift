@@ -200,7 +200,7 @@ struct NotificationTests {
             #expect(oneClick.status == .ok && oneClick["unsubscribed"] as? Int64 == 1, "\(oneClick.body)")
             #expect((try await api.call(.get, "/customers/me/notification-preferences", token: keenToken)["marketing"] as? [any Sendable])?.isEmpty == true)
             let forged = try await api.call(.post, path.replacingOccurrences(of: "token=", with: "token=x"))
-            #expect(forged.status == .badRequest && forged.code == "invalid_unsubscribe_token")
+            #expect(forged.status == .unprocessableContent && forged.code == "invalid_unsubscribe_token")
         }
     }
 
@@ -256,7 +256,7 @@ struct NotificationTests {
             ]
             for (body, field) in cases {
                 let answer = try await api.call(.post, "/admin/webhooks", token: admin, body: body)
-                #expect(answer.status == .badRequest && answer.code == "invalid_webhook_endpoint" && answer.string("field") == field, "\(body): \(answer.body)")
+                #expect(answer.status == .unprocessableContent && answer.code == "invalid_webhook_endpoint" && answer.string("field") == field, "\(body): \(answer.body)")
                 #expect(answer.headers[.contentType] == "application/problem+json")
             }
             let listed = try await api.call(.get, "/admin/webhooks", token: admin)

@@ -286,7 +286,7 @@ struct ReviewAPITests {
                 (.get, "/catalog/products/lamp/reviews?sort=best", nil, 400, "invalid_parameter"),
                 (.get, "/catalog/products/lamp/reviews?rating=0", nil, 400, "invalid_parameter"),
                 (.get, "/catalog/products/lamp/reviews?withText=yes", nil, 400, "invalid_parameter"),
-                (.get, "/catalog/products/lamp/reviews?cursor=-4", nil, 400, "invalid_cursor"),
+                (.get, "/catalog/products/lamp/reviews?cursor=-4", nil, 422, "invalid_cursor"),
                 (.get, "/catalog/products?minRating=4.55", nil, 400, "invalid_parameter"),
                 (.get, "/admin/reviews?status=gone", nil, 400, "invalid_parameter"),
                 (.get, "/reviews/no%20such", nil, 404, "not_found"),

@@ -245,17 +245,17 @@ struct Accounts: Sendable {
     static func checkPassword(_ password: String, field: String = "password") throws {
         let normalized = normalizedPassword(password)
         guard normalized.unicodeScalars.count >= 10 else {
-            throw Problem.badRequest("weak_password", "\(field) must have at least 10 characters", field: field)
+            throw Problem.unprocessable("weak_password", "\(field) must have at least 10 characters", field: field)
         }
         // bcrypt reads a password only up to a NUL: "secret\0anything" would be "secret".
         guard !normalized.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
-            throw Problem.badRequest("weak_password", "\(field) must not contain control characters", field: field)
+            throw Problem.unprocessable("weak_password", "\(field) must not contain control characters", field: field)
         }
         guard normalized.utf8.count <= 72 else {
-            throw Problem.badRequest("weak_password", "\(field) must be at most 72 bytes in UTF-8", field: field)
+            throw Problem.unprocessable("weak_password", "\(field) must be at most 72 bytes in UTF-8", field: field)
         }
         guard !CommonPasswords.contains(normalized) else {
-            throw Problem.badRequest("common_password", "\(field) is one of the most common passwords; choose another", field: field)
+            throw Problem.unprocessable("common_password", "\(field) is one of the most common passwords; choose another", field: field)
         }
     }
 }

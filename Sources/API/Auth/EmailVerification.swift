@@ -11,7 +11,7 @@ struct EmailVerification: Sendable {
     let limits: AuthLimits
     let logger: Logger
 
-    static let invalidToken = Problem(.badRequest, "invalid_email_token", "the token is unknown, used or expired; ask for a new e-mail", fields: ["field": .string("token")])
+    static let invalidToken = Problem(.unprocessableContent, "invalid_email_token", "the token is unknown, used or expired; ask for a new e-mail", fields: ["field": .string("token")])
 
     /// Mails a new verification token (the earlier ones stop working).
     /// - Throws: 409 `email_already_verified`; 429 past the e-mail request limits.
@@ -29,7 +29,7 @@ struct EmailVerification: Sendable {
     }
 
     /// Spends a verification token. - Returns: the address it verified.
-    /// - Throws: 400 `invalid_email_token`.
+    /// - Throws: 422 `invalid_email_token`.
     func verify(_ token: String) async throws -> String {
         let email: String? = try await client.withTransaction(logger: logger) { connection in
             guard let userID = try await AccountTokens.spend(token, for: .verifyEmail, on: connection, logger: logger) else { return nil }

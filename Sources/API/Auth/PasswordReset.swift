@@ -13,7 +13,7 @@ struct PasswordReset: Sendable {
     let limits: AuthLimits
     let logger: Logger
 
-    static let invalidToken = Problem(.badRequest, "invalid_reset_token", "the token is unknown, used or expired; ask for a new e-mail", fields: ["field": .string("token")])
+    static let invalidToken = Problem(.unprocessableContent, "invalid_reset_token", "the token is unknown, used or expired; ask for a new e-mail", fields: ["field": .string("token")])
 
     func request(email: String, from address: String) async throws {
         let email = try Accounts.normalized(email)
@@ -28,7 +28,7 @@ struct PasswordReset: Sendable {
         }
     }
 
-    /// - Throws: 400 `invalid_reset_token`, or the password rules' problems (field `newPassword`).
+    /// - Throws: 422 `invalid_reset_token`, or the password rules' problems (field `newPassword`).
     func reset(token: String, newPassword: String) async throws {
         try Accounts.checkPassword(newPassword, field: "newPassword")
         let hash = try await accounts.hashPassword(newPassword)

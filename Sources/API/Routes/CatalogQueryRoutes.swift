@@ -47,7 +47,7 @@ struct CatalogQueryRoutes {
                 }
                 return JSONBody(page)
             } catch CatalogReader.QueryError.invalidCursor {
-                throw Problem.badRequest("invalid_cursor", "the cursor is not one this listing gave out (for this sort)", field: "cursor")
+                throw Problem.unprocessable("invalid_cursor", "the cursor is not one this listing gave out (for this sort)", field: "cursor")
             }
         }
         router.get("/catalog/products/{productId}") { request, context -> JSONBody<CatalogReader.Product> in

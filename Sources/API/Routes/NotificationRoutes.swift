@@ -84,8 +84,11 @@ struct NotificationRoutes {
     }
 
     private func token(_ request: Request) throws -> UnsubscribeToken {
-        guard let text = request.uri.queryParameters["token"], let token = UnsubscribeToken(verifying: String(text), with: unsubscribeKey) else {
-            throw Problem.badRequest("invalid_unsubscribe_token", "the link's token is missing or altered", field: "token")
+        guard let text = request.uri.queryParameters["token"] else {
+            throw Problem.badRequest("invalid_unsubscribe_token", "the link's token is missing", field: "token")
+        }
+        guard let token = UnsubscribeToken(verifying: String(text), with: unsubscribeKey) else {
+            throw Problem.unprocessable("invalid_unsubscribe_token", "the link's token is altered", field: "token")
         }
         return token
     }

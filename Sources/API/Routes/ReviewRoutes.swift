@@ -192,7 +192,7 @@ struct ReviewRoutes {
     private func offset(_ value: Substring?) throws -> Int {
         guard let value else { return 0 }
         guard let offset = Int(value), (0...100_000).contains(offset) else {
-            throw Problem.badRequest("invalid_cursor", "the cursor is not one this listing gave out", field: "cursor")
+            throw Problem.unprocessable("invalid_cursor", "the cursor is not one this listing gave out", field: "cursor")
         }
         return offset
     }

@@ -41,7 +41,7 @@ struct WebhookEndpointRoutes {
                 draft = try WebhookEndpoint.Draft(url: body.url, eventTypes: body.eventTypes, secret: body.secret, description: body.description)
                     .validated(allowPrivateAddresses: allowPrivateAddresses)
             } catch let error as WebhookEndpoint.Invalid {
-                throw Problem.badRequest("invalid_webhook_endpoint", "\(error.field): \(error.message)", field: error.field)
+                throw Problem.unprocessable("invalid_webhook_endpoint", "\(error.field): \(error.message)", field: error.field)
             }
             let (endpoint, secret) = try await WebhookEndpoints.create(draft, client: client, logger: logger)
             return EditedResponse(status: .created, response: JSONBody(Created(endpoint: endpoint, secret: secret)))

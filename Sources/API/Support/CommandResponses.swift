@@ -22,9 +22,10 @@ enum CommandResponses {
         )
     }
 
-    /// The version in `If-Match` (`"3"` or `3`); nil without the header; 400 when it is not a version.
+    /// The version in `If-Match` (`"3"` or `3`); nil without the header or with `*` (any current
+    /// version, RFC 9110); 400 when it is not a version.
     static func ifMatch(_ request: Request) throws -> Int64? {
-        guard let header = request.headers[.ifMatch] else { return nil }
+        guard let header = request.headers[.ifMatch], header.trimmingCharacters(in: .whitespaces) != "*" else { return nil }
         let trimmed = header.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
         guard let version = Int64(trimmed), version >= 0 else {
             throw Problem.badRequest("invalid_if_match", "If-Match must hold the version the resource was read at, like \"3\"")

@@ -9,10 +9,7 @@ struct ReadYourWrites: Sendable {
 
     func wait(_ request: Request, projection: some Projection) async throws {
         let query = request.uri.queryParameters
-        guard let text = query["minPosition"] else { return }
-        guard let position = Int64(text), position > 0 else {
-            throw Problem.badRequest("invalid_parameter", "minPosition must be a positive global position", field: "minPosition")
-        }
+        // waitMs is checked also without minPosition: a bad parameter is refused wherever it is.
         var wait = Duration.seconds(2)
         if let text = query["waitMs"] {
             guard let milliseconds = Int(text), (0...10_000).contains(milliseconds) else {
@@ -20,11 +17,15 @@ struct ReadYourWrites: Sendable {
             }
             wait = .milliseconds(milliseconds)
         }
+        guard let text = query["minPosition"] else { return }
+        guard let position = Int64(text), position > 0 else {
+            throw Problem.badRequest("invalid_parameter", "minPosition must be a positive global position", field: "minPosition")
+        }
         let deadline = ContinuousClock.now + wait
         while true {
             switch try await progress.check(position, in: projection) {
             case .reached: return
-            case .noSuchEvent: throw Problem.badRequest("invalid_parameter", "no event has global position \(position)", field: "minPosition")
+            case .noSuchEvent: throw Problem.unprocessable("invalid_parameter", "no event has global position \(position)", field: "minPosition")
             case .behind: break
             }
             guard ContinuousClock.now < deadline else {

@@ -14,7 +14,7 @@ enum ReportPeriod {
     static func parse(_ query: FlatDictionary<Substring, Substring>, reader: AnalyticsReader, now: Date = Date()) async throws -> AnalyticsReader.Period {
         let zone = query["tz"].map(String.init) ?? "UTC"
         guard !zone.isEmpty, zone.count <= 64, try await reader.knowsTimeZone(zone) else {
-            throw Problem.badRequest("invalid_parameter", "tz must be an IANA time zone name such as Europe/Berlin", field: "tz")
+            throw Problem.unprocessable("invalid_parameter", "tz must be an IANA time zone name such as Europe/Berlin", field: "tz")
         }
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: zone) ?? TimeZone(secondsFromGMT: 0)!
@@ -23,10 +23,10 @@ enum ReportPeriod {
         let to = try query["to"].map { try date($0, field: "to") } ?? defaultTo
         let from = try query["from"].map { try date($0, field: "from") } ?? to.adding(days: -29)
         guard from.dayNumber <= to.dayNumber else {
-            throw Problem.badRequest("invalid_parameter", "from must not be after to", field: "from")
+            throw Problem.unprocessable("invalid_parameter", "from must not be after to", field: "from")
         }
         guard to.dayNumber - from.dayNumber < maximumDays else {
-            throw Problem.badRequest("invalid_parameter", "a report covers at most \(maximumDays) days", field: "to")
+            throw Problem.unprocessable("invalid_parameter", "a report covers at most \(maximumDays) days", field: "to")
         }
         return AnalyticsReader.Period(from: from.text, to: to.text, timeZone: zone)
     }
@@ -50,9 +50,13 @@ enum ReportPeriod {
         guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
               parts.allSatisfy({ $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }),
               let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
-              year >= 1970, (1...12).contains(month), (1...LocalDate.days(inMonth: month, year: year)).contains(day)
+              (1...12).contains(month), (1...LocalDate.days(inMonth: month, year: year)).contains(day)
         else {
             throw Problem.badRequest("invalid_parameter", "\(field) must be a date YYYY-MM-DD from 1970 on", field: field)
+        }
+        // A real date, but before the store's time began: refused for its content.
+        guard year >= 1970 else {
+            throw Problem.unprocessable("invalid_parameter", "\(field) must be a date YYYY-MM-DD from 1970 on", field: field)
         }
         return LocalDate(year: year, month: month, day: day)
     }

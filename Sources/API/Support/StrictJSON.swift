@@ -1,3 +1,4 @@
+import EventStore
 import Foundation
 import Hummingbird
 import NIOCore
@@ -100,7 +101,16 @@ enum StrictJSON {
 
     static let decoder: JSONDecoder = {
         let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
+        // Any RFC 3339 date-time, as the document's `format: date-time` allows (an offset, a
+        // fraction of any length), not only the subset Foundation's ISO 8601 reads.
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let container = try decoder.singleValueContainer()
+            let text = try container.decode(String.self)
+            guard let date = RFC3339Time.parseAnyOffset(text) else {
+                throw DecodingError.dataCorruptedError(in: container, debugDescription: "expected an RFC 3339 date-time such as 2026-12-01T09:00:00Z")
+            }
+            return date
+        }
         return decoder
     }()
 

@@ -62,4 +62,67 @@ public enum RFC3339Time {
         let sinceEpoch = unixSeconds * 1_000_000 - postgresEpochMicros + micros
         return Date(timeInterval: Double(sinceEpoch) / 1_000_000, since: postgresEpoch)
     }
+
+    /// Reads any RFC 3339 date-time, as a client may send one: `T` or `t`, a fraction of any
+    /// length (kept to the microsecond), `Z`, `z` or an offset such as `+05:30`, and a leap second
+    /// as the first second of the next minute. Nil for anything else, or a day the calendar does
+    /// not have (2026-02-30).
+    public static func parseAnyOffset(_ text: String) -> Date? {
+        let bytes = Array(text.utf8)
+        guard bytes.count >= 20, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
+              bytes[10] == UInt8(ascii: "T") || bytes[10] == UInt8(ascii: "t"),
+              bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":") else { return nil }
+        func number(_ range: Range<Int>) -> Int32? {
+            guard range.upperBound <= bytes.count else { return nil }
+            var value: Int32 = 0
+            for byte in bytes[range] {
+                guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else { return nil }
+                value = value * 10 + Int32(byte - UInt8(ascii: "0"))
+            }
+            return value
+        }
+        guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
+              let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19),
+              (1...12).contains(month), (0...23).contains(hour), (0...59).contains(minute), (0...60).contains(second) else { return nil }
+        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+        let days: [Int32] = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+        guard (1...days[Int(month) - 1]).contains(day) else { return nil }
+        var index = 19
+        var micros: Int64 = 0
+        if bytes[index] == UInt8(ascii: ".") {
+            var digits = 0
+            index += 1
+            while index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) {
+                if digits < 6 { micros = micros * 10 + Int64(bytes[index] - UInt8(ascii: "0")) }
+                digits += 1
+                index += 1
+            }
+            guard digits > 0 else { return nil }
+            for _ in 0..<max(0, 6 - digits) { micros *= 10 }
+        }
+        guard index < bytes.count else { return nil }
+        var offsetSeconds: Int64 = 0
+        switch bytes[index] {
+        case UInt8(ascii: "Z"), UInt8(ascii: "z"):
+            guard index + 1 == bytes.count else { return nil }
+        case UInt8(ascii: "+"), UInt8(ascii: "-"):
+            guard index + 6 == bytes.count, bytes[index + 3] == UInt8(ascii: ":"),
+                  let hours = number((index + 1)..<(index + 3)), let minutes = number((index + 4)..<(index + 6)),
+                  (0...23).contains(hours), (0...59).contains(minutes) else { return nil }
+            offsetSeconds = Int64(hours) * 3600 + Int64(minutes) * 60
+            if bytes[index] == UInt8(ascii: "-") { offsetSeconds = -offsetSeconds }
+        default:
+            return nil
+        }
+        var parts = tm()
+        parts.tm_year = year - 1900
+        parts.tm_mon = month - 1
+        parts.tm_mday = day
+        parts.tm_hour = hour
+        parts.tm_min = minute
+        parts.tm_sec = second
+        let unixSeconds = Int64(timegm(&parts)) - offsetSeconds
+        let sinceEpoch = unixSeconds * 1_000_000 - postgresEpochMicros + micros
+        return Date(timeInterval: Double(sinceEpoch) / 1_000_000, since: postgresEpoch)
+    }
 }

@@ -185,7 +185,7 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
-                "EventStore", "Kafka", "Projections", "Workers",
+                "EventStore", "Kafka", "Projections", "Workers", "Runtime",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

@@ -210,7 +210,7 @@ struct AuthHardeningTests {
             #expect(reset.status == .badRequest)
             #expect(reset.code == "invalid_email")
             let register = try await api.call(.post, "/auth/register", json: #"{"email":"nul@example.com","password":"secret\u0000 and the rest"}"#)
-            #expect(register.status == .badRequest)
+            #expect(register.status == .unprocessableContent)
             #expect(register.code == "weak_password")
         }
     }

@@ -2,6 +2,7 @@ import EventStore
 import Foundation
 import Kafka
 import Logging
+import Runtime
 import PostgresNIO
 
 /// Where the real services of the integration tests are: `DATABASE_URL` and `KAFKA_BROKERS`
@@ -26,10 +27,24 @@ public enum TestEnvironment {
 
     public static let migrationsDirectory = repositoryRoot.appendingPathComponent("schemas/sql")
 
+    /// Text on standard error from `TEST_LOG_LEVEL` (warning by default) up; with
+    /// `COMMERCE_TEST_LOG_FILE` also every entry from info up as a JSON line in that file (the
+    /// servers' access lines among them), which `scripts/check_logs.py` checks after the suite:
+    /// JSON throughout, and no token, password or card number.
     public static let logger: Logger = {
-        var logger = Logger(label: "test")
-        logger.logLevel = ProcessInfo.processInfo.environment["TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
-        return logger
+        let consoleLevel = ProcessInfo.processInfo.environment["TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
+        guard let path = ProcessInfo.processInfo.environment["COMMERCE_TEST_LOG_FILE"], let file = TestLogFile(path: path) else {
+            var logger = Logger(label: "test")
+            logger.logLevel = consoleLevel
+            return logger
+        }
+        return Logger(label: "test") { label in
+            var console = StreamLogHandler.standardError(label: label)
+            console.logLevel = consoleLevel
+            var json = JSONLogHandler(label: label, write: file.append)
+            json.logLevel = min(consoleLevel, .info)
+            return MultiplexLogHandler([console, json])
+        }
     }()
 
     /// A name no other test uses, for databases, topics and groups.

@@ -24,7 +24,7 @@ struct CrashTests {
         process.waitUntilExit()
     }
 
-    @Test("relay and projector killed mid-backlog and restarted: the read model equals a fresh build from the store")
+    @Test("relay and one of two projectors killed mid-backlog and restarted: the read model equals a fresh build from the store")
     func killAndRestart() async throws {
         let broker = try DedicatedBroker()
         try await broker.start()
@@ -41,8 +41,10 @@ struct CrashTests {
             relay = try startWorker("--relay", database: database, broker: broker)
             try await waitUntil(timeout: .seconds(60)) { await relayCheckpoint() == total }
 
+            // Two projectors share the partitions; one is killed mid-way while the other goes on.
             let ordersDone: @Sendable () async -> Int = { (try? await count("SELECT count(*) FROM order_history", client)) ?? 0 }
             var projector = try startWorker("--projector", database: database, broker: broker)
+            let partner = try startWorker("--projector", database: database, broker: broker)
             try await waitUntil(timeout: .seconds(60)) { await ordersDone() > 20 }
             crash(projector)
             let projectorKilledAt = await ordersDone()
@@ -57,6 +59,7 @@ struct CrashTests {
             try await waitUntil(timeout: .seconds(120), interval: .milliseconds(250)) { await PipelineCheck.caughtUp(store) }
             try await Task.sleep(for: .seconds(1))
             stop(projector)
+            stop(partner)
             stop(relay)
             TestEnvironment.logger.info("crash test", metadata: ["relayKilledAt": "\(relayKilledAt)/\(total)", "projectorKilledAt": "\(projectorKilledAt)/300"])
 

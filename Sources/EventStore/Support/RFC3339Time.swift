@@ -32,14 +32,7 @@ public enum RFC3339Time {
         guard bytes.count >= 20, bytes.last == UInt8(ascii: "Z"),
               bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"), bytes[10] == UInt8(ascii: "T"),
               bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":") else { return nil }
-        func number(_ range: Range<Int>) -> Int32? {
-            var value: Int32 = 0
-            for byte in bytes[range] {
-                guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else { return nil }
-                value = value * 10 + Int32(byte - UInt8(ascii: "0"))
-            }
-            return value
-        }
+        func number(_ range: Range<Int>) -> Int32? { Self.number(bytes, range) }
         guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
               let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19) else { return nil }
         var micros: Int64 = 0
@@ -51,16 +44,7 @@ public enum RFC3339Time {
             micros = Int64(value)
             for _ in 0..<(6 - min(6, digits.count)) { micros *= 10 }
         }
-        var parts = tm()
-        parts.tm_year = year - 1900
-        parts.tm_mon = month - 1
-        parts.tm_mday = day
-        parts.tm_hour = hour
-        parts.tm_min = minute
-        parts.tm_sec = second
-        let unixSeconds = Int64(timegm(&parts))
-        let sinceEpoch = unixSeconds * 1_000_000 - postgresEpochMicros + micros
-        return Date(timeInterval: Double(sinceEpoch) / 1_000_000, since: postgresEpoch)
+        return date(year: year, month: month, day: day, hour: hour, minute: minute, second: second, micros: micros)
     }
 
     /// Reads any RFC 3339 date-time, as a client may send one: `T` or `t`, a fraction of any
@@ -72,21 +56,11 @@ public enum RFC3339Time {
         guard bytes.count >= 20, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
               bytes[10] == UInt8(ascii: "T") || bytes[10] == UInt8(ascii: "t"),
               bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":") else { return nil }
-        func number(_ range: Range<Int>) -> Int32? {
-            guard range.upperBound <= bytes.count else { return nil }
-            var value: Int32 = 0
-            for byte in bytes[range] {
-                guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else { return nil }
-                value = value * 10 + Int32(byte - UInt8(ascii: "0"))
-            }
-            return value
-        }
+        func number(_ range: Range<Int>) -> Int32? { Self.number(bytes, range) }
         guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
               let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19),
               (1...12).contains(month), (0...23).contains(hour), (0...59).contains(minute), (0...60).contains(second) else { return nil }
-        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
-        let days: [Int32] = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
-        guard (1...days[Int(month) - 1]).contains(day) else { return nil }
+        guard (1...days(inMonth: month, year: year)).contains(day) else { return nil }
         var index = 19
         var micros: Int64 = 0
         if bytes[index] == UInt8(ascii: ".") {
@@ -114,6 +88,33 @@ public enum RFC3339Time {
         default:
             return nil
         }
+        return date(year: year, month: month, day: day, hour: hour, minute: minute, second: second, micros: micros, offsetSeconds: offsetSeconds)
+    }
+
+    /// The decimal number in `bytes[range]`; nil when it holds anything but digits or runs past the end.
+    private static func number(_ bytes: [UInt8], _ range: Range<Int>) -> Int32? {
+        guard range.upperBound <= bytes.count else { return nil }
+        var value: Int32 = 0
+        for byte in bytes[range] {
+            guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else { return nil }
+            value = value * 10 + Int32(byte - UInt8(ascii: "0"))
+        }
+        return value
+    }
+
+    private static func days(inMonth month: Int32, year: Int32) -> Int32 {
+        switch month {
+        case 2: year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
+    }
+
+    /// The instant of a calendar time `offsetSeconds` ahead of UTC, as postgres-nio would decode
+    /// it (microseconds from PostgreSQL's epoch).
+    private static func date(
+        year: Int32, month: Int32, day: Int32, hour: Int32, minute: Int32, second: Int32, micros: Int64, offsetSeconds: Int64 = 0
+    ) -> Date {
         var parts = tm()
         parts.tm_year = year - 1900
         parts.tm_mon = month - 1

@@ -54,6 +54,43 @@ struct RelayTakeoverCrashTests {
         }
         await broker.stop()
     }
+
+    @Test("the active relay frozen (SIGSTOP, its connections open but silent): the server ends its session, and the standby takes over and publishes the rest")
+    func frozenRelayLosesTheLead() async throws {
+        let broker = try DedicatedBroker()
+        try await broker.start()
+        let kafka = KafkaConfiguration(bootstrapServers: broker.bootstrapServers, properties: ["session.timeout.ms": "3000", "heartbeat.interval.ms": "500"])
+        try await withTestDatabase { client, database in
+            let store = PostgresEventStore(client: client, logger: TestEnvironment.logger)
+            let relayCheckpoint: @Sendable () async -> Int64 = { (try? await store.checkpoint(of: EventRelay.Configuration().checkpointName)) ?? 0 }
+            let head: @Sendable () async throws -> Int64 = { try await readEverything(store).last?.position ?? 0 }
+            let environment = ["DATABASE_URL": database.urlString, "KAFKA_BROKERS": broker.bootstrapServers, "LOG_LEVEL": "error"]
+            try await appendCatalogAndOrders(store, products: 20, prefix: "before")
+            let topics = try await client.query("SELECT DISTINCT stream_category FROM events").decode(String.self).collectAll().map { "commerce.\($0)" }
+            let first = try startCommerceWorker(["--relay"], environment: environment)
+            defer { if first.isRunning { kill(first.processIdentifier, SIGCONT); kill(first.processIdentifier, SIGKILL) } }
+            try await waitUntil(timeout: .seconds(60)) { await relayCheckpoint() == (try? await head()) }
+            let second = try startCommerceWorker(["--relay"], environment: environment)
+            defer { if second.isRunning { kill(second.processIdentifier, SIGKILL) } }
+            try await waitUntil(timeout: .seconds(30)) { await standingBy(client) }
+
+            // Frozen, the active relay neither publishes nor closes anything: only the server's
+            // limit on a silent session (ten heartbeats) frees its lock.
+            kill(first.processIdentifier, SIGSTOP)
+            try await appendCatalogAndOrders(store, products: 20, prefix: "frozen")
+            let end = try await head()
+            try await waitUntil(timeout: .seconds(60)) { await relayCheckpoint() == end }
+            let all = try await readEverything(store).map { $0.id.uuidString.lowercased() }
+            func eventIDs(_ messages: [KafkaMessage]) -> Set<String> { Set(messages.compactMap { $0.header("ce_id")?.stringValue }) }
+            let received = try await consumeMessages(topics: topics, kafka: kafka) { eventIDs($0).isSuperset(of: all) }
+            let missing = Set(all).subtracting(eventIDs(received))
+            #expect(missing.isEmpty, "\(missing.count) of \(all.count) events not published while the first relay was frozen")
+            kill(first.processIdentifier, SIGCONT)
+            second.terminate()
+            second.waitUntilExit()
+        }
+        await broker.stop()
+    }
 }
 
 /// Whether one session holds an elected service's advisory lock while another, which last tried

@@ -16,7 +16,8 @@ import ServiceLifecycle
 /// server going away can wait for ever, deaf to cancellation: statements are abandoned after a
 /// timeout rather than awaited, and a connection is closed aside. A session abandoned while the
 /// server still holds it (a heartbeat slowed by load past its timeout) would keep the lock with
-/// nobody running the service: the next session of this instance terminates it first.
+/// nobody running the service: the next session of this instance terminates it first, and the
+/// server itself ends a session silent for ten heartbeats.
 public struct SingleActiveService: Service {
     let name: String
     let service: any Service
@@ -59,7 +60,7 @@ public struct SingleActiveService: Service {
                             try await PostgresConnection.connect(configuration: try database.connectionConfiguration(connectTimeout: retryInterval * 4), id: id, logger: logger)
                         }
                         connection = opened
-                        current = try await backend(of: opened)
+                        current = try await prepare(opened)
                         while let orphan = abandoned.first {
                             try await terminate(orphan, from: opened)
                             abandoned.removeFirst()
@@ -98,10 +99,17 @@ public struct SingleActiveService: Service {
         let started: Date
     }
 
-    private func backend(of connection: PostgresConnection) async throws -> Backend {
+    /// Has the server end this session once it stays silent for ten heartbeats or retries (a
+    /// client cut off without closing, whose lock must not outlive it by the hours TCP takes to
+    /// notice), and tells which backend serves it.
+    private func prepare(_ connection: PostgresConnection) async throws -> Backend {
         let logger = self.logger
+        let silence = max(heartbeat, retryInterval) * 10
+        let milliseconds = silence.components.seconds * 1_000 + silence.components.attoseconds / 1_000_000_000_000_000
         let rows = try await abandoningAfter(retryInterval * 5) {
-            try await connection.query("SELECT pid, backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid()", logger: logger)
+            // SET takes no bind parameters: the value is a number this code computed.
+            try await connection.query(PostgresQuery(unsafeSQL: "SET idle_session_timeout = \(milliseconds)"), logger: logger)
+            return try await connection.query("SELECT pid, backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid()", logger: logger)
                 .decode((Int32, Date).self).collectAll()
         }
         // A session always sees itself; a missing row means a connection that is not working.

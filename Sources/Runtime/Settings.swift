@@ -239,14 +239,16 @@ public struct Settings: Sendable {
         } catch {
             throw ConfigurationError(variable: "TRUSTED_PROXIES", reason: "\"\(error.entry)\" is no address or CIDR network (10.0.0.0/8, fd00::/8)")
         }
-        var perMinute: [Int] = []
-        for name in ["RATE_LIMIT_AUTH_PER_MINUTE", "RATE_LIMIT_COMMANDS_PER_MINUTE", "RATE_LIMIT_QUERIES_PER_MINUTE"] {
+        func perMinute(_ name: String) throws(ConfigurationError) -> Int {
             guard let limit = Int(value(name)), (0...1_000_000).contains(limit) else {
                 throw ConfigurationError(variable: name, reason: "must be a whole number of requests per minute, 0 (no limit) to 1000000")
             }
-            perMinute.append(limit)
+            return limit
         }
-        rateLimits = RateLimitSettings(auth: perMinute[0], commands: perMinute[1], queries: perMinute[2])
+        rateLimits = RateLimitSettings(
+            auth: try perMinute("RATE_LIMIT_AUTH_PER_MINUTE"), commands: try perMinute("RATE_LIMIT_COMMANDS_PER_MINUTE"),
+            queries: try perMinute("RATE_LIMIT_QUERIES_PER_MINUTE")
+        )
         if let text = setting("METRICS_PORT") {
             guard let metricsPort = Int(text), (1...65535).contains(metricsPort), metricsPort != port else {
                 throw ConfigurationError(variable: "METRICS_PORT", reason: "\"\(text)\" is not a port number (1-65535) other than PORT's")

@@ -44,10 +44,6 @@ struct Serve: AsyncParsableCommand {
             return StartupChecks.randomSecret()
         }()
         let availability = DatabaseAvailability(url: settings.databaseURL, logger: logger)
-        let relayCheckpoint = EventRelay.Configuration().checkpointName
-        let metricsServer: [any Service] = settings.metricsPort.map {
-            [buildMetricsServer(host: settings.host, port: $0, registry: registry, postgres: postgres, relayCheckpoint: relayCheckpoint, logger: logger)]
-        } ?? []
         let drain = ShutdownDrain(period: settings.shutdownDrain, logger: logger)
         let app = buildApplication(
             configuration: APIConfiguration(
@@ -62,7 +58,7 @@ struct Serve: AsyncParsableCommand {
                 readinessChecks: [
                     ReadinessCheck(name: "kafka") { _ = try await kafka.metadata(timeout: .seconds(2)) }
                 ],
-                services: [postgres, availability] + workers + metricsServer,
+                services: [postgres, availability] + workers + settings.metricsServer(registry: registry, postgres: postgres, logger: logger),
                 startupChecks: [
                     { try await StartupChecks.connectOrFail(postgres, settings: settings) },
                     { try await StartupChecks.reachKafkaOrFail(kafka, settings: settings) },
@@ -73,7 +69,7 @@ struct Serve: AsyncParsableCommand {
                 mailer: settings.smtp.map(SMTPClient.init(settings:)),
                 shutdownDrain: drain,
                 metrics: registry,
-                relayCheckpoint: relayCheckpoint
+                relayCheckpoint: EventRelay.Configuration().checkpointName
             ),
             logger: logger
         )

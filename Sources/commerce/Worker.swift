@@ -1,4 +1,3 @@
-import API
 import ArgumentParser
 import Runtime
 import EventStore
@@ -34,9 +33,7 @@ struct Worker: AsyncParsableCommand {
         let postgres = PostgresClient(configuration: settings.databaseURL.clientConfiguration(), backgroundLogger: logger)
         let store = PostgresEventStore(client: postgres, logger: logger)
         // The only HTTP a worker serves: its own metrics, when given a port.
-        let metricsServer: [any Service] = settings.metricsPort.map {
-            [buildMetricsServer(host: settings.host, port: $0, registry: registry, postgres: postgres, relayCheckpoint: EventRelay.Configuration().checkpointName, logger: logger)]
-        } ?? []
+        let metricsServer = settings.metricsServer(registry: registry, postgres: postgres, logger: logger)
         var notifierConfiguration: Notifier.Configuration?
         if notifier {
             guard let secret = settings.tokenSecret else {

@@ -35,6 +35,11 @@ final class RateLimiter: Sendable {
         var budgets: [Key: Budget] = [:]
         /// Budgets of earlier windows are dropped when the first request of a new one comes.
         var window: Int64 = 0
+
+        /// The key's budget in `window`: a fresh one when it has none there yet.
+        func budget(_ key: Key, in window: Int64) -> Budget {
+            budgets[key].flatMap { $0.window == window ? $0 : nil } ?? Budget(window: window)
+        }
     }
 
     let settings: RateLimitSettings
@@ -63,7 +68,7 @@ final class RateLimiter: Sendable {
                 state.budgets = state.budgets.filter { $0.value.window >= window }
                 state.window = window
             }
-            var budget = state.budgets[key].flatMap { $0.window == window ? $0 : nil } ?? Budget(window: window)
+            var budget = state.budget(key, in: window)
             defer { state.budgets[key] = budget }
             if budget.leased > 0 {
                 budget.leased -= 1
@@ -82,7 +87,7 @@ final class RateLimiter: Sendable {
             return .allowed
         }
         return state.withLock { state in
-            var budget = state.budgets[key].flatMap { $0.window == window ? $0 : nil } ?? Budget(window: window)
+            var budget = state.budget(key, in: window)
             defer { state.budgets[key] = budget }
             guard granted > 0 else {
                 budget.spent = true

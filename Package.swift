@@ -46,6 +46,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         // Already a dependency of hummingbird: reads the settings from the environment, secrets marked.
         .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0"),
+        // Already a dependency of hummingbird: W3C trace context through requests, events and workers.
+        .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.1.0"),
     ],
     targets: [
         // Pure domain: no I/O, Foundation only.
@@ -57,6 +59,7 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 // postgres-nio's pool (built with it anyway): its error type tells an outage.
                 .product(name: "_ConnectionPoolModule", package: "postgres-nio"),
+                .product(name: "Instrumentation", package: "swift-distributed-tracing"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -106,6 +109,7 @@ let package = Package(
             dependencies: [
                 "Aggregates", "Application", "EventStore", "Kafka", "Mail", "Notifications", "Projections", "Payments",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -150,6 +154,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -165,6 +170,7 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -212,7 +218,7 @@ let package = Package(
         .testTarget(
             name: "APITests",
             dependencies: [
-                "API", "Aggregates", "EventStore", "Kafka", "Mail", "Notifications", "Payments", "Projections", "Workers", "TestSupport",
+                "API", "Aggregates", "EventStore", "Kafka", "Mail", "Notifications", "Payments", "Projections", "Workers", "Runtime", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -228,7 +234,10 @@ let package = Package(
         ),
         .testTarget(
             name: "CLITests",
-            dependencies: ["commerce", "Runtime", "Payments", "TestSupport", .product(name: "PostgresNIO", package: "postgres-nio")],
+            dependencies: [
+                "commerce", "Runtime", "Payments", "TestSupport", .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]

@@ -175,6 +175,10 @@ func buildRouterAndActivity(
 ) -> (router: Router<CommerceRequestContext>, activity: ActivityRecorder) {
     let router = Router(context: CommerceRequestContext.self)
     let routeTable = RouteTable()
+    // Outermost: the request's span (W3C `traceparent` continued, or a new trace) is the
+    // context of everything below, down to the events' correlation id. `token` may be a
+    // one-time secret in a link: never in a span.
+    router.add(middleware: TracingMiddleware(recordingHeaders: [], redactingQueryParameters: ["token"]))
     router.add(middleware: TrustedProxyMiddleware(proxies: configuration.trustedProxies))
     router.add(middleware: HTTPEdgeMiddleware(
         settings: .init(corsAllowedOrigins: Set(configuration.corsAllowedOrigins), hstsMaxAge: configuration.hstsMaxAge), routes: routeTable

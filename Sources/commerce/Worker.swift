@@ -30,6 +30,7 @@ struct Worker: AsyncParsableCommand {
         let registry = CommerceMetrics.registry
         let settings = try Settings()
         let logger = settings.makeLogger()
+        CommerceTracing.bootstrap(logger: logger)
         let postgres = PostgresClient(configuration: settings.databaseURL.clientConfiguration(), backgroundLogger: logger)
         let store = PostgresEventStore(client: postgres, logger: logger)
         // The only HTTP a worker serves: its own metrics, when given a port.

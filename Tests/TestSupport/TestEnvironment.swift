@@ -60,6 +60,7 @@ public func withTestDatabase<T: Sendable>(
     maximumConnections: Int = 20,
     _ body: (PostgresClient, DatabaseURL) async throws -> T
 ) async throws -> T {
+    TestTracing.bootstrap()
     let name = TestEnvironment.uniqueName("test")
     let admin = TestEnvironment.databaseURL
     let logger = TestEnvironment.logger

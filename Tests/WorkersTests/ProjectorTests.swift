@@ -43,6 +43,15 @@ struct ProjectorTests {
         try await withTestDatabase { client, _ in
             let store = PostgresEventStore(client: client, logger: logger)
             try await appendCatalogAndOrders(store, products: 3)
+            // One event of a watched trace: the relay's and the projector's batch spans link to it.
+            let trace = UUID()
+            TestTracing.watch(trace)
+            let (created, _) = try Product.handle(
+                .create(id: try ProductID("traced"), name: "Traced", description: "Traced", categoryPath: ["Apparel"]), Product.initialState, DecisionContext(now: Date())
+            )
+            let encoded = EventCodec.encode(try #require(created.first))
+            let traced = NewEvent(type: encoded.type, schemaVersion: Int32(encoded.schemaVersion), data: encoded.json, metadata: EventMetadata(correlationID: trace))
+            try await store.append([traced], to: try StreamName("product-traced"), expectedVersion: .noStream)
             try await withServices([relay(store, broker), projector(client, broker)]) {
                 // Each topic is consumed on its own: the inventory one may finish after the orders.
                 // (Seconds alone; the bound is for a suite sharing two cores with other brokers.)
@@ -51,8 +60,13 @@ struct ProjectorTests {
                     let stocked = try? await count("SELECT count(*) FROM catalog_variants WHERE on_hand = 10 AND available = 8 AND prices->>'EUR' = '2500'", client)
                     return paid == 3 && stocked == 3
                 }
+                let eventSpan = TraceParent(traceID: trace, parentID: TraceParent.spanID(of: traced.id)).header
+                try await waitUntil(timeout: .seconds(30)) {
+                    let names = TestTracing.spans(of: trace).filter { $0.links.map(\.header).contains(eventSpan) }.map(\.operationName)
+                    return names.contains("relay publish") && names.contains { $0.hasPrefix("project ") }
+                }
             }
-            let products = try await client.query("SELECT product_id, status, category_path FROM catalog_products ORDER BY product_id")
+            let products = try await client.query("SELECT product_id, status, category_path FROM catalog_products WHERE product_id <> 'traced' ORDER BY product_id")
                 .decode((String, String, [String]).self).collectAll()
             #expect(products.map(\.0) == ["prod-0", "prod-1", "prod-2"])
             #expect(products.allSatisfy { $0.1 == "published" && $0.2 == ["Apparel", "Shirts"] })

@@ -3,6 +3,7 @@ import EventStore
 import Foundation
 import Hummingbird
 import HTTPTypes
+import Tracing
 
 /// What every command route answers, and what it reads from every command request.
 enum CommandResponses {
@@ -34,10 +35,12 @@ enum CommandResponses {
     }
 
     /// The events' metadata: who acted, and the correlation id — the trace id of the caller's
-    /// W3C `traceparent`, else its `X-Correlation-ID`, else a new one.
+    /// W3C `traceparent`, else its `X-Correlation-ID`, else the trace the request began (its
+    /// `traceresponse`), else a new one.
     static func metadata(_ principal: Principal?, _ request: Request) -> EventMetadata {
         let correlation = request.headers[.init("traceparent")!].flatMap(TraceParent.init(header:))?.traceID
-            ?? request.headers[.init("X-Correlation-ID")!].flatMap(UUID.init(uuidString:)) ?? UUID()
+            ?? request.headers[.init("X-Correlation-ID")!].flatMap(UUID.init(uuidString:))
+            ?? InstrumentationContext.current?.traceParent?.traceID ?? UUID()
         return EventMetadata(correlationID: correlation, actor: principal?.userID ?? "guest")
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import EventStore
 import Hummingbird
+import Tracing
 
 /// What every answer carries, and what the edge answers itself, around the problem middleware:
 /// - `X-Request-Id`: the caller's (up to 128 characters of letters, digits, `.`, `_`, `-`) or
@@ -28,17 +29,18 @@ struct HTTPEdgeMiddleware<Context: RequestContext>: RouterMiddleware {
     let routes: RouteTable
 
     static var requestIDHeader: HTTPField.Name { HTTPField.Name("X-Request-Id")! }
+    static var traceResponseHeader: HTTPField.Name { HTTPField.Name("traceresponse")! }
     static var allowedHeaders: String { "Authorization, Content-Type, Idempotency-Key, If-Match, Guest-Token, X-Request-Id, traceparent, tracestate" }
-    static var exposedHeaders: String { "ETag, Location, Retry-After, X-Request-Id" }
+    static var exposedHeaders: String { "ETag, Location, Retry-After, X-Request-Id, traceresponse" }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let started = ContinuousClock.now
         let requestID = request.headers[Self.requestIDHeader].flatMap(Self.acceptable) ?? UUID().uuidString.lowercased()
         var context = context
         context.logger[metadataKey: "request_id"] = "\(requestID)"
-        if let trace = request.headers[.init("traceparent")!].flatMap(TraceParent.init(header:)) {
-            context.logger[metadataKey: "trace_id"] = "\(TraceParent.hex(trace.traceID))"
-        }
+        // The request's span (tracing middleware), or without a tracer the caller's own.
+        let trace = InstrumentationContext.current?.traceParent ?? request.headers[.init("traceparent")!].flatMap(TraceParent.init(header:))
+        if let trace { context.logger[metadataKey: "trace_id"] = "\(TraceParent.hex(trace.traceID))" }
         let origin = request.headers[.origin].flatMap { settings.corsAllowedOrigins.contains($0) ? $0 : nil }
         var response: Response
         if request.method == .options, let origin, let asked = request.headers[.accessControlRequestMethod] {
@@ -70,6 +72,9 @@ struct HTTPEdgeMiddleware<Context: RequestContext>: RouterMiddleware {
         }
         if !settings.corsAllowedOrigins.isEmpty { response.headers[values: .vary].append("Origin") }
         response.headers[Self.requestIDHeader] = requestID
+        // W3C Trace Context level 2: the trace this request joined or began, and its span, so
+        // a caller that sent no `traceparent` can still name the trace (the events' correlation id).
+        if let span = InstrumentationContext.current?.traceParent { response.headers[Self.traceResponseHeader] = span.header }
         response.headers[.xContentTypeOptions] = "nosniff"
         // A page that sets its own policies (the dashboard) keeps them.
         let referrerPolicy = HTTPField.Name("Referrer-Policy")!, frameOptions = HTTPField.Name("X-Frame-Options")!

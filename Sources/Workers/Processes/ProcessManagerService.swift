@@ -1,6 +1,7 @@
 import Aggregates
 import Application
 import EventStore
+import Tracing
 import Foundation
 import Logging
 import PostgresNIO
@@ -77,9 +78,20 @@ public struct ProcessManagerService<Manager: ProcessManager>: Service {
         if let unrecorded { try await store.storeCheckpoint(unrecorded, for: checkpointName) }
     }
 
-    /// Handles one event until it is done: applied, or refused and recorded.
+    /// Handles one event until it is done: applied, or refused and recorded; in a span of the
+    /// event's trace, so the commands it leads to can be followed from the request that began it.
     /// - Returns: false when the event led to nothing (its checkpoint is not written yet).
     func process(_ event: RecordedEvent) async throws -> Bool {
+        try await withSpan("\(manager.name) \(event.type)", context: event.traceContext, ofKind: .consumer) { span in
+            span.attributes["commerce.event.position"] = event.position
+            span.attributes["commerce.event.stream"] = event.stream.rawValue
+            let acted = try await decideAndAppend(event)
+            span.attributes["commerce.process.acted"] = acted
+            return acted
+        }
+    }
+
+    private func decideAndAppend(_ event: RecordedEvent) async throws -> Bool {
         let metadata = EventMetadata(correlationID: event.metadata.correlationID, causationID: event.id, actor: manager.name)
         let checkpoint = checkpointName
         let position = event.position
@@ -116,6 +128,7 @@ public struct ProcessManagerService<Manager: ProcessManager>: Service {
     private func recordRefusal(_ event: RecordedEvent, command: String, code: String, message: String) async throws {
         logger.warning("process manager's command was refused; recorded, moving on", metadata: [
             "event": "\(event.type)", "stream": "\(event.stream)", "code": "\(code)", "message": "\(message)",
+            "trace_id": "\(event.metadata.correlationID.map(TraceParent.hex) ?? "none")",
         ])
         let process = manager.name
         let checkpoint = checkpointName

@@ -1,4 +1,5 @@
 import EventStore
+import Tracing
 import Kafka
 import Logging
 import PostgresNIO
@@ -148,8 +149,16 @@ public struct Projector: Service {
         return restarted
     }
 
-    /// Applies one polled batch and advances its partitions' offsets, in one transaction.
+    /// Applies one polled batch and advances its partitions' offsets, in one transaction; in a
+    /// span of its own linked to each event's trace (a batch serves many traces).
     func apply(_ messages: [KafkaMessage]) async throws {
+        try await withSpan("project \(configuration.name)", context: .topLevel, ofKind: .consumer) { span in
+            span.attributes["messaging.batch.message_count"] = messages.count
+            try await apply(messages, span: span)
+        }
+    }
+
+    private func apply(_ messages: [KafkaMessage], span: any Span) async throws {
         let byPartition = Dictionary(grouping: messages) { KafkaTopicPartition(topic: $0.topic, partition: $0.partition) }
         try await client.withTransaction(logger: logger) { connection in
             try await handler.begin(on: connection)
@@ -163,6 +172,9 @@ public struct Projector: Service {
                     let event = CloudEventMessage.event(from: message)
                     if event == nil { logger.warning("\(configuration.name) skipped a message that is no CloudEvent of ours", metadata: ["topic": "\(message.topic)", "offset": "\(message.offset)"]) }
                     return event
+                }
+                if span.isRecording {
+                    for event in events { span.addLink(SpanLink(context: event.traceContext, attributes: [:])) }
                 }
                 try await handler.apply(events, on: connection)
                 try await ProjectionOffsets.advance(group: configuration.groupID, topic: partition.topic, partition: partition.partition,

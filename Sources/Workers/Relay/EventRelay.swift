@@ -1,5 +1,6 @@
 import Aggregates
 import EventStore
+import Tracing
 import Foundation
 import Kafka
 import Logging
@@ -99,8 +100,15 @@ public struct EventRelay: Service {
                     continue
                 }
                 try await ensureTopics(for: page.events, producer: producer, known: &topics)
-                let results = await producer.send(page.events.map { CloudEventMessage.message(for: $0, topicPrefix: configuration.topicPrefix) })
-                for case .failure(let error) in results { throw error }
+                // One span per published page, linked to each event's trace.
+                try await withSpan("relay publish", context: .topLevel, ofKind: .producer) { span in
+                    span.attributes["messaging.batch.message_count"] = page.events.count
+                    if span.isRecording {
+                        for event in page.events { span.addLink(SpanLink(context: event.traceContext, attributes: [:])) }
+                    }
+                    let results = await producer.send(page.events.map { CloudEventMessage.message(for: $0, topicPrefix: configuration.topicPrefix) })
+                    for case .failure(let error) in results { throw error }
+                }
                 try await store.storeCheckpoint(page.nextPosition, for: configuration.checkpointName)
                 logger.debug("relay published", metadata: ["events": "\(page.events.count)", "position": "\(page.nextPosition)"])
                 checkpoint = page.nextPosition

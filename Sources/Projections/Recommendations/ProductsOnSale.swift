@@ -27,7 +27,18 @@ public final class ProductsOnSale: Sendable {
 
     public struct Snapshot: Sendable {
         public let products: [String: Product]
+        /// The same products as the scoring formulas take them.
+        public let standings: [String: RecommendationScoring.Standing]
+        /// The share of buyers who bought a product again, over these products.
+        public let typicalRepeatShare: Double
         let loadedAt: ContinuousClock.Instant
+
+        init(products: [String: Product], loadedAt: ContinuousClock.Instant) {
+            self.products = products
+            standings = products.mapValues { .init(categoryPath: $0.categoryPath, buyers: $0.buyers, repeatBuyers: $0.repeatBuyers) }
+            typicalRepeatShare = RecommendationScoring.typicalRepeatShare(standings.values)
+            self.loadedAt = loadedAt
+        }
     }
 
     private struct State {

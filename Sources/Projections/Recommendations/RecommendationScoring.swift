@@ -15,9 +15,28 @@ public enum RecommendationScoring {
     /// Buy-again weighs how often by how lately: orders × 2^(−age / 30 days).
     public static let buyAgainHalfLife: TimeInterval = 30 * 86_400
     /// A product "re-bought often" — kept in for-you although the customer owns it — has at
-    /// least this many buyers, and this share of them bought it again.
+    /// least this many buyers, and a share of them who bought it again at least the shop's
+    /// typical share (``typicalRepeatShare(_:)``), or this share if that is lower: how often
+    /// anything is bought again differs from a grocer to a furniture shop.
     public static let rebuyMinimumBuyers: Int64 = 3
     public static let rebuyRate = 0.3
+    /// For-you mixes two guesses at what the customer buys next: what goes with their products
+    /// (pairs), and what is bought most where they shop (their categories). Half and half.
+    public static let categoryShare = 0.5
+
+    /// What the lists know of a product on sale besides its content: its category path, how
+    /// many signed-in customers bought it, and how many of them more than once.
+    public struct Standing: Sendable, Equatable {
+        public var categoryPath: [String]
+        public var buyers: Int64
+        public var repeatBuyers: Int64
+
+        public init(categoryPath: [String], buyers: Int64, repeatBuyers: Int64) {
+            self.categoryPath = categoryPath
+            self.buyers = buyers
+            self.repeatBuyers = repeatBuyers
+        }
+    }
 
     /// One product in a customer's history.
     public struct HistoryItem: Sendable, Equatable {
@@ -49,33 +68,88 @@ public enum RecommendationScoring {
         return weight
     }
 
-    /// For-you: score(x) = Σᵢ weight(i) · (cos_bought(i, x) + 0.5 · cos_viewed(i, x)) over the
-    /// history items i, leaving out what the customer bought unless it is in `rebought`; such a
-    /// product is like itself (cos = 1), so it also scores its own weight. `neighbours` holds the
-    /// sums over pairs (summed where the pairs are, in the database), without the owned products.
+    /// For-you, a mixture of two distributions over products:
+    /// `score(x) = (1 − λ) · pairs(x) / Σ pairs + λ · Σ_c affinity(c) · P(x | c)`, λ = ``categoryShare``.
+    /// - `pairs(x) = Σᵢ weight(i) · (cos_bought(i, x) + 0.5 · cos_viewed(i, x))` over the history
+    ///   items i (`neighbours`, summed in the database, without the owned products); a product
+    ///   the customer bought and that is in `rebought` is like itself (cos = 1): it adds its own
+    ///   weight.
+    /// - `affinity(c)`: the customer's share of their history's weight in category path c.
+    /// - `P(x | c) = (buyers(x) + 1) / Σ_{y in c} (buyers(y) + 1)`: how often x is the one bought
+    ///   in its category (add-one smoothing, so a new product there is not zero).
+    /// What the customer bought is left out unless in `rebought`. `standings` are the products
+    /// on sale; a history product missing from them has no category.
     public static func forYou(
-        neighbours: [String: Double], history: [HistoryItem], rebought: Set<String>, now: Date
+        neighbours: [String: Double], history: [HistoryItem], rebought: Set<String>, standings: [String: Standing], now: Date
     ) -> [(product: String, score: Double)] {
-        var scores = neighbours
+        var pairs = neighbours.filter { $0.value > 0 }
         for item in history where item.orders > 0 && rebought.contains(item.product) {
-            scores[item.product, default: 0] += weight(of: item, now: now)
+            pairs[item.product, default: 0] += weight(of: item, now: now)
         }
+        var scores: [String: Double] = [:]
+        let pairTotal = pairs.values.reduce(0, +)
+        if pairTotal > 0 {
+            for (product, sum) in pairs { scores[product] = (1 - categoryShare) * sum / pairTotal }
+        }
+        let affinity = categoryAffinity(history: history, standings: standings, now: now)
+        if !affinity.isEmpty {
+            var categoryTotals: [[String]: Double] = [:]
+            for standing in standings.values where affinity[standing.categoryPath] != nil {
+                categoryTotals[standing.categoryPath, default: 0] += Double(standing.buyers + 1)
+            }
+            for (product, standing) in standings {
+                guard let share = affinity[standing.categoryPath], let total = categoryTotals[standing.categoryPath] else { continue }
+                scores[product, default: 0] += categoryShare * share * Double(standing.buyers + 1) / total
+            }
+        }
+        // What they bought is left out, unless re-bought often.
+        for item in history where item.orders > 0 && !rebought.contains(item.product) { scores[item.product] = nil }
         return ranked(scores.filter { $0.value > 0 })
     }
 
-    /// Buy-again: the customer's own products, orders × 2^(−age/30 d).
-    public static func buyAgain(history: [HistoryItem], now: Date) -> [(product: String, score: Double)] {
+    /// Each category path's share of the weight of the customer's history (products on sale only).
+    public static func categoryAffinity(history: [HistoryItem], standings: [String: Standing], now: Date) -> [[String]: Double] {
+        var weights: [[String]: Double] = [:]
+        for item in history {
+            guard let path = standings[item.product]?.categoryPath, !path.isEmpty else { continue }
+            weights[path, default: 0] += weight(of: item, now: now)
+        }
+        let total = weights.values.reduce(0, +)
+        guard total > 0 else { return [:] }
+        return weights.mapValues { $0 / total }
+    }
+
+    /// Buy-again: the customer's own products they are likely to order again — ones they bought
+    /// more than once, or that are re-bought often (``isRebought(buyers:repeatBuyers:typicalShare:)``) — by
+    /// `orders · 2^(−age/30 d) · (repeat buyers + 1) / (buyers + 2)`: how often and how lately,
+    /// times how likely anyone is to buy the product again (add-one smoothed). A product bought
+    /// once that few buy twice (a kettle) is left to the other lists.
+    public static func buyAgain(history: [HistoryItem], standings: [String: Standing], now: Date) -> [(product: String, score: Double)] {
+        let typical = typicalRepeatShare(standings.values)
         var scores: [String: Double] = [:]
         for item in history where item.orders > 0 {
             guard let ordered = item.lastOrderedAt else { continue }
-            scores[item.product] = Double(item.orders) * TrendScore.decay(max(0, now.timeIntervalSince(ordered)), halfLife: buyAgainHalfLife)
+            let standing = standings[item.product]
+            let buyers = standing?.buyers ?? 0, repeatBuyers = standing?.repeatBuyers ?? 0
+            guard item.orders >= 2 || isRebought(buyers: buyers, repeatBuyers: repeatBuyers, typicalShare: typical) else { continue }
+            let propensity = Double(repeatBuyers + 1) / Double(buyers + 2)
+            scores[item.product] = Double(item.orders) * TrendScore.decay(max(0, now.timeIntervalSince(ordered)), halfLife: buyAgainHalfLife) * propensity
         }
         return ranked(scores)
     }
 
-    /// Whether a product is re-bought often enough to recommend to those who own it.
-    public static func isRebought(buyers: Int64, repeatBuyers: Int64) -> Bool {
-        buyers >= rebuyMinimumBuyers && Double(repeatBuyers) >= rebuyRate * Double(buyers)
+    /// Whether a product is re-bought often enough to recommend to those who own it: at least
+    /// ``rebuyMinimumBuyers`` buyers, some of whom bought it again, at least the smaller of
+    /// `typicalShare` and ``rebuyRate`` of them.
+    public static func isRebought(buyers: Int64, repeatBuyers: Int64, typicalShare: Double) -> Bool {
+        buyers >= rebuyMinimumBuyers && repeatBuyers > 0 && Double(repeatBuyers) >= min(typicalShare, rebuyRate) * Double(buyers)
+    }
+
+    /// The share of buyers who bought a product again, over all the products: Σ repeat buyers ÷
+    /// Σ buyers (0 with no buyers).
+    public static func typicalRepeatShare(_ standings: some Collection<Standing>) -> Double {
+        let buyers = standings.reduce(0) { $0 + $1.buyers }
+        return buyers == 0 ? 0 : Double(standings.reduce(0) { $0 + $1.repeatBuyers }) / Double(buyers)
     }
 
     /// What a product is, for likeness without history: its category path, its lowest price in

@@ -113,13 +113,15 @@ public struct RecommendationsReader: Sendable {
         let history = try await history(of: customer)
         let owned = history.filter { $0.orders > 0 }.map(\.product)
         let rebought = Set(owned.filter { id in
-            snapshot.products[id].map { RecommendationScoring.isRebought(buyers: $0.buyers, repeatBuyers: $0.repeatBuyers) } ?? false
+            snapshot.standings[id].map {
+                RecommendationScoring.isRebought(buyers: $0.buyers, repeatBuyers: $0.repeatBuyers, typicalShare: snapshot.typicalRepeatShare)
+            } ?? false
         })
         // Discovery leaves out what they own (unless re-bought often); buy-again lists it first.
         let discovery = Set(owned).subtracting(rebought)
         var picked = Picked(excluding: kind == .buyAgain ? [] : discovery, limit: limit, snapshot: snapshot, currency: currency)
         if kind == .buyAgain {
-            picked.add(RecommendationScoring.buyAgain(history: history, now: now), reason: kind.rawValue)
+            picked.add(RecommendationScoring.buyAgain(history: history, standings: snapshot.standings, now: now), reason: kind.rawValue)
             picked.excluded = discovery
         }
         if !picked.isFull {
@@ -128,7 +130,7 @@ public struct RecommendationsReader: Sendable {
                 of: weights, through: [(.purchases, 1), (.views, RecommendationScoring.viewedPairWeight)], excluding: discovery, limit: picked.depth
             )
             picked.add(RecommendationScoring.forYou(neighbours: Dictionary(sums.map { ($0.product, $0.score) }, uniquingKeysWith: +),
-                                                    history: history, rebought: rebought, now: now),
+                                                    history: history, rebought: rebought, standings: snapshot.standings, now: now),
                        reason: CustomerList.forYou.rawValue)
         }
         let paths = Set(history.compactMap { snapshot.products[$0.product]?.categoryPath }.filter { !$0.isEmpty })

@@ -36,16 +36,22 @@ struct BenchAppend: AsyncParsableCommand {
         let maxWriters = writerCounts.max()!
         let duration = Duration.milliseconds(Int(seconds * 1000))
 
+        guard let pgbenchExecutable = PgBench.locate() else {
+            throw ValidationError("pgbench is missing (it comes with the PostgreSQL server package): scripts/setup installs it")
+        }
         try await withBenchDatabase(settings: settings, logger: logger) { url in
+            let pgbench = PgBench(executable: pgbenchExecutable, database: url)
             try await PostgresClient.withClient(url, maximumConnections: maxWriters + 2, logger: logger) { client in
                 let store = PostgresEventStore(client: client, logger: logger, limits: .init(concurrentAppendBatches: appendBatches))
                 try await client.query("CREATE TABLE raw_events (LIKE events INCLUDING ALL)")
                 try await client.query("CREATE SEQUENCE raw_position_seq")
+                try await client.query("CREATE SEQUENCE pgbench_version_seq")
                 let payload = Self.payload(bytes: eventBytes)
                 let version = try await client.query("SHOW server_version").decode(String.self).collectAll().first ?? "?"
                 print("commerce-bench append — PostgreSQL \(version), \(seconds) s per scenario, ~\(payload.utf8.count)-byte events, \(appendBatches) append batches in flight")
                 print("")
-                print(pad("scenario", 34) + pad("writers", 9, right: true) + pad("events/s", 12, right: true) + pad("raw events/s", 14, right: true) + pad("ratio", 8, right: true))
+                print(pad("scenario", 34) + pad("writers", 9, right: true) + pad("events/s", 12, right: true) + pad("raw loop", 10, right: true)
+                    + pad("of loop", 9, right: true) + pad("pgbench", 10, right: true) + pad("of pgbench", 12, right: true))
 
                 for batch in [1, 10] {
                     for count in writerCounts {
@@ -60,8 +66,15 @@ struct BenchAppend: AsyncParsableCommand {
                             try await store.append(events, to: try StreamName("bench-\(scenario)w\(writer)"), expectedVersion: .exact(Int64(iteration * batch)))
                             return batch
                         }
+                        // As many transactions as would take `seconds` at twice the faster of ours.
+                        let transactions = max(50, Int(max(raw, ours) * 2 * seconds / Double(batch * count)))
+                        let peer = try await pgbench.transactionsPerSecond(
+                            script: Self.pgbenchScript(scenario: scenario, batch: batch, payload: payload), clients: count, transactions: transactions
+                        ) * Double(batch)
                         let label = batch == 1 ? "append, 1 event per call" : "append, 10 events per call"
-                        print(pad(label, 34) + pad("\(count)", 9, right: true) + pad(format(ours), 12, right: true) + pad(format(raw), 14, right: true) + pad(String(format: "%.0f %%", ours / raw * 100), 8, right: true))
+                        print(pad(label, 34) + pad("\(count)", 9, right: true) + pad(format(ours), 12, right: true) + pad(format(raw), 10, right: true)
+                            + pad(String(format: "%.0f %%", ours / raw * 100), 9, right: true) + pad(format(peer), 10, right: true)
+                            + pad(String(format: "%.2f×", ours / peer), 12, right: true))
                     }
                 }
 
@@ -74,8 +87,11 @@ struct BenchAppend: AsyncParsableCommand {
                 print("")
                 print(pad("$all read, 1 reader, pages of 1000", 34) + pad("1", 9, right: true) + pad(format(ourRead), 12, right: true) + pad(format(rawRead), 14, right: true) + pad(String(format: "%.0f %%", ourRead / rawRead * 100), 8, right: true))
                 print("")
-                print("raw = plain INSERT into a table of the same shape (LIKE events INCLUDING ALL), one transaction per call;")
-                print("      plain SELECT … WHERE global_position > $1 ORDER BY global_position LIMIT 1000, decoding the same columns.")
+                print("raw loop = plain INSERT into a table of the same shape (LIKE events INCLUDING ALL), one transaction per call,")
+                print("      from this process through postgres-nio; plain SELECT … WHERE global_position > $1 ORDER BY global_position")
+                print("      LIMIT 1000, decoding the same columns.")
+                print("pgbench = the same INSERT (1 or 10 rows per transaction) from pgbench, prepared, as many clients as writers,")
+                print("      run just after ours: the rate PostgreSQL itself reaches here. Targets: ≥ 0.9× at 8 and 32 writers, ≥ 0.5× at 1.")
                 print("ours = PostgresEventStore.append (expected version, idempotency check, hash chain, gap-free frontier)")
                 print("       and PostgresEventStore.readAll (safe frontier, \(total) events).")
             }
@@ -85,6 +101,19 @@ struct BenchAppend: AsyncParsableCommand {
     static func payload(bytes: Int) -> String {
         let filler = String(repeating: "x", count: max(0, bytes - 60))
         return #"{"sku":"SKU-12345","quantity":3,"note":"\#(filler)"}"#
+    }
+
+    /// pgbench's script for the raw INSERT of `batch` rows per transaction, each client on a
+    /// stream of its own (versions from one sequence: unique, as the table's constraint wants).
+    static func pgbenchScript(scenario: String, batch: Int, payload: String) -> String {
+        let columns = "global_position, stream_name, stream_category, stream_version, event_id, event_type, schema_version, data, metadata, correlation_id, actor, recorded_at, hash"
+        let values = """
+            nextval('raw_position_seq'), 'pgbench-\(scenario)-' || :client_id, 'raw', nextval('pgbench_version_seq'), gen_random_uuid(), \
+            'BenchmarkEvent', 1, '\(payload)'::jsonb, '{}', gen_random_uuid(), 'bench', now(), '\\x00'
+            """
+        return batch == 1
+            ? "INSERT INTO raw_events (\(columns)) VALUES (\(values));\n"
+            : "INSERT INTO raw_events (\(columns)) SELECT \(values) FROM generate_series(1, \(batch));\n"
     }
 
     static func rawInsert(client: PostgresClient, stream: String, iteration: Int, batch: Int, payload: String) async throws {

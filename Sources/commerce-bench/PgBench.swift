@@ -1,0 +1,63 @@
+import ArgumentParser
+import EventStore
+import Foundation
+
+/// pgbench, PostgreSQL's own load generator (it comes with the server package): the strongest
+/// baseline for a write path — C clients sending one prepared statement per transaction, with
+/// nothing of ours in between. Runs as its own process, so it shares the cores with the server
+/// as our benchmark process does.
+struct PgBench {
+    let executable: URL
+    let database: DatabaseURL
+
+    /// `pgbench` on the PATH or under /usr/lib/postgresql/*/bin; nil when it is missing.
+    static func locate() -> URL? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin"
+        var candidates = path.split(separator: ":").map { "\($0)/pgbench" }
+        let versions = (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []
+        candidates += versions.sorted(by: >).map { "/usr/lib/postgresql/\($0)/bin/pgbench" }
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }.map { URL(fileURLWithPath: $0) }
+    }
+
+    /// Runs `script` (pgbench's script language: SQL, with `:client_id` the client's number) with
+    /// `clients` connections, `transactions` each, prepared statements, no vacuum; its
+    /// transactions per second, without the time spent connecting.
+    ///
+    /// A count, not a duration (`-T`): pgbench ends a timed run on SIGALRM, which a process
+    /// started from one of our threads inherits blocked.
+    func transactionsPerSecond(script: String, clients: Int, transactions: Int) async throws -> Double {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("commerce-pgbench-\(UUID().uuidString.prefix(8)).sql")
+        try script.write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = [
+            "-n", "-M", "prepared", "-c", "\(clients)", "-j", "\(min(clients, ProcessInfo.processInfo.activeProcessorCount))",
+            "-t", "\(transactions)", "-f", file.path,
+            "-h", database.host, "-p", "\(database.port)", "-U", database.username, database.database,
+        ]
+        var environment = ProcessInfo.processInfo.environment
+        if let password = database.password { environment["PGPASSWORD"] = password }
+        process.environment = environment
+        let output = Pipe(), errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        // Waited for on a thread of its own, not a cooperative one: the run takes seconds.
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            Thread.detachNewThread {
+                process.waitUntilExit()
+                done.resume()
+            }
+        }
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        guard process.terminationStatus == 0,
+              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("tps = ") }),
+              let tps = line.split(separator: " ").dropFirst(2).first.flatMap({ Double($0) })
+        else {
+            let problem = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            throw ValidationError("pgbench failed (status \(process.terminationStatus)): \(problem.prefix(500))")
+        }
+        return tps
+    }
+}

@@ -109,8 +109,8 @@ struct BenchAnalytics: AsyncParsableCommand {
                 + pad("p99 ms", 9, right: true) + pad("non-2xx", 9, right: true) + pad("p99/50 ms", 11, right: true))
             for (label, path) in loads {
                 // Unmeasured first: the first requests open pool connections and read the tables into the cache.
-                _ = try Wrk.run(["-t1", "-c1", "-d1s", "-H", "Authorization: Bearer \(token)", "http://127.0.0.1:\(port)\(path)"])
-                let result = try Wrk.run(["-t1", "-c1", "-d\(seconds)s", "-H", "Authorization: Bearer \(token)", "http://127.0.0.1:\(port)\(path)"])
+                _ = try await Wrk.run(["-t1", "-c1", "-d1s", "-H", "Authorization: Bearer \(token)", "http://127.0.0.1:\(port)\(path)"])
+                let result = try await Wrk.run(["-t1", "-c1", "-d\(seconds)s", "-H", "Authorization: Bearer \(token)", "http://127.0.0.1:\(port)\(path)"])
                 print(pad(label, 40) + pad(format(result.requestsPerSecond), 10, right: true) + pad(String(format: "%.2f", result.p50), 9, right: true)
                     + pad(String(format: "%.2f", result.p99), 9, right: true) + pad("\(result.non2xx)", 9, right: true)
                     + pad(String(format: "%.0f %%", result.p99 / 50 * 100), 11, right: true))

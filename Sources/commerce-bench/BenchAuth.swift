@@ -79,7 +79,7 @@ struct BenchAuth: AsyncParsableCommand {
                     wrk.body = '{"email":"\(login)","password":"\(secret)"}'
                     wrk.path = "/auth/login"
                     """.write(to: script, atomically: true, encoding: .utf8)
-                results.append((label, try Wrk.run(["-t1", "-c1", "-d\(seconds)s", "-s", script.path, "http://127.0.0.1:\(port)"])))
+                results.append((label, try await Wrk.run(["-t1", "-c1", "-d\(seconds)s", "-s", script.path, "http://127.0.0.1:\(port)"])))
             }
             let floorMedian = floor[floor.count / 2]
             print("")

@@ -74,13 +74,13 @@ struct BenchHTTP: AsyncParsableCommand {
 
             let addScript = try script(in: directory, name: "add", token: token, carts: carts, path: "/lines",
                                        body: #"{"productId":"bench-product","sku":"BENCH-0","quantity":1}"#, delayMs: nil)
-            let add = try runWrk(port: port, script: addScript, seconds: seconds)
+            let add = try await runWrk(port: port, script: addScript, seconds: seconds)
             let half = raw / 2
             let delay = max(1, Int(Double(connections) * 1000 / half))
-            let paced = try runWrk(port: port, script: try script(in: directory, name: "paced", token: token, carts: carts, path: "/lines",
+            let paced = try await runWrk(port: port, script: try script(in: directory, name: "paced", token: token, carts: carts, path: "/lines",
                                                                  body: #"{"productId":"bench-product","sku":"BENCH-0","quantity":1}"#, delayMs: delay),
                                    seconds: seconds)
-            let checkout = try runWrk(port: port, script: try script(in: directory, name: "checkout", token: token, carts: readyCarts, path: "/checkout",
+            let checkout = try await runWrk(port: port, script: try script(in: directory, name: "checkout", token: token, carts: readyCarts, path: "/checkout",
                                                                     body: #"{"cardNumber":"4242424242424242"}"#, delayMs: nil),
                                       seconds: min(seconds, 5))
 
@@ -171,7 +171,7 @@ struct BenchHTTP: AsyncParsableCommand {
     }
 
     /// Runs wrk (2 threads, matching `step` in the script) and reads its summary.
-    private func runWrk(port: Int, script: URL, seconds: Int) throws -> Wrk.Result {
-        try Wrk.run(["-t2", "-c\(connections)", "-d\(seconds)s", "-s", script.path, "http://127.0.0.1:\(port)"])
+    private func runWrk(port: Int, script: URL, seconds: Int) async throws -> Wrk.Result {
+        try await Wrk.run(["-t2", "-c\(connections)", "-d\(seconds)s", "-s", script.path, "http://127.0.0.1:\(port)"])
     }
 }

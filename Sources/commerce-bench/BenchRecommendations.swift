@@ -208,8 +208,8 @@ struct BenchRecommendations: AsyncParsableCommand {
                 try Self.rotatingScript(paths: paths, tokens: signedIn ? tokens : [])
                     .write(to: script, atomically: true, encoding: .utf8)
                 let arguments = ["-t2", "-c\(connections)", "-s", script.path, "http://127.0.0.1:\(port)"]
-                _ = try Wrk.run(["-d1s"] + arguments)
-                let result = try Wrk.run(["-d\(seconds)s"] + arguments)
+                _ = try await Wrk.run(["-d1s"] + arguments)
+                let result = try await Wrk.run(["-d\(seconds)s"] + arguments)
                 print(pad(label, 44) + pad(format(result.requestsPerSecond), 10, right: true) + pad(String(format: "%.2f", result.p50), 9, right: true)
                     + pad(String(format: "%.2f", result.p99), 9, right: true) + pad("\(result.non2xx)", 9, right: true)
                     + pad(String(format: "%.0f %%", result.p99 / 10 * 100), 11, right: true))

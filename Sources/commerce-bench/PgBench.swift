@@ -29,34 +29,18 @@ struct PgBench {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("commerce-pgbench-\(UUID().uuidString.prefix(8)).sql")
         try script.write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = [
+        var environment = ProcessInfo.processInfo.environment
+        if let password = database.password { environment["PGPASSWORD"] = password }
+        let finished = try await ChildProcess.run(executable, [
             "-n", "-M", "prepared", "-c", "\(clients)", "-j", "\(min(clients, ProcessInfo.processInfo.activeProcessorCount))",
             "-t", "\(transactions)", "-f", file.path,
             "-h", database.host, "-p", "\(database.port)", "-U", database.username, database.database,
-        ]
-        var environment = ProcessInfo.processInfo.environment
-        if let password = database.password { environment["PGPASSWORD"] = password }
-        process.environment = environment
-        let output = Pipe(), errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        // Waited for on a thread of its own, not a cooperative one: the run takes seconds.
-        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
-            Thread.detachNewThread {
-                process.waitUntilExit()
-                done.resume()
-            }
-        }
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        guard process.terminationStatus == 0,
-              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("tps = ") }),
+        ], environment: environment)
+        guard finished.status == 0,
+              let line = finished.output.split(separator: "\n").first(where: { $0.hasPrefix("tps = ") }),
               let tps = line.split(separator: " ").dropFirst(2).first.flatMap({ Double($0) })
         else {
-            let problem = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            throw ValidationError("pgbench failed (status \(process.terminationStatus)): \(problem.prefix(500))")
+            throw ValidationError("pgbench failed (status \(finished.status)): \(finished.errors.prefix(500))")
         }
         return tps
     }

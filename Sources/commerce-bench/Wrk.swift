@@ -12,18 +12,13 @@ enum Wrk {
         var non2xx = 0
     }
 
-    /// Runs `wrk --latency` with `arguments`; the rate, the median and 99th percentile in ms, and the non-2xx count.
-    static func run(_ arguments: [String]) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/wrk")
-        process.arguments = ["--latency"] + arguments
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+    /// Runs `wrk --latency` with `arguments` (a process of its own, waited for off the server's
+    /// threads: ``ChildProcess``); the rate, the median and 99th percentile in ms, and the
+    /// non-2xx count.
+    static func run(_ arguments: [String]) async throws -> Result {
+        let finished = try await ChildProcess.run(URL(fileURLWithPath: "/usr/bin/wrk"), ["--latency"] + arguments)
         var result = Result()
-        for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
+        for line in finished.output.split(separator: "\n") {
             let fields = line.split(separator: " ", omittingEmptySubsequences: true)
             if line.hasPrefix("Requests/sec:"), let value = fields.last.flatMap({ Double($0) }) { result.requestsPerSecond = value }
             if line.contains("Non-2xx or 3xx responses:"), let value = fields.last.flatMap({ Int($0) }) { result.non2xx = value }
@@ -43,12 +38,8 @@ enum Wrk {
     /// Waits until a server on the port answers its liveness check.
     static func waitForServer(port: Int) async throws {
         for _ in 0..<100 {
-            let probe = Process()
-            probe.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-            probe.arguments = ["-sf", "-o", "/dev/null", "http://127.0.0.1:\(port)/health/live"]
-            try probe.run()
-            probe.waitUntilExit()
-            if probe.terminationStatus == 0 { return }
+            let probe = try await ChildProcess.run(URL(fileURLWithPath: "/usr/bin/curl"), ["-sf", "-o", "/dev/null", "http://127.0.0.1:\(port)/health/live"])
+            if probe.status == 0 { return }
             try await Task.sleep(for: .milliseconds(100))
         }
         throw ValidationError("the server did not start on port \(port)")

@@ -110,18 +110,14 @@ extension AppendRequest {
                 }
             }
         }
-        let rows = try await connection.query(
-            """
-            SELECT request, stream_name, first_version, last_version, first_position, last_position, failed, actual_version
-            FROM append_events(\(requestNumbers), \(streams), \(expected), \(counts), \(ids), \(types), \(schemaVersions),
-                               \(data), \(metadata), \(correlationIDs), \(causationIDs), \(actors))
-            """,
-            logger: logger
-        )
+        let rows = try await connection.execute(AppendEventsStatement(
+            requestNumbers: requestNumbers, streams: streams, expected: expected, counts: counts, ids: ids, types: types,
+            schemaVersions: schemaVersions, data: data, metadata: metadata, correlationIDs: correlationIDs,
+            causationIDs: causationIDs, actors: actors
+        ), logger: logger)
         var appended = [[AppendResult]](repeating: [], count: requests.count)
         var failures = [[StreamName: Int64]](repeating: [:], count: requests.count)
-        for try await (request, name, firstVersion, lastVersion, firstPosition, lastPosition, failed, actual)
-            in rows.decode((Int32, String, Int64?, Int64?, Int64?, Int64?, Bool, Int64).self) {
+        for try await (request, name, firstVersion, lastVersion, firstPosition, lastPosition, failed, actual) in rows {
             let index = Int(request) - 1
             let stream = StreamName(trusted: name)
             if failed {

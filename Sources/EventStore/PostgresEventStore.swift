@@ -207,24 +207,24 @@ public final class PostgresEventStore: Sendable {
         case .position(let position): (maxPosition, maxTime) = (position, .distantFuture)
         case .time(let time): (maxPosition, maxTime) = (.max, time)
         }
-        let query: PostgresQuery
         switch direction {
         case .forwards:
-            query = """
-                SELECT \(unescaped: RecordedEvent.columns) FROM events
-                WHERE stream_name = \(stream.rawValue) AND stream_version >= \(version ?? 1)
-                  AND global_position <= \(maxPosition) AND recorded_at <= \(maxTime)
-                ORDER BY stream_version LIMIT \(limit)
-                """
+            let rows = try await client.execute(
+                ReadStreamStatement(stream: stream.rawValue, fromVersion: version ?? 1, maxPosition: maxPosition, maxTime: maxTime, limit: limit),
+                logger: logger
+            )
+            var events: [RecordedEvent] = []
+            for try await event in rows { if let event { events.append(event) } }
+            return events
         case .backwards:
-            query = """
+            let query: PostgresQuery = """
                 SELECT \(unescaped: RecordedEvent.columns) FROM events
                 WHERE stream_name = \(stream.rawValue) AND stream_version <= \(version ?? .max)
                   AND global_position <= \(maxPosition) AND recorded_at <= \(maxTime)
                 ORDER BY stream_version DESC LIMIT \(limit)
                 """
+            return try await RecordedEvent.decodeAll(try await client.query(query, logger: logger))
         }
-        return try await RecordedEvent.decodeAll(try await client.query(query, logger: logger))
     }
 
     // MARK: - $all

@@ -12,8 +12,9 @@ import PostgresNIO
 /// - for-you → trending in the customer's categories → trending;
 /// - buy-again → for-you → trending in the customer's categories → trending.
 /// Each item says which source it came from (`reason`). What every list needs of the products
-/// on sale comes from a shared snapshot (``ProductsOnSale``); a request reads only its pairs or
-/// its customer's products, and the final items' cards.
+/// on sale comes from a shared snapshot (``ProductsOnSale``), and the items' cards from a shared
+/// cache of the same age (``RecommendationCards``); a request reads only its pairs or its
+/// customer's products, and the cards not read in the last second.
 public struct RecommendationsReader: Sendable {
     public enum ProductList: String, Sendable, CaseIterable {
         case alsoBought = "also-bought"
@@ -46,6 +47,7 @@ public struct RecommendationsReader: Sendable {
     let client: PostgresClient
     let logger: Logger
     let catalog: CatalogReader
+    let cardCache: RecommendationCards
     let onSale: ProductsOnSale
     let trendHalfLife: TimeInterval
 
@@ -58,6 +60,7 @@ public struct RecommendationsReader: Sendable {
         self.client = client
         self.logger = logger
         catalog = CatalogReader(client: client, logger: logger)
+        cardCache = RecommendationCards(catalog: catalog, maximumAge: snapshotAge)
         onSale = ProductsOnSale(client: client, logger: logger, maximumAge: snapshotAge, trendHalfLife: trendHalfLife)
         self.trendHalfLife = trendHalfLife
     }
@@ -182,8 +185,8 @@ public struct RecommendationsReader: Sendable {
     /// The chosen products priced in the currency, in their order (one that stopped being
     /// available since the snapshot drops out).
     private func cards(_ picked: Picked) async throws -> [Item] {
-        let cards = try await catalog.availableProducts(ids: picked.chosen.map(\.product), currency: picked.currency)
-        return picked.chosen.compactMap { chosen in cards[chosen.product].map { Item(product: $0, score: chosen.score, reason: chosen.reason) } }
+        let found = try await cardCache.available(ids: picked.chosen.map(\.product), currency: picked.currency)
+        return picked.chosen.compactMap { chosen in found[chosen.product].map { Item(product: $0, score: chosen.score, reason: chosen.reason) } }
     }
 
     /// Which pairs relate products: bought together, or viewed in one session.

@@ -109,7 +109,9 @@ import Testing
             RecommendationScoring.HistoryItem(product: "tea", orders: 1, lastOrderedAt: now, views: 0, lastViewedAt: nil),
             RecommendationScoring.HistoryItem(product: "lamp", orders: 0, lastOrderedAt: nil, views: 4, lastViewedAt: now),
         ]
-        let list = RecommendationScoring.buyAgain(history: history, standings: standings, now: now)
+        let list = RecommendationScoring.buyAgain(
+            history: history, standings: standings, typicalShare: RecommendationScoring.typicalRepeatShare(standings.values), now: now
+        )
         // The typical repeat share is 9 of 24, so 30 % counts. coffee: 3 · ½ · 6/11; tea (4 of 10
         // re-buy it): 1 · 1 · 5/12; the kettle, bought once and re-bought by no one, is out.
         #expect(list.map(\.product) == ["coffee", "tea"], "\(list)")

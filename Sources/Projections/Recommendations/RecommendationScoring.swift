@@ -123,15 +123,17 @@ public enum RecommendationScoring {
     /// more than once, or that are re-bought often (``isRebought(buyers:repeatBuyers:typicalShare:)``) — by
     /// `orders · 2^(−age/30 d) · (repeat buyers + 1) / (buyers + 2)`: how often and how lately,
     /// times how likely anyone is to buy the product again (add-one smoothed). A product bought
-    /// once that few buy twice (a kettle) is left to the other lists.
-    public static func buyAgain(history: [HistoryItem], standings: [String: Standing], now: Date) -> [(product: String, score: Double)] {
-        let typical = typicalRepeatShare(standings.values)
+    /// once that few buy twice (a kettle) is left to the other lists. `typicalShare` is
+    /// ``typicalRepeatShare(_:)`` of the products on sale (the snapshot keeps it).
+    public static func buyAgain(
+        history: [HistoryItem], standings: [String: Standing], typicalShare: Double, now: Date
+    ) -> [(product: String, score: Double)] {
         var scores: [String: Double] = [:]
         for item in history where item.orders > 0 {
             guard let ordered = item.lastOrderedAt else { continue }
             let standing = standings[item.product]
             let buyers = standing?.buyers ?? 0, repeatBuyers = standing?.repeatBuyers ?? 0
-            guard item.orders >= 2 || isRebought(buyers: buyers, repeatBuyers: repeatBuyers, typicalShare: typical) else { continue }
+            guard item.orders >= 2 || isRebought(buyers: buyers, repeatBuyers: repeatBuyers, typicalShare: typicalShare) else { continue }
             let propensity = Double(repeatBuyers + 1) / Double(buyers + 2)
             scores[item.product] = Double(item.orders) * TrendScore.decay(max(0, now.timeIntervalSince(ordered)), halfLife: buyAgainHalfLife) * propensity
         }

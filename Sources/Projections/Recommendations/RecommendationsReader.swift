@@ -124,7 +124,9 @@ public struct RecommendationsReader: Sendable {
         let discovery = Set(owned).subtracting(rebought)
         var picked = Picked(excluding: kind == .buyAgain ? [] : discovery, limit: limit, snapshot: snapshot, currency: currency)
         if kind == .buyAgain {
-            picked.add(RecommendationScoring.buyAgain(history: history, standings: snapshot.standings, now: now), reason: kind.rawValue)
+            picked.add(RecommendationScoring.buyAgain(
+                history: history, standings: snapshot.standings, typicalShare: snapshot.typicalRepeatShare, now: now
+            ), reason: kind.rawValue)
             picked.excluded = discovery
         }
         if !picked.isFull {

@@ -173,9 +173,7 @@ public struct Projector: Service {
                     if event == nil { logger.warning("\(configuration.name) skipped a message that is no CloudEvent of ours", metadata: ["topic": "\(message.topic)", "offset": "\(message.offset)"]) }
                     return event
                 }
-                if span.isRecording {
-                    for event in events { span.addLink(SpanLink(context: event.traceContext, attributes: [:])) }
-                }
+                span.linkTraces(of: events)
                 try await handler.apply(events, on: connection)
                 try await ProjectionOffsets.advance(group: configuration.groupID, topic: partition.topic, partition: partition.partition,
                                                     to: last.offset + 1, on: connection, logger: logger)

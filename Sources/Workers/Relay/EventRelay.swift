@@ -103,9 +103,7 @@ public struct EventRelay: Service {
                 // One span per published page, linked to each event's trace.
                 try await withSpan("relay publish", context: .topLevel, ofKind: .producer) { span in
                     span.attributes["messaging.batch.message_count"] = page.events.count
-                    if span.isRecording {
-                        for event in page.events { span.addLink(SpanLink(context: event.traceContext, attributes: [:])) }
-                    }
+                    span.linkTraces(of: page.events)
                     let results = await producer.send(page.events.map { CloudEventMessage.message(for: $0, topicPrefix: configuration.topicPrefix) })
                     for case .failure(let error) in results { throw error }
                 }

@@ -14,3 +14,12 @@ extension RecordedEvent {
         return context
     }
 }
+
+extension Span {
+    /// Links a batch's span to the trace of each event in it (a batch serves many traces); not
+    /// even the contexts are made when no tracer records.
+    func linkTraces(of events: [RecordedEvent]) {
+        guard isRecording else { return }
+        for event in events { addLink(SpanLink(context: event.traceContext, attributes: [:])) }
+    }
+}

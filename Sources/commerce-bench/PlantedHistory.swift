@@ -18,6 +18,9 @@ struct PlantedHistory {
         let customer: String
         let products: [String]
         let at: Date
+        /// What a list that knew the planted structure would show: the customer's staple, then
+        /// products by how likely a pick of the order is to be them (``plantedBest``).
+        let plantedBest: [String]
     }
 
     private(set) var heldOut: [HeldOut] = []
@@ -62,6 +65,7 @@ struct PlantedHistory {
             let products: [ProductID]
             let browsed: [ProductID]
             let last: Bool
+            let plantedBest: [String]
         }
         var plans: [Planned] = []
         for customer in 0..<customers {
@@ -74,6 +78,7 @@ struct PlantedHistory {
             }
             // Everyone replenishes something of their own: any product of their category.
             let staple = byCategory[affinity[0]][Int(random.next() % UInt64(byCategory[affinity[0]].count))]
+            let best = Self.plantedBest(staple: staple, affinity: affinity, byCategory: byCategory, partner: partner)
             let count = 3 + Int(random.next() % 6)
             let times = (0..<count).map { _ in start.addingTimeInterval(Double(random.next() % (364 * 86_400))) }.sorted()
             for (index, time) in times.enumerated() {
@@ -87,14 +92,14 @@ struct PlantedHistory {
                 var unique: [ProductID] = []
                 for product in products where !unique.contains(product) { unique.append(product) }
                 let browsed = unique + (0..<(1 + Int(random.next() % 3))).map { _ in pick() }
-                plans.append(Planned(customer: customer, at: time, products: unique, browsed: browsed, last: index == count - 1))
+                plans.append(Planned(customer: customer, at: time, products: unique, browsed: browsed, last: index == count - 1, plantedBest: best))
             }
         }
         plans.sort { $0.at < $1.at }
         for plan in plans {
             let owner = CartOwner.customer(try CustomerID("customer-\(plan.customer)"))
             if plan.last {
-                heldOut.append(HeldOut(customer: "customer-\(plan.customer)", products: plan.products.map(\.rawValue), at: plan.at))
+                heldOut.append(HeldOut(customer: "customer-\(plan.customer)", products: plan.products.map(\.rawValue), at: plan.at, plantedBest: plan.plantedBest))
                 continue
             }
             history.advance(to: plan.at.addingTimeInterval(-Double(plan.browsed.count + 1) * 60))
@@ -119,6 +124,27 @@ struct PlantedHistory {
             storedEvents += appends.reduce(0) { $0 + $1.events.count }
         }
         batch.removeAll(keepingCapacity: true)
+    }
+
+    /// The ten products most likely in a customer's next order, by the rules the history was made
+    /// with: the staple (in half the orders), then each product by the chance that one pick is
+    /// it — its category's chance (60 % the first, 30 % the second, 10 % spread over all) times
+    /// its Zipf weight in the category — plus half its bundle partner's chance. The ceiling
+    /// for a list on this history, give or take the luck of the draw.
+    static func plantedBest(staple: ProductID, affinity: [Int], byCategory: [[ProductID]], partner: [ProductID: ProductID]) -> [String] {
+        var pick: [ProductID: Double] = [:]
+        for (category, products) in byCategory.enumerated() {
+            let share = (category == affinity[0] ? 0.6 : category == affinity[1] ? 0.3 : 0) + 0.1 / Double(byCategory.count)
+            let total = products.indices.reduce(0.0) { $0 + 1 / Double($1 + 1) }
+            for (index, product) in products.enumerated() { pick[product] = share / Double(index + 1) / total }
+        }
+        var chance: [(product: String, chance: Double)] = []
+        for (product, own) in pick where product != staple {
+            let bundled = partner[product].flatMap { pick[$0] } ?? 0
+            chance.append((product.rawValue, own + 0.5 * bundled))
+        }
+        chance.sort { $0.chance != $1.chance ? $0.chance > $1.chance : $0.product < $1.product }
+        return [staple.rawValue] + chance.prefix(9).map { $0.product }
     }
 
     /// A product of the list, the i-th with weight 1/(i+1).

@@ -149,16 +149,18 @@ struct RecommendationTests {
             #expect(items.map(\.id) == byTrend.filter { $0 != "tee" })
             #expect(Self.items(try await api.call(.get, "/catalog/trending?category=Garden")).isEmpty, "no product in the category: nothing to show")
 
-            // For-you for c1, who bought the kettle (twice), the teapot and the soldout, and viewed the
-            // lamp (twice) and the tee. Signed-in buyers (repeat buyers): kettle 4 (c1), teapot 2,
-            // mug 2 (c2), soldout 2: the shop's typical repeat share is 2 of 10, and the kettle's, 1 of
-            // 4, is above it: re-bought often, it stays a candidate; the teapot and the soldout (too
-            // few buyers) are left out. Half the score is the pairs' share, half the categories':
-            // - pairs: mug ← kettle: w(kettle) · 2/√15, with w(kettle) = 2 orders · 2^(−12 h / 90 d);
-            //   kettle ← teapot: w(teapot) · 2/√(3·5), kettle ← soldout: w(soldout) · 2/√(2·5), plus its
-            //   own weight w(kettle); lamp ← tee viewed together: w(tee) · 0.5 · 1; tee ← lamp:
-            //   w(lamp) · 0.5 · 1, with w(viewed) = 0.25 · 2^(−age of the last view / 14 d); each over
-            //   the four's sum;
+            // For-you for c1, who placed 2 orders: the kettle (in both), the teapot and the soldout,
+            // and viewed the lamp (twice) and the tee. Signed-in buyers (repeat buyers): kettle 4
+            // (c1), teapot 2, mug 2 (c2), soldout 2: the shop's typical repeat share is 2 of 10, and
+            // the kettle's, 1 of 4, is above a quarter of it: re-bought often, it stays a candidate;
+            // the teapot and the soldout (nobody bought them again) are left out. The score is
+            // what c1 buys again, plus two new products an order, half by the pairs, half by the
+            // categories:
+            // - again: the kettle, in 2 of 2 orders, the first counted as (1 + 1) / (4 + 2): (1 + 1/3) / 2;
+            // - pairs, without what c1 bought: mug ← kettle: w(kettle) · 2/√15, with w(kettle) = 2
+            //   orders · 2^(−12 h / 90 d); lamp ← tee viewed together: w(tee) · 0.5 · 1; tee ← lamp:
+            //   w(lamp) · 0.5 · 1, with w(viewed) = 0.25 · 2^(−age of the last view / 14 d); each
+            //   over the three's sum;
             // - categories: c1's share of weight in the product's category times the product's
             //   (signed-in buyers + 1) over its category's: Home/Kitchen has kettle 4 buyers (c1–c4),
             //   teapot 2 (c1, c2), mug 2 (c2, c3), soldout 2 (c4, c1): 5 + 3 + 3 + 3 = 14; the lamp
@@ -173,12 +175,14 @@ struct RecommendationTests {
             let total = kitchen + lighting + shirts
             let pairs: [String: Double] = [
                 "mug": ordered(2, 12 * Self.hour) * 2 / 15.0.squareRoot(), "lamp": viewed("tee") * 0.5, "tee": viewed("lamp") * 0.5,
-                "kettle": ordered(1, 10 * Self.day) * 2 / 15.0.squareRoot() + ordered(1, 12 * Self.hour) * 2 / 10.0.squareRoot() + ordered(2, 12 * Self.hour),
             ]
             let pairSum = pairs.values.reduce(0, +)
             let categories: [String: Double] = ["mug": kitchen / total * 3 / 14, "kettle": kitchen / total * 5 / 14, "lamp": lighting / total, "tee": shirts / total]
+            let again: [String: Double] = ["kettle": (1 + 2.0 / 6) / 2]
             var expected: [String: Double] = [:]
-            for product in ["mug", "lamp", "tee", "kettle"] { expected[product] = 0.5 * pairs[product]! / pairSum + 0.5 * categories[product]! }
+            for product in ["mug", "lamp", "tee", "kettle"] {
+                expected[product] = (again[product] ?? 0) + 2 * (0.5 * (pairs[product] ?? 0) / pairSum + 0.5 * categories[product]!)
+            }
             answer = try await api.call(.get, "/customers/me/recommendations?kind=for-you", token: customers[0].token)
             #expect(answer.status == .ok, "\(answer.body)")
             items = Self.items(answer)
@@ -187,8 +191,9 @@ struct RecommendationTests {
             #expect(items.allSatisfy { $0.reason == "for-you" && Self.close($0.score, expected[$0.id]!) }, "\(items) against \(expected)")
 
             // Buy-again for c1: the kettle, bought twice: 2 · 2^(−12 h / 30 d) · (1 repeat buyer + 1) / (4 buyers + 2).
-            // The teapot, bought once and re-bought by no one, is left out; soldout too (and out of
-            // stock); then for-you's, as above, without the kettle listed already.
+            // The teapot, bought once and re-bought by no one (less than the shop's typical share),
+            // is left out; soldout too (and out of stock); then for-you's, as above, without the
+            // kettle listed already.
             items = Self.items(try await api.call(.get, "/customers/me/recommendations?kind=buy-again", token: customers[0].token))
             #expect(items.map(\.id) == ["kettle"] + forYouOrder.filter { $0 != "kettle" }, "\(items)")
             #expect(Self.close(items[0].score, 2 * Self.halved(12 * Self.hour, every: 30 * Self.day) * 2 / 6))
@@ -216,6 +221,14 @@ struct RecommendationTests {
             items = Self.items(try await api.call(.get, "/catalog/products/teapot/recommendations?kind=also-bought&limit=2"))
             // teapot 4 orders, mug 4, kettle 5: mug 2/√16 = 0.5, kettle 2/√20 = 0.447.
             #expect(items.map(\.id) == ["mug", "kettle"] && Self.close(items[0].score, 0.5) && Self.close(items[1].score, 2 / 20.0.squareRoot()), "\(items)")
+
+            // Each signed-in customer's orders are counted (c1 2, c2 2, c3 1, c4 2); erasing c4's
+            // data deletes their count with their products.
+            let counted = try await postgres.query("SELECT customer_id, orders FROM rec_customer_orders").decode((String, Int64).self).collectAll()
+            #expect(Dictionary(uniqueKeysWithValues: counted.map { ($0.0, $0.1) }) == [c1: 2, c2: 2, c3: 1, c4: 2], "\(counted)")
+            #expect(try await api.call(.post, "/admin/customers/\(c4)/erase", token: admin).status == .ok)
+            #expect(try await postgres.query("SELECT count(*)::int FROM rec_customer_orders WHERE customer_id = \(c4)").decode(Int.self).collectAll()[0] == 0)
+            #expect(try await postgres.query("SELECT count(*)::int FROM rec_customer_products WHERE customer_id = \(c4)").decode(Int.self).collectAll()[0] == 0)
         }
     }
 

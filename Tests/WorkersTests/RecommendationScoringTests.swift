@@ -39,29 +39,39 @@ import Testing
         #expect(abs(RecommendationScoring.similarity(kettle, unpriced) - (0.6 * 0.5 + 0.15 * 0.5)) < 1e-12)
     }
 
-    @Test("for-you: the pairs' share adds a re-bought product's own weight, and only a re-bought one's; owned products are left out")
+    @Test("for-you: a product they own and others re-buy scores the share of their orders that held it; one not re-bought is left out")
     func forYouAndOwnership() {
         let now = Date(timeIntervalSince1970: 1_790_000_000)
         let history = [RecommendationScoring.HistoryItem(product: "coffee", orders: 3, lastOrderedAt: now, views: 0, lastViewedAt: nil)]
-        // No categories known: the pairs' half alone. The filter's sum, 3 orders · cosine 0.5, is all of it.
-        let plain = RecommendationScoring.forYou(neighbours: ["filter": 1.5], history: history, rebought: [], standings: [:], now: now)
-        #expect(plain.map(\.product) == ["filter"] && abs(plain[0].score - 0.5) < 1e-12)
-        // Re-bought: coffee's own weight (3 orders just now) joins the pairs: 3 and 1.5 of 4.5.
-        let again = RecommendationScoring.forYou(neighbours: ["filter": 1.5], history: history, rebought: ["coffee"], standings: [:], now: now)
-        #expect(again.map(\.product) == ["coffee", "filter"] && abs(again[0].score - 0.5 * 3 / 4.5) < 1e-12 && abs(again[1].score - 0.5 * 1.5 / 4.5) < 1e-12)
+        // No categories known: the pairs' half alone, for two new products an order: the filter's
+        // sum is all of the pairs' sum, so 2 · ½ · 1.
+        let plain = RecommendationScoring.forYou(neighbours: ["filter": 1.5], history: history, orders: 4, rebought: [], standings: [:], now: now)
+        #expect(plain.map(\.product) == ["filter"] && abs(plain[0].score - 1) < 1e-12)
+        // Re-bought: coffee was in 3 of their 4 orders; its first purchase counts as the smoothed
+        // chance that a buyer buys it again, (0 + 1) / (0 + 2) with no buyers known: (2 + ½) / 4.
+        let again = RecommendationScoring.forYou(neighbours: ["filter": 1.5], history: history, orders: 4, rebought: ["coffee"], standings: [:], now: now)
+        #expect(again.map(\.product) == ["filter", "coffee"] && abs(again[0].score - 1) < 1e-12 && abs(again[1].score - 2.5 / 4) < 1e-12, "\(again)")
+        // With its buyers known (5 of 9 again): (2 + 6/11) / 4, beside its category's share.
+        let standings: [String: RecommendationScoring.Standing] = ["coffee": .init(categoryPath: ["Food"], buyers: 9, repeatBuyers: 5)]
+        let known = RecommendationScoring.forYou(neighbours: [:], history: history, orders: 4, rebought: ["coffee"], standings: standings, now: now)
+        // The category half: all their weight is in Food, and coffee is all of Food's buyers: 2 · ½ · 1 · 10/10.
+        #expect(known.map(\.product) == ["coffee"] && abs(known[0].score - ((2 + 6.0 / 11) / 4 + 1)) < 1e-12, "\(known)")
     }
 
-    @Test("re-bought often: at least 3 buyers, some of them again, at least the shop's typical share or 30 %, whichever is lower")
+    @Test("re-bought often: at least 3 buyers, some of them again, at least a quarter of the shop's typical share (buy-again: all of it)")
     func reboughtOften() {
         let typical = RecommendationScoring.typicalRepeatShare([
             .init(categoryPath: ["A"], buyers: 10, repeatBuyers: 1), .init(categoryPath: ["B"], buyers: 30, repeatBuyers: 7), .init(categoryPath: ["B"], buyers: 0, repeatBuyers: 0),
         ])
         #expect(abs(typical - 8.0 / 40) < 1e-12)
         #expect(RecommendationScoring.typicalRepeatShare([]) == 0)
-        // A grocer, where half of all buyers buy again: 30 % is enough.
-        #expect(RecommendationScoring.isRebought(buyers: 10, repeatBuyers: 3, typicalShare: 0.5) && !RecommendationScoring.isRebought(buyers: 10, repeatBuyers: 2, typicalShare: 0.5))
-        // A shop where a fifth buy again: 2 of 10 is as often as usual.
-        #expect(RecommendationScoring.isRebought(buyers: 10, repeatBuyers: 2, typicalShare: 0.2) && !RecommendationScoring.isRebought(buyers: 10, repeatBuyers: 1, typicalShare: 0.2))
+        // A grocer, where half of all buyers buy again: a quarter of that, 12.5 %, marks a consumable.
+        #expect(RecommendationScoring.isRebought(buyers: 16, repeatBuyers: 2, typicalShare: 0.5) && !RecommendationScoring.isRebought(buyers: 17, repeatBuyers: 2, typicalShare: 0.5))
+        // A furniture shop, where 4 % buy again: 1 of 25 re-buying is plenty there.
+        #expect(RecommendationScoring.isRebought(buyers: 25, repeatBuyers: 1, typicalShare: 0.04) && !RecommendationScoring.isRebought(buyers: 101, repeatBuyers: 1, typicalShare: 0.04))
+        // Buy-again asks for the typical share itself: 2 of 10 where a fifth buy again, not 1.
+        #expect(RecommendationScoring.isRebought(buyers: 10, repeatBuyers: 2, typicalShare: 0.2, fraction: 1))
+        #expect(!RecommendationScoring.isRebought(buyers: 10, repeatBuyers: 1, typicalShare: 0.2, fraction: 1))
         #expect(!RecommendationScoring.isRebought(buyers: 10, repeatBuyers: 0, typicalShare: 0), "nobody bought it again")
         #expect(!RecommendationScoring.isRebought(buyers: 2, repeatBuyers: 2, typicalShare: 0.2), "two buyers are too few to say")
     }
@@ -83,15 +93,21 @@ import Testing
             RecommendationScoring.HistoryItem(product: "mug", orders: 0, lastOrderedAt: nil, views: 1, lastViewedAt: now),
         ]
         let food = 3 / 3.25, home = 0.25 / 3.25
-        // Buyers + 1 in Food/Coffee: 10 + 5 + 1 = 16; in Home: 11.
+        // Buyers + 1 in Food/Coffee: 10 + 5 + 1 = 16; in Home: 11. Two new products an order,
+        // half from the categories and half from the pairs (the filter's 2 is all of them).
         let expected: [String: Double] = [
-            "filter": 0.5 * food * 5 / 16 + 0.5 * 1.0, "beans": 0.5 * food * 1 / 16, "mug": 0.5 * home * 11 / 11,
+            "filter": 2 * (0.5 * food * 5 / 16 + 0.5 * 1.0), "beans": 2 * 0.5 * food * 1 / 16, "mug": 2 * 0.5 * home * 11 / 11,
         ]
         let affinity = RecommendationScoring.categoryAffinity(history: history, standings: standings, now: now)
         #expect(affinity.count == 2 && abs(affinity[coffeePath]! - food) < 1e-12 && abs(affinity[["Home"]]! - home) < 1e-12)
-        let list = RecommendationScoring.forYou(neighbours: ["filter": 2], history: history, rebought: [], standings: standings, now: now)
+        let list = RecommendationScoring.forYou(neighbours: ["filter": 2], history: history, orders: 5, rebought: [], standings: standings, now: now)
         #expect(list.map(\.product) == ["filter", "mug", "beans"], "owned coffee out, the garden (never visited) out: \(list)")
         for item in list { #expect(abs(item.score - expected[item.product]!) < 1e-12, "\(item)") }
+        // Re-bought, coffee comes back: its category share, 2 · ½ · food · 10/16, and 3 of 5 orders
+        // with the first counted as 6/11.
+        let rebought = RecommendationScoring.forYou(neighbours: ["filter": 2], history: history, orders: 5, rebought: ["coffee"], standings: standings, now: now)
+        let coffee = rebought.first { $0.product == "coffee" }
+        #expect(coffee.map { abs($0.score - (2 * 0.5 * food * 10 / 16 + (2 + 6.0 / 11) / 5)) < 1e-12 } == true, "\(rebought)")
     }
 
     @Test("buy-again: what they bought twice or others re-buy, by orders, recency and the product's smoothed repeat share")
@@ -101,19 +117,22 @@ import Testing
             "coffee": .init(categoryPath: ["Food"], buyers: 9, repeatBuyers: 5),
             "kettle": .init(categoryPath: ["Home"], buyers: 5, repeatBuyers: 0),
             "tea": .init(categoryPath: ["Food"], buyers: 10, repeatBuyers: 4),
+            "rice": .init(categoryPath: ["Food"], buyers: 10, repeatBuyers: 2),
         ]
         let month: TimeInterval = 30 * 86_400
         let history = [
             RecommendationScoring.HistoryItem(product: "coffee", orders: 3, lastOrderedAt: now.addingTimeInterval(-month), views: 0, lastViewedAt: nil),
             RecommendationScoring.HistoryItem(product: "kettle", orders: 1, lastOrderedAt: now, views: 0, lastViewedAt: nil),
             RecommendationScoring.HistoryItem(product: "tea", orders: 1, lastOrderedAt: now, views: 0, lastViewedAt: nil),
+            RecommendationScoring.HistoryItem(product: "rice", orders: 1, lastOrderedAt: now, views: 0, lastViewedAt: nil),
             RecommendationScoring.HistoryItem(product: "lamp", orders: 0, lastOrderedAt: nil, views: 4, lastViewedAt: now),
         ]
         let list = RecommendationScoring.buyAgain(
             history: history, standings: standings, typicalShare: RecommendationScoring.typicalRepeatShare(standings.values), now: now
         )
-        // The typical repeat share is 9 of 24, so 30 % counts. coffee: 3 · ½ · 6/11; tea (4 of 10
-        // re-buy it): 1 · 1 · 5/12; the kettle, bought once and re-bought by no one, is out.
+        // The typical repeat share is 11 of 34 (32 %). coffee: 3 · ½ · 6/11; tea (4 of 10 re-buy
+        // it, more than usual): 1 · 1 · 5/12. Bought once, the kettle (re-bought by no one) and
+        // the rice (2 of 10, less than usual) are out; for-you may still list the rice.
         #expect(list.map(\.product) == ["coffee", "tea"], "\(list)")
         #expect(abs(list[0].score - 3 * 0.5 * 6 / 11) < 1e-12 && abs(list[1].score - 5.0 / 12) < 1e-12)
     }

@@ -59,6 +59,7 @@ public struct EraseCustomerData: Sendable {
             // browsing session. (Their search text is sealed with their key; views and orders stay
             // in the counts of products, under a pseudonymous id, like order lines.)
             try await connection.query("DELETE FROM rec_customer_products WHERE customer_id = \(customer.rawValue)", logger: store.logger)
+            try await connection.query("DELETE FROM rec_customer_orders WHERE customer_id = \(customer.rawValue)", logger: store.logger)
             try await connection.query("DELETE FROM rec_view_sessions WHERE viewer = \(Activity.streamName(for: .customer(customer)))", logger: store.logger)
             return emails
         }

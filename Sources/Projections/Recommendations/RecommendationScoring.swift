@@ -15,14 +15,19 @@ public enum RecommendationScoring {
     /// Buy-again weighs how often by how lately: orders × 2^(−age / 30 days).
     public static let buyAgainHalfLife: TimeInterval = 30 * 86_400
     /// A product "re-bought often" — kept in for-you although the customer owns it — has at
-    /// least this many buyers, and a share of them who bought it again at least the shop's
-    /// typical share (``typicalRepeatShare(_:)``), or this share if that is lower: how often
-    /// anything is bought again differs from a grocer to a furniture shop.
+    /// least this many buyers, some of whom bought it again, and a share of repeat buyers at
+    /// least this fraction of the shop's typical share (``typicalRepeatShare(_:)``). How often
+    /// anything is bought again differs from a grocer to a furniture shop; what marks a durable
+    /// (a kettle) is being re-bought far less than the shop's products usually are.
     public static let rebuyMinimumBuyers: Int64 = 3
-    public static let rebuyRate = 0.3
-    /// For-you mixes two guesses at what the customer buys next: what goes with their products
-    /// (pairs), and what is bought most where they shop (their categories). Half and half.
+    public static let rebuyShareOfTypical = 0.25
+    /// For-you's discovery half mixes two guesses at the products a customer buys next that
+    /// they have not bought: what goes with their products (pairs), and what is bought most
+    /// where they shop (their categories). Half and half.
     public static let categoryShare = 0.5
+    /// About how many products a next order brings that the customer has not bought before:
+    /// the weight of discovery against their own re-buying in for-you.
+    public static let newProductsPerOrder = 2.0
 
     /// What the lists know of a product on sale besides its content: its category path, how
     /// many signed-in customers bought it, and how many of them more than once.
@@ -68,28 +73,28 @@ public enum RecommendationScoring {
         return weight
     }
 
-    /// For-you, a mixture of two distributions over products:
-    /// `score(x) = (1 − λ) · pairs(x) / Σ pairs + λ · Σ_c affinity(c) · P(x | c)`, λ = ``categoryShare``.
+    /// For-you, an estimate of how likely each product is to be in the customer's next order:
+    /// `score(x) = again(x) + n · ((1 − λ) · pairs(x) / Σ pairs + λ · Σ_c affinity(c) · P(x | c))`,
+    /// with n = ``newProductsPerOrder`` and λ = ``categoryShare``.
+    /// - `again(x)`, for a product they bought that is in `rebought`:
+    ///   `(orders(x) − 1 + p(x)) / orders`, the share of their `orders` that held it, with the
+    ///   first purchase counted as `p(x) = (repeat buyers + 1) / (buyers + 2)`: how likely a
+    ///   buyer of x is to buy it again (add-one smoothed).
     /// - `pairs(x) = Σᵢ weight(i) · (cos_bought(i, x) + 0.5 · cos_viewed(i, x))` over the history
-    ///   items i (`neighbours`, summed in the database, without the owned products); a product
-    ///   the customer bought and that is in `rebought` is like itself (cos = 1): it adds its own
-    ///   weight.
+    ///   items i (`neighbours`, summed in the database, without the products they bought).
     /// - `affinity(c)`: the customer's share of their history's weight in category path c.
     /// - `P(x | c) = (buyers(x) + 1) / Σ_{y in c} (buyers(y) + 1)`: how often x is the one bought
     ///   in its category (add-one smoothing, so a new product there is not zero).
     /// What the customer bought is left out unless in `rebought`. `standings` are the products
     /// on sale; a history product missing from them has no category.
     public static func forYou(
-        neighbours: [String: Double], history: [HistoryItem], rebought: Set<String>, standings: [String: Standing], now: Date
+        neighbours: [String: Double], history: [HistoryItem], orders: Int, rebought: Set<String>, standings: [String: Standing], now: Date
     ) -> [(product: String, score: Double)] {
-        var pairs = neighbours.filter { $0.value > 0 }
-        for item in history where item.orders > 0 && rebought.contains(item.product) {
-            pairs[item.product, default: 0] += weight(of: item, now: now)
-        }
         var scores: [String: Double] = [:]
+        let pairs = neighbours.filter { $0.value > 0 }
         let pairTotal = pairs.values.reduce(0, +)
         if pairTotal > 0 {
-            for (product, sum) in pairs { scores[product] = (1 - categoryShare) * sum / pairTotal }
+            for (product, sum) in pairs { scores[product] = newProductsPerOrder * (1 - categoryShare) * sum / pairTotal }
         }
         let affinity = categoryAffinity(history: history, standings: standings, now: now)
         if !affinity.isEmpty {
@@ -99,11 +104,18 @@ public enum RecommendationScoring {
             }
             for (product, standing) in standings {
                 guard let share = affinity[standing.categoryPath], let total = categoryTotals[standing.categoryPath] else { continue }
-                scores[product, default: 0] += categoryShare * share * Double(standing.buyers + 1) / total
+                scores[product, default: 0] += newProductsPerOrder * categoryShare * share * Double(standing.buyers + 1) / total
             }
         }
-        // What they bought is left out, unless re-bought often.
-        for item in history where item.orders > 0 && !rebought.contains(item.product) { scores[item.product] = nil }
+        for item in history where item.orders > 0 {
+            guard rebought.contains(item.product) else {
+                scores[item.product] = nil
+                continue
+            }
+            let standing = standings[item.product]
+            let again = Double((standing?.repeatBuyers ?? 0) + 1) / Double((standing?.buyers ?? 0) + 2)
+            scores[item.product, default: 0] += (Double(item.orders - 1) + again) / Double(max(orders, item.orders))
+        }
         return ranked(scores.filter { $0.value > 0 })
     }
 
@@ -120,10 +132,12 @@ public enum RecommendationScoring {
     }
 
     /// Buy-again: the customer's own products they are likely to order again — ones they bought
-    /// more than once, or that are re-bought often (``isRebought(buyers:repeatBuyers:typicalShare:)``) — by
+    /// more than once, or once when its buyers re-buy it at least as often as the shop's products
+    /// typically are (``isRebought(buyers:repeatBuyers:typicalShare:fraction:)`` with fraction 1) — by
     /// `orders · 2^(−age/30 d) · (repeat buyers + 1) / (buyers + 2)`: how often and how lately,
     /// times how likely anyone is to buy the product again (add-one smoothed). A product bought
-    /// once that few buy twice (a kettle) is left to the other lists. `typicalShare` is
+    /// once that is re-bought less than usual is left to for-you, which tops the list up, and
+    /// which keeps it only if it is no durable. `typicalShare` is
     /// ``typicalRepeatShare(_:)`` of the products on sale (the snapshot keeps it).
     public static func buyAgain(
         history: [HistoryItem], standings: [String: Standing], typicalShare: Double, now: Date
@@ -133,7 +147,7 @@ public enum RecommendationScoring {
             guard let ordered = item.lastOrderedAt else { continue }
             let standing = standings[item.product]
             let buyers = standing?.buyers ?? 0, repeatBuyers = standing?.repeatBuyers ?? 0
-            guard item.orders >= 2 || isRebought(buyers: buyers, repeatBuyers: repeatBuyers, typicalShare: typicalShare) else { continue }
+            guard item.orders >= 2 || isRebought(buyers: buyers, repeatBuyers: repeatBuyers, typicalShare: typicalShare, fraction: 1) else { continue }
             let propensity = Double(repeatBuyers + 1) / Double(buyers + 2)
             scores[item.product] = Double(item.orders) * TrendScore.decay(max(0, now.timeIntervalSince(ordered)), halfLife: buyAgainHalfLife) * propensity
         }
@@ -141,10 +155,10 @@ public enum RecommendationScoring {
     }
 
     /// Whether a product is re-bought often enough to recommend to those who own it: at least
-    /// ``rebuyMinimumBuyers`` buyers, some of whom bought it again, at least the smaller of
-    /// `typicalShare` and ``rebuyRate`` of them.
-    public static func isRebought(buyers: Int64, repeatBuyers: Int64, typicalShare: Double) -> Bool {
-        buyers >= rebuyMinimumBuyers && repeatBuyers > 0 && Double(repeatBuyers) >= min(typicalShare, rebuyRate) * Double(buyers)
+    /// ``rebuyMinimumBuyers`` buyers, some of whom bought it again, at least `fraction` ×
+    /// `typicalShare` of them (by default ``rebuyShareOfTypical``: for-you's test for a durable).
+    public static func isRebought(buyers: Int64, repeatBuyers: Int64, typicalShare: Double, fraction: Double = rebuyShareOfTypical) -> Bool {
+        buyers >= rebuyMinimumBuyers && repeatBuyers > 0 && Double(repeatBuyers) >= fraction * typicalShare * Double(buyers)
     }
 
     /// The share of buyers who bought a product again, over all the products: Σ repeat buyers ÷

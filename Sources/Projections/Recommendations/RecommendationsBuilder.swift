@@ -65,6 +65,8 @@ final class RecommendationsBuilder: TableWritingBuilder {
     private var changedSessions: Set<String> = []
     private var coPurchases: [Pair: Int64] = [:]
     private var coViews: [Pair: Int64] = [:]
+    /// Orders per signed-in customer, as increments.
+    private var customerOrders: [String: Int64] = [:]
     /// Orders and views per product and hour, as increments.
     private var hours: [Hour: (orders: Int64, views: Int64)] = [:]
     private let streamVersions = StreamVersions()
@@ -108,6 +110,7 @@ final class RecommendationsBuilder: TableWritingBuilder {
                 units.append((line.product, line.quantity))
             }
         }
+        if let customer { customerOrders[customer, default: 0] += 1 }
         for (product, quantity) in units {
             var row = products[product] ?? ProductRow()
             row.orders += 1
@@ -226,7 +229,7 @@ final class RecommendationsBuilder: TableWritingBuilder {
     func takeWrites(logger: Logger) -> TableWrites {
         var writes = RecommendationsWriter(logger: logger, copying: writesIntoEmptyTables).writes(
             products: products.filter { changedProducts.contains($0.key) }, hours: hours, coPurchases: coPurchases, coViews: coViews,
-            customerProducts: customerProducts.filter { changedCustomerProducts.contains($0.key) },
+            customerOrders: customerOrders, customerProducts: customerProducts.filter { changedCustomerProducts.contains($0.key) },
             sessions: sessions.filter { changedSessions.contains($0.key) }
         )
         writesIntoEmptyTables = false
@@ -235,6 +238,7 @@ final class RecommendationsBuilder: TableWritingBuilder {
         changedSessions.removeAll(keepingCapacity: true)
         coPurchases.removeAll(keepingCapacity: true)
         coViews.removeAll(keepingCapacity: true)
+        customerOrders.removeAll(keepingCapacity: true)
         hours.removeAll(keepingCapacity: true)
         let (versions, projection) = (streamVersions.take(), projection)
         writes.add("projection_stream_versions") { try await StreamVersions.write(versions, projection: projection, on: $0, logger: logger) }

@@ -7,7 +7,7 @@ import Foundation
 public struct RecommendationsProjection: Projection {
     public let name = "recommendations"
     public let categories: Set<String> = ["order", "activity"]
-    public let tables = ["rec_products", "rec_trend_hours", "rec_co_purchases", "rec_co_views", "rec_customer_products", "rec_view_sessions"]
+    public let tables = ["rec_products", "rec_trend_hours", "rec_co_purchases", "rec_co_views", "rec_customer_products", "rec_customer_orders", "rec_view_sessions"]
     /// Only placed orders and product views count.
     public var ignoredEventTypes: Set<String> { Self.ignored }
 

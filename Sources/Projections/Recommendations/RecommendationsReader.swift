@@ -113,7 +113,7 @@ public struct RecommendationsReader: Sendable {
     /// A signed-in customer's list.
     public func list(_ kind: CustomerList, for customer: String, limit: Int, currency: Currency, now: Date = Date()) async throws -> List {
         let snapshot = try await onSale.current()
-        let history = try await history(of: customer)
+        let (history, orders) = try await history(of: customer)
         let owned = history.filter { $0.orders > 0 }.map(\.product)
         let rebought = Set(owned.filter { id in
             snapshot.standings[id].map {
@@ -132,10 +132,10 @@ public struct RecommendationsReader: Sendable {
         if !picked.isFull {
             let weights = Dictionary(history.map { ($0.product, RecommendationScoring.weight(of: $0, now: now)) }, uniquingKeysWith: +)
             let sums = try await neighbours(
-                of: weights, through: [(.purchases, 1), (.views, RecommendationScoring.viewedPairWeight)], excluding: discovery, limit: picked.depth
+                of: weights, through: [(.purchases, 1), (.views, RecommendationScoring.viewedPairWeight)], excluding: Set(owned), limit: picked.depth
             )
             picked.add(RecommendationScoring.forYou(neighbours: Dictionary(sums.map { ($0.product, $0.score) }, uniquingKeysWith: +),
-                                                    history: history, rebought: rebought, standings: snapshot.standings, now: now),
+                                                    history: history, orders: orders, rebought: rebought, standings: snapshot.standings, now: now),
                        reason: CustomerList.forYou.rawValue)
         }
         let paths = Set(history.compactMap { snapshot.products[$0.product]?.categoryPath }.filter { !$0.isEmpty })
@@ -284,15 +284,21 @@ public struct RecommendationsReader: Sendable {
         return nil
     }
 
-    private func history(of customer: String) async throws -> [RecommendationScoring.HistoryItem] {
+    private func history(of customer: String) async throws -> (items: [RecommendationScoring.HistoryItem], orders: Int) {
         let rows = try await client.query(
-            "SELECT product_id, orders, last_ordered_at, views, last_viewed_at FROM rec_customer_products WHERE customer_id = \(customer)",
+            """
+            SELECT product_id, orders, last_ordered_at, views, last_viewed_at,
+                   coalesce((SELECT o.orders FROM rec_customer_orders o WHERE o.customer_id = \(customer)), 0)
+            FROM rec_customer_products WHERE customer_id = \(customer)
+            """,
             logger: logger
         )
         var items: [RecommendationScoring.HistoryItem] = []
-        for try await (product, orders, ordered, views, viewed) in rows.decode((String, Int32, Date?, Int32, Date?).self) {
-            items.append(.init(product: product, orders: Int(orders), lastOrderedAt: ordered, views: Int(views), lastViewedAt: viewed))
+        var orders = 0
+        for try await (product, productOrders, ordered, views, viewed, customerOrders) in rows.decode((String, Int32, Date?, Int32, Date?, Int64).self) {
+            items.append(.init(product: product, orders: Int(productOrders), lastOrderedAt: ordered, views: Int(views), lastViewedAt: viewed))
+            orders = Int(customerOrders)
         }
-        return items
+        return (items, orders)
     }
 }

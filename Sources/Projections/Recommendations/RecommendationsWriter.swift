@@ -16,7 +16,7 @@ struct RecommendationsWriter: Sendable {
     /// The jobs, the longest first (pairs outnumber every other row).
     func writes(
         products: [String: Builder.ProductRow], hours: [Builder.Hour: (orders: Int64, views: Int64)],
-        coPurchases: [Builder.Pair: Int64], coViews: [Builder.Pair: Int64],
+        coPurchases: [Builder.Pair: Int64], coViews: [Builder.Pair: Int64], customerOrders: [String: Int64],
         customerProducts: [Builder.CustomerKey: Builder.CustomerProduct], sessions: [String: Builder.Session]
     ) -> TableWrites {
         var writes = TableWrites()
@@ -24,9 +24,10 @@ struct RecommendationsWriter: Sendable {
         writes.add("rec_co_purchases") { try await writePairs(coPurchases, table: "rec_co_purchases", count: "orders", on: $0) }
         writes.add("rec_customer_products") { try await writeCustomerProducts(customerProducts, on: $0) }
         writes.add("rec_trend_hours") { try await writeHours(hours, on: $0) }
-        writes.add("rec_products", "rec_view_sessions") { connection in
+        writes.add("rec_products", "rec_view_sessions", "rec_customer_orders") { connection in
             try await writeProducts(products, on: connection)
             try await writeSessions(sessions, on: connection)
+            try await writeCustomerOrders(customerOrders, on: connection)
         }
         return writes
     }
@@ -78,6 +79,19 @@ struct RecommendationsWriter: Sendable {
             conflict: "ON CONFLICT (product_id, other_id) DO UPDATE SET \(count) = \(table).\(count) + excluded.\(count)"
         ).write(
             [.text(rows.map(\.key.product)), .text(rows.map(\.key.other)), .bigint(rows.map(\.value))],
+            rowCount: rows.count, on: connection, logger: logger, copyingIntoEmptyTable: copying
+        )
+    }
+
+    /// Adds the customers' order increments to the stored counts.
+    private func writeCustomerOrders(_ orders: [String: Int64], on connection: PostgresConnection) async throws {
+        let rows = orders.sorted { $0.key < $1.key }
+        try await BulkInsert(
+            table: "rec_customer_orders",
+            columns: [("customer_id", "$1"), ("orders", "$2")],
+            conflict: "ON CONFLICT (customer_id) DO UPDATE SET orders = rec_customer_orders.orders + excluded.orders"
+        ).write(
+            [.text(rows.map(\.key)), .bigint(rows.map(\.value))],
             rowCount: rows.count, on: connection, logger: logger, copyingIntoEmptyTable: copying
         )
     }

@@ -65,6 +65,10 @@ struct BenchRecommendations: AsyncParsableCommand {
                     print("history: \(history.storedEvents) events stored in \(Int((clock.now - started).inSeconds)) s; \(history.heldOut.count) orders held out")
                 }
                 _ = try await ProjectionRebuilder(store: store, logger: logger).rebuild(CatalogProjection())
+                if part == .all || part == .serve {
+                    print("")
+                    try await measureMaking(client: client, products: history.productsOnSale, customers: history.heldOut.map(\.customer), logger: logger)
+                }
                 if part == .all || part == .rebuild {
                     print("")
                     try await measureRebuild(store: store, logger: logger)
@@ -175,6 +179,29 @@ struct BenchRecommendations: AsyncParsableCommand {
         row("also-bought of its first product", alsoBought, popularityForPairs)
         print("target: for-you and buy-again at least 2× popularity's hit rate; the planted structure's own list (each customer's")
         print("staple, then their segment's likeliest picks, known from how the history was made) is about the most any list can do here")
+    }
+
+    /// What a list costs when no answer is kept: each list made by the reader, one at a time,
+    /// for 200 products or customers (after one of each, so that the snapshot of products on
+    /// sale is loaded).
+    private func measureMaking(client: PostgresClient, products: [String], customers: [String], logger: Logger) async throws {
+        let reader = RecommendationsReader(client: client, logger: logger)
+        let clock = ContinuousClock()
+        print(pad("a list made afresh (no answer kept), one at a time", 52) + pad("p50 ms", 9, right: true) + pad("p99 ms", 9, right: true))
+        func measure(_ label: String, _ make: (Int) async throws -> Void) async throws {
+            try await make(0)
+            var times: [Double] = []
+            for index in 0..<200 { times.append(try await clock.measure { try await make(index) }.inSeconds * 1000) }
+            times.sort()
+            print(pad(label, 52) + pad(String(format: "%.2f", times[100]), 9, right: true) + pad(String(format: "%.2f", times[197]), 9, right: true))
+        }
+        for kind in RecommendationsReader.ProductList.allCases {
+            try await measure(kind.rawValue) { _ = try await reader.list(kind, for: products[$0 % products.count], limit: 10, currency: .EUR) }
+        }
+        try await measure("trending") { _ in _ = try await reader.trending(category: [], limit: 10, currency: .EUR) }
+        for kind in RecommendationsReader.CustomerList.allCases {
+            try await measure(kind.rawValue) { _ = try await reader.list(kind, for: customers[$0 % customers.count], limit: 10, currency: .EUR) }
+        }
     }
 
     /// Each load rotates over 200 products (or 200 customers' tokens), as a storefront's traffic

@@ -11,40 +11,47 @@ struct RecommendationRoutes {
     let activity: ActivityRecorder
     let catalog: CatalogReader
     let readYourWrites: ReadYourWrites
+    /// A list asked again within a few seconds is the same answer (see ``ListResponseCache``).
+    let answers = ListResponseCache()
 
     func addRoutes(to router: Router<CommerceRequestContext>, signedIn: RouterGroup<CommerceRequestContext>, admin: RouterGroup<CommerceRequestContext>) {
         admin.get("activity") { _, _ -> JSONBody<ActivityRecorder.Counts> in
             JSONBody(activity.counts)
         }
-        router.get("/catalog/products/{productId}/recommendations") { request, context -> JSONBody<RecommendationsReader.List> in
+        router.get("/catalog/products/{productId}/recommendations") { request, context -> RawJSONBody in
             let query = request.uri.queryParameters
             try await readYourWrites.wait(request, projection: RecommendationsProjection())
             let id = try context.parameters.require("productId")
             let kind = try Self.choice(query["kind"], RecommendationsReader.ProductList.self, default: .alsoBought)
             let currency = try QueryParameters.currency(query["currency"])
             let limit = try Self.limit(query["limit"])
+            let preview = context.principal?.role == .admin
             // Like the product itself: only a published product has public recommendations.
-            guard (try? ProductID(id)) != nil,
-                  let list = try await reader.list(kind, for: id, limit: limit, currency: currency, includingUnpublished: context.principal?.role == .admin)
-            else { throw ApplicationError.notFound("product \(id)") }
-            return JSONBody(list)
+            guard (try? ProductID(id)) != nil else { throw ApplicationError.notFound("product \(id)") }
+            return try await answers.body(for: Self.key("product", kind.rawValue, id, limit, currency.code, preview), afresh: query["minPosition"] != nil) {
+                guard let list = try await reader.list(kind, for: id, limit: limit, currency: currency, includingUnpublished: preview)
+                else { throw ApplicationError.notFound("product \(id)") }
+                return Array(try StrictJSON.encoder.encode(list))
+            }
         }
-        router.get("/catalog/trending") { request, context -> JSONBody<RecommendationsReader.List> in
+        router.get("/catalog/trending") { request, context -> RawJSONBody in
             let query = request.uri.queryParameters
             try await readYourWrites.wait(request, projection: RecommendationsProjection())
             let category = try QueryParameters.text(query["category"], "category")?.split(separator: "/").map(String.init) ?? []
-            return JSONBody(try await reader.trending(
-                category: category, limit: try Self.limit(query["limit"]), currency: try QueryParameters.currency(query["currency"])
-            ))
+            let (limit, currency) = (try Self.limit(query["limit"]), try QueryParameters.currency(query["currency"]))
+            return try await answers.body(for: Self.key("trending", category.joined(separator: "/"), limit, currency.code), afresh: query["minPosition"] != nil) {
+                Array(try StrictJSON.encoder.encode(try await reader.trending(category: category, limit: limit, currency: currency)))
+            }
         }
-        signedIn.get("/customers/me/recommendations") { request, context -> JSONBody<RecommendationsReader.List> in
+        signedIn.get("/customers/me/recommendations") { request, context -> RawJSONBody in
             let query = request.uri.queryParameters
             let principal = try context.requirePrincipal()
             try await readYourWrites.wait(request, projection: RecommendationsProjection())
             let kind = try Self.choice(query["kind"], RecommendationsReader.CustomerList.self, default: .forYou)
-            return JSONBody(try await reader.list(
-                kind, for: principal.userID, limit: try Self.limit(query["limit"]), currency: try QueryParameters.currency(query["currency"])
-            ))
+            let (limit, currency) = (try Self.limit(query["limit"]), try QueryParameters.currency(query["currency"]))
+            return try await answers.body(for: Self.key("customer", kind.rawValue, principal.userID, limit, currency.code), afresh: query["minPosition"] != nil) {
+                Array(try StrictJSON.encoder.encode(try await reader.list(kind, for: principal.userID, limit: limit, currency: currency)))
+            }
         }
         router.post("/activity/product-viewed") { request, context -> Response in
             let body = try await StrictJSON.decode(ProductViewedReport.self, from: request, context: context)
@@ -94,6 +101,11 @@ struct RecommendationRoutes {
               sessionId.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-" || $0 == "_") })
         else { throw Problem.unprocessable("invalid_session", "sessionId must be 16 to 128 letters, digits, '-' or '_'", field: "sessionId") }
         return .guest(GuestToken.hash("session:" + sessionId))
+    }
+
+    /// A cache key of the query's parts, apart however they are spelled (NUL is in none of them).
+    static func key(_ parts: Any...) -> String {
+        parts.map { "\($0)" }.joined(separator: "\u{0}")
     }
 
     static func limit(_ value: Substring?) throws -> Int {

@@ -89,42 +89,43 @@ public final class ProductsOnSale: Sendable {
     }
 
     private func read() async throws -> Snapshot {
+        // Per product: its lowest price in each currency, the currencies a variant in stock is
+        // priced in, and its variants' attribute values, unpacked from the variants' JSON by the
+        // database (a price that is not a whole number of minor units is left out).
         let rows = try await client.query(
             """
-            SELECT p.product_id, p.category_path, v.prices::text, v.available, v.attributes::text,
-                   coalesce(r.buyers, 0), coalesce(r.repeat_buyers, 0)
-            FROM catalog_products p JOIN catalog_variants v ON v.product_id = p.product_id
+            SELECT p.product_id, p.category_path,
+                   coalesce(prices.currencies, '{}'), coalesce(prices.lowest, '{}'), coalesce(prices.buyable, '{}'),
+                   coalesce(attributes.pairs, '{}'), coalesce(r.buyers, 0), coalesce(r.repeat_buyers, 0)
+            FROM catalog_products p
+            LEFT JOIN LATERAL (
+                SELECT array_agg(currency ORDER BY currency) AS currencies, array_agg(lowest ORDER BY currency) AS lowest,
+                       coalesce(array_agg(currency ORDER BY currency) FILTER (WHERE buyable), '{}') AS buyable
+                FROM (
+                    SELECT price.key AS currency, min(price.value::text::bigint) AS lowest, bool_or(v.available > 0) AS buyable
+                    FROM catalog_variants v CROSS JOIN LATERAL jsonb_each(v.prices) AS price
+                    WHERE v.product_id = p.product_id AND jsonb_typeof(price.value) = 'number' AND price.value::text ~ '^-?[0-9]{1,18}$'
+                    GROUP BY price.key
+                ) per_currency
+            ) prices ON true
+            LEFT JOIN LATERAL (
+                SELECT array_agg(DISTINCT attribute.key || '=' || attribute.value) AS pairs
+                FROM catalog_variants v CROSS JOIN LATERAL jsonb_each_text(v.attributes) AS attribute
+                WHERE v.product_id = p.product_id
+            ) attributes ON true
             LEFT JOIN rec_products r ON r.product_id = p.product_id
-            WHERE p.status = 'published'
+            WHERE p.status = 'published' AND EXISTS (SELECT 1 FROM catalog_variants v WHERE v.product_id = p.product_id)
             """,
             logger: logger
         )
         var products: [String: Product] = [:]
-        let decoder = JSONDecoder()
-        for try await (id, path, pricesJSON, available, attributesJSON, buyers, repeaters) in rows.decode(
-            (String, [String], String, Int, String, Int64, Int64).self
+        for try await (id, path, currencies, lowest, buyable, attributes, buyers, repeaters) in rows.decode(
+            (String, [String], [String], [Int64], [String], [String], Int64, Int64).self
         ) {
-            var product = products[id] ?? Product(id: id, categoryPath: path, buyers: buyers, repeatBuyers: repeaters)
-            let prices: [String: Int64]
-            let attributes: [String: String]
-            do {
-                prices = try decoder.decode([String: Int64].self, from: Data(pricesJSON.utf8))
-                attributes = try decoder.decode([String: String].self, from: Data(attributesJSON.utf8))
-            } catch {
-                // The catalog projection writes these columns; one that does not read is a bug to
-                // see, not a reason to fail every list: the variant is left out, said each time.
-                logger.error("a catalog variant's prices or attributes do not read; left out of recommendations", metadata: [
-                    "product": "\(id)", "error": "\(error)",
-                ])
-                continue
-            }
-            for (currency, price) in prices {
-                product.prices[currency] = min(product.prices[currency] ?? .max, price)
-                if available > 0 { product.buyable.insert(currency) }
-            }
-            for (name, value) in attributes {
-                product.attributes.insert("\(name)=\(value)")
-            }
+            var product = Product(id: id, categoryPath: path, buyers: buyers, repeatBuyers: repeaters)
+            product.prices = Dictionary(zip(currencies, lowest), uniquingKeysWith: min)
+            product.buyable = Set(buyable)
+            product.attributes = Set(attributes)
             products[id] = product
         }
         // The trend: each hour's orders and views at the hour's start, decayed to now.

@@ -44,7 +44,7 @@ public enum RecommendationScoring {
     }
 
     /// One product in a customer's history.
-    public struct HistoryItem: Sendable, Equatable {
+    public struct HistoryItem: Sendable, Hashable {
         public var product: String
         public var orders: Int
         public var lastOrderedAt: Date?

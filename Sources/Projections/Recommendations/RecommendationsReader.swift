@@ -49,6 +49,7 @@ public struct RecommendationsReader: Sendable {
     let catalog: CatalogReader
     let cardCache: RecommendationCards
     let onSale: ProductsOnSale
+    let pairSums = CustomerPairSums()
     let trendHalfLife: TimeInterval
 
     /// How fast the trend score forgets, by default: an order or view counts half after 72 hours.
@@ -130,10 +131,17 @@ public struct RecommendationsReader: Sendable {
             picked.excluded = discovery
         }
         if !picked.isFull {
-            let weights = Dictionary(history.map { ($0.product, RecommendationScoring.weight(of: $0, now: now)) }, uniquingKeysWith: +)
-            let sums = try await neighbours(
-                of: weights, through: [(.purchases, 1), (.views, RecommendationScoring.viewedPairWeight)], excluding: Set(owned), limit: picked.depth
-            )
+            let sums: [(product: String, score: Double)]
+            if let kept = pairSums.sums(of: customer, history: history) {
+                sums = kept
+            } else {
+                let weights = Dictionary(history.map { ($0.product, RecommendationScoring.weight(of: $0, now: now)) }, uniquingKeysWith: +)
+                sums = try await neighbours(
+                    of: weights, through: [(.purchases, 1), (.views, RecommendationScoring.viewedPairWeight)], excluding: Set(owned),
+                    limit: RecommendationsReader.maximumLimit * 4
+                )
+                pairSums.store(sums, of: customer, history: history)
+            }
             picked.add(RecommendationScoring.forYou(neighbours: Dictionary(sums.map { ($0.product, $0.score) }, uniquingKeysWith: +),
                                                     history: history, orders: orders, rebought: rebought, standings: snapshot.standings, now: now),
                        reason: CustomerList.forYou.rawValue)
@@ -194,46 +202,27 @@ public struct RecommendationsReader: Sendable {
     /// Which pairs relate products: bought together, or viewed in one session.
     enum Pairing {
         case purchases, views
-
-        /// Table, count column, and the products' count column.
-        var sql: (table: String, count: String, total: String) {
-            switch self {
-            case .purchases: ("rec_co_purchases", "orders", "orders")
-            case .views: ("rec_co_views", "sessions", "view_sessions")
-            }
-        }
     }
 
     /// Σᵢ weightᵢ · factor · cosine(i, x) over the given products i and their pairs of each
-    /// pairing, with cosine = together / √(count(i) · count(x)) for pairs seen at least
-    /// ``RecommendationScoring/minimumSupport`` times, for each other product x not excluded:
-    /// the best `limit`, summed in the database (a customer's products may have thousands of
-    /// pairs; only the best few hundred travel).
+    /// pairing (``PairNeighboursStatement``), for each other product x not excluded: the best
+    /// `limit`, summed in the database (a customer's products may have thousands of pairs; only
+    /// the best few hundred travel).
     private func neighbours(
         of weights: [String: Double], through pairings: [(Pairing, factor: Double)], excluding: Set<String>, limit: Int
     ) async throws -> [(product: String, score: Double)] {
         guard !weights.isEmpty else { return [] }
         let products = Array(weights.keys)
-        var bindings = PostgresBindings()
-        bindings.append(products)
-        bindings.append(products.map { weights[$0]! })
-        bindings.append(RecommendationScoring.minimumSupport)
-        bindings.append(Array(excluding))
-        bindings.append(limit)
-        let parts = pairings.map { pairing, factor in
-            let (table, count, total) = pairing.sql
-            return """
-                SELECT c.other_id, w.weight * \(factor)::float8 * c.\(count)::float8 / sqrt(a.\(total)::float8 * b.\(total)::float8) AS part
-                FROM unnest($1::text[], $2::float8[]) AS w(product_id, weight)
-                JOIN \(table) c ON c.product_id = w.product_id
-                JOIN rec_products a ON a.product_id = c.product_id JOIN rec_products b ON b.product_id = c.other_id
-                WHERE c.\(count) >= $3 AND NOT c.other_id = ANY($4::text[])
-                """
-        }
-        let sql = "SELECT other_id, sum(part) AS score FROM (\(parts.joined(separator: " UNION ALL "))) parts GROUP BY other_id ORDER BY score DESC, other_id LIMIT $5"
-        let rows = try await client.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
+        let factor = { (wanted: Pairing) in pairings.filter { $0.0 == wanted }.reduce(0.0) { $0 + $1.factor } }
+        let rows = try await client.execute(
+            PairNeighboursStatement(
+                products: products, weights: products.map { weights[$0]! }, minimumSupport: RecommendationScoring.minimumSupport,
+                bought: factor(.purchases), viewed: factor(.views), excluding: Array(excluding), limit: limit
+            ),
+            logger: logger
+        )
         var found: [(product: String, score: Double)] = []
-        for try await (other, score) in rows.decode((String, Double).self) { found.append((other, score)) }
+        for try await (other, score) in rows { found.append((other, score)) }
         return found
     }
 
@@ -284,12 +273,14 @@ public struct RecommendationsReader: Sendable {
         return nil
     }
 
+    /// The customer's products (by id, so that the same history reads the same), and how many
+    /// orders they placed.
     private func history(of customer: String) async throws -> (items: [RecommendationScoring.HistoryItem], orders: Int) {
         let rows = try await client.query(
             """
             SELECT product_id, orders, last_ordered_at, views, last_viewed_at,
                    coalesce((SELECT o.orders FROM rec_customer_orders o WHERE o.customer_id = \(customer)), 0)
-            FROM rec_customer_products WHERE customer_id = \(customer)
+            FROM rec_customer_products WHERE customer_id = \(customer) ORDER BY product_id
             """,
             logger: logger
         )

@@ -17,8 +17,8 @@ public final class ProductsOnSale: Sendable {
         public var prices: [String: Int64] = [:]
         /// Currencies in which some variant is in stock and priced.
         public var buyable: Set<String> = []
-        /// Variant attribute values, as `name=value`.
-        public var attributes: Set<String> = []
+        /// Variant attribute values, as `name=value`, distinct and in ascending order.
+        public var attributes: [String] = []
         public var buyers: Int64 = 0
         public var repeatBuyers: Int64 = 0
         public var trend = TrendScore()
@@ -125,7 +125,7 @@ public final class ProductsOnSale: Sendable {
             var product = Product(id: id, categoryPath: path, buyers: buyers, repeatBuyers: repeaters)
             product.prices = Dictionary(zip(currencies, lowest), uniquingKeysWith: min)
             product.buyable = Set(buyable)
-            product.attributes = Set(attributes)
+            product.attributes = Set(attributes).sorted()
             products[id] = product
         }
         // The trend: each hour's orders and views at the hour's start, decayed to now.

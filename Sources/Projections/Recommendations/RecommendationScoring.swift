@@ -169,16 +169,24 @@ public enum RecommendationScoring {
     }
 
     /// What a product is, for likeness without history: its category path, its lowest price in
-    /// the requested currency and its variants' attribute values (`colour=navy`).
+    /// the requested currency and its variants' attribute values (`colour=navy`), kept sorted so
+    /// that likeness counts the values in common without building sets (a list of similar
+    /// products compares one product with hundreds).
     public struct Content: Sendable, Equatable {
         public var categoryPath: [String]
         public var price: Int64?
-        public var attributes: Set<String>
+        /// Distinct, in ascending order.
+        public private(set) var attributes: [String]
 
-        public init(categoryPath: [String], price: Int64?, attributes: Set<String>) {
+        public init(categoryPath: [String], price: Int64?, attributes: some Sequence<String>) {
+            self.init(categoryPath: categoryPath, price: price, sortedAttributes: Set(attributes).sorted())
+        }
+
+        /// Attribute values already distinct and in ascending order.
+        init(categoryPath: [String], price: Int64?, sortedAttributes: [String]) {
             self.categoryPath = categoryPath
             self.price = price
-            self.attributes = attributes
+            attributes = sortedAttributes
         }
     }
 
@@ -194,8 +202,21 @@ public enum RecommendationScoring {
         if let pa = a.price, let pb = b.price, pa > 0, pb > 0 {
             price = max(0, 1 - abs(log(Double(pa) / Double(pb))) / log(4))
         }
-        let union = a.attributes.union(b.attributes).count
-        let attributes = union == 0 ? 0 : Double(a.attributes.intersection(b.attributes).count) / Double(union)
+        // Values in common, walking both sorted lists once.
+        var shared = 0, i = 0, j = 0
+        while i < a.attributes.count, j < b.attributes.count {
+            if a.attributes[i] == b.attributes[j] {
+                shared += 1
+                i += 1
+                j += 1
+            } else if a.attributes[i] < b.attributes[j] {
+                i += 1
+            } else {
+                j += 1
+            }
+        }
+        let union = a.attributes.count + b.attributes.count - shared
+        let attributes = union == 0 ? 0 : Double(shared) / Double(union)
         return 0.6 * category + 0.25 * price + 0.15 * attributes
     }
 

@@ -80,7 +80,7 @@ public struct RecommendationsReader: Sendable {
         let snapshot = try await onSale.current()
         let content: RecommendationScoring.Content
         if let known = snapshot.products[product] {
-            content = .init(categoryPath: known.categoryPath, price: known.prices[currency.code], attributes: known.attributes)
+            content = .init(categoryPath: known.categoryPath, price: known.prices[currency.code], sortedAttributes: known.attributes)
         } else {
             // Not on sale when the snapshot was taken: just published, unpublished, or unknown.
             guard let stored = try await storedContent(of: product, currency: currency),
@@ -234,7 +234,7 @@ public struct RecommendationsReader: Sendable {
         var scores: [String: Double] = [:]
         for (id, other) in snapshot.products where id != product && other.categoryPath.first == top {
             let likeness = RecommendationScoring.similarity(
-                content, .init(categoryPath: other.categoryPath, price: other.prices[currency.code], attributes: other.attributes)
+                content, .init(categoryPath: other.categoryPath, price: other.prices[currency.code], sortedAttributes: other.attributes)
             )
             if likeness > 0 { scores[id] = likeness }
         }
@@ -268,7 +268,7 @@ public struct RecommendationsReader: Sendable {
             logger: logger
         )
         for try await (path, published, price, attributes) in rows.decode(([String], Bool, Int64?, [String]).self) {
-            return (.init(categoryPath: path, price: price, attributes: Set(attributes)), published)
+            return (.init(categoryPath: path, price: price, attributes: attributes), published)
         }
         return nil
     }

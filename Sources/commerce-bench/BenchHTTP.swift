@@ -11,11 +11,13 @@ import Payments
 import PostgresNIO
 
 /// `commerce-bench http`: add-to-cart and checkout through the HTTP API under wrk, beside the
-/// raw PostgreSQL single-row commit rate at the same concurrency, measured in the same run.
+/// same requests served by a peer written the CRUD way in FastAPI + asyncpg (``FastAPIPeer``),
+/// loaded the same way right after ours, and beside the raw PostgreSQL single-row commit rate at
+/// the same concurrency — all in the same run, on the same PostgreSQL.
 struct BenchHTTP: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "http",
-        abstract: "Add-to-cart and checkout requests/s and latency under wrk, against the raw Postgres commit rate."
+        abstract: "Add-to-cart and checkout requests/s and latency under wrk, against a FastAPI + asyncpg peer and the raw Postgres commit rate."
     )
 
     @Option(help: "Seconds each load runs.")
@@ -35,12 +37,12 @@ struct BenchHTTP: AsyncParsableCommand {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/wrk") else { throw ValidationError("wrk is missing: scripts/setup installs it") }
         try await withBenchDatabase(settings: settings, logger: logger) { url in
             try await PostgresClient.withClient(url, maximumConnections: connections + 8, logger: logger) { client in
-                try await bench(client: client, logger: logger)
+                try await bench(client: client, url: url, logger: logger)
             }
         }
     }
 
-    private func bench(client: PostgresClient, logger: Logger) async throws {
+    private func bench(client: PostgresClient, url: DatabaseURL, logger: Logger) async throws {
         let store = PostgresEventStore(client: client, logger: logger)
         let repository = AggregateRepository(store: store)
         let secret = StartupChecks.randomSecret()
@@ -51,10 +53,16 @@ struct BenchHTTP: AsyncParsableCommand {
         let skus = try await prepareCatalog(repository)
         let carts = try await makeCarts(repository, customer: customer, count: 2000, skus: skus, ready: false)
         let readyCarts = try await makeCarts(repository, customer: customer, count: checkoutCarts, skus: skus, ready: true)
+        try await FastAPIPeer.install()
+        let peer = try FastAPIPeer(database: url, secret: secret)
+        try await peer.setUp(customer: customer.userID, carts: carts.count, ready: readyCarts.count)
+        let peerPort = Int.random(in: 40001...50000)
 
         let port = Int.random(in: 20000...40000)
         let app = buildApplication(
-            configuration: APIConfiguration(port: port, tokenSecret: secret, bcryptCost: 4),
+            // The bench's customer is a token, not an account with a confirmed address (nor has the
+            // peer any such check): checkout without the e-mail verification gate.
+            configuration: APIConfiguration(port: port, tokenSecret: secret, bcryptCost: 4, accountMail: AccountMailSettings(requireVerifiedEmail: false)),
             dependencies: APIDependencies(postgres: client, webhookSignature: WebhookSignature(secret: secret)),
             logger: logger
         )
@@ -72,32 +80,70 @@ struct BenchHTTP: AsyncParsableCommand {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: directory) }
 
-            let addScript = try script(in: directory, name: "add", token: token, carts: carts, path: "/lines",
-                                       body: #"{"productId":"bench-product","sku":"BENCH-0","quantity":1}"#, delayMs: nil)
-            let add = try await runWrk(port: port, script: addScript, seconds: seconds)
-            let half = raw / 2
-            let delay = max(1, Int(Double(connections) * 1000 / half))
-            let paced = try await runWrk(port: port, script: try script(in: directory, name: "paced", token: token, carts: carts, path: "/lines",
-                                                                 body: #"{"productId":"bench-product","sku":"BENCH-0","quantity":1}"#, delayMs: delay),
-                                   seconds: seconds)
-            let checkout = try await runWrk(port: port, script: try script(in: directory, name: "checkout", token: token, carts: readyCarts, path: "/checkout",
-                                                                    body: #"{"cardNumber":"4242424242424242"}"#, delayMs: nil),
-                                      seconds: min(seconds, 5))
+            let addBody = #"{"productId":"bench-product","sku":"BENCH-0","quantity":1}"#
+            let addScript = try script(in: directory, name: "add", token: token, carts: carts, path: "/lines", body: addBody, delayMs: nil)
+            let checkoutScript = try script(in: directory, name: "checkout", token: token, carts: readyCarts, path: "/checkout",
+                                            body: #"{"cardNumber":"4242424242424242"}"#, delayMs: nil)
+            // One request of each load first, through curl: a load of refusals measures nothing.
+            for (path, body) in [("/carts/\(carts[0])/lines", addBody), ("/carts/\(readyCarts[readyCarts.count - 1])/checkout", #"{"cardNumber":"4242424242424242"}"#)] {
+                let probe = try await ChildProcess.run(URL(fileURLWithPath: "/usr/bin/curl"), [
+                    "-s", "-w", "\n%{http_code}", "-X", "POST", "-H", "Authorization: Bearer \(token)", "-H", "Content-Type: application/json",
+                    "-d", body, "http://127.0.0.1:\(port)\(path)",
+                ])
+                guard probe.output.hasSuffix("\n200") || probe.output.hasSuffix("\n201") else {
+                    throw ValidationError("POST \(path) was refused before the load: \(probe.output.suffix(600))")
+                }
+            }
+            let checkoutSeconds = 2
+            // Ours and the peer's, one after the other, each server idle while the other is loaded.
+            var results: [(String, Wrk.Result, Wrk.Result?)] = []
+            try await peer.serving(port: peerPort) {
+                let add = try await runWrk(port: port, script: addScript, seconds: seconds)
+                let peerAdd = try await runWrk(port: peerPort, script: addScript, seconds: seconds)
+                let half = raw / 2
+                let delay = max(1, Int(Double(connections) * 1000 / half))
+                let paced = try await runWrk(port: port, script: try script(in: directory, name: "paced", token: token, carts: carts, path: "/lines",
+                                                                          body: addBody, delayMs: delay), seconds: seconds)
+                // Short enough that neither side runs out of ready carts (a closed cart answers 409).
+                let checkout = try await runWrk(port: port, script: checkoutScript, seconds: checkoutSeconds)
+                let peerCheckout = try await runWrk(port: peerPort, script: checkoutScript, seconds: checkoutSeconds)
+                results = [
+                    ("add to cart (POST /carts/{id}/lines)", add, peerAdd),
+                    ("add to cart, paced at ~\(Int(half)) req/s", paced, nil),
+                    ("checkout (POST /carts/{id}/checkout)", checkout, peerCheckout),
+                ]
+            }
 
             print("")
-            print(pad("load", 40) + pad("req/s", 10, right: true) + pad("p50 ms", 9, right: true) + pad("p99 ms", 9, right: true) + pad("non-2xx", 9, right: true) + pad("of raw", 8, right: true))
+            print(pad("load", 40) + pad("req/s", 10, right: true) + pad("p50 ms", 9, right: true) + pad("p99 ms", 9, right: true) + pad("non-2xx", 9, right: true)
+                + pad("peer req/s", 12, right: true) + pad("p50 ms", 9, right: true) + pad("p99 ms", 9, right: true) + pad("non-2xx", 9, right: true)
+                + pad("×peer", 7, right: true) + pad("of raw", 8, right: true))
             print(pad("raw Postgres single-row commits", 40) + pad(format(raw), 10, right: true))
-            for (label, result) in [("add to cart (POST /carts/{id}/lines)", add), ("add to cart, paced at ~half the raw rate", paced),
-                                    ("checkout (POST /carts/{id}/checkout)", checkout)] {
-                print(pad(label, 40) + pad(format(result.requestsPerSecond), 10, right: true) + pad(String(format: "%.2f", result.p50), 9, right: true)
-                    + pad(String(format: "%.2f", result.p99), 9, right: true) + pad("\(result.non2xx)", 9, right: true)
-                    + pad(String(format: "%.0f %%", result.requestsPerSecond / raw * 100), 8, right: true))
+            var refused: [String] = []
+            for (label, ours, peer) in results {
+                var line = pad(label, 40) + pad(format(ours.requestsPerSecond), 10, right: true) + pad(String(format: "%.2f", ours.p50), 9, right: true)
+                    + pad(String(format: "%.2f", ours.p99), 9, right: true) + pad("\(ours.non2xx)", 9, right: true)
+                if let peer {
+                    line += pad(format(peer.requestsPerSecond), 12, right: true) + pad(String(format: "%.2f", peer.p50), 9, right: true)
+                        + pad(String(format: "%.2f", peer.p99), 9, right: true) + pad("\(peer.non2xx)", 9, right: true)
+                        + pad(String(format: "%.2f", ours.requestsPerSecond / peer.requestsPerSecond), 7, right: true)
+                    if ours.non2xx > 0 || peer.non2xx > 0 { refused.append(label) }
+                } else {
+                    line += pad("", 12 + 9 + 9 + 9 + 7)
+                }
+                print(line + pad(String(format: "%.0f %%", ours.requestsPerSecond / raw * 100), 8, right: true))
+            }
+            if !refused.isEmpty {
+                print("note: non-2xx answers in \(refused.joined(separator: ", ")): the ratio compares unlike loads (more --checkout-carts).")
             }
             print("")
             print("raw = \(connections) writers each committing INSERTs of one row, one transaction each, on the same server.")
             print("add to cart: \(carts.count) carts of one customer, round robin; each request loads the cart's stream, decides, appends with the expected version.")
-            print("paced: wrk's delay() holds each connection \(delay) ms between requests, aiming at \(Int(half)) req/s.")
-            print("checkout: \(readyCarts.count) ready carts, each checked out once (multi-stream append: cart, order, payment, stock on one of 50 SKUs).")
+            print("checkout: \(readyCarts.count) ready carts, each checked out once, \(checkoutSeconds) s (multi-stream append: cart, order, payment, stock on one of 50 SKUs).")
+            print("peer: the same requests, carts and token against scripts/peer/fastapi_cart.py — FastAPI + asyncpg, the CRUD way (lock the cart row,")
+            print("read price and stock, upsert the line; checkout takes stock with guarded UPDATEs and writes order, lines and payment in one")
+            print("transaction), uvicorn with uvloop and httptools, 2 workers, loaded right after ours on the same PostgreSQL.")
+            print("targets: add to cart ≥ 3× the peer with p99 < 25 ms; checkout ≥ 1.5× the peer.")
         }
     }
 

@@ -125,7 +125,7 @@ public final class ProductsOnSale: Sendable {
             var product = Product(id: id, categoryPath: path, buyers: buyers, repeatBuyers: repeaters)
             product.prices = Dictionary(zip(currencies, lowest), uniquingKeysWith: min)
             product.buyable = Set(buyable)
-            product.attributes = Set(attributes).sorted()
+            product.attributes = attributes.sorted()
             products[id] = product
         }
         // The trend: each hour's orders and views at the hour's start, decayed to now.

@@ -94,9 +94,9 @@ public struct RecommendationsReader: Sendable {
         var picked = Picked(excluding: [product], limit: limit, snapshot: snapshot, currency: currency)
         switch kind {
         case .alsoBought:
-            picked.add(try await neighbours(of: [product: 1], through: [(.purchases, 1)], excluding: [product], limit: picked.depth), reason: kind.rawValue)
+            picked.add(try await neighbours(of: [product: 1], bought: 1, viewed: 0, excluding: [product], limit: picked.depth), reason: kind.rawValue)
         case .alsoViewed:
-            picked.add(try await neighbours(of: [product: 1], through: [(.views, 1)], excluding: [product], limit: picked.depth), reason: kind.rawValue)
+            picked.add(try await neighbours(of: [product: 1], bought: 0, viewed: 1, excluding: [product], limit: picked.depth), reason: kind.rawValue)
         case .similar:
             break
         }
@@ -141,7 +141,7 @@ public struct RecommendationsReader: Sendable {
             } else {
                 let weights = Dictionary(history.map { ($0.product, RecommendationScoring.weight(of: $0, now: now)) }, uniquingKeysWith: +)
                 sums = try await neighbours(
-                    of: weights, through: [(.purchases, 1), (.views, RecommendationScoring.viewedPairWeight)], excluding: Set(owned),
+                    of: weights, bought: 1, viewed: RecommendationScoring.viewedPairWeight, excluding: Set(owned),
                     limit: RecommendationsReader.maximumLimit * 4
                 )
                 pairSums.store(sums, of: customer, history: history)
@@ -203,25 +203,19 @@ public struct RecommendationsReader: Sendable {
         return picked.chosen.compactMap { chosen in found[chosen.product].map { Item(product: $0, score: chosen.score, reason: chosen.reason) } }
     }
 
-    /// Which pairs relate products: bought together, or viewed in one session.
-    enum Pairing {
-        case purchases, views
-    }
-
-    /// Σᵢ weightᵢ · factor · cosine(i, x) over the given products i and their pairs of each
-    /// pairing (``PairNeighboursStatement``), for each other product x not excluded: the best
-    /// `limit`, summed in the database (a customer's products may have thousands of pairs; only
-    /// the best few hundred travel).
+    /// Σᵢ weightᵢ · (bought · cos_bought(i, x) + viewed · cos_viewed(i, x)) over the given
+    /// products i (``PairNeighboursStatement``; a pairing weighted 0 is not read), for each other
+    /// product x not excluded: the best `limit`, summed in the database (a customer's products
+    /// may have thousands of pairs; only the best few hundred travel).
     private func neighbours(
-        of weights: [String: Double], through pairings: [(Pairing, factor: Double)], excluding: Set<String>, limit: Int
+        of weights: [String: Double], bought: Double, viewed: Double, excluding: Set<String>, limit: Int
     ) async throws -> [(product: String, score: Double)] {
         guard !weights.isEmpty else { return [] }
         let products = Array(weights.keys)
-        let factor = { (wanted: Pairing) in pairings.filter { $0.0 == wanted }.reduce(0.0) { $0 + $1.factor } }
         let rows = try await client.execute(
             PairNeighboursStatement(
                 products: products, weights: products.map { weights[$0]! }, minimumSupport: RecommendationScoring.minimumSupport,
-                bought: factor(.purchases), viewed: factor(.views), excluding: Array(excluding), limit: limit
+                bought: bought, viewed: viewed, excluding: Array(excluding), limit: limit
             ),
             logger: logger
         )

@@ -190,7 +190,7 @@ final class CatalogBuilder: ReadModelBuilder {
             conflict: """
                 ON CONFLICT (product_id) DO UPDATE SET name = excluded.name, description = excluded.description,
                     category_path = excluded.category_path, status = excluded.status, search = excluded.search,
-                    position = excluded.position, updated_at = excluded.updated_at
+                    position = excluded.position, updated_at = excluded.updated_at, changed = excluded.changed
                 """
         ).write(
             [
@@ -210,7 +210,8 @@ final class CatalogBuilder: ReadModelBuilder {
             ],
             conflict: """
                 ON CONFLICT (sku) DO UPDATE SET product_id = excluded.product_id, attributes = excluded.attributes,
-                    prices = excluded.prices, on_hand = excluded.on_hand, available = excluded.available
+                    prices = excluded.prices, on_hand = excluded.on_hand, available = excluded.available,
+                    changed = excluded.changed
                 """
         ).write(
             [

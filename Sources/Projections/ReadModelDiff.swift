@@ -37,8 +37,8 @@ public struct ReadModelDiff: Sendable {
         var tables: [TableDifference] = []
         for table in projection.tables {
             let differing = """
-                WITH live AS (SELECT to_jsonb(t) AS row FROM public.\(table) t),
-                     side AS (SELECT to_jsonb(t) AS row FROM \(schema).\(table) t),
+                WITH live AS (SELECT to_jsonb(t) - 'changed' AS row FROM public.\(table) t),
+                     side AS (SELECT to_jsonb(t) - 'changed' AS row FROM \(schema).\(table) t),
                      only_live AS (SELECT row FROM live EXCEPT ALL SELECT row FROM side),
                      only_side AS (SELECT row FROM side EXCEPT ALL SELECT row FROM live)
                 """

@@ -5,7 +5,7 @@ import EventStore
 import Foundation
 import Hummingbird
 import PostgresNIO
-import Projections
+@testable import Projections
 import Testing
 import TestSupport
 
@@ -215,15 +215,15 @@ struct RecommendationTests {
                 #expect(!ids.contains("hidden") && !ids.contains("soldout"), "\(path): \(ids)")
             }
 
-            // Incremental: one more order with the teapot and the mug makes them a rule.
+            // Incremental: one more order with the teapot and the mug makes them a rule. The
+            // teapot's pairs and its list of one were read before the order and may still be kept
+            // (for up to 5 s); read-your-writes (minPosition) reads them afresh.
             try await Self.placeOrder(store, 8, by: c4, ["teapot", "mug"], at: Date())
             try await project(postgres)
-            items = Self.items(try await api.call(.get, "/catalog/products/teapot/recommendations?kind=also-bought&limit=2"))
+            let position = try await postgres.query("SELECT max(global_position) FROM events").decode(Int64.self).collectAll()[0]
+            items = Self.items(try await api.call(.get, "/catalog/products/teapot/recommendations?kind=also-bought&limit=2&minPosition=\(position)"))
             // teapot 4 orders, mug 4, kettle 5: mug 2/√16 = 0.5, kettle 2/√20 = 0.447.
             #expect(items.map(\.id) == ["mug", "kettle"] && Self.close(items[0].score, 0.5) && Self.close(items[1].score, 2 / 20.0.squareRoot()), "\(items)")
-            // The teapot's list of one was asked before the order, and its answer may still be kept
-            // (for up to 5 s); read-your-writes makes it afresh: the mug now leads.
-            let position = try await postgres.query("SELECT max(global_position) FROM events").decode(Int64.self).collectAll()[0]
             items = Self.items(try await api.call(.get, "/catalog/products/teapot/recommendations?kind=also-bought&limit=1&minPosition=\(position)"))
             #expect(items.map(\.id) == ["mug"], "\(items)")
 
@@ -235,6 +235,78 @@ struct RecommendationTests {
             #expect(try await postgres.query("SELECT count(*)::int FROM rec_customer_orders WHERE customer_id = \(c4)").decode(Int.self).collectAll()[0] == 0)
             #expect(try await postgres.query("SELECT count(*)::int FROM rec_customer_products WHERE customer_id = \(c4)").decode(Int.self).collectAll()[0] == 0)
         }
+    }
+
+    @Test("the products on sale, read again only where rows changed, equal a whole read: after price, stock, status and order changes, and after a rebuild")
+    func productsOnSaleFollowChanges() async throws {
+        try await withAPI { api, postgres in
+            let logger = TestEnvironment.logger
+            let store = PostgresEventStore(client: postgres, logger: logger)
+            let admin = try await api.admin(postgres)
+            try await Self.product(api, admin: admin, "kettle", ["Home", "Kitchen"], price: 3000, colour: "red", stock: 5)
+            try await Self.product(api, admin: admin, "teapot", ["Home", "Kitchen"], price: 2500, colour: "red", stock: 5)
+            try await Self.product(api, admin: admin, "mug", ["Home", "Kitchen"], price: 800, colour: "blue", stock: 1)
+            try await Self.product(api, admin: admin, "lamp", ["Home", "Lighting"], price: 5000, colour: "white", stock: 5, publish: false)
+            try await Self.placeOrder(store, 1, by: "c1", ["kettle", "teapot"], at: Date().addingTimeInterval(-2 * Self.hour))
+            try await project(postgres)
+            let halfLife = 72 * Self.hour
+            let kept = ProductsOnSale(client: postgres, logger: logger, maximumAge: .seconds(3600), trendHalfLife: halfLife)
+            let before = try await kept.current()
+            #expect(Set(before.products.keys) == ["kettle", "teapot", "mug"])
+
+            // A change of every kind the snapshot holds.
+            #expect(try await api.call(.put, "/admin/products/teapot/prices", token: admin, body: ["sku": "TEAPOT-1", "amount": 2200, "currency": "EUR"]).status == .ok)
+            #expect(try await api.call(.post, "/admin/inventory/MUG-1/adjust", token: admin, body: ["delta": -1, "reason": "damaged"]).status == .ok)
+            #expect(try await api.call(.post, "/admin/products/lamp/publish", token: admin).status == .ok)
+            #expect(try await api.call(.post, "/admin/products/kettle/unpublish", token: admin).status == .ok)
+            try await Self.placeOrder(store, 2, by: "c1", ["teapot"], at: Date().addingTimeInterval(-Self.hour))
+            try await project(postgres)
+
+            // Young enough: kept as it was.
+            #expect(Set(try await kept.current().products.keys) == ["kettle", "teapot", "mug"])
+            // Read again: only the changed products are read, and the result is what a whole read gives.
+            let followed = try await kept.current(fresh: true)
+            let whole = try await ProductsOnSale(client: postgres, logger: logger, trendHalfLife: halfLife).current()
+            Self.expectSame(followed, whole, halfLife: halfLife)
+            // Worked out by hand: the kettle unpublished, the lamp published, the mug sold out,
+            // the teapot at its new price and bought twice by one customer.
+            #expect(Set(followed.products.keys) == ["teapot", "mug", "lamp"])
+            #expect(followed.products["teapot"]?.prices == ["EUR": 2200])
+            #expect(followed.products["mug"]?.buyable == [] && followed.products["lamp"]?.buyable == ["EUR"])
+            #expect(followed.products["teapot"]?.buyers == 1 && followed.products["teapot"]?.repeatBuyers == 1)
+            // The teapot's trend: an order two hours ago and one an hour ago, each counted at its hour's start.
+            let now = Date()
+            let expectedTrend = [-2.0, -1.0].map { offset -> Double in
+                let time = now.addingTimeInterval(offset * Self.hour)
+                let hourStart = (time.timeIntervalSince1970 / Self.hour).rounded(.down) * Self.hour
+                return Self.halved(now.timeIntervalSince1970 - hourStart, every: halfLife)
+            }.reduce(0, +)
+            #expect(Self.close(followed.products["teapot"]?.trend.value(at: now, halfLife: halfLife) ?? 0, expectedTrend, within: 1e-3))
+
+            // A rebuilt catalog puts new tables in place: read whole again.
+            _ = try await ProjectionRebuilder(store: store, logger: logger).rebuild(CatalogProjection())
+            #expect(try await api.call(.post, "/admin/products/kettle/publish", token: admin).status == .ok)
+            try await project(postgres)
+            let rebuilt = try await kept.current(fresh: true)
+            #expect(rebuilt.seen.tables != followed.seen.tables)
+            Self.expectSame(rebuilt, try await ProductsOnSale(client: postgres, logger: logger, trendHalfLife: halfLife).current(), halfLife: halfLife)
+            #expect(Set(rebuilt.products.keys) == ["kettle", "teapot", "mug", "lamp"])
+        }
+    }
+
+    /// The same products with the same figures (trend scores compared at one time).
+    static func expectSame(_ left: ProductsOnSale.Snapshot, _ right: ProductsOnSale.Snapshot, halfLife: TimeInterval,
+                           sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(Set(left.products.keys) == Set(right.products.keys), sourceLocation: sourceLocation)
+        let now = Date()
+        for (id, product) in left.products {
+            guard let other = right.products[id] else { continue }
+            #expect(product.categoryPath == other.categoryPath && product.prices == other.prices && product.buyable == other.buyable
+                && product.attributes == other.attributes && product.buyers == other.buyers && product.repeatBuyers == other.repeatBuyers,
+                "\(id)", sourceLocation: sourceLocation)
+            #expect(close(product.trend.value(at: now, halfLife: halfLife), other.trend.value(at: now, halfLife: halfLife)), "\(id)", sourceLocation: sourceLocation)
+        }
+        #expect(close(left.typicalRepeatShare, right.typicalRepeatShare), sourceLocation: sourceLocation)
     }
 
     @Test("each customer sees only their own lists; bad parameters, unknown and unpublished products get precise problems")

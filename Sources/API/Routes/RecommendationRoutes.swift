@@ -28,8 +28,10 @@ struct RecommendationRoutes {
             let preview = context.principal?.role == .admin
             // Like the product itself: only a published product has public recommendations.
             guard (try? ProductID(id)) != nil else { throw ApplicationError.notFound("product \(id)") }
-            return try await answers.body(for: Self.key("product", kind.rawValue, id, limit, currency.code, preview), afresh: query["minPosition"] != nil) {
-                guard let list = try await reader.list(kind, for: id, limit: limit, currency: currency, includingUnpublished: preview)
+            // A client waiting for its own write (minPosition) gets a list made afresh from the read model.
+            let fresh = query["minPosition"] != nil
+            return try await answers.body(for: Self.key("product", kind.rawValue, id, limit, currency.code, preview), afresh: fresh) {
+                guard let list = try await reader.list(kind, for: id, limit: limit, currency: currency, includingUnpublished: preview, fresh: fresh)
                 else { throw ApplicationError.notFound("product \(id)") }
                 return Array(try StrictJSON.encoder.encode(list))
             }
@@ -39,8 +41,9 @@ struct RecommendationRoutes {
             try await readYourWrites.wait(request, projection: RecommendationsProjection())
             let category = try QueryParameters.text(query["category"], "category")?.split(separator: "/").map(String.init) ?? []
             let (limit, currency) = (try Self.limit(query["limit"]), try QueryParameters.currency(query["currency"]))
-            return try await answers.body(for: Self.key("trending", category.joined(separator: "/"), limit, currency.code), afresh: query["minPosition"] != nil) {
-                Array(try StrictJSON.encoder.encode(try await reader.trending(category: category, limit: limit, currency: currency)))
+            let fresh = query["minPosition"] != nil
+            return try await answers.body(for: Self.key("trending", category.joined(separator: "/"), limit, currency.code), afresh: fresh) {
+                Array(try StrictJSON.encoder.encode(try await reader.trending(category: category, limit: limit, currency: currency, fresh: fresh)))
             }
         }
         signedIn.get("/customers/me/recommendations") { request, context -> RawJSONBody in
@@ -49,8 +52,9 @@ struct RecommendationRoutes {
             try await readYourWrites.wait(request, projection: RecommendationsProjection())
             let kind = try Self.choice(query["kind"], RecommendationsReader.CustomerList.self, default: .forYou)
             let (limit, currency) = (try Self.limit(query["limit"]), try QueryParameters.currency(query["currency"]))
-            return try await answers.body(for: Self.key("customer", kind.rawValue, principal.userID, limit, currency.code), afresh: query["minPosition"] != nil) {
-                Array(try StrictJSON.encoder.encode(try await reader.list(kind, for: principal.userID, limit: limit, currency: currency)))
+            let fresh = query["minPosition"] != nil
+            return try await answers.body(for: Self.key("customer", kind.rawValue, principal.userID, limit, currency.code), afresh: fresh) {
+                Array(try StrictJSON.encoder.encode(try await reader.list(kind, for: principal.userID, limit: limit, currency: currency, fresh: fresh)))
             }
         }
         router.post("/activity/product-viewed") { request, context -> Response in

@@ -13,8 +13,9 @@ import PostgresNIO
 /// - buy-again → for-you → trending in the customer's categories → trending.
 /// Each item says which source it came from (`reason`). What every list needs of the products
 /// on sale comes from a shared snapshot (``ProductsOnSale``), and the items' cards from a shared
-/// cache of the same age (``RecommendationCards``); a request reads only its pairs or its
-/// customer's products, and the cards not read in the last few seconds.
+/// cache of the same age (``RecommendationCards``), and each product's strongest pairs from a
+/// third (``PairLists``); a request reads only its customer's products and what none of these
+/// holds yet. A request that must see a write (`fresh`) reads all of it afresh.
 public struct RecommendationsReader: Sendable {
     public enum ProductList: String, Sendable, CaseIterable {
         case alsoBought = "also-bought"
@@ -49,7 +50,7 @@ public struct RecommendationsReader: Sendable {
     let catalog: CatalogReader
     let cardCache: RecommendationCards
     let onSale: ProductsOnSale
-    let pairSums = CustomerPairSums()
+    let pairs: PairLists
     let trendHalfLife: TimeInterval
 
     /// How fast the trend score forgets, by default: an order or view counts half after 72 hours.
@@ -58,15 +59,21 @@ public struct RecommendationsReader: Sendable {
     /// - Parameters:
     ///   - trendHalfLife: applied when read (the read model keeps whole counts per hour), so a
     ///     change needs no rebuild.
-    ///   - snapshotAge: how old the snapshot of products on sale and the cards may be. Reading
-    ///     the snapshot costs a few milliseconds of one core; every second, it showed in the tail
-    ///     of every list's latency under load.
-    public init(client: PostgresClient, logger: Logger, trendHalfLife: TimeInterval = defaultTrendHalfLife, snapshotAge: Duration = .seconds(5)) {
+    ///   - snapshotAge: how old the snapshot of products on sale and the cards may be. Each read
+    ///     costs the database a little; every second, it showed in the tail of every list's
+    ///     latency under load.
+    ///   - pairAge: how old a product's pairs may be. A pair's count moves by one per order, and
+    ///     reading every asked product's pairs again each few seconds cost a third of a core.
+    public init(
+        client: PostgresClient, logger: Logger, trendHalfLife: TimeInterval = defaultTrendHalfLife, snapshotAge: Duration = .seconds(5),
+        pairAge: Duration = .seconds(30)
+    ) {
         self.client = client
         self.logger = logger
         catalog = CatalogReader(client: client, logger: logger)
-        cardCache = RecommendationCards(catalog: catalog, maximumAge: snapshotAge)
+        cardCache = RecommendationCards(catalog: catalog, maximumAge: snapshotAge, logger: logger)
         onSale = ProductsOnSale(client: client, logger: logger, maximumAge: snapshotAge, trendHalfLife: trendHalfLife)
+        pairs = PairLists(client: client, logger: logger, maximumAge: pairAge)
         self.trendHalfLife = trendHalfLife
     }
 
@@ -77,11 +84,13 @@ public struct RecommendationsReader: Sendable {
     }
 
     /// A product's list; nil when the product is not in the catalog, or not published unless
-    /// `includingUnpublished` (an admin's preview).
+    /// `includingUnpublished` (an admin's preview). `fresh`: read everything afresh, so that
+    /// the list reflects the read model as it is now (read-your-writes).
     public func list(
-        _ kind: ProductList, for product: String, limit: Int, currency: Currency, now: Date = Date(), includingUnpublished: Bool = false
+        _ kind: ProductList, for product: String, limit: Int, currency: Currency, now: Date = Date(), includingUnpublished: Bool = false,
+        fresh: Bool = false
     ) async throws -> List? {
-        let snapshot = try await onSale.current()
+        let snapshot = try await onSale.current(fresh: fresh)
         let content: RecommendationScoring.Content
         if let known = snapshot.products[product] {
             content = .init(categoryPath: known.categoryPath, price: known.prices[currency.code], sortedAttributes: known.attributes)
@@ -94,9 +103,11 @@ public struct RecommendationsReader: Sendable {
         var picked = Picked(excluding: [product], limit: limit, snapshot: snapshot, currency: currency)
         switch kind {
         case .alsoBought:
-            picked.add(try await neighbours(of: [product: 1], bought: 1, viewed: 0, excluding: [product], limit: picked.depth), reason: kind.rawValue)
+            picked.add(RecommendationScoring.ranked(try await neighbours(of: [product: 1], bought: 1, viewed: 0, excluding: [product], fresh: fresh)),
+                       reason: kind.rawValue)
         case .alsoViewed:
-            picked.add(try await neighbours(of: [product: 1], bought: 0, viewed: 1, excluding: [product], limit: picked.depth), reason: kind.rawValue)
+            picked.add(RecommendationScoring.ranked(try await neighbours(of: [product: 1], bought: 0, viewed: 1, excluding: [product], fresh: fresh)),
+                       reason: kind.rawValue)
         case .similar:
             break
         }
@@ -104,20 +115,20 @@ public struct RecommendationsReader: Sendable {
             picked.add(similar(to: product, content, in: snapshot, currency: currency), reason: ProductList.similar.rawValue)
         }
         topUp(&picked, categories: content.categoryPath.isEmpty ? [] : [content.categoryPath], now: now)
-        return List(kind: kind.rawValue, items: try await cards(picked))
+        return List(kind: kind.rawValue, items: try await cards(picked, fresh: fresh))
     }
 
     /// Trending products, optionally within a category path prefix; all available products
     /// of the category are candidates (those with no trend score last, by id).
-    public func trending(category: [String], limit: Int, currency: Currency, now: Date = Date()) async throws -> List {
-        var picked = Picked(excluding: [], limit: limit, snapshot: try await onSale.current(), currency: currency)
+    public func trending(category: [String], limit: Int, currency: Currency, now: Date = Date(), fresh: Bool = false) async throws -> List {
+        var picked = Picked(excluding: [], limit: limit, snapshot: try await onSale.current(fresh: fresh), currency: currency)
         picked.add(trend(in: picked.snapshot, categories: category.isEmpty ? [] : [category], prefix: true, now: now), reason: "trending")
-        return List(kind: "trending", items: try await cards(picked))
+        return List(kind: "trending", items: try await cards(picked, fresh: fresh))
     }
 
     /// A signed-in customer's list.
-    public func list(_ kind: CustomerList, for customer: String, limit: Int, currency: Currency, now: Date = Date()) async throws -> List {
-        let snapshot = try await onSale.current()
+    public func list(_ kind: CustomerList, for customer: String, limit: Int, currency: Currency, now: Date = Date(), fresh: Bool = false) async throws -> List {
+        let snapshot = try await onSale.current(fresh: fresh)
         let (history, orders) = try await history(of: customer)
         let owned = history.filter { $0.orders > 0 }.map(\.product)
         let rebought = Set(owned.filter { id in
@@ -135,24 +146,17 @@ public struct RecommendationsReader: Sendable {
             picked.excluded = discovery
         }
         if !picked.isFull {
-            let sums: [(product: String, score: Double)]
-            if let kept = pairSums.sums(of: customer, history: history) {
-                sums = kept
-            } else {
-                let weights = Dictionary(history.map { ($0.product, RecommendationScoring.weight(of: $0, now: now)) }, uniquingKeysWith: +)
-                sums = try await neighbours(
-                    of: weights, bought: 1, viewed: RecommendationScoring.viewedPairWeight, excluding: Set(owned),
-                    limit: RecommendationsReader.maximumLimit * 4
-                )
-                pairSums.store(sums, of: customer, history: history)
-            }
-            picked.add(RecommendationScoring.forYou(neighbours: Dictionary(sums.map { ($0.product, $0.score) }, uniquingKeysWith: +),
+            let weights = Dictionary(history.map { ($0.product, RecommendationScoring.weight(of: $0, now: now)) }, uniquingKeysWith: +)
+            let sums = try await neighbours(
+                of: weights, bought: 1, viewed: RecommendationScoring.viewedPairWeight, excluding: Set(owned), fresh: fresh
+            )
+            picked.add(RecommendationScoring.forYou(neighbours: sums,
                                                     history: history, orders: orders, rebought: rebought, standings: snapshot.standings, now: now),
                        reason: CustomerList.forYou.rawValue)
         }
         let paths = Set(history.compactMap { snapshot.products[$0.product]?.categoryPath }.filter { !$0.isEmpty })
         topUp(&picked, categories: Array(paths), now: now)
-        return List(kind: kind.rawValue, items: try await cards(picked))
+        return List(kind: kind.rawValue, items: try await cards(picked, fresh: fresh))
     }
 
     /// Trending in `categories` (exact paths), then trending overall, until the list is full.
@@ -175,9 +179,6 @@ public struct RecommendationsReader: Sendable {
         var chosen: [(product: String, score: Double, reason: String)] = []
         private var inList: Set<String> = []
         var isFull: Bool { chosen.count >= limit }
-        /// How many ranked candidates to fetch so that, after the availability filter, the list
-        /// most likely fills.
-        var depth: Int { max(100, 4 * limit) }
 
         init(excluding: Set<String>, limit: Int, snapshot: ProductsOnSale.Snapshot, currency: Currency) {
             excluded = excluding
@@ -198,30 +199,31 @@ public struct RecommendationsReader: Sendable {
 
     /// The chosen products priced in the currency, in their order (one that stopped being
     /// available since the snapshot drops out).
-    private func cards(_ picked: Picked) async throws -> [Item] {
-        let found = try await cardCache.available(ids: picked.chosen.map(\.product), currency: picked.currency)
+    private func cards(_ picked: Picked, fresh: Bool) async throws -> [Item] {
+        let found = try await cardCache.available(ids: picked.chosen.map(\.product), currency: picked.currency, fresh: fresh)
         return picked.chosen.compactMap { chosen in found[chosen.product].map { Item(product: $0, score: chosen.score, reason: chosen.reason) } }
     }
 
     /// Σᵢ weightᵢ · (bought · cos_bought(i, x) + viewed · cos_viewed(i, x)) over the given
-    /// products i (``PairNeighboursStatement``; a pairing weighted 0 is not read), for each other
-    /// product x not excluded: the best `limit`, summed in the database (a customer's products
-    /// may have thousands of pairs; only the best few hundred travel).
+    /// products i and their strongest pairs (``PairLists``; a pairing weighted 0 is not summed),
+    /// for each other product x not excluded. Summed in the order of the products' ids, so the
+    /// same history gives the same sums to the last bit.
     private func neighbours(
-        of weights: [String: Double], bought: Double, viewed: Double, excluding: Set<String>, limit: Int
-    ) async throws -> [(product: String, score: Double)] {
-        guard !weights.isEmpty else { return [] }
-        let products = Array(weights.keys)
-        let rows = try await client.execute(
-            PairNeighboursStatement(
-                products: products, weights: products.map { weights[$0]! }, minimumSupport: RecommendationScoring.minimumSupport,
-                bought: bought, viewed: viewed, excluding: Array(excluding), limit: limit
-            ),
-            logger: logger
-        )
-        var found: [(product: String, score: Double)] = []
-        for try await (other, score) in rows { found.append((other, score)) }
-        return found
+        of weights: [String: Double], bought: Double, viewed: Double, excluding: Set<String>, fresh: Bool
+    ) async throws -> [String: Double] {
+        guard !weights.isEmpty else { return [:] }
+        let products = weights.keys.sorted()
+        let lists = try await pairs.lists(of: products, fresh: fresh)
+        var sums: [String: Double] = [:]
+        for product in products {
+            guard let weight = weights[product], let pairsOfProduct = lists[product] else { continue }
+            for (pairing, pairs) in [(bought, pairsOfProduct.bought), (viewed, pairsOfProduct.viewed)] where pairing > 0 {
+                for (other, cosine) in pairs where !excluding.contains(other) {
+                    sums[other, default: 0] += weight * pairing * cosine
+                }
+            }
+        }
+        return sums
     }
 
     /// Products like this one by content, among those on sale sharing its top category.

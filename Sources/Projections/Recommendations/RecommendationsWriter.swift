@@ -41,7 +41,7 @@ struct RecommendationsWriter: Sendable {
             ],
             conflict: """
                 ON CONFLICT (product_id) DO UPDATE SET orders = excluded.orders, units = excluded.units, buyers = excluded.buyers,
-                    repeat_buyers = excluded.repeat_buyers, view_sessions = excluded.view_sessions
+                    repeat_buyers = excluded.repeat_buyers, view_sessions = excluded.view_sessions, changed = excluded.changed
                 """
         ).write(
             [

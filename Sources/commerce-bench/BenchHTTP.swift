@@ -29,11 +29,17 @@ struct BenchHTTP: AsyncParsableCommand {
     @Option(help: "Carts made ready for the checkout load (each checks out once).")
     var checkoutCarts: Int = 4000
 
+    @Option(help: "Seconds the checkout load runs (short enough that no side runs out of ready carts).")
+    var checkoutSeconds: Int = 2
+
+    @Flag(help: "Only the checkout load, ours and no peer (for profiling the server).")
+    var checkoutOnly = false
+
     func run() async throws {
         let settings = try Settings()
         var logger = settings.makeLogger(label: "bench")
         logger.logLevel = .error
-        guard seconds > 0, connections > 0, checkoutCarts > 0 else { throw ValidationError("the options must be positive") }
+        guard seconds > 0, connections > 0, checkoutCarts > 0, checkoutSeconds > 0 else { throw ValidationError("the options must be positive") }
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/wrk") else { throw ValidationError("wrk is missing: scripts/setup installs it") }
         try await withBenchDatabase(settings: settings, logger: logger) { url in
             try await PostgresClient.withClient(url, maximumConnections: connections + 8, logger: logger) { client in
@@ -94,10 +100,11 @@ struct BenchHTTP: AsyncParsableCommand {
                     throw ValidationError("POST \(path) was refused before the load: \(probe.output.suffix(600))")
                 }
             }
-            let checkoutSeconds = 2
             // Ours and the peer's, one after the other, each server idle while the other is loaded.
             var results: [(String, Wrk.Result, Wrk.Result?)] = []
-            try await peer.serving(port: peerPort) {
+            if checkoutOnly {
+                results = [("checkout (POST /carts/{id}/checkout)", try await runWrk(port: port, script: checkoutScript, seconds: checkoutSeconds), nil)]
+            } else { try await peer.serving(port: peerPort) {
                 let add = try await runWrk(port: port, script: addScript, seconds: seconds)
                 let peerAdd = try await runWrk(port: peerPort, script: addScript, seconds: seconds)
                 let half = raw / 2
@@ -112,7 +119,7 @@ struct BenchHTTP: AsyncParsableCommand {
                     ("add to cart, paced at ~\(Int(half)) req/s", paced, nil),
                     ("checkout (POST /carts/{id}/checkout)", checkout, peerCheckout),
                 ]
-            }
+            } }
 
             print("")
             print(pad("load", 40) + pad("req/s", 10, right: true) + pad("p50 ms", 9, right: true) + pad("p99 ms", 9, right: true) + pad("non-2xx", 9, right: true)

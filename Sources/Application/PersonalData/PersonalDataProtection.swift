@@ -38,15 +38,13 @@ public struct PersonalDataProtection: Sendable {
 
     /// The subject an event's personal data belongs to: its owner member and its cart.
     static func subject(of json: String, _ rule: PersonalData.Rule) -> String {
-        let object = (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [String: Any] ?? [:]
-        let cartId = object["cartId"] as? String ?? ""
-        let owner = (object[rule.owner] as? [String: Any]).flatMap { owner -> CartOwner? in
-            guard let kind = owner["kind"] as? String, let id = owner["id"] as? String else { return nil }
-            switch kind {
-            case "customer": return (try? CustomerID(id)).map(CartOwner.customer)
-            case "guest": return .guest(id)
-            default: return nil
-            }
+        let cartId = JSONStringMembers(json, object: [], names: ["cartId"])?.members.first?.value ?? ""
+        var ownerMembers: [String: String] = [:]
+        for member in JSONStringMembers(json, object: [rule.owner], names: ["kind", "id"])?.members ?? [] { ownerMembers[member.name] = member.value }
+        let owner: CartOwner? = switch (ownerMembers["kind"], ownerMembers["id"]) {
+        case ("customer"?, let id?): (try? CustomerID(id)).map(CartOwner.customer)
+        case ("guest"?, let id?): .guest(id)
+        default: nil
         }
         return PersonalData.subject(owner: owner, cartId: cartId)
     }

@@ -58,38 +58,30 @@ public final class PersonalDataVault: Sendable {
     /// - Throws: ``EventStoreError`` `invalid_payload` when `json` is no object: nothing is
     ///   stored unsealed.
     public func seal(_ json: String, object path: [String], fields: [String], subject: String) async throws -> String {
-        guard var document = Self.object(json) else {
+        guard let document = JSONStringMembers(json, object: path, names: Set(fields)) else {
             throw EventStoreError(.invalidPayload, "personal data of \(subject) is not in a JSON object: not stored")
         }
         let state = try await key(for: subject, create: true)
-        Self.update(&document, at: path) { object in
-            for field in fields {
-                guard let value = object[field] as? String else { continue }
-                switch state {
-                case .active(let key): object[field] = Self.sealed(value, subject: subject, key: key)
-                case .erased, .unknown: object[field] = Self.erased
-                }
+        guard !document.members.isEmpty else { return json }
+        return document.replacing(document.members.map { member in
+            switch state {
+            case .active(let key): (member, Self.sealed(member.value, subject: subject, key: key))
+            case .erased, .unknown: (member, Self.erased)
             }
-        }
-        return Self.text(document)
+        })
     }
 
     /// Opens the sealed string members `fields` of the object at `path`: plaintext where the
     /// subject's key exists, ``erased`` where it was erased, ``unreadable`` where a value does
     /// not open. Unsealed values (written before sealing) are left as they are.
     public func reveal(_ json: String, object path: [String], fields: [String]) async throws -> String {
-        guard json.utf8.count > Self.sealedPrefix.utf8.count, json.contains(Self.sealedPrefix), var document = Self.object(json) else { return json }
-        var sealed: [String: String] = [:]
-        Self.update(&document, at: path) { object in
-            for field in fields { if let value = object[field] as? String, value.hasPrefix(Self.sealedPrefix) { sealed[field] = value } }
-        }
+        guard json.utf8.count > Self.sealedPrefix.utf8.count, json.contains(Self.sealedPrefix),
+              let document = JSONStringMembers(json, object: path, names: Set(fields)) else { return json }
+        let sealed = document.members.filter { $0.value.hasPrefix(Self.sealedPrefix) }
         guard !sealed.isEmpty else { return json }
-        var opened: [String: String] = [:]
-        for (field, value) in sealed { opened[field] = try await open(value) }
-        Self.update(&document, at: path) { object in
-            for (field, value) in opened { object[field] = value }
-        }
-        return Self.text(document)
+        var opened: [(member: JSONStringMembers.Member, value: String)] = []
+        for member in sealed { opened.append((member, try await open(member.value))) }
+        return document.replacing(opened)
     }
 
     /// Opens one sealed value (see ``reveal(_:object:fields:)`` for what it reads as).
@@ -169,24 +161,5 @@ public final class PersonalDataVault: Sendable {
         let subject = String(rest[..<colon])
         guard !subject.isEmpty, box.count > 28 else { return nil }
         return (subject, box)
-    }
-
-    // MARK: - JSON
-
-    static func object(_ json: String) -> [String: Any]? {
-        (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [String: Any]
-    }
-
-    /// The way the event codec writes JSON: sorted keys, slashes as they are.
-    static func text(_ object: [String: Any]) -> String {
-        // Re-serialising what JSONSerialization parsed cannot fail.
-        String(decoding: try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self)
-    }
-
-    static func update(_ object: inout [String: Any], at path: [String], _ change: (inout [String: Any]) -> Void) {
-        guard let first = path.first else { return change(&object) }
-        guard var inner = object[first] as? [String: Any] else { return }
-        update(&inner, at: Array(path.dropFirst()), change)
-        object[first] = inner
     }
 }

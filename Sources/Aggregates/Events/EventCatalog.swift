@@ -26,4 +26,13 @@ public enum EventCatalog {
     public static let entries: [Entry] = categories.flatMap { category, types in
         types.map { Entry(category: category, payloadType: $0) }
     }
+
+    private static let names: [ObjectIdentifier: String] = Dictionary(
+        entries.map { (ObjectIdentifier($0.payloadType), String(describing: $0.payloadType)) }, uniquingKeysWith: { first, _ in first }
+    )
+
+    /// A payload type's event type name: its type's name.
+    static func name(of type: any EventPayload.Type) -> String {
+        names[ObjectIdentifier(type)] ?? String(describing: type)
+    }
 }

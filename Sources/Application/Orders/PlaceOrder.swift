@@ -42,8 +42,12 @@ public struct PlaceOrder: Sendable {
         while true {
             attempt += 1
             do {
-                return try await gate.withKeys(try await contendedStreams(cartID)) {
-                    try await attemptOnce(cartID: cartID, orderID: orderID, requester: requester, method: method, ifMatch: ifMatch, metadata: metadata)
+                // The cart as loaded to find the streams is the one the first attempt decides on
+                // (its append expects that version); a later attempt loads it again.
+                let cart = try await repository.load(Cart.self, .of("cart", cartID))
+                return try await gate.withKeys(Self.contendedStreams(cart.state)) {
+                    try await attemptOnce(cartID: cartID, orderID: orderID, requester: requester, method: method, ifMatch: ifMatch, metadata: metadata,
+                                          loaded: cart)
                 }
             } catch let error as EventStoreError where error.code == .wrongExpectedVersion {
                 // The cart itself moved under a pinned version: the client must look again.
@@ -56,17 +60,19 @@ public struct PlaceOrder: Sendable {
 
     /// The streams other checkouts of this cart's contents would write too: its SKUs' inventory
     /// and its coupon codes.
-    private func contendedStreams(_ cartID: CartID) async throws -> Set<String> {
-        let cart = try await repository.load(Cart.self, .of("cart", cartID)).state
-        return Set(cart.lines.map { StreamName.of("inventory", $0.sku).rawValue } + cart.couponCodes.map { StreamName.of("coupon", $0).rawValue })
+    private static func contendedStreams(_ cart: Cart.State) -> Set<String> {
+        Set(cart.lines.map { StreamName.of("inventory", $0.sku).rawValue } + cart.couponCodes.map { StreamName.of("coupon", $0).rawValue })
     }
 
-    private func attemptOnce(cartID: CartID, orderID: OrderID, requester: Requester, method: PaymentMethodToken, ifMatch: Int64?, metadata: EventMetadata) async throws -> CommandResult {
+    private func attemptOnce(
+        cartID: CartID, orderID: OrderID, requester: Requester, method: PaymentMethodToken, ifMatch: Int64?, metadata: EventMetadata,
+        loaded: (state: Cart.State, version: Int64)
+    ) async throws -> CommandResult {
         let now = Date()
         let context = DecisionContext(now: now)
         let expiresAt = now.addingTimeInterval(reservationLifetime)
         let cartStream = StreamName.of("cart", cartID)
-        let (cart, cartVersion) = try await repository.load(Cart.self, cartStream)
+        let (cart, cartVersion) = loaded
         guard cart.id != nil, requester.owns(cart.owner) else { throw ApplicationError.notFound("cart \(cartID)") }
         if let ifMatch, ifMatch != cartVersion {
             throw VersionConflict(stream: cartStream.rawValue, currentVersion: cartVersion, expectedVersion: ifMatch)

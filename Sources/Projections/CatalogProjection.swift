@@ -184,7 +184,12 @@ final class CatalogBuilder: ReadModelBuilder {
             columns: [
                 ("product_id", "$1"), ("name", "$2"), ("description", "$3"),
                 ("category_path", "ARRAY(SELECT jsonb_array_elements_text($4::jsonb))"), ("status", "$5"),
-                ("search", "to_tsvector('simple', $2 || ' ' || $3 || ' ' || array_to_string(ARRAY(SELECT jsonb_array_elements_text($4::jsonb)), ' '))"),
+                // Weighted as in 0025_catalog_search.sql: name A, category C, description D.
+                ("search", """
+                    setweight(to_tsvector('simple', $2), 'A')
+                    || setweight(to_tsvector('simple', array_to_string(ARRAY(SELECT jsonb_array_elements_text($4::jsonb)), ' ')), 'C')
+                    || setweight(to_tsvector('simple', $3), 'D')
+                    """),
                 ("position", "$6"), ("updated_at", "$7"),
             ],
             conflict: """

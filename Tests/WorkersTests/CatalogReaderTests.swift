@@ -55,6 +55,9 @@ struct CatalogReaderTests {
                 case .price: #expect(prices == prices.sorted())
                 case .priceDescending: #expect(prices == prices.sorted(by: >))
                 case .newest: break
+                case .relevance, .popularity:
+                    // No text and no orders: every key is 0, so the id decides, last first.
+                    #expect(items.map(\.productId) == items.map(\.productId).sorted(by: >), "\(sort)")
                 case .rating:
                     // Exact averages, compared crosswise; unrated products (0) come last.
                     let keys = items.map { ratings[$0.productId] ?? (0, 0) }

@@ -4,7 +4,7 @@ import Application
 import Hummingbird
 import Projections
 
-/// The catalog read model: listing with search, category, currency, sorts and cursors; one product.
+/// The catalog read model: listing with search, filters, facets, currency, sorts and cursors; one product.
 /// A shopper's searches (a first page with text or a category) and product views are recorded as
 /// their activity, for recommendations, without waiting for it to be stored.
 struct CatalogQueryRoutes {
@@ -16,32 +16,13 @@ struct CatalogQueryRoutes {
         router.get("/catalog/products") { request, context -> JSONBody<CatalogReader.Page> in
             let query = request.uri.queryParameters
             try await readYourWrites.wait(request, projection: CatalogProjection())
-            var search = CatalogReader.Search()
-            search.text = try QueryParameters.text(query["q"], "q")
-            search.category = try QueryParameters.text(query["category"], "category")?.split(separator: "/").map(String.init) ?? []
-            search.currency = try QueryParameters.currency(query["currency"])
-            if let sort = query["sort"] {
-                guard let value = CatalogReader.Sort(rawValue: String(sort)) else {
-                    throw Problem.badRequest("invalid_parameter", "sort must be one of \(CatalogReader.Sort.allCases.map(\.rawValue).joined(separator: ", "))", field: "sort")
-                }
-                search.sort = value
-            }
-            if let text = query["minRating"] {
-                // One decimal at most, 0 to 5: compared with the average as shown.
-                guard let value = Decimal(string: String(text)), value >= 0, value <= 5, text.count <= 4,
-                      let tenths = Int(exactly: NSDecimalNumber(decimal: value * 10)) else {
-                    throw Problem.badRequest("invalid_parameter", "minRating is a rating from 0 to 5 with at most one decimal (4.5)", field: "minRating")
-                }
-                search.minimumRatingTenths = tenths
-            }
-            search.limit = try QueryParameters.limit(query["limit"])
-            search.cursor = try QueryParameters.text(query["cursor"], "cursor")
+            let search = try CatalogListingQuery.search(query)
             do {
                 let page = try await catalog.products(search)
-                if search.cursor == nil, !(search.text ?? "").isEmpty || !search.category.isEmpty,
+                if search.cursor == nil, !(search.text ?? "").isEmpty || !search.categories.isEmpty,
                    let viewer = RecommendationRoutes.viewer(request, context) {
                     activity.record(.searchPerformed(SearchPerformed(
-                        viewer: viewer, query: String((search.text ?? "").prefix(Activity.maximumQueryLength)), category: search.category,
+                        viewer: viewer, query: String((search.text ?? "").prefix(Activity.maximumQueryLength)), category: search.categories.first ?? [],
                         resultCount: page.items.count
                     )))
                 }
@@ -49,6 +30,15 @@ struct CatalogQueryRoutes {
             } catch CatalogReader.QueryError.invalidCursor {
                 throw Problem.unprocessable("invalid_cursor", "the cursor is not one this listing gave out (for this sort)", field: "cursor")
             }
+        }
+        router.get("/catalog/suggest") { request, context -> JSONBody<CatalogReader.Suggestions> in
+            let query = request.uri.queryParameters
+            try await readYourWrites.wait(request, projection: CatalogProjection())
+            guard let typed = try QueryParameters.text(query["q"], "q", maxLength: 100), !typed.isEmpty else {
+                throw Problem.badRequest("invalid_parameter", "q is required: the text typed so far (at most 100 characters)", field: "q")
+            }
+            let limit = try QueryParameters.limit(query["limit"], default: 10)
+            return JSONBody(try await catalog.suggestions(prefix: typed, limit: limit, fresh: query["minPosition"] != nil))
         }
         router.get("/catalog/products/{productId}") { request, context -> JSONBody<CatalogReader.Product> in
             try await readYourWrites.wait(request, projection: CatalogProjection())

@@ -10,8 +10,8 @@ enum QueryParameters {
         }
     }
 
-    static func limit(_ value: Substring?) throws -> Int {
-        guard let value else { return 20 }
+    static func limit(_ value: Substring?, default fallback: Int = 20) throws -> Int {
+        guard let value else { return fallback }
         guard let limit = Int(value), (1...100).contains(limit) else {
             throw Problem.badRequest("invalid_parameter", "limit must be 1 to 100", field: "limit")
         }

@@ -8,6 +8,9 @@ import PostgresNIO
 /// filtered by text and category, sorted, and paged by an opaque cursor.
 public struct CatalogReader: Sendable {
     public enum Sort: String, Sendable, CaseIterable, Codable {
+        /// Best match for the text first (name above category above description); without text,
+        /// by id, last first.
+        case relevance
         /// By name, A to Z.
         case name
         /// By lowest variant price, cheapest first.
@@ -18,31 +21,114 @@ public struct CatalogReader: Sendable {
         case newest
         /// Best average rating first (unrated products last).
         case rating
+        /// Most ordered first (orders counted by the recommendations read model).
+        case popularity
+    }
+
+    /// A price range in minor units of the listing's currency: from inclusive, to exclusive;
+    /// either may be open.
+    public struct PriceRange: Sendable, Equatable, Codable {
+        public let from: Int64?
+        public let to: Int64?
+
+        public init(from: Int64?, to: Int64?) {
+            self.from = from
+            self.to = to
+        }
+    }
+
+    /// What a facet counts: products by category (every level of their path), by price range,
+    /// in stock, or by the value of a variant attribute.
+    public enum FacetName: Sendable, Hashable {
+        case category, price, inStock
+        case attribute(String)
+
+        public init(_ text: String) {
+            switch text {
+            case "category": self = .category
+            case "price": self = .price
+            case "inStock": self = .inStock
+            default: self = .attribute(text)
+            }
+        }
+
+        public var text: String {
+            switch self {
+            case .category: "category"
+            case .price: "price"
+            case .inStock: "inStock"
+            case .attribute(let name): name
+            }
+        }
     }
 
     public struct Search: Sendable, Equatable {
         /// Words matched with PostgreSQL full text search (`simple` dictionary) against name,
-        /// description and category.
+        /// category and description, forgiving typing mistakes (``SearchTerms``); the last word
+        /// also as a prefix.
         public var text: String?
-        /// A category path prefix: `["Apparel"]` matches `["Apparel", "Shirts"]`.
-        public var category: [String]
+        /// Category path prefixes, any of which a product's path may start with:
+        /// `[["Apparel"]]` matches `["Apparel", "Shirts"]`.
+        public var categories: [[String]]
+        /// Variant attribute options: one variant must have one of the listed values of every
+        /// attribute named (`["size": ["M", "L"], "colour": ["navy"]]`).
+        public var attributes: [String: [String]]
+        /// That variant's price must lie in one of these (none: any price).
+        public var priceRanges: [PriceRange]
+        /// Only products with a matching variant in stock.
+        public var inStockOnly: Bool
         /// Prices are given in this currency; products without a price in it are not listed.
         public var currency: Currency
-        public var sort: Sort
+        /// Nil: relevance when there is text, else name.
+        public var sort: Sort?
         /// Only products whose shown average (one decimal) is at least this many tenths of a star
         /// (45: 4.5 stars and up); products without approved reviews are left out.
         public var minimumRatingTenths: Int?
         public var limit: Int
         public var cursor: String?
+        /// The facets to count beside the page.
+        public var facets: [FacetName]
+        /// Read the catalog's words afresh for correcting the text (else they may be up to
+        /// ``CatalogReader/dictionaryAge`` old).
+        public var fresh: Bool
 
-        public init(text: String? = nil, category: [String] = [], currency: Currency = .EUR, sort: Sort = .name, limit: Int = 20, cursor: String? = nil) {
+        public init(
+            text: String? = nil, category: [String] = [], currency: Currency = .EUR, sort: Sort? = nil, limit: Int = 20,
+            cursor: String? = nil
+        ) {
             self.text = text
-            self.category = category
+            self.categories = category.isEmpty ? [] : [category]
+            self.attributes = [:]
+            self.priceRanges = []
+            self.inStockOnly = false
             self.currency = currency
             self.sort = sort
             self.limit = limit
             self.cursor = cursor
+            self.facets = []
+            self.fresh = false
         }
+
+        /// The sort used: the one asked for, else relevance for text and name without.
+        public var effectiveSort: Sort {
+            sort ?? ((text ?? "").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? .name : .relevance)
+        }
+    }
+
+    /// One option of a facet and how many products choosing it would list.
+    public struct FacetValue: Sendable, Codable, Equatable {
+        /// The category path ('/'-joined), the attribute value, "true" (in stock), or the price
+        /// range as `from-to` in minor units (the form the `price` filter takes).
+        public let value: String
+        public let count: Int
+        /// Price ranges only: the bounds, from inclusive, to exclusive (none: open).
+        public let from: Money?
+        public let to: Money?
+    }
+
+    public struct Facet: Sendable, Codable, Equatable {
+        public let name: String
+        public let values: [FacetValue]
     }
 
     public struct Variant: Sendable, Codable, Equatable {
@@ -74,6 +160,11 @@ public struct CatalogReader: Sendable {
         public let items: [Product]
         /// Pass back as `cursor` for the next page; nil on the last page.
         public let nextCursor: String?
+        /// The facets asked for, in the order asked (nil when none were).
+        public var facets: [Facet]?
+        /// Words of the text the catalog lacks, each with the words searched instead (nil when
+        /// every word was found as typed).
+        public var corrections: [String: [String]]?
     }
 
     public enum QueryError: Error, Equatable {
@@ -83,12 +174,38 @@ public struct CatalogReader: Sendable {
 
     public static let maximumLimit = 100
 
+    /// How old the catalog's words used for corrections may be.
+    public static let dictionaryAge = Duration.seconds(30)
+
     let client: PostgresClient
     let logger: Logger
+    private let dictionaries: RefreshingCache<Int, SearchDictionary>
+    /// Published products per category path (every level), for suggestions.
+    let categoryCounts: RefreshingCache<Int, [(path: String, products: Int)]>
 
     public init(client: PostgresClient, logger: Logger) {
         self.client = client
         self.logger = logger
+        self.dictionaries = RefreshingCache(maximumAge: Self.dictionaryAge, capacity: 1, logger: logger)
+        self.categoryCounts = RefreshingCache(maximumAge: Self.dictionaryAge, capacity: 1, logger: logger)
+    }
+
+    /// The words of the published products, for correcting search text.
+    func dictionary(fresh: Bool) async throws -> SearchDictionary {
+        let client = client, logger = logger
+        let found = try await dictionaries.values(for: [0], fresh: fresh) { _ in
+            let rows = try await client.query(
+                "SELECT word FROM ts_stat('SELECT search FROM catalog_products WHERE status = ''published''')", logger: logger
+            )
+            // Only words as SearchTerms makes them (letters and digits): the parser also keeps
+            // compounds such as "t-shirt", which a query never holds.
+            var words: [String] = []
+            for try await word in rows.decode(String.self) where word.allSatisfy({ $0.isLetter || $0.isNumber }) {
+                words.append(word)
+            }
+            return [0: SearchDictionary(words)]
+        }
+        return found[0] ?? .empty
     }
 
     /// The cursor: the sort, the last row's sort key and its id, so the next page starts strictly
@@ -119,28 +236,27 @@ public struct CatalogReader: Sendable {
 
     public func products(_ search: Search) async throws -> Page {
         let limit = max(1, min(search.limit, Self.maximumLimit))
-        let cursor = try search.cursor.map { cursorText throws(QueryError) in try Cursor(decoding: cursorText, sort: search.sort) }
-        let currency = search.currency.code
+        let sort = search.effectiveSort
+        let cursor = try search.cursor.map { cursorText throws(QueryError) in try Cursor(decoding: cursorText, sort: sort) }
         let text = search.text?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        let terms = text.isEmpty ? nil : SearchTerms(text, dictionary: try await dictionary(fresh: search.fresh))
+        let filter = CatalogFilter(search: search, textQuery: terms?.textQuery ?? "")
         // The sort key as text for the cursor, its SQL expression, and the keyset comparison.
-        let (keyExpression, order, comparison): (String, String, String) = switch search.sort {
-        case .name: ("name", "name ASC, product_id ASC", "(name, product_id) > ($6, $7)")
-        case .price: ("from_price", "from_price ASC, product_id ASC", "(from_price, product_id) > ($6::bigint, $7)")
-        case .priceDescending: ("from_price", "from_price DESC, product_id DESC", "(from_price, product_id) < ($6::bigint, $7)")
-        case .newest: ("position", "position DESC, product_id DESC", "(position, product_id) < ($6::bigint, $7)")
-        case .rating: ("rating_key", "rating_key DESC, product_id DESC", "(rating_key, product_id) < ($6::bigint, $7)")
+        let (keyExpression, order, comparison): (String, String, String) = switch sort {
+        case .relevance: ("relevance", "relevance DESC, product_id DESC", "(relevance, product_id) < ($12::bigint, $13)")
+        case .name: ("name", "name ASC, product_id ASC", "(name, product_id) > ($12, $13)")
+        case .price: ("from_price", "from_price ASC, product_id ASC", "(from_price, product_id) > ($12::bigint, $13)")
+        case .priceDescending: ("from_price", "from_price DESC, product_id DESC", "(from_price, product_id) < ($12::bigint, $13)")
+        case .newest: ("position", "position DESC, product_id DESC", "(position, product_id) < ($12::bigint, $13)")
+        case .rating: ("rating_key", "rating_key DESC, product_id DESC", "(rating_key, product_id) < ($12::bigint, $13)")
+        case .popularity: ("popularity", "popularity DESC, product_id DESC", "(popularity, product_id) < ($12::bigint, $13)")
         }
-        var bindings = PostgresBindings()
-        bindings.append(currency)
-        bindings.append(text)
-        bindings.append(search.category)
+        var bindings = filter.bindings()
         bindings.append(limit + 1)
         bindings.append(cursor == nil)
         bindings.append(cursor?.key ?? "")
         bindings.append(cursor?.id ?? "")
-        bindings.append(search.minimumRatingTenths)
-        // rating_key orders by the exact average (millionths of a star); the minimum compares
-        // the average as shown, rounded half up to tenths: (20·sum + count) ≥ 2·count·tenths.
+        // Relevance: ts_rank in millionths, a whole number so that cursors compare exactly.
         let sql = """
             SELECT product_id, name, description, category_path, status, from_price, available, variants::text, \(keyExpression)::text AS sort_key,
                    rating_sum, rating_count, stars
@@ -149,21 +265,22 @@ public struct CatalogReader: Sendable {
                      coalesce(max(r.rating_sum), 0) AS rating_sum, coalesce(max(r.rating_count), 0) AS rating_count,
                      coalesce(max(r.rating_sum * 1000000 / nullif(r.rating_count, 0)), 0) AS rating_key,
                      coalesce(max(ARRAY[coalesce(r.stars_1, 0), coalesce(r.stars_2, 0), coalesce(r.stars_3, 0), coalesce(r.stars_4, 0), coalesce(r.stars_5, 0)]), '{}') AS stars,
+                     CASE WHEN $2 = '' THEN 0 ELSE round(ts_rank(p.search, to_tsquery('simple', $2)) * 1000000)::bigint END AS relevance,
+                     coalesce(max(popular.orders), 0) AS popularity,
                      min((v.prices ->> $1)::bigint) AS from_price,
                      coalesce(sum(greatest(v.available, 0)), 0)::bigint AS available,
                      jsonb_agg(jsonb_build_object('sku', v.sku, 'attributes', v.attributes,
                                'price', v.prices -> $1, 'available', v.available) ORDER BY v.sku) AS variants
               FROM catalog_products p JOIN catalog_variants v ON v.product_id = p.product_id
                 LEFT JOIN product_ratings r ON r.product_id = p.product_id
-              WHERE p.status = 'published'
-                AND ($8::integer IS NULL OR (r.rating_count > 0 AND 20 * r.rating_sum + r.rating_count >= 2 * r.rating_count * $8::integer))
-                AND ($2 = '' OR p.search @@ plainto_tsquery('simple', $2))
-                AND (cardinality($3::text[]) = 0 OR (p.category_path @> $3::text[] AND p.category_path[1:cardinality($3::text[])] = $3::text[]))
+                LEFT JOIN rec_products popular ON popular.product_id = p.product_id
+              WHERE \(filter.productPredicate())
               GROUP BY p.product_id
+              HAVING bool_or(\(filter.variantPredicate()))
             ) listed
-            WHERE from_price IS NOT NULL AND ($5 OR \(comparison))
+            WHERE from_price IS NOT NULL AND ($11 OR \(comparison))
             ORDER BY \(order)
-            LIMIT $4
+            LIMIT $10
             """
         let rows = try await client.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
         var items: [Product] = []
@@ -183,8 +300,13 @@ public struct CatalogReader: Sendable {
             ))
             lastKey = (key, id)
         }
-        let next = more ? lastKey.map { Cursor(sort: search.sort, key: $0.key, id: $0.id).encoded() } : nil
-        return Page(items: items, nextCursor: next)
+        let next = more ? lastKey.map { Cursor(sort: sort, key: $0.key, id: $0.id).encoded() } : nil
+        var page = Page(items: items, nextCursor: next)
+        if !search.facets.isEmpty {
+            page.facets = try await CatalogFacets(filter: filter, client: client, logger: logger).count(search.facets)
+        }
+        if let corrections = terms?.corrections, !corrections.isEmpty { page.corrections = corrections }
+        return page
     }
 
     /// One product with all its variants, whatever its status; nil when there is none.

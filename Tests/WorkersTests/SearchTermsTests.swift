@@ -1,0 +1,41 @@
+@testable import Projections
+import Testing
+
+@Suite("Search terms: words, edits and corrections")
+struct SearchTermsTests {
+    let dictionary = SearchDictionary(["classic", "t", "shirt", "teapot", "tea", "towel", "shetland", "sweater", "kettle"])
+
+    @Test("words are lower-cased runs of letters and digits, without repeats")
+    func words() {
+        #expect(SearchTerms("T-Shirt, t-shirt!  Größe 42", dictionary: .empty).terms.map(\.word) == ["t", "shirt", "größe", "42"])
+        #expect(SearchTerms("   ", dictionary: .empty).terms.isEmpty)
+        #expect(SearchTerms(String(repeating: "a ", count: 5) + (1...20).map { "w\($0)" }.joined(separator: " "), dictionary: .empty).terms.count == SearchTerms.maximumWords)
+    }
+
+    @Test("edit distance counts a swap of neighbours as one edit and stops past the limit")
+    func editDistance() {
+        func distance(_ a: String, _ b: String, _ limit: Int = 3) -> Int? { SearchTerms.editDistance(Array(a), Array(b), limit: limit) }
+        #expect(distance("shrit", "shirt") == 1)        // r and i swapped
+        #expect(distance("kettle", "ketle") == 1)       // t dropped
+        #expect(distance("teapot", "teapto") == 1)
+        #expect(distance("kitten", "sitting") == 3)     // k→s, e→i, +g
+        #expect(distance("kitten", "sitting", 2) == nil)
+        #expect(distance("abc", "abc") == 0)
+        #expect(distance("", "ab") == 2)
+        #expect(distance("ab", "ba") == 1)
+    }
+
+    @Test("a word the catalog lacks is searched as its closest words within the edits its length allows")
+    func corrections() {
+        let terms = SearchTerms("t-shrit", dictionary: dictionary)
+        #expect(terms.terms.map(\.alternatives) == [["t"], ["shirt"]])
+        #expect(terms.corrections == ["shrit": ["shirt"]])
+        #expect(terms.textQuery == "(t) & (shirt | shrit:* | shirt:*)")
+        // Two letters: no correction (searched as typed); six and more: two edits.
+        #expect(SearchTerms("xy", dictionary: dictionary).terms[0].alternatives == [])
+        #expect(SearchTerms("swaetr", dictionary: dictionary).terms[0].alternatives == ["sweater"])
+        #expect(SearchTerms("tea", dictionary: dictionary).textQuery == "(tea | tea:*)")
+        #expect(SearchTerms("", dictionary: dictionary).textQuery == "")
+        #expect(SearchTerms("zzzz tea", dictionary: dictionary).textQuery == "(zzzz) & (tea | tea:*)")
+    }
+}

@@ -184,12 +184,8 @@ final class CatalogBuilder: ReadModelBuilder {
             columns: [
                 ("product_id", "$1"), ("name", "$2"), ("description", "$3"),
                 ("category_path", "ARRAY(SELECT jsonb_array_elements_text($4::jsonb))"), ("status", "$5"),
-                // Weighted as in 0025_catalog_search.sql: name A, category C, description D.
-                ("search", """
-                    setweight(to_tsvector('simple', $2), 'A')
-                    || setweight(to_tsvector('simple', array_to_string(ARRAY(SELECT jsonb_array_elements_text($4::jsonb)), ' ')), 'C')
-                    || setweight(to_tsvector('simple', $3), 'D')
-                    """),
+                // Weighted by where a word stands (0025_catalog_search.sql).
+                ("search", "catalog_search_vector($2, ARRAY(SELECT jsonb_array_elements_text($4::jsonb)), $3)"),
                 ("position", "$6"), ("updated_at", "$7"),
             ],
             conflict: """

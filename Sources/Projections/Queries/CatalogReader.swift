@@ -179,33 +179,42 @@ public struct CatalogReader: Sendable {
 
     let client: PostgresClient
     let logger: Logger
-    private let dictionaries: RefreshingCache<Int, SearchDictionary>
+    /// The words of the published products, for correcting search text.
+    private let dictionary: SharedRead<SearchDictionary>
     /// Published products per category path (every level), for suggestions.
-    let categoryCounts: RefreshingCache<Int, [(path: String, products: Int)]>
+    let categoryCounts: SharedRead<[(path: String, products: Int)]>
 
     public init(client: PostgresClient, logger: Logger) {
         self.client = client
         self.logger = logger
-        self.dictionaries = RefreshingCache(maximumAge: Self.dictionaryAge, capacity: 1, logger: logger)
-        self.categoryCounts = RefreshingCache(maximumAge: Self.dictionaryAge, capacity: 1, logger: logger)
-    }
-
-    /// The words of the published products, for correcting search text.
-    func dictionary(fresh: Bool) async throws -> SearchDictionary {
-        let client = client, logger = logger
-        let found = try await dictionaries.values(for: [0], fresh: fresh) { _ in
+        dictionary = SharedRead(maximumAge: Self.dictionaryAge) {
             let rows = try await client.query(
                 "SELECT word FROM ts_stat('SELECT search FROM catalog_products WHERE status = ''published''')", logger: logger
             )
-            // Only words as SearchTerms makes them (letters and digits): the parser also keeps
-            // compounds such as "t-shirt", which a query never holds.
+            // Only words as SearchTerms makes them (letters and digits, not only digits): the
+            // parser also keeps compounds such as "t-shirt", which a query never holds, and
+            // numbers are not corrected.
             var words: [String] = []
-            for try await word in rows.decode(String.self) where word.allSatisfy({ $0.isLetter || $0.isNumber }) {
+            for try await word in rows.decode(String.self)
+            where word.contains(where: \.isLetter) && word.allSatisfy({ $0.isLetter || $0.isNumber }) {
                 words.append(word)
             }
-            return [0: SearchDictionary(words)]
+            return SearchDictionary(words)
         }
-        return found[0] ?? .empty
+        categoryCounts = SharedRead(maximumAge: Self.dictionaryAge) {
+            let rows = try await client.query(
+                """
+                SELECT array_to_string(p.category_path[1:depth], '/'), count(*)::bigint
+                FROM catalog_products p CROSS JOIN LATERAL generate_series(1, cardinality(p.category_path)) AS depth
+                WHERE p.status = 'published'
+                GROUP BY 1
+                """,
+                logger: logger
+            )
+            var counts: [(path: String, products: Int)] = []
+            for try await (path, products) in rows.decode((String, Int64).self) { counts.append((path, Int(products))) }
+            return counts
+        }
     }
 
     /// The cursor: the sort, the last row's sort key and its id, so the next page starts strictly
@@ -239,67 +248,53 @@ public struct CatalogReader: Sendable {
         let sort = search.effectiveSort
         let cursor = try search.cursor.map { cursorText throws(QueryError) in try Cursor(decoding: cursorText, sort: sort) }
         let text = search.text?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
-        let terms = text.isEmpty ? nil : SearchTerms(text, dictionary: try await dictionary(fresh: search.fresh))
+        let terms = text.isEmpty ? nil : SearchTerms(text, dictionary: try await dictionary.value(fresh: search.fresh))
         let filter = CatalogFilter(search: search, textQuery: terms?.textQuery ?? "")
         // The sort key as text for the cursor, its SQL expression, and the keyset comparison.
         let (keyExpression, order, comparison): (String, String, String) = switch sort {
-        case .relevance: ("relevance", "relevance DESC, product_id DESC", "(relevance, product_id) < ($12::bigint, $13)")
-        case .name: ("name", "name ASC, product_id ASC", "(name, product_id) > ($12, $13)")
-        case .price: ("from_price", "from_price ASC, product_id ASC", "(from_price, product_id) > ($12::bigint, $13)")
-        case .priceDescending: ("from_price", "from_price DESC, product_id DESC", "(from_price, product_id) < ($12::bigint, $13)")
-        case .newest: ("position", "position DESC, product_id DESC", "(position, product_id) < ($12::bigint, $13)")
-        case .rating: ("rating_key", "rating_key DESC, product_id DESC", "(rating_key, product_id) < ($12::bigint, $13)")
-        case .popularity: ("popularity", "popularity DESC, product_id DESC", "(popularity, product_id) < ($12::bigint, $13)")
+        case .relevance:
+            ("CASE WHEN $2 = '' THEN 0 ELSE round(ts_rank(p.search, to_tsquery('simple', $2)) * 1000000)::bigint END",
+             "sort_key DESC, product_id DESC", "(sort_key, product_id) < ($12::bigint, $13)")
+        case .name: ("p.name", "sort_key ASC, product_id ASC", "(sort_key, product_id) > ($12, $13)")
+        case .price, .priceDescending:
+            ("(SELECT min((priced.prices ->> $1)::bigint) FROM catalog_variants priced WHERE priced.product_id = p.product_id)",
+             sort == .price ? "sort_key ASC, product_id ASC" : "sort_key DESC, product_id DESC",
+             sort == .price ? "(sort_key, product_id) > ($12::bigint, $13)" : "(sort_key, product_id) < ($12::bigint, $13)")
+        case .newest: ("p.position", "sort_key DESC, product_id DESC", "(sort_key, product_id) < ($12::bigint, $13)")
+        case .rating: ("coalesce(r.rating_sum * 1000000 / nullif(r.rating_count, 0), 0)", "sort_key DESC, product_id DESC", "(sort_key, product_id) < ($12::bigint, $13)")
+        case .popularity: ("coalesce(popular.orders, 0)", "sort_key DESC, product_id DESC", "(sort_key, product_id) < ($12::bigint, $13)")
         }
         var bindings = filter.bindings()
         bindings.append(limit + 1)
         bindings.append(cursor == nil)
         bindings.append(cursor?.key ?? "")
         bindings.append(cursor?.id ?? "")
-        // Relevance: ts_rank in millionths, a whole number so that cursors compare exactly.
+        // The page's ids and sort keys first (a matching variant is enough to be listed), then
+        // the details of just those: building every matching product's variants to keep twenty
+        // cost more than the rest of the query. Relevance is ts_rank in millionths, a whole
+        // number so that cursors compare exactly.
         let sql = """
-            SELECT product_id, name, description, category_path, status, from_price, available, variants::text, \(keyExpression)::text AS sort_key,
-                   rating_sum, rating_count, stars
-            FROM (
-              SELECT p.product_id, p.name, p.description, p.category_path, p.status, p.position,
-                     coalesce(max(r.rating_sum), 0) AS rating_sum, coalesce(max(r.rating_count), 0) AS rating_count,
-                     coalesce(max(r.rating_sum * 1000000 / nullif(r.rating_count, 0)), 0) AS rating_key,
-                     coalesce(max(ARRAY[coalesce(r.stars_1, 0), coalesce(r.stars_2, 0), coalesce(r.stars_3, 0), coalesce(r.stars_4, 0), coalesce(r.stars_5, 0)]), '{}') AS stars,
-                     CASE WHEN $2 = '' THEN 0 ELSE round(ts_rank(p.search, to_tsquery('simple', $2)) * 1000000)::bigint END AS relevance,
-                     coalesce(max(popular.orders), 0) AS popularity,
-                     min((v.prices ->> $1)::bigint) AS from_price,
-                     coalesce(sum(greatest(v.available, 0)), 0)::bigint AS available,
-                     jsonb_agg(jsonb_build_object('sku', v.sku, 'attributes', v.attributes,
-                               'price', v.prices -> $1, 'available', v.available) ORDER BY v.sku) AS variants
-              FROM catalog_products p JOIN catalog_variants v ON v.product_id = p.product_id
+            SELECT product_id, sort_key::text AS cursor_key FROM (
+              SELECT p.product_id, \(keyExpression) AS sort_key
+              FROM catalog_products p
                 LEFT JOIN product_ratings r ON r.product_id = p.product_id
                 LEFT JOIN rec_products popular ON popular.product_id = p.product_id
               WHERE \(filter.productPredicate())
-              GROUP BY p.product_id
-              HAVING bool_or(\(filter.variantPredicate()))
+                AND EXISTS (SELECT 1 FROM catalog_variants v WHERE v.product_id = p.product_id AND \(filter.variantPredicate()))
             ) listed
-            WHERE from_price IS NOT NULL AND ($11 OR \(comparison))
+            WHERE $11 OR \(comparison)
             ORDER BY \(order)
             LIMIT $10
             """
         let rows = try await client.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
-        var items: [Product] = []
-        var lastKey: (key: String, id: String)?
-        var more = false
-        for try await (id, name, description, path, status, fromPrice, available, variantsJSON, key, ratingSum, ratingCount, stars) in rows.decode(
-            (String, String, String, [String], String, Int64, Int64, String, String, Int64, Int64, [Int64]).self
-        ) {
-            guard items.count < limit else {
-                more = true
-                continue
-            }
-            items.append(try Self.product(
-                id: id, name: name, description: description, path: path, status: status, fromPrice: fromPrice,
-                available: available, variantsJSON: variantsJSON, currency: search.currency,
-                rating: RatingSummary(sum: ratingSum, count: ratingCount, stars: stars)
-            ))
-            lastKey = (key, id)
-        }
+        var listed: [(id: String, key: String)] = []
+        for try await (id, key) in rows.decode((String, String).self) { listed.append((id, key)) }
+        let more = listed.count > limit
+        listed = Array(listed.prefix(limit))
+        // A product changed between the two reads (unpublished, repriced) is shown as read now.
+        let details = try await products(ids: listed.map(\.id), currency: search.currency)
+        let items = listed.compactMap { details[$0.id] }
+        let lastKey = listed.last.map { (key: $0.key, id: $0.id) }
         let next = more ? lastKey.map { Cursor(sort: sort, key: $0.key, id: $0.id).encoded() } : nil
         var page = Page(items: items, nextCursor: next)
         if !search.facets.isEmpty {
@@ -311,6 +306,12 @@ public struct CatalogReader: Sendable {
 
     /// One product with all its variants, whatever its status; nil when there is none.
     public func product(id: String, currency: Currency) async throws -> Product? {
+        try await products(ids: [id], currency: currency)[id]
+    }
+
+    /// The products of `ids` with all their variants, whatever their status, by id.
+    func products(ids: [String], currency: Currency) async throws -> [String: Product] {
+        guard !ids.isEmpty else { return [:] }
         let rows = try await client.query(
             """
             SELECT p.product_id, p.name, p.description, p.category_path, p.status,
@@ -321,21 +322,22 @@ public struct CatalogReader: Sendable {
                    coalesce(max(ARRAY[coalesce(r.stars_1, 0), coalesce(r.stars_2, 0), coalesce(r.stars_3, 0), coalesce(r.stars_4, 0), coalesce(r.stars_5, 0)]), '{}')
             FROM catalog_products p LEFT JOIN catalog_variants v ON v.product_id = p.product_id
               LEFT JOIN product_ratings r ON r.product_id = p.product_id
-            WHERE p.product_id = \(id)
+            WHERE p.product_id = ANY(\(ids))
             GROUP BY p.product_id
             """,
             logger: logger
         )
+        var found: [String: Product] = [:]
         for try await (id, name, description, path, status, fromPrice, available, variantsJSON, ratingSum, ratingCount, stars) in rows.decode(
             (String, String, String, [String], String, Int64?, Int64, String, Int64, Int64, [Int64]).self
         ) {
-            return try Self.product(
+            found[id] = try Self.product(
                 id: id, name: name, description: description, path: path, status: status, fromPrice: fromPrice,
                 available: available, variantsJSON: variantsJSON, currency: currency,
                 rating: RatingSummary(sum: ratingSum, count: ratingCount, stars: stars)
             )
         }
-        return nil
+        return found
     }
 
     /// Of `ids`, the products a shopper can buy now in `currency` — published, with a variant in

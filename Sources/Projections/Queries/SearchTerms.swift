@@ -27,13 +27,14 @@ public struct SearchTerms: Sendable, Equatable {
     public init(_ text: String, dictionary: SearchDictionary) {
         let words = Self.words(of: text)
         terms = words.map { word in
-            if dictionary.contains(word) { return Term(word: word, alternatives: [word]) }
+            // Numbers are searched as typed: a catalog's numbers are not misspellings of each other.
+            if dictionary.contains(word) || !word.contains(where: \.isLetter) { return Term(word: word, alternatives: [word]) }
             return Term(word: word, alternatives: dictionary.closest(to: word, limit: Self.maximumCorrections))
         }
     }
 
     /// The words of `text`: runs of letters and digits, lower-cased, in order, without repeats.
-    static func words(of text: String) -> [String] {
+    public static func words(of text: String) -> [String] {
         var words: [String] = []
         var current = ""
         func finish() {

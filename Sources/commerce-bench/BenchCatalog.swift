@@ -172,7 +172,9 @@ struct BenchCatalog: AsyncParsableCommand {
             for (index, load) in loads.enumerated() {
                 let script = directory.appendingPathComponent("load-\(index).lua")
                 try BenchRecommendations.rotatingScript(paths: load.paths, tokens: []).write(to: script, atomically: true, encoding: .utf8)
-                let arguments = ["-t2", "-c\(connections)", "-s", script.path, "http://127.0.0.1:\(port)"]
+                // A long timeout: a request wrk gave up on would still load the server during the
+                // next load's run.
+                let arguments = ["-t2", "-c\(connections)", "--timeout", "60s", "-s", script.path, "http://127.0.0.1:\(port)"]
                 _ = try await Wrk.run(["-d1s"] + arguments)
                 let result = try await Wrk.run(["-d\(seconds)s"] + arguments)
                 print(pad(load.label, 44) + pad(format(result.requestsPerSecond), 10, right: true) + pad(String(format: "%.2f", result.p50), 9, right: true)

@@ -5,6 +5,10 @@ import PostgresNIO
 /// Counts a listing's facets: for each option, how many products the listing would hold with
 /// that option chosen in place of the facet's own filter, every other filter kept (so options of
 /// one facet are alternatives, and choosing one gives exactly its count).
+///
+/// One statement for every facet: the products passing the product filters but the category
+/// are found once (through the text search index when there is text), their priced variants
+/// read once with a flag per filter, and each facet counts the variants whose other flags hold.
 struct CatalogFacets {
     let filter: CatalogFilter
     let client: PostgresClient
@@ -17,98 +21,88 @@ struct CatalogFacets {
     static let priceBounds: [Int64] = [0, 10, 25, 50, 100, 250, 500, 1000]
 
     func count(_ names: [CatalogReader.FacetName]) async throws -> [CatalogReader.Facet] {
-        var facets: [CatalogReader.Facet] = []
-        for name in names {
-            let values = switch name {
-            case .category: try await categories()
-            case .price: try await prices()
-            case .inStock: try await inStock()
-            case .attribute(let attribute): try await values(of: attribute)
-            }
-            facets.append(CatalogReader.Facet(name: name.text, values: values))
-        }
-        return facets
-    }
-
-    /// Every level of the matching products' category paths.
-    private func categories() async throws -> [CatalogReader.FacetValue] {
-        let sql = """
-            SELECT level.path, count(*)::bigint AS products
-            FROM catalog_products p LEFT JOIN product_ratings r ON r.product_id = p.product_id
-              CROSS JOIN LATERAL (SELECT array_to_string(p.category_path[1:depth], '/') AS path
-                                  FROM generate_series(1, cardinality(p.category_path)) AS depth) AS level
-            WHERE \(filter.productPredicate(categories: false))
-              AND EXISTS (SELECT 1 FROM catalog_variants v WHERE v.product_id = p.product_id AND \(filter.variantPredicate()))
-            GROUP BY level.path
-            ORDER BY products DESC, level.path
-            LIMIT \(Self.maximumValues)
-            """
-        return try await options(sql, bindings: filter.bindings())
-    }
-
-    private func values(of attribute: String) async throws -> [CatalogReader.FacetValue] {
-        let sql = """
-            SELECT v.attributes ->> $9 AS option, count(DISTINCT p.product_id)::bigint AS products
-            FROM catalog_products p JOIN catalog_variants v ON v.product_id = p.product_id
-              LEFT JOIN product_ratings r ON r.product_id = p.product_id
-            WHERE \(filter.productPredicate()) AND v.attributes ? $9 AND \(filter.variantPredicate())
-            GROUP BY option
-            ORDER BY products DESC, option
-            LIMIT \(Self.maximumValues)
-            """
-        return try await options(sql, bindings: filter.bindings(leavingOutAttribute: attribute))
-    }
-
-    private func inStock() async throws -> [CatalogReader.FacetValue] {
-        let sql = """
-            SELECT 'true', count(DISTINCT p.product_id)::bigint
-            FROM catalog_products p JOIN catalog_variants v ON v.product_id = p.product_id
-              LEFT JOIN product_ratings r ON r.product_id = p.product_id
-            WHERE \(filter.productPredicate()) AND v.available > 0 AND \(filter.variantPredicate(stock: false))
-            """
-        return try await options(sql, bindings: filter.bindings()).filter { $0.count > 0 }
-    }
-
-    /// Ranges between ``priceBounds`` in the currency's minor units; a product counts in every
-    /// range one of its matching variants is priced in.
-    private func prices() async throws -> [CatalogReader.FacetValue] {
         let currency = filter.search.currency
         var unit: Int64 = 1
         for _ in 0..<currency.exponent { unit *= 10 }
         let lows = Self.priceBounds.map { $0 * unit }
         let highs = Self.priceBounds.dropFirst().map { $0 * unit } + [Int64.max]
         var bindings = filter.bindings()
-        bindings.append(lows)
-        bindings.append(highs)
+        bindings.append(lows)   // $10
+        bindings.append(highs)  // $11
+        // Per requested attribute: its name as a parameter and a flag for every other attribute filter.
+        var flags: [String] = []
+        var counts: [String] = []
+        for (index, name) in names.enumerated() {
+            switch name {
+            case .category:
+                counts.append("""
+                    SELECT \(index), level.path, count(DISTINCT c.product_id) FROM candidates c
+                      CROSS JOIN LATERAL (SELECT array_to_string(c.category_path[1:depth], '/') AS path
+                                          FROM generate_series(1, cardinality(c.category_path)) AS depth) AS level
+                    WHERE c.attributes_ok AND c.price_ok AND c.stock_ok GROUP BY level.path
+                    """)
+            case .price:
+                counts.append("""
+                    SELECT \(index), bucket.low::text, count(DISTINCT c.product_id) FROM candidates c
+                      JOIN unnest($10::bigint[], $11::bigint[]) AS bucket(low, high) ON c.price >= bucket.low AND c.price < bucket.high
+                    WHERE c.category_ok AND c.attributes_ok AND c.stock_ok GROUP BY bucket.low
+                    """)
+            case .inStock:
+                counts.append("""
+                    SELECT \(index), 'true', count(DISTINCT c.product_id) FROM candidates c
+                    WHERE c.category_ok AND c.attributes_ok AND c.price_ok AND c.in_stock
+                    """)
+            case .attribute(let attribute):
+                bindings.append(attribute)
+                let parameter = "$\(CatalogFilter.parameterCount + 2 + flags.count + 1)"
+                flags.append("\(filter.attributesMatch(leavingOut: parameter)) AS attributes_ok_\(index)")
+                counts.append("""
+                    SELECT \(index), c.attributes ->> \(parameter), count(DISTINCT c.product_id) FROM candidates c
+                    WHERE c.category_ok AND c.attributes_ok_\(index) AND c.price_ok AND c.stock_ok AND c.attributes ? \(parameter)
+                    GROUP BY 2
+                    """)
+            }
+        }
         let sql = """
-            SELECT bucket.low, count(DISTINCT p.product_id)::bigint
-            FROM catalog_products p JOIN catalog_variants v ON v.product_id = p.product_id
-              LEFT JOIN product_ratings r ON r.product_id = p.product_id
-              JOIN unnest($10::bigint[], $11::bigint[]) AS bucket(low, high)
-                ON (v.prices ->> $1)::bigint >= bucket.low AND (v.prices ->> $1)::bigint < bucket.high
-            WHERE \(filter.productPredicate()) AND \(filter.variantPredicate(price: false))
-            GROUP BY bucket.low
-            ORDER BY bucket.low
+            WITH listed AS MATERIALIZED (
+              SELECT p.product_id, p.category_path, \(filter.categoryMatches) AS category_ok
+              FROM catalog_products p LEFT JOIN product_ratings r ON r.product_id = p.product_id
+              WHERE \(filter.productPredicate(categories: false))
+            ),
+            candidates AS MATERIALIZED (
+              SELECT listed.product_id, listed.category_path, listed.category_ok, v.attributes,
+                     (v.prices ->> $1)::bigint AS price, v.available > 0 AS in_stock,
+                     \(filter.attributesMatch(leavingOut: "$9")) AS attributes_ok,
+                     \(filter.priceMatches) AS price_ok,
+                     \(filter.stockMatches) AS stock_ok\(flags.map { ",\n" + $0 }.joined())
+              FROM listed JOIN catalog_variants v ON v.product_id = listed.product_id
+              WHERE v.prices ? $1
+            )
+            \(counts.joined(separator: "\nUNION ALL\n"))
             """
+        var found = [[CatalogReader.FacetValue]](repeating: [], count: names.count)
         let rows = try await client.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
-        var values: [CatalogReader.FacetValue] = []
-        for try await (low, products) in rows.decode((Int64, Int64).self) {
-            let index = lows.firstIndex(of: low) ?? 0
-            let high = highs[index] == Int64.max ? nil : highs[index]
-            values.append(CatalogReader.FacetValue(
-                value: "\(low)-\(high.map(String.init) ?? "")", count: Int(products),
-                from: Money(low, currency), to: high.map { Money($0, currency) }
-            ))
+        for try await (index, value, products) in rows.decode((Int32, String?, Int64).self) {
+            guard let value, products > 0 else { continue }
+            let facet = Int(index)
+            if names[facet] == .price, let low = Int64(value), let bucket = lows.firstIndex(of: low) {
+                let high = highs[bucket] == Int64.max ? nil : highs[bucket]
+                found[facet].append(CatalogReader.FacetValue(
+                    value: "\(low)-\(high.map(String.init) ?? "")", count: Int(products),
+                    from: Money(low, currency), to: high.map { Money($0, currency) }
+                ))
+            } else {
+                found[facet].append(CatalogReader.FacetValue(value: value, count: Int(products), from: nil, to: nil))
+            }
         }
-        return values
-    }
-
-    private func options(_ sql: String, bindings: PostgresBindings) async throws -> [CatalogReader.FacetValue] {
-        let rows = try await client.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
-        var values: [CatalogReader.FacetValue] = []
-        for try await (value, products) in rows.decode((String, Int64).self) {
-            values.append(CatalogReader.FacetValue(value: value, count: Int(products), from: nil, to: nil))
+        return names.enumerated().map { index, name in
+            var values = found[index]
+            if name == .price {
+                values.sort { ($0.from?.amount ?? 0) < ($1.from?.amount ?? 0) }
+            } else {
+                values.sort { $0.count != $1.count ? $0.count > $1.count : $0.value < $1.value }
+            }
+            return CatalogReader.Facet(name: name.text, values: Array(values.prefix(Self.maximumValues)))
         }
-        return values
     }
 }

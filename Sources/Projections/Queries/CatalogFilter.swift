@@ -44,33 +44,42 @@ struct CatalogFilter {
             // rounded half up to tenths: (20·sum + count) ≥ 2·count·tenths.
             "($8::integer IS NULL OR (r.rating_count > 0 AND 20 * r.rating_sum + r.rating_count >= 2 * r.rating_count * $8::integer))",
         ]
-        if categories {
-            // A path prefix, segment by segment: "Home" holds "Home/Kitchen", not "Homeware".
-            parts.append("""
-                (cardinality($3::text[]) = 0 OR EXISTS (SELECT 1 FROM unnest($3::text[]) AS chosen(path)
-                    WHERE starts_with(array_to_string(p.category_path, '/') || '/', chosen.path || '/')))
-                """)
-        }
+        if categories { parts.append(categoryMatches) }
         return parts.joined(separator: "\n AND ")
+    }
+
+    /// A path prefix, segment by segment: "Home" holds "Home/Kitchen", not "Homeware".
+    var categoryMatches: String {
+        """
+        (cardinality($3::text[]) = 0 OR EXISTS (SELECT 1 FROM unnest($3::text[]) AS chosen(path)
+            WHERE starts_with(array_to_string(p.category_path, '/') || '/', chosen.path || '/')))
+        """
     }
 
     /// The variant filters; `price: false` and `stock: false` leave those out, and the attribute
     /// bound as $9 is left out of the attribute filter.
     func variantPredicate(price: Bool = true, stock: Bool = true) -> String {
-        var parts = [
-            "v.prices ? $1",
-            """
-            NOT EXISTS (SELECT 1 FROM jsonb_each($4::jsonb) AS chosen(name, options)
-                WHERE chosen.name <> $9 AND ((v.attributes ->> chosen.name) IS NULL OR NOT chosen.options ? (v.attributes ->> chosen.name)))
-            """,
-        ]
-        if price {
-            parts.append("""
-                (cardinality($5::bigint[]) = 0 OR EXISTS (SELECT 1 FROM unnest($5::bigint[], $6::bigint[]) AS chosen(low, high)
-                    WHERE (v.prices ->> $1)::bigint >= chosen.low AND (v.prices ->> $1)::bigint < chosen.high))
-                """)
-        }
-        if stock { parts.append("(NOT $7 OR v.available > 0)") }
+        var parts = ["v.prices ? $1", attributesMatch(leavingOut: "$9")]
+        if price { parts.append(priceMatches) }
+        if stock { parts.append(stockMatches) }
         return parts.joined(separator: "\n AND ")
     }
+
+    /// Every chosen attribute but the one named by `parameter` ('' for none) has one of its
+    /// chosen values on variant `v`.
+    func attributesMatch(leavingOut parameter: String) -> String {
+        """
+        NOT EXISTS (SELECT 1 FROM jsonb_each($4::jsonb) AS chosen(name, options)
+            WHERE chosen.name <> \(parameter) AND ((v.attributes ->> chosen.name) IS NULL OR NOT chosen.options ? (v.attributes ->> chosen.name)))
+        """
+    }
+
+    var priceMatches: String {
+        """
+        (cardinality($5::bigint[]) = 0 OR EXISTS (SELECT 1 FROM unnest($5::bigint[], $6::bigint[]) AS chosen(low, high)
+            WHERE (v.prices ->> $1)::bigint >= chosen.low AND (v.prices ->> $1)::bigint < chosen.high))
+        """
+    }
+
+    var stockMatches: String { "(NOT $7 OR v.available > 0)" }
 }

@@ -183,6 +183,7 @@ struct BenchCatalog: AsyncParsableCommand {
                     + pad(load.target.map { String(format: "%.2f", result.p99 / $0) } ?? "", 12, right: true))
             }
         }
+        if let memory = ProcessMemory.read() { print(memory.summary) }
         print("facets: category, size, colour, price and inStock counted beside each page of 20; the health check is what HTTP alone")
         print("costs here (server and wrk share the 2 cores). Targets (issue 17): search with facets p99 < 50 ms, suggest p99 < 20 ms.")
     }

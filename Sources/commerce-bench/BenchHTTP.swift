@@ -150,6 +150,7 @@ struct BenchHTTP: AsyncParsableCommand {
             if !refused.isEmpty {
                 print("note: non-2xx answers in \(refused.joined(separator: ", ")): the ratio compares unlike loads (more --checkout-carts).")
             }
+            if let memory = ProcessMemory.read() { print(memory.summary) }
             print("")
             print("raw = \(connections) writers each committing INSERTs of one row, one transaction each, on the same server.")
             print("add to cart: \(carts.count) carts of one customer, round robin; each request loads the cart's stream, decides, appends with the expected version.")

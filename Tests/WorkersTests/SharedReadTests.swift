@@ -48,24 +48,35 @@ import Testing
         #expect(try await shared.value() == 2, "the fresh value is kept for the next caller")
     }
 
-    @Test("past half its age the value is still served while it is read again in the background")
+    /// A clock that moves only when told, so ages pass without waiting.
+    final class TestClock: Sendable {
+        private let start = ContinuousClock.now
+        private let elapsed = Mutex(Duration.zero)
+        func advance(_ by: Duration) { elapsed.withLock { $0 += by } }
+        var now: ContinuousClock.Instant { start + elapsed.withLock { $0 } }
+    }
+
+    @Test("past half its age the value is still served while it is read again in the background; past its age it is read first")
     func readsAhead() async throws {
         let source = Source()
-        let shared = SharedRead(maximumAge: .seconds(4)) { try await source.read() }
+        let clock = TestClock()
+        let shared = SharedRead(maximumAge: .seconds(60), now: { clock.now }) { try await source.read() }
         #expect(try await shared.value() == 1)
-        // Past half the age (2 s), well short of all of it even on a busy machine.
-        try await Task.sleep(for: .milliseconds(2200))
+        clock.advance(.seconds(31))
         source.close()
         #expect(try await shared.value() == 1, "served at once while the next read waits")
         while source.reads < 2 { try await Task.sleep(for: .milliseconds(1)) }
+        #expect(try await shared.value() == 1, "one read ahead at a time")
         source.open()
         var seen = 1
-        for _ in 0..<200 where seen == 1 {
+        for _ in 0..<5000 where seen == 1 {
+            try await Task.sleep(for: .milliseconds(1))
             seen = try await shared.value()
-            try await Task.sleep(for: .milliseconds(2))
         }
         #expect(seen == 2, "the background read's value replaces the old one")
         #expect(source.reads == 2)
+        clock.advance(.seconds(61))
+        #expect(try await shared.value() == 3, "too old to serve: read before answering")
     }
 
     @Test("a failed read's error reaches the callers waiting for it; the next call reads again")

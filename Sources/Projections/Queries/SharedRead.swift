@@ -15,6 +15,8 @@ final class SharedRead<Value: Sendable>: Sendable {
 
     let maximumAge: Duration
     private let read: Read
+    /// The clock's reading (a test's own clock in tests).
+    private let now: @Sendable () -> ContinuousClock.Instant
     private let state = Mutex(State())
 
     private enum Next {
@@ -22,14 +24,15 @@ final class SharedRead<Value: Sendable>: Sendable {
         case wait(Task<Value, any Error>)
     }
 
-    init(maximumAge: Duration, read: @escaping Read) {
+    init(maximumAge: Duration, now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }, read: @escaping Read) {
         self.maximumAge = maximumAge
+        self.now = now
         self.read = read
     }
 
     /// The value, read now when `fresh` (a read already under way may predate the caller's write).
     func value(fresh: Bool = false) async throws -> Value {
-        let now = ContinuousClock.now
+        let now = now()
         let next: Next = state.withLock { state in
             if !fresh, let value = state.value, let readAt = state.readAt, now - readAt < maximumAge {
                 if now - readAt >= maximumAge / 2, state.reading == nil { state.reading = startReading() }
@@ -47,7 +50,7 @@ final class SharedRead<Value: Sendable>: Sendable {
     }
 
     private func startReading() -> Task<Value, any Error> {
-        let started = ContinuousClock.now
+        let started = now()
         return Task {
             do {
                 let value = try await read()

@@ -189,7 +189,9 @@ struct AuthHardeningTests {
 
     @Test("sign-ins from one address are limited, whichever accounts they try")
     func signInsAreLimitedPerAddress() async throws {
-        try await withAPI(authLimits: AuthLimitSettings(loginsPerAddress: 4)) { api, _ in
+        // A day's window: the count's windows are fixed (aligned to the epoch), and the default
+        // five minutes' boundary fell between a slow CI run's attempts about one run in ten.
+        try await withAPI(authLimits: AuthLimitSettings(loginsPerAddress: 4, loginWindow: 86_400)) { api, _ in
             #expect(try await api.call(.post, "/auth/register", body: ["email": "many@example.com", "password": "correct horse battery"]).status == .accepted)
             for index in 0..<4 {
                 #expect(try await api.call(.post, "/auth/login", body: ["email": "user\(index)@example.com", "password": "some password"]).code == "invalid_credentials")

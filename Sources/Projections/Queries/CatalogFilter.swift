@@ -17,9 +17,9 @@ struct CatalogFilter {
 
     /// $1 currency, $2 text query, $3 category paths ('/'-joined), $4 attribute options as a JSON
     /// object of arrays, $5/$6 price ranges' lower (inclusive) and upper (exclusive) bounds in
-    /// minor units, $7 in stock only, $8 minimum rating in tenths of a star, $9 the attribute
-    /// whose own filter a facet leaves out ('' none).
-    func bindings(leavingOutAttribute attribute: String = "") -> PostgresBindings {
+    /// minor units, $7 in stock only, $8 minimum rating in tenths of a star, $9 '' (no attribute
+    /// left out of the attribute filter; facets bind their own, see ``attributesMatch(leavingOut:)``).
+    func bindings() -> PostgresBindings {
         var bindings = PostgresBindings()
         bindings.append(search.currency.code)
         bindings.append(textQuery)
@@ -29,7 +29,7 @@ struct CatalogFilter {
         bindings.append(search.priceRanges.map { $0.to ?? Int64.max })
         bindings.append(search.inStockOnly)
         bindings.append(search.minimumRatingTenths)
-        bindings.append(attribute)
+        bindings.append("")
         return bindings
     }
 

@@ -108,6 +108,7 @@ let package = Package(
             name: "Workers",
             dependencies: [
                 "Aggregates", "Application", "EventStore", "Kafka", "Mail", "Notifications", "Projections", "Payments",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
             ],

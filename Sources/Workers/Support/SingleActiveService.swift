@@ -1,6 +1,7 @@
 import EventStore
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 import PostgresNIO
 import ServiceLifecycle
 
@@ -14,7 +15,8 @@ import ServiceLifecycle
 /// `retryInterval`. The holder queries its connection every `heartbeat`; when that fails it stops
 /// the service at once (a standby may hold the lock by then) and connects again. A statement to a
 /// server going away can wait for ever, deaf to cancellation: statements are abandoned after a
-/// timeout rather than awaited, and a connection is closed aside. A session abandoned while the
+/// timeout rather than awaited, a connection is closed aside, and a service stuck in such a
+/// statement is left behind (see ``lead(on:)``). A session abandoned while the
 /// server still holds it (a heartbeat slowed by load past its timeout) would keep the lock with
 /// nobody running the service: the next session of this instance terminates it first, and the
 /// server itself ends a session silent for ten heartbeats.
@@ -24,17 +26,23 @@ public struct SingleActiveService: Service {
     let database: DatabaseURL
     let retryInterval: Duration
     let heartbeat: Duration
+    let stopGrace: Duration
     let logger: Logger
 
     /// The two-key advisory lock's first key; the second is `hashtext(name)`.
     public static let lockClass: Int32 = 1_668_246_897
 
-    public init(name: String, service: any Service, database: DatabaseURL, retryInterval: Duration = .seconds(1), heartbeat: Duration = .seconds(1), logger: Logger) {
+    /// - Parameter stopGrace: how long a shutdown waits for the service to stop before leaving it behind.
+    public init(
+        name: String, service: any Service, database: DatabaseURL, retryInterval: Duration = .seconds(1), heartbeat: Duration = .seconds(1),
+        stopGrace: Duration = .seconds(10), logger: Logger
+    ) {
         self.name = name
         self.service = service
         self.database = database
         self.retryInterval = retryInterval
         self.heartbeat = heartbeat
+        self.stopGrace = stopGrace
         var logger = logger
         logger[metadataKey: "elected"] = "\(name)"
         self.logger = logger
@@ -131,6 +139,15 @@ public struct SingleActiveService: Service {
 
     /// Runs the service while `connection` holds the lock. Returns false when another session
     /// holds it; true when the service ended while leading.
+    ///
+    /// The service is told to stop (cancelled) when the heartbeat fails or this instance is shut
+    /// down, but not waited for once the heartbeat has failed, nor longer than `stopGrace` on
+    /// shutdown: a statement sent on a pool connection as the server goes away can wait for ever,
+    /// deaf to cancellation (postgres-nio 1.33 drops a statement written to a connection closing
+    /// under it), and a relay stuck in one must not keep this instance from leading again once
+    /// the database is back. Left behind, such a service is harmless: it was cancelled, so it
+    /// ends its loop if its statement ever returns, and what it may still write (a checkpoint,
+    /// a message) is fenced or idempotent.
     /// - Throws: when the connection fails, before or while leading (the service is stopped then).
     private func lead(on connection: PostgresConnection) async throws -> Bool {
         let name = self.name
@@ -140,18 +157,25 @@ public struct SingleActiveService: Service {
         }
         guard taken else { return false }
         logger.info("active: this process runs it")
-        let heartbeat = self.heartbeat
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await service.run() }
-            group.addTask {
+        let (heartbeat, stopGrace, service) = (self.heartbeat, self.stopGrace, self.service)
+        let stopAsked = NIOLockedValueBox<ContinuousClock.Instant?>(nil)
+        try await withTaskCancellationHandler {
+            try await abandoning({ try await service.run() }) {
                 while true {
-                    try await Task.sleep(for: heartbeat)
-                    try await abandoningAfter(heartbeat * 3) { try await connection.query("SELECT 1", logger: logger) }
+                    do { try await Task.sleep(for: heartbeat) } catch { return nil }
+                    if let asked = stopAsked.withLockedValue({ $0 }), ContinuousClock.now - asked >= stopGrace {
+                        logger.error("the service did not stop within \(stopGrace) of being told to; left behind")
+                        return CancellationError()
+                    }
+                    do {
+                        try await abandoningAfter(heartbeat * 3) { try await connection.query("SELECT 1", logger: logger) }
+                    } catch {
+                        return error
+                    }
                 }
             }
-            // The service ends (a shutdown) or the heartbeat fails: either way, stop both.
-            defer { group.cancelAll() }
-            try await group.next()
+        } onCancel: {
+            stopAsked.withLockedValue { $0 = .now }
         }
         return true
     }

@@ -22,6 +22,7 @@ final class CatalogBuilder: ReadModelBuilder {
         var name: String
         var description: String
         var categoryPath: [String]
+        var brand: String?
         var status: String
         var position: Int64
         var updatedAt: Date
@@ -44,7 +45,9 @@ final class CatalogBuilder: ReadModelBuilder {
             guard case .product(let event) = self else { return nil }
             return switch event {
             case .created(let e): e.productId.rawValue
+            case .detailsChanged(let e): e.productId.rawValue
             case .variantAdded(let e): e.productId.rawValue
+            case .variantChanged(let e): e.productId.rawValue
             case .priceSet(let e): e.productId.rawValue
             case .published(let e): e.productId.rawValue
             case .unpublished(let e): e.productId.rawValue
@@ -55,6 +58,7 @@ final class CatalogBuilder: ReadModelBuilder {
         var sku: String? {
             switch self {
             case .product(.variantAdded(let e)): e.sku.rawValue
+            case .product(.variantChanged(let e)): e.sku.rawValue
             case .product(.priceSet(let e)): e.sku.rawValue
             case .inventory(let event): event.stockLevels?.0.rawValue
             case .product: nil
@@ -116,14 +120,29 @@ final class CatalogBuilder: ReadModelBuilder {
             let id = created.productId.rawValue
             guard products[id] == nil else { return }
             products[id] = ProductRow(
-                name: created.name, description: created.description, categoryPath: created.categoryPath,
+                name: created.name, description: created.description, categoryPath: created.categoryPath, brand: created.brand,
                 status: "draft", position: event.position, updatedAt: event.recordedAt
             )
+            changedProducts.insert(id)
+        case .detailsChanged(let changed):
+            let id = changed.productId.rawValue
+            guard products[id] != nil else { return }
+            products[id]!.name = changed.name
+            products[id]!.description = changed.description
+            products[id]!.categoryPath = changed.categoryPath
+            products[id]!.brand = changed.brand
+            products[id]!.position = event.position
+            products[id]!.updatedAt = event.recordedAt
             changedProducts.insert(id)
         case .variantAdded(let added):
             let sku = added.sku.rawValue
             variants[sku, default: VariantRow()].productId = added.productId.rawValue
             variants[sku]!.attributes = EventCodec.encodeJSON(added.attributes)
+            changedVariants.insert(sku)
+        case .variantChanged(let changed):
+            let sku = changed.sku.rawValue
+            guard variants[sku] != nil else { return }
+            variants[sku]!.attributes = EventCodec.encodeJSON(changed.attributes)
             changedVariants.insert(sku)
         case .priceSet(let price):
             let sku = price.sku.rawValue
@@ -152,13 +171,15 @@ final class CatalogBuilder: ReadModelBuilder {
         if !productIDs.isEmpty {
             let rows = try await connection.query(
                 """
-                SELECT product_id, name, description, category_path, status, position, updated_at
+                SELECT product_id, name, description, category_path, brand, status, position, updated_at
                 FROM catalog_products WHERE product_id = ANY(\(productIDs))
                 """,
                 logger: logger
             )
-            for try await (id, name, description, path, status, position, updatedAt) in rows.decode((String, String, String, [String], String, Int64, Date).self) {
-                products[id] = ProductRow(name: name, description: description, categoryPath: path, status: status, position: position, updatedAt: updatedAt)
+            for try await (id, name, description, path, brand, status, position, updatedAt) in rows.decode((String, String, String, [String], String?, String, Int64, Date).self) {
+                products[id] = ProductRow(
+                    name: name, description: description, categoryPath: path, brand: brand, status: status, position: position, updatedAt: updatedAt
+                )
             }
         }
         let skus = Array(wantedSKUs.subtracting(variants.keys))
@@ -184,20 +205,20 @@ final class CatalogBuilder: ReadModelBuilder {
             columns: [
                 ("product_id", "$1"), ("name", "$2"), ("description", "$3"),
                 ("category_path", "ARRAY(SELECT jsonb_array_elements_text($4::jsonb))"), ("status", "$5"),
-                // Weighted by where a word stands (0025_catalog_search.sql).
-                ("search", "catalog_search_vector($2, ARRAY(SELECT jsonb_array_elements_text($4::jsonb)), $3)"),
-                ("position", "$6"), ("updated_at", "$7"),
+                // Weighted by where a word stands (0026_product_brand.sql).
+                ("search", "catalog_search_vector($2, nullif($8, ''), ARRAY(SELECT jsonb_array_elements_text($4::jsonb)), $3)"),
+                ("position", "$6"), ("updated_at", "$7"), ("brand", "nullif($8, '')"),
             ],
             conflict: """
                 ON CONFLICT (product_id) DO UPDATE SET name = excluded.name, description = excluded.description,
-                    category_path = excluded.category_path, status = excluded.status, search = excluded.search,
+                    category_path = excluded.category_path, brand = excluded.brand, status = excluded.status, search = excluded.search,
                     position = excluded.position, updated_at = excluded.updated_at, changed = excluded.changed
                 """
         ).write(
             [
                 .text(productIDs), .text(productRows.map(\.name)), .text(productRows.map(\.description)),
                 .text(productRows.map { EventCodec.encodeJSON($0.categoryPath) }), .text(productRows.map(\.status)),
-                .bigint(productRows.map(\.position)), .timestamptz(productRows.map(\.updatedAt)),
+                .bigint(productRows.map(\.position)), .timestamptz(productRows.map(\.updatedAt)), .text(productRows.map { $0.brand ?? "" }),
             ],
             rowCount: productIDs.count, on: connection, logger: logger
         )

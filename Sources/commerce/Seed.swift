@@ -70,19 +70,20 @@ enum DemoCatalog {
         let eur: Int64
         let usd: Int64
         let stock: Int
+        var brand: String? = nil
     }
 
     static let items: [Item] = [
         Item(id: "tee-classic", name: "Classic Tee", description: "Organic cotton t-shirt, regular fit", category: ["Apparel", "Shirts"],
-             variants: ["S", "M", "L"].map { ("TEE-CLASSIC-\($0)", ["size": $0, "colour": "navy"]) }, eur: 2500, usd: 2900, stock: 40),
+             variants: ["S", "M", "L"].map { ("TEE-CLASSIC-\($0)", ["size": $0, "colour": "navy"]) }, eur: 2500, usd: 2900, stock: 40, brand: "Northwind"),
         Item(id: "tee-pocket", name: "Pocket Tee", description: "Heavyweight cotton with a chest pocket", category: ["Apparel", "Shirts"],
-             variants: ["M", "L"].map { ("TEE-POCKET-\($0)", ["size": $0, "colour": "sand"]) }, eur: 3200, usd: 3600, stock: 25),
+             variants: ["M", "L"].map { ("TEE-POCKET-\($0)", ["size": $0, "colour": "sand"]) }, eur: 3200, usd: 3600, stock: 25, brand: "Northwind"),
         Item(id: "hoodie-zip", name: "Zip Hoodie", description: "Brushed fleece, full zip", category: ["Apparel", "Hoodies"],
-             variants: ["M", "L", "XL"].map { ("HOODIE-ZIP-\($0)", ["size": $0, "colour": "grey"]) }, eur: 6900, usd: 7900, stock: 15),
+             variants: ["M", "L", "XL"].map { ("HOODIE-ZIP-\($0)", ["size": $0, "colour": "grey"]) }, eur: 6900, usd: 7900, stock: 15, brand: "Fjell"),
         Item(id: "mug-enamel", name: "Enamel Mug", description: "Camping mug, 350 ml", category: ["Home", "Kitchen"],
-             variants: [("MUG-ENAMEL-WHITE", ["colour": "white"]), ("MUG-ENAMEL-BLUE", ["colour": "blue"])], eur: 1400, usd: 1600, stock: 60),
+             variants: [("MUG-ENAMEL-WHITE", ["colour": "white"]), ("MUG-ENAMEL-BLUE", ["colour": "blue"])], eur: 1400, usd: 1600, stock: 60, brand: "Fjell"),
         Item(id: "knife-chef", name: "Chef's Knife", description: "20 cm, stainless steel", category: ["Home", "Kitchen"],
-             variants: [("KNIFE-CHEF-20", ["length": "20 cm"])], eur: 8900, usd: 9900, stock: 8),
+             variants: [("KNIFE-CHEF-20", ["length": "20 cm"])], eur: 8900, usd: 9900, stock: 8, brand: "Oak & Ash"),
         Item(id: "book-ddd", name: "Domain Modelling", description: "A field guide to aggregates and events", category: ["Books", "Software"],
              variants: [("BOOK-DDD-PAPER", ["format": "paperback"]), ("BOOK-DDD-HARD", ["format": "hardcover"])], eur: 3900, usd: 4500, stock: 20),
     ]
@@ -94,7 +95,7 @@ enum DemoCatalog {
         var skipped = 0
         for item in items {
             let id = try ProductID(item.id)
-            var commands: [Product.Command] = [.create(id: id, name: item.name, description: item.description, categoryPath: item.category)]
+            var commands: [Product.Command] = [.create(id: id, name: item.name, description: item.description, categoryPath: item.category, brand: item.brand)]
             for variant in item.variants {
                 let sku = try SKU(variant.sku)
                 commands += [.addVariant(sku: sku, attributes: variant.attributes), .setPrice(sku: sku, price: Money(item.eur, .EUR)), .setPrice(sku: sku, price: Money(item.usd, .USD))]

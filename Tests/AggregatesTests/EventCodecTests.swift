@@ -24,8 +24,8 @@ struct EventCodecTests {
         try check(ActivityEvent.self)
         try check(ReviewEvent.self)
         try check(WishlistEvent.self)
-        #expect(EventCatalog.entries.count == 71, "40 types before promotions (7), coupons (4), the cart's coupon events (2), activity (2), reviews (7) and wish lists (9)")
-        #expect(Set(EventCatalog.entries.map(\.eventType)).count == 71, "event type names are unique")
+        #expect(EventCatalog.entries.count == 73, "40 types before promotions (7), coupons (4), the cart's coupon events (2), activity (2), reviews (7), wish lists (9) and product editing (2)")
+        #expect(Set(EventCatalog.entries.map(\.eventType)).count == 73, "event type names are unique")
     }
 
     @Test("the encoding is stable: camelCase, money in minor units, ISO 8601 UTC")
@@ -35,11 +35,13 @@ struct EventCodecTests {
         #expect(EventCodec.encode(ProductEvent.priceSet(ProductPriceSet.sample)).json.contains(#""price":{"amount":2500,"currency":"EUR"}"#))
     }
 
-    @Test("a stored ProductCreated v1 is upcast to v2 on read")
+    @Test("a stored ProductCreated v1 is upcast to v2 and v3 on read; v2 reads as v3 without a brand")
     func upcastsProductCreatedV1() throws {
         let stored = EncodedEvent(type: "ProductCreated", schemaVersion: 1, json: #"{"productId":"tee","name":"Tee","description":"","category":"Apparel / Shirts"}"#)
         let event = try EventCodec.decode(ProductEvent.self, stored)
         #expect(event == .created(ProductCreated(productId: try ProductID("tee"), name: "Tee", description: "", categoryPath: ["Apparel", "Shirts"])))
+        let v2 = EncodedEvent(type: "ProductCreated", schemaVersion: 2, json: #"{"productId":"tee","name":"Tee","description":"","categoryPath":["Apparel"]}"#)
+        #expect(try EventCodec.decode(ProductEvent.self, v2) == .created(ProductCreated(productId: try ProductID("tee"), name: "Tee", description: "", categoryPath: ["Apparel"], brand: nil)))
     }
 
     @Test("v1 cancellations read their cause from the reason; v1 returns read as restocked without a refund; v1 payment events read unchanged")
@@ -81,7 +83,7 @@ struct EventCodecTests {
             do { _ = try EventCodec.decode(ProductEvent.self, encoded); return nil } catch { return error.code }
         }
         #expect(code(EncodedEvent(type: "Nope", schemaVersion: 1, json: "{}")) == .unknownEventType)
-        #expect(code(EncodedEvent(type: "ProductCreated", schemaVersion: 3, json: "{}")) == .unknownEventVersion)
+        #expect(code(EncodedEvent(type: "ProductCreated", schemaVersion: 4, json: "{}")) == .unknownEventVersion)
         #expect(code(EncodedEvent(type: "ProductPublished", schemaVersion: 1, json: #"{"productId":"bad id"}"#)) == .malformedEvent)
         #expect(code(EncodedEvent(type: "ProductPublished", schemaVersion: 1, json: "[]")) == .malformedEvent)
     }

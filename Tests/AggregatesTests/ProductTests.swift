@@ -44,6 +44,36 @@ struct ProductTests {
         expectRefusal(Product.self, discontinued, when: .setPrice(sku: sku, price: eur(100)), code: .productDiscontinued)
     }
 
+    @Test func detailsAndVariantAttributesChange() throws {
+        #expect(try given(Product.self, [], when: .create(id: tee, name: "Tee", description: "", categoryPath: ["Apparel"], brand: "Northwind"))
+            == [.created(ProductCreated(productId: tee, name: "Tee", description: "", categoryPath: ["Apparel"], brand: "Northwind"))])
+        let change = Product.Command.changeDetails(name: "Classic Tee", description: "Heavier knit", categoryPath: ["Apparel", "T-shirts"], brand: "Northwind")
+        let changed = ProductDetailsChanged(productId: tee, name: "Classic Tee", description: "Heavier knit", categoryPath: ["Apparel", "T-shirts"], brand: "Northwind")
+        #expect(try given(Product.self, created, when: change) == [.detailsChanged(changed)])
+        #expect(try given(Product.self, created + [.detailsChanged(changed)], when: change).isEmpty, "the same details: nothing changes")
+        // Taking the brand away is a change; the state follows every field.
+        let unbranded = Product.Command.changeDetails(name: "Classic Tee", description: "Heavier knit", categoryPath: ["Apparel", "T-shirts"], brand: nil)
+        #expect(try given(Product.self, created + [.detailsChanged(changed)], when: unbranded).count == 1)
+        let state = Product.fold(created + [.detailsChanged(changed)])
+        #expect((state.name, state.description, state.categoryPath, state.brand) == ("Classic Tee", "Heavier knit", ["Apparel", "T-shirts"], "Northwind"))
+
+        #expect(try given(Product.self, withVariant, when: .changeVariant(sku: sku, attributes: ["size": "M", "fit": "slim"]))
+            == [.variantChanged(ProductVariantChanged(productId: tee, sku: sku, attributes: ["size": "M", "fit": "slim"]))])
+        #expect(try given(Product.self, withVariant, when: .changeVariant(sku: sku, attributes: ["size": "M"])).isEmpty)
+        let refitted = Product.fold(priced + [.variantChanged(ProductVariantChanged(productId: tee, sku: sku, attributes: ["size": "L"]))])
+        #expect(refitted.variant(sku)?.attributes == ["size": "L"])
+        #expect(refitted.variant(sku)?.prices["EUR"] == eur(2500), "prices stay")
+
+        expectRefusal(Product.self, created, when: .changeVariant(sku: sku, attributes: [:]), code: .unknownVariant)
+        expectRefusal(Product.self, withVariant, when: .changeVariant(sku: sku, attributes: ["": "x"]), code: .invalidValue)
+        expectRefusal(Product.self, created, when: .changeDetails(name: "Tee", description: "", categoryPath: [], brand: "  "), code: .invalidValue)
+        expectRefusal(Product.self, created, when: .changeDetails(name: "Tee", description: "", categoryPath: [], brand: String(repeating: "b", count: 101)), code: .invalidValue)
+        expectRefusal(Product.self, [], when: .create(id: tee, name: "Tee", description: "", categoryPath: [], brand: ""), code: .invalidValue)
+        expectRefusal(Product.self, [], when: .changeDetails(name: "Tee", description: "", categoryPath: [], brand: nil), code: .notFound)
+        let discontinued = created + [.discontinued(ProductDiscontinued(productId: tee))]
+        expectRefusal(Product.self, discontinued, when: change, code: .productDiscontinued)
+    }
+
     @Test func idsAreValidated() {
         #expect(throws: DomainError.self) { try ProductID("") }
         #expect(throws: DomainError.self) { try ProductID("has space") }

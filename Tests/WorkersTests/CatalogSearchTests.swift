@@ -26,12 +26,14 @@ extension CatalogReaderTests {
             try await varySizesAndStock(client)
             let all = try await allPages(reader, .init(currency: .EUR, limit: 100))
             #expect(all.count > 40)
+            #expect(Set(all.compactMap(\.brand)) == ["Northwind", "Fjell", "Oak & Ash"] && all.contains { $0.brand == nil }, "brands to filter and count, and products without one")
             let categories = [["Apparel"], ["Apparel", "Shirts"], ["Home"], ["Outdoor"], ["Books", "Fiction"]]
             let bounds: [Int64] = [0, 1000, 2500, 5000, 10000, 25000, 50000, 100000]
             var random = SystemRandomNumberGenerator()
             for round in 0..<25 {
                 var search = CatalogReader.Search(currency: .EUR, limit: 100)
                 search.categories = Array(categories.shuffled(using: &random).prefix(Int.random(in: 0...2, using: &random)))
+                if Int.random(in: 0..<3, using: &random) == 0 { search.brands = Array(["Northwind", "Fjell", "Oak & Ash"].shuffled(using: &random).prefix(Int.random(in: 1...2, using: &random))) }
                 if Bool.random(using: &random) { search.attributes["size"] = Array(["S", "M", "L"].shuffled(using: &random).prefix(Int.random(in: 1...2, using: &random))) }
                 if Bool.random(using: &random) { search.attributes["colour"] = Array(["navy", "sand", "olive", "black"].shuffled(using: &random).prefix(Int.random(in: 1...2, using: &random))) }
                 if Int.random(in: 0..<3, using: &random) == 0 {
@@ -40,14 +42,14 @@ extension CatalogReaderTests {
                     if Bool.random(using: &random) { search.priceRanges.append(CatalogReader.PriceRange(from: 9000, to: nil)) }
                 }
                 search.inStockOnly = Int.random(in: 0..<3, using: &random) == 0
-                search.facets = [.category, .attribute("size"), .attribute("colour"), .price, .inStock]
+                search.facets = [.category, .attribute("size"), .attribute("colour"), .price, .inStock, .brand]
 
                 let listed = try await allPages(reader, search)
                 let expected = Self.matching(all, search)
                 #expect(Set(listed.map(\.productId)) == Set(expected.map(\.productId)), "round \(round): \(search)")
 
                 let facets = try #require(try await reader.products(search).facets)
-                #expect(facets.map(\.name) == ["category", "size", "colour", "price", "inStock"])
+                #expect(facets.map(\.name) == ["category", "size", "colour", "price", "inStock", "brand"])
                 func counts(_ name: String) -> [String: Int] {
                     Dictionary(uniqueKeysWithValues: (facets.first { $0.name == name }?.values ?? []).map { ($0.value, $0.count) })
                 }
@@ -59,6 +61,11 @@ extension CatalogReaderTests {
                     for depth in 1...product.categoryPath.count { categoryCounts[product.categoryPath.prefix(depth).joined(separator: "/"), default: 0] += 1 }
                 }
                 #expect(counts("category") == categoryCounts, "round \(round)")
+                var withoutBrand = search
+                withoutBrand.brands = []
+                var brandCounts: [String: Int] = [:]
+                for product in Self.matching(all, withoutBrand) { if let brand = product.brand { brandCounts[brand, default: 0] += 1 } }
+                #expect(counts("brand") == brandCounts, "round \(round)")
                 for attribute in ["size", "colour"] {
                     var without = search
                     without.attributes[attribute] = nil
@@ -105,7 +112,8 @@ extension CatalogReaderTests {
     }
 
     static func productMatches(_ product: CatalogReader.Product, _ search: CatalogReader.Search) -> Bool {
-        search.categories.isEmpty || search.categories.contains { Array(product.categoryPath.prefix($0.count)) == $0 }
+        (search.categories.isEmpty || search.categories.contains { Array(product.categoryPath.prefix($0.count)) == $0 })
+            && (search.brands.isEmpty || product.brand.map(search.brands.contains) == true)
     }
 
     static func variantMatches(_ variant: CatalogReader.Variant, _ search: CatalogReader.Search) -> Bool {

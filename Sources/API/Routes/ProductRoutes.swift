@@ -2,7 +2,7 @@ import Aggregates
 import Application
 import Hummingbird
 
-/// Catalog administration (admin group): products, variants, prices, publication.
+/// Catalog administration (admin group): products, their details, variants, prices, publication.
 struct ProductRoutes {
     let repository: AggregateRepository
 
@@ -11,6 +11,19 @@ struct ProductRoutes {
         let name: String
         let description: String
         let categoryPath: [String]
+        let brand: String?
+    }
+
+    /// Every detail as it is to stand (no brand: none).
+    struct ProductDetails: Codable {
+        let name: String
+        let description: String
+        let categoryPath: [String]
+        let brand: String?
+    }
+
+    struct VariantAttributes: Codable {
+        let attributes: [String: String]
     }
 
     struct AddVariant: Codable {
@@ -29,10 +42,21 @@ struct ProductRoutes {
             let body = try await StrictJSON.decode(CreateProduct.self, from: request, context: context)
             let id = try ProductID(body.productId)
             var result = try await repository.execute(Product.self, .of("product", id), ifMatch: nil, metadata: CommandResponses.metadata(context.principal, request)) { _ in
-                .create(id: id, name: body.name, description: body.description, categoryPath: body.categoryPath)
+                .create(id: id, name: body.name, description: body.description, categoryPath: body.categoryPath, brand: body.brand)
             }
             result.id = id.rawValue
             return CommandResponses.created(result)
+        }
+        admin.put("products/{productId}/details") { request, context in
+            let body = try await StrictJSON.decode(ProductDetails.self, from: request, context: context)
+            return try await product(request, context) { _ in
+                .changeDetails(name: body.name, description: body.description, categoryPath: body.categoryPath, brand: body.brand)
+            }
+        }
+        admin.put("products/{productId}/variants/{sku}") { request, context in
+            let body = try await StrictJSON.decode(VariantAttributes.self, from: request, context: context)
+            let sku = try SKU(try context.parameters.require("sku"))
+            return try await product(request, context) { _ in .changeVariant(sku: sku, attributes: body.attributes) }
         }
         admin.post("products/{productId}/variants") { request, context in
             let body = try await StrictJSON.decode(AddVariant.self, from: request, context: context)

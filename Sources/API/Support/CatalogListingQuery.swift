@@ -18,6 +18,7 @@ enum CatalogListingQuery {
             let segments = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
             return segments.isEmpty ? nil : segments
         }
+        search.brands = try options(query, "brand")
         for option in try options(query, "attribute") {
             guard let colon = option.firstIndex(of: ":"), colon != option.startIndex, option.index(after: colon) != option.endIndex else {
                 throw Problem.badRequest("invalid_parameter", "attribute is name:value (size:M); repeat it for more options", field: "attribute")
@@ -50,7 +51,7 @@ enum CatalogListingQuery {
             let names = facets.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
             guard names.count <= maximumFacets, names.allSatisfy({ !$0.isEmpty && $0.count <= 100 }) else {
                 throw Problem.badRequest(
-                    "invalid_parameter", "facets is a comma-separated list of up to \(maximumFacets) names: category, price, inStock or a variant attribute",
+                    "invalid_parameter", "facets is a comma-separated list of up to \(maximumFacets) names: category, brand, price, inStock or a variant attribute",
                     field: "facets"
                 )
             }

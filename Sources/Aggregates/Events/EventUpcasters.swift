@@ -18,6 +18,8 @@ public enum EventUpcasters {
                 object["categoryPath"] = category.split(separator: "/").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
                 return object
             },
+            // v3 added an optional brand.
+            2: { $0 },
         ],
         // v2 added fields that are optional: v1 reads as v2 unchanged.
         "PaymentCaptured": [1: { $0 }],

@@ -1,9 +1,11 @@
 import Foundation
 
-/// A catalog product with variants (one SKU each), a category path and prices per currency.
+/// A catalog product with variants (one SKU each), a category path, an optional brand and prices
+/// per currency.
 ///
 /// Draft → published ⇄ unpublished → discontinued (final). Publishing needs at least one
-/// variant with a price. Repeating a state change (publishing a published product) is a no-op.
+/// variant with a price. Repeating a state change (publishing a published product, setting the
+/// details or attributes it has) is a no-op. A discontinued product takes no more changes.
 public enum Product: Decider {
     public enum Status: String, Codable, Sendable {
         case draft, published, unpublished, discontinued
@@ -21,6 +23,7 @@ public enum Product: Decider {
         public var name = ""
         public var description = ""
         public var categoryPath: [String] = []
+        public var brand: String?
         public var variants: [Variant] = []
         public var status = Status.draft
 
@@ -28,8 +31,12 @@ public enum Product: Decider {
     }
 
     public enum Command: Sendable {
-        case create(id: ProductID, name: String, description: String, categoryPath: [String])
+        case create(id: ProductID, name: String, description: String, categoryPath: [String], brand: String? = nil)
+        /// Sets every detail (nil brand: none).
+        case changeDetails(name: String, description: String, categoryPath: [String], brand: String?)
         case addVariant(sku: SKU, attributes: [String: String])
+        /// Replaces the variant's attributes as a whole.
+        case changeVariant(sku: SKU, attributes: [String: String])
         case setPrice(sku: SKU, price: Money)
         case publish
         case unpublish
@@ -40,14 +47,10 @@ public enum Product: Decider {
     public static let initialState = State()
 
     public static func decide(_ command: Command, _ state: State, _ context: DecisionContext) throws(DomainError) -> [Event] {
-        if case .create(let id, let name, let description, let categoryPath) = command {
+        if case .create(let id, let name, let description, let categoryPath, let brand) = command {
             guard state.id == nil else { throw DomainError(.alreadyExists, "product \(id) exists already") }
-            try validateText(name, "name", maximum: 200)
-            try validateText(description, "description", maximum: 5000, allowEmpty: true)
-            guard categoryPath.count <= 10, categoryPath.allSatisfy({ !$0.isEmpty && $0.count <= 100 && !$0.contains("/") }) else {
-                throw DomainError(.invalidValue, "the category path takes 0-10 non-empty names without '/'")
-            }
-            return [.created(ProductCreated(productId: id, name: name, description: description, categoryPath: categoryPath))]
+            try validateDetails(name: name, description: description, categoryPath: categoryPath, brand: brand)
+            return [.created(ProductCreated(productId: id, name: name, description: description, categoryPath: categoryPath, brand: brand))]
         }
         guard let id = state.id else { throw DomainError(.notFound, "the product does not exist") }
         guard state.status != .discontinued else {
@@ -56,13 +59,20 @@ public enum Product: Decider {
         switch command {
         case .create:
             preconditionFailure("handled above")
+        case .changeDetails(let name, let description, let categoryPath, let brand):
+            try validateDetails(name: name, description: description, categoryPath: categoryPath, brand: brand)
+            guard (name, description, categoryPath, brand) != (state.name, state.description, state.categoryPath, state.brand) else { return [] }
+            return [.detailsChanged(ProductDetailsChanged(productId: id, name: name, description: description, categoryPath: categoryPath, brand: brand))]
         case .addVariant(let sku, let attributes):
             guard state.variant(sku) == nil else { throw DomainError(.duplicateVariant, "product \(id) already has variant \(sku)") }
             guard state.variants.count < 500 else { throw DomainError(.invalidValue, "a product has at most 500 variants") }
-            guard attributes.count <= 20, attributes.allSatisfy({ !$0.key.isEmpty && $0.key.count <= 50 && $0.value.count <= 100 }) else {
-                throw DomainError(.invalidValue, "variants take at most 20 attributes with names of 1-50 and values of 0-100 characters")
-            }
+            try validateAttributes(attributes)
             return [.variantAdded(ProductVariantAdded(productId: id, sku: sku, attributes: attributes))]
+        case .changeVariant(let sku, let attributes):
+            guard let variant = state.variant(sku) else { throw DomainError(.unknownVariant, "product \(id) has no variant \(sku)") }
+            try validateAttributes(attributes)
+            guard variant.attributes != attributes else { return [] }
+            return [.variantChanged(ProductVariantChanged(productId: id, sku: sku, attributes: attributes))]
         case .setPrice(let sku, let price):
             guard let variant = state.variant(sku) else { throw DomainError(.unknownVariant, "product \(id) has no variant \(sku)") }
             guard price.amount > 0 else { throw DomainError(.invalidAmount, "a price must be positive, not \(price)") }
@@ -94,8 +104,18 @@ public enum Product: Decider {
             state.name = event.name
             state.description = event.description
             state.categoryPath = event.categoryPath
+            state.brand = event.brand
+        case .detailsChanged(let event):
+            state.name = event.name
+            state.description = event.description
+            state.categoryPath = event.categoryPath
+            state.brand = event.brand
         case .variantAdded(let event):
             state.variants.append(Variant(sku: event.sku, attributes: event.attributes, prices: [:]))
+        case .variantChanged(let event):
+            if let index = state.variants.firstIndex(where: { $0.sku == event.sku }) {
+                state.variants[index].attributes = event.attributes
+            }
         case .priceSet(let event):
             if let index = state.variants.firstIndex(where: { $0.sku == event.sku }) {
                 state.variants[index].prices[event.price.currency.code] = event.price
@@ -105,6 +125,22 @@ public enum Product: Decider {
         case .discontinued: state.status = .discontinued
         }
         return state
+    }
+
+    /// The limits every product's details keep (the HTTP API and the CSV import refuse the same).
+    public static func validateDetails(name: String, description: String, categoryPath: [String], brand: String?) throws(DomainError) {
+        try validateText(name, "name", maximum: 200)
+        try validateText(description, "description", maximum: 5000, allowEmpty: true)
+        guard categoryPath.count <= 10, categoryPath.allSatisfy({ !$0.isEmpty && $0.count <= 100 && !$0.contains("/") }) else {
+            throw DomainError(.invalidValue, "the category path takes 0-10 non-empty names without '/'")
+        }
+        if let brand { try validateText(brand, "brand", maximum: 100) }
+    }
+
+    public static func validateAttributes(_ attributes: [String: String]) throws(DomainError) {
+        guard attributes.count <= 20, attributes.allSatisfy({ !$0.key.isEmpty && $0.key.count <= 50 && $0.value.count <= 100 }) else {
+            throw DomainError(.invalidValue, "variants take at most 20 attributes with names of 1-50 and values of 0-100 characters")
+        }
     }
 }
 

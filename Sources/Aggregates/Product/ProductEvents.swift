@@ -1,14 +1,30 @@
 import Foundation
 
 /// v2: the category is a path (`["Apparel", "Shirts"]`); v1 stored one string "Apparel/Shirts".
+/// v3: an optional brand.
 public struct ProductCreated: EventPayload {
-    public static let schemaVersion = 2
+    public static let schemaVersion = 3
     public var productId: ProductID
     public var name: String
     public var description: String
     public var categoryPath: [String]
+    public var brand: String? = nil
 
     public static let sample = ProductCreated(productId: try! ProductID("tee-classic"), name: "Classic Tee", description: "Organic cotton", categoryPath: ["Apparel", "Shirts"])
+}
+
+/// The product's details after a change: every field as it now stands (a consumer needs no
+/// earlier event to apply it); `brand` absent means the product has none.
+public struct ProductDetailsChanged: EventPayload {
+    public var productId: ProductID
+    public var name: String
+    public var description: String
+    public var categoryPath: [String]
+    public var brand: String?
+
+    public static let sample = ProductDetailsChanged(
+        productId: ProductCreated.sample.productId, name: "Classic Tee", description: "Organic cotton, heavier knit", categoryPath: ["Apparel", "T-shirts"], brand: "Northwind"
+    )
 }
 
 public struct ProductVariantAdded: EventPayload {
@@ -18,6 +34,15 @@ public struct ProductVariantAdded: EventPayload {
     public var attributes: [String: String]
 
     public static let sample = ProductVariantAdded(productId: ProductCreated.sample.productId, sku: try! SKU("TEE-NAVY-M"), attributes: ["size": "M", "colour": "navy"])
+}
+
+/// A variant's attributes replaced as a whole (its SKU, prices and stock stay).
+public struct ProductVariantChanged: EventPayload {
+    public var productId: ProductID
+    public var sku: SKU
+    public var attributes: [String: String]
+
+    public static let sample = ProductVariantChanged(productId: ProductCreated.sample.productId, sku: ProductVariantAdded.sample.sku, attributes: ["size": "M", "colour": "navy blue"])
 }
 
 public struct ProductPriceSet: EventPayload {
@@ -47,21 +72,25 @@ public struct ProductDiscontinued: EventPayload {
 
 public enum ProductEvent: DomainEvent {
     case created(ProductCreated)
+    case detailsChanged(ProductDetailsChanged)
     case variantAdded(ProductVariantAdded)
+    case variantChanged(ProductVariantChanged)
     case priceSet(ProductPriceSet)
     case published(ProductPublished)
     case unpublished(ProductUnpublished)
     case discontinued(ProductDiscontinued)
 
     public static let payloadTypes: [any EventPayload.Type] = [
-        ProductCreated.self, ProductVariantAdded.self, ProductPriceSet.self,
+        ProductCreated.self, ProductDetailsChanged.self, ProductVariantAdded.self, ProductVariantChanged.self, ProductPriceSet.self,
         ProductPublished.self, ProductUnpublished.self, ProductDiscontinued.self,
     ]
 
     public var payload: any EventPayload {
         switch self {
         case .created(let payload): payload
+        case .detailsChanged(let payload): payload
         case .variantAdded(let payload): payload
+        case .variantChanged(let payload): payload
         case .priceSet(let payload): payload
         case .published(let payload): payload
         case .unpublished(let payload): payload
@@ -72,7 +101,9 @@ public enum ProductEvent: DomainEvent {
     public init?(payload: any EventPayload) {
         switch payload {
         case let payload as ProductCreated: self = .created(payload)
+        case let payload as ProductDetailsChanged: self = .detailsChanged(payload)
         case let payload as ProductVariantAdded: self = .variantAdded(payload)
+        case let payload as ProductVariantChanged: self = .variantChanged(payload)
         case let payload as ProductPriceSet: self = .priceSet(payload)
         case let payload as ProductPublished: self = .published(payload)
         case let payload as ProductUnpublished: self = .unpublished(payload)

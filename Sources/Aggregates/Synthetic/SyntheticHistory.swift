@@ -55,6 +55,8 @@ public struct SyntheticHistory: Sendable {
         let categories = [["Apparel", "Shirts"], ["Apparel", "Knitwear"], ["Home", "Kitchen"], ["Outdoor"], ["Books", "Fiction"]]
         let nouns = ["Tee", "Sweater", "Mug", "Tent", "Novel", "Scarf", "Kettle", "Lantern"]
         let colours = ["navy", "sand", "olive", "black"]
+        // A quarter of the products have no brand.
+        let brands: [String?] = ["Northwind", "Fjell", "Oak & Ash", nil]
         let base = variants.count
         for index in 0..<count {
             let number = base + index
@@ -62,7 +64,7 @@ public struct SyntheticHistory: Sendable {
             let noun = nouns[number % nouns.count]
             var commands: [Product.Command] = [
                 .create(id: id, name: "\(noun) \(number)", description: "A \(noun.lowercased()) in \(colours[number % colours.count])",
-                        categoryPath: categories[number % categories.count]),
+                        categoryPath: categories[number % categories.count], brand: brands[number % brands.count]),
             ]
             var skus: [SKU] = []
             for variant in 0..<(2 + Int(random.next() % 3)) {

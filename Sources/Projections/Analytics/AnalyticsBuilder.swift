@@ -181,7 +181,7 @@ final class AnalyticsBuilder: TableWritingBuilder {
         case let .stockThreshold(sku, threshold):
             stock[sku, default: Rows.Stock()].threshold = threshold
             changedStock.insert(sku)
-        case let .productCreated(id, name, path):
+        case let .productDetails(id, name, path):
             products[id] = Rows.Product(name: name, categoryPath: path.joined(separator: "/"))
             changedProducts.insert(id)
         case let .variantAdded(product, sku):
@@ -258,7 +258,7 @@ final class AnalyticsBuilder: TableWritingBuilder {
                 cartIDs.insert(id)
             case let .stockLevels(sku, _, _), let .stockThreshold(sku, _), let .variantAdded(_, sku):
                 skus.insert(sku)
-            case .orderRefunded, .productCreated, .productViewed, .irrelevant:
+            case .orderRefunded, .productDetails, .productViewed, .irrelevant:
                 break
             }
         }

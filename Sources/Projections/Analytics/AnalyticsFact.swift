@@ -31,7 +31,7 @@ enum AnalyticsFact: Sendable {
     case cartAbandoned(cartID: String)
     case stockLevels(sku: String, onHand: Int64, reserved: Int64)
     case stockThreshold(sku: String, threshold: Int64)
-    case productCreated(productID: String, name: String, categoryPath: [String])
+    case productDetails(productID: String, name: String, categoryPath: [String])
     case variantAdded(productID: String, sku: String)
     case productViewed(productID: String)
     /// Of a type no figure depends on.
@@ -40,7 +40,7 @@ enum AnalyticsFact: Sendable {
     /// Event types no figure depends on. Any other type is read, so an unknown one parks.
     static let irrelevantTypes: Set<String> = [
         "CartShippingAddressSet", "CartShippingMethodSet", "OrderPaymentAuthorized", "OrderFulfilmentRecorded", "OrderDelivered",
-        "ProductPriceSet", "ProductPublished", "ProductUnpublished", "ProductDiscontinued", "LowStockThresholdCrossed",
+        "ProductPriceSet", "ProductVariantChanged", "ProductPublished", "ProductUnpublished", "ProductDiscontinued", "LowStockThresholdCrossed",
         "BackorderPolicyChanged", "CartCouponApplied", "CartCouponRemoved", "SearchPerformed",
     ]
 
@@ -116,9 +116,10 @@ enum AnalyticsFact: Sendable {
         case "LowStockThresholdSet":
             guard let sku = event.string("sku"), let threshold = event.integer("threshold") else { return nil }
             return .stockThreshold(sku: sku, threshold: threshold)
-        case "ProductCreated":
+        case "ProductCreated", "ProductDetailsChanged":
+            // A product's name and category as they now stand: reports group by the current ones.
             guard let productID = event.string("productId"), let name = event.string("name"), let path = event.strings("categoryPath") else { return nil }
-            return .productCreated(productID: productID, name: name, categoryPath: path)
+            return .productDetails(productID: productID, name: name, categoryPath: path)
         case "ProductViewed":
             return event.string("productId").map { .productViewed(productID: $0) }
         case "ProductVariantAdded":

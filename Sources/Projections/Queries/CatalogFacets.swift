@@ -7,7 +7,7 @@ import PostgresNIO
 /// one facet are alternatives, and choosing one gives exactly its count).
 ///
 /// One statement for every facet: the products passing the product filters but the category
-/// are found once (through the text search index when there is text), their priced variants
+/// and the brand are found once (through the text search index when there is text), their priced variants
 /// read once with a flag per filter, and each facet counts the variants whose other flags hold.
 struct CatalogFacets {
     let filter: CatalogFilter
@@ -27,8 +27,9 @@ struct CatalogFacets {
         let lows = Self.priceBounds.map { $0 * unit }
         let highs = Self.priceBounds.dropFirst().map { $0 * unit } + [Int64.max]
         var bindings = filter.bindings()
-        bindings.append(lows)   // $10
-        bindings.append(highs)  // $11
+        let (lowsParameter, highsParameter) = ("$\(CatalogFilter.parameterCount + 1)", "$\(CatalogFilter.parameterCount + 2)")
+        bindings.append(lows)
+        bindings.append(highs)
         // Per requested attribute: its name as a parameter and a flag for every other attribute filter.
         var flags: [String] = []
         var counts: [String] = []
@@ -39,18 +40,23 @@ struct CatalogFacets {
                     SELECT \(index), level.path, count(DISTINCT c.product_id) FROM candidates c
                       CROSS JOIN LATERAL (SELECT array_to_string(c.category_path[1:depth], '/') AS path
                                           FROM generate_series(1, cardinality(c.category_path)) AS depth) AS level
-                    WHERE c.attributes_ok AND c.price_ok AND c.stock_ok GROUP BY level.path
+                    WHERE c.brand_ok AND c.attributes_ok AND c.price_ok AND c.stock_ok GROUP BY level.path
+                    """)
+            case .brand:
+                counts.append("""
+                    SELECT \(index), c.brand, count(DISTINCT c.product_id) FROM candidates c
+                    WHERE c.category_ok AND c.attributes_ok AND c.price_ok AND c.stock_ok AND c.brand IS NOT NULL GROUP BY c.brand
                     """)
             case .price:
                 counts.append("""
                     SELECT \(index), bucket.low::text, count(DISTINCT c.product_id) FROM candidates c
-                      JOIN unnest($10::bigint[], $11::bigint[]) AS bucket(low, high) ON c.price >= bucket.low AND c.price < bucket.high
-                    WHERE c.category_ok AND c.attributes_ok AND c.stock_ok GROUP BY bucket.low
+                      JOIN unnest(\(lowsParameter)::bigint[], \(highsParameter)::bigint[]) AS bucket(low, high) ON c.price >= bucket.low AND c.price < bucket.high
+                    WHERE c.category_ok AND c.brand_ok AND c.attributes_ok AND c.stock_ok GROUP BY bucket.low
                     """)
             case .inStock:
                 counts.append("""
                     SELECT \(index), 'true', count(DISTINCT c.product_id) FROM candidates c
-                    WHERE c.category_ok AND c.attributes_ok AND c.price_ok AND c.in_stock
+                    WHERE c.category_ok AND c.brand_ok AND c.attributes_ok AND c.price_ok AND c.in_stock
                     """)
             case .attribute(let attribute):
                 bindings.append(attribute)
@@ -58,19 +64,19 @@ struct CatalogFacets {
                 flags.append("\(filter.attributesMatch(leavingOut: parameter)) AS attributes_ok_\(index)")
                 counts.append("""
                     SELECT \(index), c.attributes ->> \(parameter), count(DISTINCT c.product_id) FROM candidates c
-                    WHERE c.category_ok AND c.attributes_ok_\(index) AND c.price_ok AND c.stock_ok AND c.attributes ? \(parameter)
+                    WHERE c.category_ok AND c.brand_ok AND c.attributes_ok_\(index) AND c.price_ok AND c.stock_ok AND c.attributes ? \(parameter)
                     GROUP BY 2
                     """)
             }
         }
         let sql = """
             WITH listed AS MATERIALIZED (
-              SELECT p.product_id, p.category_path, \(filter.categoryMatches) AS category_ok
+              SELECT p.product_id, p.category_path, p.brand, \(filter.categoryMatches) AS category_ok, \(filter.brandMatches) AS brand_ok
               FROM catalog_products p LEFT JOIN product_ratings r ON r.product_id = p.product_id
-              WHERE \(filter.productPredicate(categories: false))
+              WHERE \(filter.productPredicate(categories: false, brands: false))
             ),
             candidates AS MATERIALIZED (
-              SELECT listed.product_id, listed.category_path, listed.category_ok, v.attributes,
+              SELECT listed.product_id, listed.category_path, listed.category_ok, listed.brand, listed.brand_ok, v.attributes,
                      (v.prices ->> $1)::bigint AS price, v.available > 0 AS in_stock,
                      \(filter.attributesMatch(leavingOut: "$9")) AS attributes_ok,
                      \(filter.priceMatches) AS price_ok,

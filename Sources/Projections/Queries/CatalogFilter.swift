@@ -3,9 +3,9 @@ import Foundation
 import PostgresNIO
 
 /// A listing's filters as SQL over `catalog_products p`, `catalog_variants v` and
-/// `product_ratings r`, with their values bound as $1…$9 (queries add their own from $10).
+/// `product_ratings r`, with their values bound as $1…$10 (queries add their own from $11).
 ///
-/// Product filters (text, categories, rating) hold for the product; variant filters
+/// Product filters (text, categories, brands, rating) hold for the product; variant filters
 /// (attributes, price ranges, in stock) must all hold for one and the same variant, priced in
 /// the currency. Within a filter the options are alternatives (size M or L; either price range);
 /// the filters combine with AND. A facet counts with every filter but its own, so that its
@@ -18,7 +18,8 @@ struct CatalogFilter {
     /// $1 currency, $2 text query, $3 category paths ('/'-joined), $4 attribute options as a JSON
     /// object of arrays, $5/$6 price ranges' lower (inclusive) and upper (exclusive) bounds in
     /// minor units, $7 in stock only, $8 minimum rating in tenths of a star, $9 '' (no attribute
-    /// left out of the attribute filter; facets bind their own, see ``attributesMatch(leavingOut:)``).
+    /// left out of the attribute filter; facets bind their own, see ``attributesMatch(leavingOut:)``),
+    /// $10 brands.
     func bindings() -> PostgresBindings {
         var bindings = PostgresBindings()
         bindings.append(search.currency.code)
@@ -30,13 +31,14 @@ struct CatalogFilter {
         bindings.append(search.inStockOnly)
         bindings.append(search.minimumRatingTenths)
         bindings.append("")
+        bindings.append(search.brands)
         return bindings
     }
 
-    static let parameterCount = 9
+    static let parameterCount = 10
 
-    /// The product filters; `categories: false` leaves the category filter out.
-    func productPredicate(categories: Bool = true) -> String {
+    /// The product filters; `categories: false` and `brands: false` leave those out.
+    func productPredicate(categories: Bool = true, brands: Bool = true) -> String {
         var parts = [
             "p.status = 'published'",
             "($2 = '' OR p.search @@ to_tsquery('simple', $2))",
@@ -45,8 +47,11 @@ struct CatalogFilter {
             "($8::integer IS NULL OR (r.rating_count > 0 AND 20 * r.rating_sum + r.rating_count >= 2 * r.rating_count * $8::integer))",
         ]
         if categories { parts.append(categoryMatches) }
+        if brands { parts.append(brandMatches) }
         return parts.joined(separator: "\n AND ")
     }
+
+    var brandMatches: String { "(cardinality($10::text[]) = 0 OR p.brand = ANY($10::text[]))" }
 
     /// A path prefix, segment by segment: "Home" holds "Home/Kitchen", not "Homeware".
     var categoryMatches: String {

@@ -40,12 +40,13 @@ public struct CatalogReader: Sendable {
     /// What a facet counts: products by category (every level of their path), by price range,
     /// in stock, or by the value of a variant attribute.
     public enum FacetName: Sendable, Hashable {
-        case category, price, inStock
+        case category, brand, price, inStock
         case attribute(String)
 
         public init(_ text: String) {
             switch text {
             case "category": self = .category
+            case "brand": self = .brand
             case "price": self = .price
             case "inStock": self = .inStock
             default: self = .attribute(text)
@@ -55,6 +56,7 @@ public struct CatalogReader: Sendable {
         public var text: String {
             switch self {
             case .category: "category"
+            case .brand: "brand"
             case .price: "price"
             case .inStock: "inStock"
             case .attribute(let name): name
@@ -70,6 +72,8 @@ public struct CatalogReader: Sendable {
         /// Category path prefixes, any of which a product's path may start with:
         /// `[["Apparel"]]` matches `["Apparel", "Shirts"]`.
         public var categories: [[String]]
+        /// Brands, any of which a product may have (none: any product, with a brand or without).
+        public var brands: [String]
         /// Variant attribute options: one variant must have one of the listed values of every
         /// attribute named (`["size": ["M", "L"], "colour": ["navy"]]`).
         public var attributes: [String: [String]]
@@ -98,6 +102,7 @@ public struct CatalogReader: Sendable {
         ) {
             self.text = text
             self.categories = category.isEmpty ? [] : [category]
+            self.brands = []
             self.attributes = [:]
             self.priceRanges = []
             self.inStockOnly = false
@@ -144,6 +149,7 @@ public struct CatalogReader: Sendable {
         public let name: String
         public let description: String
         public let categoryPath: [String]
+        public let brand: String?
         public let status: String
         /// The lowest variant price in the requested currency (nil only for a single product
         /// that has none in it).
@@ -183,6 +189,8 @@ public struct CatalogReader: Sendable {
     private let dictionary: SharedRead<SearchDictionary>
     /// Published products per category path (every level), for suggestions.
     let categoryCounts: SharedRead<[(path: String, products: Int)]>
+    /// Published products per brand, for suggestions.
+    let brandCounts: SharedRead<[(name: String, products: Int)]>
 
     public init(client: PostgresClient, logger: Logger) {
         self.client = client
@@ -213,6 +221,15 @@ public struct CatalogReader: Sendable {
             )
             var counts: [(path: String, products: Int)] = []
             for try await (path, products) in rows.decode((String, Int64).self) { counts.append((path, Int(products))) }
+            return counts
+        }
+        brandCounts = SharedRead(maximumAge: Self.dictionaryAge) {
+            let rows = try await client.query(
+                "SELECT brand, count(*)::bigint FROM catalog_products WHERE status = 'published' AND brand IS NOT NULL GROUP BY brand",
+                logger: logger
+            )
+            var counts: [(name: String, products: Int)] = []
+            for try await (name, products) in rows.decode((String, Int64).self) { counts.append((name, Int(products))) }
             return counts
         }
     }
@@ -254,15 +271,15 @@ public struct CatalogReader: Sendable {
         let (keyExpression, order, comparison): (String, String, String) = switch sort {
         case .relevance:
             ("CASE WHEN $2 = '' THEN 0 ELSE round(ts_rank(p.search, to_tsquery('simple', $2)) * 1000000)::bigint END",
-             "sort_key DESC, product_id DESC", "(sort_key, product_id) < ($12::bigint, $13)")
-        case .name: ("p.name", "sort_key ASC, product_id ASC", "(sort_key, product_id) > ($12, $13)")
+             "sort_key DESC, product_id DESC", "(sort_key, product_id) < ($13::bigint, $14)")
+        case .name: ("p.name", "sort_key ASC, product_id ASC", "(sort_key, product_id) > ($13, $14)")
         case .price, .priceDescending:
             ("(SELECT min((priced.prices ->> $1)::bigint) FROM catalog_variants priced WHERE priced.product_id = p.product_id)",
              sort == .price ? "sort_key ASC, product_id ASC" : "sort_key DESC, product_id DESC",
-             sort == .price ? "(sort_key, product_id) > ($12::bigint, $13)" : "(sort_key, product_id) < ($12::bigint, $13)")
-        case .newest: ("p.position", "sort_key DESC, product_id DESC", "(sort_key, product_id) < ($12::bigint, $13)")
-        case .rating: ("coalesce(r.rating_sum * 1000000 / nullif(r.rating_count, 0), 0)", "sort_key DESC, product_id DESC", "(sort_key, product_id) < ($12::bigint, $13)")
-        case .popularity: ("coalesce(popular.orders, 0)", "sort_key DESC, product_id DESC", "(sort_key, product_id) < ($12::bigint, $13)")
+             sort == .price ? "(sort_key, product_id) > ($13::bigint, $14)" : "(sort_key, product_id) < ($13::bigint, $14)")
+        case .newest: ("p.position", "sort_key DESC, product_id DESC", "(sort_key, product_id) < ($13::bigint, $14)")
+        case .rating: ("coalesce(r.rating_sum * 1000000 / nullif(r.rating_count, 0), 0)", "sort_key DESC, product_id DESC", "(sort_key, product_id) < ($13::bigint, $14)")
+        case .popularity: ("coalesce(popular.orders, 0)", "sort_key DESC, product_id DESC", "(sort_key, product_id) < ($13::bigint, $14)")
         }
         var bindings = filter.bindings()
         bindings.append(limit + 1)
@@ -282,9 +299,9 @@ public struct CatalogReader: Sendable {
               WHERE \(filter.productPredicate())
                 AND EXISTS (SELECT 1 FROM catalog_variants v WHERE v.product_id = p.product_id AND \(filter.variantPredicate()))
             ) listed
-            WHERE $11 OR \(comparison)
+            WHERE $12 OR \(comparison)
             ORDER BY \(order)
-            LIMIT $10
+            LIMIT $11
             """
         let rows = try await client.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
         var listed: [(id: String, key: String)] = []
@@ -314,7 +331,7 @@ public struct CatalogReader: Sendable {
         guard !ids.isEmpty else { return [:] }
         let rows = try await client.query(
             """
-            SELECT p.product_id, p.name, p.description, p.category_path, p.status,
+            SELECT p.product_id, p.name, p.description, p.category_path, p.brand, p.status,
                    min((v.prices ->> \(currency.code))::bigint), coalesce(sum(greatest(v.available, 0)), 0)::bigint,
                    coalesce(jsonb_agg(jsonb_build_object('sku', v.sku, 'attributes', v.attributes, 'price', v.prices -> \(currency.code),
                             'available', v.available) ORDER BY v.sku) FILTER (WHERE v.sku IS NOT NULL), '[]')::text,
@@ -328,11 +345,11 @@ public struct CatalogReader: Sendable {
             logger: logger
         )
         var found: [String: Product] = [:]
-        for try await (id, name, description, path, status, fromPrice, available, variantsJSON, ratingSum, ratingCount, stars) in rows.decode(
-            (String, String, String, [String], String, Int64?, Int64, String, Int64, Int64, [Int64]).self
+        for try await (id, name, description, path, brand, status, fromPrice, available, variantsJSON, ratingSum, ratingCount, stars) in rows.decode(
+            (String, String, String, [String], String?, String, Int64?, Int64, String, Int64, Int64, [Int64]).self
         ) {
             found[id] = try Self.product(
-                id: id, name: name, description: description, path: path, status: status, fromPrice: fromPrice,
+                id: id, name: name, description: description, path: path, brand: brand, status: status, fromPrice: fromPrice,
                 available: available, variantsJSON: variantsJSON, currency: currency,
                 rating: RatingSummary(sum: ratingSum, count: ratingCount, stars: stars)
             )
@@ -346,7 +363,7 @@ public struct CatalogReader: Sendable {
         guard !ids.isEmpty else { return [:] }
         let rows = try await client.query(
             """
-            SELECT p.product_id, p.name, p.description, p.category_path, p.status,
+            SELECT p.product_id, p.name, p.description, p.category_path, p.brand, p.status,
                    min((v.prices ->> \(currency.code))::bigint), coalesce(sum(greatest(v.available, 0)), 0)::bigint,
                    jsonb_agg(jsonb_build_object('sku', v.sku, 'attributes', v.attributes, 'price', v.prices -> \(currency.code),
                              'available', v.available) ORDER BY v.sku)::text,
@@ -361,11 +378,11 @@ public struct CatalogReader: Sendable {
             logger: logger
         )
         var found: [String: Product] = [:]
-        for try await (id, name, description, path, status, fromPrice, available, variantsJSON, ratingSum, ratingCount, stars) in rows.decode(
-            (String, String, String, [String], String, Int64?, Int64, String, Int64, Int64, [Int64]).self
+        for try await (id, name, description, path, brand, status, fromPrice, available, variantsJSON, ratingSum, ratingCount, stars) in rows.decode(
+            (String, String, String, [String], String?, String, Int64?, Int64, String, Int64, Int64, [Int64]).self
         ) {
             found[id] = try Self.product(
-                id: id, name: name, description: description, path: path, status: status, fromPrice: fromPrice,
+                id: id, name: name, description: description, path: path, brand: brand, status: status, fromPrice: fromPrice,
                 available: available, variantsJSON: variantsJSON, currency: currency,
                 rating: RatingSummary(sum: ratingSum, count: ratingCount, stars: stars)
             )
@@ -405,14 +422,14 @@ public struct CatalogReader: Sendable {
 
     /// A product from a row of either query; the variants come as JSON from `jsonb_agg`.
     private static func product(
-        id: String, name: String, description: String, path: [String], status: String, fromPrice: Int64?,
+        id: String, name: String, description: String, path: [String], brand: String?, status: String, fromPrice: Int64?,
         available: Int64, variantsJSON: String, currency: Currency, rating: RatingSummary
     ) throws -> Product {
         let variants = try JSONDecoder().decode([StoredVariant].self, from: Data(variantsJSON.utf8)).map {
             Variant(sku: $0.sku, attributes: $0.attributes, price: $0.price.map { Money($0, currency) }, available: max(0, $0.available))
         }
         return Product(
-            productId: id, name: name, description: description, categoryPath: path, status: status,
+            productId: id, name: name, description: description, categoryPath: path, brand: brand, status: status,
             fromPrice: fromPrice.map { Money($0, currency) }, available: Int(available), inStock: available > 0, variants: variants,
             rating: rating
         )

@@ -245,6 +245,10 @@ func buildRouterAndActivity(
     )).addRoutes(admin: admin)
     WebhookRoutes(apply: ApplyGatewayWebhook(repository: repository), signature: dependencies.webhookSignature).addRoutes(to: router)
     let catalog = CatalogReader(client: dependencies.postgres, logger: logger)
+    CatalogFileRoutes(
+        importer: CatalogImport(repository: repository) { skus in try await catalog.variants(skus: skus).mapValues(\.productId) },
+        exporter: CatalogExport(repository: repository)
+    ).addRoutes(admin: admin)
     let activity = ActivityRecorder(repository: repository, logger: logger)
     CatalogQueryRoutes(catalog: catalog, activity: activity, readYourWrites: readYourWrites).addRoutes(to: router)
     RecommendationRoutes(

@@ -168,6 +168,34 @@ public struct AggregateRepository: Sendable {
         }
     }
 
+    /// Appends to every stream in one transaction, however many events: split into appends
+    /// under the store's per-append limit, committed together or not at all (a bulk import).
+    public func appendInOneTransaction(_ appends: [StreamAppend]) async throws -> [AppendResult] {
+        let sealed = try await personalData.seal(appends)
+        let limit = store.limits.maximumEventsPerAppend
+        var chunks: [[StreamAppend]] = [[]]
+        var inChunk = 0
+        for append in sealed {
+            if inChunk + append.events.count > limit, !chunks[chunks.count - 1].isEmpty {
+                chunks.append([])
+                inChunk = 0
+            }
+            chunks[chunks.count - 1].append(append)
+            inChunk += append.events.count
+        }
+        let store = self.store
+        do {
+            return try await store.client.withTransaction(logger: store.logger) { connection in
+                var results: [AppendResult] = []
+                for chunk in chunks where !chunk.isEmpty { results += try await store.append(chunk, on: connection) }
+                return results
+            }
+        } catch let error as PostgresTransactionError {
+            if let inner = error.closureError { throw inner }
+            throw error
+        }
+    }
+
     public static func newEvent(_ event: some DomainEvent, _ metadata: EventMetadata) -> NewEvent {
         let encoded = EventCodec.encode(event)
         return NewEvent(type: encoded.type, schemaVersion: Int32(encoded.schemaVersion), data: encoded.json, metadata: metadata)

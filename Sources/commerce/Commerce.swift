@@ -7,7 +7,7 @@ struct Commerce: AsyncParsableCommand {
         commandName: "commerce",
         abstract: "Event-sourced commerce backend: HTTP API, event store, Kafka relay and projections.",
         discussion: "Configuration comes from environment variables; see the README.",
-        subcommands: [Serve.self, Worker.self, Migrate.self, Seed.self, Users.self, ProjectionsCommand.self, Events.self, ProcessesCommand.self, Audit.self, Replay.self, Config.self]
+        subcommands: [Serve.self, Worker.self, Migrate.self, Seed.self, Users.self, CatalogCommand.self, ProjectionsCommand.self, Events.self, ProcessesCommand.self, Audit.self, Replay.self, Config.self]
     )
 
     /// Runs the command; a failure ends the process with one readable line and a non-zero status.

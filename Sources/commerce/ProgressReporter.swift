@@ -2,7 +2,7 @@ import EventStore
 import Foundation
 import Synchronization
 
-/// Shows a long audit's progress on standard error: a bar redrawn in place on a terminal,
+/// Shows a long audit's or import's progress on standard error: a bar redrawn in place on a terminal,
 /// a plain line every few seconds otherwise (a log, CI), and the throughput either way.
 final class ProgressReporter: Sendable {
     private struct State {
@@ -33,6 +33,25 @@ final class ProgressReporter: Sendable {
                 return "\r\(label) [\(String(repeating: "#", count: filled))\(String(repeating: ".", count: width - filled))] \(percent) \(progress.eventsRead) events, position \(progress.position)/\(progress.lastPosition), \(rate)\u{1B}[K"
             }
             return "\(label): \(percent), \(progress.eventsRead) events, position \(progress.position) of \(progress.lastPosition), \(rate)\n"
+        }
+        if let line { FileHandle.standardError.write(Data(line.utf8)) }
+    }
+
+    /// Draws `done` of `total` things (products checked, rows written).
+    func report(done: Int, of total: Int, _ things: String) {
+        let now = ContinuousClock.now
+        let fraction = total == 0 ? 1 : Double(done) / Double(total)
+        let line: String? = state.withLock { state in
+            guard done == total || now - state.lastDraw >= (isTerminal ? .milliseconds(100) : .seconds(5)) else { return nil }
+            state.lastDraw = now
+            state.drewBar = isTerminal
+            let width = 30
+            let filled = Int(fraction * Double(width))
+            let percent = String(format: "%5.1f%%", fraction * 100)
+            if isTerminal {
+                return "\r\(label) [\(String(repeating: "#", count: filled))\(String(repeating: ".", count: width - filled))] \(percent) \(done)/\(total) \(things)\u{1B}[K"
+            }
+            return "\(label): \(percent), \(done) of \(total) \(things)\n"
         }
         if let line { FileHandle.standardError.write(Data(line.utf8)) }
     }

@@ -61,6 +61,8 @@ struct APIClient: Sendable {
         let status: HTTPResponse.Status
         let headers: HTTPFields
         let body: [String: any Sendable]
+        /// The body as text (a CSV download).
+        var text = ""
 
         var code: String? { body["code"] as? String }
         subscript(key: String) -> (any Sendable)? { body[key] }
@@ -72,7 +74,7 @@ struct APIClient: Sendable {
     func call(_ method: HTTPRequest.Method, _ path: String, token: String? = nil, json: String? = nil, headers: HTTPFields = [:]) async throws -> Answer {
         var headers = headers
         if let token { headers[.authorization] = "Bearer \(token)" }
-        if json != nil { headers[.contentType] = "application/json" }
+        if json != nil, headers[.contentType] == nil { headers[.contentType] = "application/json" }
         if let connection {
             let response = try await connection.execute(TestClient.Request(
                 path, method: method, authority: "localhost", headers: headers, body: json.map { ByteBuffer(string: $0) }
@@ -86,7 +88,7 @@ struct APIClient: Sendable {
 
     static func answer(status: HTTPResponse.Status, headers: HTTPFields, body data: Data) -> Answer {
         let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
-        return Answer(status: status, headers: headers, body: object.mapValues { SendableJSON.wrap($0) })
+        return Answer(status: status, headers: headers, body: object.mapValues { SendableJSON.wrap($0) }, text: String(decoding: data, as: UTF8.self))
     }
 
     @discardableResult

@@ -23,20 +23,25 @@ public struct RequestLimits: Sendable, Equatable {
     public var standard: Limit
     /// `/admin/analytics/…`, `/admin/streams/…`, the dashboard and personal-data exports.
     public var reports: Limit
+    /// `/admin/products/import`: a catalog file of up to 10,000 rows.
+    public var imports: Limit
 
     public init(
         credentials: Limit = Limit(bodyBytes: 8 * 1024, timeout: .seconds(15)),
         standard: Limit = Limit(bodyBytes: 64 * 1024, timeout: .seconds(15)),
-        reports: Limit = Limit(bodyBytes: 64 * 1024, timeout: .seconds(60))
+        reports: Limit = Limit(bodyBytes: 64 * 1024, timeout: .seconds(60)),
+        imports: Limit = Limit(bodyBytes: 16 * 1024 * 1024, timeout: .seconds(120))
     ) {
         self.credentials = credentials
         self.standard = standard
         self.reports = reports
+        self.imports = imports
     }
 
     /// The limit of a request to `path`.
     func limit(of path: String) -> Limit {
         if path.hasPrefix("/auth/") { return credentials }
+        if path == "/admin/products/import" { return imports }
         if path.hasPrefix("/admin/analytics/") || path.hasPrefix("/admin/streams/") || path.hasSuffix("/export") || path == "/admin/dashboard" {
             return reports
         }

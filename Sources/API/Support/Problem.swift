@@ -13,12 +13,15 @@ public struct Problem: Error, HTTPResponseError, Sendable {
     public enum Value: Sendable, Encodable, Equatable {
         case string(String)
         case integer(Int64)
+        /// A list of objects (the problems of a file, line by line).
+        indirect case objects([[String: Value]])
 
         public func encode(to encoder: any Encoder) throws {
             var container = encoder.singleValueContainer()
             switch self {
             case .string(let value): try container.encode(value)
             case .integer(let value): try container.encode(value)
+            case .objects(let value): try container.encode(value)
             }
         }
     }

@@ -46,6 +46,11 @@ public struct APIConfiguration: Sendable {
     public var requestLimits: RequestLimits
     /// Whether the API's port serves `/metrics` (false when `METRICS_PORT` gives it a port of its own).
     public var metricsOnAPIPort: Bool
+    /// Where product image files are kept (`IMAGE_DIRECTORY` for `commerce serve`; a directory
+    /// of its own under the temporary directory by default).
+    public var imageStorage: any ImageStorage = DirectoryImageStorage(
+        directory: FileManager.default.temporaryDirectory.appendingPathComponent("commerce-images-\(ProcessInfo.processInfo.processIdentifier)")
+    )
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, tokenSecret: [UInt8], accessTokenLifetime: TimeInterval = 900,
@@ -231,6 +236,7 @@ func buildRouterAndActivity(
         erase: erase
     ).addRoutes(members: members, signedIn: signedIn)
     ProductRoutes(repository: repository).addRoutes(admin: admin)
+    ProductImageRoutes(repository: repository, storage: configuration.imageStorage).addRoutes(admin: admin, public: router)
     InventoryRoutes(repository: repository).addRoutes(admin: admin)
     let promotionsReader = PromotionsReader(client: dependencies.postgres, logger: logger)
     let promotionPricing = PromotionPricing(repository: repository, directory: ReadModelPromotionDirectory(reader: promotionsReader))

@@ -23,6 +23,8 @@ final class CatalogBuilder: ReadModelBuilder {
         var description: String
         var categoryPath: [String]
         var brand: String?
+        /// In the order shown.
+        var images: [ProductImage] = []
         var status: String
         var position: Int64
         var updatedAt: Date
@@ -48,6 +50,9 @@ final class CatalogBuilder: ReadModelBuilder {
             case .detailsChanged(let e): e.productId.rawValue
             case .variantAdded(let e): e.productId.rawValue
             case .variantChanged(let e): e.productId.rawValue
+            case .imageAdded(let e): e.productId.rawValue
+            case .imageRemoved(let e): e.productId.rawValue
+            case .imagesReordered(let e): e.productId.rawValue
             case .priceSet(let e): e.productId.rawValue
             case .published(let e): e.productId.rawValue
             case .unpublished(let e): e.productId.rawValue
@@ -131,9 +136,17 @@ final class CatalogBuilder: ReadModelBuilder {
             products[id]!.description = changed.description
             products[id]!.categoryPath = changed.categoryPath
             products[id]!.brand = changed.brand
-            products[id]!.position = event.position
             products[id]!.updatedAt = event.recordedAt
             changedProducts.insert(id)
+        case .imageAdded(let added):
+            changeImages(added.productId, event) { $0.append(added.image) }
+        case .imageRemoved(let removed):
+            changeImages(removed.productId, event) { images in images.removeAll { $0.imageId == removed.imageId } }
+        case .imagesReordered(let reordered):
+            changeImages(reordered.productId, event) { images in
+                let byID = Dictionary(images.map { ($0.imageId, $0) }, uniquingKeysWith: { first, _ in first })
+                images = reordered.imageIds.compactMap { byID[$0] }
+            }
         case .variantAdded(let added):
             let sku = added.sku.rawValue
             variants[sku, default: VariantRow()].productId = added.productId.rawValue
@@ -158,6 +171,13 @@ final class CatalogBuilder: ReadModelBuilder {
         }
     }
 
+    private func changeImages(_ id: ProductID, _ event: RecordedEvent, _ change: (inout [ProductImage]) -> Void) {
+        guard products[id.rawValue] != nil else { return }
+        change(&products[id.rawValue]!.images)
+        products[id.rawValue]!.updatedAt = event.recordedAt
+        changedProducts.insert(id.rawValue)
+    }
+
     private func setStatus(_ status: String, _ id: ProductID, _ event: RecordedEvent) {
         guard products[id.rawValue] != nil else { return }
         products[id.rawValue]!.status = status
@@ -171,14 +191,17 @@ final class CatalogBuilder: ReadModelBuilder {
         if !productIDs.isEmpty {
             let rows = try await connection.query(
                 """
-                SELECT product_id, name, description, category_path, brand, status, position, updated_at
+                SELECT product_id, name, description, category_path, brand, images::text, status, position, updated_at
                 FROM catalog_products WHERE product_id = ANY(\(productIDs))
                 """,
                 logger: logger
             )
-            for try await (id, name, description, path, brand, status, position, updatedAt) in rows.decode((String, String, String, [String], String?, String, Int64, Date).self) {
+            for try await (id, name, description, path, brand, images, status, position, updatedAt) in rows.decode(
+                (String, String, String, [String], String?, String, String, Int64, Date).self
+            ) {
                 products[id] = ProductRow(
-                    name: name, description: description, categoryPath: path, brand: brand, status: status, position: position, updatedAt: updatedAt
+                    name: name, description: description, categoryPath: path, brand: brand,
+                    images: try JSONDecoder().decode([ProductImage].self, from: Data(images.utf8)), status: status, position: position, updatedAt: updatedAt
                 )
             }
         }
@@ -207,11 +230,11 @@ final class CatalogBuilder: ReadModelBuilder {
                 ("category_path", "ARRAY(SELECT jsonb_array_elements_text($4::jsonb))"), ("status", "$5"),
                 // Weighted by where a word stands (0026_product_brand.sql).
                 ("search", "catalog_search_vector($2, nullif($8, ''), ARRAY(SELECT jsonb_array_elements_text($4::jsonb)), $3)"),
-                ("position", "$6"), ("updated_at", "$7"), ("brand", "nullif($8, '')"),
+                ("position", "$6"), ("updated_at", "$7"), ("brand", "nullif($8, '')"), ("images", "$9::jsonb"),
             ],
             conflict: """
                 ON CONFLICT (product_id) DO UPDATE SET name = excluded.name, description = excluded.description,
-                    category_path = excluded.category_path, brand = excluded.brand, status = excluded.status, search = excluded.search,
+                    category_path = excluded.category_path, brand = excluded.brand, images = excluded.images, status = excluded.status, search = excluded.search,
                     position = excluded.position, updated_at = excluded.updated_at, changed = excluded.changed
                 """
         ).write(
@@ -219,6 +242,7 @@ final class CatalogBuilder: ReadModelBuilder {
                 .text(productIDs), .text(productRows.map(\.name)), .text(productRows.map(\.description)),
                 .text(productRows.map { EventCodec.encodeJSON($0.categoryPath) }), .text(productRows.map(\.status)),
                 .bigint(productRows.map(\.position)), .timestamptz(productRows.map(\.updatedAt)), .text(productRows.map { $0.brand ?? "" }),
+                .text(productRows.map { EventCodec.encodeJSON($0.images) }),
             ],
             rowCount: productIDs.count, on: connection, logger: logger
         )

@@ -24,6 +24,8 @@ public struct Settings: Sendable {
     /// `LOG_FORMAT`: JSON lines, or swift-log's text; JSON by default when standard error is not a terminal.
     public var logFormat: LogFormat
     public var migrationsDirectory: URL
+    /// Where product image files are kept (`IMAGE_DIRECTORY`).
+    public var imageDirectory: URL
     /// How long start-up waits for Postgres and Kafka before giving up.
     public var startupTimeout: Duration
     /// Signs access tokens; nil: a random one per process (tokens die with a restart).
@@ -96,6 +98,7 @@ public struct Settings: Sendable {
         "REQUIRE_VERIFIED_EMAIL": "true",
         "WEBHOOK_ALLOW_PRIVATE_ADDRESSES": "false",
         "SHUTDOWN_DRAIN_SECONDS": "0",
+        "IMAGE_DIRECTORY": "data/images",
         "REVIEWS_REQUIRE_PURCHASE": "delivered",
         "REVIEWS_AUTO_APPROVE": "true",
         "WISHLIST_PRICE_DROP_PERCENT": "5",
@@ -156,6 +159,7 @@ public struct Settings: Sendable {
         default: throw ConfigurationError(variable: "LOG_FORMAT", reason: "must be json or text")
         }
         migrationsDirectory = URL(fileURLWithPath: value("COMMERCE_MIGRATIONS_DIR"))
+        imageDirectory = URL(fileURLWithPath: value("IMAGE_DIRECTORY"))
         guard let seconds = Int(value("STARTUP_TIMEOUT_SECONDS")), seconds > 0 else {
             throw ConfigurationError(variable: "STARTUP_TIMEOUT_SECONDS", reason: "must be a positive whole number of seconds")
         }

@@ -1,4 +1,5 @@
 import API
+import Application
 import ArgumentParser
 import Runtime
 import EventStore
@@ -46,14 +47,16 @@ struct Serve: AsyncParsableCommand {
         }()
         let availability = DatabaseAvailability(url: settings.databaseURL, logger: logger)
         let drain = ShutdownDrain(period: settings.shutdownDrain, logger: logger)
+        var configuration = APIConfiguration(
+            host: settings.host, port: settings.port, tokenSecret: tokenSecret, reservationLifetime: settings.reservationLifetime,
+            accountMail: AccountMailSettings(from: settings.mailFrom, storefrontURL: settings.storefrontURL, requireVerifiedEmail: settings.requireVerifiedEmail),
+            webhookAllowPrivateAddresses: settings.webhookAllowPrivateAddresses,
+            corsAllowedOrigins: settings.corsAllowedOrigins, hstsMaxAge: settings.hstsMaxAge, reviewPolicy: settings.reviewPolicy,
+            trustedProxies: settings.trustedProxies, rateLimits: settings.rateLimits, metricsOnAPIPort: settings.metricsPort == nil
+        )
+        configuration.imageStorage = DirectoryImageStorage(directory: settings.imageDirectory)
         let app = buildApplication(
-            configuration: APIConfiguration(
-                host: settings.host, port: settings.port, tokenSecret: tokenSecret, reservationLifetime: settings.reservationLifetime,
-                accountMail: AccountMailSettings(from: settings.mailFrom, storefrontURL: settings.storefrontURL, requireVerifiedEmail: settings.requireVerifiedEmail),
-                webhookAllowPrivateAddresses: settings.webhookAllowPrivateAddresses,
-                corsAllowedOrigins: settings.corsAllowedOrigins, hstsMaxAge: settings.hstsMaxAge, reviewPolicy: settings.reviewPolicy,
-                trustedProxies: settings.trustedProxies, rateLimits: settings.rateLimits, metricsOnAPIPort: settings.metricsPort == nil
-            ),
+            configuration: configuration,
             dependencies: APIDependencies(
                 postgres: postgres,
                 readinessChecks: [

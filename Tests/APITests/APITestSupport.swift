@@ -63,6 +63,8 @@ struct APIClient: Sendable {
         let body: [String: any Sendable]
         /// The body as text (a CSV download).
         var text = ""
+        /// The body as sent (an image).
+        var bytes: [UInt8] = []
 
         var code: String? { body["code"] as? String }
         subscript(key: String) -> (any Sendable)? { body[key] }
@@ -73,22 +75,29 @@ struct APIClient: Sendable {
     @discardableResult
     func call(_ method: HTTPRequest.Method, _ path: String, token: String? = nil, json: String? = nil, headers: HTTPFields = [:]) async throws -> Answer {
         var headers = headers
-        if let token { headers[.authorization] = "Bearer \(token)" }
         if json != nil, headers[.contentType] == nil { headers[.contentType] = "application/json" }
+        return try await call(method, path, token: token, bytes: json.map { Array($0.utf8) }, headers: headers)
+    }
+
+    /// A request with a body of any bytes (an upload), its Content-Type in `headers`.
+    @discardableResult
+    func call(_ method: HTTPRequest.Method, _ path: String, token: String? = nil, bytes: [UInt8]?, headers: HTTPFields = [:]) async throws -> Answer {
+        var headers = headers
+        if let token { headers[.authorization] = "Bearer \(token)" }
         if let connection {
             let response = try await connection.execute(TestClient.Request(
-                path, method: method, authority: "localhost", headers: headers, body: json.map { ByteBuffer(string: $0) }
+                path, method: method, authority: "localhost", headers: headers, body: bytes.map { ByteBuffer(bytes: $0) }
             ))
             return Self.answer(status: response.status, headers: response.headers, body: response.body.map { Data($0.readableBytesView) } ?? Data())
         }
-        return try await client.execute(uri: path, method: method, headers: headers, body: json.map { ByteBuffer(string: $0) }) { response in
+        return try await client.execute(uri: path, method: method, headers: headers, body: bytes.map { ByteBuffer(bytes: $0) }) { response in
             Self.answer(status: response.status, headers: response.headers, body: Data(response.body.readableBytesView))
         }
     }
 
     static func answer(status: HTTPResponse.Status, headers: HTTPFields, body data: Data) -> Answer {
         let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
-        return Answer(status: status, headers: headers, body: object.mapValues { SendableJSON.wrap($0) }, text: String(decoding: data, as: UTF8.self))
+        return Answer(status: status, headers: headers, body: object.mapValues { SendableJSON.wrap($0) }, text: String(decoding: data, as: UTF8.self), bytes: [UInt8](data))
     }
 
     @discardableResult

@@ -1,4 +1,5 @@
 @testable import Aggregates
+import Foundation
 import Testing
 
 @Suite("Product")
@@ -72,6 +73,33 @@ struct ProductTests {
         expectRefusal(Product.self, [], when: .changeDetails(name: "Tee", description: "", categoryPath: [], brand: nil), code: .notFound)
         let discontinued = created + [.discontinued(ProductDiscontinued(productId: tee))]
         expectRefusal(Product.self, discontinued, when: change, code: .productDiscontinued)
+    }
+
+    @Test func imagesAreAddedOrderedAndRemoved() throws {
+        func image(_ n: Int, sku: SKU? = nil) -> ProductImage {
+            ProductImage(imageId: String(repeating: String(n, radix: 16), count: 64), contentType: "image/png", bytes: 10 + n, alt: "view \(n)", sku: sku)
+        }
+        let (one, two, three) = (image(1), image(2, sku: sku), image(3))
+        #expect(try given(Product.self, withVariant, when: .addImage(one)) == [.imageAdded(ProductImageAdded(productId: tee, image: one))])
+        let withImages = withVariant + [one, two, three].map { .imageAdded(ProductImageAdded(productId: tee, image: $0)) }
+        #expect(Product.fold(withImages).images == [one, two, three])
+        #expect(try given(Product.self, withImages, when: .addImage(one)).isEmpty, "the same file again: no change")
+        let order = [three.imageId, one.imageId, two.imageId]
+        #expect(try given(Product.self, withImages, when: .reorderImages(imageIds: order)) == [.imagesReordered(ProductImagesReordered(productId: tee, imageIds: order))])
+        #expect(Product.fold(withImages + [.imagesReordered(ProductImagesReordered(productId: tee, imageIds: order))]).images == [three, one, two])
+        #expect(try given(Product.self, withImages, when: .reorderImages(imageIds: [one, two, three].map(\.imageId))).isEmpty)
+        #expect(Product.fold(withImages + [.imageRemoved(ProductImageRemoved(productId: tee, imageId: two.imageId))]).images == [one, three])
+
+        expectRefusal(Product.self, withImages, when: .reorderImages(imageIds: [one.imageId, two.imageId]), code: .invalidValue)
+        expectRefusal(Product.self, withImages, when: .reorderImages(imageIds: [one.imageId, one.imageId, two.imageId]), code: .invalidValue)
+        expectRefusal(Product.self, withImages, when: .removeImage(imageId: image(4).imageId), code: .unknownImage)
+        expectRefusal(Product.self, created, when: .addImage(image(5, sku: sku)), code: .unknownVariant)
+        expectRefusal(Product.self, created, when: .addImage(ProductImage(imageId: "ABC", contentType: "image/png", bytes: 1, alt: "")), code: .invalidValue)
+        expectRefusal(Product.self, created, when: .addImage(ProductImage(imageId: image(6).imageId, contentType: "image/gif", bytes: 1, alt: "")), code: .invalidValue)
+        let full = created + (0..<Product.maximumImages).map { n in
+            .imageAdded(ProductImageAdded(productId: tee, image: ProductImage(imageId: String(format: "%064x", n + 100), contentType: "image/jpeg", bytes: 1, alt: "")))
+        }
+        expectRefusal(Product.self, full, when: .addImage(image(7)), code: .invalidValue)
     }
 
     @Test func idsAreValidated() {

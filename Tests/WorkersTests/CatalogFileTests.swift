@@ -1,4 +1,5 @@
 import Aggregates
+import Foundation
 @testable import Application
 import Testing
 
@@ -61,5 +62,26 @@ struct CatalogFileTests {
         ])) {
             try CatalogFileRow.Layout(header: ["name", "price:XXX", "colour"])
         }
+    }
+
+    @Test("images: the first bytes decide the type; a name or declared type that says otherwise, an empty, oversized or other file is refused")
+    func imageFiles() throws {
+        let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 1, 2, 3]
+        let file = try ImageFile(data: Data(png), fileName: "a.PNG", declaredType: "image/png; charset=binary")
+        #expect(file.contentType == "image/png")
+        // SHA-256 of these 11 bytes, by Python's hashlib: hashlib.sha256(bytes([0x89,0x50,0x4E,0x47,0x0D,0x0A,0x1A,0x0A,1,2,3])).hexdigest()
+        #expect(file.sha256 == "7f47b756761a46e6d4a4d96f0d8a4448f8449235009d1f3ad1493f5c773c19e8")
+        #expect(file.fileName == file.sha256 + ".png")
+        #expect(try ImageFile(data: Data([0xFF, 0xD8, 0xFF, 0xDB]), fileName: "x.jpeg", declaredType: "image/jpg").contentType == "image/jpeg")
+        #expect(try ImageFile(data: Data(Array("RIFF\u{0}\u{0}\u{0}\u{0}WEBPVP8 ".utf8)), fileName: nil, declaredType: nil).contentType == "image/webp")
+        func code(_ data: [UInt8], _ name: String?, _ type: String?) -> String? {
+            do { _ = try ImageFile(data: Data(data), fileName: name, declaredType: type); return nil } catch { return error.code }
+        }
+        #expect(code(png, "renamed.jpg", nil) == "image_type_mismatch")
+        #expect(code(png, "a.png", "image/webp") == "image_type_mismatch")
+        #expect(code(Array("RIFF\u{0}\u{0}\u{0}\u{0}WAVE".utf8), "a.webp", nil) == "not_an_image")
+        #expect(code([], "a.png", nil) == "image_empty")
+        #expect(code(png + [UInt8](repeating: 0, count: ImageFile.maximumBytes), "a.png", nil) == "image_too_large")
+        #expect(code(png, "no-extension", "application/octet-stream") == nil)
     }
 }

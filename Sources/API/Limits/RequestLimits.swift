@@ -25,13 +25,17 @@ public struct RequestLimits: Sendable, Equatable {
     public var reports: Limit
     /// `/admin/products/import`: a catalog file of up to 10,000 rows.
     public var imports: Limit
+    /// `/admin/products/{id}/images`: an image of up to 5 MiB with its form fields.
+    public var uploads: Limit
 
     public init(
         credentials: Limit = Limit(bodyBytes: 8 * 1024, timeout: .seconds(15)),
         standard: Limit = Limit(bodyBytes: 64 * 1024, timeout: .seconds(15)),
         reports: Limit = Limit(bodyBytes: 64 * 1024, timeout: .seconds(60)),
-        imports: Limit = Limit(bodyBytes: 16 * 1024 * 1024, timeout: .seconds(120))
+        imports: Limit = Limit(bodyBytes: 16 * 1024 * 1024, timeout: .seconds(120)),
+        uploads: Limit = Limit(bodyBytes: 6 * 1024 * 1024, timeout: .seconds(60))
     ) {
+        self.uploads = uploads
         self.credentials = credentials
         self.standard = standard
         self.reports = reports
@@ -42,6 +46,7 @@ public struct RequestLimits: Sendable, Equatable {
     func limit(of path: String) -> Limit {
         if path.hasPrefix("/auth/") { return credentials }
         if path == "/admin/products/import" { return imports }
+        if path.hasPrefix("/admin/products/"), path.hasSuffix("/images") { return uploads }
         if path.hasPrefix("/admin/analytics/") || path.hasPrefix("/admin/streams/") || path.hasSuffix("/export") || path == "/admin/dashboard" {
             return reports
         }

@@ -24,6 +24,7 @@ public struct DomainError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let unknownVariant = Code(rawValue: "product.unknown_variant")
         public static let notPublishable = Code(rawValue: "product.not_publishable")
         public static let productDiscontinued = Code(rawValue: "product.discontinued")
+        public static let unknownImage = Code(rawValue: "product.unknown_image")
 
         // Inventory
         public static let insufficientStock = Code(rawValue: "inventory.insufficient_stock")

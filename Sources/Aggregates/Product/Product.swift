@@ -25,6 +25,8 @@ public enum Product: Decider {
         public var categoryPath: [String] = []
         public var brand: String?
         public var variants: [Variant] = []
+        /// In the order shown.
+        public var images: [ProductImage] = []
         public var status = Status.draft
 
         public func variant(_ sku: SKU) -> Variant? { variants.first { $0.sku == sku } }
@@ -37,6 +39,11 @@ public enum Product: Decider {
         case addVariant(sku: SKU, attributes: [String: String])
         /// Replaces the variant's attributes as a whole.
         case changeVariant(sku: SKU, attributes: [String: String])
+        /// Adds the image after the others; an image the product has already is no change.
+        case addImage(ProductImage)
+        case removeImage(imageId: String)
+        /// Every image of the product, each once, in the new order.
+        case reorderImages(imageIds: [String])
         case setPrice(sku: SKU, price: Money)
         case publish
         case unpublish
@@ -73,6 +80,27 @@ public enum Product: Decider {
             try validateAttributes(attributes)
             guard variant.attributes != attributes else { return [] }
             return [.variantChanged(ProductVariantChanged(productId: id, sku: sku, attributes: attributes))]
+        case .addImage(let image):
+            guard !state.images.contains(where: { $0.imageId == image.imageId }) else { return [] }
+            guard state.images.count < maximumImages else { throw DomainError(.invalidValue, "a product has at most \(maximumImages) images") }
+            guard image.imageId.count == 64, image.imageId.allSatisfy({ $0.isHexDigit && !$0.isUppercase }) else {
+                throw DomainError(.invalidValue, "an image id is the file's SHA-256 in lowercase hex")
+            }
+            guard ["image/jpeg", "image/png", "image/webp"].contains(image.contentType), image.bytes > 0 else {
+                throw DomainError(.invalidValue, "an image is a JPEG, PNG or WebP file")
+            }
+            try validateText(image.alt, "alt text", maximum: 300, allowEmpty: true)
+            if let sku = image.sku, state.variant(sku) == nil { throw DomainError(.unknownVariant, "product \(id) has no variant \(sku)") }
+            return [.imageAdded(ProductImageAdded(productId: id, image: image))]
+        case .removeImage(let imageId):
+            guard state.images.contains(where: { $0.imageId == imageId }) else { throw DomainError(.unknownImage, "product \(id) has no image \(imageId)") }
+            return [.imageRemoved(ProductImageRemoved(productId: id, imageId: imageId))]
+        case .reorderImages(let imageIds):
+            guard imageIds.count == state.images.count, Set(imageIds) == Set(state.images.map(\.imageId)) else {
+                throw DomainError(.invalidValue, "the order names every image of product \(id), each once")
+            }
+            guard imageIds != state.images.map(\.imageId) else { return [] }
+            return [.imagesReordered(ProductImagesReordered(productId: id, imageIds: imageIds))]
         case .setPrice(let sku, let price):
             guard let variant = state.variant(sku) else { throw DomainError(.unknownVariant, "product \(id) has no variant \(sku)") }
             guard price.amount > 0 else { throw DomainError(.invalidAmount, "a price must be positive, not \(price)") }
@@ -116,6 +144,13 @@ public enum Product: Decider {
             if let index = state.variants.firstIndex(where: { $0.sku == event.sku }) {
                 state.variants[index].attributes = event.attributes
             }
+        case .imageAdded(let event):
+            state.images.append(event.image)
+        case .imageRemoved(let event):
+            state.images.removeAll { $0.imageId == event.imageId }
+        case .imagesReordered(let event):
+            let byID = Dictionary(state.images.map { ($0.imageId, $0) }, uniquingKeysWith: { first, _ in first })
+            state.images = event.imageIds.compactMap { byID[$0] }
         case .priceSet(let event):
             if let index = state.variants.firstIndex(where: { $0.sku == event.sku }) {
                 state.variants[index].prices[event.price.currency.code] = event.price
@@ -126,6 +161,8 @@ public enum Product: Decider {
         }
         return state
     }
+
+    public static let maximumImages = 20
 
     /// The limits every product's details keep (the HTTP API and the CSV import refuse the same).
     public static func validateDetails(name: String, description: String, categoryPath: [String], brand: String?) throws(DomainError) {

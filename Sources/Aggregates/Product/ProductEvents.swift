@@ -45,6 +45,62 @@ public struct ProductVariantChanged: EventPayload {
     public static let sample = ProductVariantChanged(productId: ProductCreated.sample.productId, sku: ProductVariantAdded.sample.sku, attributes: ["size": "M", "colour": "navy blue"])
 }
 
+/// An image of a product (or of one of its variants), stored by its content's SHA-256.
+public struct ProductImage: Codable, Sendable, Equatable {
+    /// The lowercase hex SHA-256 of the file: the same file is the same image.
+    public var imageId: String
+    /// image/jpeg, image/png or image/webp, as the file's first bytes say.
+    public var contentType: String
+    public var bytes: Int
+    /// What the image shows, for screen readers; may be empty.
+    public var alt: String
+    /// The variant shown, when the image is of one.
+    public var sku: SKU?
+
+    /// jpg, png or webp: the file name's extension for a content type.
+    public static func fileExtension(of contentType: String) -> String {
+        switch contentType {
+        case "image/png": "png"
+        case "image/webp": "webp"
+        default: "jpg"
+        }
+    }
+
+    public init(imageId: String, contentType: String, bytes: Int, alt: String, sku: SKU? = nil) {
+        self.imageId = imageId
+        self.contentType = contentType
+        self.bytes = bytes
+        self.alt = alt
+        self.sku = sku
+    }
+}
+
+/// An image added after the product's others.
+public struct ProductImageAdded: EventPayload {
+    public var productId: ProductID
+    public var image: ProductImage
+
+    public static let sample = ProductImageAdded(
+        productId: ProductCreated.sample.productId,
+        image: ProductImage(imageId: String(repeating: "ab", count: 32), contentType: "image/png", bytes: 2048, alt: "The navy tee, front", sku: ProductVariantAdded.sample.sku)
+    )
+}
+
+public struct ProductImageRemoved: EventPayload {
+    public var productId: ProductID
+    public var imageId: String
+
+    public static let sample = ProductImageRemoved(productId: ProductCreated.sample.productId, imageId: String(repeating: "ab", count: 32))
+}
+
+/// The product's images in a new order (every image, each once).
+public struct ProductImagesReordered: EventPayload {
+    public var productId: ProductID
+    public var imageIds: [String]
+
+    public static let sample = ProductImagesReordered(productId: ProductCreated.sample.productId, imageIds: [String(repeating: "cd", count: 32), String(repeating: "ab", count: 32)])
+}
+
 public struct ProductPriceSet: EventPayload {
     public var productId: ProductID
     public var sku: SKU
@@ -75,13 +131,16 @@ public enum ProductEvent: DomainEvent {
     case detailsChanged(ProductDetailsChanged)
     case variantAdded(ProductVariantAdded)
     case variantChanged(ProductVariantChanged)
+    case imageAdded(ProductImageAdded)
+    case imageRemoved(ProductImageRemoved)
+    case imagesReordered(ProductImagesReordered)
     case priceSet(ProductPriceSet)
     case published(ProductPublished)
     case unpublished(ProductUnpublished)
     case discontinued(ProductDiscontinued)
 
     public static let payloadTypes: [any EventPayload.Type] = [
-        ProductCreated.self, ProductDetailsChanged.self, ProductVariantAdded.self, ProductVariantChanged.self, ProductPriceSet.self,
+        ProductCreated.self, ProductDetailsChanged.self, ProductVariantAdded.self, ProductVariantChanged.self, ProductImageAdded.self, ProductImageRemoved.self, ProductImagesReordered.self, ProductPriceSet.self,
         ProductPublished.self, ProductUnpublished.self, ProductDiscontinued.self,
     ]
 
@@ -91,6 +150,9 @@ public enum ProductEvent: DomainEvent {
         case .detailsChanged(let payload): payload
         case .variantAdded(let payload): payload
         case .variantChanged(let payload): payload
+        case .imageAdded(let payload): payload
+        case .imageRemoved(let payload): payload
+        case .imagesReordered(let payload): payload
         case .priceSet(let payload): payload
         case .published(let payload): payload
         case .unpublished(let payload): payload
@@ -104,6 +166,9 @@ public enum ProductEvent: DomainEvent {
         case let payload as ProductDetailsChanged: self = .detailsChanged(payload)
         case let payload as ProductVariantAdded: self = .variantAdded(payload)
         case let payload as ProductVariantChanged: self = .variantChanged(payload)
+        case let payload as ProductImageAdded: self = .imageAdded(payload)
+        case let payload as ProductImageRemoved: self = .imageRemoved(payload)
+        case let payload as ProductImagesReordered: self = .imagesReordered(payload)
         case let payload as ProductPriceSet: self = .priceSet(payload)
         case let payload as ProductPublished: self = .published(payload)
         case let payload as ProductUnpublished: self = .unpublished(payload)

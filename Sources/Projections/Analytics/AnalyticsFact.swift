@@ -40,7 +40,7 @@ enum AnalyticsFact: Sendable {
     /// Event types no figure depends on. Any other type is read, so an unknown one parks.
     static let irrelevantTypes: Set<String> = [
         "CartShippingAddressSet", "CartShippingMethodSet", "OrderPaymentAuthorized", "OrderFulfilmentRecorded", "OrderDelivered",
-        "ProductPriceSet", "ProductVariantChanged", "ProductPublished", "ProductUnpublished", "ProductDiscontinued", "LowStockThresholdCrossed",
+        "ProductPriceSet", "ProductVariantChanged", "ProductImageAdded", "ProductImageRemoved", "ProductImagesReordered", "ProductPublished", "ProductUnpublished", "ProductDiscontinued", "LowStockThresholdCrossed",
         "BackorderPolicyChanged", "CartCouponApplied", "CartCouponRemoved", "SearchPerformed",
     ]
 

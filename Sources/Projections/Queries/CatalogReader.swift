@@ -144,12 +144,33 @@ public struct CatalogReader: Sendable {
         public let available: Int
     }
 
+    /// A product image as a storefront shows it: where to load it, and what it shows.
+    public struct Image: Sendable, Codable, Equatable {
+        public let imageId: String
+        /// `/images/<imageId>.<jpg|png|webp>`, served with long-lived caching (the name changes with the content).
+        public let url: String
+        public let contentType: String
+        public let alt: String
+        /// The variant shown, when the image is of one.
+        public let sku: String?
+
+        init(_ image: ProductImage) {
+            imageId = image.imageId
+            url = "/images/\(image.imageId).\(ProductImage.fileExtension(of: image.contentType))"
+            contentType = image.contentType
+            alt = image.alt
+            sku = image.sku?.rawValue
+        }
+    }
+
     public struct Product: Sendable, Codable, Equatable {
         public let productId: String
         public let name: String
         public let description: String
         public let categoryPath: [String]
         public let brand: String?
+        /// In the order shown.
+        public let images: [Image]
         public let status: String
         /// The lowest variant price in the requested currency (nil only for a single product
         /// that has none in it).
@@ -331,7 +352,7 @@ public struct CatalogReader: Sendable {
         guard !ids.isEmpty else { return [:] }
         let rows = try await client.query(
             """
-            SELECT p.product_id, p.name, p.description, p.category_path, p.brand, p.status,
+            SELECT p.product_id, p.name, p.description, p.category_path, p.brand, p.images::text, p.status,
                    min((v.prices ->> \(currency.code))::bigint), coalesce(sum(greatest(v.available, 0)), 0)::bigint,
                    coalesce(jsonb_agg(jsonb_build_object('sku', v.sku, 'attributes', v.attributes, 'price', v.prices -> \(currency.code),
                             'available', v.available) ORDER BY v.sku) FILTER (WHERE v.sku IS NOT NULL), '[]')::text,
@@ -345,11 +366,11 @@ public struct CatalogReader: Sendable {
             logger: logger
         )
         var found: [String: Product] = [:]
-        for try await (id, name, description, path, brand, status, fromPrice, available, variantsJSON, ratingSum, ratingCount, stars) in rows.decode(
-            (String, String, String, [String], String?, String, Int64?, Int64, String, Int64, Int64, [Int64]).self
+        for try await (id, name, description, path, brand, images, status, fromPrice, available, variantsJSON, ratingSum, ratingCount, stars) in rows.decode(
+            (String, String, String, [String], String?, String, String, Int64?, Int64, String, Int64, Int64, [Int64]).self
         ) {
             found[id] = try Self.product(
-                id: id, name: name, description: description, path: path, brand: brand, status: status, fromPrice: fromPrice,
+                id: id, name: name, description: description, path: path, brand: brand, imagesJSON: images, status: status, fromPrice: fromPrice,
                 available: available, variantsJSON: variantsJSON, currency: currency,
                 rating: RatingSummary(sum: ratingSum, count: ratingCount, stars: stars)
             )
@@ -363,7 +384,7 @@ public struct CatalogReader: Sendable {
         guard !ids.isEmpty else { return [:] }
         let rows = try await client.query(
             """
-            SELECT p.product_id, p.name, p.description, p.category_path, p.brand, p.status,
+            SELECT p.product_id, p.name, p.description, p.category_path, p.brand, p.images::text, p.status,
                    min((v.prices ->> \(currency.code))::bigint), coalesce(sum(greatest(v.available, 0)), 0)::bigint,
                    jsonb_agg(jsonb_build_object('sku', v.sku, 'attributes', v.attributes, 'price', v.prices -> \(currency.code),
                              'available', v.available) ORDER BY v.sku)::text,
@@ -378,11 +399,11 @@ public struct CatalogReader: Sendable {
             logger: logger
         )
         var found: [String: Product] = [:]
-        for try await (id, name, description, path, brand, status, fromPrice, available, variantsJSON, ratingSum, ratingCount, stars) in rows.decode(
-            (String, String, String, [String], String?, String, Int64?, Int64, String, Int64, Int64, [Int64]).self
+        for try await (id, name, description, path, brand, images, status, fromPrice, available, variantsJSON, ratingSum, ratingCount, stars) in rows.decode(
+            (String, String, String, [String], String?, String, String, Int64?, Int64, String, Int64, Int64, [Int64]).self
         ) {
             found[id] = try Self.product(
-                id: id, name: name, description: description, path: path, brand: brand, status: status, fromPrice: fromPrice,
+                id: id, name: name, description: description, path: path, brand: brand, imagesJSON: images, status: status, fromPrice: fromPrice,
                 available: available, variantsJSON: variantsJSON, currency: currency,
                 rating: RatingSummary(sum: ratingSum, count: ratingCount, stars: stars)
             )
@@ -422,14 +443,15 @@ public struct CatalogReader: Sendable {
 
     /// A product from a row of either query; the variants come as JSON from `jsonb_agg`.
     private static func product(
-        id: String, name: String, description: String, path: [String], brand: String?, status: String, fromPrice: Int64?,
+        id: String, name: String, description: String, path: [String], brand: String?, imagesJSON: String, status: String, fromPrice: Int64?,
         available: Int64, variantsJSON: String, currency: Currency, rating: RatingSummary
     ) throws -> Product {
         let variants = try JSONDecoder().decode([StoredVariant].self, from: Data(variantsJSON.utf8)).map {
             Variant(sku: $0.sku, attributes: $0.attributes, price: $0.price.map { Money($0, currency) }, available: max(0, $0.available))
         }
         return Product(
-            productId: id, name: name, description: description, categoryPath: path, brand: brand, status: status,
+            productId: id, name: name, description: description, categoryPath: path, brand: brand,
+            images: try JSONDecoder().decode([ProductImage].self, from: Data(imagesJSON.utf8)).map(Image.init), status: status,
             fromPrice: fromPrice.map { Money($0, currency) }, available: Int(available), inStock: available > 0, variants: variants,
             rating: rating
         )

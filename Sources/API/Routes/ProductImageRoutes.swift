@@ -45,11 +45,11 @@ struct ProductImageRoutes {
         }
         admin.delete("products/{productId}/images/{imageId}") { request, context in
             let imageId = try context.parameters.require("imageId")
-            return try await product(request, context) { _ in .removeImage(imageId: imageId) }
+            return try await repository.executeOnProduct(request, context) { _ in .removeImage(imageId: imageId) }
         }
         admin.put("products/{productId}/images") { request, context in
             let body = try await StrictJSON.decode(ImageOrder.self, from: request, context: context)
-            return try await product(request, context) { _ in .reorderImages(imageIds: body.imageIds) }
+            return try await repository.executeOnProduct(request, context) { _ in .reorderImages(imageIds: body.imageIds) }
         }
         router.get("images/{file}") { request, context in
             let file = try context.parameters.require("file")
@@ -70,15 +70,5 @@ struct ProductImageRoutes {
         let parts = name.split(separator: ".")
         return parts.count == 2 && parts[0].count == 64 && parts[0].allSatisfy { $0.isHexDigit && !$0.isUppercase }
             && ["jpg", "png", "webp"].contains(String(parts[1]))
-    }
-
-    private func product(_ request: Request, _ context: CommerceRequestContext, _ command: @escaping (Product.State) throws -> Product.Command) async throws -> Response {
-        let id = try ProductID(try context.parameters.require("productId"))
-        return CommandResponses.ok(try await repository.execute(
-            Product.self, .of("product", id), ifMatch: try CommandResponses.ifMatch(request), metadata: CommandResponses.metadata(context.principal, request)
-        ) { state in
-            guard state.id != nil else { throw ApplicationError.notFound("product \(id)") }
-            return try command(state)
-        })
     }
 }

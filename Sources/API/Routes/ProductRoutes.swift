@@ -49,35 +49,25 @@ struct ProductRoutes {
         }
         admin.put("products/{productId}/details") { request, context in
             let body = try await StrictJSON.decode(ProductDetails.self, from: request, context: context)
-            return try await product(request, context) { _ in
+            return try await repository.executeOnProduct(request, context) { _ in
                 .changeDetails(name: body.name, description: body.description, categoryPath: body.categoryPath, brand: body.brand)
             }
         }
         admin.put("products/{productId}/variants/{sku}") { request, context in
             let body = try await StrictJSON.decode(VariantAttributes.self, from: request, context: context)
             let sku = try SKU(try context.parameters.require("sku"))
-            return try await product(request, context) { _ in .changeVariant(sku: sku, attributes: body.attributes) }
+            return try await repository.executeOnProduct(request, context) { _ in .changeVariant(sku: sku, attributes: body.attributes) }
         }
         admin.post("products/{productId}/variants") { request, context in
             let body = try await StrictJSON.decode(AddVariant.self, from: request, context: context)
-            return try await product(request, context) { _ in .addVariant(sku: try SKU(body.sku), attributes: body.attributes) }
+            return try await repository.executeOnProduct(request, context) { _ in .addVariant(sku: try SKU(body.sku), attributes: body.attributes) }
         }
         admin.put("products/{productId}/prices") { request, context in
             let body = try await StrictJSON.decode(SetPrice.self, from: request, context: context)
-            return try await product(request, context) { _ in .setPrice(sku: try SKU(body.sku), price: Money(body.amount, try Currency(body.currency))) }
+            return try await repository.executeOnProduct(request, context) { _ in .setPrice(sku: try SKU(body.sku), price: Money(body.amount, try Currency(body.currency))) }
         }
-        admin.post("products/{productId}/publish") { request, context in try await product(request, context) { _ in .publish } }
-        admin.post("products/{productId}/unpublish") { request, context in try await product(request, context) { _ in .unpublish } }
-        admin.post("products/{productId}/discontinue") { request, context in try await product(request, context) { _ in .discontinue } }
-    }
-
-    private func product(_ request: Request, _ context: CommerceRequestContext, _ command: @escaping (Product.State) throws -> Product.Command) async throws -> Response {
-        let id = try ProductID(try context.parameters.require("productId"))
-        return CommandResponses.ok(try await repository.execute(
-            Product.self, .of("product", id), ifMatch: try CommandResponses.ifMatch(request), metadata: CommandResponses.metadata(context.principal, request)
-        ) { state in
-            guard state.id != nil else { throw ApplicationError.notFound("product \(id)") }
-            return try command(state)
-        })
+        admin.post("products/{productId}/publish") { request, context in try await repository.executeOnProduct(request, context) { _ in .publish } }
+        admin.post("products/{productId}/unpublish") { request, context in try await repository.executeOnProduct(request, context) { _ in .unpublish } }
+        admin.post("products/{productId}/discontinue") { request, context in try await repository.executeOnProduct(request, context) { _ in .discontinue } }
     }
 }

@@ -20,6 +20,7 @@ psql "$admin_url" -qc "CREATE DATABASE $database"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 export PORT=$port PAYMENT_GATEWAY=sandbox JWT_SECRET="schemathesis-secret-of-at-least-32-bytes" WEBHOOK_SECRET="schemathesis-webhook-secret-32-bytes!" LOG_LEVEL=error
 export KAFKA_TOPIC_PREFIX="schemathesis-$$"
+export IMAGE_DIRECTORY="${TMPDIR:-/tmp}/schemathesis-images-$$"
 # Thousands of requests from one address in minutes: the per-address limits would refuse most.
 export RATE_LIMIT_AUTH_PER_MINUTE=0 RATE_LIMIT_COMMANDS_PER_MINUTE=0 RATE_LIMIT_QUERIES_PER_MINUTE=0
 "$commerce" migrate >/dev/null
@@ -31,6 +32,7 @@ cleanup() {
     kill "$server" 2>/dev/null || true
     wait "$server" 2>/dev/null || true
     psql "$admin_url" -qc "DROP DATABASE IF EXISTS $database WITH (FORCE)" >/dev/null 2>&1 || true
+    rm -rf "$IMAGE_DIRECTORY"
 }
 trap cleanup EXIT
 for _ in $(seq 1 100); do

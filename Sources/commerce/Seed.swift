@@ -45,7 +45,9 @@ struct Seed: AsyncParsableCommand {
                     throw ValidationError("demo history: the process managers \(behind.keys.sorted().joined(separator: ", ")) have not reached position \(head); run them (commerce serve) first")
                 }
             }
-            let (created, skipped) = try await DemoCatalog.load(into: PostgresEventStore(client: client, logger: logger), now: Date())
+            let (created, skipped) = try await DemoCatalog.load(
+                into: PostgresEventStore(client: client, logger: logger), images: DirectoryImageStorage(directory: settings.imageDirectory), now: Date()
+            )
             // Demo orders take payments: only ever through the sandbox.
             guard settings.paymentGateway == "sandbox" else { return (created, skipped, -1) }
             return (created, skipped, try await DemoOrders.load(postgres: client, gateway: try settings.gateway(), logger: logger))
@@ -71,25 +73,29 @@ enum DemoCatalog {
         let usd: Int64
         let stock: Int
         var brand: String? = nil
+        /// The colour of its placeholder image.
+        var colour: (UInt8, UInt8, UInt8) = (0x8A, 0x9B, 0xA8)
     }
 
     static let items: [Item] = [
         Item(id: "tee-classic", name: "Classic Tee", description: "Organic cotton t-shirt, regular fit", category: ["Apparel", "Shirts"],
-             variants: ["S", "M", "L"].map { ("TEE-CLASSIC-\($0)", ["size": $0, "colour": "navy"]) }, eur: 2500, usd: 2900, stock: 40, brand: "Northwind"),
+             variants: ["S", "M", "L"].map { ("TEE-CLASSIC-\($0)", ["size": $0, "colour": "navy"]) }, eur: 2500, usd: 2900, stock: 40, brand: "Northwind", colour: (0x1F, 0x2A, 0x44)),
         Item(id: "tee-pocket", name: "Pocket Tee", description: "Heavyweight cotton with a chest pocket", category: ["Apparel", "Shirts"],
-             variants: ["M", "L"].map { ("TEE-POCKET-\($0)", ["size": $0, "colour": "sand"]) }, eur: 3200, usd: 3600, stock: 25, brand: "Northwind"),
+             variants: ["M", "L"].map { ("TEE-POCKET-\($0)", ["size": $0, "colour": "sand"]) }, eur: 3200, usd: 3600, stock: 25, brand: "Northwind", colour: (0xC2, 0xB2, 0x80)),
         Item(id: "hoodie-zip", name: "Zip Hoodie", description: "Brushed fleece, full zip", category: ["Apparel", "Hoodies"],
-             variants: ["M", "L", "XL"].map { ("HOODIE-ZIP-\($0)", ["size": $0, "colour": "grey"]) }, eur: 6900, usd: 7900, stock: 15, brand: "Fjell"),
+             variants: ["M", "L", "XL"].map { ("HOODIE-ZIP-\($0)", ["size": $0, "colour": "grey"]) }, eur: 6900, usd: 7900, stock: 15, brand: "Fjell", colour: (0x80, 0x80, 0x80)),
         Item(id: "mug-enamel", name: "Enamel Mug", description: "Camping mug, 350 ml", category: ["Home", "Kitchen"],
-             variants: [("MUG-ENAMEL-WHITE", ["colour": "white"]), ("MUG-ENAMEL-BLUE", ["colour": "blue"])], eur: 1400, usd: 1600, stock: 60, brand: "Fjell"),
+             variants: [("MUG-ENAMEL-WHITE", ["colour": "white"]), ("MUG-ENAMEL-BLUE", ["colour": "blue"])], eur: 1400, usd: 1600, stock: 60, brand: "Fjell", colour: (0xF4, 0xF4, 0xF0)),
         Item(id: "knife-chef", name: "Chef's Knife", description: "20 cm, stainless steel", category: ["Home", "Kitchen"],
-             variants: [("KNIFE-CHEF-20", ["length": "20 cm"])], eur: 8900, usd: 9900, stock: 8, brand: "Oak & Ash"),
+             variants: [("KNIFE-CHEF-20", ["length": "20 cm"])], eur: 8900, usd: 9900, stock: 8, brand: "Oak & Ash", colour: (0xB0, 0xB8, 0xC0)),
         Item(id: "book-ddd", name: "Domain Modelling", description: "A field guide to aggregates and events", category: ["Books", "Software"],
              variants: [("BOOK-DDD-PAPER", ["format": "paperback"]), ("BOOK-DDD-HARD", ["format": "hardcover"])], eur: 3900, usd: 4500, stock: 20),
     ]
 
+    /// Each product gets a placeholder image (a square in its colour), stored before its stream
+    /// is written.
     /// - Returns: streams written and streams that existed already.
-    static func load(into store: PostgresEventStore, now: Date) async throws -> (Int, Int) {
+    static func load(into store: PostgresEventStore, images: any ImageStorage, now: Date) async throws -> (Int, Int) {
         let context = DecisionContext(now: now)
         var written = 0
         var skipped = 0
@@ -100,8 +106,15 @@ enum DemoCatalog {
                 let sku = try SKU(variant.sku)
                 commands += [.addVariant(sku: sku, attributes: variant.attributes), .setPrice(sku: sku, price: Money(item.eur, .EUR)), .setPrice(sku: sku, price: Money(item.usd, .USD))]
             }
+            let stream = try StreamName(category: "product", id: item.id)
+            if try await store.version(of: stream) == 0 {
+                let (red, green, blue) = item.colour
+                let image = try ImageFile(data: PlaceholderImage.png(width: 64, height: 64, red: red, green: green, blue: blue), fileName: "\(item.id).png", declaredType: nil)
+                try await images.put(image.data, name: image.fileName)
+                commands.append(.addImage(ProductImage(imageId: image.sha256, contentType: image.contentType, bytes: image.data.count, alt: "\(item.name) (placeholder)")))
+            }
             commands.append(.publish)
-            if try await appendNew(Product.self, commands, to: try StreamName(category: "product", id: item.id), store: store, context: context) { written += 1 } else { skipped += 1 }
+            if try await appendNew(Product.self, commands, to: stream, store: store, context: context) { written += 1 } else { skipped += 1 }
             for variant in item.variants {
                 let sku = try SKU(variant.sku)
                 let stock: [Inventory.Command] = [.setLowStockThreshold(sku: sku, threshold: 3), .receive(sku: sku, quantity: item.stock)]

@@ -17,6 +17,8 @@ enum CommerceProcess {
         process.executableURL = try #require(TestEnvironment.commerceExecutable)
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
+        // Images the demo catalog writes go to a directory of the tests', not the repository's.
+        env["IMAGE_DIRECTORY"] = env["IMAGE_DIRECTORY"] ?? FileManager.default.temporaryDirectory.appendingPathComponent("commerce-test-images").path
         env.merge(environment) { _, new in new }
         process.environment = env
         let stderr = Pipe()

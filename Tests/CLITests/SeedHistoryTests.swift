@@ -54,4 +54,42 @@ struct SeedHistoryTests {
             #expect(written == 0)
         }
     }
+
+    @Test("the demo catalog gives each product a placeholder image: a PNG that Python's zlib reads back, stored under its SHA-256")
+    func demoImages() async throws {
+        try await withTestDatabase { client, url in
+            let images = FileManager.default.temporaryDirectory.appendingPathComponent("seed-images-\(UUID().uuidString.prefix(8))")
+            defer { try? FileManager.default.removeItem(at: images) }
+            let environment = ["DATABASE_URL": url.urlString, "PAYMENT_GATEWAY": "sandbox", "LOG_LEVEL": "error", "IMAGE_DIRECTORY": images.path]
+            #expect(try await CommerceProcess.run(["seed"], environment: environment, limit: .seconds(120)).status == 0)
+            let added = try await client.query(
+                "SELECT stream_name, data::jsonb #>> '{image,imageId}' FROM events WHERE event_type = 'ProductImageAdded' ORDER BY stream_name"
+            ).decode((String, String).self).collectAll()
+            let products = try await client.query("SELECT count(DISTINCT stream_name)::int FROM events WHERE stream_category = 'product'").decode(Int.self).collectAll()[0]
+            #expect(added.count == products && products > 0, "one image per demo product")
+            for (_, imageId) in added {
+                let file = images.appendingPathComponent("\(imageId).png")
+                // Python checks the PNG on its own: every chunk's CRC, the zlib stream, the pixel count, and the file's SHA-256.
+                let check = Process()
+                check.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+                check.arguments = ["-c", """
+                    import hashlib, struct, sys, zlib
+                    data = open(sys.argv[1], 'rb').read()
+                    assert data[:8] == b'\\x89PNG\\r\\n\\x1a\\n'
+                    pos, idat = 8, b''
+                    while pos < len(data):
+                        (length,) = struct.unpack('>I', data[pos:pos + 4]); kind = data[pos + 4:pos + 8]; body = data[pos + 8:pos + 8 + length]
+                        assert struct.unpack('>I', data[pos + 8 + length:pos + 12 + length])[0] == zlib.crc32(kind + body)
+                        if kind == b'IHDR': width, height = struct.unpack('>II', body[:8])
+                        if kind == b'IDAT': idat += body
+                        pos += 12 + length
+                    assert len(zlib.decompress(idat)) == height * (1 + 3 * width)
+                    assert hashlib.sha256(data).hexdigest() == sys.argv[2]
+                    """, file.path, imageId]
+                try check.run()
+                check.waitUntilExit()
+                #expect(check.terminationStatus == 0, "\(file.lastPathComponent) is not a valid PNG with that hash")
+            }
+        }
+    }
 }

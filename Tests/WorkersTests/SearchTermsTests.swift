@@ -38,4 +38,19 @@ struct SearchTermsTests {
         #expect(SearchTerms("", dictionary: dictionary).textQuery == "")
         #expect(SearchTerms("zzzz tea", dictionary: dictionary).textQuery == "(zzzz) & (tea | tea:*)")
     }
+
+    @Test("suggestions walk the names most ordered first, then by name, keeping those with a word beginning with every typed word")
+    func suggestionIndex() {
+        let index = SuggestionIndex([
+            ("tent", "Trail Tent", 3), ("tee", "Classic T-shirt", 9), ("teapot", "Teapot", 3), ("towel", "Tea towel", 0),
+            ("long", "A very long name with more than ten words in it: the tea is at the end", 1),
+        ])
+        #expect(index.entries.map(\.productId) == ["tee", "teapot", "tent", "long", "towel"], "orders, then name")
+        #expect(index.matching(["te"], limit: 10).map(\.productId) == ["teapot", "tent", "long", "towel"])
+        #expect(index.matching(["te"], limit: 2).map(\.productId) == ["teapot", "tent"])
+        #expect(index.matching(["t", "sh"], limit: 10).map(\.productId) == ["tee"], "every typed word begins a word")
+        #expect(index.matching(["tow", "tea"], limit: 10).map(\.productId) == ["towel"])
+        #expect(index.matching(["shirt", "x"], limit: 10).isEmpty)
+        #expect(index.matching(["end"], limit: 10).map(\.productId) == ["long"], "every word of a long name counts")
+    }
 }

@@ -34,28 +34,13 @@ extension CatalogReader {
     /// Products, categories and brands whose name has a word beginning with `prefix` (case
     /// ignored; every word typed, each beginning a word): products by orders, then name;
     /// categories and brands by their products, then name.
-    /// Categories and brands may be up to ``dictionaryAge`` old unless `fresh`.
+    /// Products, categories and brands may be up to ``dictionaryAge`` old unless `fresh`.
     public func suggestions(prefix: String, limit: Int, fresh: Bool = false) async throws -> Suggestions {
         let typed = prefix.lowercased().trimmingCharacters(in: .whitespacesAndNewlines)
         let words = SearchTerms.words(of: typed)
         guard !words.isEmpty else { return Suggestions(products: [], categories: [], brands: []) }
-        // Every word typed as the beginning of a word of the name (weight A of the search
-        // vector): the text search index finds them, however short the beginning.
-        let nameQuery = words.map { "\($0):*A" }.joined(separator: " & ")
-        let rows = try await client.query(
-            """
-            SELECT p.product_id, p.name, coalesce(popular.orders, 0)
-            FROM catalog_products p LEFT JOIN rec_products popular ON popular.product_id = p.product_id
-            WHERE p.status = 'published' AND p.search @@ to_tsquery('simple', \(nameQuery))
-            ORDER BY 3 DESC, p.name, p.product_id
-            LIMIT \(limit)
-            """,
-            logger: logger
-        )
-        var products: [Suggestions.ProductSuggestion] = []
-        for try await (id, name, orders) in rows.decode((String, String, Int64).self) {
-            products.append(.init(productId: id, name: name, orders: orders))
-        }
+        let products = try await suggestionIndex.value(fresh: fresh).matching(words, limit: limit)
+            .map { Suggestions.ProductSuggestion(productId: $0.productId, name: $0.name, orders: $0.orders) }
         let counts = try await categoryCounts.value(fresh: fresh)
         func begins(_ name: String) -> Bool {
             let named = SearchTerms.words(of: name)

@@ -210,6 +210,8 @@ public struct CatalogReader: Sendable {
     private let dictionary: SharedRead<SearchDictionary>
     /// Published products per category path (every level), for suggestions.
     let categoryCounts: SharedRead<[(path: String, products: Int)]>
+    /// The published products' names by popularity, for suggestions.
+    let suggestionIndex: SharedRead<SuggestionIndex>
     /// Published products per brand, for suggestions.
     let brandCounts: SharedRead<[(name: String, products: Int)]>
 
@@ -243,6 +245,19 @@ public struct CatalogReader: Sendable {
             var counts: [(path: String, products: Int)] = []
             for try await (path, products) in rows.decode((String, Int64).self) { counts.append((path, Int(products))) }
             return counts
+        }
+        suggestionIndex = SharedRead(maximumAge: Self.dictionaryAge) {
+            let rows = try await client.query(
+                """
+                SELECT p.product_id, p.name, coalesce(popular.orders, 0)
+                FROM catalog_products p LEFT JOIN rec_products popular ON popular.product_id = p.product_id
+                WHERE p.status = 'published'
+                """,
+                logger: logger
+            )
+            var products: [(productId: String, name: String, orders: Int64)] = []
+            for try await (id, name, orders) in rows.decode((String, String, Int64).self) { products.append((id, name, orders)) }
+            return SuggestionIndex(products)
         }
         brandCounts = SharedRead(maximumAge: Self.dictionaryAge) {
             let rows = try await client.query(

@@ -33,12 +33,13 @@ public struct SearchTerms: Sendable, Equatable {
         }
     }
 
-    /// The words of `text`: runs of letters and digits, lower-cased, in order, without repeats.
-    public static func words(of text: String) -> [String] {
+    /// The words of `text`: runs of letters and digits, lower-cased, in order, without repeats;
+    /// at most `maximum` of them, each cut to ``maximumWordLength``.
+    public static func words(of text: String, maximum: Int = maximumWords) -> [String] {
         var words: [String] = []
         var current = ""
         func finish() {
-            if !current.isEmpty, !words.contains(current), words.count < maximumWords {
+            if !current.isEmpty, !words.contains(current), words.count < maximum {
                 words.append(String(current.prefix(maximumWordLength)))
             }
             current = ""

@@ -148,35 +148,20 @@ public struct AggregateRepository: Sendable {
     }
 
     /// Appends in one transaction with `writes`; errors thrown inside come out as themselves.
+    /// However many events there are (a bulk import), they commit together: split into appends
+    /// under the store's per-append limit inside the one transaction.
     /// - Parameter first: runs before the appends in the same transaction (a fence that may throw to abandon it all).
     public func appendTogether(
         _ appends: [StreamAppend], first: (@Sendable (PostgresConnection) async throws -> Void)? = nil,
-        alongside writes: @escaping @Sendable (PostgresConnection) async throws -> Void
+        alongside writes: @escaping @Sendable (PostgresConnection) async throws -> Void = { _ in }
     ) async throws -> [AppendResult] {
         // Keys are made (on first use) before the transaction, which then only reads them.
         let appends = try await personalData.seal(appends)
-        do {
-            return try await store.client.withTransaction(logger: store.logger) { connection in
-                try await first?(connection)
-                let results = appends.isEmpty ? [] : try await store.append(appends, on: connection)
-                try await writes(connection)
-                return results
-            }
-        } catch let error as PostgresTransactionError {
-            if let inner = error.closureError { throw inner }
-            throw error
-        }
-    }
-
-    /// Appends to every stream in one transaction, however many events: split into appends
-    /// under the store's per-append limit, committed together or not at all (a bulk import).
-    public func appendInOneTransaction(_ appends: [StreamAppend]) async throws -> [AppendResult] {
-        let sealed = try await personalData.seal(appends)
         let limit = store.limits.maximumEventsPerAppend
-        var chunks: [[StreamAppend]] = [[]]
+        var chunks: [[StreamAppend]] = []
         var inChunk = 0
-        for append in sealed {
-            if inChunk + append.events.count > limit, !chunks[chunks.count - 1].isEmpty {
+        for append in appends {
+            if chunks.isEmpty || (inChunk + append.events.count > limit && !chunks[chunks.count - 1].isEmpty) {
                 chunks.append([])
                 inChunk = 0
             }
@@ -186,8 +171,10 @@ public struct AggregateRepository: Sendable {
         let store = self.store
         do {
             return try await store.client.withTransaction(logger: store.logger) { connection in
+                try await first?(connection)
                 var results: [AppendResult] = []
-                for chunk in chunks where !chunk.isEmpty { results += try await store.append(chunk, on: connection) }
+                for chunk in chunks { results += try await store.append(chunk, on: connection) }
+                try await writes(connection)
                 return results
             }
         } catch let error as PostgresTransactionError {

@@ -143,10 +143,7 @@ final class CatalogBuilder: ReadModelBuilder {
         case .imageRemoved(let removed):
             changeImages(removed.productId, event) { images in images.removeAll { $0.imageId == removed.imageId } }
         case .imagesReordered(let reordered):
-            changeImages(reordered.productId, event) { images in
-                let byID = Dictionary(images.map { ($0.imageId, $0) }, uniquingKeysWith: { first, _ in first })
-                images = reordered.imageIds.compactMap { byID[$0] }
-            }
+            changeImages(reordered.productId, event) { $0 = $0.reordered(reordered.imageIds) }
         case .variantAdded(let added):
             let sku = added.sku.rawValue
             variants[sku, default: VariantRow()].productId = added.productId.rawValue

@@ -20,38 +20,34 @@ final class ProgressReporter: Sendable {
     }
 
     func report(_ progress: AuditProgress) {
-        let now = ContinuousClock.now
-        let line: String? = state.withLock { state in
-            guard now - state.lastDraw >= (isTerminal ? .milliseconds(100) : .seconds(5)) else { return nil }
-            state.lastDraw = now
-            state.drewBar = isTerminal
-            let width = 30
-            let filled = Int(progress.fraction * Double(width))
-            let rate = Self.rate(progress.eventsRead, since: started, now: now)
-            let percent = String(format: "%5.1f%%", progress.fraction * 100)
-            if isTerminal {
-                return "\r\(label) [\(String(repeating: "#", count: filled))\(String(repeating: ".", count: width - filled))] \(percent) \(progress.eventsRead) events, position \(progress.position)/\(progress.lastPosition), \(rate)\u{1B}[K"
-            }
-            return "\(label): \(percent), \(progress.eventsRead) events, position \(progress.position) of \(progress.lastPosition), \(rate)\n"
-        }
-        if let line { FileHandle.standardError.write(Data(line.utf8)) }
+        let rate = Self.rate(progress.eventsRead, since: started, now: .now)
+        draw(
+            fraction: progress.fraction,
+            bar: "\(progress.eventsRead) events, position \(progress.position)/\(progress.lastPosition), \(rate)",
+            line: "\(progress.eventsRead) events, position \(progress.position) of \(progress.lastPosition), \(rate)"
+        )
     }
 
-    /// Draws `done` of `total` things (products checked, rows written).
+    /// Draws `done` of `total` things (products checked, rows written); the last step always.
     func report(done: Int, of total: Int, _ things: String) {
+        draw(fraction: total == 0 ? 1 : Double(done) / Double(total), bar: "\(done)/\(total) \(things)", line: "\(done) of \(total) \(things)", always: done == total)
+    }
+
+    /// The bar with `bar` after it on a terminal (every 100 ms at most), else a plain line with
+    /// `line` (every 5 s at most).
+    private func draw(fraction: Double, bar: String, line plain: String, always: Bool = false) {
         let now = ContinuousClock.now
-        let fraction = total == 0 ? 1 : Double(done) / Double(total)
         let line: String? = state.withLock { state in
-            guard done == total || now - state.lastDraw >= (isTerminal ? .milliseconds(100) : .seconds(5)) else { return nil }
+            guard always || now - state.lastDraw >= (isTerminal ? .milliseconds(100) : .seconds(5)) else { return nil }
             state.lastDraw = now
             state.drewBar = isTerminal
             let width = 30
             let filled = Int(fraction * Double(width))
             let percent = String(format: "%5.1f%%", fraction * 100)
             if isTerminal {
-                return "\r\(label) [\(String(repeating: "#", count: filled))\(String(repeating: ".", count: width - filled))] \(percent) \(done)/\(total) \(things)\u{1B}[K"
+                return "\r\(label) [\(String(repeating: "#", count: filled))\(String(repeating: ".", count: width - filled))] \(percent) \(bar)\u{1B}[K"
             }
-            return "\(label): \(percent), \(done) of \(total) \(things)\n"
+            return "\(label): \(percent), \(plain)\n"
         }
         if let line { FileHandle.standardError.write(Data(line.utf8)) }
     }

@@ -106,15 +106,16 @@ enum DemoCatalog {
                 let sku = try SKU(variant.sku)
                 commands += [.addVariant(sku: sku, attributes: variant.attributes), .setPrice(sku: sku, price: Money(item.eur, .EUR)), .setPrice(sku: sku, price: Money(item.usd, .USD))]
             }
-            let stream = try StreamName(category: "product", id: item.id)
-            if try await store.version(of: stream) == 0 {
-                let (red, green, blue) = item.colour
-                let image = try ImageFile(data: PlaceholderImage.png(width: 64, height: 64, red: red, green: green, blue: blue), fileName: "\(item.id).png", declaredType: nil)
-                try await images.put(image.data, name: image.fileName)
-                commands.append(.addImage(ProductImage(imageId: image.sha256, contentType: image.contentType, bytes: image.data.count, alt: "\(item.name) (placeholder)")))
+            // Stored before the stream that names it (storing a file already there does nothing).
+            let (red, green, blue) = item.colour
+            let image = try ImageFile(data: PlaceholderImage.png(width: 64, height: 64, red: red, green: green, blue: blue), fileName: "\(item.id).png", declaredType: nil)
+            try await images.put(image.data, name: image.fileName)
+            commands += [.addImage(ProductImage(imageId: image.sha256, contentType: image.contentType, bytes: image.data.count, alt: "\(item.name) (placeholder)")), .publish]
+            if try await appendNew(Product.self, commands, to: try StreamName(category: "product", id: item.id), store: store, context: context) {
+                written += 1
+            } else {
+                skipped += 1
             }
-            commands.append(.publish)
-            if try await appendNew(Product.self, commands, to: stream, store: store, context: context) { written += 1 } else { skipped += 1 }
             for variant in item.variants {
                 let sku = try SKU(variant.sku)
                 let stock: [Inventory.Command] = [.setLowStockThreshold(sku: sku, threshold: 3), .receive(sku: sku, quantity: item.stock)]

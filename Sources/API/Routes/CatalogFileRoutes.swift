@@ -17,7 +17,7 @@ struct CatalogFileRoutes {
             if let contentType = request.headers[.contentType], !contentType.lowercased().hasPrefix("text/csv") {
                 throw Problem(.unsupportedMediaType, "unsupported_media_type", "send the file as text/csv")
             }
-            let dryRun = try Self.flag(request.uri.queryParameters["dryRun"], "dryRun")
+            let dryRun = try QueryParameters.flag(request.uri.queryParameters["dryRun"], "dryRun")
             let buffer = try await request.body.collect(upTo: context.maxUploadSize)
             guard let text = String(bytes: buffer.readableBytesView, encoding: .utf8) else {
                 throw Problem.unprocessable("invalid_catalog_file", "the file is not UTF-8 text")
@@ -52,11 +52,5 @@ struct CatalogFileRoutes {
                 body: .init(byteBuffer: ByteBuffer(string: csv))
             )
         }
-    }
-
-    private static func flag(_ value: Substring?, _ name: String) throws -> Bool {
-        guard let value else { return false }
-        guard let flag = Bool(String(value)) else { throw Problem.badRequest("invalid_parameter", "\(name) is true or false", field: name) }
-        return flag
     }
 }

@@ -26,12 +26,7 @@ enum CatalogListingQuery {
             search.attributes[String(option[..<colon]), default: []].append(String(option[option.index(after: colon)...]))
         }
         search.priceRanges = try options(query, "price").map(priceRange)
-        if let inStock = query["inStock"] {
-            guard let value = Bool(String(inStock)) else {
-                throw Problem.badRequest("invalid_parameter", "inStock is true or false", field: "inStock")
-            }
-            search.inStockOnly = value
-        }
+        search.inStockOnly = try QueryParameters.flag(query["inStock"], "inStock")
         search.currency = try QueryParameters.currency(query["currency"])
         if let sort = query["sort"] {
             guard let value = CatalogReader.Sort(rawValue: String(sort)) else {

@@ -36,4 +36,11 @@ enum QueryParameters {
         }
         return number
     }
+
+    /// true or false; false when absent.
+    static func flag(_ value: Substring?, _ name: String) throws -> Bool {
+        guard let value else { return false }
+        guard let flag = Bool(String(value)) else { throw Problem.badRequest("invalid_parameter", "\(name) is true or false", field: name) }
+        return flag
+    }
 }

@@ -149,8 +149,7 @@ public enum Product: Decider {
         case .imageRemoved(let event):
             state.images.removeAll { $0.imageId == event.imageId }
         case .imagesReordered(let event):
-            let byID = Dictionary(state.images.map { ($0.imageId, $0) }, uniquingKeysWith: { first, _ in first })
-            state.images = event.imageIds.compactMap { byID[$0] }
+            state.images = state.images.reordered(event.imageIds)
         case .priceSet(let event):
             if let index = state.variants.firstIndex(where: { $0.sku == event.sku }) {
                 state.variants[index].prices[event.price.currency.code] = event.price

@@ -75,6 +75,15 @@ public struct ProductImage: Codable, Sendable, Equatable {
     }
 }
 
+extension [ProductImage] {
+    /// These images in the order `imageIds` gives (``ProductImagesReordered``); ids of none of
+    /// them are passed over.
+    public func reordered(_ imageIds: [String]) -> [ProductImage] {
+        let byID = Dictionary(map { ($0.imageId, $0) }, uniquingKeysWith: { first, _ in first })
+        return imageIds.compactMap { byID[$0] }
+    }
+}
+
 /// An image added after the product's others.
 public struct ProductImageAdded: EventPayload {
     public var productId: ProductID

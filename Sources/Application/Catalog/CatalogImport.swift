@@ -66,7 +66,7 @@ public struct CatalogImport: Sendable {
             )
             guard !dryRun, !appends.isEmpty else { return outcome }
             do {
-                let results = try await repository.appendInOneTransaction(appends)
+                let results = try await repository.appendTogether(appends)
                 outcome.position = results.map(\.lastPosition).max()
                 progress?(.written(appends.count, of: appends.count))
                 return outcome

@@ -132,6 +132,10 @@ review_status = {"enum": ["pending", "approved", "rejected", "deleted"]}
 review_flags = {"type": "array", "items": {"enum": ["language", "link", "repetition", "shouting"]}}
 list_name = {"type": "string", "minLength": 1, "maxLength": 60}
 share_token = {"type": "string", "minLength": 16, "maxLength": 64}
+category_slug = {"type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$", "maxLength": 100}
+category_name = {"type": "string", "minLength": 1, "maxLength": 100, "pattern": "^[^/]*$"}
+localized_names = {"type": "object", "maxProperties": 30, "propertyNames": {"pattern": "^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,2}$"},
+                   "additionalProperties": category_name}
 
 # (type, version, category, description, required fields, optional fields)
 EVENTS = [
@@ -145,6 +149,12 @@ EVENTS = [
     ("ProductDetailsChanged", 1, "product", "A product's name, description, category path or brand changed: every detail as it now stands (no brand: none).",
      {"productId": ref_id, "name": text, "description": any_text, "categoryPath": {"type": "array", "items": text, "maxItems": 10}},
      {"brand": {"type": "string", "minLength": 1, "maxLength": 100}}),
+    ("ProductCreated", 4, "product", "A product was created, with its category path, optionally its brand and the category of the tree it is in (whose path categoryPath is as it stood then).",
+     {"productId": ref_id, "name": text, "description": any_text, "categoryPath": {"type": "array", "items": text, "maxItems": 10}},
+     {"brand": {"type": "string", "minLength": 1, "maxLength": 100}, "categoryId": ref_id}),
+    ("ProductDetailsChanged", 2, "product", "A product's details changed: every detail as it now stands (no brand: none; no categoryId: a free path in no category of the tree).",
+     {"productId": ref_id, "name": text, "description": any_text, "categoryPath": {"type": "array", "items": text, "maxItems": 10}},
+     {"brand": {"type": "string", "minLength": 1, "maxLength": 100}, "categoryId": ref_id}),
     ("ProductVariantAdded", 1, "product", "A variant (one SKU) was added to a product.",
      {"productId": ref_id, "sku": ref_id, "attributes": {"type": "object", "additionalProperties": {"type": "string"}}}, {}),
     ("ProductVariantChanged", 1, "product", "A variant's attributes were replaced as a whole.",
@@ -292,6 +302,14 @@ EVENTS = [
     ("WishlistPriceDropped", 1, "wishlist", "A wished variant's price in the customer's currency fell by at least the shop's threshold.",
      {"customerId": ref_id, "sku": ref_id, "productId": ref_id, "previousPrice": money, "price": money,
       "wishlistIds": {"type": "array", "items": ref_id, "minItems": 1}}, {}),
+    ("CategoryCreated", 1, "category", "A category of the tree was made under parentId (none: top level) at position among its siblings.",
+     {"categoryId": ref_id, "slug": category_slug, "name": category_name, "localizedNames": localized_names, "position": {"type": "integer", "minimum": 0}},
+     {"parentId": ref_id}),
+    ("CategoryRenamed", 1, "category", "A category's slug and names as they now stand.",
+     {"categoryId": ref_id, "slug": category_slug, "name": category_name, "localizedNames": localized_names}, {}),
+    ("CategoryMoved", 1, "category", "A category, with everything under it, now stands under parentId (none: top level) at position among its siblings.",
+     {"categoryId": ref_id, "position": {"type": "integer", "minimum": 0}}, {"parentId": ref_id}),
+    ("CategoryDeleted", 1, "category", "An empty category was removed.", {"categoryId": ref_id}, {}),
 ]
 
 def schema(name, version, category, description, required, optional):

@@ -20,6 +20,8 @@ EUR0 = {"amount": 0, "currency": "EUR"}
 OLD_VERSION_EXAMPLES = {
     "ProductCreated.v1.json": {"productId": "tee", "name": "Tee", "description": "", "category": "Apparel/Shirts"},
     "ProductCreated.v2.json": {"productId": "tee", "name": "Tee", "description": "", "categoryPath": ["Apparel", "Shirts"]},
+    "ProductCreated.v3.json": {"productId": "tee", "name": "Tee", "description": "", "categoryPath": ["Apparel", "Shirts"], "brand": "Fjell"},
+    "ProductDetailsChanged.v1.json": {"productId": "tee", "name": "Tee", "description": "", "categoryPath": ["Home"], "brand": "Fjell"},
     "OrderCancelled.v1.json": {"orderId": "o-1", "reason": "payment declined: card declined", "refundDue": EUR0},
     "OrderReturnRecorded.v1.json": {"orderId": "o-1", "lines": [{"sku": "S-1", "quantity": 2}], "reason": "too small"},
     "PaymentCaptured.v1.json": {"paymentId": "p-1", "orderId": "o-1", "amount": {"amount": 500, "currency": "EUR"},

@@ -46,6 +46,8 @@ public struct APIConfiguration: Sendable {
     public var requestLimits: RequestLimits
     /// Whether the API's port serves `/metrics` (false when `METRICS_PORT` gives it a port of its own).
     public var metricsOnAPIPort: Bool
+    /// The language of the content's default texts (`DEFAULT_LOCALE` for `commerce serve`).
+    public var defaultLocale = "en"
     /// Where product image files are kept (`IMAGE_DIRECTORY` for `commerce serve`; a directory
     /// of its own under the temporary directory by default).
     public var imageStorage: any ImageStorage = DirectoryImageStorage(
@@ -235,7 +237,7 @@ func buildRouterAndActivity(
         ),
         erase: erase
     ).addRoutes(members: members, signedIn: signedIn)
-    ProductRoutes(repository: repository).addRoutes(admin: admin)
+    ProductRoutes(repository: repository, placement: ProductPlacement(repository: repository)).addRoutes(admin: admin)
     ProductImageRoutes(repository: repository, storage: configuration.imageStorage).addRoutes(admin: admin, public: router)
     InventoryRoutes(repository: repository).addRoutes(admin: admin)
     let promotionsReader = PromotionsReader(client: dependencies.postgres, logger: logger)
@@ -251,6 +253,10 @@ func buildRouterAndActivity(
     )).addRoutes(admin: admin)
     WebhookRoutes(apply: ApplyGatewayWebhook(repository: repository), signature: dependencies.webhookSignature).addRoutes(to: router)
     let catalog = CatalogReader(client: dependencies.postgres, logger: logger)
+    CategoryRoutes(
+        repository: repository, delete: DeleteCategory(repository: repository) { try await catalog.productCount(inCategory: $0.rawValue) },
+        catalog: catalog, readYourWrites: readYourWrites, defaultLocale: configuration.defaultLocale
+    ).addRoutes(public: router, admin: admin)
     CatalogFileRoutes(
         importer: CatalogImport(repository: repository) { skus in try await catalog.variants(skus: skus).mapValues(\.productId) },
         exporter: CatalogExport(repository: repository)

@@ -5,11 +5,12 @@ import Logging
 import PostgresNIO
 
 /// The catalog view: products with variants, prices per currency and availability from the
-/// inventory streams, searchable by text (PostgreSQL full text) and category.
+/// inventory streams, searchable by text (PostgreSQL full text) and category; the category tree,
+/// whose paths the products in its categories show.
 public struct CatalogProjection: Projection {
     public let name = "catalog"
-    public let categories: Set<String> = ["product", "inventory"]
-    public let tables = ["catalog_products", "catalog_variants"]
+    public let categories: Set<String> = ["product", "inventory", "category"]
+    public let tables = ["catalog_products", "catalog_variants", "catalog_categories"]
 
     public init() {}
 
@@ -21,7 +22,9 @@ final class CatalogBuilder: ReadModelBuilder {
     struct ProductRow {
         var name: String
         var description: String
+        /// As the product's events give it; the tree's path wins for a category it holds.
         var categoryPath: [String]
+        var categoryId: CategoryID?
         var brand: String?
         /// In the order shown.
         var images: [ProductImage] = []
@@ -42,6 +45,7 @@ final class CatalogBuilder: ReadModelBuilder {
     enum Decoded: Sendable {
         case product(ProductEvent)
         case inventory(InventoryEvent)
+        case category(CategoryTreeEvent)
 
         var productID: String? {
             guard case .product(let event) = self else { return nil }
@@ -66,7 +70,7 @@ final class CatalogBuilder: ReadModelBuilder {
             case .product(.variantChanged(let e)): e.sku.rawValue
             case .product(.priceSet(let e)): e.sku.rawValue
             case .inventory(let event): event.stockLevels?.0.rawValue
-            case .product: nil
+            case .product, .category: nil
             }
         }
     }
@@ -76,6 +80,12 @@ final class CatalogBuilder: ReadModelBuilder {
     private var variants: [String: VariantRow] = [:]
     private var changedProducts: Set<String> = []
     private var changedVariants: Set<String> = []
+    /// The whole tree (a few thousand categories at most), read once from its table.
+    private var tree = CategoryTree.State()
+    private var treeLoaded = false
+    /// Categories whose row (place, names or path) is to be written, and ones to delete.
+    private var changedCategories: Set<CategoryID> = []
+    private var deletedCategories: Set<CategoryID> = []
     private let streamVersions = StreamVersions()
     var recordsStreamVersions: Bool {
         get { streamVersions.enabled }
@@ -95,20 +105,26 @@ final class CatalogBuilder: ReadModelBuilder {
             return switch event.category {
             case "product": Result { () throws(DomainError) in .product(try EventCodec.decode(ProductEvent.self, encoded)) }
             case "inventory": Result { () throws(DomainError) in .inventory(try EventCodec.decode(InventoryEvent.self, encoded)) }
+            case "category": Result { () throws(DomainError) in .category(try EventCodec.decode(CategoryTreeEvent.self, encoded)) }
             default: .failure(DomainError(.unknownEventType, "the catalog reads no \(event.category) events"))
             }
         }
         let decoded = outcomes.map { try? $0?.get() }
         if let connection {
+            if !treeLoaded { tree = try await Self.loadTree(from: connection, logger: logger) }
             try await load(products: Set(decoded.compactMap { $0?.productID }), variants: Set(decoded.compactMap { $0?.sku }),
                            from: connection, logger: logger)
         }
+        // Without a connection the tables are empty (a rebuild): the tree starts empty too.
+        treeLoaded = true
         for (event, outcome) in zip(events, outcomes) {
             guard let outcome, let value = hold.admit(event, outcome) else { continue }
             streamVersions.record(event)
             switch value {
             case .product(let product):
                 add(product, event)
+            case .category(let change):
+                add(change)
             case .inventory(let inventory):
                 guard let (sku, levels) = inventory.stockLevels else { continue }
                 variants[sku.rawValue, default: VariantRow()].onHand = levels.onHand
@@ -125,8 +141,8 @@ final class CatalogBuilder: ReadModelBuilder {
             let id = created.productId.rawValue
             guard products[id] == nil else { return }
             products[id] = ProductRow(
-                name: created.name, description: created.description, categoryPath: created.categoryPath, brand: created.brand,
-                status: "draft", position: event.position, updatedAt: event.recordedAt
+                name: created.name, description: created.description, categoryPath: created.categoryPath, categoryId: created.categoryId,
+                brand: created.brand, status: "draft", position: event.position, updatedAt: event.recordedAt
             )
             changedProducts.insert(id)
         case .detailsChanged(let changed):
@@ -135,6 +151,7 @@ final class CatalogBuilder: ReadModelBuilder {
             products[id]!.name = changed.name
             products[id]!.description = changed.description
             products[id]!.categoryPath = changed.categoryPath
+            products[id]!.categoryId = changed.categoryId
             products[id]!.brand = changed.brand
             products[id]!.updatedAt = event.recordedAt
             changedProducts.insert(id)
@@ -168,6 +185,52 @@ final class CatalogBuilder: ReadModelBuilder {
         }
     }
 
+    /// Applies a change of the tree and notes the rows it moves: the category's siblings (their
+    /// positions) and, for a rename or move, everything under it (their paths).
+    private func add(_ change: CategoryTreeEvent) {
+        let id = change.categoryId
+        let formerParent = tree.categories[id]?.parentId
+        tree = CategoryTree.evolve(tree, change)
+        switch change {
+        case .created(let created):
+            deletedCategories.remove(id)
+            changedCategories.formUnion(tree.siblings(under: created.parentId))
+        case .renamed:
+            changedCategories.formUnion(tree.subtree(of: id))
+        case .moved(let moved):
+            changedCategories.formUnion(tree.siblings(under: formerParent))
+            changedCategories.formUnion(tree.siblings(under: moved.parentId))
+            changedCategories.formUnion(tree.subtree(of: id))
+        case .deleted:
+            changedCategories.remove(id)
+            deletedCategories.insert(id)
+            changedCategories.formUnion(tree.siblings(under: formerParent))
+        }
+    }
+
+    /// The path a product shows: its category's in the tree as it stands, else its own.
+    private func path(of row: ProductRow) -> [String] {
+        guard let id = row.categoryId, tree.categories[id] != nil else { return row.categoryPath }
+        return tree.path(of: id)
+    }
+
+    private static func loadTree(from connection: PostgresConnection, logger: Logger) async throws -> CategoryTree.State {
+        let rows = try await connection.query(
+            "SELECT category_id, parent_id, slug, name, localized_names::text FROM catalog_categories ORDER BY parent_id NULLS FIRST, position",
+            logger: logger
+        )
+        var tree = CategoryTree.State()
+        for try await (id, parent, slug, name, names) in rows.decode((String, String?, String, String, String).self) {
+            let category = CategoryTree.Category(
+                id: try CategoryID(id), parentId: try parent.map { try CategoryID($0) }, slug: slug, name: name,
+                localizedNames: try JSONDecoder().decode([String: String].self, from: Data(names.utf8))
+            )
+            tree.categories[category.id] = category
+            if let parent = category.parentId { tree.children[parent, default: []].append(category.id) } else { tree.roots.append(category.id) }
+        }
+        return tree
+    }
+
     private func changeImages(_ id: ProductID, _ event: RecordedEvent, _ change: (inout [ProductImage]) -> Void) {
         guard products[id.rawValue] != nil else { return }
         change(&products[id.rawValue]!.images)
@@ -188,16 +251,16 @@ final class CatalogBuilder: ReadModelBuilder {
         if !productIDs.isEmpty {
             let rows = try await connection.query(
                 """
-                SELECT product_id, name, description, category_path, brand, images::text, status, position, updated_at
+                SELECT product_id, name, description, category_path, category_id, brand, images::text, status, position, updated_at
                 FROM catalog_products WHERE product_id = ANY(\(productIDs))
                 """,
                 logger: logger
             )
-            for try await (id, name, description, path, brand, images, status, position, updatedAt) in rows.decode(
-                (String, String, String, [String], String?, String, String, Int64, Date).self
+            for try await (id, name, description, path, categoryID, brand, images, status, position, updatedAt) in rows.decode(
+                (String, String, String, [String], String?, String?, String, String, Int64, Date).self
             ) {
                 products[id] = ProductRow(
-                    name: name, description: description, categoryPath: path, brand: brand,
+                    name: name, description: description, categoryPath: path, categoryId: try categoryID.map { try CategoryID($0) }, brand: brand,
                     images: try JSONDecoder().decode([ProductImage].self, from: Data(images.utf8)), status: status, position: position, updatedAt: updatedAt
                 )
             }
@@ -218,6 +281,7 @@ final class CatalogBuilder: ReadModelBuilder {
     }
 
     func flush(on connection: PostgresConnection, logger: Logger) async throws {
+        try await flushCategories(on: connection, logger: logger)
         let productIDs = Array(changedProducts)
         let productRows = productIDs.map { products[$0]! }
         try await BulkInsert(
@@ -227,19 +291,19 @@ final class CatalogBuilder: ReadModelBuilder {
                 ("category_path", "ARRAY(SELECT jsonb_array_elements_text($4::jsonb))"), ("status", "$5"),
                 // Weighted by where a word stands (0026_product_brand.sql).
                 ("search", "catalog_search_vector($2, nullif($8, ''), ARRAY(SELECT jsonb_array_elements_text($4::jsonb)), $3)"),
-                ("position", "$6"), ("updated_at", "$7"), ("brand", "nullif($8, '')"), ("images", "$9::jsonb"),
+                ("position", "$6"), ("updated_at", "$7"), ("brand", "nullif($8, '')"), ("images", "$9::jsonb"), ("category_id", "nullif($10, '')"),
             ],
             conflict: """
                 ON CONFLICT (product_id) DO UPDATE SET name = excluded.name, description = excluded.description,
-                    category_path = excluded.category_path, brand = excluded.brand, images = excluded.images, status = excluded.status, search = excluded.search,
+                    category_path = excluded.category_path, category_id = excluded.category_id, brand = excluded.brand, images = excluded.images, status = excluded.status, search = excluded.search,
                     position = excluded.position, updated_at = excluded.updated_at, changed = excluded.changed
                 """
         ).write(
             [
                 .text(productIDs), .text(productRows.map(\.name)), .text(productRows.map(\.description)),
-                .text(productRows.map { EventCodec.encodeJSON($0.categoryPath) }), .text(productRows.map(\.status)),
+                .text(productRows.map { EventCodec.encodeJSON(path(of: $0)) }), .text(productRows.map(\.status)),
                 .bigint(productRows.map(\.position)), .timestamptz(productRows.map(\.updatedAt)), .text(productRows.map { $0.brand ?? "" }),
-                .text(productRows.map { EventCodec.encodeJSON($0.images) }),
+                .text(productRows.map { EventCodec.encodeJSON($0.images) }), .text(productRows.map { $0.categoryId?.rawValue ?? "" }),
             ],
             rowCount: productIDs.count, on: connection, logger: logger
         )
@@ -264,9 +328,56 @@ final class CatalogBuilder: ReadModelBuilder {
             ],
             rowCount: skus.count, on: connection, logger: logger
         )
+        if !changedCategories.isEmpty {
+            // The products of the categories whose path changed, wherever they are (most are in
+            // no batch): the path and the search words that come from it.
+            try await connection.query(
+                """
+                UPDATE catalog_products p
+                SET category_path = c.path, search = catalog_search_vector(p.name, p.brand, c.path, p.description), changed = nextval('catalog_changes')
+                FROM catalog_categories c
+                WHERE c.category_id = ANY(\(changedCategories.map(\.rawValue))) AND p.category_id = c.category_id AND p.category_path IS DISTINCT FROM c.path
+                """,
+                logger: logger
+            )
+        }
+        changedCategories.removeAll(keepingCapacity: true)
+        deletedCategories.removeAll(keepingCapacity: true)
         changedProducts.removeAll(keepingCapacity: true)
         changedVariants.removeAll(keepingCapacity: true)
         try await streamVersions.write(projection: projection, on: connection, logger: logger)
+    }
+}
+
+extension CatalogBuilder {
+    /// The categories' rows: their place among their siblings, names and path as they stand.
+    private func flushCategories(on connection: PostgresConnection, logger: Logger) async throws {
+        if !deletedCategories.isEmpty {
+            try await connection.query(
+                "DELETE FROM catalog_categories WHERE category_id = ANY(\(deletedCategories.map(\.rawValue)))", logger: logger
+            )
+        }
+        let categories = changedCategories.compactMap { tree.categories[$0] }
+        guard !categories.isEmpty else { return }
+        try await BulkInsert(
+            table: "catalog_categories",
+            columns: [
+                ("category_id", "$1"), ("parent_id", "nullif($2, '')"), ("position", "$3"), ("slug", "$4"), ("name", "$5"),
+                ("localized_names", "$6::jsonb"), ("path", "ARRAY(SELECT jsonb_array_elements_text($7::jsonb))"),
+            ],
+            conflict: """
+                ON CONFLICT (category_id) DO UPDATE SET parent_id = excluded.parent_id, position = excluded.position, slug = excluded.slug,
+                    name = excluded.name, localized_names = excluded.localized_names, path = excluded.path, changed = excluded.changed
+                """
+        ).write(
+            [
+                .text(categories.map(\.id.rawValue)), .text(categories.map { $0.parentId?.rawValue ?? "" }),
+                .integer(categories.map { Int32(tree.siblings(under: $0.parentId).firstIndex(of: $0.id) ?? 0) }),
+                .text(categories.map(\.slug)), .text(categories.map(\.name)), .text(categories.map { EventCodec.encodeJSON($0.localizedNames) }),
+                .text(categories.map { EventCodec.encodeJSON(tree.path(of: $0.id)) }),
+            ],
+            rowCount: categories.count, on: connection, logger: logger
+        )
     }
 }
 

@@ -2,6 +2,7 @@ import EventStore
 import Foundation
 import Kafka
 import Logging
+import Aggregates
 import Application
 import Configuration
 import Crypto
@@ -26,6 +27,8 @@ public struct Settings: Sendable {
     public var migrationsDirectory: URL
     /// Where product image files are kept (`IMAGE_DIRECTORY`).
     public var imageDirectory: URL
+    /// The language of the content's default texts (`DEFAULT_LOCALE`); other languages are kept beside them.
+    public var defaultLocale: String
     /// How long start-up waits for Postgres and Kafka before giving up.
     public var startupTimeout: Duration
     /// Signs access tokens; nil: a random one per process (tokens die with a restart).
@@ -99,6 +102,7 @@ public struct Settings: Sendable {
         "WEBHOOK_ALLOW_PRIVATE_ADDRESSES": "false",
         "SHUTDOWN_DRAIN_SECONDS": "0",
         "IMAGE_DIRECTORY": "data/images",
+        "DEFAULT_LOCALE": "en",
         "REVIEWS_REQUIRE_PURCHASE": "delivered",
         "REVIEWS_AUTO_APPROVE": "true",
         "WISHLIST_PRICE_DROP_PERCENT": "5",
@@ -160,6 +164,10 @@ public struct Settings: Sendable {
         }
         migrationsDirectory = URL(fileURLWithPath: value("COMMERCE_MIGRATIONS_DIR"))
         imageDirectory = URL(fileURLWithPath: value("IMAGE_DIRECTORY"))
+        guard LocaleTag.isValid(value("DEFAULT_LOCALE")) else {
+            throw ConfigurationError(variable: "DEFAULT_LOCALE", reason: "must be a language tag such as en or de-CH")
+        }
+        defaultLocale = value("DEFAULT_LOCALE")
         guard let seconds = Int(value("STARTUP_TIMEOUT_SECONDS")), seconds > 0 else {
             throw ConfigurationError(variable: "STARTUP_TIMEOUT_SECONDS", reason: "must be a positive whole number of seconds")
         }

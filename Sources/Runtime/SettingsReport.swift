@@ -30,7 +30,7 @@ public enum SettingsReport {
         Variable("PUBLIC_URL", fallback: "http://HOST:PORT"), Variable("CORS_ALLOWED_ORIGINS"), Variable("HSTS_MAX_AGE_SECONDS"),
         Variable("TRUSTED_PROXIES"), Variable("RATE_LIMIT_AUTH_PER_MINUTE"), Variable("RATE_LIMIT_COMMANDS_PER_MINUTE"),
         Variable("RATE_LIMIT_QUERIES_PER_MINUTE"), Variable("REVIEWS_REQUIRE_PURCHASE"), Variable("REVIEWS_AUTO_APPROVE"), Variable("WISHLIST_PRICE_DROP_PERCENT"),
-        Variable("SHUTDOWN_DRAIN_SECONDS"), Variable("IMAGE_DIRECTORY"), Variable("WEBHOOK_ALLOW_PRIVATE_ADDRESSES"), Variable("REQUIRE_VERIFIED_EMAIL"),
+        Variable("SHUTDOWN_DRAIN_SECONDS"), Variable("IMAGE_DIRECTORY"), Variable("DEFAULT_LOCALE"), Variable("WEBHOOK_ALLOW_PRIVATE_ADDRESSES"), Variable("REQUIRE_VERIFIED_EMAIL"),
     ]
 
     /// One line per variable: `NAME=value  (environment|default)`. Checks the values first, as

@@ -92,6 +92,18 @@ enum DemoCatalog {
              variants: [("BOOK-DDD-PAPER", ["format": "paperback"]), ("BOOK-DDD-HARD", ["format": "hardcover"])], eur: 3900, usd: 4500, stock: 20),
     ]
 
+    /// The category tree the products are in, with names in German and French:
+    /// (id, parent, name, other names), parents first.
+    static let categories: [(id: String, parent: String?, name: String, names: [String: String])] = [
+        ("apparel", nil, "Apparel", ["de": "Bekleidung", "fr": "Vêtements"]),
+        ("shirts", "apparel", "Shirts", ["de": "Hemden & T-Shirts", "fr": "T-shirts"]),
+        ("hoodies", "apparel", "Hoodies", ["de": "Kapuzenpullover", "fr": "Sweats à capuche"]),
+        ("home", nil, "Home", ["de": "Wohnen", "fr": "Maison"]),
+        ("kitchen", "home", "Kitchen", ["de": "Küche", "fr": "Cuisine"]),
+        ("books", nil, "Books", ["de": "Bücher", "fr": "Livres"]),
+        ("software", "books", "Software", ["de": "Software", "fr": "Logiciel"]),
+    ]
+
     /// Each product gets a placeholder image (a square in its colour), stored before its stream
     /// is written.
     /// - Returns: streams written and streams that existed already.
@@ -99,9 +111,20 @@ enum DemoCatalog {
         let context = DecisionContext(now: now)
         var written = 0
         var skipped = 0
+        var tree: [CategoryTree.Command] = []
+        for category in categories {
+            let id = try CategoryID(category.id)
+            tree.append(.create(id: id, parentId: try category.parent.map { try CategoryID($0) }, slug: CategoryTree.slug(from: category.name, id: id),
+                                name: category.name, localizedNames: category.names, position: nil))
+        }
+        if try await appendNew(CategoryTree.self, tree, to: try StreamName(category: "category", id: "tree"), store: store, context: context) { written += 1 } else { skipped += 1 }
+        let treeState = try tree.reduce(CategoryTree.initialState) { state, command in try CategoryTree.handle(command, state, context).state }
         for item in items {
             let id = try ProductID(item.id)
-            var commands: [Product.Command] = [.create(id: id, name: item.name, description: item.description, categoryPath: item.category, brand: item.brand)]
+            let category = treeState.categories.keys.first { treeState.path(of: $0) == item.category }
+            var commands: [Product.Command] = [.create(
+                id: id, name: item.name, description: item.description, categoryPath: item.category, brand: item.brand, categoryId: category
+            )]
             for variant in item.variants {
                 let sku = try SKU(variant.sku)
                 commands += [.addVariant(sku: sku, attributes: variant.attributes), .setPrice(sku: sku, price: Money(item.eur, .EUR)), .setPrice(sku: sku, price: Money(item.usd, .USD))]

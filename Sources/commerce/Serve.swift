@@ -55,6 +55,7 @@ struct Serve: AsyncParsableCommand {
             trustedProxies: settings.trustedProxies, rateLimits: settings.rateLimits, metricsOnAPIPort: settings.metricsPort == nil
         )
         configuration.imageStorage = DirectoryImageStorage(directory: settings.imageDirectory)
+        configuration.defaultLocale = settings.defaultLocale
         let app = buildApplication(
             configuration: configuration,
             dependencies: APIDependencies(

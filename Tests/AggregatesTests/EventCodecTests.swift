@@ -24,8 +24,9 @@ struct EventCodecTests {
         try check(ActivityEvent.self)
         try check(ReviewEvent.self)
         try check(WishlistEvent.self)
-        #expect(EventCatalog.entries.count == 76, "40 types before promotions (7), coupons (4), the cart's coupon events (2), activity (2), reviews (7), wish lists (9), product editing (2) and images (3)")
-        #expect(Set(EventCatalog.entries.map(\.eventType)).count == 76, "event type names are unique")
+        try check(CategoryTreeEvent.self)
+        #expect(EventCatalog.entries.count == 80, "40 types before promotions (7), coupons (4), the cart's coupon events (2), activity (2), reviews (7), wish lists (9), product editing (2), images (3) and the category tree (4)")
+        #expect(Set(EventCatalog.entries.map(\.eventType)).count == 80, "event type names are unique")
     }
 
     @Test("the encoding is stable: camelCase, money in minor units, ISO 8601 UTC")
@@ -42,6 +43,13 @@ struct EventCodecTests {
         #expect(event == .created(ProductCreated(productId: try ProductID("tee"), name: "Tee", description: "", categoryPath: ["Apparel", "Shirts"])))
         let v2 = EncodedEvent(type: "ProductCreated", schemaVersion: 2, json: #"{"productId":"tee","name":"Tee","description":"","categoryPath":["Apparel"]}"#)
         #expect(try EventCodec.decode(ProductEvent.self, v2) == .created(ProductCreated(productId: try ProductID("tee"), name: "Tee", description: "", categoryPath: ["Apparel"], brand: nil)))
+        // v3 and ProductDetailsChanged v1 read as v4 and v2 in no category of the tree.
+        let v3 = EncodedEvent(type: "ProductCreated", schemaVersion: 3, json: #"{"productId":"tee","name":"Tee","description":"","categoryPath":["Apparel"],"brand":"Fjell"}"#)
+        #expect(try EventCodec.decode(ProductEvent.self, v3) == .created(ProductCreated(productId: try ProductID("tee"), name: "Tee", description: "", categoryPath: ["Apparel"], brand: "Fjell")))
+        let details = EncodedEvent(type: "ProductDetailsChanged", schemaVersion: 1, json: #"{"productId":"tee","name":"Tee","description":"","categoryPath":["Home"]}"#)
+        #expect(try EventCodec.decode(ProductEvent.self, details) == .detailsChanged(ProductDetailsChanged(
+            productId: try ProductID("tee"), name: "Tee", description: "", categoryPath: ["Home"], brand: nil, categoryId: nil
+        )))
     }
 
     @Test("v1 cancellations read their cause from the reason; v1 returns read as restocked without a refund; v1 payment events read unchanged")
@@ -83,7 +91,7 @@ struct EventCodecTests {
             do { _ = try EventCodec.decode(ProductEvent.self, encoded); return nil } catch { return error.code }
         }
         #expect(code(EncodedEvent(type: "Nope", schemaVersion: 1, json: "{}")) == .unknownEventType)
-        #expect(code(EncodedEvent(type: "ProductCreated", schemaVersion: 4, json: "{}")) == .unknownEventVersion)
+        #expect(code(EncodedEvent(type: "ProductCreated", schemaVersion: 5, json: "{}")) == .unknownEventVersion)
         #expect(code(EncodedEvent(type: "ProductPublished", schemaVersion: 1, json: #"{"productId":"bad id"}"#)) == .malformedEvent)
         #expect(code(EncodedEvent(type: "ProductPublished", schemaVersion: 1, json: "[]")) == .malformedEvent)
     }

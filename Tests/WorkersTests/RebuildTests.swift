@@ -19,6 +19,8 @@ struct RebuildTests {
             // A history that takes every path: price changes, unpublishing, cancellations, returns, refunds.
             var history = SyntheticHistory(seed: 7, start: Date())
             var appends = try history.catalog(products: 6)
+            // Its categories as a tree, renamed and moved after the products went in.
+            appends += try history.categoryTree()
             for index in 0..<60 {
                 // Spread over days (business time), with abandoned and empty carts among the orders.
                 history.advance(to: Date().addingTimeInterval(Double(index - 60) * 20_000))

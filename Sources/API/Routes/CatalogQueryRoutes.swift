@@ -16,7 +16,14 @@ struct CatalogQueryRoutes {
         router.get("/catalog/products") { request, context -> JSONBody<CatalogReader.Page> in
             let query = request.uri.queryParameters
             try await readYourWrites.wait(request, projection: CatalogProjection())
-            let search = try CatalogListingQuery.search(query)
+            var search = try CatalogListingQuery.search(query)
+            // A category of the tree stands for its path: itself and everything under it.
+            for id in try CatalogListingQuery.options(query, "categoryId") {
+                guard let path = try await catalog.categoryPath(id: id) else {
+                    throw Problem.unprocessable(DomainError.Code.unknownCategory.rawValue, "there is no category \(id)", field: "categoryId")
+                }
+                search.categories.append(path)
+            }
             do {
                 let page = try await catalog.products(search)
                 if search.cursor == nil, !(search.text ?? "").isEmpty || !search.categories.isEmpty,

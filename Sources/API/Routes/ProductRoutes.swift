@@ -5,12 +5,16 @@ import Hummingbird
 /// Catalog administration (admin group): products, their details, variants, prices, publication.
 struct ProductRoutes {
     let repository: AggregateRepository
+    let placement: ProductPlacement
 
     struct CreateProduct: Codable {
         let productId: String
         let name: String
         let description: String
-        let categoryPath: [String]
+        /// A free path of names, for a product in no category of the tree.
+        let categoryPath: [String]?
+        /// A category of the tree (its path is the product's; `categoryPath` may be left out).
+        let categoryId: String?
         let brand: String?
     }
 
@@ -18,7 +22,8 @@ struct ProductRoutes {
     struct ProductDetails: Codable {
         let name: String
         let description: String
-        let categoryPath: [String]
+        let categoryPath: [String]?
+        let categoryId: String?
         let brand: String?
     }
 
@@ -41,16 +46,18 @@ struct ProductRoutes {
         admin.post("products") { request, context in
             let body = try await StrictJSON.decode(CreateProduct.self, from: request, context: context)
             let id = try ProductID(body.productId)
+            let category = try await placement.resolve(categoryId: body.categoryId, categoryPath: body.categoryPath)
             var result = try await repository.execute(Product.self, .of("product", id), ifMatch: nil, metadata: CommandResponses.metadata(context.principal, request)) { _ in
-                .create(id: id, name: body.name, description: body.description, categoryPath: body.categoryPath, brand: body.brand)
+                .create(id: id, name: body.name, description: body.description, categoryPath: category.path, brand: body.brand, categoryId: category.id)
             }
             result.id = id.rawValue
             return CommandResponses.created(result)
         }
         admin.put("products/{productId}/details") { request, context in
             let body = try await StrictJSON.decode(ProductDetails.self, from: request, context: context)
+            let category = try await placement.resolve(categoryId: body.categoryId, categoryPath: body.categoryPath)
             return try await repository.executeOnProduct(request, context) { _ in
-                .changeDetails(name: body.name, description: body.description, categoryPath: body.categoryPath, brand: body.brand)
+                .changeDetails(name: body.name, description: body.description, categoryPath: category.path, brand: body.brand, categoryId: category.id)
             }
         }
         admin.put("products/{productId}/variants/{sku}") { request, context in

@@ -61,7 +61,7 @@ enum CatalogListingQuery {
     }
 
     /// The values of a repeatable parameter, each checked as text.
-    private static func options(_ query: Parameters, _ name: String) throws -> [String] {
+    static func options(_ query: Parameters, _ name: String) throws -> [String] {
         let values = query.getAll(name)
         guard values.count <= maximumOptions else {
             throw Problem.badRequest("invalid_parameter", "at most \(maximumOptions) \(name) options", field: name)

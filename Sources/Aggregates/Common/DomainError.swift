@@ -26,6 +26,14 @@ public struct DomainError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let productDiscontinued = Code(rawValue: "product.discontinued")
         public static let unknownImage = Code(rawValue: "product.unknown_image")
 
+        // Categories
+        /// A category named as a parent or a product's category that the tree lacks.
+        public static let unknownCategory = Code(rawValue: "category.unknown")
+        public static let duplicateCategory = Code(rawValue: "category.duplicate")
+        public static let categoryNotEmpty = Code(rawValue: "category.not_empty")
+        public static let categoryTooDeep = Code(rawValue: "category.too_deep")
+        public static let invalidCategoryMove = Code(rawValue: "category.invalid_move")
+
         // Inventory
         public static let insufficientStock = Code(rawValue: "inventory.insufficient_stock")
         public static let negativeStock = Code(rawValue: "inventory.negative_stock")

@@ -58,6 +58,7 @@ public enum SKUTag {}
 public enum PromotionTag {}
 public enum ReviewTag {}
 public enum WishlistTag {}
+public enum CategoryTag {}
 
 public typealias ProductID = Identifier<ProductTag>
 public typealias CartID = Identifier<CartTag>
@@ -68,5 +69,7 @@ public typealias PromotionID = Identifier<PromotionTag>
 public typealias ReviewID = Identifier<ReviewTag>
 /// One of a customer's wish lists (`default` for the one every customer has).
 public typealias WishlistID = Identifier<WishlistTag>
+/// A category of the shop's tree (``CategoryTree``).
+public typealias CategoryID = Identifier<CategoryTag>
 /// A stock-keeping unit: one sellable variant of a product, and one inventory stream.
 public typealias SKU = Identifier<SKUTag>

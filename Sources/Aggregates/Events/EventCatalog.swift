@@ -21,6 +21,7 @@ public enum EventCatalog {
         ("activity", ActivityEvent.payloadTypes),
         ("review", ReviewEvent.payloadTypes),
         ("wishlist", WishlistEvent.payloadTypes),
+        ("category", CategoryTreeEvent.payloadTypes),
     ]
 
     public static let entries: [Entry] = categories.flatMap { category, types in

@@ -18,9 +18,12 @@ public enum EventUpcasters {
                 object["categoryPath"] = category.split(separator: "/").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
                 return object
             },
-            // v3 added an optional brand.
+            // v3 added an optional brand, v4 an optional category id.
             2: { $0 },
+            3: { $0 },
         ],
+        // v2 added an optional category id.
+        "ProductDetailsChanged": [1: { $0 }],
         // v2 added fields that are optional: v1 reads as v2 unchanged.
         "PaymentCaptured": [1: { $0 }],
         "PaymentVoided": [1: { $0 }],

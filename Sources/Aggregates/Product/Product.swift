@@ -3,6 +3,10 @@ import Foundation
 /// A catalog product with variants (one SKU each), a category path, an optional brand and prices
 /// per currency.
 ///
+/// The category is either a category of the tree (``CategoryTree``), by id, with its path as it
+/// stood when assigned (the catalog view follows later renames and moves), or a free path of
+/// names with no id, as products had before the tree.
+///
 /// Draft → published ⇄ unpublished → discontinued (final). Publishing needs at least one
 /// variant with a price. Repeating a state change (publishing a published product, setting the
 /// details or attributes it has) is a no-op. A discontinued product takes no more changes.
@@ -23,6 +27,8 @@ public enum Product: Decider {
         public var name = ""
         public var description = ""
         public var categoryPath: [String] = []
+        /// The tree's category, when the product is in one (``CategoryTree``).
+        public var categoryId: CategoryID?
         public var brand: String?
         public var variants: [Variant] = []
         /// In the order shown.
@@ -33,9 +39,10 @@ public enum Product: Decider {
     }
 
     public enum Command: Sendable {
-        case create(id: ProductID, name: String, description: String, categoryPath: [String], brand: String? = nil)
-        /// Sets every detail (nil brand: none).
-        case changeDetails(name: String, description: String, categoryPath: [String], brand: String?)
+        /// With a `categoryId`, `categoryPath` is that category's path in the tree (the caller reads it there).
+        case create(id: ProductID, name: String, description: String, categoryPath: [String], brand: String? = nil, categoryId: CategoryID? = nil)
+        /// Sets every detail (nil brand: none; nil category id: a free path).
+        case changeDetails(name: String, description: String, categoryPath: [String], brand: String?, categoryId: CategoryID? = nil)
         case addVariant(sku: SKU, attributes: [String: String])
         /// Replaces the variant's attributes as a whole.
         case changeVariant(sku: SKU, attributes: [String: String])
@@ -54,10 +61,10 @@ public enum Product: Decider {
     public static let initialState = State()
 
     public static func decide(_ command: Command, _ state: State, _ context: DecisionContext) throws(DomainError) -> [Event] {
-        if case .create(let id, let name, let description, let categoryPath, let brand) = command {
+        if case .create(let id, let name, let description, let categoryPath, let brand, let categoryId) = command {
             guard state.id == nil else { throw DomainError(.alreadyExists, "product \(id) exists already") }
             try validateDetails(name: name, description: description, categoryPath: categoryPath, brand: brand)
-            return [.created(ProductCreated(productId: id, name: name, description: description, categoryPath: categoryPath, brand: brand))]
+            return [.created(ProductCreated(productId: id, name: name, description: description, categoryPath: categoryPath, brand: brand, categoryId: categoryId))]
         }
         guard let id = state.id else { throw DomainError(.notFound, "the product does not exist") }
         guard state.status != .discontinued else {
@@ -66,10 +73,12 @@ public enum Product: Decider {
         switch command {
         case .create:
             preconditionFailure("handled above")
-        case .changeDetails(let name, let description, let categoryPath, let brand):
+        case .changeDetails(let name, let description, let categoryPath, let brand, let categoryId):
             try validateDetails(name: name, description: description, categoryPath: categoryPath, brand: brand)
-            guard (name, description, categoryPath, brand) != (state.name, state.description, state.categoryPath, state.brand) else { return [] }
-            return [.detailsChanged(ProductDetailsChanged(productId: id, name: name, description: description, categoryPath: categoryPath, brand: brand))]
+            guard (name, description, categoryPath, brand, categoryId) != (state.name, state.description, state.categoryPath, state.brand, state.categoryId) else { return [] }
+            return [.detailsChanged(ProductDetailsChanged(
+                productId: id, name: name, description: description, categoryPath: categoryPath, brand: brand, categoryId: categoryId
+            ))]
         case .addVariant(let sku, let attributes):
             guard state.variant(sku) == nil else { throw DomainError(.duplicateVariant, "product \(id) already has variant \(sku)") }
             guard state.variants.count < 500 else { throw DomainError(.invalidValue, "a product has at most 500 variants") }
@@ -132,11 +141,13 @@ public enum Product: Decider {
             state.name = event.name
             state.description = event.description
             state.categoryPath = event.categoryPath
+            state.categoryId = event.categoryId
             state.brand = event.brand
         case .detailsChanged(let event):
             state.name = event.name
             state.description = event.description
             state.categoryPath = event.categoryPath
+            state.categoryId = event.categoryId
             state.brand = event.brand
         case .variantAdded(let event):
             state.variants.append(Variant(sku: event.sku, attributes: event.attributes, prices: [:]))

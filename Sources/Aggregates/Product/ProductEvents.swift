@@ -1,29 +1,38 @@
 import Foundation
 
 /// v2: the category is a path (`["Apparel", "Shirts"]`); v1 stored one string "Apparel/Shirts".
-/// v3: an optional brand.
+/// v3: an optional brand. v4: an optional category of the tree, whose path `categoryPath` is as
+/// it stood then.
 public struct ProductCreated: EventPayload {
-    public static let schemaVersion = 3
+    public static let schemaVersion = 4
     public var productId: ProductID
     public var name: String
     public var description: String
     public var categoryPath: [String]
     public var brand: String? = nil
+    public var categoryId: CategoryID? = nil
 
-    public static let sample = ProductCreated(productId: try! ProductID("tee-classic"), name: "Classic Tee", description: "Organic cotton", categoryPath: ["Apparel", "Shirts"])
+    public static let sample = ProductCreated(
+        productId: try! ProductID("tee-classic"), name: "Classic Tee", description: "Organic cotton", categoryPath: ["Apparel", "Shirts"],
+        categoryId: try! CategoryID("shirts")
+    )
 }
 
 /// The product's details after a change: every field as it now stands (a consumer needs no
-/// earlier event to apply it); `brand` absent means the product has none.
+/// earlier event to apply it); `brand` absent means the product has none, `categoryId` absent
+/// that its path is a free one, in no category of the tree. v2: `categoryId`.
 public struct ProductDetailsChanged: EventPayload {
+    public static let schemaVersion = 2
     public var productId: ProductID
     public var name: String
     public var description: String
     public var categoryPath: [String]
     public var brand: String?
+    public var categoryId: CategoryID? = nil
 
     public static let sample = ProductDetailsChanged(
-        productId: ProductCreated.sample.productId, name: "Classic Tee", description: "Organic cotton, heavier knit", categoryPath: ["Apparel", "T-shirts"], brand: "Northwind"
+        productId: ProductCreated.sample.productId, name: "Classic Tee", description: "Organic cotton, heavier knit", categoryPath: ["Apparel", "T-shirts"], brand: "Northwind",
+        categoryId: try! CategoryID("t-shirts")
     )
 }
 

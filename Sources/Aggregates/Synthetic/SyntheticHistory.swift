@@ -34,6 +34,8 @@ public struct SyntheticHistory: Sendable {
     private var stock: [SKU: Inventory.State] = [:]
     /// Products unpublished or discontinued at the end of ``catalog(products:)``.
     private var unlisted: Set<ProductID> = []
+    /// Each product's state at the end of ``catalog(products:)``.
+    private var productStates: [ProductID: Product.State] = [:]
     private var orderCount = 0
     private var cartCount = 0
     private var reviewCount = 0
@@ -88,13 +90,56 @@ public struct SyntheticHistory: Sendable {
             case 2: commands += [.unpublish, .publish]
             default: break
             }
-            appends.append(try run(Product.self, commands, stream: "product-\(id)"))
+            var product = Stream(Product.self, "product-\(id)")
+            try product.run(commands, at: now)
+            productStates[id] = product.state
+            appends.append(product.append)
             for sku in skus {
                 var stockCommands: [Inventory.Command] = [.setLowStockThreshold(sku: sku, threshold: 20), .receive(sku: sku, quantity: 50 + Int(random.next() % 200))]
                 if random.next() % 10 == 0 { stockCommands.append(.adjust(sku: sku, delta: -1, reason: .damaged, note: "dropped")) }
                 appends.append(try runStock(stockCommands, sku: sku))
             }
         }
+        return appends
+    }
+
+    /// The catalog's category paths as a tree (names in German too), every product that is not
+    /// discontinued put in its category, then a rename and a move that the catalog view must
+    /// follow. Needs ``catalog(products:)`` first.
+    public mutating func categoryTree() throws(DomainError) -> [Append] {
+        var tree = Stream(CategoryTree.self, CategoryTree.stream)
+        var ids: [[String]: CategoryID] = [:]
+        for path in Set(variants.map(\.category)).sorted(by: { $0.joined(separator: "/") < $1.joined(separator: "/") }) {
+            for depth in 1...path.count where ids[Array(path.prefix(depth))] == nil {
+                let prefix = Array(path.prefix(depth))
+                let id = try CategoryID("category-\(ids.count)")
+                try tree.run([.create(
+                    id: id, parentId: depth > 1 ? ids[Array(prefix.dropLast())] : nil, slug: CategoryTree.slug(from: prefix.joined(separator: " "), id: id),
+                    name: prefix.last!, localizedNames: ["de": "\(prefix.last!) (de)"], position: nil
+                )], at: now)
+                ids[prefix] = id
+            }
+        }
+        var appends = [tree.append]
+        for (id, state) in productStates.sorted(by: { $0.key < $1.key }) where state.status != .discontinued {
+            guard let category = ids[state.categoryPath] else { continue }
+            var product = Stream(Product.self, "product-\(id)", state: state)
+            try product.run([.changeDetails(
+                name: state.name, description: state.description, categoryPath: tree.state.path(of: category), brand: state.brand, categoryId: category
+            )], at: now)
+            productStates[id] = product.state
+            appends.append(product.append)
+        }
+        // The first top-level category renamed; the last subcategory moved to the top of another.
+        var changes = Stream(CategoryTree.self, CategoryTree.stream, state: tree.state)
+        if let first = tree.state.roots.first, let renamed = tree.state.categories[first] {
+            try changes.run([.rename(id: first, slug: "\(renamed.slug)-renamed", name: "\(renamed.name) Renamed", localizedNames: renamed.localizedNames)], at: now)
+        }
+        if let leaf = ids.filter({ $0.key.count > 1 }).max(by: { $0.value < $1.value })?.value,
+           let target = tree.state.roots.first(where: { $0 != tree.state.categories[leaf]?.parentId }) {
+            try changes.run([.move(id: leaf, parentId: target, position: 0)], at: now)
+        }
+        appends.append(changes.append)
         return appends
     }
 

@@ -189,7 +189,9 @@ public struct CatalogImport: Sendable {
             } else {
                 let details = (plan.name ?? state.name, plan.description ?? state.description, plan.categoryPath ?? state.categoryPath, plan.brand ?? state.brand)
                 if details != (state.name, state.description, state.categoryPath, state.brand) {
-                    apply(.changeDetails(name: details.0, description: details.1, categoryPath: details.2, brand: details.3), line: plan.line)
+                    // The path the product has keeps it in its category of the tree; another path is a free one.
+                    let categoryId = details.2 == state.categoryPath ? state.categoryId : nil
+                    apply(.changeDetails(name: details.0, description: details.1, categoryPath: details.2, brand: details.3, categoryId: categoryId), line: plan.line)
                 }
             }
             for row in plan.variants {

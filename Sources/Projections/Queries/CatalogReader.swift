@@ -168,6 +168,8 @@ public struct CatalogReader: Sendable {
         public let name: String
         public let description: String
         public let categoryPath: [String]
+        /// The category of the tree the product is in; nil for a free path.
+        public let categoryId: String?
         public let brand: String?
         /// In the order shown.
         public let images: [Image]
@@ -367,7 +369,7 @@ public struct CatalogReader: Sendable {
         guard !ids.isEmpty else { return [:] }
         let rows = try await client.query(
             """
-            SELECT p.product_id, p.name, p.description, p.category_path, p.brand, p.images::text, p.status,
+            SELECT p.product_id, p.name, p.description, p.category_path, p.category_id, p.brand, p.images::text, p.status,
                    min((v.prices ->> \(currency.code))::bigint), coalesce(sum(greatest(v.available, 0)), 0)::bigint,
                    coalesce(jsonb_agg(jsonb_build_object('sku', v.sku, 'attributes', v.attributes, 'price', v.prices -> \(currency.code),
                             'available', v.available) ORDER BY v.sku) FILTER (WHERE v.sku IS NOT NULL), '[]')::text,
@@ -381,11 +383,11 @@ public struct CatalogReader: Sendable {
             logger: logger
         )
         var found: [String: Product] = [:]
-        for try await (id, name, description, path, brand, images, status, fromPrice, available, variantsJSON, ratingSum, ratingCount, stars) in rows.decode(
-            (String, String, String, [String], String?, String, String, Int64?, Int64, String, Int64, Int64, [Int64]).self
+        for try await (id, name, description, path, categoryID, brand, images, status, fromPrice, available, variantsJSON, ratingSum, ratingCount, stars) in rows.decode(
+            (String, String, String, [String], String?, String?, String, String, Int64?, Int64, String, Int64, Int64, [Int64]).self
         ) {
             found[id] = try Self.product(
-                id: id, name: name, description: description, path: path, brand: brand, imagesJSON: images, status: status, fromPrice: fromPrice,
+                id: id, name: name, description: description, path: path, categoryID: categoryID, brand: brand, imagesJSON: images, status: status, fromPrice: fromPrice,
                 available: available, variantsJSON: variantsJSON, currency: currency,
                 rating: RatingSummary(sum: ratingSum, count: ratingCount, stars: stars)
             )
@@ -399,7 +401,7 @@ public struct CatalogReader: Sendable {
         guard !ids.isEmpty else { return [:] }
         let rows = try await client.query(
             """
-            SELECT p.product_id, p.name, p.description, p.category_path, p.brand, p.images::text, p.status,
+            SELECT p.product_id, p.name, p.description, p.category_path, p.category_id, p.brand, p.images::text, p.status,
                    min((v.prices ->> \(currency.code))::bigint), coalesce(sum(greatest(v.available, 0)), 0)::bigint,
                    jsonb_agg(jsonb_build_object('sku', v.sku, 'attributes', v.attributes, 'price', v.prices -> \(currency.code),
                              'available', v.available) ORDER BY v.sku)::text,
@@ -414,11 +416,11 @@ public struct CatalogReader: Sendable {
             logger: logger
         )
         var found: [String: Product] = [:]
-        for try await (id, name, description, path, brand, images, status, fromPrice, available, variantsJSON, ratingSum, ratingCount, stars) in rows.decode(
-            (String, String, String, [String], String?, String, String, Int64?, Int64, String, Int64, Int64, [Int64]).self
+        for try await (id, name, description, path, categoryID, brand, images, status, fromPrice, available, variantsJSON, ratingSum, ratingCount, stars) in rows.decode(
+            (String, String, String, [String], String?, String?, String, String, Int64?, Int64, String, Int64, Int64, [Int64]).self
         ) {
             found[id] = try Self.product(
-                id: id, name: name, description: description, path: path, brand: brand, imagesJSON: images, status: status, fromPrice: fromPrice,
+                id: id, name: name, description: description, path: path, categoryID: categoryID, brand: brand, imagesJSON: images, status: status, fromPrice: fromPrice,
                 available: available, variantsJSON: variantsJSON, currency: currency,
                 rating: RatingSummary(sum: ratingSum, count: ratingCount, stars: stars)
             )
@@ -458,14 +460,14 @@ public struct CatalogReader: Sendable {
 
     /// A product from a row of either query; the variants come as JSON from `jsonb_agg`.
     private static func product(
-        id: String, name: String, description: String, path: [String], brand: String?, imagesJSON: String, status: String, fromPrice: Int64?,
+        id: String, name: String, description: String, path: [String], categoryID: String?, brand: String?, imagesJSON: String, status: String, fromPrice: Int64?,
         available: Int64, variantsJSON: String, currency: Currency, rating: RatingSummary
     ) throws -> Product {
         let variants = try JSONDecoder().decode([StoredVariant].self, from: Data(variantsJSON.utf8)).map {
             Variant(sku: $0.sku, attributes: $0.attributes, price: $0.price.map { Money($0, currency) }, available: max(0, $0.available))
         }
         return Product(
-            productId: id, name: name, description: description, categoryPath: path, brand: brand,
+            productId: id, name: name, description: description, categoryPath: path, categoryId: categoryID, brand: brand,
             images: try JSONDecoder().decode([ProductImage].self, from: Data(imagesJSON.utf8)).map(Image.init), status: status,
             fromPrice: fromPrice.map { Money($0, currency) }, available: Int(available), inStock: available > 0, variants: variants,
             rating: rating

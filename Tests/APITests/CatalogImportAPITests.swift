@@ -97,6 +97,37 @@ struct CatalogImportAPITests {
         }
     }
 
+    @Test("a path that names a category of the tree puts the product in it; the export writes the path as it stands after a rename, and imports as unchanged")
+    func categoriesOfTheTree() async throws {
+        try await withAPI { api, postgres in
+            let admin = try await api.admin(postgres)
+            #expect(try await api.call(.post, "/admin/categories", token: admin, body: ["categoryId": "home", "name": "Home"]).status == .created)
+            #expect(try await api.call(.post, "/admin/categories", token: admin, body: ["categoryId": "kitchen", "name": "Kitchen", "parentId": "home"]).status == .created)
+            // Even products in Home/Kitchen (the tree's), odd ones in Apparel/Shirts (a free path).
+            let imported = try await upload(api, admin, Self.file(Self.rows(products: 4)))
+            #expect(imported.status == .ok, "\(imported.body)")
+            try await project(postgres)
+            #expect(try await api.call(.get, "/catalog/products/imp-0").string("categoryId") == "kitchen")
+            #expect(try await api.call(.get, "/catalog/products/imp-1")["categoryId"] == nil)
+            #expect(try await upload(api, admin, Self.file(Self.rows(products: 4))).integer("events") == 0)
+
+            #expect(try await api.call(.put, "/admin/categories/home", token: admin, body: ["name": "Living", "slug": "living"]).status == .ok)
+            let export = try await api.call(.get, "/admin/products/export", token: admin)
+            let categories = Set(export.text.split(separator: "\r\n").dropFirst().map { $0.split(separator: ",")[4] })
+            #expect(categories == ["Living/Kitchen", "Apparel/Shirts"], "the tree's path as it stands")
+            let reimported = try await upload(api, admin, export.text)
+            #expect(reimported.integer("unchanged") == 4 && reimported.integer("events") == 0, "\(reimported.body)")
+            // The file's old path (the one the events carry) keeps the product in its category, too.
+            #expect(try await upload(api, admin, Self.file(Self.rows(products: 4))).integer("events") == 0)
+            // A path the tree does not have takes the product out of the tree.
+            let moved = try await upload(api, admin, Self.file(Self.rows(products: 1).map { $0.replacingOccurrences(of: "Home/Kitchen", with: "Garden") }))
+            #expect(moved.integer("changed") == 1, "\(moved.body)")
+            try await project(postgres)
+            let garden = try await api.call(.get, "/catalog/products/imp-0")
+            #expect(garden["categoryId"] == nil && garden["categoryPath"] as? [String] == ["Garden"])
+        }
+    }
+
     @Test("bad files, a SKU of another product, a new product without a name and going back to draft are refused by line; product details and variants edited over HTTP")
     func refusalsAndEditing() async throws {
         try await withAPI { api, postgres in

@@ -5,7 +5,8 @@ import EventStore
 /// status, one row per variant (a product without variants on a row of its own), a price column
 /// per currency and an attribute column per attribute name any variant has. Built from the
 /// product streams themselves, so it is exact as of the store's safe frontier (the read model
-/// may lag), and importing it again writes nothing.
+/// may lag), and importing it again writes nothing. A product in a category of the tree is
+/// written with that category's path as it stands.
 public struct CatalogExport: Sendable {
     let repository: AggregateRepository
 
@@ -14,7 +15,12 @@ public struct CatalogExport: Sendable {
     }
 
     public func csv() async throws -> String {
-        try Self.table(await products()).text()
+        let tree = try await repository.load(CategoryTree.self, .of("category", "tree")).state
+        var products = try await products()
+        for index in products.indices {
+            if let id = products[index].categoryId, tree.categories[id] != nil { products[index].categoryPath = tree.path(of: id) }
+        }
+        return Self.table(products).text()
     }
 
     /// Every product's state, folded from the product events in `$all` order, by id.

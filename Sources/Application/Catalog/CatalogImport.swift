@@ -8,7 +8,8 @@ import Foundation
 /// by its aggregate against its current state, so importing the same file again — or a file
 /// just exported — writes nothing.
 ///
-/// An empty cell leaves what the product has. A variant's attributes named by the file's
+/// A category path that names a category of the tree (``CategoryTree``) puts the product in
+/// that category; another path is a free one. An empty cell leaves what the product has. A variant's attributes named by the file's
 /// attribute columns are set from its row (empty: the variant has none of that name); others
 /// stay. Variants and prices the file does not mention stay; nothing is removed.
 public struct CatalogImport: Sendable {
@@ -164,6 +165,8 @@ public struct CatalogImport: Sendable {
             }
         }
         let states = try await loadStates(plans.map(\.id), progress: progress)
+        let tree = try await repository.load(CategoryTree.self, .of("category", "tree")).state
+        let categoryByPath = Dictionary(tree.categories.keys.map { (tree.path(of: $0), $0) }, uniquingKeysWith: { first, _ in first })
         let context = DecisionContext(now: Date())
         var decided: [Decided] = []
         for plan in plans {
@@ -185,13 +188,19 @@ public struct CatalogImport: Sendable {
                     problems.append(CatalogImportProblem(line: plan.line, column: "name", reason: "product \(plan.id) is new: it needs a name"))
                     continue
                 }
-                apply(.create(id: plan.id, name: name, description: plan.description ?? "", categoryPath: plan.categoryPath ?? [], brand: plan.brand), line: plan.line)
+                let path = plan.categoryPath ?? []
+                apply(.create(id: plan.id, name: name, description: plan.description ?? "", categoryPath: path, brand: plan.brand, categoryId: categoryByPath[path]),
+                      line: plan.line)
             } else {
-                let details = (plan.name ?? state.name, plan.description ?? state.description, plan.categoryPath ?? state.categoryPath, plan.brand ?? state.brand)
-                if details != (state.name, state.description, state.categoryPath, state.brand) {
-                    // The path the product has keeps it in its category of the tree; another path is a free one.
-                    let categoryId = details.2 == state.categoryPath ? state.categoryId : nil
-                    apply(.changeDetails(name: details.0, description: details.1, categoryPath: details.2, brand: details.3, categoryId: categoryId), line: plan.line)
+                // The category the path names in the tree (or, for a product in a category of the
+                // tree, the path its events still carry from before a rename or move), else a free path.
+                var path = plan.categoryPath ?? state.categoryPath
+                var categoryId = categoryByPath[path]
+                if categoryId == nil, path == state.categoryPath { categoryId = state.categoryId }
+                if let categoryId, categoryId == state.categoryId { path = state.categoryPath }
+                let details = (plan.name ?? state.name, plan.description ?? state.description, path, plan.brand ?? state.brand, categoryId)
+                if details != (state.name, state.description, state.categoryPath, state.brand, state.categoryId) {
+                    apply(.changeDetails(name: details.0, description: details.1, categoryPath: details.2, brand: details.3, categoryId: details.4), line: plan.line)
                 }
             }
             for row in plan.variants {

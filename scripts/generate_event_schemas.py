@@ -132,6 +132,7 @@ review_status = {"enum": ["pending", "approved", "rejected", "deleted"]}
 review_flags = {"type": "array", "items": {"enum": ["language", "link", "repetition", "shouting"]}}
 list_name = {"type": "string", "minLength": 1, "maxLength": 60}
 share_token = {"type": "string", "minLength": 16, "maxLength": 64}
+currency_code = {"type": "string", "pattern": "^[A-Z]{3}$"}
 category_slug = {"type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$", "maxLength": 100}
 category_name = {"type": "string", "minLength": 1, "maxLength": 100, "pattern": "^[^/]*$"}
 localized_names = {"type": "object", "maxProperties": 30, "propertyNames": {"pattern": "^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,2}$"},
@@ -310,6 +311,11 @@ EVENTS = [
     ("CategoryMoved", 1, "category", "A category, with everything under it, now stands under parentId (none: top level) at position among its siblings.",
      {"categoryId": ref_id, "position": {"type": "integer", "minimum": 0}}, {"parentId": ref_id}),
     ("CategoryDeleted", 1, "category", "An empty category was removed.", {"categoryId": ref_id}, {}),
+    ("ExchangeRateSet", 1, "currency", "Prices in currency are now derived from prices set in base, for variants without a price set in currency: base amount × ratePerMillion / 10^6, in currency's minor units, rounded half away from zero to a multiple of roundingIncrement.",
+     {"currency": currency_code, "base": currency_code, "ratePerMillion": {"type": "integer", "minimum": 1, "maximum": 1000000000000},
+      "roundingIncrement": {"type": "integer", "minimum": 1, "maximum": 100000}},
+     {"previousRatePerMillion": {"type": "integer", "minimum": 1}}),
+    ("ExchangeRateRemoved", 1, "currency", "Prices in currency are no longer derived.", {"currency": currency_code}, {}),
 ]
 
 def schema(name, version, category, description, required, optional):

@@ -240,6 +240,7 @@ func buildRouterAndActivity(
     ProductRoutes(repository: repository, placement: ProductPlacement(repository: repository)).addRoutes(admin: admin)
     ProductImageRoutes(repository: repository, storage: configuration.imageStorage).addRoutes(admin: admin, public: router)
     InventoryRoutes(repository: repository).addRoutes(admin: admin)
+    ExchangeRateRoutes(repository: repository).addRoutes(admin: admin)
     let promotionsReader = PromotionsReader(client: dependencies.postgres, logger: logger)
     let promotionPricing = PromotionPricing(repository: repository, directory: ReadModelPromotionDirectory(reader: promotionsReader))
     CartRoutes(repository: repository, addressBook: addressBook, promotions: promotionPricing).addRoutes(shoppers: shoppers, members: members)

@@ -6,11 +6,12 @@ import PostgresNIO
 
 /// The catalog view: products with variants, prices per currency and availability from the
 /// inventory streams, searchable by text (PostgreSQL full text) and category; the category tree,
-/// whose paths the products in its categories show.
+/// whose paths the products in its categories show; the exchange rates, whose derived prices the
+/// variants without a price of their own in a currency show.
 public struct CatalogProjection: Projection {
     public let name = "catalog"
-    public let categories: Set<String> = ["product", "inventory", "category"]
-    public let tables = ["catalog_products", "catalog_variants", "catalog_categories"]
+    public let categories: Set<String> = ["product", "inventory", "category", "currency"]
+    public let tables = ["catalog_products", "catalog_variants", "catalog_categories", "catalog_exchange_rates"]
 
     public init() {}
 
@@ -37,6 +38,7 @@ final class CatalogBuilder: ReadModelBuilder {
         /// Nil until the variant's product event arrives (inventory may come first: another topic).
         var productId: String?
         var attributes = "{}"
+        /// The prices set on the variant (the derived ones are the database's: ``flush``).
         var prices: [String: Int64] = [:]
         var onHand = 0
         var available = 0
@@ -46,6 +48,7 @@ final class CatalogBuilder: ReadModelBuilder {
         case product(ProductEvent)
         case inventory(InventoryEvent)
         case category(CategoryTreeEvent)
+        case currency(ExchangeRatesEvent)
 
         var productID: String? {
             guard case .product(let event) = self else { return nil }
@@ -70,7 +73,7 @@ final class CatalogBuilder: ReadModelBuilder {
             case .product(.variantChanged(let e)): e.sku.rawValue
             case .product(.priceSet(let e)): e.sku.rawValue
             case .inventory(let event): event.stockLevels?.0.rawValue
-            case .product, .category: nil
+            case .product, .category, .currency: nil
             }
         }
     }
@@ -86,6 +89,8 @@ final class CatalogBuilder: ReadModelBuilder {
     /// Categories whose row (place, names or path) is to be written, and ones to delete.
     private var changedCategories: Set<CategoryID> = []
     private var deletedCategories: Set<CategoryID> = []
+    /// Exchange rates set (or, nil, removed) since the last flush, by currency.
+    private var changedRates: [String: ExchangeRate?] = [:]
     private let streamVersions = StreamVersions()
     var recordsStreamVersions: Bool {
         get { streamVersions.enabled }
@@ -106,6 +111,7 @@ final class CatalogBuilder: ReadModelBuilder {
             case "product": Result { () throws(DomainError) in .product(try EventCodec.decode(ProductEvent.self, encoded)) }
             case "inventory": Result { () throws(DomainError) in .inventory(try EventCodec.decode(InventoryEvent.self, encoded)) }
             case "category": Result { () throws(DomainError) in .category(try EventCodec.decode(CategoryTreeEvent.self, encoded)) }
+            case "currency": Result { () throws(DomainError) in .currency(try EventCodec.decode(ExchangeRatesEvent.self, encoded)) }
             default: .failure(DomainError(.unknownEventType, "the catalog reads no \(event.category) events"))
             }
         }
@@ -125,6 +131,12 @@ final class CatalogBuilder: ReadModelBuilder {
                 add(product, event)
             case .category(let change):
                 add(change)
+            case .currency(.set(let set)):
+                changedRates[set.currency.code] = ExchangeRate(
+                    currency: set.currency, base: set.base, ratePerMillion: set.ratePerMillion, roundingIncrement: set.roundingIncrement
+                )
+            case .currency(.removed(let removed)):
+                changedRates[removed.currency.code] = .some(nil)
             case .inventory(let inventory):
                 guard let (sku, levels) = inventory.stockLevels else { continue }
                 variants[sku.rawValue, default: VariantRow()].onHand = levels.onHand
@@ -268,7 +280,7 @@ final class CatalogBuilder: ReadModelBuilder {
         let skus = Array(wantedSKUs.subtracting(variants.keys))
         if !skus.isEmpty {
             let rows = try await connection.query(
-                "SELECT sku, product_id, attributes::text, prices::text, on_hand, available FROM catalog_variants WHERE sku = ANY(\(skus))",
+                "SELECT sku, product_id, attributes::text, set_prices::text, on_hand, available FROM catalog_variants WHERE sku = ANY(\(skus))",
                 logger: logger
             )
             for try await (sku, productID, attributes, prices, onHand, available) in rows.decode((String, String?, String, String, Int, Int).self) {
@@ -282,6 +294,7 @@ final class CatalogBuilder: ReadModelBuilder {
 
     func flush(on connection: PostgresConnection, logger: Logger) async throws {
         try await flushCategories(on: connection, logger: logger)
+        try await flushRates(on: connection, logger: logger)
         let productIDs = Array(changedProducts)
         let productRows = productIDs.map { products[$0]! }
         try await BulkInsert(
@@ -312,12 +325,12 @@ final class CatalogBuilder: ReadModelBuilder {
         try await BulkInsert(
             table: "catalog_variants",
             columns: [
-                ("sku", "$1"), ("product_id", "nullif($2, '')"), ("attributes", "$3::jsonb"), ("prices", "$4::jsonb"),
-                ("on_hand", "$5"), ("available", "$6"),
+                ("sku", "$1"), ("product_id", "nullif($2, '')"), ("attributes", "$3::jsonb"), ("set_prices", "$4::jsonb"),
+                ("prices", "catalog_effective_prices($4::jsonb)"), ("on_hand", "$5"), ("available", "$6"),
             ],
             conflict: """
                 ON CONFLICT (sku) DO UPDATE SET product_id = excluded.product_id, attributes = excluded.attributes,
-                    prices = excluded.prices, on_hand = excluded.on_hand, available = excluded.available,
+                    set_prices = excluded.set_prices, prices = excluded.prices, on_hand = excluded.on_hand, available = excluded.available,
                     changed = excluded.changed
                 """
         ).write(
@@ -328,6 +341,17 @@ final class CatalogBuilder: ReadModelBuilder {
             ],
             rowCount: skus.count, on: connection, logger: logger
         )
+        if !changedRates.isEmpty {
+            // Every variant whose derived prices the new rates change (the ones just written have them).
+            try await connection.query(
+                """
+                UPDATE catalog_variants SET prices = catalog_effective_prices(set_prices), changed = nextval('catalog_changes')
+                WHERE prices IS DISTINCT FROM catalog_effective_prices(set_prices)
+                """,
+                logger: logger
+            )
+            changedRates.removeAll(keepingCapacity: true)
+        }
         if !changedCategories.isEmpty {
             // The products of the categories whose path changed, wherever they are (most are in
             // no batch): the path and the search words that come from it.
@@ -377,6 +401,37 @@ extension CatalogBuilder {
                 .text(categories.map { EventCodec.encodeJSON(tree.path(of: $0.id)) }),
             ],
             rowCount: categories.count, on: connection, logger: logger
+        )
+    }
+}
+
+extension CatalogBuilder {
+    /// The rates' rows, before the variants whose prices are derived with them.
+    private func flushRates(on connection: PostgresConnection, logger: Logger) async throws {
+        let removed = changedRates.filter { $0.value == nil }.map(\.key)
+        if !removed.isEmpty {
+            try await connection.query("DELETE FROM catalog_exchange_rates WHERE currency = ANY(\(removed))", logger: logger)
+        }
+        let rates = changedRates.values.compactMap { $0 }
+        guard !rates.isEmpty else { return }
+        try await BulkInsert(
+            table: "catalog_exchange_rates",
+            columns: [
+                ("currency", "$1"), ("base", "$2"), ("rate_per_million", "$3"), ("rounding_increment", "$4"),
+                ("currency_exponent", "$5"), ("base_exponent", "$6"),
+            ],
+            conflict: """
+                ON CONFLICT (currency) DO UPDATE SET base = excluded.base, rate_per_million = excluded.rate_per_million,
+                    rounding_increment = excluded.rounding_increment, currency_exponent = excluded.currency_exponent,
+                    base_exponent = excluded.base_exponent, changed = excluded.changed
+                """
+        ).write(
+            [
+                .text(rates.map(\.currency.code)), .text(rates.map(\.base.code)), .bigint(rates.map(\.ratePerMillion)),
+                .integer(rates.map { Int32($0.roundingIncrement) }), .integer(rates.map { Int32($0.currency.exponent) }),
+                .integer(rates.map { Int32($0.base.exponent) }),
+            ],
+            rowCount: rates.count, on: connection, logger: logger
         )
     }
 }

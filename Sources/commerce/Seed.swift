@@ -118,6 +118,17 @@ enum DemoCatalog {
                                 name: category.name, localizedNames: category.names, position: nil))
         }
         if try await appendNew(CategoryTree.self, tree, to: try StreamName(category: "category", id: "tree"), store: store, context: context) { written += 1 } else { skipped += 1 }
+        // Prices in pounds, francs (to the 0.05) and yen (to the 10) derived from the euro ones.
+        let rates = [
+            ExchangeRate(currency: .GBP, base: .EUR, ratePerMillion: 856_300, roundingIncrement: 1),
+            ExchangeRate(currency: try Currency("CHF"), base: .EUR, ratePerMillion: 941_200, roundingIncrement: 5),
+            ExchangeRate(currency: .JPY, base: .EUR, ratePerMillion: 162_470_000, roundingIncrement: 10),
+        ]
+        if try await appendNew(ExchangeRates.self, [.set(rates)], to: try StreamName(category: "currency", id: "rates"), store: store, context: context) {
+            written += 1
+        } else {
+            skipped += 1
+        }
         let treeState = try tree.reduce(CategoryTree.initialState) { state, command in try CategoryTree.handle(command, state, context).state }
         for item in items {
             let id = try ProductID(item.id)

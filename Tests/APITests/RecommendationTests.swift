@@ -247,7 +247,10 @@ struct RecommendationTests {
             try await Self.product(api, admin: admin, "teapot", ["Home", "Kitchen"], price: 2500, colour: "red", stock: 5)
             try await Self.product(api, admin: admin, "mug", ["Home", "Kitchen"], price: 800, colour: "blue", stock: 1)
             try await Self.product(api, admin: admin, "lamp", ["Home", "Lighting"], price: 5000, colour: "white", stock: 5, publish: false)
-            try await Self.placeOrder(store, 1, by: "c1", ["kettle", "teapot"], at: Date().addingTimeInterval(-2 * Self.hour))
+            // The orders' times, kept: the trend counts each at its hour's start, and a test that
+            // crosses an hour's end would otherwise expect the wrong hour.
+            let orderTimes = [Date().addingTimeInterval(-2 * Self.hour), Date().addingTimeInterval(-Self.hour)]
+            try await Self.placeOrder(store, 1, by: "c1", ["kettle", "teapot"], at: orderTimes[0])
             try await project(postgres)
             let halfLife = 72 * Self.hour
             let kept = ProductsOnSale(client: postgres, logger: logger, maximumAge: .seconds(3600), trendHalfLife: halfLife)
@@ -259,7 +262,7 @@ struct RecommendationTests {
             #expect(try await api.call(.post, "/admin/inventory/MUG-1/adjust", token: admin, body: ["delta": -1, "reason": "damaged"]).status == .ok)
             #expect(try await api.call(.post, "/admin/products/lamp/publish", token: admin).status == .ok)
             #expect(try await api.call(.post, "/admin/products/kettle/unpublish", token: admin).status == .ok)
-            try await Self.placeOrder(store, 2, by: "c1", ["teapot"], at: Date().addingTimeInterval(-Self.hour))
+            try await Self.placeOrder(store, 2, by: "c1", ["teapot"], at: orderTimes[1])
             try await project(postgres)
 
             // Young enough: kept as it was.
@@ -276,8 +279,7 @@ struct RecommendationTests {
             #expect(followed.products["teapot"]?.buyers == 1 && followed.products["teapot"]?.repeatBuyers == 1)
             // The teapot's trend: an order two hours ago and one an hour ago, each counted at its hour's start.
             let now = Date()
-            let expectedTrend = [-2.0, -1.0].map { offset -> Double in
-                let time = now.addingTimeInterval(offset * Self.hour)
+            let expectedTrend = orderTimes.map { time -> Double in
                 let hourStart = (time.timeIntervalSince1970 / Self.hour).rounded(.down) * Self.hour
                 return Self.halved(now.timeIntervalSince1970 - hourStart, every: halfLife)
             }.reduce(0, +)

@@ -21,6 +21,10 @@ struct RebuildTests {
             var appends = try history.catalog(products: 6)
             // Its categories as a tree, renamed and moved after the products went in.
             appends += try history.categoryTree()
+            // Prices derived by exchange rates, with a rate changed and one removed after the products went in.
+            let rates = try history.exchangeRates()
+            appends.insert(rates[0], at: 0)
+            appends.append(rates[1])
             for index in 0..<60 {
                 // Spread over days (business time), with abandoned and empty carts among the orders.
                 history.advance(to: Date().addingTimeInterval(Double(index - 60) * 20_000))

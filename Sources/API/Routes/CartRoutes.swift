@@ -102,11 +102,23 @@ struct CartRoutes {
             let body = try await StrictJSON.decode(AddLine.self, from: request, context: context)
             let sku = try SKU(body.sku)
             let line = try await cartLine(product: try ProductID(body.productId), sku: sku)
-            return try await cart(request, context) { state in
-                guard let currency = state.currency, let price = line.prices[currency.code] else {
-                    throw Problem(.unprocessableContent, "not_sold_in_currency", "\(sku) has no price in the cart's currency")
+            let notSold = Problem(.unprocessableContent, "not_sold_in_currency", "\(sku) has no price in the cart's currency")
+            // The price set in the cart's currency; without one, the decision asks once for the
+            // price the exchange-rate table derives (read only then: most carts never need it).
+            var derived: Money?
+            while true {
+                do {
+                    return try await cart(request, context) { state in
+                        guard let currency = state.currency else { throw notSold }
+                        guard let price = line.prices[currency.code] ?? derived.flatMap({ $0.currency == currency ? $0 : nil }) else {
+                            throw DerivedPriceNeeded(currency: currency)
+                        }
+                        return .addItem(CartLine(sku: sku, productId: line.product, name: line.name, quantity: body.quantity, unitPrice: price))
+                    }
+                } catch let needed as DerivedPriceNeeded where derived == nil {
+                    derived = try await PriceInCurrency(repository: repository)(line.prices, in: needed.currency)
+                    if derived == nil { throw notSold }
                 }
-                return .addItem(CartLine(sku: sku, productId: line.product, name: line.name, quantity: body.quantity, unitPrice: price))
             }
         }
         router.put("/carts/{cartId}/lines/{sku}") { request, context in
@@ -188,6 +200,11 @@ struct CartRoutes {
             guard state.id != nil, caller.owns(state.owner) else { throw ApplicationError.notFound("cart \(id)") }
             return try command(state)
         })
+    }
+
+    /// A cart's decision on a line whose variant has no price set in the cart's currency.
+    private struct DerivedPriceNeeded: Error {
+        let currency: Currency
     }
 
     /// Name and prices of a SKU from its product's stream (the source of truth, not the read

@@ -12,6 +12,21 @@ struct CatalogFileRoutes {
 
     static let maximumProblemsShown = 1000
 
+    /// A refused file's problems by line; a file bad on every line answers its first problems,
+    /// not ten thousand.
+    static func refusal(_ refused: CatalogImportProblems, code: String) -> Problem {
+        let shown = refused.problems.prefix(maximumProblemsShown)
+        return Problem(
+            .unprocessableContent, code,
+            "\(refused.problems.count) problem\(refused.problems.count == 1 ? "" : "s") in the file\(shown.count < refused.problems.count ? " (the first \(shown.count) listed)" : ""); nothing was written",
+            fields: ["problems": .objects(shown.map { problem in
+                var fields: [String: Problem.Value] = ["line": .integer(Int64(problem.line)), "reason": .string(problem.reason)]
+                if let column = problem.column { fields["column"] = .string(column) }
+                return fields
+            })]
+        )
+    }
+
     func addRoutes(admin: RouterGroup<CommerceRequestContext>) {
         admin.post("products/import") { request, context in
             if let contentType = request.headers[.contentType], !contentType.lowercased().hasPrefix("text/csv") {
@@ -28,17 +43,7 @@ struct CatalogFileRoutes {
                     status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: try StrictJSON.encoder.encode(outcome)))
                 )
             } catch let refused as CatalogImportProblems {
-                // A file bad on every line answers its first problems, not ten thousand.
-                let shown = refused.problems.prefix(Self.maximumProblemsShown)
-                throw Problem(
-                    .unprocessableContent, "invalid_catalog_file",
-                    "\(refused.problems.count) problem\(refused.problems.count == 1 ? "" : "s") in the file\(shown.count < refused.problems.count ? " (the first \(shown.count) listed)" : ""); nothing was written",
-                    fields: ["problems": .objects(shown.map { problem in
-                        var fields: [String: Problem.Value] = ["line": .integer(Int64(problem.line)), "reason": .string(problem.reason)]
-                        if let column = problem.column { fields["column"] = .string(column) }
-                        return fields
-                    })]
-                )
+                throw Self.refusal(refused, code: "invalid_catalog_file")
             }
         }
         admin.get("products/export") { request, _ in

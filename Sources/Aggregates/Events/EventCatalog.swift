@@ -22,6 +22,7 @@ public enum EventCatalog {
         ("review", ReviewEvent.payloadTypes),
         ("wishlist", WishlistEvent.payloadTypes),
         ("category", CategoryTreeEvent.payloadTypes),
+        ("currency", ExchangeRatesEvent.payloadTypes),
     ]
 
     public static let entries: [Entry] = categories.flatMap { category, types in

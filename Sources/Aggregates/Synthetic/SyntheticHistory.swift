@@ -143,6 +143,20 @@ public struct SyntheticHistory: Sendable {
         return appends
     }
 
+    /// GBP and JPY prices derived from the EUR ones, then the GBP rate changed and the JPY one
+    /// removed: what the catalog view's derived prices must follow.
+    public mutating func exchangeRates() throws(DomainError) -> [Append] {
+        var rates = Stream(ExchangeRates.self, ExchangeRates.stream)
+        let gbp = Currency.GBP
+        try rates.run([.set([
+            ExchangeRate(currency: gbp, base: .EUR, ratePerMillion: 856_300, roundingIncrement: 1),
+            ExchangeRate(currency: .JPY, base: .EUR, ratePerMillion: 162_470_000, roundingIncrement: 10),
+        ])], at: now)
+        var changes = Stream(ExchangeRates.self, ExchangeRates.stream, state: rates.state)
+        try changes.run([.set([ExchangeRate(currency: gbp, base: .EUR, ratePerMillion: 861_000, roundingIncrement: 5)]), .remove(.JPY)], at: now)
+        return [rates.append, changes.append]
+    }
+
     /// One customer order: a cart checked out, stock reserved, then the order's life, each step
     /// at its own time after ``now`` (paid at once or expiring unpaid after 15 minutes, shipped a day later, delivered three days
     /// later, returned after ten); steps that would fall after ``horizon`` have not happened yet.

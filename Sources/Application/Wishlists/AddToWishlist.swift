@@ -14,7 +14,7 @@ public struct AddToWishlist: Sendable {
         customer: CustomerID, list: WishlistID, product: ProductID, sku: SKU, currency: Currency, metadata: EventMetadata
     ) async throws -> CommandResult {
         let variant = try await WishlistProducts(repository: repository).variant(sku, of: product)
-        guard let price = variant.prices[currency.code] else {
+        guard let price = try await PriceInCurrency(repository: repository)(variant.prices, in: currency) else {
             throw ApplicationError(.notSoldInCurrency, "\(sku) has no price in \(currency.code)")
         }
         return try await repository.execute(Wishlist.self, .of("wishlist", customer), ifMatch: nil, metadata: metadata) { _ in

@@ -25,7 +25,7 @@ public struct MoveWishlistItemToCart: Sendable {
             let cart = try await decide.state(Cart.self, cartStream)
             guard cart.id != nil, case .customer(customer)? = cart.owner else { throw ApplicationError.notFound("cart \(cartID)") }
             let variant = try await products.variant(sku, of: item.productId)
-            guard let currency = cart.currency, let price = variant.prices[currency.code] else {
+            guard let currency = cart.currency, let price = try await PriceInCurrency(repository: repository)(variant.prices, in: currency) else {
                 throw ApplicationError(.notSoldInCurrency, "\(sku) has no price in the cart's currency")
             }
             let line = CartLine(sku: sku, productId: item.productId, name: variant.name, quantity: quantity, unitPrice: price)

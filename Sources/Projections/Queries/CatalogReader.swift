@@ -141,6 +141,8 @@ public struct CatalogReader: Sendable {
         public let attributes: [String: String]
         /// Nil when this variant has no price in the requested currency.
         public let price: Money?
+        /// The price is derived from another currency's by the exchange-rate table, not set.
+        public let priceDerived: Bool
         public let available: Int
     }
 
@@ -372,7 +374,7 @@ public struct CatalogReader: Sendable {
             SELECT p.product_id, p.name, p.description, p.category_path, p.category_id, p.brand, p.images::text, p.status,
                    min((v.prices ->> \(currency.code))::bigint), coalesce(sum(greatest(v.available, 0)), 0)::bigint,
                    coalesce(jsonb_agg(jsonb_build_object('sku', v.sku, 'attributes', v.attributes, 'price', v.prices -> \(currency.code),
-                            'available', v.available) ORDER BY v.sku) FILTER (WHERE v.sku IS NOT NULL), '[]')::text,
+                            'available', v.available, 'derived', NOT v.set_prices ? \(currency.code)) ORDER BY v.sku) FILTER (WHERE v.sku IS NOT NULL), '[]')::text,
                    coalesce(max(r.rating_sum), 0), coalesce(max(r.rating_count), 0),
                    coalesce(max(ARRAY[coalesce(r.stars_1, 0), coalesce(r.stars_2, 0), coalesce(r.stars_3, 0), coalesce(r.stars_4, 0), coalesce(r.stars_5, 0)]), '{}')
             FROM catalog_products p LEFT JOIN catalog_variants v ON v.product_id = p.product_id
@@ -404,7 +406,7 @@ public struct CatalogReader: Sendable {
             SELECT p.product_id, p.name, p.description, p.category_path, p.category_id, p.brand, p.images::text, p.status,
                    min((v.prices ->> \(currency.code))::bigint), coalesce(sum(greatest(v.available, 0)), 0)::bigint,
                    jsonb_agg(jsonb_build_object('sku', v.sku, 'attributes', v.attributes, 'price', v.prices -> \(currency.code),
-                             'available', v.available) ORDER BY v.sku)::text,
+                             'available', v.available, 'derived', NOT v.set_prices ? \(currency.code)) ORDER BY v.sku)::text,
                    coalesce(max(r.rating_sum), 0), coalesce(max(r.rating_count), 0),
                    coalesce(max(ARRAY[coalesce(r.stars_1, 0), coalesce(r.stars_2, 0), coalesce(r.stars_3, 0), coalesce(r.stars_4, 0), coalesce(r.stars_5, 0)]), '{}')
             FROM catalog_products p JOIN catalog_variants v ON v.product_id = p.product_id
@@ -464,7 +466,10 @@ public struct CatalogReader: Sendable {
         available: Int64, variantsJSON: String, currency: Currency, rating: RatingSummary
     ) throws -> Product {
         let variants = try JSONDecoder().decode([StoredVariant].self, from: Data(variantsJSON.utf8)).map {
-            Variant(sku: $0.sku, attributes: $0.attributes, price: $0.price.map { Money($0, currency) }, available: max(0, $0.available))
+            Variant(
+                sku: $0.sku, attributes: $0.attributes, price: $0.price.map { Money($0, currency) }, priceDerived: $0.price != nil && $0.derived,
+                available: max(0, $0.available)
+            )
         }
         return Product(
             productId: id, name: name, description: description, categoryPath: path, categoryId: categoryID, brand: brand,
@@ -479,5 +484,6 @@ public struct CatalogReader: Sendable {
         let attributes: [String: String]
         let price: Int64?
         let available: Int
+        let derived: Bool
     }
 }

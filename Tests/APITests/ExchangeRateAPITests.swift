@@ -89,7 +89,7 @@ struct ExchangeRateAPITests {
                 #expect(answer.status == status && answer.code == code, "\(currency) \(body): \(answer.status) \(answer.body)")
             }
             #expect(try await api.call(.delete, "/admin/exchange-rates/GBP", token: admin).status == .notFound)
-            let file = { (text: String) in try await api.call(.post, "/admin/exchange-rates/import", token: admin, json: text, headers: [.contentType: "text/csv"]) }
+            let file = { (text: String) in try await api.call(.post, "/admin/exchange-rates", token: admin, json: text, headers: [.contentType: "text/csv"]) }
             let badFile = try await file("currency,base,rate,rounding_increment\nUSD,EUR,1.08,\nGBP,EUR,abc,\nUSD,EUR,1.1,\nJPY,EUR,162.5,x\n")
             #expect(badFile.status == .unprocessableContent && badFile.code == "invalid_rates_file", "\(badFile.body)")
             #expect((badFile["problems"] as? [JSON])?.compactMap { $0["line"] as? Int64 } == [3, 4, 5], "the bad rate, the second USD, the bad increment")

@@ -47,7 +47,7 @@ struct ExchangeRateRoutes {
         admin.delete("exchange-rates/{currency}") { request, context in
             try await execute(request, context, .remove(try Currency(try context.parameters.require("currency"))))
         }
-        admin.post("exchange-rates/import") { request, context in
+        admin.post("exchange-rates") { request, context in
             if let contentType = request.headers[.contentType], !contentType.lowercased().hasPrefix("text/csv") {
                 throw Problem(.unsupportedMediaType, "unsupported_media_type", "send the file as text/csv")
             }

@@ -263,7 +263,7 @@ func buildRouterAndActivity(
         exporter: CatalogExport(repository: repository)
     ).addRoutes(admin: admin)
     let activity = ActivityRecorder(repository: repository, logger: logger)
-    CatalogQueryRoutes(catalog: catalog, activity: activity, readYourWrites: readYourWrites).addRoutes(to: router)
+    CatalogQueryRoutes(catalog: catalog, activity: activity, readYourWrites: readYourWrites, defaultLocale: configuration.defaultLocale).addRoutes(to: router)
     RecommendationRoutes(
         reader: RecommendationsReader(
             client: dependencies.postgres, logger: logger, trendHalfLife: RecommendationsReader.configuredTrendHalfLife()

@@ -29,6 +29,7 @@ final class CatalogBuilder: ReadModelBuilder {
         var brand: String?
         /// In the order shown.
         var images: [ProductImage] = []
+        var translations: [String: ProductTranslation] = [:]
         var status: String
         var position: Int64
         var updatedAt: Date
@@ -64,6 +65,8 @@ final class CatalogBuilder: ReadModelBuilder {
             case .published(let e): e.productId.rawValue
             case .unpublished(let e): e.productId.rawValue
             case .discontinued(let e): e.productId.rawValue
+            case .translated(let e): e.productId.rawValue
+            case .translationRemoved(let e): e.productId.rawValue
             }
         }
 
@@ -194,6 +197,12 @@ final class CatalogBuilder: ReadModelBuilder {
             setStatus("unpublished", unpublished.productId, event)
         case .discontinued(let discontinued):
             setStatus("discontinued", discontinued.productId, event)
+        case .translated(let translated):
+            changeProduct(translated.productId, event) {
+                $0.translations[translated.locale] = ProductTranslation(name: translated.name, description: translated.description)
+            }
+        case .translationRemoved(let removed):
+            changeProduct(removed.productId, event) { $0.translations[removed.locale] = nil }
         }
     }
 
@@ -244,8 +253,12 @@ final class CatalogBuilder: ReadModelBuilder {
     }
 
     private func changeImages(_ id: ProductID, _ event: RecordedEvent, _ change: (inout [ProductImage]) -> Void) {
+        changeProduct(id, event) { change(&$0.images) }
+    }
+
+    private func changeProduct(_ id: ProductID, _ event: RecordedEvent, _ change: (inout ProductRow) -> Void) {
         guard products[id.rawValue] != nil else { return }
-        change(&products[id.rawValue]!.images)
+        change(&products[id.rawValue]!)
         products[id.rawValue]!.updatedAt = event.recordedAt
         changedProducts.insert(id.rawValue)
     }
@@ -263,17 +276,19 @@ final class CatalogBuilder: ReadModelBuilder {
         if !productIDs.isEmpty {
             let rows = try await connection.query(
                 """
-                SELECT product_id, name, description, category_path, category_id, brand, images::text, status, position, updated_at
+                SELECT product_id, name, description, category_path, category_id, brand, images::text, translations::text, status, position, updated_at
                 FROM catalog_products WHERE product_id = ANY(\(productIDs))
                 """,
                 logger: logger
             )
-            for try await (id, name, description, path, categoryID, brand, images, status, position, updatedAt) in rows.decode(
-                (String, String, String, [String], String?, String?, String, String, Int64, Date).self
+            for try await (id, name, description, path, categoryID, brand, images, translations, status, position, updatedAt) in rows.decode(
+                (String, String, String, [String], String?, String?, String, String, String, Int64, Date).self
             ) {
                 products[id] = ProductRow(
                     name: name, description: description, categoryPath: path, categoryId: try categoryID.map { try CategoryID($0) }, brand: brand,
-                    images: try JSONDecoder().decode([ProductImage].self, from: Data(images.utf8)), status: status, position: position, updatedAt: updatedAt
+                    images: try JSONDecoder().decode([ProductImage].self, from: Data(images.utf8)),
+                    translations: try JSONDecoder().decode([String: ProductTranslation].self, from: Data(translations.utf8)),
+                    status: status, position: position, updatedAt: updatedAt
                 )
             }
         }
@@ -302,13 +317,15 @@ final class CatalogBuilder: ReadModelBuilder {
             columns: [
                 ("product_id", "$1"), ("name", "$2"), ("description", "$3"),
                 ("category_path", "ARRAY(SELECT jsonb_array_elements_text($4::jsonb))"), ("status", "$5"),
-                // Weighted by where a word stands (0026_product_brand.sql).
-                ("search", "catalog_search_vector($2, nullif($8, ''), ARRAY(SELECT jsonb_array_elements_text($4::jsonb)), $3)"),
+                // Weighted by where a word stands, in every language (0026_product_brand.sql, 0030_product_translations.sql).
+                ("search", "catalog_search_vector($2, nullif($8, ''), ARRAY(SELECT jsonb_array_elements_text($4::jsonb)), $3, $11::jsonb)"),
                 ("position", "$6"), ("updated_at", "$7"), ("brand", "nullif($8, '')"), ("images", "$9::jsonb"), ("category_id", "nullif($10, '')"),
+                ("translations", "$11::jsonb"),
             ],
             conflict: """
                 ON CONFLICT (product_id) DO UPDATE SET name = excluded.name, description = excluded.description,
-                    category_path = excluded.category_path, category_id = excluded.category_id, brand = excluded.brand, images = excluded.images, status = excluded.status, search = excluded.search,
+                    category_path = excluded.category_path, category_id = excluded.category_id, brand = excluded.brand, images = excluded.images,
+                    translations = excluded.translations, status = excluded.status, search = excluded.search,
                     position = excluded.position, updated_at = excluded.updated_at, changed = excluded.changed
                 """
         ).write(
@@ -317,6 +334,7 @@ final class CatalogBuilder: ReadModelBuilder {
                 .text(productRows.map { EventCodec.encodeJSON(path(of: $0)) }), .text(productRows.map(\.status)),
                 .bigint(productRows.map(\.position)), .timestamptz(productRows.map(\.updatedAt)), .text(productRows.map { $0.brand ?? "" }),
                 .text(productRows.map { EventCodec.encodeJSON($0.images) }), .text(productRows.map { $0.categoryId?.rawValue ?? "" }),
+                .text(productRows.map { EventCodec.encodeJSON($0.translations) }),
             ],
             rowCount: productIDs.count, on: connection, logger: logger
         )
@@ -358,7 +376,7 @@ final class CatalogBuilder: ReadModelBuilder {
             try await connection.query(
                 """
                 UPDATE catalog_products p
-                SET category_path = c.path, search = catalog_search_vector(p.name, p.brand, c.path, p.description), changed = nextval('catalog_changes')
+                SET category_path = c.path, search = catalog_search_vector(p.name, p.brand, c.path, p.description, p.translations), changed = nextval('catalog_changes')
                 FROM catalog_categories c
                 WHERE c.category_id = ANY(\(changedCategories.map(\.rawValue))) AND p.category_id = c.category_id AND p.category_path IS DISTINCT FROM c.path
                 """,

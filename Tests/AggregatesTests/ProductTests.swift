@@ -108,4 +108,20 @@ struct ProductTests {
         #expect(throws: DomainError.self) { try ProductID(String(repeating: "a", count: 65)) }
         #expect((try? SKU("TEE-NAVY_M")) != nil)
     }
+
+    @Test("texts in other languages: set under the canonical tag, the same again is no change, removed only when there")
+    func translations() throws {
+        let translated = try given(Product.self, created, when: .translate(locale: "DE-ch", name: "T-Shirt", description: "Baumwolle"))
+        #expect(translated == [.translated(ProductTranslated(productId: tee, locale: "de-CH", name: "T-Shirt", description: "Baumwolle"))])
+        #expect(try given(Product.self, created + translated, when: .translate(locale: "de-CH", name: "T-Shirt", description: "Baumwolle")).isEmpty)
+        #expect(Product.fold(created + translated).translations == ["de-CH": ProductTranslation(name: "T-Shirt", description: "Baumwolle")])
+        #expect(try given(Product.self, created + translated, when: .removeTranslation(locale: "de-ch"))
+            == [.translationRemoved(ProductTranslationRemoved(productId: tee, locale: "de-CH"))])
+        expectRefusal(Product.self, created, when: .removeTranslation(locale: "de"), code: .unknownTranslation)
+        expectRefusal(Product.self, created, when: .translate(locale: "german", name: "T-Shirt", description: ""), code: .invalidValue)
+        expectRefusal(Product.self, created, when: .translate(locale: "de", name: " ", description: ""), code: .invalidValue)
+        expectRefusal(Product.self, created + [.discontinued(ProductDiscontinued(productId: tee))], when: .translate(locale: "de", name: "T", description: ""),
+                      code: .productDiscontinued)
+        #expect(LocaleTag.canonical("ZH-hant-tw") == "zh-Hant-TW" && LocaleTag.canonical("pt-br") == "pt-BR")
+    }
 }

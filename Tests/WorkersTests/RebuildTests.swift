@@ -21,6 +21,7 @@ struct RebuildTests {
             var appends = try history.catalog(products: 6)
             // Its categories as a tree, renamed and moved after the products went in.
             appends += try history.categoryTree()
+            appends += try history.translations()
             // Prices derived by exchange rates, with a rate changed and one removed after the products went in.
             let rates = try history.exchangeRates()
             appends.insert(rates[0], at: 0)

@@ -11,12 +11,15 @@ struct CatalogQueryRoutes {
     let catalog: CatalogReader
     let activity: ActivityRecorder
     let readYourWrites: ReadYourWrites
+    /// The language of the catalog's default texts (`DEFAULT_LOCALE`).
+    let defaultLocale: String
 
     func addRoutes(to router: Router<CommerceRequestContext>) {
         router.get("/catalog/products") { request, context -> JSONBody<CatalogReader.Page> in
             let query = request.uri.queryParameters
             try await readYourWrites.wait(request, projection: CatalogProjection())
             var search = try CatalogListingQuery.search(query)
+            search.language = try RequestedLanguage.of(request, defaultLocale: defaultLocale)
             // A category of the tree stands for its path: itself and everything under it.
             for id in try CatalogListingQuery.options(query, "categoryId") {
                 guard let path = try await catalog.categoryPath(id: id) else {
@@ -50,7 +53,8 @@ struct CatalogQueryRoutes {
         router.get("/catalog/products/{productId}") { request, context -> JSONBody<CatalogReader.Product> in
             try await readYourWrites.wait(request, projection: CatalogProjection())
             let id = try context.parameters.require("productId")
-            guard let product = try await catalog.product(id: id, currency: try QueryParameters.currency(request.uri.queryParameters["currency"])),
+            let language = try RequestedLanguage.of(request, defaultLocale: defaultLocale)
+            guard let product = try await catalog.product(id: id, currency: try QueryParameters.currency(request.uri.queryParameters["currency"]), language: language),
                   product.status == "published" || context.principal?.role == .admin
             else { throw ApplicationError.notFound("product \(id)") }
             if product.status == "published", let productId = try? ProductID(id), let viewer = RecommendationRoutes.viewer(request, context) {

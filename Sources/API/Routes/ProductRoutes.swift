@@ -27,6 +27,12 @@ struct ProductRoutes {
         let brand: String?
     }
 
+    /// The name and description in one language.
+    struct Translation: Codable {
+        let name: String
+        let description: String
+    }
+
     struct VariantAttributes: Codable {
         let attributes: [String: String]
     }
@@ -72,6 +78,15 @@ struct ProductRoutes {
         admin.put("products/{productId}/prices") { request, context in
             let body = try await StrictJSON.decode(SetPrice.self, from: request, context: context)
             return try await repository.executeOnProduct(request, context) { _ in .setPrice(sku: try SKU(body.sku), price: Money(body.amount, try Currency(body.currency))) }
+        }
+        admin.put("products/{productId}/translations/{locale}") { request, context in
+            let body = try await StrictJSON.decode(Translation.self, from: request, context: context)
+            let locale = try context.parameters.require("locale")
+            return try await repository.executeOnProduct(request, context) { _ in .translate(locale: locale, name: body.name, description: body.description) }
+        }
+        admin.delete("products/{productId}/translations/{locale}") { request, context in
+            let locale = try context.parameters.require("locale")
+            return try await repository.executeOnProduct(request, context) { _ in .removeTranslation(locale: locale) }
         }
         admin.post("products/{productId}/publish") { request, context in try await repository.executeOnProduct(request, context) { _ in .publish } }
         admin.post("products/{productId}/unpublish") { request, context in try await repository.executeOnProduct(request, context) { _ in .unpublish } }

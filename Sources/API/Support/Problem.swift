@@ -131,7 +131,7 @@ extension Problem {
 
     static func status(of code: DomainError.Code) -> HTTPResponse.Status {
         switch code {
-        case .notFound, .unknownVariant, .unknownImage, .unknownLine, .unknownReservation, .unknownCoupon, .notOnWishlist: .notFound
+        case .notFound, .unknownVariant, .unknownImage, .unknownTranslation, .unknownLine, .unknownReservation, .unknownCoupon, .notOnWishlist: .notFound
         case .alreadyExists, .invalidTransition, .cartClosed, .insufficientStock, .duplicateVariant, .duplicateReservation,
              .productDiscontinued, .orderNotPaid, .unknownOperation, .promotionUsedUp, .promotionInactive, .duplicateCoupon,
              .duplicateReview, .duplicateWishlist, .defaultWishlist, .wishlistFull, .duplicateCategory, .categoryNotEmpty:

@@ -25,6 +25,7 @@ public struct DomainError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let notPublishable = Code(rawValue: "product.not_publishable")
         public static let productDiscontinued = Code(rawValue: "product.discontinued")
         public static let unknownImage = Code(rawValue: "product.unknown_image")
+        public static let unknownTranslation = Code(rawValue: "product.unknown_translation")
 
         // Categories
         /// A category named as a parent or a product's category that the tree lacks.

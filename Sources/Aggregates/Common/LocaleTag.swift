@@ -11,6 +11,17 @@ public enum LocaleTag {
         return parts.dropFirst().allSatisfy { (2...8).contains($0.count) && $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) } }
     }
 
+    /// The tag in its usual case: the language lowercase, a 4-letter script titlecase, a region
+    /// uppercase (`DE-ch` → `de-CH`, `ZH-hant` → `zh-Hant`), so that one language is one key.
+    public static func canonical(_ tag: String) -> String {
+        tag.split(separator: "-").enumerated().map { index, part in
+            if index == 0 { return part.lowercased() }
+            if part.count == 4, part.allSatisfy(\.isLetter) { return part.prefix(1).uppercased() + part.dropFirst().lowercased() }
+            if part.count == 2 { return part.uppercased() }
+            return part.lowercased()
+        }.joined(separator: "-")
+    }
+
     /// The text for the first preference that has one: the tag itself, else the same language
     /// (a `de-AT` reader gets `de`; a `de` reader gets `de-CH` when that is the only German).
     /// Tags compare without regard to case. Nil when no preference has one, or the default

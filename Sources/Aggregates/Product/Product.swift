@@ -33,6 +33,8 @@ public enum Product: Decider {
         public var variants: [Variant] = []
         /// In the order shown.
         public var images: [ProductImage] = []
+        /// Name and description in other languages than the default, by canonical language tag.
+        public var translations: [String: ProductTranslation] = [:]
         public var status = Status.draft
 
         public func variant(_ sku: SKU) -> Variant? { variants.first { $0.sku == sku } }
@@ -55,6 +57,9 @@ public enum Product: Decider {
         case publish
         case unpublish
         case discontinue
+        /// Sets the name and description in `locale` (a language tag; a text as it stands is no change).
+        case translate(locale: String, name: String, description: String)
+        case removeTranslation(locale: String)
     }
 
     public typealias Event = ProductEvent
@@ -130,6 +135,21 @@ public enum Product: Decider {
             return [.unpublished(ProductUnpublished(productId: id))]
         case .discontinue:
             return [.discontinued(ProductDiscontinued(productId: id))]
+        case .translate(let locale, let name, let description):
+            guard LocaleTag.isValid(locale) else { throw DomainError(.invalidValue, "\"\(locale.prefix(40))\" is not a language tag such as de or fr-CH") }
+            try validateText(name, "name", maximum: 200)
+            try validateText(description, "description", maximum: 5000, allowEmpty: true)
+            let tag = LocaleTag.canonical(locale)
+            let translation = ProductTranslation(name: name, description: description)
+            guard state.translations[tag] != translation else { return [] }
+            guard state.translations[tag] != nil || state.translations.count < LocaleTag.maximumLocales else {
+                throw DomainError(.invalidValue, "a product has texts in at most \(LocaleTag.maximumLocales) languages")
+            }
+            return [.translated(ProductTranslated(productId: id, locale: tag, name: name, description: description))]
+        case .removeTranslation(let locale):
+            let tag = LocaleTag.canonical(locale)
+            guard state.translations[tag] != nil else { throw DomainError(.unknownTranslation, "product \(id) has no text in \(locale.prefix(40))") }
+            return [.translationRemoved(ProductTranslationRemoved(productId: id, locale: tag))]
         }
     }
 
@@ -168,6 +188,10 @@ public enum Product: Decider {
         case .published: state.status = .published
         case .unpublished: state.status = .unpublished
         case .discontinued: state.status = .discontinued
+        case .translated(let event):
+            state.translations[event.locale] = ProductTranslation(name: event.name, description: event.description)
+        case .translationRemoved(let event):
+            state.translations[event.locale] = nil
         }
         return state
     }

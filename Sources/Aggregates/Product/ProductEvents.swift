@@ -144,6 +144,36 @@ public struct ProductDiscontinued: EventPayload {
     public static let sample = ProductDiscontinued(productId: ProductCreated.sample.productId)
 }
 
+/// A product's name and description in another language than the shop's default, as they now
+/// stand in it (`locale` a language tag in canonical case: `de`, `fr-CH`).
+public struct ProductTranslated: EventPayload {
+    public var productId: ProductID
+    public var locale: String
+    public var name: String
+    public var description: String
+
+    public static let sample = ProductTranslated(productId: ProductCreated.sample.productId, locale: "de", name: "Klassisches T-Shirt", description: "Bio-Baumwolle")
+}
+
+/// The product no longer has a text in `locale`: readers of it get the default one.
+public struct ProductTranslationRemoved: EventPayload {
+    public var productId: ProductID
+    public var locale: String
+
+    public static let sample = ProductTranslationRemoved(productId: ProductCreated.sample.productId, locale: "de")
+}
+
+/// A product's name and description in one language.
+public struct ProductTranslation: Codable, Sendable, Equatable {
+    public var name: String
+    public var description: String
+
+    public init(name: String, description: String) {
+        self.name = name
+        self.description = description
+    }
+}
+
 public enum ProductEvent: DomainEvent {
     case created(ProductCreated)
     case detailsChanged(ProductDetailsChanged)
@@ -156,10 +186,12 @@ public enum ProductEvent: DomainEvent {
     case published(ProductPublished)
     case unpublished(ProductUnpublished)
     case discontinued(ProductDiscontinued)
+    case translated(ProductTranslated)
+    case translationRemoved(ProductTranslationRemoved)
 
     public static let payloadTypes: [any EventPayload.Type] = [
         ProductCreated.self, ProductDetailsChanged.self, ProductVariantAdded.self, ProductVariantChanged.self, ProductImageAdded.self, ProductImageRemoved.self, ProductImagesReordered.self, ProductPriceSet.self,
-        ProductPublished.self, ProductUnpublished.self, ProductDiscontinued.self,
+        ProductPublished.self, ProductUnpublished.self, ProductDiscontinued.self, ProductTranslated.self, ProductTranslationRemoved.self,
     ]
 
     public var payload: any EventPayload {
@@ -175,6 +207,8 @@ public enum ProductEvent: DomainEvent {
         case .published(let payload): payload
         case .unpublished(let payload): payload
         case .discontinued(let payload): payload
+        case .translated(let payload): payload
+        case .translationRemoved(let payload): payload
         }
     }
 
@@ -191,6 +225,8 @@ public enum ProductEvent: DomainEvent {
         case let payload as ProductPublished: self = .published(payload)
         case let payload as ProductUnpublished: self = .unpublished(payload)
         case let payload as ProductDiscontinued: self = .discontinued(payload)
+        case let payload as ProductTranslated: self = .translated(payload)
+        case let payload as ProductTranslationRemoved: self = .translationRemoved(payload)
         default: return nil
         }
     }

@@ -143,6 +143,20 @@ public struct SyntheticHistory: Sendable {
         return appends
     }
 
+    /// Every listed product's name and description in German, the first one's then removed again.
+    public mutating func translations() throws(DomainError) -> [Append] {
+        var appends: [Append] = []
+        for (index, (id, state)) in productStates.sorted(by: { $0.key < $1.key }).enumerated() where state.status != .discontinued {
+            var product = Stream(Product.self, "product-\(id)", state: state)
+            var commands: [Product.Command] = [.translate(locale: "de", name: "\(state.name) (de)", description: "Auf Deutsch: \(state.description)")]
+            if index == 0 { commands.append(.removeTranslation(locale: "de")) }
+            try product.run(commands, at: now)
+            productStates[id] = product.state
+            appends.append(product.append)
+        }
+        return appends
+    }
+
     /// GBP and JPY prices derived from the EUR ones, then the GBP rate changed and the JPY one
     /// removed: what the catalog view's derived prices must follow.
     public mutating func exchangeRates() throws(DomainError) -> [Append] {

@@ -95,6 +95,8 @@ public struct CatalogReader: Sendable {
         /// Read the catalog's words afresh for correcting the text (else they may be up to
         /// ``CatalogReader/dictionaryAge`` old).
         public var fresh: Bool
+        /// The language names and descriptions are shown in (nil: the default texts).
+        public var language: LanguagePreference?
 
         public init(
             text: String? = nil, category: [String] = [], currency: Currency = .EUR, sort: Sort? = nil, limit: Int = 20,
@@ -112,6 +114,7 @@ public struct CatalogReader: Sendable {
             self.cursor = cursor
             self.facets = []
             self.fresh = false
+            self.language = nil
         }
 
         /// The sort used: the one asked for, else relevance for text and name without.
@@ -167,8 +170,11 @@ public struct CatalogReader: Sendable {
 
     public struct Product: Sendable, Codable, Equatable {
         public let productId: String
+        /// In the language asked for when the product has a text in it, else the default.
         public let name: String
         public let description: String
+        /// The language of `name` and `description`; nil when they are the default texts.
+        public let locale: String?
         public let categoryPath: [String]
         /// The category of the tree the product is in; nil for a free path.
         public let categoryId: String?
@@ -349,7 +355,7 @@ public struct CatalogReader: Sendable {
         let more = listed.count > limit
         listed = Array(listed.prefix(limit))
         // A product changed between the two reads (unpublished, repriced) is shown as read now.
-        let details = try await products(ids: listed.map(\.id), currency: search.currency)
+        let details = try await products(ids: listed.map(\.id), currency: search.currency, language: search.language)
         let items = listed.compactMap { details[$0.id] }
         let lastKey = listed.last.map { (key: $0.key, id: $0.id) }
         let next = more ? lastKey.map { Cursor(sort: sort, key: $0.key, id: $0.id).encoded() } : nil
@@ -362,16 +368,16 @@ public struct CatalogReader: Sendable {
     }
 
     /// One product with all its variants, whatever its status; nil when there is none.
-    public func product(id: String, currency: Currency) async throws -> Product? {
-        try await products(ids: [id], currency: currency)[id]
+    public func product(id: String, currency: Currency, language: LanguagePreference? = nil) async throws -> Product? {
+        try await products(ids: [id], currency: currency, language: language)[id]
     }
 
     /// The products of `ids` with all their variants, whatever their status, by id.
-    func products(ids: [String], currency: Currency) async throws -> [String: Product] {
+    func products(ids: [String], currency: Currency, language: LanguagePreference? = nil) async throws -> [String: Product] {
         guard !ids.isEmpty else { return [:] }
         let rows = try await client.query(
             """
-            SELECT p.product_id, p.name, p.description, p.category_path, p.category_id, p.brand, p.images::text, p.status,
+            SELECT p.product_id, p.name, p.description, p.translations::text, p.category_path, p.category_id, p.brand, p.images::text, p.status,
                    min((v.prices ->> \(currency.code))::bigint), coalesce(sum(greatest(v.available, 0)), 0)::bigint,
                    coalesce(jsonb_agg(jsonb_build_object('sku', v.sku, 'attributes', v.attributes, 'price', v.prices -> \(currency.code),
                             'available', v.available, 'derived', NOT v.set_prices ? \(currency.code)) ORDER BY v.sku) FILTER (WHERE v.sku IS NOT NULL), '[]')::text,
@@ -385,11 +391,11 @@ public struct CatalogReader: Sendable {
             logger: logger
         )
         var found: [String: Product] = [:]
-        for try await (id, name, description, path, categoryID, brand, images, status, fromPrice, available, variantsJSON, ratingSum, ratingCount, stars) in rows.decode(
-            (String, String, String, [String], String?, String?, String, String, Int64?, Int64, String, Int64, Int64, [Int64]).self
+        for try await (id, name, description, translations, path, categoryID, brand, images, status, fromPrice, available, variantsJSON, ratingSum, ratingCount, stars) in rows.decode(
+            (String, String, String, String, [String], String?, String?, String, String, Int64?, Int64, String, Int64, Int64, [Int64]).self
         ) {
             found[id] = try Self.product(
-                id: id, name: name, description: description, path: path, categoryID: categoryID, brand: brand, imagesJSON: images, status: status, fromPrice: fromPrice,
+                id: id, name: name, description: description, translationsJSON: translations, language: language, path: path, categoryID: categoryID, brand: brand, imagesJSON: images, status: status, fromPrice: fromPrice,
                 available: available, variantsJSON: variantsJSON, currency: currency,
                 rating: RatingSummary(sum: ratingSum, count: ratingCount, stars: stars)
             )
@@ -399,11 +405,11 @@ public struct CatalogReader: Sendable {
 
     /// Of `ids`, the products a shopper can buy now in `currency` — published, with a variant in
     /// stock and priced in it — by id. What recommendation lists are made of.
-    public func availableProducts(ids: [String], currency: Currency) async throws -> [String: Product] {
+    public func availableProducts(ids: [String], currency: Currency, language: LanguagePreference? = nil) async throws -> [String: Product] {
         guard !ids.isEmpty else { return [:] }
         let rows = try await client.query(
             """
-            SELECT p.product_id, p.name, p.description, p.category_path, p.category_id, p.brand, p.images::text, p.status,
+            SELECT p.product_id, p.name, p.description, p.translations::text, p.category_path, p.category_id, p.brand, p.images::text, p.status,
                    min((v.prices ->> \(currency.code))::bigint), coalesce(sum(greatest(v.available, 0)), 0)::bigint,
                    jsonb_agg(jsonb_build_object('sku', v.sku, 'attributes', v.attributes, 'price', v.prices -> \(currency.code),
                              'available', v.available, 'derived', NOT v.set_prices ? \(currency.code)) ORDER BY v.sku)::text,
@@ -418,11 +424,11 @@ public struct CatalogReader: Sendable {
             logger: logger
         )
         var found: [String: Product] = [:]
-        for try await (id, name, description, path, categoryID, brand, images, status, fromPrice, available, variantsJSON, ratingSum, ratingCount, stars) in rows.decode(
-            (String, String, String, [String], String?, String?, String, String, Int64?, Int64, String, Int64, Int64, [Int64]).self
+        for try await (id, name, description, translations, path, categoryID, brand, images, status, fromPrice, available, variantsJSON, ratingSum, ratingCount, stars) in rows.decode(
+            (String, String, String, String, [String], String?, String?, String, String, Int64?, Int64, String, Int64, Int64, [Int64]).self
         ) {
             found[id] = try Self.product(
-                id: id, name: name, description: description, path: path, categoryID: categoryID, brand: brand, imagesJSON: images, status: status, fromPrice: fromPrice,
+                id: id, name: name, description: description, translationsJSON: translations, language: language, path: path, categoryID: categoryID, brand: brand, imagesJSON: images, status: status, fromPrice: fromPrice,
                 available: available, variantsJSON: variantsJSON, currency: currency,
                 rating: RatingSummary(sum: ratingSum, count: ratingCount, stars: stars)
             )
@@ -462,9 +468,18 @@ public struct CatalogReader: Sendable {
 
     /// A product from a row of either query; the variants come as JSON from `jsonb_agg`.
     private static func product(
-        id: String, name: String, description: String, path: [String], categoryID: String?, brand: String?, imagesJSON: String, status: String, fromPrice: Int64?,
-        available: Int64, variantsJSON: String, currency: Currency, rating: RatingSummary
+        id: String, name: String, description: String, translationsJSON: String, language: LanguagePreference?, path: [String], categoryID: String?,
+        brand: String?, imagesJSON: String, status: String, fromPrice: Int64?, available: Int64, variantsJSON: String, currency: Currency,
+        rating: RatingSummary
     ) throws -> Product {
+        var (locale, shownName, shownDescription): (String?, String, String) = (nil, name, description)
+        if let language, translationsJSON != "{}" {
+            let translations = try JSONDecoder().decode([String: ProductTranslation].self, from: Data(translationsJSON.utf8))
+            if let picked = LocaleTag.pick(translations.mapValues(\.name), preferences: language.preferred, defaultLocale: language.defaultLocale),
+               let translation = translations[picked.locale] {
+                (locale, shownName, shownDescription) = (picked.locale, translation.name, translation.description)
+            }
+        }
         let variants = try JSONDecoder().decode([StoredVariant].self, from: Data(variantsJSON.utf8)).map {
             Variant(
                 sku: $0.sku, attributes: $0.attributes, price: $0.price.map { Money($0, currency) }, priceDerived: $0.price != nil && $0.derived,
@@ -472,7 +487,7 @@ public struct CatalogReader: Sendable {
             )
         }
         return Product(
-            productId: id, name: name, description: description, categoryPath: path, categoryId: categoryID, brand: brand,
+            productId: id, name: shownName, description: shownDescription, locale: locale, categoryPath: path, categoryId: categoryID, brand: brand,
             images: try JSONDecoder().decode([ProductImage].self, from: Data(imagesJSON.utf8)).map(Image.init), status: status,
             fromPrice: fromPrice.map { Money($0, currency) }, available: Int(available), inStock: available > 0, variants: variants,
             rating: rating

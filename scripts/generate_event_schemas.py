@@ -133,6 +133,15 @@ review_flags = {"type": "array", "items": {"enum": ["language", "link", "repetit
 list_name = {"type": "string", "minLength": 1, "maxLength": 60}
 share_token = {"type": "string", "minLength": 16, "maxLength": 64}
 currency_code = {"type": "string", "pattern": "^[A-Z]{3}$"}
+specification_key = {"type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_]{0,49}$"}
+specification_kind = {"enum": ["text", "number", "option"]}
+specification = {"type": "object", "additionalProperties": False, "required": ["key", "label", "kind", "value"],
+                 "properties": {"key": specification_key, "label": {"type": "string", "minLength": 1}, "kind": specification_kind,
+                                "value": {"type": "string"}, "unit": {"type": "string", "minLength": 1}}}
+specification_definition = {"type": "object", "additionalProperties": False, "required": ["key", "label", "kind"],
+                            "properties": {"key": specification_key, "label": {"type": "string", "minLength": 1}, "kind": specification_kind,
+                                           "unit": {"type": "string", "minLength": 1},
+                                           "options": {"type": "array", "minItems": 1, "maxItems": 100, "items": {"type": "string", "minLength": 1}}}}
 category_slug = {"type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$", "maxLength": 100}
 category_name = {"type": "string", "minLength": 1, "maxLength": 100, "pattern": "^[^/]*$"}
 localized_names = {"type": "object", "maxProperties": 30, "propertyNames": {"pattern": "^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,2}$"},
@@ -160,6 +169,12 @@ EVENTS = [
      {"productId": ref_id, "locale": {"type": "string", "pattern": "^[a-z]{2,3}(-[A-Za-z0-9]{2,8}){0,2}$"}, "name": text, "description": any_text}, {}),
     ("ProductTranslationRemoved", 1, "product", "The product no longer has a text in locale: readers of it get the default one.",
      {"productId": ref_id, "locale": {"type": "string", "pattern": "^[a-z]{2,3}(-[A-Za-z0-9]{2,8}){0,2}$"}}, {}),
+    ("ProductSpecificationsSet", 1, "product", "The product's specifications as they now stand, as a whole, each with its label, kind and unit from its definition at the time.",
+     {"productId": ref_id, "specifications": {"type": "array", "maxItems": 50, "items": specification}}, {}),
+    ("ProductSEOChanged", 1, "product", "The product page's search-engine fields as they now stand (each absent: none).",
+     {"productId": ref_id, "seo": {"type": "object", "additionalProperties": False, "properties": {
+         "title": {"type": "string", "minLength": 1}, "metaDescription": {"type": "string", "minLength": 1},
+         "slug": {"type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$", "maxLength": 100}}}}, {}),
     ("ProductVariantAdded", 1, "product", "A variant (one SKU) was added to a product.",
      {"productId": ref_id, "sku": ref_id, "attributes": {"type": "object", "additionalProperties": {"type": "string"}}}, {}),
     ("ProductVariantChanged", 1, "product", "A variant's attributes were replaced as a whole.",
@@ -319,6 +334,9 @@ EVENTS = [
      {"currency": currency_code, "base": currency_code, "ratePerMillion": {"type": "integer", "minimum": 1, "maximum": 1000000000000},
       "roundingIncrement": {"type": "integer", "minimum": 1, "maximum": 100000}},
      {"previousRatePerMillion": {"type": "integer", "minimum": 1}}),
+    ("SpecificationDefined", 1, "specification", "A specification products may have was defined, or redefined as a whole.",
+     {"definition": specification_definition}, {}),
+    ("SpecificationRemoved", 1, "specification", "A specification is no longer defined (products keep the values they have).", {"key": specification_key}, {}),
     ("ExchangeRateRemoved", 1, "currency", "Prices in currency are no longer derived.", {"currency": currency_code}, {}),
 ]
 

@@ -237,7 +237,6 @@ func buildRouterAndActivity(
         ),
         erase: erase
     ).addRoutes(members: members, signedIn: signedIn)
-    ProductRoutes(repository: repository, placement: ProductPlacement(repository: repository)).addRoutes(admin: admin)
     ProductImageRoutes(repository: repository, storage: configuration.imageStorage).addRoutes(admin: admin, public: router)
     InventoryRoutes(repository: repository).addRoutes(admin: admin)
     ExchangeRateRoutes(repository: repository).addRoutes(admin: admin)
@@ -254,6 +253,11 @@ func buildRouterAndActivity(
     )).addRoutes(admin: admin)
     WebhookRoutes(apply: ApplyGatewayWebhook(repository: repository), signature: dependencies.webhookSignature).addRoutes(to: router)
     let catalog = CatalogReader(client: dependencies.postgres, logger: logger)
+    ProductRoutes(
+        repository: repository, placement: ProductPlacement(repository: repository),
+        setSEO: SetProductSEO(repository: repository) { slug, product in try await catalog.slugHolder(slug, except: product.rawValue) }
+    ).addRoutes(admin: admin)
+    SpecificationRoutes(repository: repository).addRoutes(admin: admin)
     CategoryRoutes(
         repository: repository, delete: DeleteCategory(repository: repository) { try await catalog.productCount(inCategory: $0.rawValue) },
         catalog: catalog, readYourWrites: readYourWrites, defaultLocale: configuration.defaultLocale

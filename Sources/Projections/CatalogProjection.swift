@@ -30,6 +30,8 @@ final class CatalogBuilder: ReadModelBuilder {
         /// In the order shown.
         var images: [ProductImage] = []
         var translations: [String: ProductTranslation] = [:]
+        var specifications: [ProductSpecification] = []
+        var seo = ProductSEO()
         var status: String
         var position: Int64
         var updatedAt: Date
@@ -67,6 +69,8 @@ final class CatalogBuilder: ReadModelBuilder {
             case .discontinued(let e): e.productId.rawValue
             case .translated(let e): e.productId.rawValue
             case .translationRemoved(let e): e.productId.rawValue
+            case .specificationsSet(let e): e.productId.rawValue
+            case .seoChanged(let e): e.productId.rawValue
             }
         }
 
@@ -203,6 +207,10 @@ final class CatalogBuilder: ReadModelBuilder {
             }
         case .translationRemoved(let removed):
             changeProduct(removed.productId, event) { $0.translations[removed.locale] = nil }
+        case .specificationsSet(let set):
+            changeProduct(set.productId, event) { $0.specifications = set.specifications }
+        case .seoChanged(let changed):
+            changeProduct(changed.productId, event) { $0.seo = changed.seo }
         }
     }
 
@@ -276,18 +284,21 @@ final class CatalogBuilder: ReadModelBuilder {
         if !productIDs.isEmpty {
             let rows = try await connection.query(
                 """
-                SELECT product_id, name, description, category_path, category_id, brand, images::text, translations::text, status, position, updated_at
+                SELECT product_id, name, description, category_path, category_id, brand, images::text, translations::text, specifications::text, seo::text,
+                       status, position, updated_at
                 FROM catalog_products WHERE product_id = ANY(\(productIDs))
                 """,
                 logger: logger
             )
-            for try await (id, name, description, path, categoryID, brand, images, translations, status, position, updatedAt) in rows.decode(
-                (String, String, String, [String], String?, String?, String, String, String, Int64, Date).self
+            for try await (id, name, description, path, categoryID, brand, images, translations, specifications, seo, status, position, updatedAt) in rows.decode(
+                (String, String, String, [String], String?, String?, String, String, String, String, String, Int64, Date).self
             ) {
                 products[id] = ProductRow(
                     name: name, description: description, categoryPath: path, categoryId: try categoryID.map { try CategoryID($0) }, brand: brand,
                     images: try JSONDecoder().decode([ProductImage].self, from: Data(images.utf8)),
                     translations: try JSONDecoder().decode([String: ProductTranslation].self, from: Data(translations.utf8)),
+                    specifications: try JSONDecoder().decode([ProductSpecification].self, from: Data(specifications.utf8)),
+                    seo: try JSONDecoder().decode(ProductSEO.self, from: Data(seo.utf8)),
                     status: status, position: position, updatedAt: updatedAt
                 )
             }
@@ -320,12 +331,12 @@ final class CatalogBuilder: ReadModelBuilder {
                 // Weighted by where a word stands, in every language (0026_product_brand.sql, 0030_product_translations.sql).
                 ("search", "catalog_search_vector($2, nullif($8, ''), ARRAY(SELECT jsonb_array_elements_text($4::jsonb)), $3, $11::jsonb)"),
                 ("position", "$6"), ("updated_at", "$7"), ("brand", "nullif($8, '')"), ("images", "$9::jsonb"), ("category_id", "nullif($10, '')"),
-                ("translations", "$11::jsonb"),
+                ("translations", "$11::jsonb"), ("specifications", "$12::jsonb"), ("seo", "$13::jsonb"), ("slug", "nullif($14, '')"),
             ],
             conflict: """
                 ON CONFLICT (product_id) DO UPDATE SET name = excluded.name, description = excluded.description,
                     category_path = excluded.category_path, category_id = excluded.category_id, brand = excluded.brand, images = excluded.images,
-                    translations = excluded.translations, status = excluded.status, search = excluded.search,
+                    translations = excluded.translations, specifications = excluded.specifications, seo = excluded.seo, slug = excluded.slug, status = excluded.status, search = excluded.search,
                     position = excluded.position, updated_at = excluded.updated_at, changed = excluded.changed
                 """
         ).write(
@@ -334,7 +345,8 @@ final class CatalogBuilder: ReadModelBuilder {
                 .text(productRows.map { EventCodec.encodeJSON(path(of: $0)) }), .text(productRows.map(\.status)),
                 .bigint(productRows.map(\.position)), .timestamptz(productRows.map(\.updatedAt)), .text(productRows.map { $0.brand ?? "" }),
                 .text(productRows.map { EventCodec.encodeJSON($0.images) }), .text(productRows.map { $0.categoryId?.rawValue ?? "" }),
-                .text(productRows.map { EventCodec.encodeJSON($0.translations) }),
+                .text(productRows.map { EventCodec.encodeJSON($0.translations) }), .text(productRows.map { EventCodec.encodeJSON($0.specifications) }),
+                .text(productRows.map { EventCodec.encodeJSON($0.seo) }), .text(productRows.map { $0.seo.slug ?? "" }),
             ],
             rowCount: productIDs.count, on: connection, logger: logger
         )

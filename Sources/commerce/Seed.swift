@@ -75,19 +75,31 @@ enum DemoCatalog {
         var brand: String? = nil
         /// The colour of its placeholder image.
         var colour: (UInt8, UInt8, UInt8) = (0x8A, 0x9B, 0xA8)
+        /// Values of ``specifications`` by key.
+        var specifications: [String: String] = [:]
     }
+
+    /// What the demo products are described by.
+    static let specifications = [
+        SpecificationDefinition(key: "material", label: "Material", kind: .option, options: ["Cotton", "Fleece", "Enamel", "Steel", "Paper"]),
+        SpecificationDefinition(key: "weight", label: "Weight", kind: .number, unit: "kg"),
+        SpecificationDefinition(key: "care", label: "Care", kind: .text),
+    ]
 
     static let items: [Item] = [
         Item(id: "tee-classic", name: "Classic Tee", description: "Organic cotton t-shirt, regular fit", category: ["Apparel", "Shirts"],
-             variants: ["S", "M", "L"].map { ("TEE-CLASSIC-\($0)", ["size": $0, "colour": "navy"]) }, eur: 2500, usd: 2900, stock: 40, brand: "Northwind", colour: (0x1F, 0x2A, 0x44)),
+             variants: ["S", "M", "L"].map { ("TEE-CLASSIC-\($0)", ["size": $0, "colour": "navy"]) }, eur: 2500, usd: 2900, stock: 40, brand: "Northwind", colour: (0x1F, 0x2A, 0x44),
+             specifications: ["material": "Cotton", "weight": "0.18", "care": "Machine wash at 30 °C"]),
         Item(id: "tee-pocket", name: "Pocket Tee", description: "Heavyweight cotton with a chest pocket", category: ["Apparel", "Shirts"],
              variants: ["M", "L"].map { ("TEE-POCKET-\($0)", ["size": $0, "colour": "sand"]) }, eur: 3200, usd: 3600, stock: 25, brand: "Northwind", colour: (0xC2, 0xB2, 0x80)),
         Item(id: "hoodie-zip", name: "Zip Hoodie", description: "Brushed fleece, full zip", category: ["Apparel", "Hoodies"],
-             variants: ["M", "L", "XL"].map { ("HOODIE-ZIP-\($0)", ["size": $0, "colour": "grey"]) }, eur: 6900, usd: 7900, stock: 15, brand: "Fjell", colour: (0x80, 0x80, 0x80)),
+             variants: ["M", "L", "XL"].map { ("HOODIE-ZIP-\($0)", ["size": $0, "colour": "grey"]) }, eur: 6900, usd: 7900, stock: 15, brand: "Fjell", colour: (0x80, 0x80, 0x80),
+             specifications: ["material": "Fleece", "weight": "0.62"]),
         Item(id: "mug-enamel", name: "Enamel Mug", description: "Camping mug, 350 ml", category: ["Home", "Kitchen"],
              variants: [("MUG-ENAMEL-WHITE", ["colour": "white"]), ("MUG-ENAMEL-BLUE", ["colour": "blue"])], eur: 1400, usd: 1600, stock: 60, brand: "Fjell", colour: (0xF4, 0xF4, 0xF0)),
         Item(id: "knife-chef", name: "Chef's Knife", description: "20 cm, stainless steel", category: ["Home", "Kitchen"],
-             variants: [("KNIFE-CHEF-20", ["length": "20 cm"])], eur: 8900, usd: 9900, stock: 8, brand: "Oak & Ash", colour: (0xB0, 0xB8, 0xC0)),
+             variants: [("KNIFE-CHEF-20", ["length": "20 cm"])], eur: 8900, usd: 9900, stock: 8, brand: "Oak & Ash", colour: (0xB0, 0xB8, 0xC0),
+             specifications: ["material": "Steel", "weight": "0.21", "care": "Hand wash, dry at once"]),
         Item(id: "book-ddd", name: "Domain Modelling", description: "A field guide to aggregates and events", category: ["Books", "Software"],
              variants: [("BOOK-DDD-PAPER", ["format": "paperback"]), ("BOOK-DDD-HARD", ["format": "hardcover"])], eur: 3900, usd: 4500, stock: 20),
     ]
@@ -129,6 +141,13 @@ enum DemoCatalog {
         } else {
             skipped += 1
         }
+        let definitions = Dictionary(uniqueKeysWithValues: specifications.map { ($0.key, $0) })
+        if try await appendNew(SpecificationCatalog.self, specifications.map { .define($0) }, to: try StreamName(category: "specification", id: "catalog"),
+                               store: store, context: context) {
+            written += 1
+        } else {
+            skipped += 1
+        }
         let treeState = try tree.reduce(CategoryTree.initialState) { state, command in try CategoryTree.handle(command, state, context).state }
         for item in items {
             let id = try ProductID(item.id)
@@ -144,7 +163,9 @@ enum DemoCatalog {
             let (red, green, blue) = item.colour
             let image = try ImageFile(data: PlaceholderImage.png(width: 64, height: 64, red: red, green: green, blue: blue), fileName: "\(item.id).png", declaredType: nil)
             try await images.put(image.data, name: image.fileName)
-            commands += [.addImage(ProductImage(imageId: image.sha256, contentType: image.contentType, bytes: image.data.count, alt: "\(item.name) (placeholder)")), .publish]
+            commands += [.addImage(ProductImage(imageId: image.sha256, contentType: image.contentType, bytes: image.data.count, alt: "\(item.name) (placeholder)"))]
+            if !item.specifications.isEmpty { commands.append(.setSpecifications(item.specifications, definitions: definitions)) }
+            commands += [.setSEO(ProductSEO(title: "\(item.name) — \(item.description)", slug: item.id)), .publish]
             if try await appendNew(Product.self, commands, to: try StreamName(category: "product", id: item.id), store: store, context: context) {
                 written += 1
             } else {

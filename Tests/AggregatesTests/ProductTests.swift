@@ -124,4 +124,39 @@ struct ProductTests {
                       code: .productDiscontinued)
         #expect(LocaleTag.canonical("ZH-hant-tw") == "zh-Hant-TW" && LocaleTag.canonical("pt-br") == "pt-BR")
     }
+
+    @Test("specifications are checked against their definitions and stored in canonical form; SEO fields keep their form")
+    func specificationsAndSEO() throws {
+        let definitions: [String: SpecificationDefinition] = [
+            "weight": SpecificationDefinition(key: "weight", label: "Weight", kind: .number, unit: "kg"),
+            "material": SpecificationDefinition(key: "material", label: "Material", kind: .option, options: ["Cotton", "Wool"]),
+            "care": SpecificationDefinition(key: "care", label: "Care", kind: .text),
+        ]
+        let set = try given(Product.self, created, when: .setSpecifications(["weight": "0.180", "material": "cotton", "care": "30 °C"], definitions: definitions))
+        #expect(set == [.specificationsSet(ProductSpecificationsSet(productId: tee, specifications: [
+            ProductSpecification(key: "care", label: "Care", kind: .text, value: "30 °C"),
+            ProductSpecification(key: "material", label: "Material", kind: .option, value: "Cotton"),
+            ProductSpecification(key: "weight", label: "Weight", kind: .number, value: "0.18", unit: "kg"),
+        ]))])
+        #expect(try given(Product.self, created + set, when: .setSpecifications(["weight": "0.18", "material": "COTTON", "care": "30 °C"], definitions: definitions)).isEmpty)
+        expectRefusal(Product.self, created, when: .setSpecifications(["weight": "heavy"], definitions: definitions), code: .invalidValue)
+        expectRefusal(Product.self, created, when: .setSpecifications(["weight": "1.1234567"], definitions: definitions), code: .invalidValue)
+        expectRefusal(Product.self, created, when: .setSpecifications(["material": "Silk"], definitions: definitions), code: .invalidValue)
+        expectRefusal(Product.self, created, when: .setSpecifications(["colour": "red"], definitions: definitions), code: .unknownSpecification)
+        #expect(SpecificationDefinition.decimal("007.500") == "7.5" && SpecificationDefinition.decimal("-0.0") == "0" && SpecificationDefinition.decimal("1e3") == nil)
+
+        let seo = ProductSEO(title: "Organic tee", metaDescription: "Soft", slug: "organic-tee")
+        #expect(try given(Product.self, created, when: .setSEO(seo)) == [.seoChanged(ProductSEOChanged(productId: tee, seo: seo))])
+        #expect(try given(Product.self, created + [.seoChanged(ProductSEOChanged(productId: tee, seo: seo))], when: .setSEO(seo)).isEmpty)
+        expectRefusal(Product.self, created, when: .setSEO(ProductSEO(slug: "Organic Tee")), code: .invalidValue)
+        expectRefusal(Product.self, created, when: .setSEO(ProductSEO(title: " ")), code: .invalidValue)
+
+        expectRefusal(SpecificationCatalog.self, [], when: .define(SpecificationDefinition(key: "1x", label: "X", kind: .text)), code: .invalidValue)
+        expectRefusal(SpecificationCatalog.self, [], when: .define(SpecificationDefinition(key: "size", label: "Size", kind: .option, options: [])), code: .invalidValue)
+        expectRefusal(SpecificationCatalog.self, [], when: .define(SpecificationDefinition(key: "size", label: "Size", kind: .option, options: ["S", "s"])), code: .invalidValue)
+        expectRefusal(SpecificationCatalog.self, [], when: .define(SpecificationDefinition(key: "size", label: "Size", kind: .text, unit: "cm")), code: .invalidValue)
+        expectRefusal(SpecificationCatalog.self, [], when: .remove(key: "size"), code: .notFound)
+        let defined = try given(SpecificationCatalog.self, [], when: .define(definitions["weight"]!))
+        #expect(try given(SpecificationCatalog.self, defined, when: .define(definitions["weight"]!)).isEmpty)
+    }
 }

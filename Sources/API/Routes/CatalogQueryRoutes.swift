@@ -50,17 +50,28 @@ struct CatalogQueryRoutes {
             let limit = try QueryParameters.limit(query["limit"], default: 10)
             return JSONBody(try await catalog.suggestions(prefix: typed, limit: limit, fresh: query["minPosition"] != nil))
         }
+        router.get("/catalog/products/by-slug/{slug}") { request, context -> JSONBody<CatalogReader.Product> in
+            try await readYourWrites.wait(request, projection: CatalogProjection())
+            let slug = try context.parameters.require("slug")
+            guard let id = try await catalog.productID(slug: slug) else { throw ApplicationError.notFound("product \(slug)") }
+            return JSONBody(try await product(id, request, context))
+        }
         router.get("/catalog/products/{productId}") { request, context -> JSONBody<CatalogReader.Product> in
             try await readYourWrites.wait(request, projection: CatalogProjection())
-            let id = try context.parameters.require("productId")
-            let language = try RequestedLanguage.of(request, defaultLocale: defaultLocale)
-            guard let product = try await catalog.product(id: id, currency: try QueryParameters.currency(request.uri.queryParameters["currency"]), language: language),
-                  product.status == "published" || context.principal?.role == .admin
-            else { throw ApplicationError.notFound("product \(id)") }
-            if product.status == "published", let productId = try? ProductID(id), let viewer = RecommendationRoutes.viewer(request, context) {
-                activity.record(.productViewed(ProductViewed(viewer: viewer, productId: productId, sku: nil)))
-            }
-            return JSONBody(product)
+            return JSONBody(try await product(try context.parameters.require("productId"), request, context))
         }
+    }
+
+    /// One product as a shopper sees it (an admin also sees it unpublished); a view of a published
+    /// one is recorded as the viewer's activity.
+    private func product(_ id: String, _ request: Request, _ context: CommerceRequestContext) async throws -> CatalogReader.Product {
+        let language = try RequestedLanguage.of(request, defaultLocale: defaultLocale)
+        guard let product = try await catalog.product(id: id, currency: try QueryParameters.currency(request.uri.queryParameters["currency"]), language: language),
+              product.status == "published" || context.principal?.role == .admin
+        else { throw ApplicationError.notFound("product \(id)") }
+        if product.status == "published", let productId = try? ProductID(id), let viewer = RecommendationRoutes.viewer(request, context) {
+            activity.record(.productViewed(ProductViewed(viewer: viewer, productId: productId, sku: nil)))
+        }
+        return product
     }
 }

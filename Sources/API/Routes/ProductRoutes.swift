@@ -6,6 +6,7 @@ import Hummingbird
 struct ProductRoutes {
     let repository: AggregateRepository
     let placement: ProductPlacement
+    let setSEO: SetProductSEO
 
     struct CreateProduct: Codable {
         let productId: String
@@ -87,6 +88,13 @@ struct ProductRoutes {
         admin.delete("products/{productId}/translations/{locale}") { request, context in
             let locale = try context.parameters.require("locale")
             return try await repository.executeOnProduct(request, context) { _ in .removeTranslation(locale: locale) }
+        }
+        admin.put("products/{productId}/seo") { request, context in
+            let seo = try await StrictJSON.decode(ProductSEO.self, from: request, context: context)
+            let id = try ProductID(try context.parameters.require("productId"))
+            return CommandResponses.ok(try await setSEO(
+                id, seo, ifMatch: try CommandResponses.ifMatch(request), metadata: CommandResponses.metadata(context.principal, request)
+            ))
         }
         admin.post("products/{productId}/publish") { request, context in try await repository.executeOnProduct(request, context) { _ in .publish } }
         admin.post("products/{productId}/unpublish") { request, context in try await repository.executeOnProduct(request, context) { _ in .unpublish } }

@@ -134,7 +134,7 @@ extension Problem {
         case .notFound, .unknownVariant, .unknownImage, .unknownTranslation, .unknownLine, .unknownReservation, .unknownCoupon, .notOnWishlist: .notFound
         case .alreadyExists, .invalidTransition, .cartClosed, .insufficientStock, .duplicateVariant, .duplicateReservation,
              .productDiscontinued, .orderNotPaid, .unknownOperation, .promotionUsedUp, .promotionInactive, .duplicateCoupon,
-             .duplicateReview, .duplicateWishlist, .defaultWishlist, .wishlistFull, .duplicateCategory, .categoryNotEmpty:
+             .duplicateReview, .duplicateWishlist, .defaultWishlist, .wishlistFull, .duplicateCategory, .categoryNotEmpty, .duplicateProductSlug:
             .conflict
         case .notReviewAuthor, .ownReview: .forbidden
         default: .unprocessableContent

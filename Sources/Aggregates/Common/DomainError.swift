@@ -26,6 +26,8 @@ public struct DomainError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let productDiscontinued = Code(rawValue: "product.discontinued")
         public static let unknownImage = Code(rawValue: "product.unknown_image")
         public static let unknownTranslation = Code(rawValue: "product.unknown_translation")
+        public static let unknownSpecification = Code(rawValue: "product.unknown_specification")
+        public static let duplicateProductSlug = Code(rawValue: "product.duplicate_slug")
 
         // Categories
         /// A category named as a parent or a product's category that the tree lacks.

@@ -23,6 +23,7 @@ public enum EventCatalog {
         ("wishlist", WishlistEvent.payloadTypes),
         ("category", CategoryTreeEvent.payloadTypes),
         ("currency", ExchangeRatesEvent.payloadTypes),
+        ("specification", SpecificationCatalogEvent.payloadTypes),
     ]
 
     public static let entries: [Entry] = categories.flatMap { category, types in

@@ -35,6 +35,9 @@ public enum Product: Decider {
         public var images: [ProductImage] = []
         /// Name and description in other languages than the default, by canonical language tag.
         public var translations: [String: ProductTranslation] = [:]
+        /// By key.
+        public var specifications: [ProductSpecification] = []
+        public var seo = ProductSEO()
         public var status = Status.draft
 
         public func variant(_ sku: SKU) -> Variant? { variants.first { $0.sku == sku } }
@@ -60,6 +63,11 @@ public enum Product: Decider {
         /// Sets the name and description in `locale` (a language tag; a text as it stands is no change).
         case translate(locale: String, name: String, description: String)
         case removeTranslation(locale: String)
+        /// Replaces the specifications as a whole, each value checked against its definition
+        /// (the caller reads `definitions` from ``SpecificationCatalog``).
+        case setSpecifications([String: String], definitions: [String: SpecificationDefinition])
+        /// Sets the search-engine fields as a whole.
+        case setSEO(ProductSEO)
     }
 
     public typealias Event = ProductEvent
@@ -150,6 +158,27 @@ public enum Product: Decider {
             let tag = LocaleTag.canonical(locale)
             guard state.translations[tag] != nil else { throw DomainError(.unknownTranslation, "product \(id) has no text in \(locale.prefix(40))") }
             return [.translationRemoved(ProductTranslationRemoved(productId: id, locale: tag))]
+        case .setSpecifications(let values, let definitions):
+            guard values.count <= 50 else { throw DomainError(.invalidValue, "a product has at most 50 specifications") }
+            var specifications: [ProductSpecification] = []
+            for key in values.keys.sorted() {
+                guard let definition = definitions[key] else { throw DomainError(.unknownSpecification, "the shop defines no specification \(key.prefix(50))") }
+                specifications.append(ProductSpecification(
+                    key: key, label: definition.label, kind: definition.kind, value: try definition.canonical(values[key]!), unit: definition.unit
+                ))
+            }
+            guard specifications != state.specifications else { return [] }
+            return [.specificationsSet(ProductSpecificationsSet(productId: id, specifications: specifications))]
+        case .setSEO(let seo):
+            if let title = seo.title { try validateText(title, "the SEO title", maximum: 200) }
+            if let description = seo.metaDescription { try validateText(description, "the meta description", maximum: 500) }
+            if let slug = seo.slug {
+                guard (1...100).contains(slug.count), slug.split(separator: "-", omittingEmptySubsequences: false).allSatisfy({ part in
+                    !part.isEmpty && part.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber) }
+                }) else { throw DomainError(.invalidValue, "a slug is 1-100 lowercase letters and digits in words joined by single '-'") }
+            }
+            guard seo != state.seo else { return [] }
+            return [.seoChanged(ProductSEOChanged(productId: id, seo: seo))]
         }
     }
 
@@ -192,6 +221,10 @@ public enum Product: Decider {
             state.translations[event.locale] = ProductTranslation(name: event.name, description: event.description)
         case .translationRemoved(let event):
             state.translations[event.locale] = nil
+        case .specificationsSet(let event):
+            state.specifications = event.specifications
+        case .seoChanged(let event):
+            state.seo = event.seo
         }
         return state
     }

@@ -163,6 +163,43 @@ public struct ProductTranslationRemoved: EventPayload {
     public static let sample = ProductTranslationRemoved(productId: ProductCreated.sample.productId, locale: "de")
 }
 
+/// The product's specifications as they now stand, as a whole, by key (each with its meaning
+/// from ``SpecificationCatalog`` at the time).
+public struct ProductSpecificationsSet: EventPayload {
+    public var productId: ProductID
+    public var specifications: [ProductSpecification]
+
+    public static let sample = ProductSpecificationsSet(productId: ProductCreated.sample.productId, specifications: [
+        ProductSpecification(key: "material", label: "Material", kind: .option, value: "Cotton"),
+        ProductSpecification(key: "weight", label: "Weight", kind: .number, value: "0.18", unit: "kg"),
+    ])
+}
+
+/// What search engines and shared links show of the product, as it now stands: a title and a
+/// description for the page, and the slug of its address (each absent: none).
+public struct ProductSEOChanged: EventPayload {
+    public var productId: ProductID
+    public var seo: ProductSEO
+
+    public static let sample = ProductSEOChanged(productId: ProductCreated.sample.productId, seo: ProductSEO(
+        title: "Classic organic cotton tee", metaDescription: "A regular-fit tee in organic cotton.", slug: "classic-tee"
+    ))
+}
+
+/// A product page's search-engine fields.
+public struct ProductSEO: Codable, Sendable, Equatable {
+    public var title: String?
+    public var metaDescription: String?
+    /// Unique among products (the application checks it against the catalog).
+    public var slug: String?
+
+    public init(title: String? = nil, metaDescription: String? = nil, slug: String? = nil) {
+        self.title = title
+        self.metaDescription = metaDescription
+        self.slug = slug
+    }
+}
+
 /// A product's name and description in one language.
 public struct ProductTranslation: Codable, Sendable, Equatable {
     public var name: String
@@ -188,10 +225,13 @@ public enum ProductEvent: DomainEvent {
     case discontinued(ProductDiscontinued)
     case translated(ProductTranslated)
     case translationRemoved(ProductTranslationRemoved)
+    case specificationsSet(ProductSpecificationsSet)
+    case seoChanged(ProductSEOChanged)
 
     public static let payloadTypes: [any EventPayload.Type] = [
         ProductCreated.self, ProductDetailsChanged.self, ProductVariantAdded.self, ProductVariantChanged.self, ProductImageAdded.self, ProductImageRemoved.self, ProductImagesReordered.self, ProductPriceSet.self,
         ProductPublished.self, ProductUnpublished.self, ProductDiscontinued.self, ProductTranslated.self, ProductTranslationRemoved.self,
+        ProductSpecificationsSet.self, ProductSEOChanged.self,
     ]
 
     public var payload: any EventPayload {
@@ -209,6 +249,8 @@ public enum ProductEvent: DomainEvent {
         case .discontinued(let payload): payload
         case .translated(let payload): payload
         case .translationRemoved(let payload): payload
+        case .specificationsSet(let payload): payload
+        case .seoChanged(let payload): payload
         }
     }
 
@@ -227,6 +269,8 @@ public enum ProductEvent: DomainEvent {
         case let payload as ProductDiscontinued: self = .discontinued(payload)
         case let payload as ProductTranslated: self = .translated(payload)
         case let payload as ProductTranslationRemoved: self = .translationRemoved(payload)
+        case let payload as ProductSpecificationsSet: self = .specificationsSet(payload)
+        case let payload as ProductSEOChanged: self = .seoChanged(payload)
         default: return nil
         }
     }

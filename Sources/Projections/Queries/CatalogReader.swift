@@ -191,6 +191,9 @@ public struct CatalogReader: Sendable {
         public let variants: [Variant]
         /// The approved reviews' average, count and distribution (``ReviewsProjection``).
         public let rating: RatingSummary
+        /// Typed values by key (``SpecificationCatalog``).
+        public let specifications: [ProductSpecification]
+        public let seo: ProductSEO
     }
 
     public struct Page: Sendable, Codable, Equatable {
@@ -377,7 +380,7 @@ public struct CatalogReader: Sendable {
         guard !ids.isEmpty else { return [:] }
         let rows = try await client.query(
             """
-            SELECT p.product_id, p.name, p.description, p.translations::text, p.category_path, p.category_id, p.brand, p.images::text, p.status,
+            SELECT p.product_id, p.name, p.description, p.translations::text, p.specifications::text, p.seo::text, p.category_path, p.category_id, p.brand, p.images::text, p.status,
                    min((v.prices ->> \(currency.code))::bigint), coalesce(sum(greatest(v.available, 0)), 0)::bigint,
                    coalesce(jsonb_agg(jsonb_build_object('sku', v.sku, 'attributes', v.attributes, 'price', v.prices -> \(currency.code),
                             'available', v.available, 'derived', NOT v.set_prices ? \(currency.code)) ORDER BY v.sku) FILTER (WHERE v.sku IS NOT NULL), '[]')::text,
@@ -391,13 +394,13 @@ public struct CatalogReader: Sendable {
             logger: logger
         )
         var found: [String: Product] = [:]
-        for try await (id, name, description, translations, path, categoryID, brand, images, status, fromPrice, available, variantsJSON, ratingSum, ratingCount, stars) in rows.decode(
-            (String, String, String, String, [String], String?, String?, String, String, Int64?, Int64, String, Int64, Int64, [Int64]).self
+        for try await (id, name, description, translations, specifications, seo, path, categoryID, brand, images, status, fromPrice, available, variantsJSON, ratingSum, ratingCount, stars) in rows.decode(
+            (String, String, String, String, String, String, [String], String?, String?, String, String, Int64?, Int64, String, Int64, Int64, [Int64]).self
         ) {
             found[id] = try Self.product(
                 id: id, name: name, description: description, translationsJSON: translations, language: language, path: path, categoryID: categoryID, brand: brand, imagesJSON: images, status: status, fromPrice: fromPrice,
                 available: available, variantsJSON: variantsJSON, currency: currency,
-                rating: RatingSummary(sum: ratingSum, count: ratingCount, stars: stars)
+                rating: RatingSummary(sum: ratingSum, count: ratingCount, stars: stars), specificationsJSON: specifications, seoJSON: seo
             )
         }
         return found
@@ -409,7 +412,7 @@ public struct CatalogReader: Sendable {
         guard !ids.isEmpty else { return [:] }
         let rows = try await client.query(
             """
-            SELECT p.product_id, p.name, p.description, p.translations::text, p.category_path, p.category_id, p.brand, p.images::text, p.status,
+            SELECT p.product_id, p.name, p.description, p.translations::text, p.specifications::text, p.seo::text, p.category_path, p.category_id, p.brand, p.images::text, p.status,
                    min((v.prices ->> \(currency.code))::bigint), coalesce(sum(greatest(v.available, 0)), 0)::bigint,
                    jsonb_agg(jsonb_build_object('sku', v.sku, 'attributes', v.attributes, 'price', v.prices -> \(currency.code),
                              'available', v.available, 'derived', NOT v.set_prices ? \(currency.code)) ORDER BY v.sku)::text,
@@ -424,13 +427,13 @@ public struct CatalogReader: Sendable {
             logger: logger
         )
         var found: [String: Product] = [:]
-        for try await (id, name, description, translations, path, categoryID, brand, images, status, fromPrice, available, variantsJSON, ratingSum, ratingCount, stars) in rows.decode(
-            (String, String, String, String, [String], String?, String?, String, String, Int64?, Int64, String, Int64, Int64, [Int64]).self
+        for try await (id, name, description, translations, specifications, seo, path, categoryID, brand, images, status, fromPrice, available, variantsJSON, ratingSum, ratingCount, stars) in rows.decode(
+            (String, String, String, String, String, String, [String], String?, String?, String, String, Int64?, Int64, String, Int64, Int64, [Int64]).self
         ) {
             found[id] = try Self.product(
                 id: id, name: name, description: description, translationsJSON: translations, language: language, path: path, categoryID: categoryID, brand: brand, imagesJSON: images, status: status, fromPrice: fromPrice,
                 available: available, variantsJSON: variantsJSON, currency: currency,
-                rating: RatingSummary(sum: ratingSum, count: ratingCount, stars: stars)
+                rating: RatingSummary(sum: ratingSum, count: ratingCount, stars: stars), specificationsJSON: specifications, seoJSON: seo
             )
         }
         return found
@@ -470,7 +473,7 @@ public struct CatalogReader: Sendable {
     private static func product(
         id: String, name: String, description: String, translationsJSON: String, language: LanguagePreference?, path: [String], categoryID: String?,
         brand: String?, imagesJSON: String, status: String, fromPrice: Int64?, available: Int64, variantsJSON: String, currency: Currency,
-        rating: RatingSummary
+        rating: RatingSummary, specificationsJSON: String, seoJSON: String
     ) throws -> Product {
         var (locale, shownName, shownDescription): (String?, String, String) = (nil, name, description)
         if let language, translationsJSON != "{}" {
@@ -490,7 +493,8 @@ public struct CatalogReader: Sendable {
             productId: id, name: shownName, description: shownDescription, locale: locale, categoryPath: path, categoryId: categoryID, brand: brand,
             images: try JSONDecoder().decode([ProductImage].self, from: Data(imagesJSON.utf8)).map(Image.init), status: status,
             fromPrice: fromPrice.map { Money($0, currency) }, available: Int(available), inStock: available > 0, variants: variants,
-            rating: rating
+            rating: rating, specifications: try JSONDecoder().decode([ProductSpecification].self, from: Data(specificationsJSON.utf8)),
+            seo: try JSONDecoder().decode(ProductSEO.self, from: Data(seoJSON.utf8))
         )
     }
 

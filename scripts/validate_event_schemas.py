@@ -20,6 +20,7 @@ EUR0 = {"amount": 0, "currency": "EUR"}
 OLD_VERSION_EXAMPLES = {
     "ProductCreated.v1.json": {"productId": "tee", "name": "Tee", "description": "", "category": "Apparel/Shirts"},
     "ProductCreated.v2.json": {"productId": "tee", "name": "Tee", "description": "", "categoryPath": ["Apparel", "Shirts"]},
+    "SearchPerformed.v1.json": {"viewer": {"kind": "customer", "id": "cust-42"}, "query": "enc:v1:customer-cust-42:AAAA", "category": [], "resultCount": 3},
     "ProductCreated.v3.json": {"productId": "tee", "name": "Tee", "description": "", "categoryPath": ["Apparel", "Shirts"], "brand": "Fjell"},
     "ProductDetailsChanged.v1.json": {"productId": "tee", "name": "Tee", "description": "", "categoryPath": ["Home"], "brand": "Fjell"},
     "OrderCancelled.v1.json": {"orderId": "o-1", "reason": "payment declined: card declined", "refundDue": EUR0},

@@ -267,7 +267,10 @@ func buildRouterAndActivity(
         exporter: CatalogExport(repository: repository)
     ).addRoutes(admin: admin)
     let activity = ActivityRecorder(repository: repository, logger: logger)
-    CatalogQueryRoutes(catalog: catalog, activity: activity, readYourWrites: readYourWrites, defaultLocale: configuration.defaultLocale).addRoutes(to: router)
+    CatalogQueryRoutes(
+        catalog: catalog, activity: activity, readYourWrites: readYourWrites, defaultLocale: configuration.defaultLocale,
+        digester: SearchDigester(client: dependencies.postgres, logger: logger)
+    ).addRoutes(to: router)
     RecommendationRoutes(
         reader: RecommendationsReader(
             client: dependencies.postgres, logger: logger, trendHalfLife: RecommendationsReader.configuredTrendHalfLife()
@@ -278,6 +281,10 @@ func buildRouterAndActivity(
     CustomerAdminRoutes(accounts: CustomerAccounts(client: dependencies.postgres, logger: logger), orders: orderHistory).addRoutes(admin: admin)
     let analytics = AnalyticsReader(client: dependencies.postgres, logger: logger)
     AnalyticsRoutes(reader: analytics, readYourWrites: readYourWrites).addRoutes(admin: admin)
+    SearchAnalyticsRoutes(
+        reader: SearchAnalyticsReader(client: dependencies.postgres, logger: logger), analytics: analytics, vault: repository.personalData.vault,
+        readYourWrites: readYourWrites
+    ).addRoutes(admin: admin)
     PromotionRoutes(repository: repository, reader: promotionsReader, analytics: analytics).addRoutes(admin: admin)
     ReviewRoutes(
         repository: repository,

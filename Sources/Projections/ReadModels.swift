@@ -2,5 +2,6 @@
 public enum ReadModels {
     public static let all: [any Projection] = [
         CatalogProjection(), OrderHistoryProjection(), AnalyticsProjection(), PromotionsProjection(), RecommendationsProjection(), ReviewsProjection(),
+        SearchAnalyticsProjection(),
     ]
 }

@@ -45,6 +45,9 @@ struct EventCodecTests {
         #expect(event == .created(ProductCreated(productId: try ProductID("tee"), name: "Tee", description: "", categoryPath: ["Apparel", "Shirts"])))
         let v2 = EncodedEvent(type: "ProductCreated", schemaVersion: 2, json: #"{"productId":"tee","name":"Tee","description":"","categoryPath":["Apparel"]}"#)
         #expect(try EventCodec.decode(ProductEvent.self, v2) == .created(ProductCreated(productId: try ProductID("tee"), name: "Tee", description: "", categoryPath: ["Apparel"], brand: nil)))
+        // SearchPerformed v1 reads as v2 without a digest or filters.
+        let search = EncodedEvent(type: "SearchPerformed", schemaVersion: 1, json: #"{"viewer":{"kind":"guest","id":"g1"},"query":"x","category":[],"resultCount":2}"#)
+        #expect(try EventCodec.decode(ActivityEvent.self, search) == .searchPerformed(SearchPerformed(viewer: .guest("g1"), query: "x", category: [], resultCount: 2)))
         // v3 and ProductDetailsChanged v1 read as v4 and v2 in no category of the tree.
         let v3 = EncodedEvent(type: "ProductCreated", schemaVersion: 3, json: #"{"productId":"tee","name":"Tee","description":"","categoryPath":["Apparel"],"brand":"Fjell"}"#)
         #expect(try EventCodec.decode(ProductEvent.self, v3) == .created(ProductCreated(productId: try ProductID("tee"), name: "Tee", description: "", categoryPath: ["Apparel"], brand: "Fjell")))

@@ -13,6 +13,7 @@ struct CatalogQueryRoutes {
     let readYourWrites: ReadYourWrites
     /// The language of the catalog's default texts (`DEFAULT_LOCALE`).
     let defaultLocale: String
+    let digester: SearchDigester
 
     func addRoutes(to router: Router<CommerceRequestContext>) {
         router.get("/catalog/products") { request, context -> JSONBody<CatalogReader.Page> in
@@ -29,11 +30,16 @@ struct CatalogQueryRoutes {
             }
             do {
                 let page = try await catalog.products(search)
-                if search.cursor == nil, !(search.text ?? "").isEmpty || !search.categories.isEmpty,
+                // A first page with text or a filter is a search (later pages are the same one).
+                let text = search.text ?? ""
+                let filters = CatalogListingQuery.filterOptions(search)
+                if search.cursor == nil, !text.trimmingCharacters(in: .whitespaces).isEmpty || !filters.isEmpty,
                    let viewer = RecommendationRoutes.viewer(request, context) {
+                    // Without the digest (the database unreachable for its key, once) the search counts without its text.
+                    let digest = try? await digester.digest(text)
                     activity.record(.searchPerformed(SearchPerformed(
-                        viewer: viewer, query: String((search.text ?? "").prefix(Activity.maximumQueryLength)), category: search.categories.first ?? [],
-                        resultCount: page.items.count
+                        viewer: viewer, query: String(text.prefix(Activity.maximumQueryLength)), category: search.categories.first ?? [],
+                        resultCount: page.items.count, queryDigest: digest ?? nil, filters: filters
                     )))
                 }
                 return JSONBody(page)

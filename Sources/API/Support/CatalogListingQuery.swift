@@ -61,6 +61,16 @@ enum CatalogListingQuery {
     }
 
     /// The values of a repeatable parameter, each checked as text.
+    /// The filter options a search chose, as search analytics counts them (``SearchPerformed/filters``).
+    static func filterOptions(_ search: CatalogReader.Search) -> [String] {
+        var options = search.categories.map { "category:\($0.joined(separator: "/"))" } + search.brands.map { "brand:\($0)" }
+        options += search.attributes.sorted { $0.key < $1.key }.flatMap { name, values in values.map { "\(name):\($0)" } }
+        options += search.priceRanges.map { "price:\(search.currency.code):\($0.from.map(String.init) ?? "")-\($0.to.map(String.init) ?? "")" }
+        if search.inStockOnly { options.append("inStock") }
+        if let tenths = search.minimumRatingTenths { options.append("minRating:\(tenths / 10).\(tenths % 10)") }
+        return Array(options.prefix(50))
+    }
+
     static func options(_ query: Parameters, _ name: String) throws -> [String] {
         let values = query.getAll(name)
         guard values.count <= maximumOptions else {

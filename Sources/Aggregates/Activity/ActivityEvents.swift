@@ -20,21 +20,35 @@ public struct ProductViewed: EventPayload {
 }
 
 /// A shopper searched or filtered the catalog. The text is personal data (sealed with the
-/// viewer's key, ``PersonalData``); the category and the result count are not.
+/// viewer's key, ``PersonalData``); the category, the filters and the result count are not.
+///
+/// v2: `queryDigest`, a keyed digest of the text as ``SearchQuery/normalized(_:)`` makes it
+/// (the key stays in the shop's database), so that searches for one text are counted together
+/// without anyone reading it; and `filters`, the options chosen (`brand:Fjell`, `size:M`,
+/// `price:1000-2500`, `inStock`, `category:Apparel/Shirts`, `minRating:4`).
 public struct SearchPerformed: EventPayload {
+    public static let schemaVersion = 2
     public var viewer: CartOwner
     public var query: String
     public var category: [String]
     public var resultCount: Int
+    /// Nil when there is no text.
+    public var queryDigest: String?
+    public var filters: [String]
 
-    public init(viewer: CartOwner, query: String, category: [String], resultCount: Int) {
+    public init(viewer: CartOwner, query: String, category: [String], resultCount: Int, queryDigest: String? = nil, filters: [String] = []) {
         self.viewer = viewer
         self.query = query
         self.category = category
         self.resultCount = resultCount
+        self.queryDigest = queryDigest
+        self.filters = filters
     }
 
-    public static let sample = SearchPerformed(viewer: ProductViewed.sample.viewer, query: "linen shirt", category: ["Apparel"], resultCount: 12)
+    public static let sample = SearchPerformed(
+        viewer: ProductViewed.sample.viewer, query: "linen shirt", category: ["Apparel"], resultCount: 12,
+        queryDigest: "5e0f8c1d2b3a49687766554433221100", filters: ["category:Apparel", "size:M"]
+    )
 }
 
 public enum ActivityEvent: DomainEvent {

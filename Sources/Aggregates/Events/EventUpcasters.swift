@@ -24,6 +24,14 @@ public enum EventUpcasters {
         ],
         // v2 added an optional category id.
         "ProductDetailsChanged": [1: { $0 }],
+        // v2 added the text's digest (none for v1: its searches are counted without a text) and the filters.
+        "SearchPerformed": [
+            1: { object in
+                var object = object
+                object["filters"] = [String]()
+                return object
+            },
+        ],
         // v2 added fields that are optional: v1 reads as v2 unchanged.
         "PaymentCaptured": [1: { $0 }],
         "PaymentVoided": [1: { $0 }],

@@ -42,6 +42,7 @@ enum AnalyticsFact: Sendable {
         "CartShippingAddressSet", "CartShippingMethodSet", "OrderPaymentAuthorized", "OrderFulfilmentRecorded", "OrderDelivered",
         "ProductPriceSet", "ProductVariantChanged", "ProductImageAdded", "ProductImageRemoved", "ProductImagesReordered", "ProductPublished", "ProductUnpublished", "ProductDiscontinued", "LowStockThresholdCrossed",
         "BackorderPolicyChanged", "CartCouponApplied", "CartCouponRemoved", "SearchPerformed",
+        "ProductTranslated", "ProductTranslationRemoved", "ProductSpecificationsSet", "ProductSEOChanged",
     ]
 
     /// The current schema version of each type of the categories analytics reads.

@@ -33,6 +33,8 @@ struct RebuildTests {
                 if index % 4 == 0 { appends += try history.abandonedCart(withLines: index % 8 == 0) }
                 // Browsing sessions, some by the same shoppers, for the recommendations' co-views.
                 if index % 2 == 0 { appends.append(try history.browsing()) }
+                // Searches, for search analytics.
+                if index % 3 == 0 { appends.append(try history.searches()) }
             }
             for append in appends {
                 try await store.append([try append.streamAppend()])

@@ -86,6 +86,11 @@ struct SafetyNetTests {
                     Review.initialState, DecisionContext(now: Date())
                 )
                 try await store.append(events.map { AggregateRepository.newEvent($0, EventMetadata()) }, to: .of("review", id), expectedVersion: .noStream)
+                let search = ActivityEvent.searchPerformed(SearchPerformed(
+                    viewer: .guest("safety-net"), query: "tee", category: [], resultCount: 0, queryDigest: String(repeating: "ab", count: 16), filters: ["inStock"]
+                ))
+                try await store.append([AggregateRepository.newEvent(search, EventMetadata())], to: try StreamName(Activity.streamName(for: .guest("safety-net"))),
+                                       expectedVersion: .noStream)
             }
             try await body(client, store, try await readEverything(store))
         }

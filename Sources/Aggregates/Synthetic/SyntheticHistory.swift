@@ -350,6 +350,29 @@ public struct SyntheticHistory: Sendable {
         return Append(stream: Activity.streamName(for: owner), events: events, occurredAt: times)
     }
 
+    /// A shopper's searches: texts from a small set (so that several shoppers share them), some
+    /// finding nothing, some with filters. The text is stored as given (a real server seals it)
+    /// and the digest is a stand-in (the server's is keyed): what search analytics counts.
+    public mutating func searches(by viewer: CartOwner? = nil) throws(DomainError) -> Append {
+        let owner: CartOwner
+        if let viewer { owner = viewer } else { owner = try pickOwner() }
+        let texts = ["tee", "linen shirt", "mug", "unicorn", "lantern"]
+        let filterSets: [[String]] = [[], ["inStock"], ["brand:Fjell", "colour:navy"], ["category:Apparel/Shirts"]]
+        var events: [EncodedEvent] = []
+        var times: [Date] = []
+        for _ in 0..<(1 + random(below: 3)) {
+            now = now.addingTimeInterval(30)
+            let text = texts[random(below: texts.count)]
+            let digest = String(text.utf8.map { String(format: "%02x", $0) }.joined().padding(toLength: 32, withPad: "0", startingAt: 0).prefix(32))
+            events.append(EventCodec.encode(ActivityEvent.searchPerformed(SearchPerformed(
+                viewer: owner, query: text, category: [], resultCount: text == "unicorn" ? 0 : 1 + random(below: 20), queryDigest: digest,
+                filters: filterSets[random(below: filterSets.count)]
+            ))))
+            times.append(now)
+        }
+        return Append(stream: Activity.streamName(for: owner), events: events, occurredAt: times)
+    }
+
     /// Every product made so far, in the order made, with its category path and whether it is
     /// on sale (published, not discontinued).
     public var products: [(id: ProductID, categoryPath: [String], published: Bool)] {

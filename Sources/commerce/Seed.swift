@@ -48,6 +48,8 @@ struct Seed: AsyncParsableCommand {
             let (created, skipped) = try await DemoCatalog.load(
                 into: PostgresEventStore(client: client, logger: logger), images: DirectoryImageStorage(directory: settings.imageDirectory), now: Date()
             )
+            let searches = try await DemoSearches.load(postgres: client, logger: logger, now: Date())
+            if searches > 0 { print("demo searches: \(searches) by four guest shoppers (GET /admin/analytics/search)") }
             // Demo orders take payments: only ever through the sandbox.
             guard settings.paymentGateway == "sandbox" else { return (created, skipped, -1) }
             return (created, skipped, try await DemoOrders.load(postgres: client, gateway: try settings.gateway(), logger: logger))

@@ -125,13 +125,18 @@ struct BenchProjection: AsyncParsableCommand {
         let loadStart = clock.now
         var generating = Duration.zero
         var appending = Duration.zero
-        // Until each read model has `events` events to read: orders add both order and inventory
-        // events. Carts are left out: neither read model reads them.
+        // Until the order history and the catalog have `events` events to read: orders add both
+        // order and inventory events (and a few searches, for search analytics). Carts are left
+        // out: neither reads them.
         var counts = try await (countEvents(store, ["order"]), countEvents(store, ["product", "inventory"]))
         while min(counts.0, counts.1) < events {
             let generated = clock.now
             var batch: [SyntheticHistory.Append] = []
-            for _ in 0..<300 { batch += try history.order().filter { !$0.stream.hasPrefix("cart-") } }
+            for index in 0..<300 {
+                batch += try history.order().filter { !$0.stream.hasPrefix("cart-") }
+                // Searches too, one shopper's for every tenth order: search analytics reads them.
+                if index % 10 == 0 { batch.append(try history.searches()) }
+            }
             let appends = Self.streamAppends(batch)
             let appended = clock.now
             generating += appended - generated

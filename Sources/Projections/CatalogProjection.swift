@@ -83,6 +83,18 @@ final class CatalogBuilder: ReadModelBuilder {
             case .product, .category, .currency: nil
             }
         }
+
+        /// Whether applying it needs the category tree: a change of the tree, or a product placed
+        /// in one (its event's path may predate a rename applied since). Any other product row's
+        /// stored path is the tree's already.
+        var needsTree: Bool {
+            switch self {
+            case .category: true
+            case .product(.created(let e)): e.categoryId != nil
+            case .product(.detailsChanged(let e)): e.categoryId != nil
+            default: false
+            }
+        }
     }
 
     private let projection: String
@@ -90,7 +102,8 @@ final class CatalogBuilder: ReadModelBuilder {
     private var variants: [String: VariantRow] = [:]
     private var changedProducts: Set<String> = []
     private var changedVariants: Set<String> = []
-    /// The whole tree (a few thousand categories at most), read once from its table.
+    /// The whole tree (a few thousand categories at most), read from its table by the first batch
+    /// that needs it (most batches, stock changes above all, do not).
     private var tree = CategoryTree.State()
     private var treeLoaded = false
     /// Categories whose row (place, names or path) is to be written, and ones to delete.
@@ -124,12 +137,15 @@ final class CatalogBuilder: ReadModelBuilder {
         }
         let decoded = outcomes.map { try? $0?.get() }
         if let connection {
-            if !treeLoaded { tree = try await Self.loadTree(from: connection, logger: logger) }
+            if !treeLoaded, decoded.contains(where: { $0?.needsTree == true }) {
+                tree = try await Self.loadTree(from: connection, logger: logger)
+                treeLoaded = true
+            }
             try await load(products: Set(decoded.compactMap { $0?.productID }), variants: Set(decoded.compactMap { $0?.sku }),
                            from: connection, logger: logger)
         }
         // Without a connection the tables are empty (a rebuild): the tree starts empty too.
-        treeLoaded = true
+        if connection == nil { treeLoaded = true }
         for (event, outcome) in zip(events, outcomes) {
             guard let outcome, let value = hold.admit(event, outcome) else { continue }
             streamVersions.record(event)
@@ -237,7 +253,8 @@ final class CatalogBuilder: ReadModelBuilder {
         }
     }
 
-    /// The path a product shows: its category's in the tree as it stands, else its own.
+    /// The path a product shows: its category's in the tree as it stands, else its own (which,
+    /// for a row read back, is the tree's as last written).
     private func path(of row: ProductRow) -> [String] {
         guard let id = row.categoryId, tree.categories[id] != nil else { return row.categoryPath }
         return tree.path(of: id)

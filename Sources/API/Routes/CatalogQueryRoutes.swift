@@ -36,10 +36,13 @@ struct CatalogQueryRoutes {
                 if search.cursor == nil, !text.trimmingCharacters(in: .whitespaces).isEmpty || !filters.isEmpty,
                    let viewer = RecommendationRoutes.viewer(request, context) {
                     // Without the digest (the database unreachable for its key, once) the search counts without its text.
-                    let digest = try? await digester.digest(text)
+                    var digest: String?
+                    do { digest = try await digester.digest(text) } catch {
+                        context.logger.warning("search recorded without its text's digest", metadata: ["error": "\(error)"])
+                    }
                     activity.record(.searchPerformed(SearchPerformed(
                         viewer: viewer, query: String(text.prefix(Activity.maximumQueryLength)), category: search.categories.first ?? [],
-                        resultCount: page.items.count, queryDigest: digest ?? nil, filters: filters
+                        resultCount: page.items.count, queryDigest: digest, filters: filters
                     )))
                 }
                 return JSONBody(page)

@@ -393,22 +393,12 @@ public struct CatalogReader: Sendable {
             """,
             logger: logger
         )
-        var found: [String: Product] = [:]
-        for try await (id, name, description, translations, specifications, seo, path, categoryID, brand, images, status, fromPrice, available, variantsJSON, ratingSum, ratingCount, stars) in rows.decode(
-            (String, String, String, String, String, String, [String], String?, String?, String, String, Int64?, Int64, String, Int64, Int64, [Int64]).self
-        ) {
-            found[id] = try Self.product(
-                id: id, name: name, description: description, translationsJSON: translations, language: language, path: path, categoryID: categoryID, brand: brand, imagesJSON: images, status: status, fromPrice: fromPrice,
-                available: available, variantsJSON: variantsJSON, currency: currency,
-                rating: RatingSummary(sum: ratingSum, count: ratingCount, stars: stars), specificationsJSON: specifications, seoJSON: seo
-            )
-        }
-        return found
+        return try await Self.products(rows, currency: currency, language: language)
     }
 
     /// Of `ids`, the products a shopper can buy now in `currency` — published, with a variant in
     /// stock and priced in it — by id. What recommendation lists are made of.
-    public func availableProducts(ids: [String], currency: Currency, language: LanguagePreference? = nil) async throws -> [String: Product] {
+    public func availableProducts(ids: [String], currency: Currency) async throws -> [String: Product] {
         guard !ids.isEmpty else { return [:] }
         let rows = try await client.query(
             """
@@ -426,17 +416,7 @@ public struct CatalogReader: Sendable {
             """,
             logger: logger
         )
-        var found: [String: Product] = [:]
-        for try await (id, name, description, translations, specifications, seo, path, categoryID, brand, images, status, fromPrice, available, variantsJSON, ratingSum, ratingCount, stars) in rows.decode(
-            (String, String, String, String, String, String, [String], String?, String?, String, String, Int64?, Int64, String, Int64, Int64, [Int64]).self
-        ) {
-            found[id] = try Self.product(
-                id: id, name: name, description: description, translationsJSON: translations, language: language, path: path, categoryID: categoryID, brand: brand, imagesJSON: images, status: status, fromPrice: fromPrice,
-                available: available, variantsJSON: variantsJSON, currency: currency,
-                rating: RatingSummary(sum: ratingSum, count: ratingCount, stars: stars), specificationsJSON: specifications, seoJSON: seo
-            )
-        }
-        return found
+        return try await Self.products(rows, currency: currency, language: nil)
     }
 
     /// A variant as a wish list shows it: its product's name and status, its prices in every
@@ -465,6 +445,21 @@ public struct CatalogReader: Sendable {
         for try await (sku, product, name, status, prices, available) in rows.decode((String, String, String, String, String, Int).self) {
             let decoded = try JSONDecoder().decode([String: Int64].self, from: Data(prices.utf8))
             found[sku] = VariantListing(sku: sku, productId: product, productName: name, productStatus: status, prices: decoded, available: max(0, available))
+        }
+        return found
+    }
+
+    /// The products of the rows either query above reads, by id.
+    private static func products(_ rows: PostgresRowSequence, currency: Currency, language: LanguagePreference?) async throws -> [String: Product] {
+        var found: [String: Product] = [:]
+        for try await (id, name, description, translations, specifications, seo, path, categoryID, brand, images, status, fromPrice, available, variantsJSON, ratingSum, ratingCount, stars) in rows.decode(
+            (String, String, String, String, String, String, [String], String?, String?, String, String, Int64?, Int64, String, Int64, Int64, [Int64]).self
+        ) {
+            found[id] = try product(
+                id: id, name: name, description: description, translationsJSON: translations, language: language, path: path, categoryID: categoryID, brand: brand, imagesJSON: images, status: status, fromPrice: fromPrice,
+                available: available, variantsJSON: variantsJSON, currency: currency,
+                rating: RatingSummary(sum: ratingSum, count: ratingCount, stars: stars), specificationsJSON: specifications, seoJSON: seo
+            )
         }
         return found
     }

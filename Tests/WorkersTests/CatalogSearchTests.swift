@@ -11,12 +11,13 @@ import Workers
 /// search and suggestions over products made from events.
 extension CatalogReaderTests {
     /// Gives every variant a size (S, M or L) and a quarter of them no stock, so that facets have
-    /// more than one attribute and stock to count.
+    /// more than one attribute and stock to count (saying it changed, as the projection does).
     func varySizesAndStock(_ client: PostgresClient) async throws {
         try await client.query("""
             UPDATE catalog_variants SET
                 attributes = attributes || jsonb_build_object('size', (ARRAY['S', 'M', 'L'])[1 + abs(hashtext(sku)) % 3]),
-                available = CASE WHEN abs(hashtext(sku || 'stock')) % 4 = 0 THEN 0 ELSE available END
+                available = CASE WHEN abs(hashtext(sku || 'stock')) % 4 = 0 THEN 0 ELSE available END,
+                changed = nextval('catalog_changes')
             """)
     }
 

@@ -227,10 +227,13 @@ public struct CatalogReader: Sendable {
     let suggestionIndex: SharedRead<SuggestionIndex>
     /// Published products per brand, for suggestions.
     let brandCounts: SharedRead<[(name: String, products: Int)]>
+    /// What listings filter, count and sort by, in memory.
+    private let index: CatalogIndex
 
     public init(client: PostgresClient, logger: Logger) {
         self.client = client
         self.logger = logger
+        index = CatalogIndex(client: client, logger: logger)
         dictionary = SharedRead(maximumAge: Self.dictionaryAge) {
             let rows = try await client.query(
                 "SELECT word FROM ts_stat('SELECT search FROM catalog_products WHERE status = ''published''')", logger: logger
@@ -315,59 +318,39 @@ public struct CatalogReader: Sendable {
         let cursor = try search.cursor.map { cursorText throws(QueryError) in try Cursor(decoding: cursorText, sort: sort) }
         let text = search.text?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         let terms = text.isEmpty ? nil : SearchTerms(text, dictionary: try await dictionary.value(fresh: search.fresh))
-        let filter = CatalogFilter(search: search, textQuery: terms?.textQuery ?? "")
-        // The sort key as text for the cursor, its SQL expression, and the keyset comparison.
-        let (keyExpression, order, comparison): (String, String, String) = switch sort {
-        case .relevance:
-            ("CASE WHEN $2 = '' THEN 0 ELSE round(ts_rank(p.search, to_tsquery('simple', $2)) * 1000000)::bigint END",
-             "sort_key DESC, product_id DESC", "(sort_key, product_id) < ($13::bigint, $14)")
-        case .name: ("p.name", "sort_key ASC, product_id ASC", "(sort_key, product_id) > ($13, $14)")
-        case .price, .priceDescending:
-            ("(SELECT min((priced.prices ->> $1)::bigint) FROM catalog_variants priced WHERE priced.product_id = p.product_id)",
-             sort == .price ? "sort_key ASC, product_id ASC" : "sort_key DESC, product_id DESC",
-             sort == .price ? "(sort_key, product_id) > ($13::bigint, $14)" : "(sort_key, product_id) < ($13::bigint, $14)")
-        case .newest: ("p.position", "sort_key DESC, product_id DESC", "(sort_key, product_id) < ($13::bigint, $14)")
-        case .rating: ("coalesce(r.rating_sum * 1000000 / nullif(r.rating_count, 0), 0)", "sort_key DESC, product_id DESC", "(sort_key, product_id) < ($13::bigint, $14)")
-        case .popularity: ("coalesce(popular.orders, 0)", "sort_key DESC, product_id DESC", "(sort_key, product_id) < ($13::bigint, $14)")
-        }
-        var bindings = filter.bindings()
-        bindings.append(limit + 1)
-        bindings.append(cursor == nil)
-        bindings.append(cursor?.key ?? "")
-        bindings.append(cursor?.id ?? "")
-        // The page's ids and sort keys first (a matching variant is enough to be listed), then
-        // the details of just those: building every matching product's variants to keep twenty
-        // cost more than the rest of the query. Relevance is ts_rank in millionths, a whole
-        // number so that cursors compare exactly.
-        let sql = """
-            SELECT product_id, sort_key::text AS cursor_key FROM (
-              SELECT p.product_id, \(keyExpression) AS sort_key
-              FROM catalog_products p
-                LEFT JOIN product_ratings r ON r.product_id = p.product_id
-                LEFT JOIN rec_products popular ON popular.product_id = p.product_id
-              WHERE \(filter.productPredicate())
-                AND EXISTS (SELECT 1 FROM catalog_variants v WHERE v.product_id = p.product_id AND \(filter.variantPredicate()))
-            ) listed
-            WHERE $12 OR \(comparison)
-            ORDER BY \(order)
-            LIMIT $11
-            """
-        let rows = try await client.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
-        var listed: [(id: String, key: String)] = []
-        for try await (id, key) in rows.decode((String, String).self) { listed.append((id, key)) }
-        let more = listed.count > limit
-        listed = Array(listed.prefix(limit))
+        // The text's matches from the search index, every filter, facet and the page's order
+        // from this process's copy of the listings' columns (as fresh as the tables).
+        let textQuery = terms?.textQuery ?? ""
+        async let snapshot = index.current()
+        let matches = textQuery.isEmpty ? nil : try await self.matches(textQuery, ranked: sort == .relevance)
+        let listing = CatalogListing(snapshot: try await snapshot, search: search, sort: sort, matches: matches)
+            .run(limit: limit, after: cursor.map { (key: $0.key, id: $0.id) })
+        let listed = listing.page
         // A product changed between the two reads (unpublished, repriced) is shown as read now.
         let details = try await products(ids: listed.map(\.id), currency: search.currency, language: search.language)
         let items = listed.compactMap { details[$0.id] }
         let lastKey = listed.last.map { (key: $0.key, id: $0.id) }
-        let next = more ? lastKey.map { Cursor(sort: sort, key: $0.key, id: $0.id).encoded() } : nil
+        let next = listing.more ? lastKey.map { Cursor(sort: sort, key: $0.key, id: $0.id).encoded() } : nil
         var page = Page(items: items, nextCursor: next)
-        if !search.facets.isEmpty {
-            page.facets = try await CatalogFacets(filter: filter, client: client, logger: logger).count(search.facets)
-        }
+        if !search.facets.isEmpty { page.facets = listing.facets }
         if let corrections = terms?.corrections, !corrections.isEmpty { page.corrections = corrections }
         return page
+    }
+
+    /// The published products matching a text query (`to_tsquery('simple', …)`), each with its
+    /// relevance as the `relevance` sort keys it — `ts_rank` in millionths, a whole number so that
+    /// cursors compare exactly — when `ranked`, else 0.
+    private func matches(_ textQuery: String, ranked: Bool) async throws -> [String: Int64] {
+        let rows = try await client.query(
+            """
+            SELECT product_id, CASE WHEN \(ranked) THEN round(ts_rank(search, to_tsquery('simple', \(textQuery))) * 1000000)::bigint ELSE 0 END
+            FROM catalog_products WHERE status = 'published' AND search @@ to_tsquery('simple', \(textQuery))
+            """,
+            logger: logger
+        )
+        var matches: [String: Int64] = [:]
+        for try await (id, relevance) in rows.decode((String, Int64).self) { matches[id] = relevance }
+        return matches
     }
 
     /// One product with all its variants, whatever its status; nil when there is none.

@@ -222,7 +222,8 @@ final class ReviewsBuilder: ReadModelBuilder {
                 ON CONFLICT (product_id) DO UPDATE SET rating_sum = product_ratings.rating_sum + excluded.rating_sum,
                     rating_count = product_ratings.rating_count + excluded.rating_count, stars_1 = product_ratings.stars_1 + excluded.stars_1,
                     stars_2 = product_ratings.stars_2 + excluded.stars_2, stars_3 = product_ratings.stars_3 + excluded.stars_3,
-                    stars_4 = product_ratings.stars_4 + excluded.stars_4, stars_5 = product_ratings.stars_5 + excluded.stars_5
+                    stars_4 = product_ratings.stars_4 + excluded.stars_4, stars_5 = product_ratings.stars_5 + excluded.stars_5,
+                    changed = excluded.changed
                 """
         ).write([.text(products), column(0), column(1), column(2), column(3), column(4), column(5), column(6)], rowCount: products.count, on: connection, logger: logger)
     }

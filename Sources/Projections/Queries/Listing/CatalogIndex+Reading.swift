@@ -1,0 +1,71 @@
+import PostgresNIO
+
+/// What the catalog index reads of the catalog view, the ratings and the order counts.
+extension CatalogIndex {
+    /// The currency codes the variants of `ids` (all when nil) have prices in.
+    func currencies(of ids: [String]?) async throws -> Set<String> {
+        let rows = try await client.query(
+            """
+            SELECT DISTINCT jsonb_object_keys(prices) FROM catalog_variants
+            WHERE product_id IS NOT NULL AND (\(ids)::text[] IS NULL OR product_id = ANY(\(ids)::text[]))
+            """,
+            logger: logger
+        )
+        var codes: Set<String> = []
+        for try await code in rows.decode(String.self) { codes.insert(code) }
+        return codes
+    }
+
+    /// The products of `ids` whatever their status, or with nil every published product, each
+    /// with its variants' prices in `currencies` (in that order).
+    func products(_ ids: [String]?, currencies: [String]) async throws -> [CatalogSnapshot.ProductRow] {
+        let rows = try await client.query(
+            """
+            SELECT p.product_id, p.name, p.category_path, p.brand, p.position, p.status = 'published',
+                   coalesce(r.rating_sum, 0)::bigint, coalesce(r.rating_count, 0)::bigint, coalesce(o.orders, 0)::bigint
+            FROM catalog_products p
+              LEFT JOIN product_ratings r ON r.product_id = p.product_id
+              LEFT JOIN rec_products o ON o.product_id = p.product_id
+            WHERE (\(ids)::text[] IS NULL AND p.status = 'published') OR p.product_id = ANY(\(ids)::text[])
+            """,
+            logger: logger
+        )
+        var products: [CatalogSnapshot.ProductRow] = []
+        var index: [String: Int] = [:]
+        for try await (id, name, path, brand, position, published, ratingSum, ratingCount, orders) in rows.decode(
+            (String, String, [String], String?, Int64, Bool, Int64, Int64, Int64).self
+        ) {
+            index[id] = products.count
+            products.append(CatalogSnapshot.ProductRow(
+                id: id, name: name, categoryPath: path, brand: brand, position: position, published: published,
+                ratingSum: ratingSum, ratingCount: ratingCount, orders: orders
+            ))
+        }
+        // One column per currency, the code bound: `(prices ->> 'EUR')::bigint`.
+        var bindings = PostgresBindings()
+        bindings.append(ids)
+        let priceColumns = currencies.indices.map { ", (v.prices ->> $\($0 + 2))::bigint" }.joined()
+        for code in currencies { bindings.append(code) }
+        let variants = try await client.query(
+            PostgresQuery(
+                unsafeSQL: """
+                    SELECT v.product_id, v.available::bigint, v.attributes::text\(priceColumns)
+                    FROM catalog_variants v
+                    WHERE v.product_id IS NOT NULL AND ($1::text[] IS NULL OR v.product_id = ANY($1::text[]))
+                    """,
+                binds: bindings
+            ),
+            logger: logger
+        )
+        for try await row in variants {
+            let cells = row.makeRandomAccess()
+            guard let product = index[try cells[0].decode(String.self)] else { continue }
+            products[product].variants.append(CatalogSnapshot.VariantRow(
+                available: try cells[1].decode(Int64.self),
+                attributesJSON: try cells[2].decode(String.self),
+                prices: try currencies.indices.map { try cells[$0 + 3].decode(Int64?.self) }
+            ))
+        }
+        return products
+    }
+}

@@ -1,0 +1,155 @@
+import Aggregates
+
+/// One listing over a ``CatalogSnapshot``: the products that pass the filters, one page of them in
+/// the sort's order after the cursor, and the facets' counts — in one pass over the products (the
+/// text's matches only, when there is text).
+///
+/// The rules: product filters (text, categories, brands, rating) hold for the product; variant
+/// filters (attributes, price ranges, in stock) must all hold for one and the same variant,
+/// priced in the currency. Within a filter the options are alternatives (size M or L; either
+/// price range); the filters combine with AND. A facet counts, for each option, the products the
+/// listing would hold with that option chosen in place of the facet's own filter, every other
+/// filter kept — so options of one facet are alternatives, and choosing one lists exactly its
+/// count.
+struct CatalogListing {
+    let snapshot: CatalogSnapshot
+    let search: CatalogReader.Search
+    let sort: CatalogReader.Sort
+    /// For a search with text: the matching products' relevance keys (`ts_rank` in millionths), by
+    /// id. Nil without text.
+    let matches: [String: Int64]?
+
+    /// At most this many options per facet, the most products first.
+    static let maximumValues = 100
+    /// Price range bounds in major units; each range runs to the next bound, the last is open.
+    static let priceBounds: [Int64] = [0, 10, 25, 50, 100, 250, 500, 1000]
+
+    struct Result {
+        /// The page's products and their sort keys as cursors carry them.
+        var page: [(id: String, key: String)]
+        /// More products follow the page.
+        var more: Bool
+        /// The facets asked for, in the order asked.
+        var facets: [CatalogReader.Facet]
+    }
+
+    /// The listing after `cursor` (the last row's sort key as text and its id), `limit` at a time.
+    func run(limit: Int, after cursor: (key: String, id: String)?) -> Result {
+        guard let column = snapshot.currencies.firstIndex(of: search.currency.code) else {
+            // No variant has a price in the currency: nothing is listed or counted.
+            return Result(page: [], more: false, facets: search.facets.map { CatalogReader.Facet(name: $0.text, values: []) })
+        }
+        let priceOffset = 2 + column
+        let stride = snapshot.stride
+        let filters = ListingFilters(snapshot: snapshot, search: search)
+        var facets = FacetCounts(snapshot: snapshot, names: search.facets, currency: search.currency, chosenAttributes: filters.chosenAttributes)
+        let counting = !search.facets.isEmpty
+        var order = ListingOrder(sort: sort, limit: limit + 1, cursor: cursor, ids: snapshot.ids)
+        let inStockOnly = search.inStockOnly, rated = filters.minimumRatingTenths != nil
+        let noBrandHolds = filters.noBrandHolds
+        // The columns through unchecked pointers: the pass reads a few numbers of every product
+        // and every variant, and bounds checks and reference counts would cost more than that.
+        withUnsafeBuffers(
+            snapshot.listed, snapshot.paths, snapshot.brands, snapshot.variantStarts, snapshot.variantCounts, snapshot.variants,
+            filters.pathHolds, filters.brandHolds, filters.missing, filters.onlyMissing
+        ) { listed, paths, brands, variantStarts, variantCounts, variants, pathHolds, brandHolds, missingOfSet, onlyMissingOfSet in
+            func visit(_ ordinal: Int, relevance: Int64) {
+                guard listed[ordinal] else { return }
+                guard !rated || filters.ratingHolds(sum: snapshot.ratingSums[ordinal], count: snapshot.ratingCounts[ordinal]) else { return }
+                let categoryHolds = pathHolds[Int(paths[ordinal])]
+                let brand = brands[ordinal]
+                let brandHolds = brand < 0 ? noBrandHolds : brandHolds[Int(brand)]
+                guard counting || (categoryHolds && brandHolds) else { return }
+                // Only a product that passes the category and brand filters counts its variants'
+                // options; any other needs just whether one variant passes.
+                let countsVariants = counting && categoryHolds && brandHolds
+                // Whether a variant passes every variant filter; whether one also in stock does.
+                var variantHolds = false, variantInStock = false
+                var priceRanges: UInt32 = 0
+                if countsVariants { facets.startProduct() }
+                var base = variantStarts[ordinal]
+                let end = base + variantCounts[ordinal] * stride
+                while base < end {
+                    let price = variants[base + priceOffset]
+                    if price != CatalogSnapshot.noPrice {
+                        let set = Int(variants[base]), available = variants[base + 1]
+                        let missing = missingOfSet[set]
+                        let priceHolds = filters.priceHolds(price)
+                        let stockHolds = !inStockOnly || available > 0
+                        if missing == 0, priceHolds {
+                            if stockHolds { variantHolds = true }
+                            if available > 0 { variantInStock = true }
+                        }
+                        if countsVariants {
+                            if missing == 0, stockHolds { priceRanges |= facets.priceRange(of: price) }
+                            if priceHolds, stockHolds { facets.addAttributes(of: set, missing: missing, onlyMissing: onlyMissingOfSet[set]) }
+                        } else if variantHolds {
+                            break
+                        }
+                    }
+                    base += stride
+                }
+                if counting {
+                    if brandHolds, variantHolds { facets.addCategory(paths[ordinal]) }
+                    if categoryHolds, variantHolds, brand >= 0 { facets.addBrand(brand) }
+                    if countsVariants {
+                        facets.addPriceRanges(priceRanges)
+                        if variantInStock { facets.addInStock() }
+                        facets.endProduct()
+                    }
+                }
+                if categoryHolds, brandHolds, variantHolds {
+                    order.offer(ordinal, key: key(of: ordinal, relevance: relevance, priceOffset: priceOffset))
+                }
+            }
+
+            if let matches {
+                for (id, relevance) in matches {
+                    if let ordinal = snapshot.ordinals[id] { visit(Int(ordinal), relevance: relevance) }
+                }
+            } else {
+                for ordinal in 0..<snapshot.count { visit(ordinal, relevance: 0) }
+            }
+        }
+        let chosen = order.chosen
+        let page = chosen.prefix(limit).map { (id: snapshot.ids[Int($0.ordinal)], key: $0.key.text) }
+        return Result(page: page, more: chosen.count > limit, facets: counting ? facets.facets() : [])
+    }
+
+    /// The product's sort key: the text's relevance, its name, its lowest price in the currency
+    /// (any variant), its position, its average rating in millionths of a star, or its orders.
+    private func key(of ordinal: Int, relevance: Int64, priceOffset: Int) -> ListingOrder.Key {
+        switch sort {
+        case .relevance: return .number(relevance)
+        case .name: return .text(snapshot.names[ordinal])
+        case .price, .priceDescending:
+            var lowest = Int64.max
+            let start = snapshot.variantStarts[ordinal]
+            for base in Swift.stride(from: start, to: start + snapshot.variantCounts[ordinal] * snapshot.stride, by: snapshot.stride) {
+                let price = snapshot.variants[base + priceOffset]
+                if price != CatalogSnapshot.noPrice { lowest = min(lowest, price) }
+            }
+            return .number(lowest)
+        case .newest: return .number(snapshot.positions[ordinal])
+        case .rating:
+            let count = snapshot.ratingCounts[ordinal]
+            return .number(count > 0 ? snapshot.ratingSums[ordinal] * 1_000_000 / count : 0)
+        case .popularity: return .number(snapshot.orders[ordinal])
+        }
+    }
+}
+
+/// Runs `body` with unchecked views of ten arrays (the listing's columns).
+private func withUnsafeBuffers<A, B, C, D, E, F, G, H, I, J>(
+    _ a: [A], _ b: [B], _ c: [C], _ d: [D], _ e: [E], _ f: [F], _ g: [G], _ h: [H], _ i: [I], _ j: [J],
+    _ body: (
+        UnsafeBufferPointer<A>, UnsafeBufferPointer<B>, UnsafeBufferPointer<C>, UnsafeBufferPointer<D>, UnsafeBufferPointer<E>,
+        UnsafeBufferPointer<F>, UnsafeBufferPointer<G>, UnsafeBufferPointer<H>, UnsafeBufferPointer<I>, UnsafeBufferPointer<J>
+    ) -> Void
+) {
+    a.withUnsafeBufferPointer { a in b.withUnsafeBufferPointer { b in c.withUnsafeBufferPointer { c in d.withUnsafeBufferPointer { d in
+        e.withUnsafeBufferPointer { e in f.withUnsafeBufferPointer { f in g.withUnsafeBufferPointer { g in h.withUnsafeBufferPointer { h in
+            i.withUnsafeBufferPointer { i in j.withUnsafeBufferPointer { j in body(a, b, c, d, e, f, g, h, i, j) } }
+        } } } }
+    } } } }
+}

@@ -1,0 +1,77 @@
+import Aggregates
+import EventStore
+import Foundation
+import PostgresNIO
+import Projections
+import Testing
+import TestSupport
+import Workers
+
+/// Listings filter, count and sort in memory (``CatalogReader``'s index of the catalog view):
+/// what they show must be the tables as they stand when the listing is asked for.
+@Suite("Catalog listings' in-memory index: as fresh as the tables")
+struct CatalogIndexTests {
+    @Test("a listing sees every change committed before it — orders, stock, ratings — and a rebuilt read model lists alike")
+    func listingsFollowTheTables() async throws {
+        try await withTestDatabase { client, _ in
+            let logger = TestEnvironment.logger
+            let store = PostgresEventStore(client: client, logger: logger)
+            var history = SyntheticHistory(seed: 23, start: Date().addingTimeInterval(-3_600))
+            var applied: Int64 = 0
+            func project(_ appends: [SyntheticHistory.Append]) async throws {
+                for append in appends {
+                    let events = append.events.map { NewEvent(type: $0.type, schemaVersion: Int32($0.schemaVersion), data: $0.json) }
+                    try await store.append(events, to: try StreamName(append.stream), expectedVersion: .any)
+                }
+                let events = try await readEverything(store).filter { $0.position > applied }
+                _ = try await client.withTransaction(logger: logger) { connection in
+                    try await ProjectionApplier.apply(events, to: WorkerSet.projections, on: connection, logger: logger)
+                }
+                applied = events.last?.position ?? applied
+            }
+            try await project(try history.catalog(products: 30))
+            let reader = CatalogReader(client: client, logger: logger)
+            func listing(_ sort: CatalogReader.Sort, inStockOnly: Bool = false) async throws -> [String] {
+                var search = CatalogReader.Search(currency: .EUR, sort: sort, limit: 100)
+                search.inStockOnly = inStockOnly
+                let page = try await reader.products(search)
+                #expect(page.nextCursor == nil)
+                return page.items.map(\.productId)
+            }
+            // Each expected list from the tables, by SQL written out here.
+            func expected(_ sortKey: String) async throws -> [String] {
+                try await client.query(PostgresQuery(unsafeSQL: """
+                    SELECT p.product_id FROM catalog_products p
+                      LEFT JOIN rec_products o ON o.product_id = p.product_id LEFT JOIN product_ratings r ON r.product_id = p.product_id
+                    WHERE p.status = 'published' AND EXISTS (SELECT 1 FROM catalog_variants v WHERE v.product_id = p.product_id AND v.prices ? 'EUR')
+                    ORDER BY \(sortKey) DESC, p.product_id DESC
+                    """)).decode(String.self).collectAll()
+            }
+            func expectedInStock() async throws -> Set<String> {
+                Set(try await client.query("""
+                    SELECT DISTINCT v.product_id FROM catalog_variants v JOIN catalog_products p ON p.product_id = v.product_id
+                    WHERE p.status = 'published' AND v.prices ? 'EUR' AND v.available > 0
+                    """).decode(String.self).collectAll())
+            }
+            let popularity = "coalesce(o.orders, 0)", rating = "coalesce(r.rating_sum * 1000000 / nullif(r.rating_count, 0), 0)"
+            let before = try await listing(.popularity)
+            #expect(before == (try await expected(popularity)))
+
+            // Orders (with their stock and reviews) projected after the index was read.
+            for _ in 0..<60 { try await project(try history.order()) }
+            let after = try await listing(.popularity)
+            #expect(after == (try await expected(popularity)))
+            #expect(after != before, "orders reorder the most ordered")
+            #expect(try await listing(.rating) == (try await expected(rating)))
+            let ratedProducts = try await client.query("SELECT count(*)::bigint FROM product_ratings WHERE rating_count > 0").decode(Int64.self).collectAll()[0]
+            #expect(ratedProducts > 0, "the orders' reviews rated some products")
+            let inStockAfter = Set(try await listing(.newest, inStockOnly: true))
+            #expect(inStockAfter == (try await expectedInStock()))
+
+            // A rebuild puts new tables in place: the index reads them whole.
+            _ = try await ProjectionRebuilder(store: store, logger: logger).rebuild(CatalogProjection())
+            #expect(try await listing(.popularity) == after)
+            #expect(try await listing(.rating) == (try await expected(rating)))
+        }
+    }
+}

@@ -67,6 +67,18 @@ struct CatalogIndexTests {
             #expect(ratedProducts > 0, "the orders' reviews rated some products")
             let inStockAfter = Set(try await listing(.newest, inStockOnly: true))
             #expect(inStockAfter == (try await expectedInStock()))
+            // The pages' details too: ratings and stock as the tables have them now (the first
+            // listing's pages showed every product before the orders).
+            let shown = try await reader.products(CatalogReader.Search(currency: .EUR, sort: .rating, limit: 100)).items
+            let stored = try await client.query("""
+                SELECT p.product_id, coalesce(max(r.rating_count), 0)::bigint, coalesce(sum(greatest(v.available, 0)), 0)::bigint
+                FROM catalog_products p JOIN catalog_variants v ON v.product_id = p.product_id LEFT JOIN product_ratings r ON r.product_id = p.product_id
+                GROUP BY p.product_id
+                """).decode((String, Int64, Int64).self).collectAll()
+            let truth = Dictionary(uniqueKeysWithValues: stored.map { ($0.0, (ratings: $0.1, available: $0.2)) })
+            for item in shown {
+                #expect(item.rating.count == truth[item.productId]?.ratings && Int64(item.available) == truth[item.productId]?.available, "\(item.productId)")
+            }
 
             // A rebuild puts new tables in place: the index reads them whole.
             _ = try await ProjectionRebuilder(store: store, logger: logger).rebuild(CatalogProjection())

@@ -229,6 +229,8 @@ public struct CatalogReader: Sendable {
     let brandCounts: SharedRead<[(name: String, products: Int)]>
     /// What listings filter, count and sort by, in memory.
     private let index: CatalogIndex
+    /// The details of the products listings showed.
+    private let pageDetails = PageDetails()
 
     public init(client: PostgresClient, logger: Logger) {
         self.client = client
@@ -321,14 +323,15 @@ public struct CatalogReader: Sendable {
         // The text's matches from the search index, every filter, facet and the page's order
         // from this process's copy of the listings' columns (as fresh as the tables).
         let textQuery = terms?.textQuery ?? ""
-        async let snapshot = index.current()
+        async let reading = index.current()
         let matches = textQuery.isEmpty ? nil : try await self.matches(textQuery, ranked: sort == .relevance)
-        let listing = CatalogListing(snapshot: try await snapshot, search: search, sort: sort, matches: matches)
+        let snapshot = try await reading
+        let listing = CatalogListing(snapshot: snapshot, search: search, sort: sort, matches: matches)
             .run(limit: limit, after: cursor.map { (key: $0.key, id: $0.id) })
         let listed = listing.page
         // A product changed between the two reads (unpublished, repriced) is shown as read now.
-        let details = try await products(ids: listed.map(\.id), currency: search.currency, language: search.language)
-        let items = listed.compactMap { details[$0.id] }
+        let details = try await pageDetails.products(listed.map(\.id), snapshot: snapshot) { try await storedProducts(ids: $0) }
+        let items = listed.compactMap { details[$0.id]?.product(currency: search.currency, language: search.language) }
         let lastKey = listed.last.map { (key: $0.key, id: $0.id) }
         let next = listing.more ? lastKey.map { Cursor(sort: sort, key: $0.key, id: $0.id).encoded() } : nil
         var page = Page(items: items, nextCursor: next)
@@ -360,46 +363,13 @@ public struct CatalogReader: Sendable {
 
     /// The products of `ids` with all their variants, whatever their status, by id.
     func products(ids: [String], currency: Currency, language: LanguagePreference? = nil) async throws -> [String: Product] {
-        guard !ids.isEmpty else { return [:] }
-        let rows = try await client.query(
-            """
-            SELECT p.product_id, p.name, p.description, p.translations::text, p.specifications::text, p.seo::text, p.category_path, p.category_id, p.brand, p.images::text, p.status,
-                   min((v.prices ->> \(currency.code))::bigint), coalesce(sum(greatest(v.available, 0)), 0)::bigint,
-                   coalesce(jsonb_agg(jsonb_build_object('sku', v.sku, 'attributes', v.attributes, 'price', v.prices -> \(currency.code),
-                            'available', v.available, 'derived', NOT v.set_prices ? \(currency.code)) ORDER BY v.sku) FILTER (WHERE v.sku IS NOT NULL), '[]')::text,
-                   coalesce(max(r.rating_sum), 0), coalesce(max(r.rating_count), 0),
-                   coalesce(max(ARRAY[coalesce(r.stars_1, 0), coalesce(r.stars_2, 0), coalesce(r.stars_3, 0), coalesce(r.stars_4, 0), coalesce(r.stars_5, 0)]), '{}')
-            FROM catalog_products p LEFT JOIN catalog_variants v ON v.product_id = p.product_id
-              LEFT JOIN product_ratings r ON r.product_id = p.product_id
-            WHERE p.product_id = ANY(\(ids))
-            GROUP BY p.product_id
-            """,
-            logger: logger
-        )
-        return try await Self.products(rows, currency: currency, language: language)
+        try await storedProducts(ids: ids).mapValues { $0.product(currency: currency, language: language) }
     }
 
     /// Of `ids`, the products a shopper can buy now in `currency` — published, with a variant in
     /// stock and priced in it — by id. What recommendation lists are made of.
     public func availableProducts(ids: [String], currency: Currency) async throws -> [String: Product] {
-        guard !ids.isEmpty else { return [:] }
-        let rows = try await client.query(
-            """
-            SELECT p.product_id, p.name, p.description, p.translations::text, p.specifications::text, p.seo::text, p.category_path, p.category_id, p.brand, p.images::text, p.status,
-                   min((v.prices ->> \(currency.code))::bigint), coalesce(sum(greatest(v.available, 0)), 0)::bigint,
-                   jsonb_agg(jsonb_build_object('sku', v.sku, 'attributes', v.attributes, 'price', v.prices -> \(currency.code),
-                             'available', v.available, 'derived', NOT v.set_prices ? \(currency.code)) ORDER BY v.sku)::text,
-                   coalesce(max(r.rating_sum), 0), coalesce(max(r.rating_count), 0),
-                   coalesce(max(ARRAY[coalesce(r.stars_1, 0), coalesce(r.stars_2, 0), coalesce(r.stars_3, 0), coalesce(r.stars_4, 0), coalesce(r.stars_5, 0)]), '{}')
-            FROM catalog_products p JOIN catalog_variants v ON v.product_id = p.product_id
-              LEFT JOIN product_ratings r ON r.product_id = p.product_id
-            WHERE p.product_id = ANY(\(ids)) AND p.status = 'published'
-            GROUP BY p.product_id
-            HAVING bool_or(v.available > 0 AND v.prices ? \(currency.code))
-            """,
-            logger: logger
-        )
-        return try await Self.products(rows, currency: currency, language: nil)
+        try await storedProducts(ids: ids).filter { $0.value.isAvailable(in: currency) }.mapValues { $0.product(currency: currency, language: nil) }
     }
 
     /// A variant as a wish list shows it: its product's name and status, its prices in every
@@ -432,55 +402,4 @@ public struct CatalogReader: Sendable {
         return found
     }
 
-    /// The products of the rows either query above reads, by id.
-    private static func products(_ rows: PostgresRowSequence, currency: Currency, language: LanguagePreference?) async throws -> [String: Product] {
-        var found: [String: Product] = [:]
-        for try await (id, name, description, translations, specifications, seo, path, categoryID, brand, images, status, fromPrice, available, variantsJSON, ratingSum, ratingCount, stars) in rows.decode(
-            (String, String, String, String, String, String, [String], String?, String?, String, String, Int64?, Int64, String, Int64, Int64, [Int64]).self
-        ) {
-            found[id] = try product(
-                id: id, name: name, description: description, translationsJSON: translations, language: language, path: path, categoryID: categoryID, brand: brand, imagesJSON: images, status: status, fromPrice: fromPrice,
-                available: available, variantsJSON: variantsJSON, currency: currency,
-                rating: RatingSummary(sum: ratingSum, count: ratingCount, stars: stars), specificationsJSON: specifications, seoJSON: seo
-            )
-        }
-        return found
-    }
-
-    /// A product from a row of either query; the variants come as JSON from `jsonb_agg`.
-    private static func product(
-        id: String, name: String, description: String, translationsJSON: String, language: LanguagePreference?, path: [String], categoryID: String?,
-        brand: String?, imagesJSON: String, status: String, fromPrice: Int64?, available: Int64, variantsJSON: String, currency: Currency,
-        rating: RatingSummary, specificationsJSON: String, seoJSON: String
-    ) throws -> Product {
-        var (locale, shownName, shownDescription): (String?, String, String) = (nil, name, description)
-        if let language, translationsJSON != "{}" {
-            let translations = try JSONDecoder().decode([String: ProductTranslation].self, from: Data(translationsJSON.utf8))
-            if let picked = LocaleTag.pick(translations.mapValues(\.name), preferences: language.preferred, defaultLocale: language.defaultLocale),
-               let translation = translations[picked.locale] {
-                (locale, shownName, shownDescription) = (picked.locale, translation.name, translation.description)
-            }
-        }
-        let variants = try JSONDecoder().decode([StoredVariant].self, from: Data(variantsJSON.utf8)).map {
-            Variant(
-                sku: $0.sku, attributes: $0.attributes, price: $0.price.map { Money($0, currency) }, priceDerived: $0.price != nil && $0.derived,
-                available: max(0, $0.available)
-            )
-        }
-        return Product(
-            productId: id, name: shownName, description: shownDescription, locale: locale, categoryPath: path, categoryId: categoryID, brand: brand,
-            images: try JSONDecoder().decode([ProductImage].self, from: Data(imagesJSON.utf8)).map(Image.init), status: status,
-            fromPrice: fromPrice.map { Money($0, currency) }, available: Int(available), inStock: available > 0, variants: variants,
-            rating: rating, specifications: try JSONDecoder().decode([ProductSpecification].self, from: Data(specificationsJSON.utf8)),
-            seo: try JSONDecoder().decode(ProductSEO.self, from: Data(seoJSON.utf8))
-        )
-    }
-
-    private struct StoredVariant: Decodable {
-        let sku: String
-        let attributes: [String: String]
-        let price: Int64?
-        let available: Int
-        let derived: Bool
-    }
 }

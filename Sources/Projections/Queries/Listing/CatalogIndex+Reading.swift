@@ -22,7 +22,8 @@ extension CatalogIndex {
         let rows = try await client.query(
             """
             SELECT p.product_id, p.name, p.category_path, p.brand, p.position, p.status = 'published',
-                   coalesce(r.rating_sum, 0)::bigint, coalesce(r.rating_count, 0)::bigint, coalesce(o.orders, 0)::bigint
+                   coalesce(r.rating_sum, 0)::bigint, coalesce(r.rating_count, 0)::bigint, coalesce(o.orders, 0)::bigint,
+                   p.changed, coalesce(r.changed, 0)
             FROM catalog_products p
               LEFT JOIN product_ratings r ON r.product_id = p.product_id
               LEFT JOIN rec_products o ON o.product_id = p.product_id
@@ -32,24 +33,25 @@ extension CatalogIndex {
         )
         var products: [CatalogSnapshot.ProductRow] = []
         var index: [String: Int] = [:]
-        for try await (id, name, path, brand, position, published, ratingSum, ratingCount, orders) in rows.decode(
-            (String, String, [String], String?, Int64, Bool, Int64, Int64, Int64).self
+        for try await (id, name, path, brand, position, published, ratingSum, ratingCount, orders, changed, ratingChanged) in rows.decode(
+            (String, String, [String], String?, Int64, Bool, Int64, Int64, Int64, Int64, Int64).self
         ) {
             index[id] = products.count
             products.append(CatalogSnapshot.ProductRow(
                 id: id, name: name, categoryPath: path, brand: brand, position: position, published: published,
-                ratingSum: ratingSum, ratingCount: ratingCount, orders: orders
+                ratingSum: ratingSum, ratingCount: ratingCount, orders: orders, ratingChange: ratingChanged, catalogChange: changed
             ))
         }
         // One column per currency, the code bound: `(prices ->> 'EUR')::bigint`.
         var bindings = PostgresBindings()
         bindings.append(ids)
         let priceColumns = currencies.indices.map { ", (v.prices ->> $\($0 + 2))::bigint" }.joined()
+        let firstPrice = 4
         for code in currencies { bindings.append(code) }
         let variants = try await client.query(
             PostgresQuery(
                 unsafeSQL: """
-                    SELECT v.product_id, v.available::bigint, v.attributes::text\(priceColumns)
+                    SELECT v.product_id, v.available::bigint, v.attributes::text, v.changed\(priceColumns)
                     FROM catalog_variants v
                     WHERE v.product_id IS NOT NULL AND ($1::text[] IS NULL OR v.product_id = ANY($1::text[]))
                     """,
@@ -63,8 +65,9 @@ extension CatalogIndex {
             products[product].variants.append(CatalogSnapshot.VariantRow(
                 available: try cells[1].decode(Int64.self),
                 attributesJSON: try cells[2].decode(String.self),
-                prices: try currencies.indices.map { try cells[$0 + 3].decode(Int64?.self) }
+                prices: try currencies.indices.map { try cells[$0 + firstPrice].decode(Int64?.self) }
             ))
+            products[product].catalogChange = max(products[product].catalogChange, try cells[3].decode(Int64.self))
         }
         return products
     }

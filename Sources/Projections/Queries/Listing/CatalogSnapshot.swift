@@ -23,6 +23,10 @@ struct CatalogSnapshot: Sendable {
     private(set) var ratingCounts: [Int64] = []
     /// Orders counted by the recommendations read model: the `popularity` sort's key.
     private(set) var orders: [Int64] = []
+    /// The greatest change number of the product's row and its variants' rows, and its rating
+    /// row's (0: none): how fresh a kept copy of its details must be (``PageDetails``).
+    private(set) var catalogChanges: [Int64] = []
+    private(set) var ratingChanges: [Int64] = []
     /// Where the product's variants start in ``variants`` and how many it has.
     private(set) var variantStarts: [Int] = []
     private(set) var variantCounts: [Int] = []
@@ -97,6 +101,8 @@ struct CatalogSnapshot: Sendable {
         let ratingSum: Int64
         let ratingCount: Int64
         let orders: Int64
+        let ratingChange: Int64
+        var catalogChange: Int64
         var variants: [VariantRow] = []
     }
 
@@ -126,6 +132,8 @@ struct CatalogSnapshot: Sendable {
             ratingSums.append(0)
             ratingCounts.append(0)
             orders.append(0)
+            catalogChanges.append(0)
+            ratingChanges.append(0)
             variantStarts.append(variants.count)
             variantCounts.append(0)
         }
@@ -137,6 +145,8 @@ struct CatalogSnapshot: Sendable {
         ratingSums[ordinal] = row.ratingSum
         ratingCounts[ordinal] = row.ratingCount
         orders[ordinal] = row.orders
+        catalogChanges[ordinal] = row.catalogChange
+        ratingChanges[ordinal] = row.ratingChange
         setVariants(of: ordinal, row.variants)
     }
 

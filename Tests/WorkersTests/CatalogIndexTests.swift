@@ -86,4 +86,54 @@ struct CatalogIndexTests {
             #expect(try await listing(.rating) == (try await expected(rating)))
         }
     }
+
+    @Test("a page's JSON written from kept product parts is byte for byte what the answer's encoder writes of the page")
+    func encodedPagesEqualTheEncoder() async throws {
+        try await withTestDatabase { client, _ in
+            let logger = TestEnvironment.logger
+            let store = PostgresEventStore(client: client, logger: logger)
+            var history = SyntheticHistory(seed: 29, start: Date().addingTimeInterval(-3_600))
+            let appends = try history.catalog(products: 25) + (try history.translations()) + (try history.exchangeRates())
+            for append in appends {
+                let events = append.events.map { NewEvent(type: $0.type, schemaVersion: Int32($0.schemaVersion), data: $0.json) }
+                try await store.append(events, to: try StreamName(append.stream), expectedVersion: .any)
+            }
+            let events = try await readEverything(store)
+            _ = try await client.withTransaction(logger: logger) { connection in
+                try await ProjectionApplier.apply(events, to: WorkerSet.projections, on: connection, logger: logger)
+            }
+            let reader = CatalogReader(client: client, logger: logger)
+            let word = try await client.query("SELECT split_part(name, ' ', 1) FROM catalog_products WHERE status = 'published' LIMIT 1").decode(String.self).collectAll()[0]
+            var searches: [CatalogReader.Search] = []
+            for currency in [Currency.EUR, .USD, .GBP] {
+                for language in [nil, LanguagePreference(preferred: ["de"], defaultLocale: "en")] {
+                    var search = CatalogReader.Search(currency: currency, limit: 7)
+                    search.language = language
+                    search.facets = [.category, .price, .inStock, .brand, .attribute("colour")]
+                    searches.append(search)
+                }
+            }
+            var misspelt = CatalogReader.Search(text: String(word.lowercased().dropLast()) + "x" + String(word.lowercased().last!), currency: .EUR)
+            misspelt.facets = [.category]
+            searches.append(misspelt)
+            searches.append(CatalogReader.Search(text: word, currency: .EUR, sort: .price, limit: 3))
+            // Twice: written afresh, then from the kept parts.
+            var seen = (corrections: false, facets: false, cursors: false, translated: false)
+            for round in 0..<2 {
+                for var search in searches {
+                    for _ in 0..<20 {
+                        let encoded = try await reader.encodedProducts(search)
+                        #expect(encoded.json == Array(try AnswerJSON.encoder.encode(encoded.page)), "round \(round): \(search)")
+                        seen.corrections = seen.corrections || encoded.page.corrections != nil
+                        seen.facets = seen.facets || encoded.page.facets != nil
+                        seen.cursors = seen.cursors || encoded.page.nextCursor != nil
+                        seen.translated = seen.translated || encoded.page.items.contains { $0.locale != nil }
+                        guard let next = encoded.page.nextCursor else { break }
+                        search.cursor = next
+                    }
+                }
+            }
+            #expect(seen.corrections && seen.facets && seen.cursors && seen.translated, "every part of a page was written: \(seen)")
+        }
+    }
 }

@@ -16,7 +16,7 @@ struct CatalogQueryRoutes {
     let digester: SearchDigester
 
     func addRoutes(to router: Router<CommerceRequestContext>) {
-        router.get("/catalog/products") { request, context -> JSONBody<CatalogReader.Page> in
+        router.get("/catalog/products") { request, context -> Response in
             let query = request.uri.queryParameters
             try await readYourWrites.wait(request, projection: CatalogProjection())
             var search = try CatalogListingQuery.search(query)
@@ -29,7 +29,8 @@ struct CatalogQueryRoutes {
                 search.categories.append(path)
             }
             do {
-                let page = try await catalog.products(search)
+                let encoded = try await catalog.encodedProducts(search)
+                let page = encoded.page
                 // A first page with text or a filter is a search (later pages are the same one).
                 let text = search.text ?? ""
                 let filters = CatalogListingQuery.filterOptions(search)
@@ -45,7 +46,8 @@ struct CatalogQueryRoutes {
                         resultCount: page.items.count, queryDigest: digest, filters: filters
                     )))
                 }
-                return JSONBody(page)
+                // Written by the reader, the products' parts kept from earlier pages.
+                return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: encoded.json)))
             } catch CatalogReader.QueryError.invalidCursor {
                 throw Problem.unprocessable("invalid_cursor", "the cursor is not one this listing gave out (for this sort)", field: "cursor")
             }

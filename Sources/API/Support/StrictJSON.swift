@@ -1,5 +1,6 @@
 import EventStore
 import Foundation
+import Projections
 import Hummingbird
 import NIOCore
 
@@ -114,10 +115,5 @@ enum StrictJSON {
         return decoder
     }()
 
-    static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }()
+    static var encoder: JSONEncoder { AnswerJSON.encoder }
 }

@@ -315,6 +315,50 @@ public struct CatalogReader: Sendable {
     }
 
     public func products(_ search: Search) async throws -> Page {
+        try await listing(search).page
+    }
+
+    /// A listing's page and its JSON as the API answers it (the products' parts written ahead and
+    /// kept with their details, ``PageDetails``).
+    public struct EncodedPage: Sendable {
+        public let page: Page
+        public let json: [UInt8]
+    }
+
+    public func encodedProducts(_ search: Search) async throws -> EncodedPage {
+        let (page, products) = try await listing(search)
+        // Page's keys in the order the answer's encoder sorts them; nil ones left out, as it does.
+        let encoder = AnswerJSON.encoder
+        var json: [UInt8] = [UInt8(ascii: "{")]
+        func key(_ name: String) {
+            if json.count > 1 { json.append(UInt8(ascii: ",")) }
+            json += Array("\"\(name)\":".utf8)
+        }
+        if let corrections = page.corrections {
+            key("corrections")
+            json += try encoder.encode(corrections)
+        }
+        if let facets = page.facets {
+            key("facets")
+            json += try encoder.encode(facets)
+        }
+        key("items")
+        json.append(UInt8(ascii: "["))
+        for (index, product) in products.enumerated() {
+            if index > 0 { json.append(UInt8(ascii: ",")) }
+            json += product
+        }
+        json.append(UInt8(ascii: "]"))
+        if let next = page.nextCursor {
+            key("nextCursor")
+            json += try encoder.encode(next)
+        }
+        json.append(UInt8(ascii: "}"))
+        return EncodedPage(page: page, json: json)
+    }
+
+    /// The page, and each of its products' JSON in its order.
+    private func listing(_ search: Search) async throws -> (page: Page, products: [[UInt8]]) {
         let limit = max(1, min(search.limit, Self.maximumLimit))
         let sort = search.effectiveSort
         let cursor = try search.cursor.map { cursorText throws(QueryError) in try Cursor(decoding: cursorText, sort: sort) }
@@ -330,14 +374,16 @@ public struct CatalogReader: Sendable {
             .run(limit: limit, after: cursor.map { (key: $0.key, id: $0.id) })
         let listed = listing.page
         // A product changed between the two reads (unpublished, repriced) is shown as read now.
-        let details = try await pageDetails.products(listed.map(\.id), snapshot: snapshot) { try await storedProducts(ids: $0) }
-        let items = listed.compactMap { details[$0.id]?.product(currency: search.currency, language: search.language) }
+        let details = try await pageDetails.products(listed.map(\.id), snapshot: snapshot, currency: search.currency, language: search.language) {
+            try await storedProducts(ids: $0)
+        }
+        let shown = listed.compactMap { details[$0.id] }
         let lastKey = listed.last.map { (key: $0.key, id: $0.id) }
         let next = listing.more ? lastKey.map { Cursor(sort: sort, key: $0.key, id: $0.id).encoded() } : nil
-        var page = Page(items: items, nextCursor: next)
+        var page = Page(items: shown.map(\.product), nextCursor: next)
         if !search.facets.isEmpty { page.facets = listing.facets }
         if let corrections = terms?.corrections, !corrections.isEmpty { page.corrections = corrections }
-        return page
+        return (page, shown.map(\.json))
     }
 
     /// The published products matching a text query (`to_tsquery('simple', …)`), each with its

@@ -80,9 +80,30 @@ struct CatalogIndexTests {
                 #expect(item.rating.count == truth[item.productId]?.ratings && Int64(item.available) == truth[item.productId]?.available, "\(item.productId)")
             }
 
+            // Text matches are kept per text while no product row changes: new products change them.
+            func searched(_ text: String) async throws -> Set<String> {
+                let page = try await reader.products(CatalogReader.Search(text: text, currency: .EUR, limit: 100))
+                return Set(page.items.map(\.productId))
+            }
+            func tents() async throws -> Set<String> {
+                Set(try await client.query("""
+                    SELECT p.product_id FROM catalog_products p WHERE p.status = 'published' AND p.name LIKE 'Tent %'
+                      AND EXISTS (SELECT 1 FROM catalog_variants v WHERE v.product_id = p.product_id AND v.prices ? 'EUR')
+                    """).decode(String.self).collectAll())
+            }
+            let tentsBefore = try await searched("tent")
+            #expect(tentsBefore == (try await tents()) && !tentsBefore.isEmpty)
+            #expect(try await searched("tent") == tentsBefore)
+            try await project(try history.catalog(products: 16))
+            let tentsAfter = try await searched("tent")
+            #expect(tentsAfter == (try await tents()))
+            #expect(tentsAfter.count > tentsBefore.count, "the new tents are found")
+
             // A rebuild puts new tables in place: the index reads them whole.
+            let beforeRebuild = try await listing(.popularity)
             _ = try await ProjectionRebuilder(store: store, logger: logger).rebuild(CatalogProjection())
-            #expect(try await listing(.popularity) == after)
+            #expect(try await listing(.popularity) == beforeRebuild)
+            #expect(try await searched("tent") == tentsAfter)
             #expect(try await listing(.rating) == (try await expected(rating)))
         }
     }

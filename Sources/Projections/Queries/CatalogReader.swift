@@ -231,6 +231,8 @@ public struct CatalogReader: Sendable {
     private let index: CatalogIndex
     /// The details of the products listings showed.
     private let pageDetails = PageDetails()
+    /// The products search texts matched.
+    private let textMatches = TextMatches()
 
     public init(client: PostgresClient, logger: Logger) {
         self.client = client
@@ -367,9 +369,11 @@ public struct CatalogReader: Sendable {
         // The text's matches from the search index, every filter, facet and the page's order
         // from this process's copy of the listings' columns (as fresh as the tables).
         let textQuery = terms?.textQuery ?? ""
-        async let reading = index.current()
-        let matches = textQuery.isEmpty ? nil : try await self.matches(textQuery, ranked: sort == .relevance)
-        let snapshot = try await reading
+        let snapshot = try await index.current()
+        // Read after the snapshot, so that matches kept for it are at least as fresh.
+        let matches = textQuery.isEmpty ? nil : try await textMatches.matches(textQuery, ranked: sort == .relevance, snapshot: snapshot) {
+            try await self.matches($0, ranked: $1)
+        }
         let listing = CatalogListing(snapshot: snapshot, search: search, sort: sort, matches: matches)
             .run(limit: limit, after: cursor.map { (key: $0.key, id: $0.id) })
         let listed = listing.page

@@ -25,6 +25,8 @@ final class CatalogIndex: Sendable {
         /// Starts when `running` ends; every caller that finds it waits for it.
         var queued: Check?
         var checks = 0
+        /// Snapshots read whole so far: products keep their numbers only within one.
+        var generations = 0
     }
 
     let client: PostgresClient
@@ -83,6 +85,8 @@ final class CatalogIndex: Sendable {
             UNION ALL
             SELECT NULL, greatest((SELECT max(changed) FROM catalog_products), (SELECT max(changed) FROM catalog_variants)), 0
             UNION ALL
+            SELECT NULL, (SELECT max(changed) FROM catalog_products), 4
+            UNION ALL
             SELECT NULL, (SELECT max(changed) FROM rec_products), 1
             UNION ALL
             SELECT NULL, (SELECT max(changed) FROM product_ratings), 2
@@ -101,6 +105,7 @@ final class CatalogIndex: Sendable {
             case 0: seen.catalog = max(seen.catalog, number)
             case 1: seen.orders = max(seen.orders, number)
             case 2: seen.ratings = max(seen.ratings, number)
+            case 4: seen.products = number
             default: seen.tables.append(number)
             }
         }
@@ -123,7 +128,11 @@ final class CatalogIndex: Sendable {
             }
         }
         let currencies = try await self.currencies(of: nil).sorted()
-        var snapshot = CatalogSnapshot(currencies: currencies, seen: seen)
+        let generation = state.withLock { state in
+            state.generations += 1
+            return state.generations
+        }
+        var snapshot = CatalogSnapshot(currencies: currencies, seen: seen, generation: generation)
         for row in try await products(nil, currencies: currencies) { snapshot.put(row) }
         return snapshot
     }

@@ -15,9 +15,9 @@ struct CatalogListing {
     let snapshot: CatalogSnapshot
     let search: CatalogReader.Search
     let sort: CatalogReader.Sort
-    /// For a search with text: the matching products' relevance keys (`ts_rank` in millionths), by
-    /// id. Nil without text.
-    let matches: [String: Int64]?
+    /// For a search with text: the matching products (by number) and their relevance keys
+    /// (`ts_rank` in millionths). Nil without text.
+    let matches: [TextMatches.Match]?
 
     /// At most this many options per facet, the most products first.
     static let maximumValues = 100
@@ -53,41 +53,55 @@ struct CatalogListing {
             snapshot.listed, snapshot.paths, snapshot.brands, snapshot.variantStarts, snapshot.variantCounts, snapshot.variants,
             filters.pathHolds, filters.brandHolds, filters.missing, filters.onlyMissing
         ) { listed, paths, brands, variantStarts, variantCounts, variants, pathHolds, brandHolds, missingOfSet, onlyMissingOfSet in
-            func visit(_ ordinal: Int, relevance: Int64) {
-                guard listed[ordinal] else { return }
-                guard !rated || filters.ratingHolds(sum: snapshot.ratingSums[ordinal], count: snapshot.ratingCounts[ordinal]) else { return }
+            // One loop, no nested function: the counts and the page are updated in place, not
+            // through a closure's captured box (each access of which is checked at run time).
+            let matched = matches ?? [], texted = matches != nil
+            for position in 0..<(texted ? matched.count : snapshot.count) {
+                let ordinal = texted ? Int(matched[position].ordinal) : position
+                let relevance = texted ? matched[position].relevance : 0
+                guard listed[ordinal] else { continue }
+                guard !rated || filters.ratingHolds(sum: snapshot.ratingSums[ordinal], count: snapshot.ratingCounts[ordinal]) else { continue }
                 let categoryHolds = pathHolds[Int(paths[ordinal])]
                 let brand = brands[ordinal]
                 let brandHolds = brand < 0 ? noBrandHolds : brandHolds[Int(brand)]
-                guard counting || (categoryHolds && brandHolds) else { return }
+                guard counting || (categoryHolds && brandHolds) else { continue }
                 // Only a product that passes the category and brand filters counts its variants'
                 // options; any other needs just whether one variant passes.
                 let countsVariants = counting && categoryHolds && brandHolds
                 // Whether a variant passes every variant filter; whether one also in stock does.
                 var variantHolds = false, variantInStock = false
                 var priceRanges: UInt32 = 0
-                if countsVariants { facets.startProduct() }
                 var base = variantStarts[ordinal]
                 let end = base + variantCounts[ordinal] * stride
-                while base < end {
-                    let price = variants[base + priceOffset]
-                    if price != CatalogSnapshot.noPrice {
-                        let set = Int(variants[base]), available = variants[base + 1]
-                        let missing = missingOfSet[set]
-                        let priceHolds = filters.priceHolds(price)
-                        let stockHolds = !inStockOnly || available > 0
-                        if missing == 0, priceHolds {
-                            if stockHolds { variantHolds = true }
-                            if available > 0 { variantInStock = true }
-                        }
-                        if countsVariants {
-                            if missing == 0, stockHolds { priceRanges |= facets.priceRange(of: price) }
-                            if priceHolds, stockHolds { facets.addAttributes(of: set, missing: missing, onlyMissing: onlyMissingOfSet[set]) }
-                        } else if variantHolds {
+                if !countsVariants {
+                    // Only whether one variant passes: the cheapest test first, the first pass ends it.
+                    while base < end {
+                        let price = variants[base + priceOffset]
+                        if price != CatalogSnapshot.noPrice, missingOfSet[Int(variants[base])] == 0, !inStockOnly || variants[base + 1] > 0,
+                           filters.priceHolds(price) {
+                            variantHolds = true
                             break
                         }
+                        base += stride
                     }
-                    base += stride
+                } else {
+                    facets.startProduct()
+                    while base < end {
+                        let price = variants[base + priceOffset]
+                        if price != CatalogSnapshot.noPrice {
+                            let set = Int(variants[base]), available = variants[base + 1]
+                            let missing = missingOfSet[set]
+                            let priceHolds = filters.priceHolds(price)
+                            let stockHolds = !inStockOnly || available > 0
+                            if missing == 0, priceHolds {
+                                if stockHolds { variantHolds = true }
+                                if available > 0 { variantInStock = true }
+                            }
+                            if missing == 0, stockHolds { priceRanges |= facets.priceRange(of: price) }
+                            if priceHolds, stockHolds { facets.addAttributes(of: set, missing: missing, onlyMissing: onlyMissingOfSet[set]) }
+                        }
+                        base += stride
+                    }
                 }
                 if counting {
                     if brandHolds, variantHolds { facets.addCategory(paths[ordinal]) }
@@ -101,14 +115,6 @@ struct CatalogListing {
                 if categoryHolds, brandHolds, variantHolds {
                     order.offer(ordinal, key: key(of: ordinal, relevance: relevance, priceOffset: priceOffset))
                 }
-            }
-
-            if let matches {
-                for (id, relevance) in matches {
-                    if let ordinal = snapshot.ordinals[id] { visit(Int(ordinal), relevance: relevance) }
-                }
-            } else {
-                for ordinal in 0..<snapshot.count { visit(ordinal, relevance: 0) }
             }
         }
         let chosen = order.chosen

@@ -62,7 +62,10 @@ struct CatalogSnapshot: Sendable {
 
     /// The change numbers and tables this snapshot has read (``CatalogIndex``).
     struct ChangesSeen: Sendable, Equatable {
+        /// Of the product rows and the variant rows (one sequence)…
         var catalog: Int64 = 0
+        /// …and of the product rows alone: what the text's matches depend on (``TextMatches``).
+        var products: Int64 = 0
         var orders: Int64 = 0
         var ratings: Int64 = 0
         /// The tables' object ids: a rebuild puts new tables in place, read whole again.
@@ -84,7 +87,11 @@ struct CatalogSnapshot: Sendable {
     private var attributeSetNumbers: [String: Int32] = [:]
     var seen: ChangesSeen
 
-    init(currencies: [String], seen: ChangesSeen) {
+    /// Which snapshot read whole this one comes from: a product's number holds within it.
+    let generation: Int
+
+    init(currencies: [String], seen: ChangesSeen, generation: Int) {
+        self.generation = generation
         self.currencies = currencies
         stride = 2 + currencies.count
         self.seen = seen

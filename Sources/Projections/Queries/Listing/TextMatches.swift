@@ -1,0 +1,51 @@
+import Synchronization
+
+/// The products a search text matches, as PostgreSQL's full-text index finds them, kept per
+/// server by text for as long as no product row changes (the search words live in the product
+/// rows: stock, prices, ratings and orders change other rows). A shop's searches repeat — the
+/// same few hundred texts most of the day — and matching one costs PostgreSQL a scan of the
+/// index's postings for each word (a millisecond or more), every time. Exact: a kept list serves
+/// only a snapshot that has seen no product row change since it was read.
+final class TextMatches: Sendable {
+    struct Match: Sendable {
+        /// The product's number in the snapshot.
+        let ordinal: Int32
+        /// `ts_rank` in millionths (0 when not ranked).
+        let relevance: Int64
+    }
+
+    private struct Kept {
+        let generation: Int
+        let products: Int64
+        let matches: [Match]
+    }
+
+    /// Matches kept at most, over all texts; past it every kept list is dropped.
+    static let capacity = 500_000
+
+    private let state = Mutex<(kept: [String: Kept], size: Int)>(([:], 0))
+
+    /// The matches of `textQuery` (`to_tsquery('simple', …)`) among `snapshot`'s products, ranked
+    /// when `ranked`: kept ones when no product row changed since, else `read` from the database.
+    func matches(
+        _ textQuery: String, ranked: Bool, snapshot: CatalogSnapshot, read: (String, Bool) async throws -> [String: Int64]
+    ) async throws -> [Match] {
+        let key = (ranked ? "ranked " : "") + textQuery
+        let kept = state.withLock { $0.kept[key] }
+        if let kept, kept.generation == snapshot.generation, kept.products == snapshot.seen.products { return kept.matches }
+        // A product published after the snapshot was read is not in it: not listed yet, and the
+        // list kept for this snapshot's product rows leaves it out.
+        let matches = try await read(textQuery, ranked).compactMap { id, relevance in
+            snapshot.ordinals[id].map { Match(ordinal: $0, relevance: relevance) }
+        }
+        state.withLock { state in
+            if state.size + matches.count > Self.capacity {
+                state.kept.removeAll(keepingCapacity: true)
+                state.size = 0
+            }
+            state.size += matches.count - (state.kept[key]?.matches.count ?? 0)
+            state.kept[key] = Kept(generation: snapshot.generation, products: snapshot.seen.products, matches: matches)
+        }
+        return matches
+    }
+}

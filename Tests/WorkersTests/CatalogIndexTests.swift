@@ -2,7 +2,7 @@ import Aggregates
 import EventStore
 import Foundation
 import PostgresNIO
-import Projections
+@testable import Projections
 import Testing
 import TestSupport
 import Workers
@@ -155,6 +155,19 @@ struct CatalogIndexTests {
                 }
             }
             #expect(seen.corrections && seen.facets && seen.cursors && seen.translated, "every part of a page was written: \(seen)")
+        }
+    }
+
+    @Test("names whose first bytes differ order as those bytes do, byte for byte as whole names")
+    func namePrefixesOrderAsNames() {
+        let pieces = ["", "a", "ab", "Ab", "abc", "Classic ", "Classic Shirt 1", "Classic Shirt 12", "é", "e\u{301}", "Ωmega", "zz", "~", "日本"]
+        var random = SystemRandomNumberGenerator()
+        for _ in 0..<5_000 {
+            let a = (0..<Int.random(in: 1...3, using: &random)).map { _ in pieces.randomElement(using: &random)! }.joined()
+            let b = (0..<Int.random(in: 1...3, using: &random)).map { _ in pieces.randomElement(using: &random)! }.joined()
+            let (pa, pb) = (ListingOrder.namePrefix(a), ListingOrder.namePrefix(b))
+            if pa < pb { #expect(a.utf8.lexicographicallyPrecedes(b.utf8), "\(a) before \(b)") }
+            if pa > pb { #expect(b.utf8.lexicographicallyPrecedes(a.utf8), "\(b) before \(a)") }
         }
     }
 }

@@ -47,6 +47,7 @@ struct CatalogListing {
         var order = ListingOrder(sort: sort, limit: limit + 1, cursor: cursor, ids: snapshot.ids)
         let inStockOnly = search.inStockOnly, rated = filters.minimumRatingTenths != nil
         let noBrandHolds = filters.noBrandHolds
+        let byName = sort == .name, namePrefixes = snapshot.namePrefixes
         // The columns through unchecked pointers: the pass reads a few numbers of every product
         // and every variant, and bounds checks and reference counts would cost more than that.
         withUnsafeBuffers(
@@ -113,7 +114,13 @@ struct CatalogListing {
                     }
                 }
                 if categoryHolds, brandHolds, variantHolds {
-                    order.offer(ordinal, key: key(of: ordinal, relevance: relevance, priceOffset: priceOffset))
+                    if byName {
+                        // Most names are placed, or turned away, by their first bytes alone.
+                        let prefix = namePrefixes[ordinal]
+                        if !order.rejects(namePrefix: prefix) { order.offer(ordinal, key: .text(snapshot.names[ordinal]), prefix: prefix) }
+                    } else {
+                        order.offer(ordinal, key: key(of: ordinal, relevance: relevance, priceOffset: priceOffset))
+                    }
                 }
             }
         }

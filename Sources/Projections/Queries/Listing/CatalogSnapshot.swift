@@ -10,8 +10,10 @@ struct CatalogSnapshot: Sendable {
     // numbers of each product, and a row of strings and arrays per product would cost it a
     // reference count per field read.
     private(set) var ids: [String] = []
-    /// The default names: the `name` sort's key.
+    /// The default names: the `name` sort's key…
     private(set) var names: [String] = []
+    /// …and their first bytes as numbers (``ListingOrder/namePrefix(_:)``).
+    private(set) var namePrefixes: [UInt64] = []
     /// Published with at least one variant (an unpublished product keeps its number).
     private(set) var listed: [Bool] = []
     /// Into ``categoryPaths``.
@@ -132,6 +134,7 @@ struct CatalogSnapshot: Sendable {
             ordinals[row.id] = Int32(ordinal)
             ids.append(row.id)
             names.append("")
+            namePrefixes.append(0)
             listed.append(false)
             paths.append(0)
             brands.append(-1)
@@ -145,6 +148,7 @@ struct CatalogSnapshot: Sendable {
             variantCounts.append(0)
         }
         names[ordinal] = row.name
+        namePrefixes[ordinal] = ListingOrder.namePrefix(row.name)
         listed[ordinal] = row.published && !row.variants.isEmpty
         paths[ordinal] = path(row.categoryPath)
         brands[ordinal] = row.brand.map { brandNames.number($0) } ?? -1

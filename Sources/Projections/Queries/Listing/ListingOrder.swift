@@ -3,8 +3,8 @@
 /// lose to its last entry in one comparison, so a listing of 100,000 products sorts none of them).
 ///
 /// The order is the sort key, then the product id, ascending for name and price, descending for
-/// the others — as the cursor says where the previous page stopped. Texts compare by code point,
-/// as the database (C.UTF-8) does.
+/// the others — as the cursor says where the previous page stopped. Texts compare byte by byte
+/// (UTF-8), as the database (C.UTF-8) did.
 struct ListingOrder {
     enum Key: Equatable {
         case number(Int64)
@@ -21,7 +21,7 @@ struct ListingOrder {
         static func < (a: Key, b: Key) -> Bool {
             switch (a, b) {
             case (.number(let x), .number(let y)): x < y
-            case (.text(let x), .text(let y)): x < y
+            case (.text(let x), .text(let y)): x.utf8.lexicographicallyPrecedes(y.utf8)
             case (.number, .text): true
             case (.text, .number): false
             }
@@ -31,11 +31,26 @@ struct ListingOrder {
     struct Chosen {
         let ordinal: Int32
         let key: Key
+        /// For the name sort: the name's first bytes (``namePrefix(_:)``).
+        let prefix: UInt64
+    }
+
+    /// A text's first eight UTF-8 bytes as a number (zeros past its end): texts whose prefixes
+    /// differ compare as their prefixes do, so most names are placed without reading them.
+    static func namePrefix(_ text: String) -> UInt64 {
+        var prefix: UInt64 = 0, bytes = 0
+        for byte in text.utf8 {
+            if bytes == 8 { break }
+            prefix = prefix << 8 | UInt64(byte)
+            bytes += 1
+        }
+        return bytes == 0 ? 0 : prefix << (8 * UInt64(8 - bytes))
     }
 
     let ascending: Bool
     let limit: Int
     private let cursor: (key: Key, id: String)?
+    private let cursorPrefix: UInt64
     /// The snapshot's product ids, read only when two keys tie.
     private let ids: [String]
     private(set) var chosen: [Chosen] = []
@@ -47,6 +62,7 @@ struct ListingOrder {
         self.cursor = cursor.map { cursor in
             (key: sort == .name ? .text(cursor.key) : .number(Int64(cursor.key) ?? 0), id: cursor.id)
         }
+        cursorPrefix = cursor.map { Self.namePrefix($0.key) } ?? 0
         chosen.reserveCapacity(limit + 1)
     }
 
@@ -56,7 +72,15 @@ struct ListingOrder {
         return ascending ? id() < otherID() : otherID() < id()
     }
 
-    mutating func offer(_ ordinal: Int, key: Key) {
+    /// Whether a product named with `prefix` (``namePrefix(_:)``) cannot be on the page of the
+    /// name sort: before the cursor, or after a full page's last.
+    func rejects(namePrefix prefix: UInt64) -> Bool {
+        if cursor != nil, prefix < cursorPrefix { return true }
+        if chosen.count == limit, let last = chosen.last, prefix > last.prefix { return true }
+        return false
+    }
+
+    mutating func offer(_ ordinal: Int, key: Key, prefix: UInt64 = 0) {
         let ids = ids
         let id = { ids[ordinal] }
         if let cursor, !precedes(cursor.key, { cursor.id }, key, id) { return }
@@ -68,7 +92,7 @@ struct ListingOrder {
             let other = chosen[middle]
             if precedes(other.key, { ids[Int(other.ordinal)] }, key, id) { low = middle + 1 } else { high = middle }
         }
-        chosen.insert(Chosen(ordinal: Int32(ordinal), key: key), at: low)
+        chosen.insert(Chosen(ordinal: Int32(ordinal), key: key, prefix: prefix), at: low)
         if chosen.count > limit { chosen.removeLast() }
     }
 }

@@ -48,6 +48,8 @@ struct CatalogListing {
         let inStockOnly = search.inStockOnly, rated = filters.minimumRatingTenths != nil
         let noBrandHolds = filters.noBrandHolds
         let byName = sort == .name, namePrefixes = snapshot.namePrefixes
+        let pricedIn = snapshot.pricedIn, currencyBit: UInt32 = column < 32 ? 1 << UInt32(column) : 0
+        let onlyCurrency = column < 32 && filters.chosenAttributes.isEmpty && filters.priceRanges.isEmpty && !search.inStockOnly
         // The columns through unchecked pointers: the pass reads a few numbers of every product
         // and every variant, and bounds checks and reference counts would cost more than that.
         withUnsafeBuffers(
@@ -74,7 +76,11 @@ struct CatalogListing {
                 var priceRanges: UInt32 = 0
                 var base = variantStarts[ordinal]
                 let end = base + variantCounts[ordinal] * stride
-                if !countsVariants {
+                if !countsVariants, onlyCurrency {
+                    // No variant filter but the currency: the product's summary says, without
+                    // reading its variants (the memory they take is what this pass costs).
+                    variantHolds = pricedIn[ordinal] & currencyBit != 0
+                } else if !countsVariants {
                     // Only whether one variant passes: the cheapest test first, the first pass ends it.
                     while base < end {
                         let price = variants[base + priceOffset]
@@ -86,7 +92,6 @@ struct CatalogListing {
                         base += stride
                     }
                 } else {
-                    facets.startProduct()
                     while base < end {
                         let price = variants[base + priceOffset]
                         if price != CatalogSnapshot.noPrice {
@@ -99,7 +104,7 @@ struct CatalogListing {
                                 if available > 0 { variantInStock = true }
                             }
                             if missing == 0, stockHolds { priceRanges |= facets.priceRange(of: price) }
-                            if priceHolds, stockHolds { facets.addAttributes(of: set, missing: missing, onlyMissing: onlyMissingOfSet[set]) }
+                            if priceHolds, stockHolds { facets.addAttributes(of: set, missing: missing, onlyMissing: onlyMissingOfSet[set], product: ordinal) }
                         }
                         base += stride
                     }
@@ -110,7 +115,6 @@ struct CatalogListing {
                     if countsVariants {
                         facets.addPriceRanges(priceRanges)
                         if variantInStock { facets.addInStock() }
-                        facets.endProduct()
                     }
                 }
                 if categoryHolds, brandHolds, variantHolds {

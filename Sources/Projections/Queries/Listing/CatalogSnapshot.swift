@@ -29,6 +29,9 @@ struct CatalogSnapshot: Sendable {
     /// row's (0: none): how fresh a kept copy of its details must be (``PageDetails``).
     private(set) var catalogChanges: [Int64] = []
     private(set) var ratingChanges: [Int64] = []
+    /// Per product, a bit per currency (of the first 32) that a variant has a price in: whether a
+    /// product passes no variant filter but the currency, without reading its variants.
+    private(set) var pricedIn: [UInt32] = []
     /// Where the product's variants start in ``variants`` and how many it has.
     private(set) var variantStarts: [Int] = []
     private(set) var variantCounts: [Int] = []
@@ -143,6 +146,7 @@ struct CatalogSnapshot: Sendable {
             ratingCounts.append(0)
             orders.append(0)
             catalogChanges.append(0)
+            pricedIn.append(0)
             ratingChanges.append(0)
             variantStarts.append(variants.count)
             variantCounts.append(0)
@@ -177,6 +181,11 @@ struct CatalogSnapshot: Sendable {
             variantStarts[ordinal] = start
             variantCounts[ordinal] = rows.count
         }
+        var priced: UInt32 = 0
+        for row in rows {
+            for (column, price) in row.prices.enumerated() where price != nil && column < 32 { priced |= 1 << UInt32(column) }
+        }
+        pricedIn[ordinal] = priced
         for (index, row) in rows.enumerated() {
             let base = start + index * stride
             variants[base] = Int64(attributeSet(row.attributesJSON))

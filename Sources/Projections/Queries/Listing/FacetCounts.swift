@@ -9,16 +9,6 @@ struct FacetCounts {
         case attribute(Int)
     }
 
-    /// One attribute facet: per attribute set the value of the facet's attribute (-1: none), the
-    /// attribute's place among the chosen ones (-1: not chosen), the count per value, and the
-    /// values the current product reached.
-    private struct AttributeFacet {
-        let valueOfSet: [Int32]
-        let chosenIndex: Int32
-        var counts: [Int32]
-        var reached: [Int32] = []
-    }
-
     private let names: [CatalogReader.FacetName]
     private let kinds: [Kind]
     private let snapshot: CatalogSnapshot
@@ -30,10 +20,22 @@ struct FacetCounts {
     private var brands: [Int32]
     private var priceRanges: [Int32]
     private var inStock = 0
-    private var attributes: [AttributeFacet] = []
+    // The attribute facets, flat (facet by facet): per attribute set the value of the facet's
+    // attribute (-1: none); per value the products counted and the last product counted (so a
+    // product with several variants of one value counts once); per facet the attribute's place
+    // among the chosen ones (-1: not chosen).
+    private var attributeFacets = 0
+    private let setCount: Int
+    private let valueCount: Int
+    private var valueOfSet: [Int32] = []
+    private var chosenIndex: [Int32] = []
+    private var attributeCounts: [Int32] = []
+    private var lastCounted: [Int32] = []
 
     init(snapshot: CatalogSnapshot, names: [CatalogReader.FacetName], currency: Currency, chosenAttributes: [(name: String, values: Set<Int32>)]) {
         self.snapshot = snapshot
+        setCount = snapshot.attributeSets.count
+        valueCount = snapshot.attributeValues.count
         self.names = names
         self.currency = currency
         var unit: Int64 = 1
@@ -53,42 +55,38 @@ struct FacetCounts {
             case .inStock: kinds.append(.inStock)
             case .attribute(let attribute):
                 let number = snapshot.attributeNames.existing(attribute)
-                attributes.append(AttributeFacet(
-                    valueOfSet: snapshot.attributeSets.map { set in number.flatMap { set.value(of: $0) } ?? -1 },
-                    chosenIndex: chosenAttributes.firstIndex { $0.name == attribute }.map(Int32.init) ?? -1,
-                    counts: [Int32](repeating: 0, count: number == nil ? 0 : snapshot.attributeValues.count)
-                ))
-                kinds.append(.attribute(attributes.count - 1))
+                valueOfSet += snapshot.attributeSets.map { set in number.flatMap { set.value(of: $0) } ?? -1 }
+                chosenIndex.append(chosenAttributes.firstIndex { $0.name == attribute }.map(Int32.init) ?? -1)
+                kinds.append(.attribute(attributeFacets))
+                attributeFacets += 1
             }
         }
         self.kinds = kinds
+        attributeCounts = [Int32](repeating: 0, count: attributeFacets * valueCount)
+        lastCounted = [Int32](repeating: -1, count: attributeFacets * valueCount)
     }
 
     /// The price range holding `price`, as a bit (none below the first bound).
     func priceRange(of price: Int64) -> UInt32 {
-        for index in lows.indices where price >= lows[index] && price < highs[index] { return 1 << UInt32(index) }
-        return 0
+        // The ranges run on from one another: the range is the last whose lower bound is reached.
+        var reached = 0
+        for low in lows where price >= low { reached += 1 }
+        return reached == 0 ? 0 : 1 << UInt32(reached - 1)
     }
 
-    mutating func startProduct() {
-        for index in attributes.indices where !attributes[index].reached.isEmpty { attributes[index].reached.removeAll(keepingCapacity: true) }
-    }
-
-    /// A variant passing the price and stock filters, with `missing` chosen attributes unmet
-    /// (`onlyMissing` which, when one): each attribute facet whose other chosen attributes it
-    /// meets reaches its value.
-    mutating func addAttributes(of set: Int, missing: Int32, onlyMissing: Int32) {
-        for index in attributes.indices {
-            guard missing == 0 || (missing == 1 && onlyMissing == attributes[index].chosenIndex) else { continue }
-            let value = attributes[index].valueOfSet[set]
-            if value >= 0, !attributes[index].reached.contains(value) { attributes[index].reached.append(value) }
-        }
-    }
-
-    /// Counts the attribute values the product reached.
-    mutating func endProduct() {
-        for index in attributes.indices {
-            for value in attributes[index].reached { attributes[index].counts[Int(value)] += 1 }
+    /// A variant of product `ordinal` passing the price and stock filters, with `missing` chosen
+    /// attributes unmet (`onlyMissing` which, when one): each attribute facet whose other chosen
+    /// attributes it meets counts the product for its value, once.
+    mutating func addAttributes(of set: Int, missing: Int32, onlyMissing: Int32, product ordinal: Int) {
+        for facet in 0..<attributeFacets {
+            guard missing == 0 || (missing == 1 && onlyMissing == chosenIndex[facet]) else { continue }
+            let value = valueOfSet[facet * setCount + set]
+            guard value >= 0 else { continue }
+            let slot = facet * valueCount + Int(value)
+            if lastCounted[slot] != Int32(truncatingIfNeeded: ordinal) {
+                lastCounted[slot] = Int32(truncatingIfNeeded: ordinal)
+                attributeCounts[slot] += 1
+            }
         }
     }
 
@@ -129,7 +127,9 @@ struct FacetCounts {
                 add(levels) { snapshot.levels[Int32($0)] }
             case .brand: add(brands) { snapshot.brandNames[Int32($0)] }
             case .inStock: if inStock > 0 { values.append(CatalogReader.FacetValue(value: "true", count: inStock, from: nil, to: nil)) }
-            case .attribute(let index): add(attributes[index].counts) { snapshot.attributeValues[Int32($0)] }
+            case .attribute(let facet):
+                let counts = Array(attributeCounts[(facet * valueCount)..<((facet + 1) * valueCount)])
+                add(counts) { snapshot.attributeValues[Int32($0)] }
             case .price:
                 for (index, count) in priceRanges.enumerated() where count > 0 {
                     let high = highs[index] == Int64.max ? nil : highs[index]

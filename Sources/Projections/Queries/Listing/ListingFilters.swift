@@ -49,6 +49,7 @@ struct ListingFilters {
         minimumRatingTenths = search.minimumRatingTenths.map(Int64.init)
     }
 
+    @inline(__always)
     func priceHolds(_ price: Int64) -> Bool {
         if priceRanges.isEmpty { return true }
         for range in priceRanges where price >= range.low && price < range.high { return true }

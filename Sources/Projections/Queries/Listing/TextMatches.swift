@@ -20,8 +20,9 @@ final class TextMatches: Sendable {
         let matches: [Match]
     }
 
-    /// Matches kept at most, over all texts; past it every kept list is dropped.
-    static let capacity = 500_000
+    /// Matches kept at most, over all texts (16 bytes each: 24 MB at most); past it every kept
+    /// list is dropped. A misspelt word searched as its neighbours can match thousands.
+    static let capacity = 1_500_000
 
     private let state = Mutex<(kept: [String: Kept], size: Int)>(([:], 0))
 

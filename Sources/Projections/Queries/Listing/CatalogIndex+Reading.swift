@@ -17,7 +17,9 @@ extension CatalogIndex {
     }
 
     /// The products of `ids` whatever their status, or with nil every published product, each
-    /// with its variants' prices in `currencies` (in that order).
+    /// with its variants' prices in `currencies` (in that order). By category: a snapshot numbers
+    /// them in this order and keeps their variants in it, so a listing of one category reads
+    /// neighbouring memory rather than every tenth product's.
     func products(_ ids: [String]?, currencies: [String]) async throws -> [CatalogSnapshot.ProductRow] {
         let rows = try await client.query(
             """
@@ -28,6 +30,7 @@ extension CatalogIndex {
               LEFT JOIN product_ratings r ON r.product_id = p.product_id
               LEFT JOIN rec_products o ON o.product_id = p.product_id
             WHERE (\(ids)::text[] IS NULL AND p.status = 'published') OR p.product_id = ANY(\(ids)::text[])
+            ORDER BY p.category_path, p.product_id
             """,
             logger: logger
         )

@@ -238,7 +238,11 @@ public struct CatalogReader: Sendable {
         self.client = client
         self.logger = logger
         index = CatalogIndex(client: client, logger: logger)
-        dictionary = SharedRead(maximumAge: Self.dictionaryAge) {
+        // The words and the counts change only with product rows: made again only then.
+        let words = KeptWhileUnchanged<SearchDictionary>(client: client, logger: logger)
+        let categories = KeptWhileUnchanged<[(path: String, products: Int)]>(client: client, logger: logger)
+        let brands = KeptWhileUnchanged<[(name: String, products: Int)]>(client: client, logger: logger)
+        dictionary = SharedRead(maximumAge: Self.dictionaryAge) { try await words.value {
             let rows = try await client.query(
                 "SELECT word FROM ts_stat('SELECT search FROM catalog_products WHERE status = ''published''')", logger: logger
             )
@@ -251,8 +255,8 @@ public struct CatalogReader: Sendable {
                 words.append(word)
             }
             return SearchDictionary(words)
-        }
-        categoryCounts = SharedRead(maximumAge: Self.dictionaryAge) {
+        } }
+        categoryCounts = SharedRead(maximumAge: Self.dictionaryAge) { try await categories.value {
             let rows = try await client.query(
                 """
                 SELECT array_to_string(p.category_path[1:depth], '/'), count(*)::bigint
@@ -265,7 +269,7 @@ public struct CatalogReader: Sendable {
             var counts: [(path: String, products: Int)] = []
             for try await (path, products) in rows.decode((String, Int64).self) { counts.append((path, Int(products))) }
             return counts
-        }
+        } }
         suggestionIndex = SharedRead(maximumAge: Self.dictionaryAge) {
             let rows = try await client.query(
                 """
@@ -279,7 +283,7 @@ public struct CatalogReader: Sendable {
             for try await (id, name, orders) in rows.decode((String, String, Int64).self) { products.append((id, name, orders)) }
             return SuggestionIndex(products)
         }
-        brandCounts = SharedRead(maximumAge: Self.dictionaryAge) {
+        brandCounts = SharedRead(maximumAge: Self.dictionaryAge) { try await brands.value {
             let rows = try await client.query(
                 "SELECT brand, count(*)::bigint FROM catalog_products WHERE status = 'published' AND brand IS NOT NULL GROUP BY brand",
                 logger: logger
@@ -287,7 +291,7 @@ public struct CatalogReader: Sendable {
             var counts: [(name: String, products: Int)] = []
             for try await (name, products) in rows.decode((String, Int64).self) { counts.append((name, Int(products))) }
             return counts
-        }
+        } }
     }
 
     /// The cursor: the sort, the last row's sort key and its id, so the next page starts strictly

@@ -66,10 +66,13 @@ struct ListingOrder {
         chosen.reserveCapacity(limit + 1)
     }
 
-    /// Whether (key, id) comes before (otherKey, otherID), the ids read only on a tie.
-    private func precedes(_ key: Key, _ id: () -> String, _ otherKey: Key, _ otherID: () -> String) -> Bool {
+    /// Whether `key` comes before `otherKey`, and on a tie whether `id` comes before `otherID`
+    /// (read only then: most offers are settled by their keys).
+    @inline(__always)
+    private func precedes(_ key: Key, _ id: @autoclosure () -> String, _ otherKey: Key, _ otherID: @autoclosure () -> String) -> Bool {
         if key != otherKey { return ascending ? key < otherKey : otherKey < key }
-        return ascending ? id() < otherID() : otherID() < id()
+        let (a, b) = (id(), otherID())
+        return ascending ? a.utf8.lexicographicallyPrecedes(b.utf8) : b.utf8.lexicographicallyPrecedes(a.utf8)
     }
 
     /// Whether a product named with `prefix` (``namePrefix(_:)``) cannot be on the page of the
@@ -81,16 +84,14 @@ struct ListingOrder {
     }
 
     mutating func offer(_ ordinal: Int, key: Key, prefix: UInt64 = 0) {
-        let ids = ids
-        let id = { ids[ordinal] }
-        if let cursor, !precedes(cursor.key, { cursor.id }, key, id) { return }
-        if chosen.count == limit, let last = chosen.last, !precedes(key, id, last.key, { ids[Int(last.ordinal)] }) { return }
+        if let cursor, !precedes(cursor.key, cursor.id, key, ids[ordinal]) { return }
+        if chosen.count == limit, let last = chosen.last, !precedes(key, ids[ordinal], last.key, ids[Int(last.ordinal)]) { return }
         // Where it goes: after every entry that precedes it.
         var low = 0, high = chosen.count
         while low < high {
             let middle = (low + high) / 2
             let other = chosen[middle]
-            if precedes(other.key, { ids[Int(other.ordinal)] }, key, id) { low = middle + 1 } else { high = middle }
+            if precedes(other.key, ids[Int(other.ordinal)], key, ids[ordinal]) { low = middle + 1 } else { high = middle }
         }
         chosen.insert(Chosen(ordinal: Int32(ordinal), key: key, prefix: prefix), at: low)
         if chosen.count > limit { chosen.removeLast() }

@@ -170,4 +170,40 @@ struct CatalogIndexTests {
             if pa > pb { #expect(b.utf8.lexicographicallyPrecedes(a.utf8), "\(b) before \(a)") }
         }
     }
+
+    @Test("kept text matches: served while no product row changes; a flood of texts searched once leaves the repeated ones kept")
+    func textMatchesKeepRepeatedTexts() async throws {
+        var snapshot = CatalogSnapshot(currencies: ["EUR"], seen: .init(), generation: 1)
+        for number in 0..<10 {
+            snapshot.put(.init(id: "p\(number)", name: "P \(number)", categoryPath: [], brand: nil, position: Int64(number), published: true,
+                               ratingSum: 0, ratingCount: 0, orders: 0, ratingChange: 0, catalogChange: 1,
+                               variants: [.init(available: 1, attributesJSON: "{}", prices: [100])]))
+        }
+        let matches = TextMatches(capacity: 20)
+        var reads: [String] = []
+        func search(_ text: String, in snapshot: CatalogSnapshot) async throws -> [String] {
+            try await matches.matches(text, ranked: false, snapshot: snapshot) { text, _ in
+                reads.append(text)
+                return ["p1": 0, "p2": 0, "p3": 0, "unknown": 0]
+            }.map { snapshot.ids[Int($0.ordinal)] }
+        }
+        #expect(try await search("tent", in: snapshot) == ["p1", "p2", "p3"], "in the snapshot's order, products it lacks left out")
+        #expect(try await search("tent", in: snapshot) == ["p1", "p2", "p3"])
+        #expect(reads == ["tent"], "the second search is served from the kept list")
+        // Texts searched once overflow the room (3 matches each) again and again; "tent", searched
+        // now and then meanwhile, stays kept throughout.
+        reads.removeAll()
+        for number in 0..<24 {
+            _ = try await search("once \(number)", in: snapshot)
+            if number % 4 == 3 { _ = try await search("tent", in: snapshot) }
+        }
+        #expect(!reads.contains("tent"), "the repeated text outlived the flood")
+        #expect(reads.count == 24)
+        reads.removeAll()
+        // A product row changed: the kept list no longer serves.
+        var changed = snapshot
+        changed.seen.products = 7
+        _ = try await search("tent", in: changed)
+        #expect(reads == ["tent"])
+    }
 }

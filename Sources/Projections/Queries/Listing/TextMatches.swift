@@ -18,13 +18,22 @@ final class TextMatches: Sendable {
         let generation: Int
         let products: Int64
         let matches: [Match]
+        /// Served again since the last time the lists were thinned.
+        var used = false
     }
 
-    /// Matches kept at most, over all texts (16 bytes each: 24 MB at most); past it every kept
-    /// list is dropped. A misspelt word searched as its neighbours can match thousands.
-    static let capacity = 1_500_000
+    /// Matches kept at most, over all texts (16 bytes each: 24 MB at most). Past it the lists not
+    /// served again since the last thinning are dropped (a flood of texts searched once — a
+    /// crawler's — leaves a shop's repeated searches kept), and if that is not enough, all.
+    /// A misspelt word searched as its neighbours can match thousands.
+    static let defaultCapacity = 1_500_000
 
+    let capacity: Int
     private let state = Mutex<(kept: [String: Kept], size: Int)>(([:], 0))
+
+    init(capacity: Int = TextMatches.defaultCapacity) {
+        self.capacity = capacity
+    }
 
     /// The matches of `textQuery` (`to_tsquery('simple', …)`) among `snapshot`'s products, ranked
     /// when `ranked`: kept ones when no product row changed since, else `read` from the database.
@@ -32,15 +41,30 @@ final class TextMatches: Sendable {
         _ textQuery: String, ranked: Bool, snapshot: CatalogSnapshot, read: (String, Bool) async throws -> [String: Int64]
     ) async throws -> [Match] {
         let key = (ranked ? "ranked " : "") + textQuery
-        let kept = state.withLock { $0.kept[key] }
-        if let kept, kept.generation == snapshot.generation, kept.products == snapshot.seen.products { return kept.matches }
+        let kept: [Match]? = state.withLock { state in
+            guard let kept = state.kept[key], kept.generation == snapshot.generation, kept.products == snapshot.seen.products else { return nil }
+            if !kept.used { state.kept[key]?.used = true }
+            return kept.matches
+        }
+        if let kept { return kept }
         // A product published after the snapshot was read is not in it: not listed yet, and the
         // list kept for this snapshot's product rows leaves it out.
+        // In the snapshot's order: the listing's pass then reads the products' columns and
+        // variants front to back, not at random (thousands of matches cost more in cache misses
+        // than in counting).
         let matches = try await read(textQuery, ranked).compactMap { id, relevance in
             snapshot.ordinals[id].map { Match(ordinal: $0, relevance: relevance) }
-        }
+        }.sorted { $0.ordinal < $1.ordinal }
         state.withLock { state in
-            if state.size + matches.count > Self.capacity {
+            if state.size + matches.count > capacity {
+                state.kept = state.kept.filter(\.value.used).mapValues { kept in
+                    var unused = kept
+                    unused.used = false
+                    return unused
+                }
+                state.size = state.kept.values.reduce(0) { $0 + $1.matches.count }
+            }
+            if state.size + matches.count > capacity {
                 state.kept.removeAll(keepingCapacity: true)
                 state.size = 0
             }

@@ -11,12 +11,14 @@ import Workers
 /// what they show must be the tables as they stand when the listing is asked for.
 @Suite("Catalog listings' in-memory index: as fresh as the tables")
 struct CatalogIndexTests {
-    @Test("a listing sees every change committed before it — orders, stock, ratings — and a rebuilt read model lists alike")
-    func listingsFollowTheTables() async throws {
+    /// A test database, its store, and `project`: appends a history's events and applies the new
+    /// ones to every read model.
+    func withProjector(
+        _ body: (PostgresClient, PostgresEventStore, _ project: ([SyntheticHistory.Append]) async throws -> Void) async throws -> Void
+    ) async throws {
         try await withTestDatabase { client, _ in
             let logger = TestEnvironment.logger
             let store = PostgresEventStore(client: client, logger: logger)
-            var history = SyntheticHistory(seed: 23, start: Date().addingTimeInterval(-3_600))
             var applied: Int64 = 0
             func project(_ appends: [SyntheticHistory.Append]) async throws {
                 for append in appends {
@@ -29,6 +31,15 @@ struct CatalogIndexTests {
                 }
                 applied = events.last?.position ?? applied
             }
+            try await body(client, store, project)
+        }
+    }
+
+    @Test("a listing sees every change committed before it — orders, stock, ratings — and a rebuilt read model lists alike")
+    func listingsFollowTheTables() async throws {
+        try await withProjector { client, store, project in
+            let logger = TestEnvironment.logger
+            var history = SyntheticHistory(seed: 23, start: Date().addingTimeInterval(-3_600))
             try await project(try history.catalog(products: 30))
             let reader = CatalogReader(client: client, logger: logger)
             func listing(_ sort: CatalogReader.Sort, inStockOnly: Bool = false) async throws -> [String] {
@@ -110,19 +121,10 @@ struct CatalogIndexTests {
 
     @Test("a page's JSON written from kept product parts is byte for byte what the answer's encoder writes of the page")
     func encodedPagesEqualTheEncoder() async throws {
-        try await withTestDatabase { client, _ in
+        try await withProjector { client, _, project in
             let logger = TestEnvironment.logger
-            let store = PostgresEventStore(client: client, logger: logger)
             var history = SyntheticHistory(seed: 29, start: Date().addingTimeInterval(-3_600))
-            let appends = try history.catalog(products: 25) + (try history.translations()) + (try history.exchangeRates())
-            for append in appends {
-                let events = append.events.map { NewEvent(type: $0.type, schemaVersion: Int32($0.schemaVersion), data: $0.json) }
-                try await store.append(events, to: try StreamName(append.stream), expectedVersion: .any)
-            }
-            let events = try await readEverything(store)
-            _ = try await client.withTransaction(logger: logger) { connection in
-                try await ProjectionApplier.apply(events, to: WorkerSet.projections, on: connection, logger: logger)
-            }
+            try await project(try history.catalog(products: 25) + (try history.translations()) + (try history.exchangeRates()))
             let reader = CatalogReader(client: client, logger: logger)
             let word = try await client.query("SELECT split_part(name, ' ', 1) FROM catalog_products WHERE status = 'published' LIMIT 1").decode(String.self).collectAll()[0]
             var searches: [CatalogReader.Search] = []

@@ -321,7 +321,7 @@ public struct CatalogReader: Sendable {
     }
 
     public func products(_ search: Search) async throws -> Page {
-        try await listing(search).page
+        try await listing(search, encoded: false).page
     }
 
     /// A listing's page and its JSON as the API answers it (the products' parts written ahead and
@@ -332,7 +332,7 @@ public struct CatalogReader: Sendable {
     }
 
     public func encodedProducts(_ search: Search) async throws -> EncodedPage {
-        let (page, products) = try await listing(search)
+        let (page, products) = try await listing(search, encoded: true)
         // Page's keys in the order the answer's encoder sorts them; nil ones left out, as it does.
         let encoder = AnswerJSON.encoder
         var json: [UInt8] = [UInt8(ascii: "{")]
@@ -363,8 +363,8 @@ public struct CatalogReader: Sendable {
         return EncodedPage(page: page, json: json)
     }
 
-    /// The page, and each of its products' JSON in its order.
-    private func listing(_ search: Search) async throws -> (page: Page, products: [[UInt8]]) {
+    /// The page, and when `encoded` each of its products' JSON in its order.
+    private func listing(_ search: Search, encoded: Bool) async throws -> (page: Page, products: [[UInt8]]) {
         let limit = max(1, min(search.limit, Self.maximumLimit))
         let sort = search.effectiveSort
         let cursor = try search.cursor.map { cursorText throws(QueryError) in try Cursor(decoding: cursorText, sort: sort) }
@@ -382,7 +382,9 @@ public struct CatalogReader: Sendable {
             .run(limit: limit, after: cursor.map { (key: $0.key, id: $0.id) })
         let listed = listing.page
         // A product changed between the two reads (unpublished, repriced) is shown as read now.
-        let details = try await pageDetails.products(listed.map(\.id), snapshot: snapshot, currency: search.currency, language: search.language) {
+        let details = try await pageDetails.products(
+            listed.map(\.id), snapshot: snapshot, currency: search.currency, language: search.language, encoded: encoded
+        ) {
             try await storedProducts(ids: $0)
         }
         let shown = listed.compactMap { details[$0.id] }
@@ -391,7 +393,7 @@ public struct CatalogReader: Sendable {
         var page = Page(items: shown.map(\.product), nextCursor: next)
         if !search.facets.isEmpty { page.facets = listing.facets }
         if let corrections = terms?.corrections, !corrections.isEmpty { page.corrections = corrections }
-        return (page, shown.map(\.json))
+        return (page, shown.compactMap(\.json))
     }
 
     /// The published products matching a text query (`to_tsquery('simple', …)`), each with its

@@ -53,6 +53,7 @@ final class CatalogIndex: Sendable {
     }
 
     private func check(number: Int, after previous: Task<CatalogSnapshot, any Error>?) async throws -> CatalogSnapshot {
+        // Only its end matters: a failed check failed its own callers; this one reads afresh.
         if let previous { _ = try? await previous.value }
         let snapshot: CatalogSnapshot? = state.withLock { state in
             if state.queued?.number == number {

@@ -182,16 +182,16 @@ struct CatalogSnapshot: Sendable {
             variantCounts[ordinal] = rows.count
         }
         var priced: UInt32 = 0
-        for row in rows {
-            for (column, price) in row.prices.enumerated() where price != nil && column < 32 { priced |= 1 << UInt32(column) }
-        }
-        pricedIn[ordinal] = priced
         for (index, row) in rows.enumerated() {
             let base = start + index * stride
             variants[base] = Int64(attributeSet(row.attributesJSON))
             variants[base + 1] = row.available
-            for (column, price) in row.prices.enumerated() { variants[base + 2 + column] = price ?? Self.noPrice }
+            for (column, price) in row.prices.enumerated() {
+                variants[base + 2 + column] = price ?? Self.noPrice
+                if price != nil, column < 32 { priced |= 1 << UInt32(column) }
+            }
         }
+        pricedIn[ordinal] = priced
         if unused > 1 << 16, unused * 2 > variants.count { compact() }
     }
 
@@ -219,6 +219,7 @@ struct CatalogSnapshot: Sendable {
 
     private mutating func attributeSet(_ json: String) -> Int32 {
         if let number = attributeSetNumbers[json] { return number }
+        // The text comes from a jsonb column holding an object, so it always parses as one.
         let object = (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [String: Any] ?? [:]
         // As `->>` reads them: a string as it is, anything else as its JSON text.
         let pairs = object.map { name, value -> (Int32, Int32) in

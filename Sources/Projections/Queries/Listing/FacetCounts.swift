@@ -5,7 +5,7 @@ import Aggregates
 struct FacetCounts {
     private enum Kind {
         case category, brand, price, inStock
-        /// Which attribute facet (into `attributes`).
+        /// Which attribute facet (its place among the attribute facets asked for).
         case attribute(Int)
     }
 

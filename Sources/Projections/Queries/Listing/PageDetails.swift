@@ -17,18 +17,18 @@ final class PageDetails: Sendable {
         var encoded: [String: [UInt8]] = [:]
     }
 
-    /// A product of a page as the answer shows it, and its JSON.
+    /// A product of a page as the answer shows it, and its JSON (nil when not asked for).
     struct Shown {
         let product: CatalogReader.Product
-        let json: [UInt8]
+        let json: [UInt8]?
     }
 
     private let kept = Mutex<[String: Kept]>([:])
 
-    /// The products of `ids` (listed in `snapshot`) in `currency` and `language`: the kept copies
-    /// fresh enough for it, the others read by `read` and kept.
+    /// The products of `ids` (listed in `snapshot`) in `currency` and `language`, with their JSON
+    /// when `encoded`: the kept copies fresh enough for it, the others read by `read` and kept.
     func products(
-        _ ids: [String], snapshot: CatalogSnapshot, currency: Currency, language: LanguagePreference?,
+        _ ids: [String], snapshot: CatalogSnapshot, currency: Currency, language: LanguagePreference?, encoded: Bool,
         read: ([String]) async throws -> [String: CatalogReader.StoredProduct]
     ) async throws -> [String: Shown] {
         var found: [String: Kept] = [:]
@@ -49,7 +49,9 @@ final class PageDetails: Sendable {
         for (id, copy) in found {
             let product = copy.product.product(currency: currency, language: language)
             let key = currency.code + "|" + (product.locale ?? "")
-            if let json = copy.encoded[key] {
+            if !encoded {
+                shown[id] = Shown(product: product, json: nil)
+            } else if let json = copy.encoded[key] {
                 shown[id] = Shown(product: product, json: json)
             } else {
                 let json = [UInt8](try AnswerJSON.encoder.encode(product))

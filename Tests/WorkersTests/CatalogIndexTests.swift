@@ -160,6 +160,67 @@ struct CatalogIndexTests {
         }
     }
 
+    @Test("every sort pages in the order of its key and then the id byte by byte, over many ties; a cursor whose product is gone still places the next page")
+    func sortsPageByKeyThenID() {
+        var random = SystemRandomNumberGenerator()
+        let names = ["Classic Shirt", "Classic Shirt B", "Classic Shirt A", "Classic", "Éclair", "Eclair", "e\u{301}clair", "Zebra"]
+        var rows: [CatalogSnapshot.ProductRow] = []
+        var used: Set<String> = []
+        while rows.count < 240 {
+            let id = "p" + String(Int.random(in: 0..<5_000, using: &random))
+            guard used.insert(id).inserted else { continue }
+            let prices = (0..<Int.random(in: 1...3, using: &random)).map { _ in Int64([500, 900, 1200][Int.random(in: 0..<3, using: &random)]) }
+            rows.append(.init(
+                id: id, name: names.randomElement(using: &random)!, categoryPath: ["All"], brand: nil, position: Int64.random(in: 0..<4, using: &random),
+                published: true, ratingSum: Int64.random(in: 0..<3, using: &random) * 5, ratingCount: 2, orders: Int64.random(in: 0..<3, using: &random),
+                ratingChange: 0, catalogChange: 1, variants: prices.map { .init(available: 1, attributesJSON: "{}", prices: [$0]) }
+            ))
+        }
+        // Some put in together (their id order sorted at once), the rest one by one (placed one by one).
+        var snapshot = CatalogSnapshot(currencies: ["EUR"], seen: .init(), generation: 1)
+        snapshot.put(contentsOf: Array(rows.prefix(150)))
+        for row in rows.dropFirst(150) { snapshot.put(row) }
+        func precedes(_ a: String, _ b: String) -> Bool { a.utf8.lexicographicallyPrecedes(b.utf8) }
+        for sort in CatalogReader.Sort.allCases {
+            // The key written out from the rows: the name, or a number.
+            func key(_ row: CatalogSnapshot.ProductRow) -> (number: Int64, name: String) {
+                switch sort {
+                case .relevance: (0, "")
+                case .name: (0, row.name)
+                case .price, .priceDescending: (row.variants.compactMap { $0.prices[0] }.min()!, "")
+                case .newest: (row.position, "")
+                case .rating: (row.ratingSum * 1_000_000 / row.ratingCount, "")
+                case .popularity: (row.orders, "")
+                }
+            }
+            let ascending = sort == .name || sort == .price
+            func before(_ a: (key: (number: Int64, name: String), id: String), _ b: (key: (number: Int64, name: String), id: String)) -> Bool {
+                let first: Bool
+                if a.key.number != b.key.number { first = a.key.number < b.key.number }
+                else if !a.key.name.utf8.elementsEqual(b.key.name.utf8) { first = precedes(a.key.name, b.key.name) }
+                else { first = precedes(a.id, b.id) }
+                return ascending ? first : !first
+            }
+            let expected = rows.map { (key: key($0), id: $0.id) }.sorted(by: before).map(\.id)
+            var listed: [String] = []
+            var cursor: (key: String, id: String)?
+            repeat {
+                let result = CatalogListing(snapshot: snapshot, search: .init(currency: .EUR, limit: 7), sort: sort, matches: nil).run(limit: 7, after: cursor)
+                listed += result.page.map(\.id)
+                cursor = result.more ? result.page.last.map { (key: $0.key, id: $0.id) } : nil
+            } while cursor != nil && listed.count <= rows.count
+            #expect(listed == expected, "\(sort)")
+            // A cursor naming a product that is not there (its id between two others): the page
+            // starts at the first product after its key and id.
+            let after = rows[17]
+            let gone = (key: key(after), id: after.id + "!")
+            let cursorKey = sort == .name ? after.name : String(key(after).number)
+            let page = CatalogListing(snapshot: snapshot, search: .init(currency: .EUR, limit: 5), sort: sort, matches: nil).run(limit: 5, after: (key: cursorKey, id: gone.id)).page
+            let following = rows.map { (key: key($0), id: $0.id) }.filter { before(gone, $0) }.sorted(by: before).prefix(5).map(\.id)
+            #expect(page.map(\.id) == following, "\(sort) after a gone product")
+        }
+    }
+
     @Test("names whose first bytes differ order as those bytes do, byte for byte as whole names")
     func namePrefixesOrderAsNames() {
         let pieces = ["", "a", "ab", "Ab", "abc", "Classic ", "Classic Shirt 1", "Classic Shirt 12", "é", "e\u{301}", "Ωmega", "zz", "~", "日本"]

@@ -120,7 +120,7 @@ final class CatalogIndex: Sendable {
             // A price in a currency the snapshot has no column for: every product again.
             if try await currencies(of: ids).isSubset(of: snapshot.currencies) {
                 let rows = try await products(ids, currencies: snapshot.currencies)
-                for row in rows { snapshot.put(row) }
+                snapshot.put(contentsOf: rows)
                 // A product no longer in the table (the projection never deletes one) leaves the listings.
                 let read = Set(rows.map(\.id))
                 for id in ids where !read.contains(id) { snapshot.remove(id) }
@@ -134,7 +134,7 @@ final class CatalogIndex: Sendable {
             return state.generations
         }
         var snapshot = CatalogSnapshot(currencies: currencies, seen: seen, generation: generation)
-        for row in try await products(nil, currencies: currencies) { snapshot.put(row) }
+        snapshot.put(contentsOf: try await products(nil, currencies: currencies))
         return snapshot
     }
 }

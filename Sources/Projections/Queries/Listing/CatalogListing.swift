@@ -44,12 +44,13 @@ struct CatalogListing {
         let filters = ListingFilters(snapshot: snapshot, search: search)
         var facets = FacetCounts(snapshot: snapshot, names: search.facets, currency: search.currency, chosenAttributes: filters.chosenAttributes)
         let counting = !search.facets.isEmpty
-        var order = ListingOrder(sort: sort, limit: limit + 1, cursor: cursor, ids: snapshot.ids)
+        var order = ListingOrder(sort: sort, limit: limit + 1, cursor: cursor, snapshot: snapshot)
         let inStockOnly = search.inStockOnly, rated = filters.minimumRatingTenths != nil
         let noBrandHolds = filters.noBrandHolds
         let byName = sort == .name, namePrefixes = snapshot.namePrefixes
         let pricedIn = snapshot.pricedIn, currencyBit: UInt32 = column < 32 ? 1 << UInt32(column) : 0
         let onlyCurrency = column < 32 && filters.chosenAttributes.isEmpty && filters.priceRanges.isEmpty && !search.inStockOnly
+        let visited = productsToVisit(filters: filters, column: column, onlyCurrency: onlyCurrency, facets: &facets)
         // The columns through unchecked pointers: the pass reads a few numbers of every product
         // and every variant, and bounds checks and reference counts would cost more than that.
         withUnsafeBuffers(
@@ -59,8 +60,9 @@ struct CatalogListing {
             // One loop, no nested function: the counts and the page are updated in place, not
             // through a closure's captured box (each access of which is checked at run time).
             let matched = matches ?? [], texted = matches != nil
-            for position in 0..<(texted ? matched.count : snapshot.count) {
-                let ordinal = texted ? Int(matched[position].ordinal) : position
+            let some = visited ?? [], chosenOnly = visited != nil
+            for position in 0..<(texted ? matched.count : chosenOnly ? some.count : snapshot.count) {
+                let ordinal = texted ? Int(matched[position].ordinal) : chosenOnly ? Int(some[position]) : position
                 let relevance = texted ? matched[position].relevance : 0
                 guard listed[ordinal] else { continue }
                 guard !rated || filters.ratingHolds(sum: snapshot.ratingSums[ordinal], count: snapshot.ratingCounts[ordinal]) else { continue }
@@ -74,25 +76,24 @@ struct CatalogListing {
                 // Whether a variant passes every variant filter; whether one also in stock does.
                 var variantHolds = false, variantInStock = false
                 var priceRanges: UInt32 = 0
-                var base = variantStarts[ordinal]
-                let end = base + variantCounts[ordinal] * stride
+                let first = variantStarts[ordinal], end = first + variantCounts[ordinal]
                 if !countsVariants, onlyCurrency {
                     // No variant filter but the currency: the product's summary says, without
                     // reading its variants (the memory they take is what this pass costs).
                     variantHolds = pricedIn[ordinal] & currencyBit != 0
                 } else if !countsVariants {
                     // Only whether one variant passes: the cheapest test first, the first pass ends it.
-                    while base < end {
+                    for variant in first..<end where missingOfSet[Int(variants[variant * stride])] == 0 {
+                        let base = variant * stride
                         let price = variants[base + priceOffset]
-                        if price != CatalogSnapshot.noPrice, missingOfSet[Int(variants[base])] == 0, !inStockOnly || variants[base + 1] > 0,
-                           filters.priceHolds(price) {
+                        if price != CatalogSnapshot.noPrice, !inStockOnly || variants[base + 1] > 0, filters.priceHolds(price) {
                             variantHolds = true
                             break
                         }
-                        base += stride
                     }
                 } else {
-                    while base < end {
+                    for variant in first..<end {
+                        let base = variant * stride
                         let price = variants[base + priceOffset]
                         if price != CatalogSnapshot.noPrice {
                             let set = Int(variants[base]), available = variants[base + 1]
@@ -106,7 +107,6 @@ struct CatalogListing {
                             if missing == 0, stockHolds { priceRanges |= facets.priceRange(of: price) }
                             if priceHolds, stockHolds { facets.addAttributes(of: set, missing: missing, onlyMissing: onlyMissingOfSet[set], product: ordinal) }
                         }
-                        base += stride
                     }
                 }
                 if counting {
@@ -121,7 +121,7 @@ struct CatalogListing {
                     if byName {
                         // Most names are placed, or turned away, by their first bytes alone.
                         let prefix = namePrefixes[ordinal]
-                        if !order.rejects(namePrefix: prefix) { order.offer(ordinal, key: .text(snapshot.names[ordinal]), prefix: prefix) }
+                        if !order.rejects(namePrefix: prefix) { order.offer(ordinal, key: Int64(bitPattern: prefix)) }
                     } else {
                         order.offer(ordinal, key: key(of: ordinal, relevance: relevance, priceOffset: priceOffset))
                     }
@@ -129,29 +129,47 @@ struct CatalogListing {
             }
         }
         let chosen = order.chosen
-        let page = chosen.prefix(limit).map { (id: snapshot.ids[Int($0.ordinal)], key: $0.key.text) }
+        let page = chosen.prefix(limit).map { (id: snapshot.ids[Int($0.ordinal)], key: order.keyText(of: $0)) }
         return Result(page: page, more: chosen.count > limit, facets: counting ? facets.facets() : [])
     }
 
-    /// The product's sort key: the text's relevance, its name, its lowest price in the currency
-    /// (any variant), its position, its average rating in millionths of a star, or its orders.
-    private func key(of ordinal: Int, relevance: Int64, priceOffset: Int) -> ListingOrder.Key {
+    /// Without text, when some categories are chosen: the products of those categories only —
+    /// every other product counts in the category facet alone, and when nothing else is
+    /// filtered but the currency, its category's count of priced products says that without
+    /// visiting it. Nil: visit every product (or the text's matches).
+    private func productsToVisit(filters: ListingFilters, column: Int, onlyCurrency: Bool, facets: inout FacetCounts) -> [Int32]? {
+        guard matches == nil, filters.pathHolds.contains(false) else { return nil }
+        let others = (0..<snapshot.pathMembers.count).filter { !filters.pathHolds[$0] }
+        if facets.countsCategories {
+            guard onlyCurrency, search.brands.isEmpty, filters.minimumRatingTenths == nil else { return nil }
+            let counts = snapshot.pricedPathCounts[column]
+            for path in others where path < counts.count { facets.addCategory(Int32(path), products: counts[path]) }
+        }
+        var visited: [Int32] = []
+        for path in snapshot.pathMembers.indices where filters.pathHolds[path] { visited += snapshot.pathMembers[path] }
+        return visited
+    }
+
+    /// The product's sort key: the text's relevance, its lowest price in the currency (any
+    /// variant), its position, its average rating in millionths of a star, or its orders (the
+    /// name sort's is its name's prefix).
+    private func key(of ordinal: Int, relevance: Int64, priceOffset: Int) -> Int64 {
         switch sort {
-        case .relevance: return .number(relevance)
-        case .name: return .text(snapshot.names[ordinal])
+        case .relevance: return relevance
+        case .name: return Int64(bitPattern: snapshot.namePrefixes[ordinal])
         case .price, .priceDescending:
             var lowest = Int64.max
             let start = snapshot.variantStarts[ordinal]
-            for base in Swift.stride(from: start, to: start + snapshot.variantCounts[ordinal] * snapshot.stride, by: snapshot.stride) {
-                let price = snapshot.variants[base + priceOffset]
+            for variant in start..<(start + snapshot.variantCounts[ordinal]) {
+                let price = snapshot.variants[variant * snapshot.stride + priceOffset]
                 if price != CatalogSnapshot.noPrice { lowest = min(lowest, price) }
             }
-            return .number(lowest)
-        case .newest: return .number(snapshot.positions[ordinal])
+            return lowest
+        case .newest: return snapshot.positions[ordinal]
         case .rating:
             let count = snapshot.ratingCounts[ordinal]
-            return .number(count > 0 ? snapshot.ratingSums[ordinal] * 1_000_000 / count : 0)
-        case .popularity: return .number(snapshot.orders[ordinal])
+            return count > 0 ? snapshot.ratingSums[ordinal] * 1_000_000 / count : 0
+        case .popularity: return snapshot.orders[ordinal]
         }
     }
 }

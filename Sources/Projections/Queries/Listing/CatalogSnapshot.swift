@@ -32,15 +32,29 @@ struct CatalogSnapshot: Sendable {
     /// Per product, a bit per currency (of the first 32) that a variant has a price in: whether a
     /// product passes no variant filter but the currency, without reading its variants.
     private(set) var pricedIn: [UInt32] = []
-    /// Where the product's variants start in ``variants`` and how many it has.
+    /// Where the product's variants start (a variant's number: times ``stride`` into
+    /// ``variants``) and how many it has.
     private(set) var variantStarts: [Int] = []
     private(set) var variantCounts: [Int] = []
     /// Every product's variants, ``stride`` numbers each: its attribute set (into
     /// ``attributeSets``), its units available, then its price in each of ``currencies``
-    /// (``noPrice``: none). A product read again with another number of variants gets new
-    /// room at the end; the old room is reclaimed when half the array is unused.
+    /// (``noPrice``: none) — side by side, as a listing reads them together (kept apart, the
+    /// price read after the attributes passed was a cache miss of its own). A product read again
+    /// with another number of variants gets new room at the end; the old room is reclaimed when
+    /// half of it is unused.
     private(set) var variants: [Int64] = []
     private var unused = 0
+    /// Per category path, the products placed in it (ascending numbers): a listing of some
+    /// categories visits only their products.
+    private(set) var pathMembers: [[Int32]] = []
+    /// Per currency (of the first 32), per category path: the listed products with a price in the
+    /// currency — what the category facet counts of the categories not chosen when nothing else is
+    /// filtered.
+    private(set) var pricedPathCounts: [[Int32]] = []
+    /// The products by id, byte by byte (UTF-8), and each product's place in that order: ties of
+    /// a sort's key are settled by comparing two numbers, not two ids.
+    private(set) var idOrder: [Int32] = []
+    private(set) var idRanks: [Int32] = []
 
     /// A category path as the filters match it and the category facet counts it.
     struct CategoryPath: Sendable {
@@ -99,6 +113,7 @@ struct CatalogSnapshot: Sendable {
         self.generation = generation
         self.currencies = currencies
         stride = 2 + currencies.count
+        pricedPathCounts = Array(repeating: [], count: currencies.count)
         self.seen = seen
     }
 
@@ -129,61 +144,137 @@ struct CatalogSnapshot: Sendable {
 
     /// Puts a product in as read now, replacing what the snapshot had of it.
     mutating func put(_ row: ProductRow) {
-        let ordinal: Int
-        if let known = ordinals[row.id] {
-            ordinal = Int(known)
-        } else {
-            ordinal = ids.count
-            ordinals[row.id] = Int32(ordinal)
-            ids.append(row.id)
-            names.append("")
-            namePrefixes.append(0)
-            listed.append(false)
-            paths.append(0)
-            brands.append(-1)
-            positions.append(0)
-            ratingSums.append(0)
-            ratingCounts.append(0)
-            orders.append(0)
-            catalogChanges.append(0)
-            pricedIn.append(0)
-            ratingChanges.append(0)
-            variantStarts.append(variants.count)
-            variantCounts.append(0)
+        put(contentsOf: [row])
+    }
+
+    /// Puts products in as read now, replacing what the snapshot had of them.
+    mutating func put(contentsOf rows: [ProductRow]) {
+        var added: [Int32] = []
+        for row in rows {
+            let ordinal: Int
+            if let known = ordinals[row.id] {
+                ordinal = Int(known)
+                count(ordinal, as: -1)
+            } else {
+                ordinal = ids.count
+                ordinals[row.id] = Int32(ordinal)
+                added.append(Int32(ordinal))
+                ids.append(row.id)
+                names.append("")
+                namePrefixes.append(0)
+                listed.append(false)
+                paths.append(-1)
+                brands.append(-1)
+                positions.append(0)
+                ratingSums.append(0)
+                ratingCounts.append(0)
+                orders.append(0)
+                catalogChanges.append(0)
+                pricedIn.append(0)
+                ratingChanges.append(0)
+                variantStarts.append(variants.count / stride)
+                variantCounts.append(0)
+                idRanks.append(0)
+            }
+            names[ordinal] = row.name
+            namePrefixes[ordinal] = ListingOrder.namePrefix(row.name)
+            listed[ordinal] = row.published && !row.variants.isEmpty
+            place(ordinal, in: path(row.categoryPath))
+            brands[ordinal] = row.brand.map { brandNames.number($0) } ?? -1
+            positions[ordinal] = row.position
+            ratingSums[ordinal] = row.ratingSum
+            ratingCounts[ordinal] = row.ratingCount
+            orders[ordinal] = row.orders
+            catalogChanges[ordinal] = row.catalogChange
+            ratingChanges[ordinal] = row.ratingChange
+            setVariants(of: ordinal, row.variants)
+            count(ordinal, as: 1)
         }
-        names[ordinal] = row.name
-        namePrefixes[ordinal] = ListingOrder.namePrefix(row.name)
-        listed[ordinal] = row.published && !row.variants.isEmpty
-        paths[ordinal] = path(row.categoryPath)
-        brands[ordinal] = row.brand.map { brandNames.number($0) } ?? -1
-        positions[ordinal] = row.position
-        ratingSums[ordinal] = row.ratingSum
-        ratingCounts[ordinal] = row.ratingCount
-        orders[ordinal] = row.orders
-        catalogChanges[ordinal] = row.catalogChange
-        ratingChanges[ordinal] = row.ratingChange
-        setVariants(of: ordinal, row.variants)
+        rank(added)
     }
 
     /// Leaves a product out of listings.
     mutating func remove(_ id: String) {
         guard let ordinal = ordinals[id].map(Int.init) else { return }
+        count(ordinal, as: -1)
         listed[ordinal] = false
         setVariants(of: ordinal, [])
+    }
+
+    /// The place `id` has, or would have, in the id order, doubled: twice its rank when the
+    /// snapshot has it, else one less than twice the rank of the first id after it — so that it
+    /// compares with twice any product's rank as the ids compare.
+    func doubledRank(of id: String) -> Int {
+        if let ordinal = ordinals[id] { return 2 * Int(idRanks[Int(ordinal)]) }
+        var low = 0, high = idOrder.count
+        while low < high {
+            let middle = (low + high) / 2
+            if ids[Int(idOrder[middle])].utf8.lexicographicallyPrecedes(id.utf8) { low = middle + 1 } else { high = middle }
+        }
+        return 2 * low - 1
+    }
+
+    /// Puts new products in the id order: a few one by one, many by sorting them all again.
+    private mutating func rank(_ added: [Int32]) {
+        if added.isEmpty { return }
+        if added.count > 64 {
+            idOrder.append(contentsOf: added)
+            idOrder.sort { ids[Int($0)].utf8.lexicographicallyPrecedes(ids[Int($1)].utf8) }
+            for (rank, ordinal) in idOrder.enumerated() { idRanks[Int(ordinal)] = Int32(rank) }
+            return
+        }
+        for ordinal in added {
+            let id = ids[Int(ordinal)]
+            var low = 0, high = idOrder.count
+            while low < high {
+                let middle = (low + high) / 2
+                if ids[Int(idOrder[middle])].utf8.lexicographicallyPrecedes(id.utf8) { low = middle + 1 } else { high = middle }
+            }
+            idOrder.insert(ordinal, at: low)
+            for rank in low..<idOrder.count { idRanks[Int(idOrder[rank])] = Int32(rank) }
+        }
+    }
+
+    /// Adds (`as` 1) or takes away (-1) the product in the counts of priced products per path.
+    private mutating func count(_ ordinal: Int, as sign: Int32) {
+        guard listed[ordinal], paths[ordinal] >= 0 else { return }
+        let path = Int(paths[ordinal])
+        for column in currencies.indices where column < 32 && pricedIn[ordinal] & 1 << UInt32(column) != 0 {
+            if pricedPathCounts[column].count <= path { pricedPathCounts[column] += repeatElement(0, count: path + 1 - pricedPathCounts[column].count) }
+            pricedPathCounts[column][path] += sign
+        }
+    }
+
+    /// Moves the product to the members of `path`.
+    private mutating func place(_ ordinal: Int, in path: Int32) {
+        let previous = paths[ordinal]
+        if previous == path { return }
+        if previous >= 0, let at = pathMembers[Int(previous)].firstIndex(of: Int32(ordinal)) { pathMembers[Int(previous)].remove(at: at) }
+        if pathMembers.count <= Int(path) { pathMembers += repeatElement([], count: Int(path) + 1 - pathMembers.count) }
+        // Kept ascending: a new product has the greatest number; one moved back goes in its place.
+        var members = pathMembers[Int(path)]
+        pathMembers[Int(path)] = []
+        if let last = members.last, last > Int32(ordinal) {
+            members.insert(Int32(ordinal), at: members.firstIndex { $0 > Int32(ordinal) } ?? members.count)
+        } else {
+            members.append(Int32(ordinal))
+        }
+        pathMembers[Int(path)] = members
+        paths[ordinal] = path
     }
 
     private mutating func setVariants(of ordinal: Int, _ rows: [VariantRow]) {
         var start = variantStarts[ordinal]
         if rows.count != variantCounts[ordinal] {
-            unused += variantCounts[ordinal] * stride
-            start = variants.count
+            unused += variantCounts[ordinal]
+            start = variants.count / stride
             variants.append(contentsOf: repeatElement(0, count: rows.count * stride))
             variantStarts[ordinal] = start
             variantCounts[ordinal] = rows.count
         }
         var priced: UInt32 = 0
         for (index, row) in rows.enumerated() {
-            let base = start + index * stride
+            let base = (start + index) * stride
             variants[base] = Int64(attributeSet(row.attributesJSON))
             variants[base + 1] = row.available
             for (column, price) in row.prices.enumerated() {
@@ -192,17 +283,17 @@ struct CatalogSnapshot: Sendable {
             }
         }
         pricedIn[ordinal] = priced
-        if unused > 1 << 16, unused * 2 > variants.count { compact() }
+        if unused > 1 << 14, unused * stride * 2 > variants.count { compact() }
     }
 
     /// The variants again without the unused room, product by product.
     private mutating func compact() {
         var packed: [Int64] = []
-        packed.reserveCapacity(variants.count - unused)
+        packed.reserveCapacity(variants.count - unused * stride)
         for ordinal in ids.indices {
-            let start = variantStarts[ordinal], length = variantCounts[ordinal] * stride
-            variantStarts[ordinal] = packed.count
-            packed.append(contentsOf: variants[start..<(start + length)])
+            let start = variantStarts[ordinal], count = variantCounts[ordinal]
+            variantStarts[ordinal] = packed.count / stride
+            packed.append(contentsOf: variants[(start * stride)..<((start + count) * stride)])
         }
         variants = packed
         unused = 0

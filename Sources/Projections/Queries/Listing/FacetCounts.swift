@@ -90,8 +90,11 @@ struct FacetCounts {
         }
     }
 
-    mutating func addCategory(_ path: Int32) {
-        if !paths.isEmpty { paths[Int(path)] += 1 }
+    /// Whether the category facet was asked for.
+    var countsCategories: Bool { !paths.isEmpty }
+
+    mutating func addCategory(_ path: Int32, products: Int32 = 1) {
+        if !paths.isEmpty { paths[Int(path)] += products }
     }
 
     mutating func addBrand(_ brand: Int32) {

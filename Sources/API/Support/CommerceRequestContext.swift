@@ -28,10 +28,13 @@ public struct CommerceRequestContext: RequestContext {
     /// The client's address: the connection's peer, or whom a trusted proxy forwarded for
     /// (``TrustedProxyMiddleware``).
     public internal(set) var remoteAddress: String
+    /// The connection's event loop: where a request's deadline is kept (``RequestLimitsMiddleware``).
+    let eventLoop: any EventLoop
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         remoteAddress = source.channel.remoteAddress?.ipAddress ?? "unknown"
+        eventLoop = source.channel.eventLoop
     }
 
     /// Bodies over this size get 413 `body_too_large`: commands are small. Each route's limit

@@ -221,6 +221,44 @@ struct CatalogIndexTests {
         }
     }
 
+    @Test("each attribute set's members are exactly the variants that have it, through changed attributes, added and dropped variants and the room's compaction")
+    func setMembersFollowVariants() {
+        var random = SystemRandomNumberGenerator()
+        let sizes = ["S", "M", "L"]
+        var current: [String: [String]] = [:]
+        var snapshot = CatalogSnapshot(currencies: ["EUR"], seen: .init(), generation: 1)
+        func put(_ id: String, _ variantSizes: [String]) -> CatalogSnapshot.ProductRow {
+            current[id] = variantSizes
+            return .init(id: id, name: id, categoryPath: [], brand: nil, position: 0, published: true, ratingSum: 0, ratingCount: 0, orders: 0,
+                         ratingChange: 0, catalogChange: 1,
+                         variants: variantSizes.map { .init(available: 1, attributesJSON: "{\"size\": \"\($0)\"}", prices: [100]) })
+        }
+        func check(_ step: String) {
+            for (number, set) in snapshot.attributeSets.enumerated() {
+                let size = snapshot.attributeValues[set.values[0]]
+                let members = snapshot.setMembers[number]
+                #expect(members.allSatisfy { snapshot.variants[Int($0) * snapshot.stride] == Int64(number) }, "\(step): \(size)")
+                let listed = members.map { snapshot.ids[Int(snapshot.variantProducts[Int($0)])] }.sorted()
+                let expected = current.flatMap { id, sizes in sizes.filter { $0 == size }.map { _ in id } }.sorted()
+                #expect(listed == expected, "\(step): \(size)")
+            }
+        }
+        let ids = (0..<17_000).map { "p\($0)" }
+        snapshot.put(contentsOf: ids.map { put($0, [sizes.randomElement(using: &random)!]) })
+        check("first read")
+        snapshot.put(contentsOf: ids.map { put($0, [sizes.randomElement(using: &random)!, sizes.randomElement(using: &random)!]) })
+        check("a variant added to each")
+        let before = snapshot.variants.count
+        snapshot.put(contentsOf: ids.map { put($0, [sizes.randomElement(using: &random)!]) })
+        #expect(snapshot.variants.count < before, "the unused room was given back")
+        check("a variant dropped from each: the room compacted")
+        snapshot.put(contentsOf: ids.shuffled(using: &random).prefix(300).map { put($0, [sizes.randomElement(using: &random)!]) })
+        check("sizes changed in place")
+        snapshot.remove("p7")
+        current["p7"] = []
+        check("a product removed")
+    }
+
     @Test("names whose first bytes differ order as those bytes do, byte for byte as whole names")
     func namePrefixesOrderAsNames() {
         let pieces = ["", "a", "ab", "Ab", "abc", "Classic ", "Classic Shirt 1", "Classic Shirt 12", "é", "e\u{301}", "Ωmega", "zz", "~", "日本"]

@@ -43,11 +43,13 @@ extension CatalogReaderTests {
                     if Bool.random(using: &random) { search.priceRanges.append(CatalogReader.PriceRange(from: 9000, to: nil)) }
                 }
                 search.inStockOnly = Int.random(in: 0..<3, using: &random) == 0
-                if round < 2 {
+                if round < 3 {
                     // Categories and nothing else: the categories not chosen are counted from
-                    // the index's counts per category rather than product by product.
+                    // the index's counts per category rather than product by product; with one
+                    // size and colour, from the variants of those attributes.
                     search = CatalogReader.Search(currency: .EUR, limit: 100)
-                    search.categories = round == 0 ? [["Apparel"]] : [["Home"], ["Books", "Fiction"]]
+                    search.categories = round == 1 ? [["Home"], ["Books", "Fiction"]] : [["Apparel"]]
+                    if round == 2 { search.attributes = ["size": ["M"], "colour": ["navy"]] }
                 }
                 search.facets = [.category, .attribute("size"), .attribute("colour"), .price, .inStock, .brand]
 

@@ -39,6 +39,17 @@ struct SearchTermsTests {
         #expect(SearchTerms("zzzz tea", dictionary: dictionary).textQuery == "(zzzz) & (tea | tea:*)")
     }
 
+    @Test("corrections found once are given again alike, for each limit; a dictionary's words are its own")
+    func correctionsRemembered() {
+        // Closest words written out: every word within one edit of "shrit" (a swap counts one).
+        #expect(dictionary.closest(to: "shrit", limit: 5) == ["shirt"])
+        #expect(dictionary.closest(to: "shrit", limit: 5) == ["shirt"], "the same again, remembered")
+        let teas = SearchDictionary(["tea", "ten", "toa", "tee"])
+        #expect(teas.closest(to: "tez", limit: 5) == ["tea", "tee", "ten"])
+        #expect(teas.closest(to: "tez", limit: 1) == ["tea"], "a smaller limit is not served the longer list")
+        #expect(dictionary.closest(to: "tez", limit: 5) == ["tea"], "another dictionary's corrections are not shared")
+    }
+
     @Test("suggestions walk the names most ordered first, then by name, keeping those with a word beginning with every typed word")
     func suggestionIndex() {
         let index = SuggestionIndex([

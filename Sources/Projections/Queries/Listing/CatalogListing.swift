@@ -42,7 +42,7 @@ struct CatalogListing {
         let priceOffset = 2 + column
         let stride = snapshot.stride
         let filters = ListingFilters(snapshot: snapshot, search: search)
-        var facets = FacetCounts(snapshot: snapshot, names: search.facets, currency: search.currency, chosenAttributes: filters.chosenAttributes)
+        let facets = FacetCounts(snapshot: snapshot, names: search.facets, currency: search.currency, chosenAttributes: filters.chosenAttributes)
         let counting = !search.facets.isEmpty
         var order = ListingOrder(sort: sort, limit: limit + 1, cursor: cursor, snapshot: snapshot)
         let inStockOnly = search.inStockOnly, rated = filters.minimumRatingTenths != nil
@@ -50,7 +50,7 @@ struct CatalogListing {
         let byName = sort == .name, namePrefixes = snapshot.namePrefixes
         let pricedIn = snapshot.pricedIn, currencyBit: UInt32 = column < 32 ? 1 << UInt32(column) : 0
         let onlyCurrency = column < 32 && filters.chosenAttributes.isEmpty && filters.priceRanges.isEmpty && !search.inStockOnly
-        let visited = productsToVisit(filters: filters, column: column, onlyCurrency: onlyCurrency, facets: &facets)
+        let visited = productsToVisit(filters: filters, column: column, onlyCurrency: onlyCurrency, facets: facets)
         // The columns through unchecked pointers: the pass reads a few numbers of every product
         // and every variant, and bounds checks and reference counts would cost more than that.
         withUnsafeBuffers(
@@ -134,20 +134,50 @@ struct CatalogListing {
     }
 
     /// Without text, when some categories are chosen: the products of those categories only —
-    /// every other product counts in the category facet alone, and when nothing else is
-    /// filtered but the currency, its category's count of priced products says that without
-    /// visiting it. Nil: visit every product (or the text's matches).
-    private func productsToVisit(filters: ListingFilters, column: Int, onlyCurrency: Bool, facets: inout FacetCounts) -> [Int32]? {
+    /// every other product counts in the category facet alone, which is found without visiting
+    /// each: when nothing else is filtered but the currency, from the index's count of priced
+    /// products per category; when the chosen attributes are met by few variants, from those
+    /// variants (``CatalogSnapshot/setMembers``). Nil: visit every product (or the text's matches).
+    private func productsToVisit(filters: ListingFilters, column: Int, onlyCurrency: Bool, facets: FacetCounts) -> [Int32]? {
         guard matches == nil, filters.pathHolds.contains(false) else { return nil }
-        let others = (0..<snapshot.pathMembers.count).filter { !filters.pathHolds[$0] }
-        if facets.countsCategories {
-            guard onlyCurrency, search.brands.isEmpty, filters.minimumRatingTenths == nil else { return nil }
-            let counts = snapshot.pricedPathCounts[column]
-            for path in others where path < counts.count { facets.addCategory(Int32(path), products: counts[path]) }
-        }
         var visited: [Int32] = []
         for path in snapshot.pathMembers.indices where filters.pathHolds[path] { visited += snapshot.pathMembers[path] }
+        guard facets.countsCategories else { return visited }
+        if onlyCurrency, search.brands.isEmpty, filters.minimumRatingTenths == nil {
+            let counts = snapshot.pricedPathCounts[column]
+            for path in counts.indices where !filters.pathHolds[path] { facets.addCategory(Int32(path), products: counts[path]) }
+            return visited
+        }
+        guard !filters.chosenAttributes.isEmpty else { return nil }
+        let sets = filters.missing.indices.filter { filters.missing[$0] == 0 && $0 < snapshot.setMembers.count }
+        let variants = sets.reduce(0) { $0 + snapshot.setMembers[$1].count }
+        // Worth it when those variants are fewer than the other products (each of which a visit
+        // would read at least one variant of).
+        guard variants < snapshot.count - visited.count else { return nil }
+        countOtherCategories(variantsOf: sets, filters: filters, priceOffset: 2 + column, facets: facets)
         return visited
+    }
+
+    /// The category facet's counts of the categories not chosen, from the variants of `sets` (the
+    /// attribute sets meeting every chosen attribute): each product with such a variant that
+    /// passes the other filters, once.
+    private func countOtherCategories(variantsOf sets: [Int], filters: ListingFilters, priceOffset: Int, facets: FacetCounts) {
+        var counted = [UInt64](repeating: 0, count: (snapshot.count + 63) / 64)
+        let stride = snapshot.stride, inStockOnly = search.inStockOnly
+        for set in sets {
+            for variant in snapshot.setMembers[set] {
+                let ordinal = Int(snapshot.variantProducts[Int(variant)])
+                guard ordinal >= 0, snapshot.listed[ordinal], counted[ordinal >> 6] & (1 << UInt64(ordinal & 63)) == 0 else { continue }
+                let path = snapshot.paths[ordinal], brand = snapshot.brands[ordinal]
+                guard !filters.pathHolds[Int(path)], brand < 0 ? filters.noBrandHolds : filters.brandHolds[Int(brand)],
+                      filters.ratingHolds(sum: snapshot.ratingSums[ordinal], count: snapshot.ratingCounts[ordinal]) else { continue }
+                let base = Int(variant) * stride
+                let price = snapshot.variants[base + priceOffset]
+                guard price != CatalogSnapshot.noPrice, !inStockOnly || snapshot.variants[base + 1] > 0, filters.priceHolds(price) else { continue }
+                counted[ordinal >> 6] |= 1 << UInt64(ordinal & 63)
+                facets.addCategory(path)
+            }
+        }
     }
 
     /// The product's sort key: the text's relevance, its lowest price in the currency (any

@@ -43,6 +43,12 @@ struct CatalogSnapshot: Sendable {
     /// with another number of variants gets new room at the end; the old room is reclaimed when
     /// half of it is unused.
     private(set) var variants: [Int64] = []
+    /// Per variant (by number): its product (-1: room no longer used).
+    private(set) var variantProducts: [Int32] = []
+    /// Per attribute set: the variants that have it (by number). A listing whose chosen
+    /// attributes only a few sets meet finds the products with such a variant here, rather than
+    /// by reading every product's variants.
+    private(set) var setMembers: [[Int32]] = []
     private var unused = 0
     /// Per category path, the products placed in it (ascending numbers): a listing of some
     /// categories visits only their products.
@@ -266,16 +272,28 @@ struct CatalogSnapshot: Sendable {
     private mutating func setVariants(of ordinal: Int, _ rows: [VariantRow]) {
         var start = variantStarts[ordinal]
         if rows.count != variantCounts[ordinal] {
+            for variant in start..<(start + variantCounts[ordinal]) {
+                leave(set: Int(variants[variant * stride]), variant)
+                variantProducts[variant] = -1
+            }
             unused += variantCounts[ordinal]
             start = variants.count / stride
             variants.append(contentsOf: repeatElement(0, count: rows.count * stride))
+            variantProducts.append(contentsOf: repeatElement(Int32(ordinal), count: rows.count))
             variantStarts[ordinal] = start
             variantCounts[ordinal] = rows.count
+            // New room: the sets are joined below as if each variant had left set -1.
+            for variant in start..<(start + rows.count) { variants[variant * stride] = -1 }
         }
         var priced: UInt32 = 0
         for (index, row) in rows.enumerated() {
-            let base = (start + index) * stride
-            variants[base] = Int64(attributeSet(row.attributesJSON))
+            let variant = start + index, base = variant * stride
+            let set = attributeSet(row.attributesJSON)
+            if variants[base] != Int64(set) {
+                leave(set: Int(variants[base]), variant)
+                join(set: Int(set), variant)
+                variants[base] = Int64(set)
+            }
             variants[base + 1] = row.available
             for (column, price) in row.prices.enumerated() {
                 variants[base + 2 + column] = price ?? Self.noPrice
@@ -286,17 +304,32 @@ struct CatalogSnapshot: Sendable {
         if unused > 1 << 14, unused * stride * 2 > variants.count { compact() }
     }
 
-    /// The variants again without the unused room, product by product.
+    private mutating func leave(set: Int, _ variant: Int) {
+        guard set >= 0, let at = setMembers[set].firstIndex(of: Int32(variant)) else { return }
+        setMembers[set].remove(at: at)
+    }
+
+    private mutating func join(set: Int, _ variant: Int) {
+        if setMembers.count <= set { setMembers += repeatElement([], count: set + 1 - setMembers.count) }
+        setMembers[set].append(Int32(variant))
+    }
+
+    /// The variants again without the unused room, product by product (renumbered, so the sets'
+    /// members are made again).
     private mutating func compact() {
-        var packed: [Int64] = []
+        var packed: [Int64] = [], products: [Int32] = []
         packed.reserveCapacity(variants.count - unused * stride)
         for ordinal in ids.indices {
             let start = variantStarts[ordinal], count = variantCounts[ordinal]
             variantStarts[ordinal] = packed.count / stride
             packed.append(contentsOf: variants[(start * stride)..<((start + count) * stride)])
+            products.append(contentsOf: repeatElement(Int32(ordinal), count: count))
         }
         variants = packed
+        variantProducts = products
         unused = 0
+        setMembers = setMembers.map { _ in [] }
+        for variant in variantProducts.indices { setMembers[Int(variants[variant * stride])].append(Int32(variant)) }
     }
 
     private mutating func path(_ segments: [String]) -> Int32 {

@@ -9,28 +9,57 @@ struct FacetCounts {
         case attribute(Int)
     }
 
+    /// The counters' memory, owned for as long as the counts live: the pass adds to them for
+    /// every variant it reads, and counters in arrays of this value would cost each addition a
+    /// uniqueness and a bounds check.
+    private final class Counters {
+        let base: UnsafeMutablePointer<Int32>
+        let lows: UnsafeMutablePointer<Int64>
+
+        init(count: Int, lows: [Int64]) {
+            base = .allocate(capacity: max(1, count))
+            base.initialize(repeating: 0, count: max(1, count))
+            self.lows = .allocate(capacity: max(1, lows.count))
+            self.lows.initialize(from: lows, count: lows.count)
+        }
+
+        deinit {
+            base.deallocate()
+            lows.deallocate()
+        }
+    }
+
     private let names: [CatalogReader.FacetName]
     private let kinds: [Kind]
     private let snapshot: CatalogSnapshot
     private let currency: Currency
-    private let lows: [Int64]
+    private let lowBounds: [Int64]
     private let highs: [Int64]
-    /// Products per category path (each product has one); the facet counts every level of each.
-    private var paths: [Int32]
-    private var brands: [Int32]
-    private var priceRanges: [Int32]
-    private var inStock = 0
-    // The attribute facets, flat (facet by facet): per attribute set the value of the facet's
+    private let counters: Counters
+    // Views into `counters`, laid out one after another:
+    /// products per category path (each product has one; none when the facet is not asked for) —
+    /// the facet counts every level of each;
+    private let pathCount: Int
+    private let paths: UnsafeMutablePointer<Int32>
+    /// products per brand (none when not asked for);
+    private let brandCount: Int
+    private let brands: UnsafeMutablePointer<Int32>
+    /// products per price range, and in stock;
+    private let priceRanges: UnsafeMutablePointer<Int32>
+    private let inStock: UnsafeMutablePointer<Int32>
+    // the attribute facets, flat (facet by facet): per attribute set the value of the facet's
     // attribute (-1: none); per value the products counted and the last product counted (so a
     // product with several variants of one value counts once); per facet the attribute's place
     // among the chosen ones (-1: not chosen).
-    private var attributeFacets = 0
+    private let attributeFacets: Int
     private let setCount: Int
     private let valueCount: Int
-    private var valueOfSet: [Int32] = []
-    private var chosenIndex: [Int32] = []
-    private var attributeCounts: [Int32] = []
-    private var lastCounted: [Int32] = []
+    private let valueOfSet: UnsafeMutablePointer<Int32>
+    private let chosenIndex: UnsafeMutablePointer<Int32>
+    private let attributeCounts: UnsafeMutablePointer<Int32>
+    private let lastCounted: UnsafeMutablePointer<Int32>
+    private let lows: UnsafeMutablePointer<Int64>
+    private let lowCount: Int
 
     init(snapshot: CatalogSnapshot, names: [CatalogReader.FacetName], currency: Currency, chosenAttributes: [(name: String, values: Set<Int32>)]) {
         self.snapshot = snapshot
@@ -40,13 +69,13 @@ struct FacetCounts {
         self.currency = currency
         var unit: Int64 = 1
         for _ in 0..<currency.exponent { unit *= 10 }
-        lows = CatalogListing.priceBounds.map { $0 * unit }
+        lowBounds = CatalogListing.priceBounds.map { $0 * unit }
         highs = CatalogListing.priceBounds.dropFirst().map { $0 * unit } + [Int64.max]
         let wanted = Set(names)
-        paths = [Int32](repeating: 0, count: wanted.contains(.category) ? snapshot.categoryPaths.count : 0)
-        brands = [Int32](repeating: 0, count: wanted.contains(.brand) ? snapshot.brandNames.count : 0)
-        priceRanges = [Int32](repeating: 0, count: lows.count)
+        pathCount = wanted.contains(.category) ? snapshot.categoryPaths.count : 0
+        brandCount = wanted.contains(.brand) ? snapshot.brandNames.count : 0
         var kinds: [Kind] = []
+        var valueOfSet: [Int32] = [], chosenIndex: [Int32] = []
         for name in names {
             switch name {
             case .category: kinds.append(.category)
@@ -57,63 +86,90 @@ struct FacetCounts {
                 let number = snapshot.attributeNames.existing(attribute)
                 valueOfSet += snapshot.attributeSets.map { set in number.flatMap { set.value(of: $0) } ?? -1 }
                 chosenIndex.append(chosenAttributes.firstIndex { $0.name == attribute }.map(Int32.init) ?? -1)
-                kinds.append(.attribute(attributeFacets))
-                attributeFacets += 1
+                kinds.append(.attribute(chosenIndex.count - 1))
             }
         }
         self.kinds = kinds
-        attributeCounts = [Int32](repeating: 0, count: attributeFacets * valueCount)
-        lastCounted = [Int32](repeating: -1, count: attributeFacets * valueCount)
+        attributeFacets = chosenIndex.count
+        lowCount = lowBounds.count
+        let slots = attributeFacets * valueCount
+        let total = pathCount + brandCount + lowCount + 1 + valueOfSet.count + chosenIndex.count + 2 * slots
+        counters = Counters(count: total, lows: lowBounds)
+        lows = counters.lows
+        paths = counters.base
+        brands = paths + pathCount
+        priceRanges = brands + brandCount
+        inStock = priceRanges + lowCount
+        self.valueOfSet = inStock + 1
+        self.valueOfSet.update(from: valueOfSet, count: valueOfSet.count)
+        self.chosenIndex = self.valueOfSet + valueOfSet.count
+        self.chosenIndex.update(from: chosenIndex, count: chosenIndex.count)
+        attributeCounts = self.chosenIndex + chosenIndex.count
+        lastCounted = attributeCounts + slots
+        lastCounted.update(repeating: -1, count: slots)
     }
 
     /// The price range holding `price`, as a bit (none below the first bound).
+    @inline(__always)
     func priceRange(of price: Int64) -> UInt32 {
         // The ranges run on from one another: the range is the last whose lower bound is reached.
         var reached = 0
-        for low in lows where price >= low { reached += 1 }
+        while reached < lowCount, price >= lows[reached] { reached += 1 }
         return reached == 0 ? 0 : 1 << UInt32(reached - 1)
     }
 
     /// A variant of product `ordinal` passing the price and stock filters, with `missing` chosen
     /// attributes unmet (`onlyMissing` which, when one): each attribute facet whose other chosen
     /// attributes it meets counts the product for its value, once.
-    mutating func addAttributes(of set: Int, missing: Int32, onlyMissing: Int32, product ordinal: Int) {
+    @inline(__always)
+    func addAttributes(of set: Int, missing: Int32, onlyMissing: Int32, product ordinal: Int) {
+        let stamp = Int32(truncatingIfNeeded: ordinal)
         for facet in 0..<attributeFacets {
             guard missing == 0 || (missing == 1 && onlyMissing == chosenIndex[facet]) else { continue }
-            let value = valueOfSet[facet * setCount + set]
+            let value = valueOfSet[facet &* setCount &+ set]
             guard value >= 0 else { continue }
-            let slot = facet * valueCount + Int(value)
-            if lastCounted[slot] != Int32(truncatingIfNeeded: ordinal) {
-                lastCounted[slot] = Int32(truncatingIfNeeded: ordinal)
-                attributeCounts[slot] += 1
+            let slot = facet &* valueCount &+ Int(value)
+            if lastCounted[slot] != stamp {
+                lastCounted[slot] = stamp
+                attributeCounts[slot] &+= 1
             }
         }
     }
 
     /// Whether the category facet was asked for.
-    var countsCategories: Bool { !paths.isEmpty }
+    var countsCategories: Bool { pathCount > 0 }
 
-    mutating func addCategory(_ path: Int32, products: Int32 = 1) {
-        if !paths.isEmpty { paths[Int(path)] += products }
+    @inline(__always)
+    func addCategory(_ path: Int32, products: Int32 = 1) {
+        if pathCount > 0 { paths[Int(path)] &+= products }
     }
 
-    mutating func addBrand(_ brand: Int32) {
-        if !brands.isEmpty { brands[Int(brand)] += 1 }
+    @inline(__always)
+    func addBrand(_ brand: Int32) {
+        if brandCount > 0 { brands[Int(brand)] &+= 1 }
     }
 
-    mutating func addPriceRanges(_ ranges: UInt32) {
+    @inline(__always)
+    func addPriceRanges(_ ranges: UInt32) {
         var bits = ranges
         while bits != 0 {
-            priceRanges[bits.trailingZeroBitCount] += 1
+            priceRanges[bits.trailingZeroBitCount] &+= 1
             bits &= bits - 1
         }
     }
 
-    mutating func addInStock() { inStock += 1 }
+    @inline(__always)
+    func addInStock() { inStock.pointee &+= 1 }
 
     /// The facets in the order asked: options with products, the most first (price ranges in
     /// their order), at most ``CatalogListing/maximumValues`` each.
     func facets() -> [CatalogReader.Facet] {
+        // The counters are read through views: their owner must outlive every use of them,
+        // the pass's included (which comes before this last use).
+        withExtendedLifetime(counters) { counts() }
+    }
+
+    private func counts() -> [CatalogReader.Facet] {
         zip(names, kinds).map { name, kind in
             var values: [CatalogReader.FacetValue] = []
             func add(_ counts: [Int32], _ label: (Int) -> String) {
@@ -124,21 +180,21 @@ struct FacetCounts {
             switch kind {
             case .category:
                 var levels = [Int32](repeating: 0, count: snapshot.levels.count)
-                for (path, count) in paths.enumerated() where count > 0 {
+                for (path, count) in UnsafeBufferPointer(start: paths, count: pathCount).enumerated() where count > 0 {
                     for level in snapshot.categoryPaths[path].levels { levels[Int(level)] += count }
                 }
                 add(levels) { snapshot.levels[Int32($0)] }
-            case .brand: add(brands) { snapshot.brandNames[Int32($0)] }
-            case .inStock: if inStock > 0 { values.append(CatalogReader.FacetValue(value: "true", count: inStock, from: nil, to: nil)) }
+            case .brand: add(Array(UnsafeBufferPointer(start: brands, count: brandCount))) { snapshot.brandNames[Int32($0)] }
+            case .inStock:
+                if inStock.pointee > 0 { values.append(CatalogReader.FacetValue(value: "true", count: Int(inStock.pointee), from: nil, to: nil)) }
             case .attribute(let facet):
-                let counts = Array(attributeCounts[(facet * valueCount)..<((facet + 1) * valueCount)])
-                add(counts) { snapshot.attributeValues[Int32($0)] }
+                add(Array(UnsafeBufferPointer(start: attributeCounts + facet * valueCount, count: valueCount))) { snapshot.attributeValues[Int32($0)] }
             case .price:
-                for (index, count) in priceRanges.enumerated() where count > 0 {
+                for (index, count) in UnsafeBufferPointer(start: priceRanges, count: lowCount).enumerated() where count > 0 {
                     let high = highs[index] == Int64.max ? nil : highs[index]
                     values.append(CatalogReader.FacetValue(
-                        value: "\(lows[index])-\(high.map(String.init) ?? "")", count: Int(count),
-                        from: Money(lows[index], currency), to: high.map { Money($0, currency) }
+                        value: "\(lowBounds[index])-\(high.map(String.init) ?? "")", count: Int(count),
+                        from: Money(lowBounds[index], currency), to: high.map { Money($0, currency) }
                     ))
                 }
                 return CatalogReader.Facet(name: name.text, values: Array(values.prefix(CatalogListing.maximumValues)))

@@ -54,20 +54,37 @@ struct CatalogListing {
         // The columns through unchecked pointers: the pass reads a few numbers of every product
         // and every variant, and bounds checks and reference counts would cost more than that.
         withUnsafeBuffers(
-            snapshot.listed, snapshot.paths, snapshot.brands, snapshot.variantStarts, snapshot.variantCounts, snapshot.variants,
-            filters.pathHolds, filters.brandHolds, filters.missing, filters.onlyMissing
-        ) { listed, paths, brands, variantStarts, variantCounts, variants, pathHolds, brandHolds, missingOfSet, onlyMissingOfSet in
+            snapshot.summaries, snapshot.variants, filters.pathHolds, filters.brandHolds, filters.missing, filters.onlyMissing
+        ) { summaries, variants, pathHolds, brandHolds, missingOfSet, onlyMissingOfSet in
             // One loop, no nested function: the counts and the page are updated in place, not
             // through a closure's captured box (each access of which is checked at run time).
             let matched = matches ?? [], texted = matches != nil
             let some = visited ?? [], chosenOnly = visited != nil
+            if texted {
+                // A search's matches lie anywhere in the catalog: each one's summary and variants
+                // are cache misses, which the loop below, with its counting between them, would
+                // wait for one at a time. A loop that only reads them lets the processor fetch
+                // many at once, and the loop below then finds them in cache.
+                var read: Int64 = 0
+                for match in matched {
+                    let product = summaries[Int(match.ordinal)]
+                    var at = Int(product.variantStart) * stride
+                    let end = at + Int(product.variantCount) * stride
+                    while at < end {
+                        read &+= variants[at]
+                        at += 8
+                    }
+                }
+                keep(read)
+            }
             for position in 0..<(texted ? matched.count : chosenOnly ? some.count : snapshot.count) {
                 let ordinal = texted ? Int(matched[position].ordinal) : chosenOnly ? Int(some[position]) : position
                 let relevance = texted ? matched[position].relevance : 0
-                guard listed[ordinal] else { continue }
+                let product = summaries[ordinal]
+                guard product.listed else { continue }
                 guard !rated || filters.ratingHolds(sum: snapshot.ratingSums[ordinal], count: snapshot.ratingCounts[ordinal]) else { continue }
-                let categoryHolds = pathHolds[Int(paths[ordinal])]
-                let brand = brands[ordinal]
+                let categoryHolds = pathHolds[Int(product.path)]
+                let brand = product.brand
                 let brandHolds = brand < 0 ? noBrandHolds : brandHolds[Int(brand)]
                 guard counting || (categoryHolds && brandHolds) else { continue }
                 // Only a product that passes the category and brand filters counts its variants'
@@ -76,7 +93,7 @@ struct CatalogListing {
                 // Whether a variant passes every variant filter; whether one also in stock does.
                 var variantHolds = false, variantInStock = false
                 var priceRanges: UInt32 = 0
-                let first = variantStarts[ordinal], end = first + variantCounts[ordinal]
+                let first = Int(product.variantStart), end = first + Int(product.variantCount)
                 if !countsVariants, onlyCurrency {
                     // No variant filter but the currency: the product's summary says, without
                     // reading its variants (the memory they take is what this pass costs).
@@ -110,7 +127,7 @@ struct CatalogListing {
                     }
                 }
                 if counting {
-                    if brandHolds, variantHolds { facets.addCategory(paths[ordinal]) }
+                    if brandHolds, variantHolds { facets.addCategory(product.path) }
                     if categoryHolds, variantHolds, brand >= 0 { facets.addBrand(brand) }
                     if countsVariants {
                         facets.addPriceRanges(priceRanges)
@@ -167,8 +184,8 @@ struct CatalogListing {
         for set in sets {
             for variant in snapshot.setMembers[set] {
                 let ordinal = Int(snapshot.variantProducts[Int(variant)])
-                guard ordinal >= 0, snapshot.listed[ordinal], counted[ordinal >> 6] & (1 << UInt64(ordinal & 63)) == 0 else { continue }
-                let path = snapshot.paths[ordinal], brand = snapshot.brands[ordinal]
+                guard ordinal >= 0, snapshot.summaries[ordinal].listed, counted[ordinal >> 6] & (1 << UInt64(ordinal & 63)) == 0 else { continue }
+                let path = snapshot.summaries[ordinal].path, brand = snapshot.summaries[ordinal].brand
                 guard !filters.pathHolds[Int(path)], brand < 0 ? filters.noBrandHolds : filters.brandHolds[Int(brand)],
                       filters.ratingHolds(sum: snapshot.ratingSums[ordinal], count: snapshot.ratingCounts[ordinal]) else { continue }
                 let base = Int(variant) * stride
@@ -189,8 +206,8 @@ struct CatalogListing {
         case .name: return Int64(bitPattern: snapshot.namePrefixes[ordinal])
         case .price, .priceDescending:
             var lowest = Int64.max
-            let start = snapshot.variantStarts[ordinal]
-            for variant in start..<(start + snapshot.variantCounts[ordinal]) {
+            let start = Int(snapshot.summaries[ordinal].variantStart)
+            for variant in start..<(start + Int(snapshot.summaries[ordinal].variantCount)) {
                 let price = snapshot.variants[variant * snapshot.stride + priceOffset]
                 if price != CatalogSnapshot.noPrice { lowest = min(lowest, price) }
             }
@@ -204,17 +221,16 @@ struct CatalogListing {
     }
 }
 
-/// Runs `body` with unchecked views of ten arrays (the listing's columns).
-private func withUnsafeBuffers<A, B, C, D, E, F, G, H, I, J>(
-    _ a: [A], _ b: [B], _ c: [C], _ d: [D], _ e: [E], _ f: [F], _ g: [G], _ h: [H], _ i: [I], _ j: [J],
-    _ body: (
-        UnsafeBufferPointer<A>, UnsafeBufferPointer<B>, UnsafeBufferPointer<C>, UnsafeBufferPointer<D>, UnsafeBufferPointer<E>,
-        UnsafeBufferPointer<F>, UnsafeBufferPointer<G>, UnsafeBufferPointer<H>, UnsafeBufferPointer<I>, UnsafeBufferPointer<J>
-    ) -> Void
+/// Uses a value the optimizer must then compute: the reads ahead of the listing's pass.
+@_optimize(none)
+private func keep(_ value: Int64) {}
+
+/// Runs `body` with unchecked views of six arrays (the listing's columns).
+private func withUnsafeBuffers<A, B, C, D, E, F>(
+    _ a: [A], _ b: [B], _ c: [C], _ d: [D], _ e: [E], _ f: [F],
+    _ body: (UnsafeBufferPointer<A>, UnsafeBufferPointer<B>, UnsafeBufferPointer<C>, UnsafeBufferPointer<D>, UnsafeBufferPointer<E>, UnsafeBufferPointer<F>) -> Void
 ) {
-    a.withUnsafeBufferPointer { a in b.withUnsafeBufferPointer { b in c.withUnsafeBufferPointer { c in d.withUnsafeBufferPointer { d in
-        e.withUnsafeBufferPointer { e in f.withUnsafeBufferPointer { f in g.withUnsafeBufferPointer { g in h.withUnsafeBufferPointer { h in
-            i.withUnsafeBufferPointer { i in j.withUnsafeBufferPointer { j in body(a, b, c, d, e, f, g, h, i, j) } }
-        } } } }
-    } } } }
+    a.withUnsafeBufferPointer { a in b.withUnsafeBufferPointer { b in c.withUnsafeBufferPointer { c in
+        d.withUnsafeBufferPointer { d in e.withUnsafeBufferPointer { e in f.withUnsafeBufferPointer { f in body(a, b, c, d, e, f) } } }
+    } } }
 }

@@ -14,12 +14,8 @@ struct CatalogSnapshot: Sendable {
     private(set) var names: [String] = []
     /// …and their first bytes as numbers (``ListingOrder/namePrefix(_:)``).
     private(set) var namePrefixes: [UInt64] = []
-    /// Published with at least one variant (an unpublished product keeps its number).
-    private(set) var listed: [Bool] = []
-    /// Into ``categoryPaths``.
-    private(set) var paths: [Int32] = []
-    /// Into ``brandNames``; -1: none.
-    private(set) var brands: [Int32] = []
+    /// What every listing reads of a product, together (``Summary``).
+    private(set) var summaries: [Summary] = []
     private(set) var positions: [Int64] = []
     private(set) var ratingSums: [Int64] = []
     private(set) var ratingCounts: [Int64] = []
@@ -32,10 +28,6 @@ struct CatalogSnapshot: Sendable {
     /// Per product, a bit per currency (of the first 32) that a variant has a price in: whether a
     /// product passes no variant filter but the currency, without reading its variants.
     private(set) var pricedIn: [UInt32] = []
-    /// Where the product's variants start (a variant's number: times ``stride`` into
-    /// ``variants``) and how many it has.
-    private(set) var variantStarts: [Int] = []
-    private(set) var variantCounts: [Int] = []
     /// Every product's variants, ``stride`` numbers each: its attribute set (into
     /// ``attributeSets``), its units available, then its price in each of ``currencies``
     /// (``noPrice``: none) — side by side, as a listing reads them together (kept apart, the
@@ -61,6 +53,22 @@ struct CatalogSnapshot: Sendable {
     /// a sort's key are settled by comparing two numbers, not two ids.
     private(set) var idOrder: [Int32] = []
     private(set) var idRanks: [Int32] = []
+
+    /// What every listing reads of each product it visits, in sixteen bytes: a search's matches
+    /// lie anywhere in the catalog, and one cache line read per product costs less than one per
+    /// column.
+    struct Summary: Sendable {
+        /// Into ``categoryPaths`` (-1 only before the product is placed).
+        var path: Int32 = -1
+        /// Into ``brandNames``; -1: none.
+        var brand: Int32 = -1
+        /// Where the product's variants start (a variant's number: times ``stride`` into
+        /// ``variants``) and how many it has (a product has at most 500).
+        var variantStart: Int32 = 0
+        var variantCount: UInt16 = 0
+        /// Published with at least one variant (an unpublished product keeps its number).
+        var listed = false
+    }
 
     /// A category path as the filters match it and the category facet counts it.
     struct CategoryPath: Sendable {
@@ -168,9 +176,7 @@ struct CatalogSnapshot: Sendable {
                 ids.append(row.id)
                 names.append("")
                 namePrefixes.append(0)
-                listed.append(false)
-                paths.append(-1)
-                brands.append(-1)
+                summaries.append(Summary(variantStart: Int32(variants.count / stride)))
                 positions.append(0)
                 ratingSums.append(0)
                 ratingCounts.append(0)
@@ -178,15 +184,13 @@ struct CatalogSnapshot: Sendable {
                 catalogChanges.append(0)
                 pricedIn.append(0)
                 ratingChanges.append(0)
-                variantStarts.append(variants.count / stride)
-                variantCounts.append(0)
                 idRanks.append(0)
             }
             names[ordinal] = row.name
             namePrefixes[ordinal] = ListingOrder.namePrefix(row.name)
-            listed[ordinal] = row.published && !row.variants.isEmpty
+            summaries[ordinal].listed = row.published && !row.variants.isEmpty
             place(ordinal, in: path(row.categoryPath))
-            brands[ordinal] = row.brand.map { brandNames.number($0) } ?? -1
+            summaries[ordinal].brand = row.brand.map { brandNames.number($0) } ?? -1
             positions[ordinal] = row.position
             ratingSums[ordinal] = row.ratingSum
             ratingCounts[ordinal] = row.ratingCount
@@ -203,7 +207,7 @@ struct CatalogSnapshot: Sendable {
     mutating func remove(_ id: String) {
         guard let ordinal = ordinals[id].map(Int.init) else { return }
         count(ordinal, as: -1)
-        listed[ordinal] = false
+        summaries[ordinal].listed = false
         setVariants(of: ordinal, [])
     }
 
@@ -243,8 +247,8 @@ struct CatalogSnapshot: Sendable {
 
     /// Adds (`as` 1) or takes away (-1) the product in the counts of priced products per path.
     private mutating func count(_ ordinal: Int, as sign: Int32) {
-        guard listed[ordinal], paths[ordinal] >= 0 else { return }
-        let path = Int(paths[ordinal])
+        guard summaries[ordinal].listed, summaries[ordinal].path >= 0 else { return }
+        let path = Int(summaries[ordinal].path)
         for column in currencies.indices where column < 32 && pricedIn[ordinal] & 1 << UInt32(column) != 0 {
             if pricedPathCounts[column].count <= path { pricedPathCounts[column] += repeatElement(0, count: path + 1 - pricedPathCounts[column].count) }
             pricedPathCounts[column][path] += sign
@@ -253,7 +257,7 @@ struct CatalogSnapshot: Sendable {
 
     /// Moves the product to the members of `path`.
     private mutating func place(_ ordinal: Int, in path: Int32) {
-        let previous = paths[ordinal]
+        let previous = summaries[ordinal].path
         if previous == path { return }
         if previous >= 0, let at = pathMembers[Int(previous)].firstIndex(of: Int32(ordinal)) { pathMembers[Int(previous)].remove(at: at) }
         if pathMembers.count <= Int(path) { pathMembers += repeatElement([], count: Int(path) + 1 - pathMembers.count) }
@@ -266,22 +270,23 @@ struct CatalogSnapshot: Sendable {
             members.append(Int32(ordinal))
         }
         pathMembers[Int(path)] = members
-        paths[ordinal] = path
+        summaries[ordinal].path = path
     }
 
     private mutating func setVariants(of ordinal: Int, _ rows: [VariantRow]) {
-        var start = variantStarts[ordinal]
-        if rows.count != variantCounts[ordinal] {
-            for variant in start..<(start + variantCounts[ordinal]) {
+        var start = Int(summaries[ordinal].variantStart)
+        let count = Int(summaries[ordinal].variantCount)
+        if rows.count != count {
+            for variant in start..<(start + count) {
                 leave(set: Int(variants[variant * stride]), variant)
                 variantProducts[variant] = -1
             }
-            unused += variantCounts[ordinal]
+            unused += count
             start = variants.count / stride
             variants.append(contentsOf: repeatElement(0, count: rows.count * stride))
             variantProducts.append(contentsOf: repeatElement(Int32(ordinal), count: rows.count))
-            variantStarts[ordinal] = start
-            variantCounts[ordinal] = rows.count
+            summaries[ordinal].variantStart = Int32(start)
+            summaries[ordinal].variantCount = UInt16(rows.count)
             // New room: the sets are joined below as if each variant had left set -1.
             for variant in start..<(start + rows.count) { variants[variant * stride] = -1 }
         }
@@ -320,8 +325,8 @@ struct CatalogSnapshot: Sendable {
         var packed: [Int64] = [], products: [Int32] = []
         packed.reserveCapacity(variants.count - unused * stride)
         for ordinal in ids.indices {
-            let start = variantStarts[ordinal], count = variantCounts[ordinal]
-            variantStarts[ordinal] = packed.count / stride
+            let start = Int(summaries[ordinal].variantStart), count = Int(summaries[ordinal].variantCount)
+            summaries[ordinal].variantStart = Int32(packed.count / stride)
             packed.append(contentsOf: variants[(start * stride)..<((start + count) * stride)])
             products.append(contentsOf: repeatElement(Int32(ordinal), count: count))
         }

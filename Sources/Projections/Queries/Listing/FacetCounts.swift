@@ -113,9 +113,10 @@ struct FacetCounts {
     @inline(__always)
     func priceRange(of price: Int64) -> UInt32 {
         // The ranges run on from one another: the range is the last whose lower bound is reached.
-        var reached = 0
-        while reached < lowCount, price >= lows[reached] { reached += 1 }
-        return reached == 0 ? 0 : 1 << UInt32(reached - 1)
+        // Counted without a branch per bound: which bounds a price reaches is not predictable.
+        var reached: UInt32 = 0
+        for index in 0..<lowCount { reached &+= price >= lows[index] ? 1 : 0 }
+        return reached == 0 ? 0 : 1 << (reached - 1)
     }
 
     /// A variant of product `ordinal` passing the price and stock filters, with `missing` chosen
@@ -129,10 +130,11 @@ struct FacetCounts {
             let value = valueOfSet[facet &* setCount &+ set]
             guard value >= 0 else { continue }
             let slot = facet &* valueCount &+ Int(value)
-            if lastCounted[slot] != stamp {
-                lastCounted[slot] = stamp
-                attributeCounts[slot] &+= 1
-            }
+            // Without a branch: whether the product was counted for this value already is not
+            // predictable.
+            let counted: Int32 = lastCounted[slot] == stamp ? 0 : 1
+            lastCounted[slot] = stamp
+            attributeCounts[slot] &+= counted
         }
     }
 

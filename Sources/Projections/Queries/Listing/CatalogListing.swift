@@ -59,7 +59,7 @@ struct CatalogListing {
             // One loop, no nested function: the counts and the page are updated in place, not
             // through a closure's captured box (each access of which is checked at run time).
             let matched = matches ?? [], texted = matches != nil
-            let some = visited ?? [], chosenOnly = visited != nil
+            let chosenProducts = visited ?? [], visitsChosen = visited != nil
             if texted {
                 // A search's matches lie anywhere in the catalog: each one's summary and variants
                 // are cache misses, which the loop below, with its counting between them, would
@@ -72,13 +72,13 @@ struct CatalogListing {
                     let end = at + Int(product.variantCount) * stride
                     while at < end {
                         read &+= variants[at]
-                        at += 8
+                        at += 8  // one read per 64-byte line
                     }
                 }
                 keep(read)
             }
-            for position in 0..<(texted ? matched.count : chosenOnly ? some.count : snapshot.count) {
-                let ordinal = texted ? Int(matched[position].ordinal) : chosenOnly ? Int(some[position]) : position
+            for position in 0..<(texted ? matched.count : visitsChosen ? chosenProducts.count : snapshot.count) {
+                let ordinal = texted ? Int(matched[position].ordinal) : visitsChosen ? Int(chosenProducts[position]) : position
                 let relevance = texted ? matched[position].relevance : 0
                 let product = summaries[ordinal]
                 guard product.listed else { continue }

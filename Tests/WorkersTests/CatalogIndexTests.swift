@@ -160,6 +160,27 @@ struct CatalogIndexTests {
         }
     }
 
+    @Test("facets written out directly are byte for byte what the encoder writes, whatever their texts")
+    func facetJSONEqualsTheEncoder() throws {
+        let texts = ["Home/Kitchen", "Größe", "say \"hi\"", "back\\slash", "tab\there", "line\nbreak", "\u{1}", "日本", "a/b/c", "", "e\u{301}"]
+        var random = SystemRandomNumberGenerator()
+        for _ in 0..<200 {
+            let facets = (0..<Int.random(in: 0...4, using: &random)).map { _ in
+                let priced = Int.random(in: 0..<4, using: &random) == 0
+                return CatalogReader.Facet(name: texts.randomElement(using: &random)!, values: (0..<Int.random(in: 0...5, using: &random)).map { _ in
+                    CatalogReader.FacetValue(
+                        value: texts.randomElement(using: &random)!, count: Int.random(in: 0...100_000, using: &random),
+                        from: priced ? Money(Int64.random(in: 0...5000, using: &random), .EUR) : nil,
+                        to: priced && Bool.random(using: &random) ? Money(9000, .EUR) : nil
+                    )
+                })
+            }
+            var json: [UInt8] = []
+            try FacetJSON.write(facets, into: &json)
+            #expect(json == Array(try AnswerJSON.encoder.encode(facets)), "\(facets)")
+        }
+    }
+
     @Test("every sort pages in the order of its key and then the id byte by byte, over many ties; a cursor whose product is gone still places the next page")
     func sortsPageByKeyThenID() {
         var random = SystemRandomNumberGenerator()

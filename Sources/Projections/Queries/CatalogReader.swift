@@ -346,7 +346,7 @@ public struct CatalogReader: Sendable {
         }
         if let facets = page.facets {
             key("facets")
-            json += try encoder.encode(facets)
+            try FacetJSON.write(facets, into: &json)
         }
         key("items")
         json.append(UInt8(ascii: "["))

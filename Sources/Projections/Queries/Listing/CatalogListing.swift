@@ -50,7 +50,7 @@ struct CatalogListing {
         let byName = sort == .name, namePrefixes = snapshot.namePrefixes
         let pricedIn = snapshot.pricedIn, currencyBit: UInt32 = column < 32 ? 1 << UInt32(column) : 0
         let onlyCurrency = column < 32 && filters.chosenAttributes.isEmpty && filters.priceRanges.isEmpty && !search.inStockOnly
-        let visited = productsToVisit(filters: filters, column: column, onlyCurrency: onlyCurrency, facets: facets)
+        let visited = productsToVisit(filters: filters, column: column, priceOffset: priceOffset, onlyCurrency: onlyCurrency, facets: facets)
         // The columns through unchecked pointers: the pass reads a few numbers of every product
         // and every variant, and bounds checks and reference counts would cost more than that.
         withUnsafeBuffers(
@@ -155,24 +155,25 @@ struct CatalogListing {
     /// each: when nothing else is filtered but the currency, from the index's count of priced
     /// products per category; when the chosen attributes are met by few variants, from those
     /// variants (``CatalogSnapshot/setMembers``). Nil: visit every product (or the text's matches).
-    private func productsToVisit(filters: ListingFilters, column: Int, onlyCurrency: Bool, facets: FacetCounts) -> [Int32]? {
+    private func productsToVisit(filters: ListingFilters, column: Int, priceOffset: Int, onlyCurrency: Bool, facets: FacetCounts) -> [Int32]? {
         guard matches == nil, filters.pathHolds.contains(false) else { return nil }
-        var visited: [Int32] = []
-        for path in snapshot.pathMembers.indices where filters.pathHolds[path] { visited += snapshot.pathMembers[path] }
-        guard facets.countsCategories else { return visited }
-        if onlyCurrency, search.brands.isEmpty, filters.minimumRatingTenths == nil {
-            let counts = snapshot.pricedPathCounts[column]
-            for path in counts.indices where !filters.pathHolds[path] { facets.addCategory(Int32(path), products: counts[path]) }
-            return visited
+        let chosenPaths = snapshot.pathMembers.indices.filter { filters.pathHolds[$0] }
+        if facets.countsCategories {
+            if onlyCurrency, search.brands.isEmpty, filters.minimumRatingTenths == nil {
+                let counts = snapshot.pricedPathCounts[column]
+                for path in counts.indices where !filters.pathHolds[path] { facets.addCategory(Int32(path), products: counts[path]) }
+            } else {
+                guard !filters.chosenAttributes.isEmpty else { return nil }
+                let sets = filters.missing.indices.filter { filters.missing[$0] == 0 && $0 < snapshot.setMembers.count }
+                let variants = sets.reduce(0) { $0 + snapshot.setMembers[$1].count }
+                let chosen = chosenPaths.reduce(0) { $0 + snapshot.pathMembers[$1].count }
+                // Worth it when those variants are fewer than the other products (each of which a
+                // visit would read at least one variant of).
+                guard variants < snapshot.count - chosen else { return nil }
+                countOtherCategories(variantsOf: sets, filters: filters, priceOffset: priceOffset, facets: facets)
+            }
         }
-        guard !filters.chosenAttributes.isEmpty else { return nil }
-        let sets = filters.missing.indices.filter { filters.missing[$0] == 0 && $0 < snapshot.setMembers.count }
-        let variants = sets.reduce(0) { $0 + snapshot.setMembers[$1].count }
-        // Worth it when those variants are fewer than the other products (each of which a visit
-        // would read at least one variant of).
-        guard variants < snapshot.count - visited.count else { return nil }
-        countOtherCategories(variantsOf: sets, filters: filters, priceOffset: 2 + column, facets: facets)
-        return visited
+        return chosenPaths.flatMap { snapshot.pathMembers[$0] }
     }
 
     /// The category facet's counts of the categories not chosen, from the variants of `sets` (the

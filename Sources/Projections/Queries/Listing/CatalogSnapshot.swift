@@ -216,12 +216,17 @@ struct CatalogSnapshot: Sendable {
     /// compares with twice any product's rank as the ids compare.
     func doubledRank(of id: String) -> Int {
         if let ordinal = ordinals[id] { return 2 * Int(idRanks[Int(ordinal)]) }
+        return 2 * idPlace(of: id) - 1
+    }
+
+    /// How many ids of the id order come before `id`, byte by byte.
+    private func idPlace(of id: String) -> Int {
         var low = 0, high = idOrder.count
         while low < high {
             let middle = (low + high) / 2
-            if ids[Int(idOrder[middle])].utf8.lexicographicallyPrecedes(id.utf8) { low = middle + 1 } else { high = middle }
+            if ListingOrder.compareBytes(ids[Int(idOrder[middle])], id) < 0 { low = middle + 1 } else { high = middle }
         }
-        return 2 * low - 1
+        return low
     }
 
     /// Puts new products in the id order: a few one by one, many by sorting them all again.
@@ -229,19 +234,14 @@ struct CatalogSnapshot: Sendable {
         if added.isEmpty { return }
         if added.count > 64 {
             idOrder.append(contentsOf: added)
-            idOrder.sort { ids[Int($0)].utf8.lexicographicallyPrecedes(ids[Int($1)].utf8) }
+            idOrder.sort { ListingOrder.compareBytes(ids[Int($0)], ids[Int($1)]) < 0 }
             for (rank, ordinal) in idOrder.enumerated() { idRanks[Int(ordinal)] = Int32(rank) }
             return
         }
         for ordinal in added {
-            let id = ids[Int(ordinal)]
-            var low = 0, high = idOrder.count
-            while low < high {
-                let middle = (low + high) / 2
-                if ids[Int(idOrder[middle])].utf8.lexicographicallyPrecedes(id.utf8) { low = middle + 1 } else { high = middle }
-            }
-            idOrder.insert(ordinal, at: low)
-            for rank in low..<idOrder.count { idRanks[Int(idOrder[rank])] = Int32(rank) }
+            let place = idPlace(of: ids[Int(ordinal)])
+            idOrder.insert(ordinal, at: place)
+            for rank in place..<idOrder.count { idRanks[Int(idOrder[rank])] = Int32(rank) }
         }
     }
 
@@ -262,14 +262,12 @@ struct CatalogSnapshot: Sendable {
         if previous >= 0, let at = pathMembers[Int(previous)].firstIndex(of: Int32(ordinal)) { pathMembers[Int(previous)].remove(at: at) }
         if pathMembers.count <= Int(path) { pathMembers += repeatElement([], count: Int(path) + 1 - pathMembers.count) }
         // Kept ascending: a new product has the greatest number; one moved back goes in its place.
-        var members = pathMembers[Int(path)]
-        pathMembers[Int(path)] = []
-        if let last = members.last, last > Int32(ordinal) {
-            members.insert(Int32(ordinal), at: members.firstIndex { $0 > Int32(ordinal) } ?? members.count)
+        let number = Int32(ordinal)
+        if let last = pathMembers[Int(path)].last, last > number, let at = pathMembers[Int(path)].firstIndex(where: { $0 > number }) {
+            pathMembers[Int(path)].insert(number, at: at)
         } else {
-            members.append(Int32(ordinal))
+            pathMembers[Int(path)].append(number)
         }
-        pathMembers[Int(path)] = members
         summaries[ordinal].path = path
     }
 

@@ -169,11 +169,12 @@ public struct AggregateRepository: Sendable {
             inChunk += append.events.count
         }
         let store = self.store
+        let chunked = chunks
         do {
-            return try await store.client.withTransaction(logger: store.logger) { connection in
+            return try await store.client.withWatchedTransaction(logger: store.logger) { connection in
                 try await first?(connection)
                 var results: [AppendResult] = []
-                for chunk in chunks { results += try await store.append(chunk, on: connection) }
+                for chunk in chunked { results += try await store.append(chunk, on: connection) }
                 try await writes(connection)
                 return results
             }

@@ -75,7 +75,7 @@ public final class PostgresEventStore: Sendable {
                     // A concurrent append with the same ids committed first: if it stored exactly
                     // these events, this is a replay; stored_append raises when it is a clash.
                     do {
-                        if let stored = try await client.withConnection({ try await request.storedResult(on: $0, logger: logger) }) {
+                        if let stored = try await client.withWatchedConnection({ try await request.storedResult(on: $0, logger: self.logger) }) {
                             return stored
                         }
                     } catch {
@@ -106,8 +106,8 @@ public final class PostgresEventStore: Sendable {
 
     private func executeBatch(_ requests: [AppendRequest]) async -> [Result<AppendOutcome, any Error>] {
         do {
-            let outcomes = try await client.withConnection { connection in
-                try await AppendRequest.run(requests, on: connection, logger: logger)
+            let outcomes = try await client.withWatchedConnection { connection in
+                try await AppendRequest.run(requests, on: connection, logger: self.logger)
             }
             AppendMetrics.batches.increment()
             appendSignal.signal()
@@ -134,7 +134,7 @@ public final class PostgresEventStore: Sendable {
             if let connection {
                 stored = try await request.storedResult(on: connection, logger: logger)
             } else {
-                stored = try await client.withConnection { try await request.storedResult(on: $0, logger: logger) }
+                stored = try await client.withWatchedConnection { try await request.storedResult(on: $0, logger: self.logger) }
             }
             if let stored { return stored }
             let part = request.parts.first { part in
@@ -256,12 +256,12 @@ public final class PostgresEventStore: Sendable {
     }
 
     private func readAllOnce(after position: Int64, limit: Int, filter: EventFilter) async throws -> AllPage {
-        try await client.withConnection { connection in
+        try await client.withWatchedConnection { connection in
             // Three statements, in this order (see SafeFrontier): 1. the head, 2. the appenders
             // running after it was read, 3. the rows, with a snapshot newer than that list, so
             // every appender proven to have ended is visible to it.
-            let head = try await Self.sequenceHead(connection, logger: logger)
-            let appenders = try await Self.runningAppenders(connection, logger: logger)
+            let head = try await Self.sequenceHead(connection, logger: self.logger)
+            let appenders = try await Self.runningAppenders(connection, logger: self.logger)
             let frontier = self.frontier.withLock { frontier in
                 frontier.observe(head: head, runningAppenders: appenders)
                 return frontier
@@ -279,7 +279,7 @@ public final class PostgresEventStore: Sendable {
                   AND (cardinality(\(filter.excludedTypes)::text[]) = 0 OR event_type <> ALL(\(filter.excludedTypes)::text[]))
                 ORDER BY global_position LIMIT \(limit)
                 """,
-                logger: logger
+                logger: self.logger
             )
             let events = try await RecordedEvent.decodeAll(rows)
             // A short page shows every matching event up to the frontier.

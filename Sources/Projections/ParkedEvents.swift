@@ -73,7 +73,7 @@ public enum ParkedEvents {
     /// Applies a projection's parked events again, in global order, under ``ProjectionLock``:
     /// those that now apply leave the table, the others stay with their new error.
     public static func retry(_ projection: any Projection, store: PostgresEventStore, logger: Logger) async throws -> RetryReport {
-        try await store.client.withTransaction(logger: logger) { connection in
+        try await store.client.withWatchedTransaction(logger: logger) { connection in
             try await ProjectionLock.acquire(on: connection, logger: logger)
             let rows = try await connection.query(
                 "SELECT position FROM parked_events WHERE projection = \(projection.name) ORDER BY position FOR UPDATE", logger: logger

@@ -82,7 +82,7 @@ public enum ProjectionHealth {
             let page = try await store.readAll(after: cursor, limit: pageSize, filter: filter, frontierWait: .zero)
             let events = page.events.filter { $0.position <= limit }
             if !events.isEmpty {
-                applied += try await store.client.withTransaction(logger: logger) { connection in
+                applied += try await store.client.withWatchedTransaction(logger: logger) { connection in
                     try await ProjectionLock.acquire(on: connection, logger: logger)
                     return try await ProjectionApplier.apply(events, to: [projection], on: connection, logger: logger)
                 }

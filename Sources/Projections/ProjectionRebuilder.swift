@@ -66,7 +66,7 @@ public struct ProjectionRebuilder: Sendable {
         // The read model's tables start without indexes: a bulk written in one flush builds each
         // index once its table is filled, from all its rows at once, which costs PostgreSQL a
         // fraction of maintaining it row by row. Any other write creates them first.
-        let indexes: [String: [String]] = try await client.withTransaction(logger: logger) { connection in
+        let indexes: [String: [String]] = try await client.withWatchedTransaction(logger: logger) { connection in
             try await connection.query(PostgresQuery(unsafeSQL: "DROP SCHEMA IF EXISTS \(schema) CASCADE"), logger: logger)
             try await connection.query(PostgresQuery(unsafeSQL: "CREATE SCHEMA \(schema)"), logger: logger)
             for table in projection.tables {
@@ -86,7 +86,7 @@ public struct ProjectionRebuilder: Sendable {
         // folded in memory and written set-based every `flushEvery` events. The next page is
         // read (on another connection) while this one is folded.
         let clock = ContinuousClock()
-        let (applied, position, phases, flushes): (Int, Int64, (Duration, Duration, Duration), Int) = try await client.withTransaction(logger: logger) { connection in
+        let (applied, position, phases, flushes): (Int, Int64, (Duration, Duration, Duration), Int) = try await client.withWatchedTransaction(logger: logger) { connection in
             try await connection.query(PostgresQuery(unsafeSQL: "SET LOCAL search_path = \(schema), public"), logger: logger)
             let builder = projection.makeBuilder()
             // The watermark written at the end stands for every stream's version.
@@ -178,7 +178,7 @@ public struct ProjectionRebuilder: Sendable {
                 logger: logger
             ).decode(String.self).collectAll()
         )
-        let final: (Int, Int64) = try await client.withTransaction(logger: logger) { connection in
+        let final: (Int, Int64) = try await client.withWatchedTransaction(logger: logger) { connection in
             try await ProjectionLock.acquire(on: connection, logger: logger)
             try await connection.query(PostgresQuery(unsafeSQL: "SET LOCAL search_path = \(schema), public"), logger: logger)
             let built = try await connection.query(

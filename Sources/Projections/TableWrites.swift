@@ -36,7 +36,7 @@ struct TableWrites: Sendable {
             func start() {
                 guard let job = next.next() else { return }
                 group.addTask {
-                    try await client.withTransaction(logger: logger) { connection in
+                    try await client.withWatchedTransaction(logger: logger) { connection in
                         try await connection.query(PostgresQuery(unsafeSQL: "SET LOCAL search_path = \(schema), public"), logger: logger)
                         try await job.write(connection)
                         for statement in job.tables.flatMap({ indexes[$0] ?? [] }) {

@@ -63,7 +63,7 @@ struct Accounts: Sendable {
         let email = try Self.normalized(email)
         try Self.checkPassword(password)
         let hash = try await hashPassword(password)
-        let created = try await client.withConnection { connection in
+        let created = try await client.withWatchedConnection { connection in
             try await Self.insert(email: email, hash: hash, role: role, verified: true, on: connection, logger: logger)
         }
         guard let userID = created else { throw Problem(.conflict, "email_taken", "an account with this email exists already") }
@@ -93,7 +93,7 @@ struct Accounts: Sendable {
     /// A new session (refresh-token family) and its first tokens.
     func startSession(_ principal: Principal, from origin: Origin) async throws -> Tokens {
         let session = UUID()
-        return try await client.withTransaction(logger: logger) { connection in
+        return try await client.withWatchedTransaction(logger: logger) { connection in
             try await connection.query(
                 """
                 INSERT INTO sessions (session_id, user_id, address, user_agent)
@@ -123,7 +123,7 @@ struct Accounts: Sendable {
     func setPassword(_ password: String, of userID: String, keeping session: UUID?) async throws {
         try Self.checkPassword(password, field: "newPassword")
         let hash = try await hashPassword(password)
-        try await client.withTransaction(logger: logger) { connection in
+        try await client.withWatchedTransaction(logger: logger) { connection in
             try await connection.query("UPDATE users SET password_hash = \(hash) WHERE user_id = \(userID)", logger: logger)
             try await Sessions.revoke(of: userID, except: session, on: connection, logger: logger)
         }
@@ -158,7 +158,7 @@ struct Accounts: Sendable {
         }
         // The revocation of a reused token's family must commit, so the transaction returns
         // the outcome and the refusal is thrown after it.
-        let outcome: Outcome = try await client.withTransaction(logger: logger) { connection in
+        let outcome: Outcome = try await client.withWatchedTransaction(logger: logger) { connection in
             let rows = try await connection.query(
                 """
                 SELECT t.user_id, t.family_id, t.expires_at, t.used_at IS NOT NULL, t.revoked_at IS NOT NULL, u.role

@@ -58,7 +58,7 @@ struct CustomerAccounts: Sendable {
     /// Blocks the account (once; blocking again keeps the first time) and ends its sessions.
     /// Returns nil when there is no such account.
     func block(_ userID: String) async throws -> Account? {
-        try await client.withTransaction(logger: logger) { connection in
+        try await client.withWatchedTransaction(logger: logger) { connection in
             let found = try await connection.query(
                 "UPDATE users SET blocked_at = coalesce(blocked_at, now()) WHERE user_id = \(userID) RETURNING 1", logger: logger
             ).decode(Int.self).collectAll()

@@ -21,7 +21,7 @@ struct EmailVerification: Sendable {
         guard let (email, verified) = rows.first else { throw Problem(.unauthorized, "invalid_token", "the account no longer exists") }
         guard !verified else { throw Problem(.conflict, "email_already_verified", "this account's e-mail address is verified already") }
         try await limits.countMailRequest(for: email, from: address)
-        try await client.withTransaction(logger: logger) { connection in
+        try await client.withWatchedTransaction(logger: logger) { connection in
             let token = try await AccountTokens.issue(.verifyEmail, for: userID, on: connection, logger: logger)
             let locale = try await NotificationPreferences.locale(of: userID, on: connection, logger: logger)
             try await MailOutbox.enqueue(mails.verifyEmail(to: email, token: token, locale: locale), kind: .verifyEmail, userID: userID, on: connection, logger: logger)
@@ -31,7 +31,7 @@ struct EmailVerification: Sendable {
     /// Spends a verification token. - Returns: the address it verified.
     /// - Throws: 422 `invalid_email_token`.
     func verify(_ token: String) async throws -> String {
-        let email: String? = try await client.withTransaction(logger: logger) { connection in
+        let email: String? = try await client.withWatchedTransaction(logger: logger) { connection in
             guard let userID = try await AccountTokens.spend(token, for: .verifyEmail, on: connection, logger: logger) else { return nil }
             // The first verification also welcomes the customer, in their language.
             let rows = try await connection.query(

@@ -18,7 +18,7 @@ struct PasswordReset: Sendable {
     func request(email: String, from address: String) async throws {
         let email = try Accounts.normalized(email)
         try await limits.countMailRequest(for: email, from: address)
-        try await accounts.client.withTransaction(logger: logger) { connection in
+        try await accounts.client.withWatchedTransaction(logger: logger) { connection in
             let rows = try await connection.query("SELECT user_id FROM users WHERE email = \(email) AND blocked_at IS NULL", logger: logger)
                 .decode(String.self).collectAll()
             guard let userID = rows.first else { return }
@@ -32,7 +32,7 @@ struct PasswordReset: Sendable {
     func reset(token: String, newPassword: String) async throws {
         try Accounts.checkPassword(newPassword, field: "newPassword")
         let hash = try await accounts.hashPassword(newPassword)
-        let email: String? = try await accounts.client.withTransaction(logger: logger) { connection in
+        let email: String? = try await accounts.client.withWatchedTransaction(logger: logger) { connection in
             guard let userID = try await AccountTokens.spend(token, for: .resetPassword, on: connection, logger: logger) else { return nil }
             let email = try await connection.query(
                 """

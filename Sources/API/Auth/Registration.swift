@@ -16,7 +16,7 @@ struct Registration: Sendable {
         let email = try Accounts.normalized(email)
         try Accounts.checkPassword(password)
         let hash = try await accounts.hashPassword(password)
-        try await accounts.client.withTransaction(logger: logger) { connection in
+        try await accounts.client.withWatchedTransaction(logger: logger) { connection in
             if let userID = try await Accounts.insert(email: email, hash: hash, role: .customer, verified: false, on: connection, logger: logger) {
                 let token = try await AccountTokens.issue(.verifyEmail, for: userID, on: connection, logger: logger)
                 try await MailOutbox.enqueue(mails.verifyEmail(to: email, token: token), kind: .verifyEmail, userID: userID, on: connection, logger: logger)

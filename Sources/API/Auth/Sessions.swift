@@ -37,7 +37,7 @@ struct Sessions: Sendable {
 
     /// Ends one of the caller's sessions. Returns false when they have no such open session.
     func end(_ session: UUID, of principal: Principal) async throws -> Bool {
-        try await client.withTransaction(logger: logger) { connection in
+        try await client.withWatchedTransaction(logger: logger) { connection in
             let owned = try await connection.query(
                 "SELECT 1 FROM sessions WHERE session_id = \(session) AND user_id = \(principal.userID) AND revoked_at IS NULL FOR UPDATE",
                 logger: logger

@@ -61,7 +61,7 @@ struct AddressBook: Sendable {
         try entry.validate()
         let id = "adr_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
         let sealed = try await seal(entry.address, of: userID)
-        try await client.withTransaction(logger: logger) { connection in
+        try await client.withWatchedTransaction(logger: logger) { connection in
             // The account's row, locked: two additions at once count one after the other.
             try await connection.query("SELECT 1 FROM users WHERE user_id = \(userID) FOR UPDATE", logger: logger)
             let count = try await connection.query("SELECT count(*) FROM customer_addresses WHERE user_id = \(userID)", logger: logger)
@@ -86,7 +86,7 @@ struct AddressBook: Sendable {
         try entry.validate()
         guard Self.isAddressID(id) else { return nil }
         let sealed = try await seal(entry.address, of: userID)
-        let changed = try await client.withTransaction(logger: logger) { connection -> [Int] in
+        let changed = try await client.withWatchedTransaction(logger: logger) { connection -> [Int] in
             // Someone else's id (or none) changes nothing, not even this customer's defaults.
             let owned = try await connection.query("SELECT 1 FROM customer_addresses WHERE address_id = \(id) AND user_id = \(userID) FOR UPDATE", logger: logger)
                 .decode(Int.self).collectAll()

@@ -46,7 +46,7 @@ public struct EraseCustomerData: Sendable {
         // account row, whose deletion takes its profile, address book, e-mail tokens and mails
         // along (ON DELETE CASCADE); its failed sign-ins and e-mail request counts, kept by
         // e-mail; the answers stored for its idempotency keys (they may repeat its addresses).
-        let closed = try await client.withTransaction(logger: store.logger) { connection in
+        let closed = try await client.withWatchedTransaction(logger: store.logger) { connection in
             try await connection.query("DELETE FROM refresh_tokens WHERE user_id = \(customer.rawValue)", logger: store.logger)
             try await connection.query("DELETE FROM sessions WHERE user_id = \(customer.rawValue)", logger: store.logger)
             let emails = try await connection.query("DELETE FROM users WHERE user_id = \(customer.rawValue) RETURNING email", logger: store.logger)

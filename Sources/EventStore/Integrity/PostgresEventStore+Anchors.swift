@@ -4,15 +4,15 @@ import PostgresNIO
 extension PostgresEventStore {
     /// Keeps an anchor and the stream heads it was computed from (`audit_anchors`).
     func storeAnchor(_ anchor: LogAnchor, heads: [LogAnchor.StreamHead], events: Int) async throws {
-        try await client.withTransaction(logger: logger) { connection in
+        try await client.withWatchedTransaction(logger: logger) { connection in
             try await connection.query(
                 """
                 INSERT INTO audit_anchors (position, root, streams, events) VALUES (\(anchor.position), \(ByteBuffer(bytes: anchor.root)), \(heads.count), \(events))
                 ON CONFLICT (position) DO UPDATE SET root = EXCLUDED.root, streams = EXCLUDED.streams, events = EXCLUDED.events, created_at = now()
                 """,
-                logger: logger
+                logger: self.logger
             )
-            try await connection.query("DELETE FROM audit_anchor_heads WHERE anchor_position = \(anchor.position)", logger: logger)
+            try await connection.query("DELETE FROM audit_anchor_heads WHERE anchor_position = \(anchor.position)", logger: self.logger)
             var start = 0
             while start < heads.count {
                 let chunk = heads[start..<min(start + 10_000, heads.count)]
@@ -23,7 +23,7 @@ extension PostgresEventStore {
                     FROM unnest(\(Array(chunk.map(\.stream)))::text[], \(Array(chunk.map(\.version)))::bigint[], \(Array(chunk.map { $0.hash.hexString }))::text[])
                         AS h(stream, version, hash_hex)
                     """,
-                    logger: logger
+                    logger: self.logger
                 )
                 start += chunk.count
             }

@@ -55,7 +55,7 @@ extension PostgresEventStore {
     /// Where a scope ends: its upper bound, else the newest position handed out (committed or not).
     func lastPosition(of scope: AuditScope) async throws -> Int64 {
         if let last = scope.toPosition { return last }
-        return try await client.withConnection { try await Self.sequenceHead($0, logger: logger) }
+        return try await client.withWatchedConnection { try await Self.sequenceHead($0, logger: self.logger) }
     }
 
     /// Each stream's last event before a version: the link a scope starting mid-log chains to.

@@ -29,7 +29,7 @@ public struct Migrator: Sendable {
     /// Applies the migrations not applied yet.
     /// - Throws: ``MigrationError`` (checksum mismatch, missing file, out of order, a failing statement).
     public func migrate(_ migrations: [Migration]) async throws -> Report {
-        try await client.withConnection { connection in
+        try await client.withWatchedConnection { connection in
             try await connection.query("SELECT pg_advisory_lock(\(Self.lockKey))", logger: logger)
             do {
                 let report = try await migrate(migrations, on: connection)

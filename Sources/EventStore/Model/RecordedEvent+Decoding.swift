@@ -35,7 +35,7 @@ extension RecordedEvent {
         )
     }
 
-    static func decodeAll(_ rows: PostgresRowSequence) async throws -> [RecordedEvent] {
+    static func decodeAll(_ rows: some AsyncSequence<PostgresRow, any Error> & Sendable) async throws -> [RecordedEvent] {
         var events: [RecordedEvent] = []
         for try await row in rows {
             if let event = try RecordedEvent(row: row.makeRandomAccess()) { events.append(event) }

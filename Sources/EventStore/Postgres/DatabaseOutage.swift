@@ -15,6 +15,9 @@ public enum DatabaseOutage {
             // A connection closed after the server said it terminates it (57P01) comes wrapped.
             return [.connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown, .poolClosed].contains(psql.code)
                 || psql.underlying.map(explains) == true
+        case is ConnectionClosedError:
+            // A statement given up on a connection closed under it (``ClosedConnectionWatch``).
+            return true
         case is ConnectionPoolError:
             // No connection could be made for a while (the pool's circuit breaker is open).
             return true

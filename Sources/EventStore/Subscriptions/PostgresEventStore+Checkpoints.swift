@@ -13,8 +13,8 @@ extension PostgresEventStore {
 
     /// Stores a named subscription's position; it never moves backwards.
     public func storeCheckpoint(_ position: Int64, for subscription: String) async throws {
-        try await client.withConnection { connection in
-            try await Self.storeCheckpoint(position, for: subscription, on: connection, logger: logger)
+        try await client.withWatchedConnection { connection in
+            try await Self.storeCheckpoint(position, for: subscription, on: connection, logger: self.logger)
         }
     }
 }

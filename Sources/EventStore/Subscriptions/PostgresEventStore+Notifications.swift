@@ -23,9 +23,9 @@ extension PostgresEventStore {
     private func forwardRemoteNotifications() async throws {
         while !Task.isCancelled {
             do {
-                try await client.withConnection { connection in
+                try await client.withWatchedConnection { connection in
                     try await connection.listen(on: Self.notificationChannel) { notifications in
-                        for try await _ in notifications { appendSignal.signal() }
+                        for try await _ in notifications { self.appendSignal.signal() }
                     }
                 }
             } catch where !Task.isCancelled {

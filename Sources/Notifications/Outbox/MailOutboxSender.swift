@@ -49,7 +49,7 @@ public struct MailOutboxSender: Service {
             "SELECT EXISTS (SELECT 1 FROM mail_outbox WHERE status = 'pending' AND next_attempt_at <= now())", logger: logger
         ).decode(Bool.self).collectAll().first ?? false
         guard anyDue else { return 0 }
-        return try await client.withTransaction(logger: logger) { connection in
+        return try await client.withWatchedTransaction(logger: logger) { connection in
             let due = try await connection.query(
                 """
                 SELECT mail_id, message, attempts, created_at FROM mail_outbox

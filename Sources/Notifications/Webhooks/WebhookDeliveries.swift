@@ -74,7 +74,7 @@ public enum WebhookDeliveries {
     ) async throws {
         let milliseconds = Int(duration / .milliseconds(1))
         let status = delivered ? "delivered" : (retryAt == nil ? "dead" : "pending")
-        try await client.withTransaction(logger: logger) { connection in
+        try await client.withWatchedTransaction(logger: logger) { connection in
             try await connection.query(
                 """
                 INSERT INTO webhook_attempts (delivery_id, attempt, started_at, duration_ms, status_code, error)

@@ -41,7 +41,7 @@ public enum WebhookEndpoints {
     /// Deletes an endpoint: it receives nothing more, its pending deliveries end as dead, and its
     /// delivery log stays. - Returns: false when there was no such active endpoint.
     public static func delete(_ id: UUID, client: PostgresClient, logger: Logger) async throws -> Bool {
-        try await client.withTransaction(logger: logger) { connection in
+        try await client.withWatchedTransaction(logger: logger) { connection in
             let rows = try await connection.query(
                 "UPDATE webhook_endpoints SET deleted_at = now() WHERE endpoint_id = \(id) AND deleted_at IS NULL RETURNING 1", logger: logger
             ).collect()
@@ -57,7 +57,7 @@ public enum WebhookEndpoints {
         }
     }
 
-    static func decode(_ rows: PostgresRowSequence) async throws -> [WebhookEndpoint] {
+    static func decode(_ rows: some AsyncSequence<PostgresRow, any Error> & Sendable) async throws -> [WebhookEndpoint] {
         try await rows.decode((UUID, String, [String], String, Date, Date?).self).collectAll().map {
             WebhookEndpoint(id: $0.0, url: $0.1, eventTypes: $0.2, description: $0.3, createdAt: $0.4, deletedAt: $0.5)
         }

@@ -103,7 +103,7 @@ public struct OrderHistoryReader: Sendable {
         return order
     }
 
-    private func decode(_ rows: PostgresRowSequence) async throws -> [Order] {
+    private func decode(_ rows: some AsyncSequence<PostgresRow, any Error> & Sendable) async throws -> [Order] {
         var orders: [Order] = []
         for try await (id, customer, status, lines, totals, discounts, sealedAddress, refunded, placed, updated, position) in rows.decode(
             (String, String, String, String, String, String, String, String?, Date, Date, Int64).self

@@ -73,7 +73,7 @@ public struct ScheduledProcess<Item: Sendable>: Service {
         let name = name
         let logger = logger
         logger.warning("\(name)'s command was refused; recorded", metadata: ["stream": "\(stream)", "code": "\(code)"])
-        try await repository.store.client.withConnection { connection in
+        try await repository.store.client.withWatchedConnection { connection in
             try await ProcessFailures.record(process: name, event: nil, stream: stream, command: command, code: code, message: message, on: connection, logger: logger)
         }
     }

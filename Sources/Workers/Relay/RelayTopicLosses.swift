@@ -35,7 +35,8 @@ public enum RelayTopicLosses {
         }
         var losses: [Loss] = []
         for (topic, id) in ids.sorted(by: { $0.key < $1.key }) where recorded[topic] != id {
-            try await client.withTransaction(logger: logger) { connection in
+            let wasRecorded = recorded[topic] != nil
+            losses += try await client.withWatchedTransaction(logger: logger) { connection -> [Loss] in
                 try await connection.query(
                     """
                     INSERT INTO relay_topics (topic, topic_id) VALUES (\(topic), \(id))
@@ -43,7 +44,7 @@ public enum RelayTopicLosses {
                     """,
                     logger: logger
                 )
-                guard recorded[topic] != nil, let category = categories[topic] else { return }
+                guard wasRecorded, let category = categories[topic] else { return [] }
                 let rows = try await connection.query(
                     """
                     INSERT INTO relay_topic_losses (topic, category, lost_through)
@@ -53,7 +54,7 @@ public enum RelayTopicLosses {
                     """,
                     logger: logger
                 )
-                losses += try await decode(rows)
+                return try await decode(rows)
             }
         }
         return losses
@@ -94,7 +95,7 @@ public enum RelayTopicLosses {
 
     private static let columns = "id, topic, category, lost_through, republished_after, republished, detected_at, completed_at"
 
-    private static func decode(_ rows: PostgresRowSequence) async throws -> [Loss] {
+    private static func decode(_ rows: some AsyncSequence<PostgresRow, any Error> & Sendable) async throws -> [Loss] {
         var losses: [Loss] = []
         for try await (id, topic, category, through, after, republished, detected, completed) in rows.decode((Int64, String, String, Int64, Int64, Int64, Date, Date?).self) {
             losses.append(Loss(id: id, topic: topic, category: category, lostThrough: through, republishedAfter: after,

@@ -142,10 +142,10 @@ public struct SingleActiveService: Service {
     ///
     /// The service is told to stop (cancelled) when the heartbeat fails or this instance is shut
     /// down, but not waited for once the heartbeat has failed, nor longer than `stopGrace` on
-    /// shutdown: a statement sent on a pool connection as the server goes away can wait for ever,
-    /// deaf to cancellation (postgres-nio 1.33 drops a statement written to a connection closing
-    /// under it), and a relay stuck in one must not keep this instance from leading again once
-    /// the database is back. Left behind, such a service is harmless: it was cancelled, so it
+    /// shutdown: a service stuck in a statement as the server goes away (postgres-nio 1.33 drops
+    /// a statement written to a connection closing under it; ``ClosedConnectionWatch`` gives up
+    /// this code's pool statements after a second, and this is the last resort for any other)
+    /// must not keep this instance from leading again once the database is back. Left behind, such a service is harmless: it was cancelled, so it
     /// ends its loop if its statement ever returns, and what it may still write (a checkpoint,
     /// a message) is fenced or idempotent.
     /// - Throws: when the connection fails, before or while leading (the service is stopped then).

@@ -1,3 +1,5 @@
+import EventStore
+import Logging
 import PostgresNIO
 
 /// What the catalog index reads of the catalog view, the ratings and the order counts.
@@ -21,7 +23,16 @@ extension CatalogIndex {
     /// them in this order and keeps their variants in it, so a listing of one category reads
     /// neighbouring memory rather than every tenth product's.
     func products(_ ids: [String]?, currencies: [String]) async throws -> [CatalogSnapshot.ProductRow] {
-        let rows = try await client.query(
+        // Streamed (not read whole first, as `client.query` would) on a watched connection: all
+        // published products at once are many rows.
+        let logger = logger
+        return try await client.withWatchedConnection { connection in
+            try await Self.products(ids, currencies: currencies, on: connection, logger: logger)
+        }
+    }
+
+    private static func products(_ ids: [String]?, currencies: [String], on connection: PostgresConnection, logger: Logger) async throws -> [CatalogSnapshot.ProductRow] {
+        let rows = try await connection.query(
             """
             SELECT p.product_id, p.name, p.category_path, p.brand, p.position, p.status = 'published',
                    coalesce(r.rating_sum, 0)::bigint, coalesce(r.rating_count, 0)::bigint, coalesce(o.orders, 0)::bigint,
@@ -51,7 +62,7 @@ extension CatalogIndex {
         let priceColumns = currencies.indices.map { ", (v.prices ->> $\($0 + 2))::bigint" }.joined()
         let firstPrice = 4
         for code in currencies { bindings.append(code) }
-        let variants = try await client.query(
+        let variants = try await connection.query(
             PostgresQuery(
                 unsafeSQL: """
                     SELECT v.product_id, v.available::bigint, v.attributes::text, v.changed\(priceColumns)

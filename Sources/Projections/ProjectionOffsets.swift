@@ -17,29 +17,42 @@ public enum ProjectionOffsets {
         return stored
     }
 
-    /// Locks the partition's row for the caller's transaction (creating it at 0): another member
-    /// of the group applying the same partition waits here.
-    public static func lock(group: String, topic: String, partition: Int32, on connection: PostgresConnection, logger: Logger) async throws {
+    /// Locks the partitions' rows for the caller's transaction (creating missing ones at 0):
+    /// another member of the group applying one of them waits here. Rows are locked in
+    /// (topic, partition) order, the same for every member, so two never wait for each other.
+    public static func lock(group: String, partitions: [(topic: String, partition: Int32)], on connection: PostgresConnection, logger: Logger) async throws {
+        guard !partitions.isEmpty else { return }
+        let topics = partitions.map(\.topic)
+        let numbers = partitions.map(\.partition)
         try await connection.query(
             // A new row counts in the topic's current generation (see the relay's topic losses).
             """
             INSERT INTO projection_offsets (consumer_group, topic, partition, next_offset, topic_generation)
-            VALUES (\(group), \(topic), \(partition), 0, (SELECT coalesce(max(id), 0) FROM relay_topic_losses WHERE topic = \(topic)))
+            SELECT \(group), p.topic, p.partition, 0, (SELECT coalesce(max(id), 0) FROM relay_topic_losses l WHERE l.topic = p.topic)
+            FROM unnest(\(topics)::text[], \(numbers)::int[]) AS p (topic, partition)
+            ORDER BY p.topic, p.partition
             ON CONFLICT DO NOTHING
             """,
             logger: logger
         )
         try await connection.query(
-            "SELECT 1 FROM projection_offsets WHERE consumer_group = \(group) AND topic = \(topic) AND partition = \(partition) FOR UPDATE",
+            """
+            SELECT 1 FROM projection_offsets o
+            WHERE o.consumer_group = \(group) AND (o.topic, o.partition) IN (SELECT * FROM unnest(\(topics)::text[], \(numbers)::int[]))
+            ORDER BY o.topic, o.partition FOR UPDATE
+            """,
             logger: logger
         )
     }
 
-    public static func advance(group: String, topic: String, partition: Int32, to next: Int64, on connection: PostgresConnection, logger: Logger) async throws {
+    /// Stores each partition's next offset.
+    public static func advance(group: String, to offsets: [(topic: String, partition: Int32, next: Int64)], on connection: PostgresConnection, logger: Logger) async throws {
+        guard !offsets.isEmpty else { return }
         try await connection.query(
             """
-            UPDATE projection_offsets SET next_offset = \(next), updated_at = now()
-            WHERE consumer_group = \(group) AND topic = \(topic) AND partition = \(partition)
+            UPDATE projection_offsets o SET next_offset = p.next, updated_at = now()
+            FROM unnest(\(offsets.map(\.topic))::text[], \(offsets.map(\.partition))::int[], \(offsets.map(\.next))::bigint[]) AS p (topic, partition, next)
+            WHERE o.consumer_group = \(group) AND o.topic = p.topic AND o.partition = p.partition
             """,
             logger: logger
         )

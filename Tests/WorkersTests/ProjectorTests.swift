@@ -20,18 +20,24 @@ struct ProjectorTests {
         KafkaConfiguration(bootstrapServers: broker.bootstrapServers, properties: ["session.timeout.ms": "3000", "heartbeat.interval.ms": "500"])
     }
 
-    func relay(_ store: PostgresEventStore, _ broker: DedicatedBroker) -> EventRelay {
+    /// What the relay's and the projector's hooks reported: (positions, earlier instant, later instant).
+    typealias Reports = LockedBox<[([Int64], ContinuousClock.Instant, ContinuousClock.Instant)]>
+
+    func relay(_ store: PostgresEventStore, _ broker: DedicatedBroker, published: Reports? = nil) -> EventRelay {
         var configuration = EventRelay.Configuration()
         configuration.partitions = 3
+        if let published { configuration.published = { positions, read, confirmed in published.withLock { $0.append((positions, read, confirmed)) } } }
         let kafka = kafka(broker)
         return EventRelay(store: store, configuration: configuration, logger: logger) {
             try KafkaProducer(configuration: kafka, logger: TestEnvironment.logger)
         }
     }
 
-    func projector(_ client: PostgresClient, _ broker: DedicatedBroker) -> Projector {
+    func projector(_ client: PostgresClient, _ broker: DedicatedBroker, applied: Reports? = nil) -> Projector {
         let kafka = kafka(broker)
-        return Projector(client: client, projections: projections, logger: logger) { group in
+        var configuration = Projector.Configuration()
+        if let applied { configuration.applied = { positions, polled, committed in applied.withLock { $0.append((positions, polled, committed)) } } }
+        return Projector(client: client, projections: projections, configuration: configuration, logger: logger) { group in
             try KafkaConsumer(configuration: kafka, groupID: group, logger: TestEnvironment.logger)
         }
     }
@@ -52,7 +58,9 @@ struct ProjectorTests {
             let encoded = EventCodec.encode(try #require(created.first))
             let traced = NewEvent(type: encoded.type, schemaVersion: Int32(encoded.schemaVersion), data: encoded.json, metadata: EventMetadata(correlationID: trace))
             try await store.append([traced], to: try StreamName("product-traced"), expectedVersion: .noStream)
-            try await withServices([relay(store, broker), projector(client, broker)]) {
+            let published = Reports([])
+            let applied = Reports([])
+            try await withServices([relay(store, broker, published: published), projector(client, broker, applied: applied)]) {
                 // Each topic is consumed on its own: the inventory one may finish after the orders.
                 // (Seconds alone; the bound is for a suite sharing two cores with other brokers.)
                 try await waitUntil(timeout: .seconds(90)) {
@@ -66,6 +74,15 @@ struct ProjectorTests {
                     return names.contains("relay publish") && names.contains { $0.hasPrefix("project ") }
                 }
             }
+            // The hooks the lag bench times its stages with: every stored event published, each
+            // projected one applied, instants in order.
+            let stored = try await client.query("SELECT global_position, stream_category FROM events").decode((Int64, String).self).collectAll()
+            let projected = Set(projections.flatMap(\.categories))
+            let publishedPositions = published.withLock { $0.flatMap(\.0) }
+            let appliedPositions = applied.withLock { $0.flatMap(\.0) }
+            #expect(Set(publishedPositions) == Set(stored.map(\.0)))
+            #expect(Set(appliedPositions) == Set(stored.filter { projected.contains($0.1) }.map(\.0)))
+            #expect(published.withLock { $0 }.allSatisfy { $0.1 <= $0.2 } && applied.withLock { $0 }.allSatisfy { $0.1 <= $0.2 })
             let products = try await client.query("SELECT product_id, status, category_path FROM catalog_products WHERE product_id <> 'traced' ORDER BY product_id")
                 .decode((String, String, [String]).self).collectAll()
             #expect(products.map(\.0) == ["prod-0", "prod-1", "prod-2"])

@@ -9,7 +9,7 @@ public protocol ConsumedBatchHandler: Sendable {
     var categories: [String] { get }
     /// Called first on each batch's transaction (to take locks the handler needs).
     func begin(on connection: PostgresConnection) async throws
-    /// Handles one partition's events, in their order.
+    /// Handles a poll's events, in global order (so each stream's in its order).
     func apply(_ events: [RecordedEvent], on connection: PostgresConnection) async throws
 }
 

@@ -31,6 +31,10 @@ public struct Projector: Service {
         public var pollTimeout = Duration.milliseconds(100)
         /// How often it looks for topics the relay found lost, to start their partitions over.
         public var topicLossCheckInterval = Duration.seconds(1)
+        /// Told of each batch applied: its events' positions, when the poll returned it and when
+        /// its transaction committed. How `commerce-bench projection` splits the lag into stages;
+        /// nil otherwise.
+        public var applied: (@Sendable (_ positions: [Int64], _ polled: ContinuousClock.Instant, _ committed: ContinuousClock.Instant) -> Void)?
 
         public init() {}
     }
@@ -77,7 +81,13 @@ public struct Projector: Service {
                     let batch = try await consumer.poll(maxMessages: configuration.batchSize, timeout: configuration.pollTimeout)
                     // A batch is applied, and an assignment made, before anything else happens:
                     // while the database is unavailable the projector waits and retries.
-                    if !batch.messages.isEmpty { try await retrying("apply a batch") { try await apply(batch.messages) } }
+                    if !batch.messages.isEmpty {
+                        let polled = ContinuousClock.now
+                        try await retrying("apply a batch") { try await apply(batch.messages) }
+                        if let applied = configuration.applied {
+                            applied(batch.messages.compactMap { CloudEventMessage.event(from: $0)?.position }, polled, .now)
+                        }
+                    }
                     for rebalance in batch.rebalances {
                         switch rebalance {
                         case .assigned(let partitions):
@@ -158,26 +168,30 @@ public struct Projector: Service {
         }
     }
 
+    /// One handler call for the whole poll, not one per partition: a handler's cost is mostly
+    /// statements per call (each read model reads and writes its rows set-wise), and a poll spans
+    /// dozens of partitions. Events go in global order, which keeps each stream's (a stream lies
+    /// in one partition).
     private func apply(_ messages: [KafkaMessage], span: any Span) async throws {
         let byPartition = Dictionary(grouping: messages) { KafkaTopicPartition(topic: $0.topic, partition: $0.partition) }
-        try await client.withTransaction(logger: logger) { connection in
+            .sorted { ($0.key.topic, $0.key.partition) < ($1.key.topic, $1.key.partition) }
+        let events = messages.compactMap { message -> RecordedEvent? in
+            let event = CloudEventMessage.event(from: message)
+            if event == nil { self.logger.warning("\(configuration.name) skipped a message that is no CloudEvent of ours", metadata: ["topic": "\(message.topic)", "offset": "\(message.offset)"]) }
+            return event
+        }.sorted { $0.position < $1.position }
+        span.linkTraces(of: events)
+        let (groupID, handler, logger) = (configuration.groupID, handler, logger)
+        try await client.withWatchedTransaction(logger: logger) { connection in
             try await handler.begin(on: connection)
-            for (partition, messages) in byPartition.sorted(by: { ($0.key.topic, $0.key.partition) < ($1.key.topic, $1.key.partition) }) {
-                // Messages below the stored offset are offered too (a partition read again from its
-                // start, copies from a rebalance): handlers skip what they have.
-                try await ProjectionOffsets.lock(group: configuration.groupID, topic: partition.topic, partition: partition.partition,
-                                                 on: connection, logger: logger)
-                guard let last = messages.last else { continue }
-                let events = messages.compactMap { message -> RecordedEvent? in
-                    let event = CloudEventMessage.event(from: message)
-                    if event == nil { logger.warning("\(configuration.name) skipped a message that is no CloudEvent of ours", metadata: ["topic": "\(message.topic)", "offset": "\(message.offset)"]) }
-                    return event
-                }
-                span.linkTraces(of: events)
-                try await handler.apply(events, on: connection)
-                try await ProjectionOffsets.advance(group: configuration.groupID, topic: partition.topic, partition: partition.partition,
-                                                    to: last.offset + 1, on: connection, logger: logger)
-            }
+            // Messages below the stored offset are offered too (a partition read again from its
+            // start, copies from a rebalance): handlers skip what they have.
+            try await ProjectionOffsets.lock(group: groupID, partitions: byPartition.map { ($0.key.topic, $0.key.partition) }, on: connection, logger: logger)
+            try await handler.apply(events, on: connection)
+            try await ProjectionOffsets.advance(
+                group: groupID, to: byPartition.compactMap { partition, messages in messages.last.map { (partition.topic, partition.partition, $0.offset + 1) } },
+                on: connection, logger: logger
+            )
         }
     }
 }

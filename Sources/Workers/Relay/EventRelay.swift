@@ -39,6 +39,10 @@ public struct EventRelay: Service {
         public var categories: [String] = EventCatalog.categories.map(\.category)
         /// How often the topics' ids are compared with those recorded (a lost topic shows a new id).
         public var topicCheckInterval = Duration.seconds(5)
+        /// Told of each page the broker confirmed: its events' positions, when the page was read
+        /// from the store and when the broker had confirmed all of it. How `commerce-bench
+        /// projection` splits the lag into stages; nil otherwise.
+        public var published: (@Sendable (_ positions: [Int64], _ read: ContinuousClock.Instant, _ confirmed: ContinuousClock.Instant) -> Void)?
 
         public init() {}
     }
@@ -99,6 +103,7 @@ public struct EventRelay: Service {
                     await store.waitForAppends(after: generation, timeout: configuration.idlePoll)
                     continue
                 }
+                let read = ContinuousClock.now
                 try await ensureTopics(for: page.events, producer: producer, known: &topics)
                 // One span per published page, linked to each event's trace.
                 try await withSpan("relay publish", context: .topLevel, ofKind: .producer) { span in
@@ -107,6 +112,7 @@ public struct EventRelay: Service {
                     let results = await producer.send(page.events.map { CloudEventMessage.message(for: $0, topicPrefix: configuration.topicPrefix) })
                     for case .failure(let error) in results { throw error }
                 }
+                configuration.published?(page.events.map(\.position), read, .now)
                 try await store.storeCheckpoint(page.nextPosition, for: configuration.checkpointName)
                 logger.debug("relay published", metadata: ["events": "\(page.events.count)", "position": "\(page.nextPosition)"])
                 checkpoint = page.nextPosition

@@ -44,16 +44,6 @@ public enum ParkedEvents {
         )
     }
 
-    /// Of these streams, those with a parked event in the projection.
-    static func streams(_ streams: [String], projection: String, on connection: PostgresConnection, logger: Logger) async throws -> Set<String> {
-        let rows = try await connection.query(
-            "SELECT DISTINCT stream_name FROM parked_events WHERE projection = \(projection) AND stream_name = ANY(\(streams))", logger: logger
-        )
-        var found: Set<String> = []
-        for try await stream in rows.decode(String.self) { found.insert(stream) }
-        return found
-    }
-
     /// How many events each projection has parked.
     public static func counts(client: PostgresClient, logger: Logger) async throws -> [String: Int64] {
         var counts: [String: Int64] = [:]

@@ -40,13 +40,17 @@ public enum ProjectionApplier {
         _ events: [RecordedEvent], to projections: [any Projection], on connection: PostgresConnection, logger: Logger
     ) async throws -> Int {
         var applied = 0
-        for projection in projections {
-            let relevant = events.filter { projection.categories.contains(String($0.category)) }
-            guard !relevant.isEmpty else { continue }
-            let fresh = try await unseen(relevant, by: projection.name, on: connection, logger: logger)
+        let relevant = projections.map { projection in (projection, events.filter { projection.categories.contains(String($0.category)) }) }
+            .filter { !$0.1.isEmpty }
+        let standing = try await Standing.read(
+            projections: relevant.map(\.0.name), streams: Array(Set(relevant.flatMap { $0.1.map(\.stream.rawValue) })), on: connection, logger: logger
+        )
+        for (projection, relevant) in relevant {
+            let fresh = try await unseen(relevant, by: projection.name, reached: standing.reached[projection.name] ?? [:],
+                                         watermark: standing.watermarks[projection.name] ?? 0, on: connection, logger: logger)
             guard !fresh.isEmpty else { continue }
             // A stream with a parked event stays held: its later events park behind it.
-            let held = try await ParkedEvents.streams(Array(Set(fresh.map(\.stream.rawValue))), projection: projection.name, on: connection, logger: logger)
+            let held = standing.held[projection.name] ?? []
             let waiting = fresh.filter { held.contains($0.stream.rawValue) }.map(ParkedEvent.heldBehind)
             let builder = projection.makeBuilder()
             let parked = try await builder.add(fresh.filter { !held.contains($0.stream.rawValue) }, loadingFrom: connection, logger: logger)
@@ -57,24 +61,46 @@ public enum ProjectionApplier {
         return applied
     }
 
-    /// The events past the versions `projection` has recorded for their streams, and past its
-    /// rebuild watermark, each once — preceded by any earlier events of their streams that it
-    /// never received (fetched from the store): a stream's events apply in order and none is
-    /// passed over, even when a topic was lost or a partition re-read out of turn.
-    static func unseen(_ events: [RecordedEvent], by projection: String, on connection: PostgresConnection, logger: Logger) async throws -> [RecordedEvent] {
-        let streams = Array(Set(events.map(\.stream.rawValue)))
-        var reached: [String: Int64] = [:]
-        var watermark: Int64 = 0
-        let rows = try await connection.query(
-            """
-            SELECT stream_name, version FROM projection_stream_versions WHERE projection = \(projection) AND stream_name = ANY(\(streams))
-            UNION ALL SELECT NULL, position FROM projection_watermarks WHERE projection = \(projection)
-            """,
-            logger: logger
-        )
-        for try await (stream, version) in rows.decode((String?, Int64).self) {
-            if let stream { reached[stream] = version } else { watermark = version }
+    /// Where each projection stands on some streams, read in one statement for a whole batch:
+    /// the versions it has reached, its rebuild watermark, and the streams it holds parked.
+    struct Standing {
+        var reached: [String: [String: Int64]] = [:]
+        var watermarks: [String: Int64] = [:]
+        var held: [String: Set<String>] = [:]
+
+        static func read(projections: [String], streams: [String], on connection: PostgresConnection, logger: Logger) async throws -> Standing {
+            var standing = Standing()
+            guard !projections.isEmpty else { return standing }
+            let rows = try await connection.query(
+                """
+                SELECT 0, projection, stream_name, version FROM projection_stream_versions
+                  WHERE projection = ANY(\(projections)) AND stream_name = ANY(\(streams))
+                UNION ALL SELECT 1, projection, NULL, position FROM projection_watermarks WHERE projection = ANY(\(projections))
+                UNION ALL SELECT DISTINCT 2, projection, stream_name, 0::bigint FROM parked_events
+                  WHERE projection = ANY(\(projections)) AND stream_name = ANY(\(streams))
+                """,
+                logger: logger
+            )
+            for try await (kind, projection, stream, version) in rows.decode((Int32, String, String?, Int64).self) {
+                switch (kind, stream) {
+                case (0, let stream?): standing.reached[projection, default: [:]][stream] = version
+                case (1, _): standing.watermarks[projection] = version
+                case (2, let stream?): standing.held[projection, default: []].insert(stream)
+                default: break
+                }
+            }
+            return standing
         }
+    }
+
+    /// The events past the versions `projection` has recorded for their streams (`reached`), and
+    /// past its rebuild watermark, each once — preceded by any earlier events of their streams
+    /// that it never received (fetched from the store): a stream's events apply in order and none
+    /// is passed over, even when a topic was lost or a partition re-read out of turn.
+    static func unseen(
+        _ events: [RecordedEvent], by projection: String, reached: [String: Int64], watermark: Int64, on connection: PostgresConnection, logger: Logger
+    ) async throws -> [RecordedEvent] {
+        var reached = reached
         var candidates = events
         let gaps = streamGaps(in: events, reached: reached, watermark: watermark)
         if !gaps.isEmpty {

@@ -84,7 +84,12 @@ struct BenchProjection: AsyncParsableCommand {
             let end = start + warmUp + .milliseconds(Int(seconds * 1000))
             var sent = 0
             while clock.now < end {
-                let appends = Self.streamAppends(try history.order())
+                // The orders due by now in one append (one order at a time, the round trip
+                // alone would cap the rate): as many clients' appends share a commit.
+                let due = (clock.now - start).inSeconds * Double(rate)
+                var orders = try history.order()
+                while Double(sent + orders.reduce(0) { $0 + $1.events.count }) < due { orders += try history.order() }
+                let appends = Self.streamAppends(orders)
                 let results = try await store.append(appends)
                 let committed = clock.now
                 sent += appends.reduce(0) { $0 + $1.events.count }
@@ -99,8 +104,8 @@ struct BenchProjection: AsyncParsableCommand {
                     }
                 }
                 // Pace to the rate: the next order goes out when the events so far are due.
-                let due = start + .milliseconds(sent * 1000 / rate)
-                if due > clock.now { try await Task.sleep(until: due, clock: clock) }
+                let next = start + .milliseconds(sent * 1000 / rate)
+                if next > clock.now { try await Task.sleep(until: next, clock: clock) }
             }
             let achieved = Double(sent) / (clock.now - start).inSeconds
             try await tracker.waitForAll(timeout: .seconds(30))

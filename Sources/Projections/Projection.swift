@@ -45,19 +45,24 @@ public enum ProjectionApplier {
         let standing = try await Standing.read(
             projections: relevant.map(\.0.name), streams: Array(Set(relevant.flatMap { $0.1.map(\.stream.rawValue) })), on: connection, logger: logger
         )
-        for (projection, relevant) in relevant {
-            let fresh = try await unseen(relevant, by: projection.name, reached: standing.reached[projection.name] ?? [:],
-                                         watermark: standing.watermarks[projection.name] ?? 0, on: connection, logger: logger)
-            guard !fresh.isEmpty else { continue }
-            // A stream with a parked event stays held: its later events park behind it.
-            let held = standing.held[projection.name] ?? []
-            let waiting = fresh.filter { held.contains($0.stream.rawValue) }.map(ParkedEvent.heldBehind)
-            let builder = projection.makeBuilder()
-            let parked = try await builder.add(fresh.filter { !held.contains($0.stream.rawValue) }, loadingFrom: connection, logger: logger)
-            try await builder.flush(on: connection, logger: logger)
-            try await ParkedEvents.park(waiting + parked, projection: projection.name, on: connection, logger: logger)
-            applied += fresh.count - waiting.count - parked.count
+        // Every read model's stream versions go in one statement at the end.
+        let versions = StreamVersions.Gathered()
+        try await StreamVersions.$gathered.withValue(versions) {
+            for (projection, relevant) in relevant {
+                let fresh = try await unseen(relevant, by: projection.name, reached: standing.reached[projection.name] ?? [:],
+                                             watermark: standing.watermarks[projection.name] ?? 0, on: connection, logger: logger)
+                guard !fresh.isEmpty else { continue }
+                // A stream with a parked event stays held: its later events park behind it.
+                let held = standing.held[projection.name] ?? []
+                let waiting = fresh.filter { held.contains($0.stream.rawValue) }.map(ParkedEvent.heldBehind)
+                let builder = projection.makeBuilder()
+                let parked = try await builder.add(fresh.filter { !held.contains($0.stream.rawValue) }, loadingFrom: connection, logger: logger)
+                try await builder.flush(on: connection, logger: logger)
+                try await ParkedEvents.park(waiting + parked, projection: projection.name, on: connection, logger: logger)
+                applied += fresh.count - waiting.count - parked.count
+            }
         }
+        try await versions.write(on: connection, logger: logger)
         return applied
     }
 

@@ -297,39 +297,3 @@ final class StreamHold {
         return parked
     }
 }
-
-/// The dedupe rows of a rebuilt projection: each stream's last version, as live projection
-/// would have left them.
-final class StreamVersions {
-    private var versions: [String: Int64] = [:]
-    var enabled = true
-
-    func record(_ event: RecordedEvent) {
-        guard enabled else { return }
-        versions[event.stream.rawValue] = event.version
-    }
-
-    func write(projection: String, on connection: PostgresConnection, logger: Logger) async throws {
-        try await Self.write(take(), projection: projection, on: connection, logger: logger)
-    }
-
-    /// The versions recorded since the last call, forgotten here.
-    func take() -> [String: Int64] {
-        defer { versions.removeAll(keepingCapacity: true) }
-        return versions
-    }
-
-    static func write(_ versions: [String: Int64], projection: String, on connection: PostgresConnection, logger: Logger) async throws {
-        guard !versions.isEmpty else { return }
-        // In key order, like the read models' own rows.
-        let streams = versions.keys.sorted()
-        try await BulkInsert(
-            table: "projection_stream_versions",
-            columns: [("projection", "$1"), ("stream_name", "$2"), ("version", "$3")],
-            conflict: "ON CONFLICT (projection, stream_name) DO UPDATE SET version = greatest(projection_stream_versions.version, excluded.version)"
-        ).write(
-            [.text(Array(repeating: projection, count: streams.count)), .text(streams), .bigint(streams.map { versions[$0]! })],
-            rowCount: streams.count, on: connection, logger: logger
-        )
-    }
-}

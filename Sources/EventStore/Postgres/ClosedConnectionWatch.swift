@@ -7,7 +7,7 @@ import PostgresNIO
 /// write itself. When the channel has already closed — the server restarting or going away, and
 /// the pool handing out the connection before it has heard — the write is dropped and the caller
 /// waits for ever, deaf to cancellation, holding its lease (seen with a few dozen pool users
-/// across server restarts: most restarts left some waiting; see `ClosedConnectionWatchTests`).
+/// across server restarts: most restarts left some waiting; see `PoolOutageTests`).
 /// A worker loop or an HTTP request stuck so never goes on, and a graceful shutdown waits for it.
 ///
 /// So each statement (or a leased connection's whole use) runs in a task of its own, watched: once
@@ -71,6 +71,8 @@ public final class ClosedConnectionWatch: Sendable {
             defer { state.sweeping = true }
             return (state.nextID, !state.sweeping)
         }
+        // Unstructured on purpose: the sweeper serves every caller and ends by itself once
+        // nothing is watched; no caller owns it.
         if startSweeper { Task { await sweep() } }
         return id
     }
@@ -82,6 +84,7 @@ public final class ClosedConnectionWatch: Sendable {
     /// Until nothing is watched: gives up the runs whose connection has stayed closed for `grace`.
     private func sweep() async {
         while true {
+            // Never cancelled (nobody holds the task), so the sleep cannot throw.
             try? await Task.sleep(for: interval)
             let now = ContinuousClock.now
             let (givenUp, done) = state.withLockedValue { state -> ([@Sendable () -> Void], Bool) in
@@ -121,6 +124,8 @@ private final class WatchedRun<T: Sendable>: Sendable {
     }
 
     func start(_ body: @escaping @Sendable () async -> Void) {
+        // A task of its own, not a child: a child's caller would have to wait for it, and a lost
+        // statement never ends. It ends the run through ``finish(_:)``, errors included.
         let task = Task { await body() }
         let cancelled = state.withLockedValue { state -> Bool in
             state.task = task

@@ -1,3 +1,4 @@
+import Logging
 import PostgresNIO
 
 extension PostgresClient {
@@ -6,10 +7,15 @@ extension PostgresClient {
     /// The client's pool keeps retrying a refused connection until the caller gives up, so a
     /// bounded wait is the only way to tell "down" from "slow".
     public func ping(timeout: Duration) async throws {
+        // Watched (a logger passed): `withTimeout` waits for its operation, and a ping lost with
+        // its connection would otherwise never end.
         try await withTimeout(timeout) {
-            try await self.query("SELECT 1")
+            try await self.query("SELECT 1", logger: Self.silent)
         }
     }
+
+    /// Pings log nothing: they run every few seconds.
+    private static let silent = Logger(label: "ping", factory: { _ in SwiftLogNoOpLogHandler() })
 
     /// Creates a client for `url`, runs it for the duration of `body`, then shuts it down.
     /// For one-shot commands and tests; long-running processes add the client to their `ServiceGroup`.

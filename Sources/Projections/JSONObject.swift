@@ -67,6 +67,20 @@ struct JSONObject {
         return scanner.string()
     }
 
+    func boolean(_ name: String) -> Bool? {
+        guard var scanner = value(name) else { return nil }
+        return scanner.boolean()
+    }
+
+    /// The text of member `name`'s value as the event has it (any kind of value), for a read
+    /// model that stores it as it is.
+    func raw(_ name: String) -> String? {
+        guard var scanner = value(name) else { return nil }
+        let start = scanner.index
+        guard scanner.skipValue() else { return nil }
+        return String(decoding: bytes[start..<scanner.index], as: UTF8.self)
+    }
+
     func integer(_ name: String) -> Int64? {
         guard var scanner = value(name) else { return nil }
         return scanner.integer()

@@ -18,7 +18,7 @@ public struct OrderHistoryProjection: Projection {
 
 /// Orders in memory, and the fold of order events onto them. Timeline rows never change once
 /// written, so each flush writes and forgets them.
-final class OrderHistoryBuilder: ReadModelBuilder {
+final class OrderHistoryBuilder: TableWritingBuilder {
     struct OrderRow: Sendable {
         var customerKind: String
         var customerID: String
@@ -33,7 +33,7 @@ final class OrderHistoryBuilder: ReadModelBuilder {
         var position: Int64
     }
 
-    struct TimelineRow {
+    struct TimelineRow: Sendable {
         var orderID: String
         var position: Int64
         var eventType: String
@@ -51,7 +51,7 @@ final class OrderHistoryBuilder: ReadModelBuilder {
         get { streamVersions.enabled }
         set { streamVersions.enabled = newValue }
     }
-    /// Not used: its rows are merged either way.
+    /// The next flush copies its rows in (a rebuild's only flush).
     var writesIntoEmptyTables = false
     private let hold = StreamHold()
 
@@ -94,42 +94,69 @@ final class OrderHistoryBuilder: ReadModelBuilder {
         }
     }
 
+    /// The current schema version of each order event type.
+    private static let currentVersions: [String: Int] = Dictionary(
+        uniqueKeysWithValues: EventCatalog.entries.filter { $0.category == "order" }.map { ($0.eventType, $0.schemaVersion) }
+    )
+
+    /// What `event` does to the rows, read field by field from its JSON (``JSONObject``; older
+    /// schema versions upcast first): decoding whole order events was most of a rebuild's
+    /// time. The JSON parts the rows keep (lines, totals, an address, a timeline detail) are the
+    /// event's own text of them, which is what encoding the decoded part writes: events are
+    /// stored as ``EventCodec`` encoded them. An unknown type, or a field missing, parks it.
     static func change(for event: RecordedEvent) -> Result<Change, DomainError> {
-        let encoded = EncodedEvent(type: event.type, schemaVersion: Int(event.schemaVersion), json: event.data)
-        return Result { () throws(DomainError) in change(for: try EventCodec.decode(OrderEvent.self, encoded), event) }
+        guard let current = currentVersions[event.type] else {
+            return .failure(DomainError(.unknownEventType, "the order history reads no event type \(event.type)"))
+        }
+        return Result { () throws(DomainError) -> Change in
+            guard let object = try JSONObject(upcasting: event, to: current), let change = change(event.type, object, event) else {
+                throw DomainError(.malformedEvent, "\(event.type) v\(event.schemaVersion) lacks a field the order history reads")
+            }
+            return change
+        }
     }
 
-    static func change(for order: OrderEvent, _ event: RecordedEvent) -> Change {
-        switch order {
-        case .placed(let placed):
-            let (kind, customer): (String, String) = switch placed.customer {
-            case .customer(let id): ("customer", id.rawValue)
-            case .guest(let token): ("guest", token)
+    private static func change(_ type: String, _ object: JSONObject, _ event: RecordedEvent) -> Change? {
+        guard let orderID = object.string("orderId").flatMap({ try? OrderID($0) }) else { return nil }
+        func transition(_ status: String?, detail: String? = "{}", refunded: String? = nil) -> Change? {
+            detail.map { .transition(orderID, status: status, detail: $0, refunded: refunded) }
+        }
+        /// A detail object of members taken as they are, in the encoder's (sorted) key order;
+        /// nil when a required one is missing.
+        func detail(_ names: String..., optional: Set<String> = []) -> String? {
+            var members: [String] = []
+            for name in names {
+                // A missing optional part is left out, as the encoder leaves out nil.
+                if let value = object.raw(name), !(optional.contains(name) && value == "null") {
+                    members.append("\"\(name)\":\(value)")
+                } else if !optional.contains(name) {
+                    return nil
+                }
             }
-            return .placed(placed.orderId, OrderRow(
-                customerKind: kind, customerID: customer, status: "placed", lines: EventCodec.encodeJSON(placed.lines),
-                totals: EventCodec.encodeJSON(placed.totals), discounts: EventCodec.encodeJSON(placed.discounts), shippingAddress: EventCodec.encodeJSON(placed.shippingAddress),
-                refunded: nil, placedAt: event.recordedAt, updatedAt: event.recordedAt, position: event.position
+            return "{" + members.joined(separator: ",") + "}"
+        }
+        switch type {
+        case "OrderPlaced":
+            guard let customer = object.object("customer"), let kind = customer.string("kind"), let customerID = customer.string("id"),
+                  let lines = object.raw("lines"), let totals = object.raw("totals"), let discounts = object.raw("discounts"),
+                  let address = object.raw("shippingAddress") else { return nil }
+            return .placed(orderID, OrderRow(
+                customerKind: kind, customerID: customerID, status: "placed", lines: lines, totals: totals, discounts: discounts,
+                shippingAddress: address, refunded: nil, placedAt: event.recordedAt, updatedAt: event.recordedAt, position: event.position
             ))
-        case .paymentAuthorized(let authorized):
-            return .transition(authorized.orderId, status: "paymentAuthorized", detail: "{}", refunded: nil)
-        case .paid(let paid):
-            return .transition(paid.orderId, status: "paid", detail: "{}", refunded: nil)
-        case .fulfilmentRecorded(let fulfilment):
-            return .transition(fulfilment.orderId, status: fulfilment.complete ? "fulfilled" : "partiallyFulfilled",
-                               detail: EventCodec.encodeJSON(["lines": fulfilment.lines]), refunded: nil)
-        case .shipped(let shipped):
-            return .transition(shipped.orderId, status: "shipped",
-                               detail: EventCodec.encodeJSON(["carrier": shipped.carrier, "trackingNumber": shipped.trackingNumber]), refunded: nil)
-        case .delivered(let delivered):
-            return .transition(delivered.orderId, status: "delivered", detail: "{}", refunded: nil)
-        case .cancelled(let cancelled):
-            return .transition(cancelled.orderId, status: "cancelled", detail: EventCodec.encodeJSON(["reason": cancelled.reason, "cause": cancelled.cause.rawValue]), refunded: nil)
-        case .returnRecorded(let returned):
-            return .transition(returned.orderId, status: nil, detail: EventCodec.encodeJSON(ReturnDetail(lines: returned.lines, reason: returned.reason, refund: returned.refund)), refunded: nil)
-        case .refunded(let refunded):
-            return .transition(refunded.orderId, status: nil, detail: EventCodec.encodeJSON(refunded.amount),
-                               refunded: EventCodec.encodeJSON(refunded.refundedTotal))
+        case "OrderPaymentAuthorized": return transition("paymentAuthorized")
+        case "OrderPaid": return transition("paid")
+        case "OrderFulfilmentRecorded":
+            guard let complete = object.boolean("complete") else { return nil }
+            return transition(complete ? "fulfilled" : "partiallyFulfilled", detail: detail("lines"))
+        case "OrderShipped": return transition("shipped", detail: detail("carrier", "trackingNumber"))
+        case "OrderDelivered": return transition("delivered")
+        case "OrderCancelled": return transition("cancelled", detail: detail("cause", "reason"))
+        case "OrderReturnRecorded": return transition(nil, detail: detail("lines", "reason", "refund", optional: ["refund"]))
+        case "OrderRefunded":
+            guard let total = object.raw("refundedTotal") else { return nil }
+            return transition(nil, detail: object.raw("amount"), refunded: total)
+        default: return nil
         }
     }
 
@@ -161,13 +188,6 @@ final class OrderHistoryBuilder: ReadModelBuilder {
         return hold.drain()
     }
 
-    /// A return as the timeline shows it.
-    struct ReturnDetail: Encodable {
-        let lines: [ReturnLine]
-        let reason: String
-        let refund: Money?
-    }
-
     private func record(_ id: OrderID, status: String?, detail: String, _ event: RecordedEvent) {
         guard let order = orders[id.rawValue] else { return }
         timeline.append(TimelineRow(
@@ -176,9 +196,24 @@ final class OrderHistoryBuilder: ReadModelBuilder {
         ))
     }
 
-    func flush(on connection: PostgresConnection, logger: Logger) async throws {
-        let ids = Array(changedOrders)
-        let rows = ids.map { orders[$0]! }
+    func takeWrites(logger: Logger) -> TableWrites {
+        // In key order: a rebuild copies them into a table whose index is built afterwards.
+        let orderRows = changedOrders.sorted().map { ($0, orders[$0]!) }
+        let timeline = self.timeline
+        let copying = writesIntoEmptyTables
+        changedOrders.removeAll(keepingCapacity: true)
+        self.timeline.removeAll(keepingCapacity: true)
+        writesIntoEmptyTables = false
+        var writes = TableWrites()
+        writes.add("order_history") { try await Self.writeOrders(orderRows, copying: copying, on: $0, logger: logger) }
+        writes.add("order_timeline") { try await Self.writeTimeline(timeline, copying: copying, on: $0, logger: logger) }
+        let (versions, projection) = (streamVersions.take(), projection)
+        writes.add("projection_stream_versions") { try await StreamVersions.write(versions, projection: projection, on: $0, logger: logger) }
+        return writes
+    }
+
+    private static func writeOrders(_ orders: [(id: String, row: OrderRow)], copying: Bool, on connection: PostgresConnection, logger: Logger) async throws {
+        let rows = orders.map(\.row)
         try await BulkInsert(
             table: "order_history",
             columns: [
@@ -194,13 +229,16 @@ final class OrderHistoryBuilder: ReadModelBuilder {
                 """
         ).write(
             [
-                .text(ids), .text(rows.map(\.customerKind)), .text(rows.map(\.customerID)), .text(rows.map(\.status)),
+                .text(orders.map(\.id)), .text(rows.map(\.customerKind)), .text(rows.map(\.customerID)), .text(rows.map(\.status)),
                 .text(rows.map(\.lines)), .text(rows.map(\.totals)), .text(rows.map(\.shippingAddress)),
                 .text(rows.map { $0.refunded ?? "" }), .timestamptz(rows.map(\.placedAt)), .timestamptz(rows.map(\.updatedAt)),
                 .bigint(rows.map(\.position)), .text(rows.map(\.discounts)),
             ],
-            rowCount: ids.count, on: connection, logger: logger
+            rowCount: rows.count, on: connection, logger: logger, copyingIntoEmptyTable: copying
         )
+    }
+
+    private static func writeTimeline(_ timeline: [TimelineRow], copying: Bool, on connection: PostgresConnection, logger: Logger) async throws {
         try await BulkInsert(
             table: "order_timeline",
             columns: [
@@ -213,10 +251,7 @@ final class OrderHistoryBuilder: ReadModelBuilder {
                 .text(timeline.map(\.orderID)), .bigint(timeline.map(\.position)), .text(timeline.map(\.eventType)),
                 .text(timeline.map(\.status)), .text(timeline.map(\.detail)), .timestamptz(timeline.map(\.occurredAt)),
             ],
-            rowCount: timeline.count, on: connection, logger: logger
+            rowCount: timeline.count, on: connection, logger: logger, copyingIntoEmptyTable: copying
         )
-        changedOrders.removeAll(keepingCapacity: true)
-        timeline.removeAll(keepingCapacity: true)
-        try await streamVersions.write(projection: projection, on: connection, logger: logger)
     }
 }

@@ -29,24 +29,51 @@ struct BenchProjection: AsyncParsableCommand {
     @Option(help: "Events each read model's rebuild reads, at least.")
     var events: Int = 1_000_000
 
+    @Option(help: "Keep the rebuild history in this database and reuse it on later runs (with --part rebuild: the lag part would publish the whole history).")
+    var database: String?
+
+    enum Part: String, ExpressibleByArgument, CaseIterable {
+        case all, lag, rebuild
+    }
+
+    @Option(help: "What to measure: all, lag or rebuild.")
+    var part: Part = .all
+
+    @Option(help: "Rebuild only these read models (comma-separated names).")
+    var only: String?
+
     func run() async throws {
         let settings = try Settings()
         var logger = settings.makeLogger(label: "bench")
         logger.logLevel = .warning
         guard rate > 0, seconds > 0, events > 0 else { throw ValidationError("--rate, --seconds and --events must be positive") }
-        try await withBenchDatabase(settings: settings, logger: logger) { url in
+        guard database == nil || part == .rebuild else { throw ValidationError("--database goes with --part rebuild") }
+        let run = { (url: DatabaseURL) in
             try await PostgresClient.withClient(url, maximumConnections: 12, logger: logger) { client in
                 let store = PostgresEventStore(client: client, logger: logger)
                 var history = SyntheticHistory(seed: 42, start: Date())
-                for _ in 0..<10 {
-                    _ = try await store.append(Self.streamAppends(try history.catalog(products: 200)))
+                // A kept database's history is measured as it is (a new catalog would clash with its streams).
+                let kept = try await store.frontierStatus().headPosition > 0
+                if !kept {
+                    for _ in 0..<10 {
+                        _ = try await store.append(Self.streamAppends(try history.catalog(products: 200)))
+                    }
                 }
                 print("commerce-bench projection — relay, Kafka (\(settings.kafkaBrokers)) and projector in this process")
-                print("")
-                try await measureLag(store: store, history: &history, settings: settings, logger: logger)
-                print("")
-                try await measureRebuilds(store: store, history: &history, logger: logger)
+                if part != .rebuild {
+                    print("")
+                    try await measureLag(store: store, history: &history, settings: settings, logger: logger)
+                }
+                if part != .lag {
+                    print("")
+                    try await measureRebuilds(store: store, history: &history, loading: !kept, logger: logger)
+                }
             }
+        }
+        if let database {
+            try await withKeptBenchDatabase(database, settings: settings, logger: logger, run)
+        } else {
+            try await withBenchDatabase(settings: settings, logger: logger, run)
         }
     }
 
@@ -154,7 +181,7 @@ struct BenchProjection: AsyncParsableCommand {
 
     // MARK: Rebuild
 
-    private func measureRebuilds(store: PostgresEventStore, history: inout SyntheticHistory, logger: Logger) async throws {
+    private func measureRebuilds(store: PostgresEventStore, history: inout SyntheticHistory, loading: Bool, logger: Logger) async throws {
         let clock = ContinuousClock()
         let loadStart = clock.now
         var generating = Duration.zero
@@ -163,7 +190,7 @@ struct BenchProjection: AsyncParsableCommand {
         // order and inventory events (and a few searches, for search analytics). Carts are left
         // out: neither reads them.
         var counts = try await (countEvents(store, ["order"]), countEvents(store, ["product", "inventory"]))
-        while min(counts.0, counts.1) < events {
+        while loading, min(counts.0, counts.1) < events {
             let generated = clock.now
             var batch: [SyntheticHistory.Append] = []
             for index in 0..<300 {
@@ -177,7 +204,11 @@ struct BenchProjection: AsyncParsableCommand {
             _ = try await store.append(appends)
             appending += clock.now - appended
             for append in appends {
-                if append.stream.category == "order" { counts.0 += append.events.count } else { counts.1 += append.events.count }
+                switch append.stream.category {
+                case "order": counts.0 += append.events.count
+                case "product", "inventory": counts.1 += append.events.count
+                default: break
+                }
             }
         }
         let total = try await countEvents(store, [])
@@ -185,7 +216,8 @@ struct BenchProjection: AsyncParsableCommand {
         print(pad("read model", 16) + pad("events", 10, right: true) + pad("seconds", 10, right: true) + pad("events/s", 12, right: true)
             + "   bulk phase: reading / folding / writing s")
         let rebuilder = ProjectionRebuilder(store: store, logger: logger)
-        for projection in WorkerSet.projections {
+        let chosen = only.map { Set($0.split(separator: ",").map(String.init)) }
+        for projection in WorkerSet.projections where chosen?.contains(projection.name) ?? true {
             let report = try await rebuilder.rebuild(projection)
             print(pad(projection.name, 16) + pad("\(report.events)", 10, right: true) + pad(String(format: "%.2f", report.seconds), 10, right: true)
                 + pad(format(report.eventsPerSecond), 12, right: true)

@@ -42,7 +42,7 @@ final class PromotionsBuilder: ReadModelBuilder {
         var issuedAt: Date
     }
 
-    struct RedemptionRow {
+    struct RedemptionRow: Sendable {
         var promotionID: String
         var orderID: String
         var code: String?
@@ -57,7 +57,9 @@ final class PromotionsBuilder: ReadModelBuilder {
     enum Decoded: Sendable {
         case promotion(PromotionEvent)
         case coupon(CouponEvent)
-        case order(OrderEvent)
+        /// An order placed: its use of each promotion.
+        case orderPlaced([RedemptionRow])
+        case orderCancelled(orderID: String)
         case ignored
     }
 
@@ -91,7 +93,7 @@ final class PromotionsBuilder: ReadModelBuilder {
             return switch event.category {
             case "promotion": Result { () throws(DomainError) in .promotion(try EventCodec.decode(PromotionEvent.self, encoded)) }
             case "coupon": Result { () throws(DomainError) in .coupon(try EventCodec.decode(CouponEvent.self, encoded)) }
-            case "order": Result { () throws(DomainError) in .order(try EventCodec.decode(OrderEvent.self, encoded)) }
+            case "order": Self.orderFacts(event)
             default: .failure(DomainError(.unknownEventType, "the promotions read model reads no \(event.category) events"))
             }
         }
@@ -113,9 +115,9 @@ final class PromotionsBuilder: ReadModelBuilder {
             switch value {
             case .promotion(let promotion): apply(promotion, event)
             case .coupon(let coupon): apply(coupon, event)
-            case .order(.placed(let placed)): record(placed, event)
-            case .order(.cancelled(let cancelled)): cancellations.append((cancelled.orderId.rawValue, event.recordedAt))
-            case .order, .ignored: break
+            case .orderPlaced(let rows): redemptions += rows
+            case .orderCancelled(let orderID): cancellations.append((orderID, event.recordedAt))
+            case .ignored: break
             }
         }
         return hold.drain()
@@ -156,17 +158,39 @@ final class PromotionsBuilder: ReadModelBuilder {
         }
     }
 
-    private func record(_ placed: OrderPlaced, _ event: RecordedEvent) {
-        let (kind, customer): (String, String) = switch placed.customer {
-        case .customer(let id): ("customer", id.rawValue)
-        case .guest(let token): ("guest", token)
+    /// The current schema version of each order event type.
+    private static let orderVersions: [String: Int] = Dictionary(
+        uniqueKeysWithValues: EventCatalog.entries.filter { $0.category == "order" }.map { ($0.eventType, $0.schemaVersion) }
+    )
+
+    /// What an order event tells this read model, read field by field from its JSON
+    /// (``JSONObject``; older versions upcast first): order events are most of what it reads,
+    /// and decoding them whole was most of its rebuild's time. Of a placed order, a row per
+    /// promotion it used; of a cancelled one, its id. A field missing parks the event.
+    static func orderFacts(_ event: RecordedEvent) -> Result<Decoded, DomainError> {
+        guard let current = orderVersions[event.type] else {
+            return .failure(DomainError(.unknownEventType, "the promotions read model reads no event type \(event.type)"))
         }
-        for discount in placed.discounts {
-            redemptions.append(RedemptionRow(
-                promotionID: discount.promotionId.rawValue, orderID: placed.orderId.rawValue, code: discount.code?.rawValue,
-                customerKind: kind, customerID: customer, discount: discount.amount.amount, orderTotal: placed.totals.total.amount,
-                currency: placed.totals.total.currency.code, placedAt: event.recordedAt
-            ))
+        guard event.type == "OrderPlaced" || event.type == "OrderCancelled" else { return .success(.ignored) }
+        return Result { () throws(DomainError) -> Decoded in
+            guard let object = try JSONObject(upcasting: event, to: current), let orderID = object.string("orderId") else {
+                throw DomainError(.malformedEvent, "\(event.type) v\(event.schemaVersion) lacks the order's id")
+            }
+            if event.type == "OrderCancelled" { return .orderCancelled(orderID: orderID) }
+            guard let customer = object.object("customer"), let kind = customer.string("kind"), let customerID = customer.string("id"),
+                  let total = object.object("totals")?.object("total"), let orderTotal = total.integer("amount"),
+                  let currency = total.string("currency"), let discounts = object.objects("discounts") else {
+                throw DomainError(.malformedEvent, "\(event.type) v\(event.schemaVersion) lacks a field the promotions read model reads")
+            }
+            return .orderPlaced(try discounts.map { discount throws(DomainError) in
+                guard let promotionID = discount.string("promotionId"), let amount = discount.object("amount")?.integer("amount") else {
+                    throw DomainError(.malformedEvent, "\(event.type) v\(event.schemaVersion) has a discount without its promotion or amount")
+                }
+                return RedemptionRow(
+                    promotionID: promotionID, orderID: orderID, code: discount.string("code"), customerKind: kind, customerID: customerID,
+                    discount: amount, orderTotal: orderTotal, currency: currency, placedAt: event.recordedAt
+                )
+            })
         }
     }
 

@@ -29,8 +29,8 @@ struct BenchProjection: AsyncParsableCommand {
     @Option(help: "Events each read model's rebuild reads, at least.")
     var events: Int = 1_000_000
 
-    @Option(help: "Keep the rebuild history in this database and reuse it on later runs (with --part rebuild: the lag part would publish the whole history).")
-    var database: String?
+    @Option(help: "Rebuild only these read models (comma-separated names).")
+    var only: String?
 
     enum Part: String, ExpressibleByArgument, CaseIterable {
         case all, lag, rebuild
@@ -39,8 +39,8 @@ struct BenchProjection: AsyncParsableCommand {
     @Option(help: "What to measure: all, lag or rebuild.")
     var part: Part = .all
 
-    @Option(help: "Rebuild only these read models (comma-separated names).")
-    var only: String?
+    @Option(help: "Keep the rebuild history in this database and reuse it on later runs (with --part rebuild: the lag part would publish the whole history).")
+    var database: String?
 
     func run() async throws {
         let settings = try Settings()

@@ -302,10 +302,14 @@ struct CatalogIndexTests {
                                variants: [.init(available: 1, attributesJSON: "{}", prices: [100])]))
         }
         let matches = TextMatches(capacity: 20)
-        var reads: [String] = []
+        let log = LockedBox<[String]>([])
+        var reads: [String] {
+            get { log.value }
+            set { log.withLock { $0 = newValue } }
+        }
         func search(_ text: String, in snapshot: CatalogSnapshot) async throws -> [String] {
             try await matches.matches(text, ranked: false, snapshot: snapshot) { text, _ in
-                reads.append(text)
+                log.withLock { $0.append(text) }
                 return ["p1": 0, "p2": 0, "p3": 0, "unknown": 0]
             }.map { snapshot.ids[Int($0.ordinal)] }
         }
@@ -327,5 +331,40 @@ struct CatalogIndexTests {
         changed.seen.products = 7
         _ = try await search("tent", in: changed)
         #expect(reads == ["tent"])
+    }
+
+    @Test("concurrent first searches of one text share one read of its matches")
+    func concurrentFirstSearchesShareOneRead() async throws {
+        var snapshot = CatalogSnapshot(currencies: ["EUR"], seen: .init(), generation: 1)
+        for number in 0..<3 {
+            snapshot.put(.init(id: "p\(number)", name: "P \(number)", categoryPath: [], brand: nil, position: Int64(number), published: true,
+                               ratingSum: 0, ratingCount: 0, orders: 0, ratingChange: 0, catalogChange: 1,
+                               variants: [.init(available: 1, attributesJSON: "{}", prices: [100])]))
+        }
+        let matches = TextMatches()
+        let reads = LockedBox(0)
+        let started = LockedBox(0)
+        // The read waits until every search has begun, so that they arrive while it is under way.
+        let (gate, open) = AsyncStream<Void>.makeStream()
+        let frozen = snapshot
+        let found = try await withThrowingTaskGroup(of: [Int32].self) { group in
+            for _ in 0..<20 {
+                group.addTask {
+                    started.withLock { $0 += 1 }
+                    return try await matches.matches("tent", ranked: false, snapshot: frozen) { _, _ in
+                        reads.withLock { $0 += 1 }
+                        for await _ in gate { break }
+                        return ["p0": 0, "p2": 0]
+                    }.map(\.ordinal)
+                }
+            }
+            while started.value < 20 { await Task.yield() }
+            for _ in 0..<100 { await Task.yield() }
+            open.yield()
+            open.finish()
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(found.count == 20 && found.allSatisfy { $0 == [0, 2] })
+        #expect(reads.value == 1)
     }
 }

@@ -28,8 +28,24 @@ final class TextMatches: Sendable {
     /// A misspelt word searched as its neighbours can match thousands.
     static let defaultCapacity = 1_500_000
 
+    /// A read from the database under way: of one text, for one snapshot's product rows.
+    private struct Reading: Hashable {
+        let key: String
+        let generation: Int
+        let products: Int64
+    }
+
+    private enum Found {
+        case kept([Match])
+        case reading(Task<[Match], any Error>)
+    }
+
     let capacity: Int
     private let state = Mutex<(kept: [String: Kept], size: Int)>(([:], 0))
+    /// Reads under way, so that concurrent first searches of one text share one: right after a
+    /// product row changes every kept list is dropped at once, and a shop's popular texts then
+    /// arrive many at a time.
+    private let reading = Mutex<[Reading: Task<[Match], any Error>]>([:])
 
     init(capacity: Int = TextMatches.defaultCapacity) {
         self.capacity = capacity
@@ -38,15 +54,42 @@ final class TextMatches: Sendable {
     /// The matches of `textQuery` (`to_tsquery('simple', …)`) among `snapshot`'s products, ranked
     /// when `ranked`: kept ones when no product row changed since, else `read` from the database.
     func matches(
-        _ textQuery: String, ranked: Bool, snapshot: CatalogSnapshot, read: (String, Bool) async throws -> [String: Int64]
+        _ textQuery: String, ranked: Bool, snapshot: CatalogSnapshot, read: @escaping @Sendable (String, Bool) async throws -> [String: Int64]
     ) async throws -> [Match] {
         let key = (ranked ? "ranked " : "") + textQuery
-        let kept: [Match]? = state.withLock { state in
+        if let kept = kept(key, for: snapshot) { return kept }
+        let wanted = Reading(key: key, generation: snapshot.generation, products: snapshot.seen.products)
+        let found: Found = reading.withLock { reading in
+            if let task = reading[wanted] { return .reading(task) }
+            // Asked again under this lock: a read that ended since the first ask kept its list
+            // before it left `reading`.
+            if let kept = kept(key, for: snapshot) { return .kept(kept) }
+            let task = Task {
+                defer { _ = self.reading.withLock { $0.removeValue(forKey: wanted) } }
+                return try await self.read(textQuery, ranked: ranked, key: key, snapshot: snapshot, read: read)
+            }
+            reading[wanted] = task
+            return .reading(task)
+        }
+        switch found {
+        case .kept(let kept): return kept
+        case .reading(let task): return try await task.value
+        }
+    }
+
+    /// The list kept for `key`, if it is as fresh as `snapshot`'s product rows.
+    private func kept(_ key: String, for snapshot: CatalogSnapshot) -> [Match]? {
+        state.withLock { state in
             guard let kept = state.kept[key], kept.generation == snapshot.generation, kept.products == snapshot.seen.products else { return nil }
             if !kept.used { state.kept[key]?.used = true }
             return kept.matches
         }
-        if let kept { return kept }
+    }
+
+    /// Reads the matches from the database and keeps them.
+    private func read(
+        _ textQuery: String, ranked: Bool, key: String, snapshot: CatalogSnapshot, read: (String, Bool) async throws -> [String: Int64]
+    ) async throws -> [Match] {
         // A product published after the snapshot was read is not in it: not listed yet, and the
         // list kept for this snapshot's product rows leaves it out.
         // In the snapshot's order: the listing's pass then reads the products' columns and

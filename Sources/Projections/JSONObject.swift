@@ -11,6 +11,29 @@ extension JSONObject {
         }
         self.init(json)
     }
+
+    /// The current schema version of every event type of `categories`: what a read model that
+    /// reads events field by field upcasts them to.
+    static func currentVersions(of categories: Set<String>) -> [String: Int] {
+        Dictionary(uniqueKeysWithValues: EventCatalog.entries.filter { categories.contains($0.category) }.map { ($0.eventType, $0.schemaVersion) })
+    }
+
+    /// What `read` finds in `event`'s JSON object, upcast first to its type's version in
+    /// `versions`. A type `versions` lacks, a text that is not an object, or a field `read` finds
+    /// missing (nil) is a failure naming `reader`, for the caller to park the event.
+    static func read<Fact>(
+        _ event: RecordedEvent, versions: [String: Int], by reader: String, _ read: (JSONObject) throws(DomainError) -> Fact?
+    ) -> Result<Fact, DomainError> {
+        guard let current = versions[event.type] else {
+            return .failure(DomainError(.unknownEventType, "\(reader) reads no event type \(event.type)"))
+        }
+        return Result { () throws(DomainError) -> Fact in
+            guard let object = try JSONObject(upcasting: event, to: current), let fact = try read(object) else {
+                throw DomainError(.malformedEvent, "\(event.type) v\(event.schemaVersion) lacks a field \(reader) reads")
+            }
+            return fact
+        }
+    }
 }
 
 /// A JSON object in an event's text, read field by field (see ``JSONScanner``): for a read

@@ -95,29 +95,23 @@ final class OrderHistoryBuilder: TableWritingBuilder {
     }
 
     /// The current schema version of each order event type.
-    private static let currentVersions: [String: Int] = Dictionary(
-        uniqueKeysWithValues: EventCatalog.entries.filter { $0.category == "order" }.map { ($0.eventType, $0.schemaVersion) }
-    )
+    private static let currentVersions = JSONObject.currentVersions(of: ["order"])
 
     /// What `event` does to the rows, read field by field from its JSON (``JSONObject``; older
     /// schema versions upcast first): decoding whole order events was most of a rebuild's
     /// time. The JSON parts the rows keep (lines, totals, an address, a timeline detail) are the
     /// event's own text of them, which is what encoding the decoded part writes: events are
-    /// stored as ``EventCodec`` encoded them. An unknown type, or a field missing, parks it.
+    /// stored as ``EventCodec`` encoded them. An unknown type, a field missing or an invalid
+    /// order id parks it.
     static func change(for event: RecordedEvent) -> Result<Change, DomainError> {
-        guard let current = currentVersions[event.type] else {
-            return .failure(DomainError(.unknownEventType, "the order history reads no event type \(event.type)"))
-        }
-        return Result { () throws(DomainError) -> Change in
-            guard let object = try JSONObject(upcasting: event, to: current), let change = change(event.type, object, event) else {
-                throw DomainError(.malformedEvent, "\(event.type) v\(event.schemaVersion) lacks a field the order history reads")
-            }
-            return change
+        JSONObject.read(event, versions: currentVersions, by: "the order history") { object throws(DomainError) in
+            try change(event.type, object, event)
         }
     }
 
-    private static func change(_ type: String, _ object: JSONObject, _ event: RecordedEvent) -> Change? {
-        guard let orderID = object.string("orderId").flatMap({ try? OrderID($0) }) else { return nil }
+    private static func change(_ type: String, _ object: JSONObject, _ event: RecordedEvent) throws(DomainError) -> Change? {
+        guard let id = object.string("orderId") else { return nil }
+        let orderID = try OrderID(id)
         func transition(_ status: String?, detail: String? = "{}", refunded: String? = nil) -> Change? {
             detail.map { .transition(orderID, status: status, detail: $0, refunded: refunded) }
         }

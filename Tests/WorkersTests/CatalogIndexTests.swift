@@ -293,14 +293,20 @@ struct CatalogIndexTests {
         }
     }
 
-    @Test("kept text matches: served while no product row changes; a flood of texts searched once leaves the repeated ones kept")
-    func textMatchesKeepRepeatedTexts() async throws {
+    /// A snapshot of `products` published products p0, p1, … with one priced variant each.
+    private static func snapshot(products: Int) -> CatalogSnapshot {
         var snapshot = CatalogSnapshot(currencies: ["EUR"], seen: .init(), generation: 1)
-        for number in 0..<10 {
+        for number in 0..<products {
             snapshot.put(.init(id: "p\(number)", name: "P \(number)", categoryPath: [], brand: nil, position: Int64(number), published: true,
                                ratingSum: 0, ratingCount: 0, orders: 0, ratingChange: 0, catalogChange: 1,
                                variants: [.init(available: 1, attributesJSON: "{}", prices: [100])]))
         }
+        return snapshot
+    }
+
+    @Test("kept text matches: served while no product row changes; a flood of texts searched once leaves the repeated ones kept")
+    func textMatchesKeepRepeatedTexts() async throws {
+        let snapshot = Self.snapshot(products: 10)
         let matches = TextMatches(capacity: 20)
         let log = LockedBox<[String]>([])
         var reads: [String] {
@@ -335,23 +341,17 @@ struct CatalogIndexTests {
 
     @Test("concurrent first searches of one text share one read of its matches")
     func concurrentFirstSearchesShareOneRead() async throws {
-        var snapshot = CatalogSnapshot(currencies: ["EUR"], seen: .init(), generation: 1)
-        for number in 0..<3 {
-            snapshot.put(.init(id: "p\(number)", name: "P \(number)", categoryPath: [], brand: nil, position: Int64(number), published: true,
-                               ratingSum: 0, ratingCount: 0, orders: 0, ratingChange: 0, catalogChange: 1,
-                               variants: [.init(available: 1, attributesJSON: "{}", prices: [100])]))
-        }
+        let snapshot = Self.snapshot(products: 3)
         let matches = TextMatches()
         let reads = LockedBox(0)
         let started = LockedBox(0)
         // The read waits until every search has begun, so that they arrive while it is under way.
         let (gate, open) = AsyncStream<Void>.makeStream()
-        let frozen = snapshot
         let found = try await withThrowingTaskGroup(of: [Int32].self) { group in
             for _ in 0..<20 {
                 group.addTask {
                     started.withLock { $0 += 1 }
-                    return try await matches.matches("tent", ranked: false, snapshot: frozen) { _, _ in
+                    return try await matches.matches("tent", ranked: false, snapshot: snapshot) { _, _ in
                         reads.withLock { $0 += 1 }
                         for await _ in gate { break }
                         return ["p0": 0, "p2": 0]

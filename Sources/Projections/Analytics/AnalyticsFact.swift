@@ -46,21 +46,11 @@ enum AnalyticsFact: Sendable {
     ]
 
     /// The current schema version of each type of the categories analytics reads.
-    private static let currentVersions: [String: Int] = Dictionary(
-        uniqueKeysWithValues: EventCatalog.entries.filter { AnalyticsProjection().categories.contains($0.category) }.map { ($0.eventType, $0.schemaVersion) }
-    )
+    private static let currentVersions = JSONObject.currentVersions(of: AnalyticsProjection().categories)
 
     static func decode(_ event: RecordedEvent) -> Result<AnalyticsFact, DomainError> {
         if irrelevantTypes.contains(event.type) { return .success(.irrelevant) }
-        guard let current = currentVersions[event.type] else {
-            return .failure(DomainError(.unknownEventType, "analytics reads no event type \(event.type)"))
-        }
-        return Result { () throws(DomainError) -> AnalyticsFact in
-            guard let object = try JSONObject(upcasting: event, to: current), let fact = read(event.type, object) else {
-                throw DomainError(.malformedEvent, "\(event.type) v\(event.schemaVersion) lacks a field analytics reads")
-            }
-            return fact
-        }
+        return JSONObject.read(event, versions: currentVersions, by: "analytics") { read(event.type, $0) }
     }
 
     private static func read(_ type: String, _ event: JSONObject) -> AnalyticsFact? {

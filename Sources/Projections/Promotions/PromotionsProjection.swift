@@ -159,29 +159,21 @@ final class PromotionsBuilder: ReadModelBuilder {
     }
 
     /// The current schema version of each order event type.
-    private static let orderVersions: [String: Int] = Dictionary(
-        uniqueKeysWithValues: EventCatalog.entries.filter { $0.category == "order" }.map { ($0.eventType, $0.schemaVersion) }
-    )
+    private static let orderVersions = JSONObject.currentVersions(of: ["order"])
 
     /// What an order event tells this read model, read field by field from its JSON
     /// (``JSONObject``; older versions upcast first): order events are most of what it reads,
     /// and decoding them whole was most of its rebuild's time. Of a placed order, a row per
     /// promotion it used; of a cancelled one, its id. A field missing parks the event.
     static func orderFacts(_ event: RecordedEvent) -> Result<Decoded, DomainError> {
-        guard let current = orderVersions[event.type] else {
-            return .failure(DomainError(.unknownEventType, "the promotions read model reads no event type \(event.type)"))
-        }
-        guard event.type == "OrderPlaced" || event.type == "OrderCancelled" else { return .success(.ignored) }
-        return Result { () throws(DomainError) -> Decoded in
-            guard let object = try JSONObject(upcasting: event, to: current), let orderID = object.string("orderId") else {
-                throw DomainError(.malformedEvent, "\(event.type) v\(event.schemaVersion) lacks the order's id")
-            }
+        // Other order events tell it nothing; an unknown type still parks (below).
+        if orderVersions[event.type] != nil, event.type != "OrderPlaced", event.type != "OrderCancelled" { return .success(.ignored) }
+        return JSONObject.read(event, versions: orderVersions, by: "the promotions read model") { object throws(DomainError) -> Decoded? in
+            guard let orderID = object.string("orderId") else { return nil }
             if event.type == "OrderCancelled" { return .orderCancelled(orderID: orderID) }
             guard let customer = object.object("customer"), let kind = customer.string("kind"), let customerID = customer.string("id"),
                   let total = object.object("totals")?.object("total"), let orderTotal = total.integer("amount"),
-                  let currency = total.string("currency"), let discounts = object.objects("discounts") else {
-                throw DomainError(.malformedEvent, "\(event.type) v\(event.schemaVersion) lacks a field the promotions read model reads")
-            }
+                  let currency = total.string("currency"), let discounts = object.objects("discounts") else { return nil }
             return .orderPlaced(try discounts.map { discount throws(DomainError) in
                 guard let promotionID = discount.string("promotionId"), let amount = discount.object("amount")?.integer("amount") else {
                     throw DomainError(.malformedEvent, "\(event.type) v\(event.schemaVersion) has a discount without its promotion or amount")

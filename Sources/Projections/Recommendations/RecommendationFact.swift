@@ -23,14 +23,8 @@ enum RecommendationFact: Sendable {
 
     static func decode(_ event: RecordedEvent, ignoring: Set<String>) -> Result<RecommendationFact, DomainError> {
         if ignoring.contains(event.type) { return .success(.ignored) }
-        guard let current = currentVersions[event.type] else {
-            return .failure(DomainError(.unknownEventType, "the recommendations read model reads no event type \(event.type)"))
-        }
-        return Result { () throws(DomainError) -> RecommendationFact in
-            guard let object = try JSONObject(upcasting: event, to: current), let fact = read(event.type, object, stream: event.stream.rawValue) else {
-                throw DomainError(.malformedEvent, "\(event.type) v\(event.schemaVersion) lacks a field the recommendations read model reads")
-            }
-            return fact
+        return JSONObject.read(event, versions: currentVersions, by: "the recommendations read model") {
+            read(event.type, $0, stream: event.stream.rawValue)
         }
     }
 

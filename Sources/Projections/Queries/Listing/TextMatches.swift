@@ -64,6 +64,8 @@ final class TextMatches: Sendable {
             // Asked again under this lock: a read that ended since the first ask kept its list
             // before it left `reading`.
             if let kept = kept(key, for: snapshot) { return .kept(kept) }
+            // A task of its own, not the first caller's: the read is every waiting caller's, and
+            // one caller cancelled must not fail the others. It ends with its statement.
             let task = Task {
                 defer { _ = self.reading.withLock { $0.removeValue(forKey: wanted) } }
                 return try await self.read(textQuery, ranked: ranked, key: key, snapshot: snapshot, read: read)

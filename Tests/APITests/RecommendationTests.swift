@@ -157,10 +157,11 @@ struct RecommendationTests {
             // what c1 buys again, plus two new products an order, half by the pairs, half by the
             // categories:
             // - again: the kettle, in 2 of 2 orders, the first counted as (1 + 1) / (4 + 2): (1 + 1/3) / 2;
-            // - pairs, without what c1 bought: mug ← kettle: w(kettle) · 2/√15, with w(kettle) = 2
-            //   orders · 2^(−12 h / 90 d); lamp ← tee viewed together: w(tee) · 0.5 · 1; tee ← lamp:
-            //   w(lamp) · 0.5 · 1, with w(viewed) = 0.25 · 2^(−age of the last view / 14 d); each
-            //   over the three's sum;
+            // - pairs, without what c1 bought, by the share of the product's orders (sessions) that
+            //   held the other: mug ← kettle: w(kettle) · 2/5 (2 of the kettle's 5 orders held the
+            //   mug), with w(kettle) = 2 orders · 2^(−12 h / 90 d); lamp ← tee viewed together:
+            //   w(tee) · 0.5 · 1 (the tee's one session); tee ← lamp: w(lamp) · 0.5 · 1, with
+            //   w(viewed) = 0.25 · 2^(−age of the last view / 14 d); each over the three's sum;
             // - categories: c1's share of weight in the product's category times the product's
             //   (signed-in buyers + 1) over its category's: Home/Kitchen has kettle 4 buyers (c1–c4),
             //   teapot 2 (c1, c2), mug 2 (c2, c3), soldout 2 (c4, c1): 5 + 3 + 3 + 3 = 14; the lamp
@@ -174,7 +175,7 @@ struct RecommendationTests {
             let (lighting, shirts) = (viewed("lamp"), viewed("tee"))
             let total = kitchen + lighting + shirts
             let pairs: [String: Double] = [
-                "mug": ordered(2, 12 * Self.hour) * 2 / 15.0.squareRoot(), "lamp": viewed("tee") * 0.5, "tee": viewed("lamp") * 0.5,
+                "mug": ordered(2, 12 * Self.hour) * 2 / 5, "lamp": viewed("tee") * 0.5, "tee": viewed("lamp") * 0.5,
             ]
             let pairSum = pairs.values.reduce(0, +)
             let categories: [String: Double] = ["mug": kitchen / total * 3 / 14, "kettle": kitchen / total * 5 / 14, "lamp": lighting / total, "tee": shirts / total]

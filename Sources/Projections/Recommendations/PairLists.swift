@@ -10,16 +10,41 @@ import PostgresNIO
 /// not a sum over thousands of pairs in the database. A request that must see a write reads the
 /// lists afresh (`fresh`).
 struct PairLists: Sendable {
+    /// One product paired with the list's: how alike their buyers (viewers) are, and how
+    /// often the list's product brings this one along.
+    struct Pair: Sendable, Equatable {
+        var product: String
+        /// `together / √(count(i) · count(x))`: symmetric, and not inflated by x being popular,
+        /// the measure of also-bought and also-viewed.
+        var cosine: Double
+        /// `together / count(i)`: the share of the list product's orders (sessions) that held
+        /// this one too, an estimate of how likely it is to come along, the measure for-you sums.
+        var share: Double
+
+        subscript(measure: Measure) -> Double {
+            switch measure {
+            case .cosine: cosine
+            case .share: share
+            }
+        }
+    }
+
+    /// Which of a pair's figures a list ranks or sums by.
+    enum Measure: Sendable {
+        case cosine, share
+    }
+
     struct Lists: Sendable {
         /// By cosine, strongest first (ties by id).
-        var bought: [(product: String, cosine: Double)] = []
-        var viewed: [(product: String, cosine: Double)] = []
+        var bought: [Pair] = []
+        var viewed: [Pair] = []
 
         var count: Int { bought.count + viewed.count }
     }
 
-    /// How many pairs of each kind a product keeps: its nearest neighbours. A pair further down
-    /// adds less to a sum than any of these; a list shows at most 50.
+    /// How many pairs of each kind a product keeps: its nearest neighbours by cosine. A list
+    /// shows at most 50; for-you's sums take these 500 (a pair further down has few orders
+    /// together, and adds little).
     static let perProduct = 500
     /// How many pairs are kept in all, at most.
     static let capacity = 2_000_000
@@ -47,8 +72,9 @@ struct PairLists: Sendable {
         let rows = try await client.execute(
             PairNeighboursStatement(products: products, minimumSupport: RecommendationScoring.minimumSupport), logger: logger
         )
-        for try await (product, kind, other, cosine) in rows {
-            if kind == 0 { read[product]?.bought.append((other, cosine)) } else { read[product]?.viewed.append((other, cosine)) }
+        for try await (product, kind, other, cosine, share) in rows {
+            let pair = Pair(product: other, cosine: cosine, share: share)
+            if kind == 0 { read[product]?.bought.append(pair) } else { read[product]?.viewed.append(pair) }
         }
         for product in read.keys {
             read[product]!.bought = strongest(read[product]!.bought)
@@ -58,7 +84,7 @@ struct PairLists: Sendable {
     }
 
     /// The best ``perProduct`` pairs, strongest first, ties by id.
-    static func strongest(_ pairs: [(product: String, cosine: Double)]) -> [(product: String, cosine: Double)] {
+    static func strongest(_ pairs: [Pair]) -> [Pair] {
         Array(pairs.sorted { $0.cosine != $1.cosine ? $0.cosine > $1.cosine : $0.product < $1.product }.prefix(perProduct))
     }
 }

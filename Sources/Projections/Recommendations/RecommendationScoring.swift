@@ -80,8 +80,11 @@ public enum RecommendationScoring {
     ///   `(orders(x) − 1 + p(x)) / orders`, the share of their `orders` that held it, with the
     ///   first purchase counted as `p(x) = (repeat buyers + 1) / (buyers + 2)`: how likely a
     ///   buyer of x is to buy it again (add-one smoothed).
-    /// - `pairs(x) = Σᵢ weight(i) · (cos_bought(i, x) + 0.5 · cos_viewed(i, x))` over the history
-    ///   items i (`neighbours`, summed in the database, without the products they bought).
+    /// - `pairs(x) = Σᵢ weight(i) · (share_bought(i, x) + 0.5 · share_viewed(i, x))` over the
+    ///   history items i (`neighbours`, summed by the reader, without the products they bought),
+    ///   where `share(i, x) = together / count(i)` is the share of i's orders (sessions) that held
+    ///   x too: how likely x is to come along with i. (The cosine, which ranks also-bought, divides
+    ///   by x's popularity too, and so ranked rarer products higher than they are bought.)
     /// - `affinity(c)`: the customer's share of their history's weight in category path c.
     /// - `P(x | c) = (buyers(x) + 1) / Σ_{y in c} (buyers(y) + 1)`: how often x is the one bought
     ///   in its category (add-one smoothing, so a new product there is not zero).

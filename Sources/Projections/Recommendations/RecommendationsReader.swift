@@ -148,7 +148,7 @@ public struct RecommendationsReader: Sendable {
         if !picked.isFull {
             let weights = Dictionary(history.map { ($0.product, RecommendationScoring.weight(of: $0, now: now)) }, uniquingKeysWith: +)
             let sums = try await neighbours(
-                of: weights, bought: 1, viewed: RecommendationScoring.viewedPairWeight, excluding: Set(owned), fresh: fresh
+                of: weights, bought: 1, viewed: RecommendationScoring.viewedPairWeight, measure: .share, excluding: Set(owned), fresh: fresh
             )
             picked.add(RecommendationScoring.forYou(neighbours: sums,
                                                     history: history, orders: orders, rebought: rebought, standings: snapshot.standings, now: now),
@@ -204,12 +204,14 @@ public struct RecommendationsReader: Sendable {
         return picked.chosen.compactMap { chosen in found[chosen.product].map { Item(product: $0, score: chosen.score, reason: chosen.reason) } }
     }
 
-    /// Σᵢ weightᵢ · (bought · cos_bought(i, x) + viewed · cos_viewed(i, x)) over the given
+    /// Σᵢ weightᵢ · (bought · m_bought(i, x) + viewed · m_viewed(i, x)) over the given
     /// products i and their strongest pairs (``PairLists``; a pairing weighted 0 is not summed),
-    /// for each other product x not excluded. Summed in the order of the products' ids, so the
+    /// for each other product x not excluded, where m is the pair's `measure` (its cosine, or
+    /// its share of i's orders or sessions). Summed in the order of the products' ids, so the
     /// same history gives the same sums to the last bit.
     private func neighbours(
-        of weights: [String: Double], bought: Double, viewed: Double, excluding: Set<String>, fresh: Bool
+        of weights: [String: Double], bought: Double, viewed: Double, measure: PairLists.Measure = .cosine,
+        excluding: Set<String>, fresh: Bool
     ) async throws -> [String: Double] {
         guard !weights.isEmpty else { return [:] }
         let products = weights.keys.sorted()
@@ -218,8 +220,8 @@ public struct RecommendationsReader: Sendable {
         for product in products {
             guard let weight = weights[product], let pairsOfProduct = lists[product] else { continue }
             for (pairing, pairs) in [(bought, pairsOfProduct.bought), (viewed, pairsOfProduct.viewed)] where pairing > 0 {
-                for (other, cosine) in pairs where !excluding.contains(other) {
-                    sums[other, default: 0] += weight * pairing * cosine
+                for pair in pairs where !excluding.contains(pair.product) {
+                    sums[pair.product, default: 0] += weight * pairing * pair[measure]
                 }
             }
         }

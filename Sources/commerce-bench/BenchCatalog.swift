@@ -60,7 +60,7 @@ struct BenchCatalog: AsyncParsableCommand {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/wrk") else { throw ValidationError("wrk is missing: scripts/setup installs it") }
         print("commerce-bench catalog — \(products) products, \(products * 5) variants")
         let body = { (url: DatabaseURL) in
-            try await PostgresClient.withClient(url, maximumConnections: 40, logger: logger) { client in
+            try await PostgresClient.withClient(url, maximumConnections: 40, keepingAllOpen: true, logger: logger) { client in
                 let existing = try await client.query("SELECT count(*)::bigint FROM catalog_products").decode(Int64.self).collectAll()[0]
                 if existing == Int64(products) {
                     print("catalog: kept from an earlier run in \(database ?? "")")

@@ -42,7 +42,7 @@ struct BenchHTTP: AsyncParsableCommand {
         guard seconds > 0, connections > 0, checkoutCarts > 0, checkoutSeconds > 0 else { throw ValidationError("the options must be positive") }
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/wrk") else { throw ValidationError("wrk is missing: scripts/setup installs it") }
         try await withBenchDatabase(settings: settings, logger: logger) { url in
-            try await PostgresClient.withClient(url, maximumConnections: connections + 8, logger: logger) { client in
+            try await PostgresClient.withClient(url, maximumConnections: connections + 8, keepingAllOpen: true, logger: logger) { client in
                 try await bench(client: client, url: url, logger: logger)
             }
         }

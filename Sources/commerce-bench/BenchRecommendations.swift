@@ -50,7 +50,7 @@ struct BenchRecommendations: AsyncParsableCommand {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/wrk") else { throw ValidationError("wrk is missing: scripts/setup installs it") }
         print("commerce-bench recommendations — \(customers) customers, a year, last orders held out")
         let body = { (url: DatabaseURL) in
-            try await PostgresClient.withClient(url, maximumConnections: 40, logger: logger) { client in
+            try await PostgresClient.withClient(url, maximumConnections: 40, keepingAllOpen: true, logger: logger) { client in
                 let store = PostgresEventStore(client: client, logger: logger)
                 let clock = ContinuousClock()
                 let started = clock.now

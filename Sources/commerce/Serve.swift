@@ -25,7 +25,7 @@ struct Serve: AsyncParsableCommand {
         let settings = try Settings()
         let logger = settings.makeLogger()
         CommerceTracing.bootstrap(logger: logger)
-        let postgres = PostgresClient(configuration: settings.databaseURL.clientConfiguration(), backgroundLogger: logger)
+        let postgres = PostgresClient(configuration: settings.databaseURL.clientConfiguration(keepingAllOpen: true), backgroundLogger: logger)
         let kafka = try KafkaProducer(configuration: settings.kafkaConfiguration, logger: logger)
         let store = PostgresEventStore(client: postgres, logger: logger)
         let gateway = try settings.gateway()

@@ -31,7 +31,7 @@ struct Worker: AsyncParsableCommand {
         let settings = try Settings()
         let logger = settings.makeLogger()
         CommerceTracing.bootstrap(logger: logger)
-        let postgres = PostgresClient(configuration: settings.databaseURL.clientConfiguration(), backgroundLogger: logger)
+        let postgres = PostgresClient(configuration: settings.databaseURL.clientConfiguration(keepingAllOpen: true), backgroundLogger: logger)
         let store = PostgresEventStore(client: postgres, logger: logger)
         // The only HTTP a worker serves: its own metrics, when given a port.
         let metricsServer = settings.metricsServer(registry: registry, postgres: postgres, logger: logger)

@@ -75,8 +75,20 @@ public struct DatabaseURL: Sendable, Equatable, CustomStringConvertible {
     /// `/metrics` can count its pool's connections in use.
     public static let applicationName = "commerce-\(ProcessInfo.processInfo.processIdentifier)"
 
-    /// A configuration for postgres-nio's `PostgresClient`.
-    public func clientConfiguration(maximumConnections: Int = DatabaseURL.defaultPoolSize) -> PostgresClient.Configuration {
+    /// A configuration for postgres-nio's `PostgresClient`. A long-running process (the server,
+    /// the workers) keeps all its connections open (`keepingAllOpen`); one-shot commands and
+    /// tests open them as needed and close them after a minute idle.
+    ///
+    /// postgres-nio's pool starts two timers each time a connection goes back to it idle — the
+    /// keep-alive ping and, for a connection above the minimum, the idle timeout — and cancels
+    /// them when the connection is leased again: under load, once per statement. Each timer is a
+    /// task sleeping 30 or 60 s. Under the HTTP bench's add-to-cart load they held the server at
+    /// ~270 MiB (179 MiB without the keep-alive, 63 MiB without either: cancelled sleeps are not
+    /// given back before their deadline) and cost a fifth of its throughput. So no pool keeps connections alive with pings
+    /// (a connection that closed is noticed by ``ClosedConnectionWatch``, and a request's deadline
+    /// bounds any other wait), and a process that keeps all its connections has none above the
+    /// minimum: no timer at all.
+    public func clientConfiguration(maximumConnections: Int = DatabaseURL.defaultPoolSize, keepingAllOpen: Bool = false) -> PostgresClient.Configuration {
         let tls: PostgresClient.Configuration.TLS
         switch tlsMode {
         case .disable: tls = .disable
@@ -87,6 +99,8 @@ public struct DatabaseURL: Sendable, Equatable, CustomStringConvertible {
             host: host, port: port, username: username, password: password, database: database, tls: tls
         )
         configuration.options.maximumConnections = maximumConnections
+        configuration.options.minimumConnections = keepingAllOpen ? maximumConnections : 0
+        configuration.options.keepAliveBehavior = nil
         configuration.options.connectTimeout = .seconds(5)
         // Our statements are short and run often; JIT compilation pays off only for long
         // analytical scans. Above its cost threshold — which a report over a year of day ranges

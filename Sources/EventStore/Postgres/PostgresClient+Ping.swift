@@ -19,14 +19,16 @@ extension PostgresClient {
 
     /// Creates a client for `url`, runs it for the duration of `body`, then shuts it down.
     /// For one-shot commands and tests; long-running processes add the client to their `ServiceGroup`.
+    /// `keepingAllOpen`: as a long-running process's pool (see ``DatabaseURL/clientConfiguration(maximumConnections:keepingAllOpen:)``).
     @discardableResult
     public static func withClient<T: Sendable>(
         _ url: DatabaseURL,
         maximumConnections: Int = 20,
+        keepingAllOpen: Bool = false,
         logger: Logger,
         _ body: (PostgresClient) async throws -> T
     ) async throws -> T {
-        let client = PostgresClient(configuration: url.clientConfiguration(maximumConnections: maximumConnections), backgroundLogger: logger)
+        let client = PostgresClient(configuration: url.clientConfiguration(maximumConnections: maximumConnections, keepingAllOpen: keepingAllOpen), backgroundLogger: logger)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }
             // Let run() start first, so the first lease does not log that it has not been called.

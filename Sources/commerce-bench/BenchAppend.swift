@@ -41,7 +41,7 @@ struct BenchAppend: AsyncParsableCommand {
         }
         try await withBenchDatabase(settings: settings, logger: logger) { url in
             let pgbench = PgBench(executable: pgbenchExecutable, database: url)
-            try await PostgresClient.withClient(url, maximumConnections: maxWriters + 2, logger: logger) { client in
+            try await PostgresClient.withClient(url, maximumConnections: maxWriters + 2, keepingAllOpen: true, logger: logger) { client in
                 let store = PostgresEventStore(client: client, logger: logger, limits: .init(concurrentAppendBatches: appendBatches))
                 try await client.query("CREATE TABLE raw_events (LIKE events INCLUDING ALL)")
                 try await client.query("CREATE SEQUENCE raw_position_seq")

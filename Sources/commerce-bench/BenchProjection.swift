@@ -49,7 +49,7 @@ struct BenchProjection: AsyncParsableCommand {
         guard rate > 0, seconds > 0, events > 0 else { throw ValidationError("--rate, --seconds and --events must be positive") }
         guard database == nil || part == .rebuild else { throw ValidationError("--database goes with --part rebuild") }
         let run = { (url: DatabaseURL) in
-            try await PostgresClient.withClient(url, maximumConnections: 12, logger: logger) { client in
+            try await PostgresClient.withClient(url, maximumConnections: 12, keepingAllOpen: true, logger: logger) { client in
                 let store = PostgresEventStore(client: client, logger: logger)
                 var history = SyntheticHistory(seed: 42, start: Date())
                 // A kept database's history is measured as it is (a new catalog would clash with its streams).

@@ -1,4 +1,5 @@
 import EventStore
+import PostgresNIO
 import Testing
 
 @Suite("DATABASE_URL parsing")
@@ -27,5 +28,18 @@ struct DatabaseURLTests {
     func rejectsMalformed(input: String, reason: String) {
         let error = #expect(throws: DatabaseURL.ParseError.self) { try DatabaseURL(input) }
         #expect(error?.reason.contains(reason) == true, "\(error?.reason ?? "no error")")
+    }
+
+    /// postgres-nio's pool starts a sleeping timer task for each keep-alive and each idle timeout
+    /// whenever a connection goes back to it idle (see `clientConfiguration`): a long-running
+    /// process's pool must have neither, and a one-shot's none but the idle timeout.
+    @Test func poolsStartNoKeepAliveAndLongRunningOnesKeepEveryConnection() throws {
+        let url = try DatabaseURL("postgres://app@localhost/shop")
+        let server = url.clientConfiguration(maximumConnections: 12, keepingAllOpen: true)
+        #expect(server.options.keepAliveBehavior == nil)
+        #expect(server.options.minimumConnections == 12 && server.options.maximumConnections == 12)
+        let oneShot = url.clientConfiguration()
+        #expect(oneShot.options.keepAliveBehavior == nil)
+        #expect(oneShot.options.minimumConnections == 0 && oneShot.options.maximumConnections == DatabaseURL.defaultPoolSize)
     }
 }

@@ -84,10 +84,10 @@ public struct DatabaseURL: Sendable, Equatable, CustomStringConvertible {
     /// them when the connection is leased again: under load, once per statement. Each timer is a
     /// task sleeping 30 or 60 s. Under the HTTP bench's add-to-cart load they held the server at
     /// ~270 MiB (179 MiB without the keep-alive, 63 MiB without either: cancelled sleeps are not
-    /// given back before their deadline) and cost a fifth of its throughput. So no pool keeps connections alive with pings
-    /// (a connection that closed is noticed by ``ClosedConnectionWatch``, and a request's deadline
-    /// bounds any other wait), and a process that keeps all its connections has none above the
-    /// minimum: no timer at all.
+    /// given back before their deadline) and cost a fifth of its throughput. So no pool keeps
+    /// connections alive with pings (a connection that closed is noticed by
+    /// ``ClosedConnectionWatch``, and a request's deadline bounds any other wait), and a process
+    /// that keeps all its connections has none above the minimum: no timer at all.
     public func clientConfiguration(maximumConnections: Int = DatabaseURL.defaultPoolSize, keepingAllOpen: Bool = false) -> PostgresClient.Configuration {
         let tls: PostgresClient.Configuration.TLS
         switch tlsMode {

@@ -162,7 +162,9 @@ struct RecommendationTests {
             //   mug), with w(kettle) = 2 orders · 2^(−12 h / 90 d); lamp ← tee viewed together:
             //   w(tee) · 0.5 · 1 (the tee's one session); tee ← lamp: w(lamp) · 0.5 · 1, with
             //   w(viewed) = 0.25 · 2^(−age of the last view / 14 d); each over the three's sum;
-            // - categories: c1's share of weight in the product's category times the product's
+            // - categories: c1's share of weight in the product's category — each product weighing
+            //   orders · 2^(−age / 365 d) + 0.25 · views · 2^(−age of the last view / 365 d), a year
+            //   of where c1 shops — times the product's
             //   (signed-in buyers + 1) over its category's: Home/Kitchen has kettle 4 buyers (c1–c4),
             //   teapot 2 (c1, c2), mug 2 (c2, c3), soldout 2 (c4, c1): 5 + 3 + 3 + 3 = 14; the lamp
             //   and the tee are alone in theirs (1 of 1).
@@ -171,8 +173,13 @@ struct RecommendationTests {
             let forYouNow = Date()
             let ordered = { (orders: Double, ago: TimeInterval) in orders * Self.halved(ago, every: 90 * Self.day) }
             let viewed = { (product: String) in 0.25 * Self.halved(forYouNow.timeIntervalSince(lastView(c1Stream, product)), every: 14 * Self.day) }
-            let kitchen = ordered(2, 12 * Self.hour) + ordered(1, 10 * Self.day) + ordered(1, 12 * Self.hour)
-            let (lighting, shirts) = (viewed("lamp"), viewed("tee"))
+            let yearly = { (weight: Double, ago: TimeInterval) in weight * Self.halved(ago, every: 365 * Self.day) }
+            let yearlyViews = { (product: String) in
+                let views = viewedAt.filter { $0.0 == c1Stream && $0.1 == product }.count
+                return yearly(0.25 * Double(views), forYouNow.timeIntervalSince(lastView(c1Stream, product)))
+            }
+            let kitchen = yearly(2, 12 * Self.hour) + yearly(1, 10 * Self.day) + yearly(1, 12 * Self.hour)
+            let (lighting, shirts) = (yearlyViews("lamp"), yearlyViews("tee"))
             let total = kitchen + lighting + shirts
             let pairs: [String: Double] = [
                 "mug": ordered(2, 12 * Self.hour) * 2 / 5, "lamp": viewed("tee") * 0.5, "tee": viewed("lamp") * 0.5,

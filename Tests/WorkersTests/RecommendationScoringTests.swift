@@ -87,12 +87,14 @@ import Testing
             "mug": .init(categoryPath: ["Home"], buyers: 10, repeatBuyers: 0),
             "rake": .init(categoryPath: ["Garden"], buyers: 50, repeatBuyers: 0),
         ]
-        // Coffee bought 3 times just now (weight 3), the mug viewed just now (weight 0.25).
+        // Coffee bought 3 times just now (weight 3); the mug viewed 4 times, last 73 days ago:
+        // 0.25 · 4 views · 2^(−73/365) (a year of views counts for where one shops).
         let history = [
             RecommendationScoring.HistoryItem(product: "coffee", orders: 3, lastOrderedAt: now, views: 0, lastViewedAt: nil),
-            RecommendationScoring.HistoryItem(product: "mug", orders: 0, lastOrderedAt: nil, views: 1, lastViewedAt: now),
+            RecommendationScoring.HistoryItem(product: "mug", orders: 0, lastOrderedAt: nil, views: 4, lastViewedAt: now.addingTimeInterval(-73 * 86_400)),
         ]
-        let food = 3 / 3.25, home = 0.25 / 3.25
+        let mugWeight = 0.25 * 4 * pow(2, -0.2)
+        let food = 3 / (3 + mugWeight), home = mugWeight / (3 + mugWeight)
         // Buyers + 1 in Food/Coffee: 10 + 5 + 1 = 16; in Home: 11. Two new products an order,
         // half from the categories and half from the pairs (the filter's 2 is all of them).
         let expected: [String: Double] = [

@@ -12,6 +12,9 @@ public enum RecommendationScoring {
     /// …a view's every 14 days, and a viewed product weighs this much of one order.
     public static let viewHalfLife: TimeInterval = 14 * 86_400
     public static let viewWeight = 0.25
+    /// Where a customer shops changes slowly, unlike what they are after this week: their
+    /// categories weigh every order and every view, halving only every 365 days.
+    public static let affinityHalfLife: TimeInterval = 365 * 86_400
     /// Buy-again weighs how often by how lately: orders × 2^(−age / 30 days).
     public static let buyAgainHalfLife: TimeInterval = 30 * 86_400
     /// A product "re-bought often" — kept in for-you although the customer owns it — has at
@@ -85,7 +88,8 @@ public enum RecommendationScoring {
     ///   where `share(i, x) = together / count(i)` is the share of i's orders (sessions) that held
     ///   x too: how likely x is to come along with i. (The cosine, which ranks also-bought, divides
     ///   by x's popularity too, and so ranked rarer products higher than they are bought.)
-    /// - `affinity(c)`: the customer's share of their history's weight in category path c.
+    /// - `affinity(c)`: the customer's share of their history's weight in category path c, by
+    ///   ``affinityWeight(of:now:)``: a year of orders and views, not the last weeks'.
     /// - `P(x | c) = (buyers(x) + 1) / Σ_{y in c} (buyers(y) + 1)`: how often x is the one bought
     ///   in its category (add-one smoothing, so a new product there is not zero).
     /// What the customer bought is left out unless in `rebought`. `standings` are the products
@@ -122,12 +126,26 @@ public enum RecommendationScoring {
         return ranked(scores.filter { $0.value > 0 })
     }
 
-    /// Each category path's share of the weight of the customer's history (products on sale only).
+    /// How much a history item says about the categories the customer shops in:
+    /// orders × 2^(−age/365 d) + 0.25 × views × 2^(−age of the last view/365 d).
+    public static func affinityWeight(of item: HistoryItem, now: Date) -> Double {
+        var weight = 0.0
+        if item.orders > 0, let ordered = item.lastOrderedAt {
+            weight += Double(item.orders) * TrendScore.decay(max(0, now.timeIntervalSince(ordered)), halfLife: affinityHalfLife)
+        }
+        if item.views > 0, let viewed = item.lastViewedAt {
+            weight += viewWeight * Double(item.views) * TrendScore.decay(max(0, now.timeIntervalSince(viewed)), halfLife: affinityHalfLife)
+        }
+        return weight
+    }
+
+    /// Each category path's share of the customer's history by ``affinityWeight(of:now:)``
+    /// (products on sale only).
     public static func categoryAffinity(history: [HistoryItem], standings: [String: Standing], now: Date) -> [[String]: Double] {
         var weights: [[String]: Double] = [:]
         for item in history {
             guard let path = standings[item.product]?.categoryPath, !path.isEmpty else { continue }
-            weights[path, default: 0] += weight(of: item, now: now)
+            weights[path, default: 0] += affinityWeight(of: item, now: now)
         }
         let total = weights.values.reduce(0, +)
         guard total > 0 else { return [:] }

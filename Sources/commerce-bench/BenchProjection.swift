@@ -114,8 +114,15 @@ struct BenchProjection: AsyncParsableCommand {
                 // The orders due by now in one append (one order at a time, the round trip
                 // alone would cap the rate): as many clients' appends share a commit.
                 let due = (clock.now - start).inSeconds * Double(rate)
+                // At most 2,000 events an append: behind after a slow commit, the catch-up would
+                // otherwise exceed the store's limit on events per append.
                 var orders = try history.order()
-                while Double(sent + orders.reduce(0) { $0 + $1.events.count }) < due { orders += try history.order() }
+                var events = orders.reduce(0) { $0 + $1.events.count }
+                while Double(sent + events) < due, events < 2000 {
+                    let order = try history.order()
+                    orders += order
+                    events += order.reduce(0) { $0 + $1.events.count }
+                }
                 let appends = Self.streamAppends(orders)
                 let results = try await store.append(appends)
                 let committed = clock.now

@@ -66,12 +66,20 @@ public enum RecommendationScoring {
     /// How much a history item says about the customer now: orders × 2^(−age/90 d), plus
     /// 0.25 × 2^(−age/14 d) if they viewed it.
     public static func weight(of item: HistoryItem, now: Date) -> Double {
+        decayedWeight(of: item, now: now, purchaseHalfLife: purchaseHalfLife, viewHalfLife: viewHalfLife, viewCount: 1)
+    }
+
+    /// orders × 2^(−age of last order/`purchaseHalfLife`) + 0.25 × `viewCount` ×
+    /// 2^(−age of last view/`viewHalfLife`), each term only if the item has orders (views).
+    private static func decayedWeight(
+        of item: HistoryItem, now: Date, purchaseHalfLife: TimeInterval, viewHalfLife: TimeInterval, viewCount: Int
+    ) -> Double {
         var weight = 0.0
         if item.orders > 0, let ordered = item.lastOrderedAt {
             weight += Double(item.orders) * TrendScore.decay(max(0, now.timeIntervalSince(ordered)), halfLife: purchaseHalfLife)
         }
         if item.views > 0, let viewed = item.lastViewedAt {
-            weight += viewWeight * TrendScore.decay(max(0, now.timeIntervalSince(viewed)), halfLife: viewHalfLife)
+            weight += viewWeight * Double(viewCount) * TrendScore.decay(max(0, now.timeIntervalSince(viewed)), halfLife: viewHalfLife)
         }
         return weight
     }
@@ -129,14 +137,7 @@ public enum RecommendationScoring {
     /// How much a history item says about the categories the customer shops in:
     /// orders × 2^(−age/365 d) + 0.25 × views × 2^(−age of the last view/365 d).
     public static func affinityWeight(of item: HistoryItem, now: Date) -> Double {
-        var weight = 0.0
-        if item.orders > 0, let ordered = item.lastOrderedAt {
-            weight += Double(item.orders) * TrendScore.decay(max(0, now.timeIntervalSince(ordered)), halfLife: affinityHalfLife)
-        }
-        if item.views > 0, let viewed = item.lastViewedAt {
-            weight += viewWeight * Double(item.views) * TrendScore.decay(max(0, now.timeIntervalSince(viewed)), halfLife: affinityHalfLife)
-        }
-        return weight
+        decayedWeight(of: item, now: now, purchaseHalfLife: affinityHalfLife, viewHalfLife: affinityHalfLife, viewCount: item.views)
     }
 
     /// Each category path's share of the customer's history by ``affinityWeight(of:now:)``

@@ -271,15 +271,7 @@ public final class PostgresEventStore: Sendable {
                 return AllPage(events: [], nextPosition: position, safePosition: safe, headPosition: frontier.headPosition)
             }
             let rows = try await connection.query(
-                """
-                SELECT \(unescaped: RecordedEvent.columns) FROM events
-                WHERE global_position > \(position) AND global_position <= \(safe)
-                  AND (cardinality(\(filter.categories)::text[]) = 0 OR stream_category = ANY(\(filter.categories)::text[]))
-                  AND (cardinality(\(filter.eventTypes)::text[]) = 0 OR event_type = ANY(\(filter.eventTypes)::text[]))
-                  AND (cardinality(\(filter.excludedTypes)::text[]) = 0 OR event_type <> ALL(\(filter.excludedTypes)::text[]))
-                ORDER BY global_position LIMIT \(limit)
-                """,
-                logger: self.logger
+                ReadAllQuery(after: position, upTo: safe, limit: limit, filter: filter).query, logger: self.logger
             )
             let events = try await RecordedEvent.decodeAll(rows)
             // A short page shows every matching event up to the frontier.

@@ -34,12 +34,19 @@ struct ReadTests {
             #expect(all.map(\.position) == [1, 2, 3, 4, 5])
             #expect(try await readEverything(store, filter: .category("cart")).map(\.type) == ["CartCreated", "ItemAdded", "ItemAdded"])
             #expect(try await readEverything(store, filter: EventFilter(eventTypes: ["OrderPlaced", "CartCreated"])).map(\.position) == [1, 2])
-
             let page = try await store.readAll(after: 0, limit: 2)
             #expect(page.events.map(\.position) == [1, 2])
             #expect(page.nextPosition == 2)
             let filtered = try await store.readAll(after: 0, limit: 10, filter: .category("order"))
             #expect(filtered.nextPosition == 5, "a filtered page that shows everything up to the frontier resumes after it")
+
+            // One category is compared as a value, several as an array: both with the type filters, in pages.
+            try await store.append([makeEvent("StockReserved")], to: stream("inventory-1"), expectedVersion: .any)
+            #expect(try await readEverything(store, filter: EventFilter(categories: ["order", "inventory", "order"])).map(\.position) == [2, 5, 6])
+            #expect(try await readEverything(store, filter: EventFilter(categories: ["cart"], excludedTypes: ["CartCreated"])).map(\.position) == [3, 4])
+            #expect(try await readEverything(store, filter: EventFilter(categories: ["cart", "inventory"], eventTypes: ["ItemAdded", "StockReserved"])).map(\.position) == [3, 4, 6])
+            let twoOfThree = try await store.readAll(after: 0, limit: 2, filter: EventFilter(categories: ["order", "inventory"]))
+            #expect(twoOfThree.events.map(\.position) == [2, 5] && twoOfThree.nextPosition == 5)
         }
     }
 

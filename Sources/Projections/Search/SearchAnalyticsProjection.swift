@@ -66,25 +66,48 @@ final class SearchAnalyticsBuilder: ReadModelBuilder {
         self.projection = projection
     }
 
-    static let dayFormat: Date.ISO8601FormatStyle = .iso8601.year().month().day()
+    /// What one search adds to the counts.
+    struct Search: Sendable {
+        /// As stored: sealed with the searcher's key (the projection never reads it).
+        let query: String
+        let digest: String?
+        let found: Bool
+        let filters: [String]
+    }
+
+    /// The current schema version of each activity event type.
+    private static let currentVersions = JSONObject.currentVersions(of: ["activity"])
+
+    /// The search in `event`, read field by field from its JSON (``JSONObject``; older schema
+    /// versions upcast first): decoding it whole through `Codable` was most of a rebuild's
+    /// folding. A field missing or of the wrong kind parks the event, as decoding would.
+    static func search(in event: RecordedEvent) -> Result<Search, DomainError> {
+        JSONObject.read(event, versions: currentVersions, by: "search analytics") { object throws(DomainError) -> Search? in
+            guard let query = object.string("query"), let results = object.integer("resultCount"), let filters = object.strings("filters") else {
+                return nil
+            }
+            var digest: String?
+            if let raw = object.raw("queryDigest"), raw != "null" {
+                guard let text = object.string("queryDigest") else { return nil }
+                digest = text
+            }
+            return Search(query: query, digest: digest, found: results > 0, filters: filters)
+        }
+    }
 
     func add(_ events: [RecordedEvent], loadingFrom connection: PostgresConnection?, logger: Logger) async throws -> [ParkedEvent] {
-        let outcomes = await decodeConcurrently(events) { event -> Result<ActivityEvent, DomainError>? in
-            guard event.type == SearchPerformed.eventType else { return nil }
-            return Result { () throws(DomainError) in
-                try EventCodec.decode(ActivityEvent.self, EncodedEvent(type: event.type, schemaVersion: Int(event.schemaVersion), json: event.data))
-            }
+        let outcomes = await decodeConcurrently(events) { event -> Result<Search, DomainError>? in
+            event.type == SearchPerformed.eventType ? Self.search(in: event) : nil
         }
         for (event, outcome) in zip(events, outcomes) {
-            guard let outcome, let activity = hold.admit(event, outcome) else { continue }
+            guard let outcome, let search = hold.admit(event, outcome) else { continue }
             streamVersions.record(event)
-            guard case .searchPerformed(let search) = activity else { continue }
-            let day = event.occurredAt.formatted(Self.dayFormat)
-            let found = search.resultCount > 0
-            days[day, default: Counts()].add(found: found, text: search.queryDigest != nil)
-            if let digest = search.queryDigest {
+            // The UTC day of its business time: the first ten characters of its ISO 8601 form.
+            let day = String(BusinessTime.format(event.occurredAt).prefix(10))
+            let found = search.found
+            days[day, default: Counts()].add(found: found, text: search.digest != nil)
+            if let digest = search.digest {
                 queries[DayKey(day: day, key: digest), default: Counts()].add(found: found, text: true)
-                // The text as stored: sealed with the searcher's key (the projection never reads it).
                 searchers[SearcherKey(digest: digest, searcher: event.stream.rawValue)] = Searcher(sealedQuery: search.query, lastDay: day)
             }
             for filter in Set(search.filters) {

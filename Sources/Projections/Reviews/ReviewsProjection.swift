@@ -19,8 +19,8 @@ public struct ReviewsProjection: Projection {
 
 /// Review rows in memory; the rating summary changes as the difference each review's approved
 /// rating makes, added to the stored sums on flush (so a batch never reads the summaries).
-final class ReviewsBuilder: ReadModelBuilder {
-    struct ReviewRow {
+final class ReviewsBuilder: TableWritingBuilder {
+    struct ReviewRow: Sendable {
         var productID: String
         var customerID: String
         var orderID: String?
@@ -43,6 +43,18 @@ final class ReviewsBuilder: ReadModelBuilder {
         var countedRating: Int? { status == Review.Status.approved.rawValue ? rating : nil }
     }
 
+    /// What one review event does to its row.
+    enum Change: Sendable, Equatable {
+        case submitted(productID: String, customerID: String, orderID: String?, verified: Bool, rating: Int, title: String, body: String,
+                       status: String, flags: [String])
+        case edited(rating: Int, title: String, body: String, status: String, flags: [String])
+        case approved
+        case rejected(reason: String)
+        case deleted
+        case voted(helpful: Bool, previous: Bool?)
+        case reported(reports: Int, sentToModeration: Bool)
+    }
+
     private let projection: String
     private var reviews: [String: ReviewRow] = [:]
     /// Each changed review's counted rating before this batch touched it (nil: none).
@@ -52,7 +64,8 @@ final class ReviewsBuilder: ReadModelBuilder {
         get { streamVersions.enabled }
         set { streamVersions.enabled = newValue }
     }
-    /// Not used: its rows are merged either way.
+    /// The next flush copies its rows in (a rebuild's only flush): every summary is then the
+    /// whole of its product's ratings.
     var writesIntoEmptyTables = false
     private let hold = StreamHold()
 
@@ -60,71 +73,128 @@ final class ReviewsBuilder: ReadModelBuilder {
         self.projection = projection
     }
 
-    func add(_ events: [RecordedEvent], loadingFrom connection: PostgresConnection?, logger: Logger) async throws -> [ParkedEvent] {
-        let outcomes = await decodeConcurrently(events) { event -> Result<ReviewEvent, DomainError> in
-            Result { () throws(DomainError) in
-                try EventCodec.decode(ReviewEvent.self, EncodedEvent(type: event.type, schemaVersion: Int(event.schemaVersion), json: event.data))
+    /// The current schema version of each review event type.
+    private static let currentVersions = JSONObject.currentVersions(of: ["review"])
+
+    /// The review `event` changes and how, read field by field from its JSON (``JSONObject``;
+    /// older schema versions upcast first): decoding each event whole through `Codable` was
+    /// most of a rebuild's folding. Ids, statuses and flags are checked as decoding checks
+    /// them; a field missing or of the wrong kind parks the event.
+    static func change(for event: RecordedEvent) -> Result<(reviewID: String, change: Change), DomainError> {
+        JSONObject.read(event, versions: currentVersions, by: "the reviews read model") { object throws(DomainError) -> (reviewID: String, change: Change)? in
+            guard let id = object.string("reviewId"), let product = object.string("productId") else { return nil }
+            _ = try ReviewID(id)
+            _ = try ProductID(product)
+            func content() -> (rating: Int, title: String, body: String, status: String, flags: [String])? {
+                guard let rating = object.integer("rating"), let title = object.string("title"), let body = object.string("body"),
+                      let status = object.string("status"), Review.Status(rawValue: status) != nil,
+                      let flags = object.strings("flags"), flags.allSatisfy({ ReviewContentFilter.Flag(rawValue: $0) != nil }),
+                      let rating = Int(exactly: rating) else { return nil }
+                return (rating, title, body, status, flags)
             }
+            let change: Change
+            switch event.type {
+            case "ReviewSubmitted":
+                guard let customer = object.string("customerId"), let verified = object.boolean("verified"), let content = content() else { return nil }
+                _ = try CustomerID(customer)
+                var order: String?
+                if let raw = object.raw("orderId"), raw != "null" {
+                    guard let text = object.string("orderId") else { return nil }
+                    order = try OrderID(text).rawValue
+                }
+                change = .submitted(productID: product, customerID: customer, orderID: order, verified: verified, rating: content.rating,
+                                    title: content.title, body: content.body, status: content.status, flags: content.flags)
+            case "ReviewEdited":
+                guard let content = content() else { return nil }
+                change = .edited(rating: content.rating, title: content.title, body: content.body, status: content.status, flags: content.flags)
+            case "ReviewApproved":
+                change = .approved
+            case "ReviewRejected":
+                guard let reason = object.string("reason") else { return nil }
+                change = .rejected(reason: reason)
+            case "ReviewDeleted":
+                guard let by = object.string("by"), Review.Remover(rawValue: by) != nil else { return nil }
+                change = .deleted
+            case "ReviewVoted":
+                guard let customer = object.string("customerId"), let helpful = object.boolean("helpful") else { return nil }
+                _ = try CustomerID(customer)
+                var previous: Bool?
+                if let raw = object.raw("previous"), raw != "null" {
+                    guard let value = object.boolean("previous") else { return nil }
+                    previous = value
+                }
+                change = .voted(helpful: helpful, previous: previous)
+            case "ReviewReported":
+                guard let customer = object.string("customerId"), object.string("reason") != nil, let reports = object.integer("reports"),
+                      let reports = Int(exactly: reports), let sent = object.boolean("sentToModeration") else { return nil }
+                _ = try CustomerID(customer)
+                change = .reported(reports: reports, sentToModeration: sent)
+            default:
+                return nil
+            }
+            return (id, change)
         }
+    }
+
+    func add(_ events: [RecordedEvent], loadingFrom connection: PostgresConnection?, logger: Logger) async throws -> [ParkedEvent] {
+        let outcomes = await decodeConcurrently(events) { Self.change(for: $0) }
         if let connection {
-            let ids = Set(outcomes.compactMap { try? $0?.get().reviewId.rawValue })
+            let ids = Set(outcomes.compactMap { try? $0?.get().reviewID })
             try await load(ids, from: connection, logger: logger)
         }
         for (event, outcome) in zip(events, outcomes) {
-            guard let outcome, let review = hold.admit(event, outcome) else { continue }
+            guard let outcome, let admitted = hold.admit(event, outcome) else { continue }
             streamVersions.record(event)
-            apply(review, event)
+            apply(admitted.change, to: admitted.reviewID, event)
         }
         return hold.drain()
     }
 
-    private func apply(_ event: ReviewEvent, _ recorded: RecordedEvent) {
-        let id = event.reviewId.rawValue
-        if case .submitted(let submitted) = event {
+    private func apply(_ change: Change, to id: String, _ recorded: RecordedEvent) {
+        if case let .submitted(product, customer, order, verified, rating, title, body, status, flags) = change {
             guard reviews[id] == nil else { return }
             if countedBefore[id] == nil { countedBefore[id] = .some(nil) }
             reviews[id] = ReviewRow(
-                productID: submitted.productId.rawValue, customerID: submitted.customerId.rawValue, orderID: submitted.orderId?.rawValue,
-                verified: submitted.verified, rating: submitted.rating, title: submitted.title, body: submitted.body,
-                status: submitted.status.rawValue, flags: submitted.flags.map(\.rawValue), rejectionReason: nil, helpful: 0, notHelpful: 0,
-                reports: 0, edits: 0, createdAt: recorded.recordedAt, updatedAt: recorded.recordedAt, position: recorded.position
+                productID: product, customerID: customer, orderID: order, verified: verified, rating: rating, title: title, body: body,
+                status: status, flags: flags, rejectionReason: nil, helpful: 0, notHelpful: 0, reports: 0, edits: 0,
+                createdAt: recorded.recordedAt, updatedAt: recorded.recordedAt, position: recorded.position
             )
             return
         }
         guard var row = reviews[id] else { return }
         if countedBefore[id] == nil { countedBefore[id] = .some(row.countedRating) }
-        switch event {
+        switch change {
         case .submitted:
             return
-        case .edited(let edited):
-            row.rating = edited.rating
-            row.title = edited.title
-            row.body = edited.body
-            row.status = edited.status.rawValue
-            row.flags = edited.flags.map(\.rawValue)
+        case let .edited(rating, title, body, status, flags):
+            row.rating = rating
+            row.title = title
+            row.body = body
+            row.status = status
+            row.flags = flags
             row.rejectionReason = nil
             row.edits += 1
         case .approved:
             row.status = Review.Status.approved.rawValue
             row.rejectionReason = nil
-        case .rejected(let rejected):
+        case .rejected(let reason):
             row.status = Review.Status.rejected.rawValue
-            row.rejectionReason = rejected.reason
+            row.rejectionReason = reason
         case .deleted:
             row.status = Review.Status.deleted.rawValue
-        case .voted(let voted):
-            switch voted.previous {
+        case let .voted(helpful, previous):
+            switch previous {
             case true?: row.helpful -= 1
             case false?: row.notHelpful -= 1
             case nil: break
             }
-            if voted.helpful { row.helpful += 1 } else { row.notHelpful += 1 }
-        case .reported(let reported):
-            row.reports = reported.reports
-            if reported.sentToModeration { row.status = Review.Status.pending.rawValue }
+            if helpful { row.helpful += 1 } else { row.notHelpful += 1 }
+        case let .reported(reports, sentToModeration):
+            row.reports = reports
+            if sentToModeration { row.status = Review.Status.pending.rawValue }
         }
         // Votes and reports are not changes to the review's text: its date stays.
-        switch event {
+        switch change {
         case .voted, .reported: break
         default: row.updatedAt = recorded.recordedAt
         }
@@ -156,16 +226,30 @@ final class ReviewsBuilder: ReadModelBuilder {
         }
     }
 
-    func flush(on connection: PostgresConnection, logger: Logger) async throws {
+    func takeWrites(logger: Logger) -> TableWrites {
+        // In key order: a rebuild copies them into tables whose indexes are built afterwards.
         let ids = countedBefore.keys.sorted()
         let rows = ids.map { reviews[$0]! }
+        let summaries = summaryChanges(ids: ids)
+        let copying = writesIntoEmptyTables
+        countedBefore.removeAll(keepingCapacity: true)
+        writesIntoEmptyTables = false
+        var writes = TableWrites()
+        writes.add("product_reviews") { try await Self.writeReviews(ids: ids, rows: rows, copying: copying, on: $0, logger: logger) }
+        writes.add("product_ratings") { try await Self.writeSummaries(summaries, copying: copying, on: $0, logger: logger) }
+        let (versions, projection) = (streamVersions.take(), projection)
+        writes.add("projection_stream_versions") { try await StreamVersions.write(versions, projection: projection, on: $0, logger: logger) }
+        return writes
+    }
+
+    private static func writeReviews(ids: [String], rows: [ReviewRow], copying: Bool, on connection: PostgresConnection, logger: Logger) async throws {
         try await BulkInsert(
             table: "product_reviews",
             columns: [
                 ("review_id", "$1"), ("product_id", "$2"), ("customer_id", "$3"), ("order_id", "nullif($4, '')"), ("verified", "$5"),
-                ("rating", "$6::integer"), ("title", "$7"), ("body", "$8"), ("status", "$9"), ("flags", "string_to_array($10, ',')"),
-                ("rejection_reason", "nullif($11, '')"), ("helpful", "$12::integer"), ("not_helpful", "$13::integer"), ("reports", "$14::integer"),
-                ("edits", "$15::integer"), ("created_at", "$16"), ("updated_at", "$17"), ("position", "$18"),
+                ("rating", "$6"), ("title", "$7"), ("body", "$8"), ("status", "$9"), ("flags", "$10::text[]"),
+                ("rejection_reason", "nullif($11, '')"), ("helpful", "$12"), ("not_helpful", "$13"), ("reports", "$14"),
+                ("edits", "$15"), ("created_at", "$16"), ("updated_at", "$17"), ("position", "$18"),
             ],
             conflict: """
                 ON CONFLICT (review_id) DO UPDATE SET rating = excluded.rating, title = excluded.title, body = excluded.body,
@@ -176,23 +260,21 @@ final class ReviewsBuilder: ReadModelBuilder {
         ).write(
             [
                 .text(ids), .text(rows.map(\.productID)), .text(rows.map(\.customerID)), .text(rows.map { $0.orderID ?? "" }),
-                .boolean(rows.map(\.verified)), .bigint(rows.map { Int64($0.rating) }), .text(rows.map(\.title)), .text(rows.map(\.body)),
-                .text(rows.map(\.status)), .text(rows.map { $0.flags.joined(separator: ",") }), .text(rows.map { $0.rejectionReason ?? "" }),
-                .bigint(rows.map { Int64($0.helpful) }), .bigint(rows.map { Int64($0.notHelpful) }), .bigint(rows.map { Int64($0.reports) }),
-                .bigint(rows.map { Int64($0.edits) }), .timestamptz(rows.map(\.createdAt)), .timestamptz(rows.map(\.updatedAt)),
-                .bigint(rows.map(\.position)),
+                .boolean(rows.map(\.verified)), .integer(rows.map { Int32(clamping: $0.rating) }), .text(rows.map(\.title)), .text(rows.map(\.body)),
+                // Flags are words of one enum: an array literal needs no quoting.
+                .text(rows.map(\.status)), .text(rows.map { "{" + $0.flags.joined(separator: ",") + "}" }), .text(rows.map { $0.rejectionReason ?? "" }),
+                .integer(rows.map { Int32(clamping: $0.helpful) }), .integer(rows.map { Int32(clamping: $0.notHelpful) }),
+                .integer(rows.map { Int32(clamping: $0.reports) }), .integer(rows.map { Int32(clamping: $0.edits) }),
+                .timestamptz(rows.map(\.createdAt)), .timestamptz(rows.map(\.updatedAt)), .bigint(rows.map(\.position)),
             ],
-            rowCount: ids.count, on: connection, logger: logger
+            rowCount: ids.count, on: connection, logger: logger, copyingIntoEmptyTable: copying
         )
-        try await writeSummaries(ids: ids, on: connection, logger: logger)
-        countedBefore.removeAll(keepingCapacity: true)
-        try await streamVersions.write(projection: projection, on: connection, logger: logger)
     }
 
-    /// Adds each product's change (sum, count, per-star counts) to its summary; a product whose
-    /// reviews changed gets a row even when the change is nil (a pending review), so that live
-    /// batches and a rebuild leave the same rows.
-    private func writeSummaries(ids: [String], on connection: PostgresConnection, logger: Logger) async throws {
+    /// Each product's change (sum, count, per-star counts) from the reviews that changed; a
+    /// product whose reviews changed gets one even when it is nil (a pending review), so that
+    /// live batches and a rebuild leave the same rows.
+    private func summaryChanges(ids: [String]) -> [(product: String, delta: [Int64])] {
         var deltas: [String: [Int64]] = [:]  // product → [sum, count, stars 1…5]
         for id in ids {
             let row = reviews[id]!
@@ -209,9 +291,12 @@ final class ReviewsBuilder: ReadModelBuilder {
             }
             deltas[row.productID] = delta
         }
-        let products = deltas.keys.sorted()
-        let values = products.map { deltas[$0]! }
-        func column(_ index: Int) -> BulkInsert.Column { .bigint(values.map { $0[index] }) }
+        return deltas.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+    }
+
+    /// Adds each product's change to its summary (into empty tables, the changes are the sums).
+    private static func writeSummaries(_ summaries: [(product: String, delta: [Int64])], copying: Bool, on connection: PostgresConnection, logger: Logger) async throws {
+        func column(_ index: Int) -> BulkInsert.Column { .bigint(summaries.map { $0.delta[index] }) }
         try await BulkInsert(
             table: "product_ratings",
             columns: [
@@ -225,6 +310,9 @@ final class ReviewsBuilder: ReadModelBuilder {
                     stars_4 = product_ratings.stars_4 + excluded.stars_4, stars_5 = product_ratings.stars_5 + excluded.stars_5,
                     changed = excluded.changed
                 """
-        ).write([.text(products), column(0), column(1), column(2), column(3), column(4), column(5), column(6)], rowCount: products.count, on: connection, logger: logger)
+        ).write(
+            [.text(summaries.map(\.product)), column(0), column(1), column(2), column(3), column(4), column(5), column(6)],
+            rowCount: summaries.count, on: connection, logger: logger, copyingIntoEmptyTable: copying
+        )
     }
 }

@@ -130,9 +130,6 @@ import Testing
     }
 
     private static func recorded(type: String, version: Int, json: String) throws -> RecordedEvent {
-        RecordedEvent(
-            position: 42, stream: try StreamName("order-sample"), version: 3, id: UUID(), type: type, schemaVersion: Int32(version),
-            data: json, metadata: EventMetadata(), recordedAt: Date(timeIntervalSince1970: 1_700_000_000)
-        )
+        try .sample(type: type, version: version, json: json, stream: "order-sample")
     }
 }

@@ -61,9 +61,6 @@ import Testing
     }
 
     private static func recorded(_ encoded: EncodedEvent) throws -> RecordedEvent {
-        RecordedEvent(
-            position: 9, stream: try StreamName("order-sample"), version: 1, id: UUID(), type: encoded.type, schemaVersion: Int32(encoded.schemaVersion),
-            data: encoded.json, metadata: EventMetadata(), recordedAt: Date(timeIntervalSince1970: 1_700_000_000)
-        )
+        try .sample(type: encoded.type, version: encoded.schemaVersion, json: encoded.json, stream: "order-sample", position: 9)
     }
 }

@@ -68,9 +68,6 @@ import Testing
     }
 
     private static func recorded(version: Int, json: String) throws -> RecordedEvent {
-        RecordedEvent(
-            position: 42, stream: try StreamName("activity-sample"), version: 3, id: UUID(), type: SearchPerformed.eventType, schemaVersion: Int32(version),
-            data: json, metadata: EventMetadata(), recordedAt: Date(timeIntervalSince1970: 1_700_000_000)
-        )
+        try .sample(type: SearchPerformed.eventType, version: version, json: json, stream: "activity-sample")
     }
 }

@@ -211,9 +211,9 @@ final class OrderHistoryBuilder: TableWritingBuilder {
         try await BulkInsert(
             table: "order_history",
             columns: [
-                ("order_id", "$1"), ("customer_kind", "$2"), ("customer_id", "$3"), ("status", "$4"), ("lines", "$5::jsonb"),
-                ("totals", "$6::jsonb"), ("shipping_address", "$7::jsonb"), ("refunded", "nullif($8, '')::jsonb"),
-                ("placed_at", "$9"), ("updated_at", "$10"), ("position", "$11"), ("discounts", "$12::jsonb"),
+                ("order_id", "$1"), ("customer_kind", "$2"), ("customer_id", "$3"), ("status", "$4"), ("lines", "$5::json"),
+                ("totals", "$6::json"), ("shipping_address", "$7::json"), ("refunded", "nullif($8, '')::json"),
+                ("placed_at", "$9"), ("updated_at", "$10"), ("position", "$11"), ("discounts", "$12::json"),
             ],
             conflict: """
                 ON CONFLICT (order_id) DO UPDATE SET customer_kind = excluded.customer_kind, customer_id = excluded.customer_id,
@@ -236,7 +236,7 @@ final class OrderHistoryBuilder: TableWritingBuilder {
         try await BulkInsert(
             table: "order_timeline",
             columns: [
-                ("order_id", "$1"), ("position", "$2"), ("event_type", "$3"), ("status", "$4"), ("detail", "$5::jsonb"),
+                ("order_id", "$1"), ("position", "$2"), ("event_type", "$3"), ("status", "$4"), ("detail", "$5::json"),
                 ("occurred_at", "$6"),
             ],
             conflict: "ON CONFLICT (order_id, position) DO NOTHING"

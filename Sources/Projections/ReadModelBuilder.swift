@@ -142,15 +142,15 @@ struct BulkInsert {
 
 extension BulkInsert {
     /// For each column, the value its expression turns into NULL, if any — when every
-    /// expression is one `COPY` can do without: the value as it is, cast to jsonb or to a text
+    /// expression is one `COPY` can do without: the value as it is, cast to json, jsonb or a text
     /// array (`COPY` parses the column's text input as the cast would), or `nullif`
     /// of the value and the empty sentinel of its type (`''`, `-1`, `'epoch'`). Nil otherwise.
     private var copyNulls: [NullWhen?]? {
         var nulls: [NullWhen?] = []
         for (index, column) in columns.enumerated() {
             switch column.expression.replacingOccurrences(of: "$\(index + 1)", with: "$") {
-            case "$", "$::jsonb", "$::text[]": nulls.append(nil)
-            case "nullif($, '')", "nullif($, '')::jsonb": nulls.append(.emptyText)
+            case "$", "$::json", "$::jsonb", "$::text[]": nulls.append(nil)
+            case "nullif($, '')", "nullif($, '')::json", "nullif($, '')::jsonb": nulls.append(.emptyText)
             case "nullif($, -1)": nulls.append(.minusOne)
             case "nullif($, 'epoch'::timestamptz)": nulls.append(.epoch)
             default: return nil

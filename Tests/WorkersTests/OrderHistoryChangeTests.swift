@@ -83,7 +83,7 @@ import Testing
         }
     }
 
-    /// The same JSON value (what a jsonb column keeps), whatever the spacing and key order.
+    /// The same JSON value, whatever the spacing and key order.
     private static func sameJSON(_ a: String, _ b: String) throws -> Bool {
         let canonical = { (text: String) in
             try JSONSerialization.data(

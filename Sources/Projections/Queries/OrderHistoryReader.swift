@@ -54,7 +54,7 @@ public struct OrderHistoryReader: Sendable {
             """
             SELECT order_id FROM order_history
             WHERE customer_kind = 'customer' AND customer_id = \(customerID) AND status = ANY(\(statuses))
-              AND lines @> jsonb_build_array(jsonb_build_object('productId', \(product)::text))
+              AND lines::jsonb @> jsonb_build_array(jsonb_build_object('productId', \(product)::text))
             ORDER BY placed_at, order_id LIMIT 1
             """,
             logger: logger

@@ -150,7 +150,7 @@ extension BulkInsert {
         for (index, column) in columns.enumerated() {
             switch column.expression.replacingOccurrences(of: "$\(index + 1)", with: "$") {
             case "$", "$::json", "$::jsonb", "$::text[]": nulls.append(nil)
-            case "nullif($, '')", "nullif($, '')::json", "nullif($, '')::jsonb": nulls.append(.emptyText)
+            case "nullif($, '')", "nullif($, '')::json": nulls.append(.emptyText)
             case "nullif($, -1)": nulls.append(.minusOne)
             case "nullif($, 'epoch'::timestamptz)": nulls.append(.epoch)
             default: return nil

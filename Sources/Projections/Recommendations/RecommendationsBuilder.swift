@@ -25,8 +25,10 @@ final class RecommendationsBuilder: TableWritingBuilder {
         var viewSessions: Int64 = 0
     }
 
+    /// Products, customers and viewers are keyed by their numbers in the builder's
+    /// ``InternedNames``.
     struct Hour: Hashable {
-        let product: String
+        let product: Int32
         /// Whole hours since 1970 (business time).
         let hour: Int64
     }
@@ -42,31 +44,34 @@ final class RecommendationsBuilder: TableWritingBuilder {
     struct Session: Equatable {
         var startedAt: Date
         var lastAt: Date
-        var products: [String]
+        var products: [Int32]
     }
 
     struct Pair: Hashable {
-        let product: String
-        let other: String
+        let product: Int32
+        let other: Int32
     }
 
     struct CustomerKey: Hashable {
-        let customer: String
-        let product: String
+        let customer: Int32
+        let product: Int32
     }
 
     private let projection: String
     private let ignoring: Set<String>
-    private var products: [String: ProductRow] = [:]
-    private var changedProducts: Set<String> = []
+    private var productNames = InternedNames()
+    private var customerNames = InternedNames()
+    private var viewerNames = InternedNames()
+    private var products: [Int32: ProductRow] = [:]
+    private var changedProducts: Set<Int32> = []
     private var customerProducts: [CustomerKey: CustomerProduct] = [:]
     private var changedCustomerProducts: Set<CustomerKey> = []
-    private var sessions: [String: Session] = [:]
-    private var changedSessions: Set<String> = []
+    private var sessions: [Int32: Session] = [:]
+    private var changedSessions: Set<Int32> = []
     private var coPurchases: [Pair: Int64] = [:]
     private var coViews: [Pair: Int64] = [:]
     /// Orders per signed-in customer, as increments.
-    private var customerOrders: [String: Int64] = [:]
+    private var customerOrders: [Int32: Int64] = [:]
     /// Orders and views per product and hour, as increments.
     private var hours: [Hour: (orders: Int64, views: Int64)] = [:]
     private let streamVersions = StreamVersions()
@@ -92,22 +97,25 @@ final class RecommendationsBuilder: TableWritingBuilder {
             guard let outcome, let value = hold.admit(event, outcome) else { continue }
             streamVersions.record(event)
             switch value {
-            case .placed(let customer, let lines): foldOrder(by: customer, lines, at: event.occurredAt)
-            case .viewed(let viewer, let customer, let product): foldView(of: product, by: viewer, customer: customer, at: event.occurredAt)
+            case .placed(let customer, let lines):
+                foldOrder(by: customer.map { customerNames.number($0) }, lines, at: event.occurredAt)
+            case .viewed(let viewer, let customer, let product):
+                foldView(of: productNames.number(product), by: viewerNames.number(viewer), customer: customer.map { customerNames.number($0) }, at: event.occurredAt)
             case .ignored: break
             }
         }
         return hold.drain()
     }
 
-    private func foldOrder(by customer: String?, _ lines: [RecommendationFact.Line], at time: Date) {
+    private func foldOrder(by customer: Int32?, _ lines: [RecommendationFact.Line], at time: Date) {
         // Units per product, in the order's line order (a product may fill several lines).
-        var units: [(product: String, quantity: Int64)] = []
+        var units: [(product: Int32, quantity: Int64)] = []
         for line in lines {
-            if let index = units.firstIndex(where: { $0.product == line.product }) {
+            let product = productNames.number(line.product)
+            if let index = units.firstIndex(where: { $0.product == product }) {
                 units[index].quantity += line.quantity
             } else {
-                units.append((line.product, line.quantity))
+                units.append((product, line.quantity))
             }
         }
         if let customer { customerOrders[customer, default: 0] += 1 }
@@ -135,7 +143,7 @@ final class RecommendationsBuilder: TableWritingBuilder {
         }
     }
 
-    private func foldView(of product: String, by viewer: String, customer: String?, at time: Date) {
+    private func foldView(of product: Int32, by viewer: Int32, customer: Int32?, at time: Date) {
         var session = sessions[viewer].flatMap { time.timeIntervalSince($0.lastAt) <= Self.sessionGap ? $0 : nil }
             ?? Session(startedAt: time, lastAt: time, products: [])
         var row = products[product] ?? ProductRow()
@@ -168,69 +176,82 @@ final class RecommendationsBuilder: TableWritingBuilder {
     /// Reads the rows a live batch folds onto and that are not in memory yet.
     private func load(_ facts: [RecommendationFact], from connection: PostgresConnection, logger: Logger) async throws {
         var productIDs: Set<String> = []
-        var keys: Set<CustomerKey> = []
+        var keys: Set<[String]> = []
         var viewers: Set<String> = []
         for fact in facts {
             switch fact {
             case .placed(let customer, let lines):
                 for line in lines {
                     productIDs.insert(line.product)
-                    if let customer { keys.insert(CustomerKey(customer: customer, product: line.product)) }
+                    if let customer { keys.insert([customer, line.product]) }
                 }
             case .viewed(let viewer, let customer, let product):
                 productIDs.insert(product)
                 viewers.insert(viewer)
-                if let customer { keys.insert(CustomerKey(customer: customer, product: product)) }
+                if let customer { keys.insert([customer, product]) }
             case .ignored:
                 break
             }
         }
-        let wantedProducts = Array(productIDs.subtracting(products.keys))
+        let wantedProducts = productIDs.filter { id in productNames.existingNumber(id).flatMap { products[$0] } == nil }
         if !wantedProducts.isEmpty {
             let rows = try await connection.query(
                 """
                 SELECT product_id, orders, units, buyers, repeat_buyers, view_sessions
-                FROM rec_products WHERE product_id = ANY(\(wantedProducts))
+                FROM rec_products WHERE product_id = ANY(\(Array(wantedProducts)))
                 """,
                 logger: logger
             )
             for try await (id, orders, units, buyers, repeatBuyers, sessions) in rows.decode((String, Int64, Int64, Int64, Int64, Int64).self) {
-                products[id] = ProductRow(orders: orders, units: units, buyers: buyers, repeatBuyers: repeatBuyers, viewSessions: sessions)
+                products[productNames.number(id)] = ProductRow(orders: orders, units: units, buyers: buyers, repeatBuyers: repeatBuyers, viewSessions: sessions)
             }
         }
-        let wantedKeys = Array(keys.filter { customerProducts[$0] == nil })
+        let wantedKeys = keys.filter { key in
+            guard let customer = customerNames.existingNumber(key[0]), let product = productNames.existingNumber(key[1]) else { return true }
+            return customerProducts[CustomerKey(customer: customer, product: product)] == nil
+        }
         if !wantedKeys.isEmpty {
             let rows = try await connection.query(
                 """
                 SELECT c.customer_id, c.product_id, c.orders, c.units, c.last_ordered_at, c.views, c.last_viewed_at
-                FROM rec_customer_products c JOIN unnest(\(wantedKeys.map(\.customer))::text[], \(wantedKeys.map(\.product))::text[]) AS k(customer_id, product_id)
+                FROM rec_customer_products c JOIN unnest(\(wantedKeys.map { $0[0] })::text[], \(wantedKeys.map { $0[1] })::text[]) AS k(customer_id, product_id)
                   ON c.customer_id = k.customer_id AND c.product_id = k.product_id
                 """,
                 logger: logger
             )
             for try await (customer, product, orders, units, lastOrdered, views, lastViewed) in rows.decode((String, String, Int32, Int32, Date?, Int32, Date?).self) {
-                customerProducts[CustomerKey(customer: customer, product: product)] = CustomerProduct(
+                customerProducts[CustomerKey(customer: customerNames.number(customer), product: productNames.number(product))] = CustomerProduct(
                     orders: orders, units: units, lastOrderedAt: lastOrdered, views: views, lastViewedAt: lastViewed
                 )
             }
         }
-        let wantedViewers = Array(viewers.subtracting(sessions.keys))
+        let wantedViewers = viewers.filter { viewer in viewerNames.existingNumber(viewer).flatMap { sessions[$0] } == nil }
         if !wantedViewers.isEmpty {
             let rows = try await connection.query(
-                "SELECT viewer, started_at, last_at, products FROM rec_view_sessions WHERE viewer = ANY(\(wantedViewers))",
+                "SELECT viewer, started_at, last_at, products FROM rec_view_sessions WHERE viewer = ANY(\(Array(wantedViewers)))",
                 logger: logger
             )
             for try await (viewer, started, last, viewed) in rows.decode((String, Date, Date, [String]).self) {
-                sessions[viewer] = Session(startedAt: started, lastAt: last, products: viewed)
+                sessions[viewerNames.number(viewer)] = Session(startedAt: started, lastAt: last, products: viewed.map { productNames.number($0) })
             }
         }
     }
 
+    /// The changed rows, named again, for the writer; the increments are forgotten.
     func takeWrites(logger: Logger) -> TableWrites {
+        let names = productNames
         var writes = RecommendationsWriter(logger: logger, copying: writesIntoEmptyTables).writes(
-            products: products.filter { changedProducts.contains($0.key) }, hours: hours, coPurchases: coPurchases, coViews: coViews,
-            customerOrders: customerOrders, customerProducts: customerProducts.filter { changedCustomerProducts.contains($0.key) },
-            sessions: sessions.filter { changedSessions.contains($0.key) }
+            products: changedProducts.compactMap { number in products[number].map { (names[number], $0) } },
+            hours: hours.map { (names[$0.key.product], $0.key.hour, $0.value.orders, $0.value.views) },
+            coPurchases: coPurchases.map { (names[$0.key.product], names[$0.key.other], $0.value) },
+            coViews: coViews.map { (names[$0.key.product], names[$0.key.other], $0.value) },
+            customerOrders: customerOrders.map { (customerNames[$0.key], $0.value) },
+            customerProducts: changedCustomerProducts.compactMap { key in
+                customerProducts[key].map { (customerNames[key.customer], names[key.product], $0) }
+            },
+            sessions: changedSessions.compactMap { viewer in
+                sessions[viewer].map { (viewerNames[viewer], $0.startedAt, $0.lastAt, $0.products.map { names[$0] }) }
+            }
         )
         writesIntoEmptyTables = false
         changedProducts.removeAll(keepingCapacity: true)

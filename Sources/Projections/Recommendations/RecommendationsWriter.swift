@@ -8,6 +8,12 @@ import PostgresNIO
 /// bulk writes them side by side.
 struct RecommendationsWriter: Sendable {
     typealias Builder = RecommendationsBuilder
+    typealias ProductRow = (id: String, row: Builder.ProductRow)
+    typealias HourRow = (product: String, hour: Int64, orders: Int64, views: Int64)
+    typealias PairRow = (product: String, other: String, count: Int64)
+    typealias CustomerOrdersRow = (customer: String, orders: Int64)
+    typealias CustomerProductRow = (customer: String, product: String, row: Builder.CustomerProduct)
+    typealias SessionRow = (viewer: String, startedAt: Date, lastAt: Date, products: [String])
 
     let logger: Logger
     /// The tables are empty and each key comes once (see ``ReadModelBuilder/writesIntoEmptyTables``).
@@ -15,9 +21,8 @@ struct RecommendationsWriter: Sendable {
 
     /// The jobs, the longest first (pairs outnumber every other row).
     func writes(
-        products: [String: Builder.ProductRow], hours: [Builder.Hour: (orders: Int64, views: Int64)],
-        coPurchases: [Builder.Pair: Int64], coViews: [Builder.Pair: Int64], customerOrders: [String: Int64],
-        customerProducts: [Builder.CustomerKey: Builder.CustomerProduct], sessions: [String: Builder.Session]
+        products: [ProductRow], hours: [HourRow], coPurchases: [PairRow], coViews: [PairRow], customerOrders: [CustomerOrdersRow],
+        customerProducts: [CustomerProductRow], sessions: [SessionRow]
     ) -> TableWrites {
         var writes = TableWrites()
         writes.add("rec_co_views") { try await writePairs(coViews, table: "rec_co_views", count: "sessions", on: $0) }
@@ -32,8 +37,8 @@ struct RecommendationsWriter: Sendable {
         return writes
     }
 
-    private func writeProducts(_ products: [String: Builder.ProductRow], on connection: PostgresConnection) async throws {
-        let rows = products.sorted { $0.key < $1.key }
+    private func writeProducts(_ products: [ProductRow], on connection: PostgresConnection) async throws {
+        let rows = products.sorted { $0.id < $1.id }
         try await BulkInsert(
             table: "rec_products",
             columns: [
@@ -45,15 +50,15 @@ struct RecommendationsWriter: Sendable {
                 """
         ).write(
             [
-                .text(rows.map(\.key)), .bigint(rows.map(\.value.orders)), .bigint(rows.map(\.value.units)), .bigint(rows.map(\.value.buyers)),
-                .bigint(rows.map(\.value.repeatBuyers)), .bigint(rows.map(\.value.viewSessions)),
+                .text(rows.map(\.id)), .bigint(rows.map(\.row.orders)), .bigint(rows.map(\.row.units)), .bigint(rows.map(\.row.buyers)),
+                .bigint(rows.map(\.row.repeatBuyers)), .bigint(rows.map(\.row.viewSessions)),
             ],
             rowCount: rows.count, on: connection, logger: logger, copyingIntoEmptyTable: copying
         )
     }
 
-    private func writeHours(_ hours: [Builder.Hour: (orders: Int64, views: Int64)], on connection: PostgresConnection) async throws {
-        let rows = hours.sorted { ($0.key.product, $0.key.hour) < ($1.key.product, $1.key.hour) }
+    private func writeHours(_ hours: [HourRow], on connection: PostgresConnection) async throws {
+        let rows = hours.sorted { ($0.product, $0.hour) < ($1.product, $1.hour) }
         try await BulkInsert(
             table: "rec_trend_hours",
             columns: [("product_id", "$1"), ("hour", "$2"), ("orders", "$3"), ("views", "$4")],
@@ -63,41 +68,41 @@ struct RecommendationsWriter: Sendable {
                 """
         ).write(
             [
-                .text(rows.map(\.key.product)), .timestamptz(rows.map { Date(timeIntervalSince1970: Double($0.key.hour) * 3600) }),
-                .bigint(rows.map(\.value.orders)), .bigint(rows.map(\.value.views)),
+                .text(rows.map(\.product)), .timestamptz(rows.map { Date(timeIntervalSince1970: Double($0.hour) * 3600) }),
+                .bigint(rows.map(\.orders)), .bigint(rows.map(\.views)),
             ],
             rowCount: rows.count, on: connection, logger: logger, copyingIntoEmptyTable: copying
         )
     }
 
     /// Adds the pair increments to the stored counts.
-    private func writePairs(_ pairs: [Builder.Pair: Int64], table: String, count: String, on connection: PostgresConnection) async throws {
-        let rows = pairs.sorted { ($0.key.product, $0.key.other) < ($1.key.product, $1.key.other) }
+    private func writePairs(_ pairs: [PairRow], table: String, count: String, on connection: PostgresConnection) async throws {
+        let rows = pairs.sorted { ($0.product, $0.other) < ($1.product, $1.other) }
         try await BulkInsert(
             table: table,
             columns: [("product_id", "$1"), ("other_id", "$2"), (count, "$3")],
             conflict: "ON CONFLICT (product_id, other_id) DO UPDATE SET \(count) = \(table).\(count) + excluded.\(count)"
         ).write(
-            [.text(rows.map(\.key.product)), .text(rows.map(\.key.other)), .bigint(rows.map(\.value))],
+            [.text(rows.map(\.product)), .text(rows.map(\.other)), .bigint(rows.map(\.count))],
             rowCount: rows.count, on: connection, logger: logger, copyingIntoEmptyTable: copying
         )
     }
 
     /// Adds the customers' order increments to the stored counts.
-    private func writeCustomerOrders(_ orders: [String: Int64], on connection: PostgresConnection) async throws {
-        let rows = orders.sorted { $0.key < $1.key }
+    private func writeCustomerOrders(_ orders: [CustomerOrdersRow], on connection: PostgresConnection) async throws {
+        let rows = orders.sorted { $0.customer < $1.customer }
         try await BulkInsert(
             table: "rec_customer_orders",
             columns: [("customer_id", "$1"), ("orders", "$2")],
             conflict: "ON CONFLICT (customer_id) DO UPDATE SET orders = rec_customer_orders.orders + excluded.orders"
         ).write(
-            [.text(rows.map(\.key)), .bigint(rows.map(\.value))],
+            [.text(rows.map(\.customer)), .bigint(rows.map(\.orders))],
             rowCount: rows.count, on: connection, logger: logger, copyingIntoEmptyTable: copying
         )
     }
 
-    private func writeCustomerProducts(_ customerProducts: [Builder.CustomerKey: Builder.CustomerProduct], on connection: PostgresConnection) async throws {
-        let rows = customerProducts.sorted { ($0.key.customer, $0.key.product) < ($1.key.customer, $1.key.product) }
+    private func writeCustomerProducts(_ customerProducts: [CustomerProductRow], on connection: PostgresConnection) async throws {
+        let rows = customerProducts.sorted { ($0.customer, $0.product) < ($1.customer, $1.product) }
         let never = Date(timeIntervalSince1970: 0)
         try await BulkInsert(
             table: "rec_customer_products",
@@ -111,24 +116,24 @@ struct RecommendationsWriter: Sendable {
                 """
         ).write(
             [
-                .text(rows.map(\.key.customer)), .text(rows.map(\.key.product)), .integer(rows.map(\.value.orders)), .integer(rows.map(\.value.units)),
-                .timestamptz(rows.map { $0.value.lastOrderedAt ?? never }), .integer(rows.map(\.value.views)),
-                .timestamptz(rows.map { $0.value.lastViewedAt ?? never }),
+                .text(rows.map(\.customer)), .text(rows.map(\.product)), .integer(rows.map(\.row.orders)), .integer(rows.map(\.row.units)),
+                .timestamptz(rows.map { $0.row.lastOrderedAt ?? never }), .integer(rows.map(\.row.views)),
+                .timestamptz(rows.map { $0.row.lastViewedAt ?? never }),
             ],
             rowCount: rows.count, on: connection, logger: logger, copyingIntoEmptyTable: copying
         )
     }
 
-    private func writeSessions(_ sessions: [String: Builder.Session], on connection: PostgresConnection) async throws {
-        let rows = sessions.sorted { $0.key < $1.key }
+    private func writeSessions(_ sessions: [SessionRow], on connection: PostgresConnection) async throws {
+        let rows = sessions.sorted { $0.viewer < $1.viewer }
         try await BulkInsert(
             table: "rec_view_sessions",
             columns: [("viewer", "$1"), ("started_at", "$2"), ("last_at", "$3"), ("products", "$4::text[]")],
             conflict: "ON CONFLICT (viewer) DO UPDATE SET started_at = excluded.started_at, last_at = excluded.last_at, products = excluded.products"
         ).write(
             [
-                .text(rows.map(\.key)), .timestamptz(rows.map(\.value.startedAt)), .timestamptz(rows.map(\.value.lastAt)),
-                .text(rows.map { Self.arrayLiteral($0.value.products) }),
+                .text(rows.map(\.viewer)), .timestamptz(rows.map(\.startedAt)), .timestamptz(rows.map(\.lastAt)),
+                .text(rows.map { Self.arrayLiteral($0.products) }),
             ],
             rowCount: rows.count, on: connection, logger: logger, copyingIntoEmptyTable: copying
         )

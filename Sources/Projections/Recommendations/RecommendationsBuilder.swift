@@ -25,8 +25,6 @@ final class RecommendationsBuilder: TableWritingBuilder {
         var viewSessions: Int64 = 0
     }
 
-    /// Products, customers and viewers are keyed by their numbers in the builder's
-    /// ``InternedNames``.
     struct Hour: Hashable {
         let product: Int32
         /// Whole hours since 1970 (business time).
@@ -57,8 +55,15 @@ final class RecommendationsBuilder: TableWritingBuilder {
         let product: Int32
     }
 
+    /// A ``CustomerKey`` by ids, as a live batch's events and the tables name it.
+    private struct CustomerProductIDs: Hashable {
+        let customer: String
+        let product: String
+    }
+
     private let projection: String
     private let ignoring: Set<String>
+    // Products, customers and viewers are keyed by their numbers in these.
     private var productNames = InternedNames()
     private var customerNames = InternedNames()
     private var viewerNames = InternedNames()
@@ -176,19 +181,19 @@ final class RecommendationsBuilder: TableWritingBuilder {
     /// Reads the rows a live batch folds onto and that are not in memory yet.
     private func load(_ facts: [RecommendationFact], from connection: PostgresConnection, logger: Logger) async throws {
         var productIDs: Set<String> = []
-        var keys: Set<[String]> = []
+        var keys: Set<CustomerProductIDs> = []
         var viewers: Set<String> = []
         for fact in facts {
             switch fact {
             case .placed(let customer, let lines):
                 for line in lines {
                     productIDs.insert(line.product)
-                    if let customer { keys.insert([customer, line.product]) }
+                    if let customer { keys.insert(CustomerProductIDs(customer: customer, product: line.product)) }
                 }
             case .viewed(let viewer, let customer, let product):
                 productIDs.insert(product)
                 viewers.insert(viewer)
-                if let customer { keys.insert([customer, product]) }
+                if let customer { keys.insert(CustomerProductIDs(customer: customer, product: product)) }
             case .ignored:
                 break
             }
@@ -206,15 +211,15 @@ final class RecommendationsBuilder: TableWritingBuilder {
                 products[productNames.number(id)] = ProductRow(orders: orders, units: units, buyers: buyers, repeatBuyers: repeatBuyers, viewSessions: sessions)
             }
         }
-        let wantedKeys = keys.filter { key in
-            guard let customer = customerNames.existingNumber(key[0]), let product = productNames.existingNumber(key[1]) else { return true }
+        let wantedKeys = Array(keys.filter { key in
+            guard let customer = customerNames.existingNumber(key.customer), let product = productNames.existingNumber(key.product) else { return true }
             return customerProducts[CustomerKey(customer: customer, product: product)] == nil
-        }
+        })
         if !wantedKeys.isEmpty {
             let rows = try await connection.query(
                 """
                 SELECT c.customer_id, c.product_id, c.orders, c.units, c.last_ordered_at, c.views, c.last_viewed_at
-                FROM rec_customer_products c JOIN unnest(\(wantedKeys.map { $0[0] })::text[], \(wantedKeys.map { $0[1] })::text[]) AS k(customer_id, product_id)
+                FROM rec_customer_products c JOIN unnest(\(wantedKeys.map(\.customer))::text[], \(wantedKeys.map(\.product))::text[]) AS k(customer_id, product_id)
                   ON c.customer_id = k.customer_id AND c.product_id = k.product_id
                 """,
                 logger: logger
@@ -239,18 +244,17 @@ final class RecommendationsBuilder: TableWritingBuilder {
 
     /// The changed rows, named again, for the writer; the increments are forgotten.
     func takeWrites(logger: Logger) -> TableWrites {
-        let names = productNames
         var writes = RecommendationsWriter(logger: logger, copying: writesIntoEmptyTables).writes(
-            products: changedProducts.compactMap { number in products[number].map { (names[number], $0) } },
-            hours: hours.map { (names[$0.key.product], $0.key.hour, $0.value.orders, $0.value.views) },
-            coPurchases: coPurchases.map { (names[$0.key.product], names[$0.key.other], $0.value) },
-            coViews: coViews.map { (names[$0.key.product], names[$0.key.other], $0.value) },
+            products: changedProducts.compactMap { number in products[number].map { (productNames[number], $0) } },
+            hours: hours.map { (productNames[$0.key.product], $0.key.hour, $0.value.orders, $0.value.views) },
+            coPurchases: coPurchases.map { (productNames[$0.key.product], productNames[$0.key.other], $0.value) },
+            coViews: coViews.map { (productNames[$0.key.product], productNames[$0.key.other], $0.value) },
             customerOrders: customerOrders.map { (customerNames[$0.key], $0.value) },
             customerProducts: changedCustomerProducts.compactMap { key in
-                customerProducts[key].map { (customerNames[key.customer], names[key.product], $0) }
+                customerProducts[key].map { (customerNames[key.customer], productNames[key.product], $0) }
             },
             sessions: changedSessions.compactMap { viewer in
-                sessions[viewer].map { (viewerNames[viewer], $0.startedAt, $0.lastAt, $0.products.map { names[$0] }) }
+                sessions[viewer].map { (viewerNames[viewer], $0.startedAt, $0.lastAt, $0.products.map { productNames[$0] }) }
             }
         )
         writesIntoEmptyTables = false

@@ -8,7 +8,8 @@ import PostgresNIO
 /// bulk writes them side by side.
 struct RecommendationsWriter: Sendable {
     typealias Builder = RecommendationsBuilder
-    typealias ProductRow = (id: String, row: Builder.ProductRow)
+    // The rows as the builder hands them over: named by their ids again, unsorted.
+    typealias NamedProductRow = (id: String, row: Builder.ProductRow)
     typealias HourRow = (product: String, hour: Int64, orders: Int64, views: Int64)
     typealias PairRow = (product: String, other: String, count: Int64)
     typealias CustomerOrdersRow = (customer: String, orders: Int64)
@@ -21,7 +22,7 @@ struct RecommendationsWriter: Sendable {
 
     /// The jobs, the longest first (pairs outnumber every other row).
     func writes(
-        products: [ProductRow], hours: [HourRow], coPurchases: [PairRow], coViews: [PairRow], customerOrders: [CustomerOrdersRow],
+        products: [NamedProductRow], hours: [HourRow], coPurchases: [PairRow], coViews: [PairRow], customerOrders: [CustomerOrdersRow],
         customerProducts: [CustomerProductRow], sessions: [SessionRow]
     ) -> TableWrites {
         var writes = TableWrites()
@@ -37,7 +38,7 @@ struct RecommendationsWriter: Sendable {
         return writes
     }
 
-    private func writeProducts(_ products: [ProductRow], on connection: PostgresConnection) async throws {
+    private func writeProducts(_ products: [NamedProductRow], on connection: PostgresConnection) async throws {
         let rows = products.sorted { $0.id < $1.id }
         try await BulkInsert(
             table: "rec_products",

@@ -39,14 +39,23 @@ extension TestEnvironment {
 }
 
 /// `commerce worker <flags>` as a process of its own, with the test's environment plus
-/// `environment`, its output discarded: for tests that kill workers and start them again.
-public func startCommerceWorker(_ flags: [String], environment: [String: String]) throws -> Process {
+/// `environment`, its output discarded or appended to `log`: for tests that kill workers and
+/// start them again.
+public func startCommerceWorker(_ flags: [String], environment: [String: String], log: URL? = nil) throws -> Process {
     let process = Process()
     process.executableURL = TestEnvironment.commerceExecutable
     process.arguments = ["worker"] + flags
     process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-    process.standardOutput = FileHandle.nullDevice
-    process.standardError = FileHandle.nullDevice
+    var logHandle: FileHandle?
+    if let log {
+        if !FileManager.default.fileExists(atPath: log.path) { FileManager.default.createFile(atPath: log.path, contents: nil) }
+        logHandle = try FileHandle(forWritingTo: log)
+        logHandle?.seekToEndOfFile()
+    }
+    process.standardOutput = logHandle ?? FileHandle.nullDevice
+    process.standardError = logHandle ?? FileHandle.nullDevice
     try process.run()
+    // The child has its own copy of the descriptor now.
+    try logHandle?.close()
     return process
 }

@@ -19,8 +19,11 @@ struct ProcessCrashTests {
     static let skus = ["CRASH-A", "CRASH-B", "CRASH-C"]
     static let trials = 20
 
+    /// The workers' warnings and errors, shown when the trials fail.
+    let workerLog = FileManager.default.temporaryDirectory.appendingPathComponent("process-crash-\(UUID().uuidString).log")
+
     func startWorker(database: DatabaseURL) throws -> Process {
-        try startCommerceWorker(["--processes"], environment: ["DATABASE_URL": database.urlString, "PAYMENT_GATEWAY": "sandbox", "LOG_LEVEL": "critical"])
+        try startCommerceWorker(["--processes"], environment: ["DATABASE_URL": database.urlString, "PAYMENT_GATEWAY": "sandbox", "LOG_LEVEL": "warning"], log: workerLog)
     }
 
     struct Shop: Sendable {
@@ -137,7 +140,15 @@ struct ProcessCrashTests {
                 let failures = try await ProcessFailures(client: client, logger: TestEnvironment.logger).list().map { "\($0.process) \($0.stream) \($0.code) \($0.message)" }
                 let head = try await count("SELECT max(global_position) FROM events", client)
                 Issue.record("head \(head); checkpoints \(checkpoints); failures \(failures)")
+                // The events of the orders named, with their positions, and what the workers logged.
+                let orders = Set(violations.flatMap { $0.split(whereSeparator: { " /:".contains($0) }).filter { $0.hasPrefix("order_") }.map(String.init) })
+                let history = try await readEverything(store).filter { event in orders.contains { event.data.contains($0) } }
+                let lines = history.map { "\($0.position) \($0.stream) \($0.type) \($0.metadata.actor ?? "-")" }.joined(separator: "\n")
+                Issue.record("events of \(orders.sorted()):\n\(lines)")
+                let log = (try? String(contentsOf: workerLog, encoding: .utf8)) ?? ""
+                Issue.record("worker log (last 60 lines):\n\(log.split(separator: "\n").suffix(60).joined(separator: "\n"))")
             }
+            try? FileManager.default.removeItem(at: workerLog)
             #expect(violations.isEmpty, "\(violations.prefix(10))")
             let cancelled = try await count("SELECT count(*) FROM events WHERE event_type = 'OrderCancelled'", client)
             let committed = try await count("SELECT count(*) FROM events WHERE event_type = 'StockReservationCommitted'", client)

@@ -44,9 +44,11 @@ public struct ProcessManagerService<Manager: ProcessManager>: Service {
             while !Task.isCancelled {
                 do {
                     try await follow()
-                } catch is CancellationError {
-                    return
                 } catch {
+                    // Only this task's own cancellation ends it: a CancellationError from below
+                    // (a statement given up, a stream cut off) is one more transient fault, and
+                    // returning on it would stop this process manager for good while the
+                    // others, and the election's heartbeat, go on.
                     guard !Task.isCancelled else { return }
                     logger.warning("process manager failed; resuming from its checkpoint", metadata: ["error": "\(String(reflecting: error))", "backoff": "\(backoff)"])
                     try? await Task.sleep(for: backoff)

@@ -41,9 +41,9 @@ public struct ScheduledProcess<Item: Sendable>: Service {
                 do {
                     try await runOnce(now: Date())
                     try await Task.sleep(for: interval)
-                } catch is CancellationError {
-                    return
                 } catch {
+                    // As in ProcessManagerService: only its own cancellation ends the loop.
+                    guard !Task.isCancelled else { return }
                     logger.warning("\(name) pass failed", metadata: ["error": "\(String(reflecting: error))"])
                     try? await Task.sleep(for: interval)
                 }

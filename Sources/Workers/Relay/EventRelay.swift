@@ -121,9 +121,9 @@ public struct EventRelay: Service {
                     logger.notice("relay publishing again", metadata: ["failedFor": "\(ContinuousClock.now - since)", "position": "\(page.nextPosition)"])
                     failingSince = nil
                 }
-            } catch is CancellationError {
-                break
             } catch {
+                // Only this task's cancellation stops the relay; a CancellationError from below
+                // is a transient fault like any other.
                 guard !Task.isCancelled else { break }
                 if failingSince == nil { failingSince = .now }
                 logger.warning("relay could not publish; retrying", metadata: ["error": "\(String(reflecting: error))", "position": "\(checkpoint ?? -1)", "backoff": "\(backoff)"])

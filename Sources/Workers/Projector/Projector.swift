@@ -184,14 +184,14 @@ public struct Projector: Service {
         let (groupID, handler, logger) = (configuration.groupID, handler, logger)
         try await client.withWatchedTransaction(logger: logger) { connection in
             try await handler.begin(on: connection)
-            // Messages below the stored offset are offered too (a partition read again from its
-            // start, copies from a rebalance): handlers skip what they have.
-            try await ProjectionOffsets.lock(group: groupID, partitions: byPartition.map { ($0.key.topic, $0.key.partition) }, on: connection, logger: logger)
-            try await handler.apply(events, on: connection)
+            // The offsets advance first, which locks their rows for the transaction. Messages
+            // below the stored offset are offered too (a partition read again from its start,
+            // copies from a rebalance): handlers skip what they have.
             try await ProjectionOffsets.advance(
                 group: groupID, to: byPartition.compactMap { partition, messages in messages.last.map { (partition.topic, partition.partition, $0.offset + 1) } },
                 on: connection, logger: logger
             )
+            try await handler.apply(events, on: connection)
         }
     }
 }

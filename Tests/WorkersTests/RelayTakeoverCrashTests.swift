@@ -123,12 +123,17 @@ private struct RelayFixture: Sendable {
     }
 }
 
-/// Whether one session holds an elected service's advisory lock while another, which last tried
+/// Whether one session of this database holds an elected service's advisory lock (pg_locks lists
+/// every database's: tests running beside this one hold theirs) while another, which last tried
 /// to take it (and failed: the lock is one), stands by.
 private func standingBy(_ client: PostgresClient) async -> Bool {
     let rows = try? await client.query(
         """
-        WITH holders AS (SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid::bigint = \(Int64(SingleActiveService.lockClass)))
+        WITH holders AS (
+            SELECT pid FROM pg_locks
+            WHERE locktype = 'advisory' AND granted AND classid::bigint = \(Int64(SingleActiveService.lockClass))
+              AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+        )
         SELECT (SELECT count(*) FROM holders)::int,
                (SELECT count(*) FROM pg_stat_activity
                 WHERE datname = current_database() AND state = 'idle' AND query LIKE 'SELECT pg_try_advisory_lock%'

@@ -43,8 +43,13 @@ struct SingleActiveServiceTests {
             let running = Task { try await elected.run() }
             try await waitUntil { service.starts == 1 }
             // The session holding the lock ends, as in a server restart: the heartbeat fails.
+            // (This database's only: tests running beside this one hold locks of the class too.)
             _ = try await client.query(
-                "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid::bigint = \(Int64(SingleActiveService.lockClass))"
+                """
+                SELECT pg_terminate_backend(pid) FROM pg_locks
+                WHERE locktype = 'advisory' AND granted AND classid::bigint = \(Int64(SingleActiveService.lockClass))
+                  AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                """
             ).collect()
             try await waitUntil(timeout: .seconds(30)) { service.starts == 2 }
 

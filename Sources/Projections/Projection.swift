@@ -47,8 +47,10 @@ public enum ProjectionApplier {
             pairs: relevant.flatMap { projection, events in Set(events.map(\.stream.rawValue)).map { (projection.name, $0) } },
             on: connection, logger: logger
         )
-        // Every read model's stream versions go in one statement at the end.
+        // Every read model's stream versions go in one statement at the end, with the writes of
+        // those whose tables are written independently (``StatementBatch``).
         let versions = StreamVersions.Gathered()
+        let writes = StatementBatch()
         try await StreamVersions.$gathered.withValue(versions) {
             for (projection, relevant) in relevant {
                 let fresh = try await unseen(relevant, by: projection.name, reached: standing.reached[projection.name] ?? [:],
@@ -59,12 +61,17 @@ public enum ProjectionApplier {
                 let waiting = fresh.filter { held.contains($0.stream.rawValue) }.map(ParkedEvent.heldBehind)
                 let builder = projection.makeBuilder()
                 let parked = try await builder.add(fresh.filter { !held.contains($0.stream.rawValue) }, loadingFrom: connection, logger: logger)
-                try await builder.flush(on: connection, logger: logger)
-                try await ParkedEvents.park(waiting + parked, projection: projection.name, on: connection, logger: logger)
+                try await StatementBatch.$current.withValue(builder.writesIndependentTables ? writes : nil) {
+                    try await builder.flush(on: connection, logger: logger)
+                    try await ParkedEvents.park(waiting + parked, projection: projection.name, on: connection, logger: logger)
+                }
                 applied += fresh.count - waiting.count - parked.count
             }
         }
-        try await versions.write(on: connection, logger: logger)
+        try await StatementBatch.$current.withValue(writes) {
+            try await versions.write(on: connection, logger: logger)
+        }
+        try await writes.run(on: connection, logger: logger)
         return applied
     }
 

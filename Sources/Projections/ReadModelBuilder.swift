@@ -30,9 +30,15 @@ public protocol ReadModelBuilder: AnyObject {
     /// then creates the table's `indexes`, if the builder can. Returns whether it did; if not,
     /// the caller creates the indexes and flushes on its own connection.
     func flushSideBySide(client: PostgresClient, schema: String, indexes: [String: [String]], width: Int, logger: Logger) async throws -> Bool
+    /// Whether each of its flush's writes is a ``BulkInsert`` into tables that no other of them
+    /// writes or reads (its own functions included): then a live batch sends them, with other
+    /// read models' such writes, as one statement (``StatementBatch``). False by default.
+    var writesIndependentTables: Bool { get }
 }
 
 extension ReadModelBuilder {
+    public var writesIndependentTables: Bool { false }
+
     public func flushSideBySide(client: PostgresClient, schema: String, indexes: [String: [String]], width: Int, logger: Logger) async throws -> Bool {
         false
     }
@@ -47,6 +53,10 @@ protocol TableWritingBuilder: ReadModelBuilder {
 }
 
 extension TableWritingBuilder {
+    /// Table jobs are independent by definition (a rebuild runs them side by side); each
+    /// builder's writes only with ``BulkInsert``.
+    var writesIndependentTables: Bool { true }
+
     func flush(on connection: PostgresConnection, logger: Logger) async throws {
         try await takeWrites(logger: logger).run(on: connection)
     }
@@ -103,6 +113,8 @@ struct BulkInsert {
     /// - Parameter copyingIntoEmptyTable: the table is empty and the rows' keys are distinct (a
     ///   rebuild's only flush): the rows are streamed in with `COPY`, which costs PostgreSQL a
     ///   fraction of an `INSERT … ON CONFLICT`.
+    /// Inside a ``StatementBatch`` (``StatementBatch/current``) the statements are added to it
+    /// rather than run.
     func write(_ values: [Column], rowCount: Int, on connection: PostgresConnection, logger: Logger, copyingIntoEmptyTable: Bool = false) async throws {
         if copyingIntoEmptyTable, let nullWhen = copyNulls {
             return try await copy(values, rowCount: rowCount, nullWhen: nullWhen, on: connection, logger: logger)
@@ -110,34 +122,52 @@ struct BulkInsert {
         var start = 0
         while start < rowCount {
             let end = min(rowCount, start + Self.chunkSize)
-            var bindings = PostgresBindings(capacity: values.count)
-            for column in values {
-                switch column {
-                case .text(let all): bindings.append(Array(all[start..<end]))
-                case .bigint(let all): bindings.append(Array(all[start..<end]))
-                case .integer(let all): bindings.append(Array(all[start..<end]))
-                case .timestamptz(let all): bindings.append(Array(all[start..<end]))
-                case .boolean(let all): bindings.append(Array(all[start..<end]))
+            let range = start..<end
+            if let batch = StatementBatch.current {
+                try await batch.add(parameters: values.count, on: connection, logger: logger) { first, binds in
+                    Self.bind(values, range, to: &binds)
+                    return statement(values, firstParameter: first)
                 }
+            } else {
+                var binds = PostgresBindings(capacity: values.count)
+                Self.bind(values, range, to: &binds)
+                try await connection.query(PostgresQuery(unsafeSQL: statement(values, firstParameter: 1), binds: binds), logger: logger)
             }
-            let unnestArguments = values.indices.map { index -> String in
-                let type = switch values[index] {
-                case .text: "text[]"
-                case .bigint: "bigint[]"
-                case .integer: "integer[]"
-                case .timestamptz: "timestamptz[]"
-                case .boolean: "boolean[]"
-                }
-                return "$\(index + 1)::\(type)"
-            }
-            let names = columns.map(\.name).joined(separator: ", ")
-            // `u.cN` names the N-th unnest column; expressions refer to them as `$N` in the spec.
-            let selected = columns.map { Self.renumbering($0.expression) { "u.c\($0)" } }.joined(separator: ", ")
-            let aliases = values.indices.map { "c\($0 + 1)" }.joined(separator: ", ")
-            let sql = "INSERT INTO \(table) (\(names)) SELECT \(selected) FROM unnest(\(unnestArguments.joined(separator: ", "))) AS u(\(aliases)) \(conflict)"
-            try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
             start = end
         }
+    }
+
+    /// Appends the rows `range` of each column, as one array parameter per column.
+    private static func bind(_ values: [Column], _ range: Range<Int>, to binds: inout PostgresBindings) {
+        for column in values {
+            switch column {
+            case .text(let all): binds.append(Array(all[range]))
+            case .bigint(let all): binds.append(Array(all[range]))
+            case .integer(let all): binds.append(Array(all[range]))
+            case .timestamptz(let all): binds.append(Array(all[range]))
+            case .boolean(let all): binds.append(Array(all[range]))
+            }
+        }
+    }
+
+    /// The `INSERT … SELECT … FROM unnest(…)` of the columns, their arrays the parameters from
+    /// `firstParameter` on.
+    private func statement(_ values: [Column], firstParameter: Int) -> String {
+        let unnestArguments = values.indices.map { index -> String in
+            let type = switch values[index] {
+            case .text: "text[]"
+            case .bigint: "bigint[]"
+            case .integer: "integer[]"
+            case .timestamptz: "timestamptz[]"
+            case .boolean: "boolean[]"
+            }
+            return "$\(firstParameter + index)::\(type)"
+        }
+        let names = columns.map(\.name).joined(separator: ", ")
+        // `u.cN` names the N-th unnest column; expressions refer to them as `$N` in the spec.
+        let selected = columns.map { Self.renumbering($0.expression) { "u.c\($0)" } }.joined(separator: ", ")
+        let aliases = values.indices.map { "c\($0 + 1)" }.joined(separator: ", ")
+        return "INSERT INTO \(table) (\(names)) SELECT \(selected) FROM unnest(\(unnestArguments.joined(separator: ", "))) AS u(\(aliases)) \(conflict)"
     }
 }
 

@@ -49,6 +49,59 @@ import TestSupport
         }
     }
 
+    @Test("writes gathered in a statement batch wait for its run, then store what each written alone stores, across chunks and the parameter limit")
+    func gatheredWrites() async throws {
+        try await withTestDatabase { client, _ in
+            let logger = TestEnvironment.logger
+            for table in ["alone_a", "batched_a", "alone_b", "batched_b"] {
+                try await client.query(PostgresQuery(unsafeSQL: "CREATE TABLE \(table) (id bigint PRIMARY KEY, label text, total bigint NOT NULL)"))
+            }
+            // Three writes per table: more rows than a chunk, then an upsert adding to some of them.
+            let first = BulkInsert.chunkSize + 7
+            let writes: [(rows: Range<Int>, add: Int64)] = [(0..<first, 1), (first - 3..<first + 2, 10), (5..<9, 100)]
+            func write(_ table: String, on connection: PostgresConnection) async throws {
+                for (rows, add) in writes {
+                    try await BulkInsert(
+                        table: table, columns: [("id", "$1"), ("label", "nullif($2, '')"), ("total", "$3")],
+                        conflict: "ON CONFLICT (id) DO UPDATE SET total = \(table).total + excluded.total, label = coalesce(excluded.label, \(table).label)"
+                    ).write([.bigint(rows.map(Int64.init)), .text(rows.map { $0 % 4 == 0 ? "" : "row \($0)" }), .bigint(rows.map { _ in add })],
+                             rowCount: rows.count, on: connection, logger: logger)
+                }
+            }
+            func rows(_ table: String) async throws -> [String] {
+                try await client.query(PostgresQuery(unsafeSQL: "SELECT \(table)::text FROM \(table) ORDER BY id")).decode(String.self).collectAll()
+            }
+            try await client.withConnection { connection in
+                try await write("alone_a", on: connection)
+                try await write("alone_b", on: connection)
+                // Room for two writes' parameters at a time: the batch sends what it holds when a third comes.
+                let batch = StatementBatch(parameterLimit: 6)
+                try await StatementBatch.$current.withValue(batch) {
+                    try await write("batched_a", on: connection)
+                }
+                // The first write's two chunks went together when the second write came; the
+                // second and third wait in the batch.
+                #expect(try await rows("batched_a").count == first)
+                #expect(try await rows("batched_a") != (try await rows("alone_a")))
+                try await StatementBatch.$current.withValue(batch) {
+                    try await write("batched_b", on: connection)
+                }
+                try await batch.run(on: connection, logger: logger)
+            }
+            #expect(try await rows("alone_a").count == first + 2)
+            #expect(try await rows("batched_a") == (try await rows("alone_a")))
+            #expect(try await rows("batched_b") == (try await rows("alone_b")))
+        }
+    }
+
+    @Test("statements combined: one as it is, several as WITH queries, none as nothing")
+    func combining() {
+        #expect(StatementBatch.combining([]) == nil)
+        #expect(StatementBatch.combining(["INSERT INTO a VALUES (1)"]) == "INSERT INTO a VALUES (1)")
+        #expect(StatementBatch.combining(["INSERT INTO a VALUES ($1)", "INSERT INTO b VALUES ($2)"])
+            == "WITH w1 AS (INSERT INTO a VALUES ($1)), w2 AS (INSERT INTO b VALUES ($2)) SELECT 1")
+    }
+
     @Test("parameter references are renumbered whole: $1 is not the start of $12, a lone $ stays, other text is kept")
     func renumbering() {
         #expect(BulkInsert.renumbering("nullif($12, '') || $1::text", { "u.c\($0)" }) == "nullif(u.c12, '') || u.c1::text")

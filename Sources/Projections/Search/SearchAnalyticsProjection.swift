@@ -117,6 +117,9 @@ final class SearchAnalyticsBuilder: ReadModelBuilder {
         return hold.drain()
     }
 
+    /// Four tables, each written once by a ``BulkInsert`` of its own.
+    var writesIndependentTables: Bool { true }
+
     func flush(on connection: PostgresConnection, logger: Logger) async throws {
         let dayRows = days.sorted { $0.key < $1.key }
         try await BulkInsert(

@@ -58,7 +58,7 @@ import Testing
         #expect(known.map(\.product) == ["coffee"] && abs(known[0].score - ((2 + 6.0 / 11) / 4 + 1)) < 1e-12, "\(known)")
     }
 
-    @Test("re-bought often: at least 3 buyers, some of them again, at least a quarter of the shop's typical share (buy-again: all of it)")
+    @Test("re-bought often: at least 3 buyers, some of them again, at least a quarter of the shop's typical share (buy-again: twice it)")
     func reboughtOften() {
         let typical = RecommendationScoring.typicalRepeatShare([
             .init(categoryPath: ["A"], buyers: 10, repeatBuyers: 1), .init(categoryPath: ["B"], buyers: 30, repeatBuyers: 7), .init(categoryPath: ["B"], buyers: 0, repeatBuyers: 0),
@@ -69,9 +69,9 @@ import Testing
         #expect(RecommendationScoring.isRebought(buyers: 16, repeatBuyers: 2, typicalShare: 0.5) && !RecommendationScoring.isRebought(buyers: 17, repeatBuyers: 2, typicalShare: 0.5))
         // A furniture shop, where 4 % buy again: 1 of 25 re-buying is plenty there.
         #expect(RecommendationScoring.isRebought(buyers: 25, repeatBuyers: 1, typicalShare: 0.04) && !RecommendationScoring.isRebought(buyers: 101, repeatBuyers: 1, typicalShare: 0.04))
-        // Buy-again asks for the typical share itself: 2 of 10 where a fifth buy again, not 1.
-        #expect(RecommendationScoring.isRebought(buyers: 10, repeatBuyers: 2, typicalShare: 0.2, fraction: 1))
-        #expect(!RecommendationScoring.isRebought(buyers: 10, repeatBuyers: 1, typicalShare: 0.2, fraction: 1))
+        // Buy-again asks for twice the typical share: 4 of 10 where a fifth buy again, not 3.
+        #expect(RecommendationScoring.isRebought(buyers: 10, repeatBuyers: 4, typicalShare: 0.2, fraction: RecommendationScoring.buyAgainShareOfTypical))
+        #expect(!RecommendationScoring.isRebought(buyers: 10, repeatBuyers: 3, typicalShare: 0.2, fraction: RecommendationScoring.buyAgainShareOfTypical))
         #expect(!RecommendationScoring.isRebought(buyers: 10, repeatBuyers: 0, typicalShare: 0), "nobody bought it again")
         #expect(!RecommendationScoring.isRebought(buyers: 2, repeatBuyers: 2, typicalShare: 0.2), "two buyers are too few to say")
     }
@@ -112,7 +112,7 @@ import Testing
         #expect(coffee.map { abs($0.score - (2 * 0.5 * food * 10 / 16 + (2 + 6.0 / 11) / 5)) < 1e-12 } == true, "\(rebought)")
     }
 
-    @Test("buy-again: what they bought twice or others re-buy, by orders, recency and the product's smoothed repeat share")
+    @Test("buy-again: what they bought twice or others clearly replenish, by orders, recency and the product's smoothed repeat share")
     func buyAgain() {
         let now = Date(timeIntervalSince1970: 1_790_000_000)
         let standings: [String: RecommendationScoring.Standing] = [
@@ -120,6 +120,7 @@ import Testing
             "kettle": .init(categoryPath: ["Home"], buyers: 5, repeatBuyers: 0),
             "tea": .init(categoryPath: ["Food"], buyers: 10, repeatBuyers: 4),
             "rice": .init(categoryPath: ["Food"], buyers: 10, repeatBuyers: 2),
+            "milk": .init(categoryPath: ["Food"], buyers: 10, repeatBuyers: 10),
         ]
         let month: TimeInterval = 30 * 86_400
         let history = [
@@ -127,15 +128,17 @@ import Testing
             RecommendationScoring.HistoryItem(product: "kettle", orders: 1, lastOrderedAt: now, views: 0, lastViewedAt: nil),
             RecommendationScoring.HistoryItem(product: "tea", orders: 1, lastOrderedAt: now, views: 0, lastViewedAt: nil),
             RecommendationScoring.HistoryItem(product: "rice", orders: 1, lastOrderedAt: now, views: 0, lastViewedAt: nil),
+            RecommendationScoring.HistoryItem(product: "milk", orders: 1, lastOrderedAt: now.addingTimeInterval(-2 * month), views: 0, lastViewedAt: nil),
             RecommendationScoring.HistoryItem(product: "lamp", orders: 0, lastOrderedAt: nil, views: 4, lastViewedAt: now),
         ]
         let list = RecommendationScoring.buyAgain(
             history: history, standings: standings, typicalShare: RecommendationScoring.typicalRepeatShare(standings.values), now: now
         )
-        // The typical repeat share is 11 of 34 (32 %). coffee: 3 · ½ · 6/11; tea (4 of 10 re-buy
-        // it, more than usual): 1 · 1 · 5/12. Bought once, the kettle (re-bought by no one) and
-        // the rice (2 of 10, less than usual) are out; for-you may still list the rice.
-        #expect(list.map(\.product) == ["coffee", "tea"], "\(list)")
-        #expect(abs(list[0].score - 3 * 0.5 * 6 / 11) < 1e-12 && abs(list[1].score - 5.0 / 12) < 1e-12)
+        // The typical repeat share is 21 of 44 (48 %). coffee: 3 · ½ · 6/11; milk (all 10 re-buy
+        // it, more than twice the typical share), two months ago: 1 · ¼ · 11/12. Bought once, the
+        // kettle (re-bought by no one), the rice (2 of 10) and the tea (4 of 10: not twice the
+        // typical share) are out; for-you may still list the rice and the tea.
+        #expect(list.map(\.product) == ["coffee", "milk"], "\(list)")
+        #expect(abs(list[0].score - 3 * 0.5 * 6 / 11) < 1e-12 && abs(list[1].score - 0.25 * 11 / 12) < 1e-12)
     }
 }

@@ -349,6 +349,13 @@ final class CatalogBuilder: ReadModelBuilder {
         }
     }
 
+    /// Unless categories or exchange rates changed, the flush is two ``BulkInsert``s, products and
+    /// variants, neither reading the other's table. Changed categories rewrite the products'
+    /// paths after the categories' rows, and changed rates the variants' prices after the rates'.
+    var writesIndependentTables: Bool {
+        changedCategories.isEmpty && deletedCategories.isEmpty && changedRates.isEmpty
+    }
+
     func flush(on connection: PostgresConnection, logger: Logger) async throws {
         try await flushCategories(on: connection, logger: logger)
         try await flushRates(on: connection, logger: logger)

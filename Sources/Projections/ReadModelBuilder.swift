@@ -32,7 +32,8 @@ public protocol ReadModelBuilder: AnyObject {
     func flushSideBySide(client: PostgresClient, schema: String, indexes: [String: [String]], width: Int, logger: Logger) async throws -> Bool
     /// Whether each of its flush's writes is a ``BulkInsert`` into tables that no other of them
     /// writes or reads (its own functions included): then a live batch sends them, with other
-    /// read models' such writes, as one statement (``StatementBatch``). False by default.
+    /// read models' such writes, as one statement (``StatementBatch``). Asked before each flush,
+    /// after the events are added: a builder may answer by what the flush holds. False by default.
     var writesIndependentTables: Bool { get }
 }
 

@@ -210,6 +210,10 @@ final class PromotionsBuilder: ReadModelBuilder {
         }
     }
 
+    /// Three ``BulkInsert``s into tables of their own, unless orders were cancelled: their
+    /// redemptions are marked after the inserts (an order placed and cancelled in one batch).
+    var writesIndependentTables: Bool { cancellations.isEmpty }
+
     func flush(on connection: PostgresConnection, logger: Logger) async throws {
         let ids = changedPromotions.sorted()
         let rows = ids.map { promotions[$0]! }

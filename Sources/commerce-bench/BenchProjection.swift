@@ -177,7 +177,10 @@ struct BenchProjection: AsyncParsableCommand {
             print("\(confirmed) events read back from the read models (every 50 ms); \(timed) with every stage timed")
             print("at \(Int(achieved)) events/s appended (target \(rate)) for \(seconds) s after a 2 s warm-up")
             let missing = await tracker.pendingCount
-            if missing > 0 { print("WARNING: \(missing) events never became visible") }
+            if missing > 0 {
+                print("WARNING: \(missing) events never became visible")
+                for line in try await tracker.describePending().prefix(20) { print("  \(line)") }
+            }
         }
     }
 
@@ -297,13 +300,34 @@ actor VisibilityTracker {
         }
     }
 
-    /// Polls every 50 ms until cancelled (more often, it slowed what it measured).
+    /// Polls every 50 ms until cancelled (more often, it slowed what it measured). A check that
+    /// fails is reported and tried again: ending here would leave every later event unseen.
     func poll() async throws {
         let clock = ContinuousClock()
         while !Task.isCancelled {
-            try await check(clock.now)
+            do {
+                try await check(clock.now)
+            } catch where !Task.isCancelled {
+                print("visibility check failed, trying again: \(String(reflecting: error))")
+            }
             try await Task.sleep(for: .milliseconds(50))
         }
+    }
+
+    /// The events still unseen, each as `projection stream vN (the read model has vM)`.
+    func describePending() async throws -> [String] {
+        let keys = Array(pending.keys)
+        let rows = try await client.query(
+            """
+            SELECT projection, stream_name, version FROM projection_stream_versions
+            WHERE (projection, stream_name) IN (SELECT * FROM unnest(\(keys.map(\.projection)), \(keys.map(\.stream))))
+            """
+        ).decode((String, String, Int64).self).collectAll()
+        var reached: [Key: Int64] = [:]
+        for (projection, stream, version) in rows { reached[Key(projection: projection, stream: stream)] = version }
+        return pending.flatMap { key, events in
+            events.map { "\(key.projection) \(key.stream) v\($0.version) at \($0.position) (the read model has \(reached[key].map { "v\($0)" } ?? "none"))" }
+        }.sorted()
     }
 
     func waitForAll(timeout: Duration) async throws {

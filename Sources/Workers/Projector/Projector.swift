@@ -27,7 +27,11 @@ public struct Projector: Service {
         public var name = "projector"
         /// Topics are `<topicPrefix>.<category>`.
         public var topicPrefix = CloudEventMessage.defaultTopicPrefix
-        public var batchSize = 500
+        /// The most messages one transaction applies. A live stream at a steady rate fills
+        /// batches of a few dozen; a backlog fills them up, and each batch's fixed statements are
+        /// then paid once per 2,000 events: at 4,000–5,000 events/s, more than the projector kept
+        /// up with in batches of 500, lag p50 went from 2.1–2.4 s to 0.5–0.7 s.
+        public var batchSize = 2000
         public var pollTimeout = Duration.milliseconds(100)
         /// How often it looks for topics the relay found lost, to start their partitions over.
         public var topicLossCheckInterval = Duration.seconds(1)

@@ -79,9 +79,28 @@ public final class DatabaseAvailability: Service, Sendable {
                     } else {
                         connectionID += 1
                         let id = connectionID
-                        current = try await abandoningAfter(self.interval * 2) {
-                            try await PostgresConnection.connect(configuration: try self.url.connectionConfiguration(connectTimeout: self.interval * 2),
-                                                                 id: id, logger: self.logger)
+                        // A connection that arrives after its attempt was given up is closed by
+                        // whichever side comes second: none is left open (nor dropped unclosed).
+                        let attempt = NIOLockedValueBox<(connection: PostgresConnection?, abandoned: Bool)>((nil, false))
+                        do {
+                            current = try await abandoningAfter(self.interval * 2) {
+                                let opened = try await PostgresConnection.connect(
+                                    configuration: try self.url.connectionConfiguration(connectTimeout: self.interval * 2), id: id, logger: self.logger
+                                )
+                                let abandoned = attempt.withLockedValue { attempt in
+                                    attempt.connection = opened
+                                    return attempt.abandoned
+                                }
+                                if abandoned { try? await opened.close() }
+                                return opened
+                            }
+                        } catch {
+                            let late = attempt.withLockedValue { attempt in
+                                attempt.abandoned = true
+                                return attempt.connection
+                            }
+                            if let late { Task { try? await late.close() } }
+                            throw error
                         }
                         connection = current
                     }

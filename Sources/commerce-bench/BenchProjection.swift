@@ -316,7 +316,14 @@ actor VisibilityTracker {
 
     /// The events still unseen, each as `projection stream vN (the read model has vM)`.
     func describePending() async throws -> [String] {
-        let keys = Array(pending.keys)
+        let reached = try await versions(of: Array(pending.keys))
+        return pending.flatMap { key, events in
+            events.map { "\(key.projection) \(key.stream) v\($0.version) at \($0.position) (the read model has \(reached[key].map { "v\($0)" } ?? "none"))" }
+        }.sorted()
+    }
+
+    /// The version each read model has reached on each stream of `keys` (none: not there).
+    private func versions(of keys: [Key]) async throws -> [Key: Int64] {
         let rows = try await client.query(
             """
             SELECT projection, stream_name, version FROM projection_stream_versions
@@ -325,9 +332,7 @@ actor VisibilityTracker {
         ).decode((String, String, Int64).self).collectAll()
         var reached: [Key: Int64] = [:]
         for (projection, stream, version) in rows { reached[Key(projection: projection, stream: stream)] = version }
-        return pending.flatMap { key, events in
-            events.map { "\(key.projection) \(key.stream) v\($0.version) at \($0.position) (the read model has \(reached[key].map { "v\($0)" } ?? "none"))" }
-        }.sorted()
+        return reached
     }
 
     func waitForAll(timeout: Duration) async throws {
@@ -340,20 +345,13 @@ actor VisibilityTracker {
 
     private func check(_ now: ContinuousClock.Instant) async throws {
         guard !pending.isEmpty else { return }
-        let keys = Array(pending.keys)
-        let rows = try await client.query(
-            """
-            SELECT projection, stream_name, version FROM projection_stream_versions
-            WHERE (projection, stream_name) IN (SELECT * FROM unnest(\(keys.map(\.projection)), \(keys.map(\.stream))))
-            """
-        ).decode((String, String, Int64).self).collectAll()
+        let reached = try await versions(of: Array(pending.keys))
         let seenAt = ContinuousClock.now
-        for (projection, stream, version) in rows {
-            let key = Key(projection: projection, stream: stream)
+        for (key, version) in reached {
             guard let waiting = pending[key] else { continue }
             let visible = waiting.filter { $0.version <= version }
             for event in visible {
-                seen[projection, default: []].append(Seen(position: event.position, committedAt: event.committedAt, seen: seenAt))
+                seen[key.projection, default: []].append(Seen(position: event.position, committedAt: event.committedAt, seen: seenAt))
             }
             let rest = waiting.filter { $0.version > version }
             pending[key] = rest.isEmpty ? nil : rest

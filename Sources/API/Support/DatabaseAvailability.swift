@@ -81,6 +81,8 @@ public final class DatabaseAvailability: Service, Sendable {
                         let id = connectionID
                         // A connection that arrives after its attempt was given up is closed by
                         // whichever side comes second: none is left open (nor dropped unclosed).
+                        // A failed close leaves nothing to do, and the close is not awaited here:
+                        // a server that would not answer the connect may not answer it either.
                         let attempt = NIOLockedValueBox<(connection: PostgresConnection?, abandoned: Bool)>((nil, false))
                         do {
                             current = try await abandoningAfter(self.interval * 2) {

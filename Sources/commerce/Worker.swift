@@ -1,6 +1,7 @@
 import ArgumentParser
 import Runtime
 import EventStore
+import Foundation
 import Kafka
 import Logging
 import PostgresNIO
@@ -23,6 +24,12 @@ struct Worker: AsyncParsableCommand {
 
     @Flag(help: "Run the notifier: decides from events which mails and webhooks go out, and sends them (mails need SMTP_URL; unsubscribe links need the API's JWT_SECRET).")
     var notifier = false
+
+    @Option(name: .customLong("exit-with-parent"), help: ArgumentHelp(
+        "Exit when the process that started this worker, whose pid this is, exits (for test runs and supervisors that must not leave workers behind).",
+        valueName: "pid"
+    ))
+    var parent: Int32?
 
     func run() async throws {
         guard relay || projector || processes || notifier else { throw ValidationError("name at least one of --relay, --projector, --processes and --notifier") }
@@ -50,12 +57,18 @@ struct Worker: AsyncParsableCommand {
         ))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
+            if let parent {
+                tasks.addTask { await ParentWatch.exitWhenOrphaned(of: parent, logger: logger) }
+            }
             do {
                 try await StartupChecks.connectOrFail(postgres, settings: settings)
             } catch {
                 await group.triggerGracefulShutdown()
                 throw error
             }
+            // The workers' end (a signal or a failure) ends the watch too.
+            _ = try await tasks.next()
+            tasks.cancelAll()
             try await tasks.waitForAll()
         }
     }

@@ -44,7 +44,8 @@ extension TestEnvironment {
 public func startCommerceWorker(_ flags: [String], environment: [String: String], log: URL? = nil) throws -> Process {
     let process = Process()
     process.executableURL = TestEnvironment.commerceExecutable
-    process.arguments = ["worker"] + flags
+    // A test run that crashes must not leave its workers running.
+    process.arguments = ["worker", "--exit-with-parent", "\(ProcessInfo.processInfo.processIdentifier)"] + flags
     process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
     var logHandle: FileHandle?
     if let log {

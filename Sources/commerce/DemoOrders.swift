@@ -42,7 +42,7 @@ enum DemoOrders {
         let pricing = PromotionPricing(repository: repository, directory: DemoPromotions.Directory(automatic: automatic))
 
         func place(_ lines: [(product: String, sku: String, quantity: Int)], card: String, coupon: String? = nil) async throws -> OrderID {
-            let cart = try CartID("cart_demo_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(20))
+            let cart = try CartID("cart_demo_" + RandomIdentifier.hex().prefix(20))
             let stream = StreamName.of("cart", cart)
             var commands: [Cart.Command] = [.create(id: cart, owner: .customer(try CustomerID(customerID)), currency: .EUR)]
             for line in lines {

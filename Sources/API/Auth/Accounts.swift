@@ -1,4 +1,5 @@
 import Crypto
+import EventStore
 import Foundation
 import HummingbirdBcrypt
 import Logging
@@ -72,7 +73,7 @@ struct Accounts: Sendable {
 
     /// Inserts an account; nil when the address has one already.
     static func insert(email: String, hash: String, role: Principal.Role, verified: Bool, on connection: PostgresConnection, logger: Logger) async throws -> String? {
-        let userID = "u_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        let userID = RandomIdentifier.hex(prefix: "u_")
         let inserted = try await connection.query(
             """
             INSERT INTO users (user_id, email, password_hash, role, email_verified_at)

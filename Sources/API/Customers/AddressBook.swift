@@ -59,7 +59,7 @@ struct AddressBook: Sendable {
     /// - Throws: 409 `address_book_full` past ``capacity``.
     func add(_ entry: Entry, of userID: String) async throws -> SavedAddress {
         try entry.validate()
-        let id = "adr_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        let id = RandomIdentifier.hex(prefix: "adr_")
         let sealed = try await seal(entry.address, of: userID)
         try await client.withWatchedTransaction(logger: logger) { connection in
             // The account's row, locked: two additions at once count one after the other.

@@ -1,3 +1,4 @@
+import EventStore
 import Foundation
 import Mail
 import Notifications
@@ -69,7 +70,7 @@ struct AccountMails: Sendable {
     private func message(_ layout: MailLayout, to address: String, subject: String, locale: MailLocale) -> MailMessage {
         layout.message(
             from: settings.from, to: address, subject: subject,
-            messageID: "\(UUID().uuidString.lowercased())@\(settings.from.address.split(separator: "@").last ?? "commerce.localhost")",
+            messageID: "\(RandomIdentifier.uuid().uuidString.lowercased())@\(settings.from.address.split(separator: "@").last ?? "commerce.localhost")",
             language: locale.rawValue
         )
     }

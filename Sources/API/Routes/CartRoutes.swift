@@ -69,7 +69,7 @@ struct CartRoutes {
         router.post("/carts") { request, context in
             let body = try await StrictJSON.decode(CreateCart.self, from: request, context: context)
             let currency = try Currency(body.currency)
-            let id = try CartID("cart_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: ""))
+            let id = try CartID(RandomIdentifier.hex(prefix: "cart_"))
             // Signed in: the customer's cart. Otherwise a guest cart, reachable with the token
             // answered in Guest-Token (only its hash is recorded: events travel to Kafka).
             let owner: CartOwner

@@ -54,7 +54,7 @@ struct PromotionRoutes {
     func addRoutes(admin: RouterGroup<CommerceRequestContext>) {
         admin.post("promotions") { request, context in
             let definition = try await StrictJSON.decode(PromotionDefinition.self, from: request, context: context)
-            let id = try PromotionID("promo_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: ""))
+            let id = try PromotionID(RandomIdentifier.hex(prefix: "promo_"))
             var result = try await repository.execute(Promotion.self, .of("promotion", id), ifMatch: nil, metadata: metadata(request, context)) { _ in
                 .create(id: id, definition: definition)
             }

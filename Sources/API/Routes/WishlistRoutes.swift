@@ -86,7 +86,7 @@ struct WishlistRoutes {
         members.post("/customers/me/wishlists") { request, context in
             let owner = try customer(context)
             let body = try await StrictJSON.decode(NameBody.self, from: request, context: context)
-            let id = try WishlistID("wl_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16))
+            let id = try WishlistID("wl_" + RandomIdentifier.hex().prefix(16))
             var result = try await repository.execute(Wishlist.self, .of("wishlist", owner), ifMatch: try CommandResponses.ifMatch(request), metadata: metadata(request, context)) { _ in
                 .createList(customer: owner, id: id, name: body.name)
             }

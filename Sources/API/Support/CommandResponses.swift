@@ -40,7 +40,7 @@ enum CommandResponses {
     static func metadata(_ principal: Principal?, _ request: Request) -> EventMetadata {
         let correlation = request.headers[.init("traceparent")!].flatMap(TraceParent.init(header:))?.traceID
             ?? request.headers[.init("X-Correlation-ID")!].flatMap(UUID.init(uuidString:))
-            ?? InstrumentationContext.current?.traceParent?.traceID ?? UUID()
+            ?? InstrumentationContext.current?.traceParent?.traceID ?? RandomIdentifier.uuid()
         return EventMetadata(correlationID: correlation, actor: principal?.userID ?? "guest")
     }
 }

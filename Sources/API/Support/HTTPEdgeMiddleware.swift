@@ -35,7 +35,7 @@ struct HTTPEdgeMiddleware<Context: RequestContext>: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let started = ContinuousClock.now
-        let requestID = request.headers[Self.requestIDHeader].flatMap(Self.acceptable) ?? UUID().uuidString.lowercased()
+        let requestID = request.headers[Self.requestIDHeader].flatMap(Self.acceptable) ?? RandomIdentifier.uuid().uuidString.lowercased()
         var context = context
         context.logger[metadataKey: "request_id"] = "\(requestID)"
         // The request's span (tracing middleware), or without a tracer the caller's own.

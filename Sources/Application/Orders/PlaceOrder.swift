@@ -37,7 +37,7 @@ public struct PlaceOrder: Sendable {
     /// - Throws: ``ApplicationError`` not found (not the requester's cart), ``VersionConflict``
     ///   (the cart moved past `ifMatch`), ``DomainError`` (empty cart, no stock…), ``Contended``.
     public func callAsFunction(cart cartID: CartID, by requester: Requester, method: PaymentMethodToken, ifMatch: Int64?, metadata: EventMetadata) async throws -> CommandResult {
-        let orderID = try OrderID("order_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: ""))
+        let orderID = try OrderID(RandomIdentifier.hex(prefix: "order_"))
         var attempt = 0
         while true {
             attempt += 1

@@ -21,7 +21,7 @@ public struct RequestPaymentOperation: Sendable {
     /// - Throws: ``ApplicationError`` (not found, gateway unavailable), ``DomainError`` (refused).
     public func callAsFunction(_ kind: PaymentOperation.Kind, payment paymentID: PaymentID, amount: Int64?, reason: String?, metadata: EventMetadata) async throws -> CommandResult {
         let paymentStream = StreamName.of("payment", paymentID)
-        let operationId = "op_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        let operationId = RandomIdentifier.hex(prefix: "op_")
         let requested = try await repository.decideTogether(metadata: metadata) { load in
             let payment = try await load.state(Payment.self, paymentStream)
             guard payment.id != nil, let orderID = payment.orderId, let currency = payment.amount?.currency else {

@@ -7,6 +7,9 @@ import PostgresNIO
 struct AppendEventsStatement: PostgresPreparedStatement {
     typealias Row = (Int32, String, Int64?, Int64?, Int64?, Int64?, Bool, Int64)
 
+    /// Its name on each connection (the default, made with `String(reflecting:)` at every
+    /// execution, cost 1 % of a checkout's CPU).
+    static let name = "commerce.append_events"
     static let sql = """
         SELECT request, stream_name, first_version, last_version, first_position, last_position, failed, actual_version
         FROM append_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)

@@ -9,7 +9,7 @@ public struct NewEvent: Sendable, Hashable {
     public var data: String
     public var metadata: EventMetadata
 
-    public init(id: UUID = UUID(), type: String, schemaVersion: Int32 = 1, data: String, metadata: EventMetadata = EventMetadata()) {
+    public init(id: UUID = RandomIdentifier.uuid(), type: String, schemaVersion: Int32 = 1, data: String, metadata: EventMetadata = EventMetadata()) {
         self.id = id
         self.type = type
         self.schemaVersion = schemaVersion

@@ -51,7 +51,7 @@ public struct W3CTracer: Tracer {
         var context = context()
         let parent = context.traceParent
         context.traceParent = TraceParent(
-            traceID: parent?.traceID ?? UUID(), parentID: UInt64.random(in: 1...UInt64.max), sampled: parent?.sampled ?? true
+            traceID: parent?.traceID ?? RandomIdentifier.uuid(), parentID: UInt64.random(in: 1...UInt64.max), sampled: parent?.sampled ?? true
         )
         return W3CSpan(
             operationName: operationName, kind: kind, context: context, parentSpanID: parent?.parentID,

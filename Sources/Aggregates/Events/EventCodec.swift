@@ -41,7 +41,7 @@ public enum EventCodec {
 
     public static func encodeJSON(_ value: some Encodable) -> String {
         // Encoding our own value types cannot fail: they hold only strings, numbers, dates and arrays.
-        String(decoding: try! encoder.encode(value), as: UTF8.self)
+        String(decoding: try! CanonicalJSONEncoder.encode(value), as: UTF8.self)
     }
 
     public static func decodeJSON<T: Decodable>(_ type: T.Type, _ json: String) throws -> T {
@@ -52,14 +52,7 @@ public enum EventCodec {
         try decodeJSON(type, json)
     }
 
-    // One of each, shared: they keep no state between calls once configured.
-    private static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
-        return encoder
-    }()
-
+    // Shared: it keeps no state between calls once configured.
     private static let decoder: JSONDecoder = {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601

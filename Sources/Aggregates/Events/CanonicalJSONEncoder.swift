@@ -25,10 +25,12 @@ public enum CanonicalJSONEncoder {
         case double(Double)
         case float(Float)
         case string(String)
+        /// Number text written as it is (a `Decimal`'s description).
+        case number(String)
         case object(Members)
         case array(Elements)
-        /// A value whose encoder has not asked for a container (yet): it writes as an empty object,
-        /// as `JSONEncoder` writes it.
+        /// A super-encoder's value, filled in later; empty object if it never asks for a
+        /// container, as `JSONEncoder` writes it.
         case pending(Slot)
 
         /// The node for `value`: the types `JSONEncoder` writes as scalars directly (one cast),
@@ -42,15 +44,10 @@ public enum CanonicalJSONEncoder {
         }
     }
 
-    /// Where one value's encoding lands; `raw` is text written as it is (a `Decimal`).
+    /// Where one value's encoding lands.
     final class Slot {
         var node: Node = .null
         var hasContainer = false
-        let raw: String?
-
-        init(raw: String? = nil) {
-            self.raw = raw
-        }
     }
 
     final class Members {
@@ -235,10 +232,9 @@ public enum CanonicalJSONEncoder {
                     try write(element)
                 }
                 bytes.append(UInt8(ascii: "]"))
+            case .number(let text): bytes.append(contentsOf: text.utf8)
             case .pending(let slot):
-                if let raw = slot.raw {
-                    bytes.append(contentsOf: raw.utf8)
-                } else if slot.hasContainer {
+                if slot.hasContainer {
                     try write(slot.node)
                 } else {
                     bytes.append(contentsOf: "{}".utf8)
@@ -325,4 +321,4 @@ extension Date: CanonicalJSONScalar { var canonicalNode: CanonicalJSONEncoder.No
 extension URL: CanonicalJSONScalar { var canonicalNode: CanonicalJSONEncoder.Node { .string(absoluteString) } }
 extension Data: CanonicalJSONScalar { var canonicalNode: CanonicalJSONEncoder.Node { .string(base64EncodedString()) } }
 /// `JSONEncoder` writes a `Decimal` as its description, unquoted.
-extension Decimal: CanonicalJSONScalar { var canonicalNode: CanonicalJSONEncoder.Node { .pending(CanonicalJSONEncoder.Slot(raw: description)) } }
+extension Decimal: CanonicalJSONScalar { var canonicalNode: CanonicalJSONEncoder.Node { .number(description) } }

@@ -32,6 +32,6 @@ struct ReadStreamStatement: PostgresPreparedStatement {
     }
 
     func decodeRow(_ row: PostgresRow) throws -> RecordedEvent? {
-        try RecordedEvent(row: row.makeRandomAccess())
+        try RecordedEvent(row: row)
     }
 }

@@ -44,18 +44,12 @@ public enum EventCodec {
         String(decoding: try! CanonicalJSONEncoder.encode(value), as: UTF8.self)
     }
 
+    /// Decodes as `JSONDecoder` with ISO 8601 dates does (``CanonicalJSONDecoder``).
     public static func decodeJSON<T: Decodable>(_ type: T.Type, _ json: String) throws -> T {
-        try decoder.decode(type, from: Data(json.utf8))
+        try CanonicalJSONDecoder.decode(type, from: json)
     }
 
     private static func decodePayload<P: EventPayload>(_ type: P.Type, _ json: String) throws -> any EventPayload {
         try decodeJSON(type, json)
     }
-
-    // Shared: it keeps no state between calls once configured.
-    private static let decoder: JSONDecoder = {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
-        return decoder
-    }()
 }

@@ -79,30 +79,10 @@ public final class DatabaseAvailability: Service, Sendable {
                     } else {
                         connectionID += 1
                         let id = connectionID
-                        // A connection that arrives after its attempt was given up is closed by
-                        // whichever side comes second: none is left open (nor dropped unclosed).
-                        // A failed close leaves nothing to do, and the close is not awaited here:
-                        // a server that would not answer the connect may not answer it either.
-                        let attempt = NIOLockedValueBox<(connection: PostgresConnection?, abandoned: Bool)>((nil, false))
-                        do {
-                            current = try await abandoningAfter(self.interval * 2) {
-                                let opened = try await PostgresConnection.connect(
-                                    configuration: try self.url.connectionConfiguration(connectTimeout: self.interval * 2), id: id, logger: self.logger
-                                )
-                                let abandoned = attempt.withLockedValue { attempt in
-                                    attempt.connection = opened
-                                    return attempt.abandoned
-                                }
-                                if abandoned { try? await opened.close() }
-                                return opened
-                            }
-                        } catch {
-                            let late = attempt.withLockedValue { attempt in
-                                attempt.abandoned = true
-                                return attempt.connection
-                            }
-                            if let late { Task { try? await late.close() } }
-                            throw error
+                        current = try await PostgresConnection.connect(abandoningAfter: self.interval * 2) {
+                            try await PostgresConnection.connect(
+                                configuration: try self.url.connectionConfiguration(connectTimeout: self.interval * 2), id: id, logger: self.logger
+                            )
                         }
                         connection = current
                     }

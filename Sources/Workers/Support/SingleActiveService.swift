@@ -64,7 +64,7 @@ public struct SingleActiveService: Service {
                     } else {
                         connections += 1
                         let id = connections
-                        let opened = try await abandoningAfter(retryInterval * 5) {
+                        let opened = try await PostgresConnection.connect(abandoningAfter: retryInterval * 5) {
                             try await PostgresConnection.connect(configuration: try database.connectionConfiguration(connectTimeout: retryInterval * 4), id: id, logger: logger)
                         }
                         connection = opened

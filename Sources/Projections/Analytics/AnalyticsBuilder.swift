@@ -223,9 +223,12 @@ final class AnalyticsBuilder: TableWritingBuilder {
             let ids = customerOrders[customer, default: []]
             let placed = ids.map { (id: $0, placedAt: orders[$0]!.placedAt) }
             let overall = Rows.Neighbours.of(placed)
-            let inCurrency = Dictionary(grouping: placed) { orders[$0.id]!.currency }.values.reduce(into: [String: Rows.Neighbours]()) {
-                $0.merge(Rows.Neighbours.of($1)) { first, _ in first }
-            }
+            // Most customers pay in one currency: then their neighbours in it are the same.
+            let currency = ids.first.flatMap { orders[$0]?.currency }
+            let inCurrency = ids.allSatisfy({ orders[$0]!.currency == currency }) ? overall
+                : Dictionary(grouping: placed) { orders[$0.id]!.currency }.values.reduce(into: [String: Rows.Neighbours]()) {
+                    $0.merge(Rows.Neighbours.of($1)) { first, _ in first }
+                }
             for id in ids {
                 guard var order = orders[id] else { continue }
                 let (neighbours, neighboursInCurrency) = (overall[id]!, inCurrency[id]!)

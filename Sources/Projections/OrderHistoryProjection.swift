@@ -5,19 +5,18 @@ import Logging
 import PostgresNIO
 
 /// Order history: per customer, their orders with lines, totals, current status, and each
-/// order's status timeline.
+/// order's status timeline (a JSON array on the order's row, `0035`).
 public struct OrderHistoryProjection: Projection {
     public let name = "order-history"
     public let categories: Set<String> = ["order"]
-    public let tables = ["order_history", "order_timeline"]
+    public let tables = ["order_history"]
 
     public init() {}
 
     public func makeBuilder() -> any ReadModelBuilder { OrderHistoryBuilder(projection: name) }
 }
 
-/// Orders in memory, and the fold of order events onto them. Timeline rows never change once
-/// written, so each flush writes and forgets them.
+/// Orders in memory, and the fold of order events onto them.
 final class OrderHistoryBuilder: TableWritingBuilder {
     struct OrderRow: Sendable {
         var customerKind: String
@@ -30,22 +29,28 @@ final class OrderHistoryBuilder: TableWritingBuilder {
         var refunded: String?
         var placedAt: Date
         var updatedAt: Date
+        /// The last event applied.
         var position: Int64
-    }
+        /// The JSON array of the order's steps, as the column holds it.
+        var timeline: String
 
-    struct TimelineRow: Sendable {
-        var orderID: String
-        var position: Int64
-        var eventType: String
-        var status: String
-        var detail: String
-        var occurredAt: Date
+        /// Adds a step (``OrderHistoryBuilder/step(_:detail:)``) showing the order's status after it.
+        mutating func appendStep(_ step: String, status: String) {
+            // The array ends in its bracket (this builder and the migration write it so);
+            // an empty one is `[]`.
+            let empty = timeline == "[]"
+            timeline.removeLast()
+            if !empty { timeline += "," }
+            timeline += step
+            timeline += ",\"status\":\""
+            timeline += status
+            timeline += "\"}]"
+        }
     }
 
     private let projection: String
     private var orders: [String: OrderRow] = [:]
     private var changedOrders: Set<String> = []
-    private var timeline: [TimelineRow] = []
     private let streamVersions = StreamVersions()
     var recordsStreamVersions: Bool {
         get { streamVersions.enabled }
@@ -62,9 +67,11 @@ final class OrderHistoryBuilder: TableWritingBuilder {
     /// What one event does to the rows, with its JSON already encoded: worked out on every
     /// core by ``decodeConcurrently(_:_:)``, applied in order.
     enum Change: Sendable {
+        /// The row comes with its first step.
         case placed(OrderID, OrderRow)
-        /// `status` nil: the status stays. `refunded`: the new refunded total.
-        case transition(OrderID, status: String?, detail: String, refunded: String?)
+        /// `status` nil: the status stays. `step`: the timeline's step but for the status after
+        /// it. `refunded`: the new refunded total.
+        case transition(OrderID, status: String?, step: String, refunded: String?)
 
         var orderID: OrderID {
             switch self {
@@ -73,23 +80,41 @@ final class OrderHistoryBuilder: TableWritingBuilder {
         }
     }
 
+    /// A timeline step's JSON object for `event` without its closing brace, where
+    /// ``OrderRow/appendStep(_:status:)`` adds the status the order has after it: worked out
+    /// while decoding, on every core, with the time written by arithmetic.
+    static func step(_ event: RecordedEvent, detail: String) -> String {
+        var text: [UInt8] = []
+        text.reserveCapacity(100 + event.type.utf8.count + detail.utf8.count)
+        text.append(contentsOf: #"{"eventType":""#.utf8)
+        // Only the order event types below get here: letters, nothing to escape.
+        text.append(contentsOf: event.type.utf8)
+        text.append(contentsOf: #"","position":"#.utf8)
+        ASCIIText.appendDigits(event.position, to: &text)
+        text.append(contentsOf: #","occurredAt":""#.utf8)
+        ASCIIText.appendTime(event.recordedAt, style: .iso8601, to: &text)
+        text.append(contentsOf: #"","detail":"#.utf8)
+        text.append(contentsOf: detail.utf8)
+        return String(decoding: text, as: UTF8.self)
+    }
+
     private func load(_ wanted: Set<String>, from connection: PostgresConnection, logger: Logger) async throws {
         let ids = Array(wanted.subtracting(orders.keys))
         guard !ids.isEmpty else { return }
         let rows = try await connection.query(
             """
             SELECT order_id, customer_kind, customer_id, status, lines::text, totals::text, discounts::text, shipping_address::text, refunded::text,
-                   placed_at, updated_at, position
+                   placed_at, updated_at, position, timeline::text
             FROM order_history WHERE order_id = ANY(\(ids))
             """,
             logger: logger
         )
-        for try await (id, kind, customer, status, lines, totals, discounts, address, refunded, placedAt, updatedAt, position) in rows.decode(
-            (String, String, String, String, String, String, String, String, String?, Date, Date, Int64).self
+        for try await (id, kind, customer, status, lines, totals, discounts, address, refunded, placedAt, updatedAt, position, timeline) in rows.decode(
+            (String, String, String, String, String, String, String, String, String?, Date, Date, Int64, String).self
         ) {
             orders[id] = OrderRow(
                 customerKind: kind, customerID: customer, status: status, lines: lines, totals: totals, discounts: discounts, shippingAddress: address,
-                refunded: refunded, placedAt: placedAt, updatedAt: updatedAt, position: position
+                refunded: refunded, placedAt: placedAt, updatedAt: updatedAt, position: position, timeline: timeline
             )
         }
     }
@@ -113,7 +138,7 @@ final class OrderHistoryBuilder: TableWritingBuilder {
         guard let id = object.string("orderId") else { return nil }
         let orderID = try OrderID(id)
         func transition(_ status: String?, detail: String? = "{}", refunded: String? = nil) -> Change? {
-            detail.map { .transition(orderID, status: status, detail: $0, refunded: refunded) }
+            detail.map { .transition(orderID, status: status, step: step(event, detail: $0), refunded: refunded) }
         }
         /// A detail object of members taken as they are, in the encoder's (sorted) key order;
         /// nil when a required one is missing.
@@ -134,10 +159,13 @@ final class OrderHistoryBuilder: TableWritingBuilder {
             guard let customer = object.object("customer"), let kind = customer.string("kind"), let customerID = customer.string("id"),
                   let lines = object.raw("lines"), let totals = object.raw("totals"), let discounts = object.raw("discounts"),
                   let address = object.raw("shippingAddress") else { return nil }
-            return .placed(orderID, OrderRow(
+            var row = OrderRow(
                 customerKind: kind, customerID: customerID, status: "placed", lines: lines, totals: totals, discounts: discounts,
-                shippingAddress: address, refunded: nil, placedAt: event.recordedAt, updatedAt: event.recordedAt, position: event.position
-            ))
+                shippingAddress: address, refunded: nil, placedAt: event.recordedAt, updatedAt: event.recordedAt, position: event.position,
+                timeline: "[]"
+            )
+            row.appendStep(step(event, detail: "{}"), status: "placed")
+            return .placed(orderID, row)
         case "OrderPaymentAuthorized": return transition("paymentAuthorized")
         case "OrderPaid": return transition("paid")
         case "OrderFulfilmentRecorded":
@@ -172,39 +200,34 @@ final class OrderHistoryBuilder: TableWritingBuilder {
                     orders[key] = row
                     changedOrders.insert(key)
                 }
-                record(key, status: "placed", detail: "{}", event)
-            case .transition(let id, let status, let detail, let refunded):
+            case .transition(let id, let status, let step, let refunded):
                 let key = id.rawValue
-                guard let index = orders.index(forKey: key) else { continue }
+                // An event at or before the last one applied is in the timeline already.
+                guard let index = orders.index(forKey: key), event.position > orders.values[index].position else { continue }
                 if let refunded { orders.values[index].refunded = refunded }
                 if let status { orders.values[index].status = status }
                 orders.values[index].updatedAt = event.recordedAt
                 orders.values[index].position = event.position
+                orders.values[index].appendStep(step, status: orders.values[index].status)
                 changedOrders.insert(key)
-                record(key, status: orders.values[index].status, detail: detail, event)
             }
         }
         return hold.drain()
     }
 
-    /// A timeline row for `event`, showing the order's status after it.
-    private func record(_ orderID: String, status: String, detail: String, _ event: RecordedEvent) {
-        timeline.append(TimelineRow(
-            orderID: orderID, position: event.position, eventType: event.type, status: status, detail: detail, occurredAt: event.recordedAt
-        ))
-    }
-
     func takeWrites(logger: Logger) -> TableWrites {
         // In key order: a rebuild copies them into a table whose index is built afterwards.
         let orderRows = changedOrders.sorted().map { ($0, orders[$0]!) }
-        let timeline = self.timeline
         let copying = writesIntoEmptyTables
         changedOrders.removeAll(keepingCapacity: true)
-        self.timeline.removeAll(keepingCapacity: true)
         writesIntoEmptyTables = false
         var writes = TableWrites()
-        writes.add("order_history") { try await Self.writeOrders(orderRows, copying: copying, on: $0, logger: logger) }
-        writes.add("order_timeline") { try await Self.writeTimeline(timeline, copying: copying, on: $0, logger: logger) }
+        // A rebuild copies its orders in two halves at once: copying them in is most of its writing.
+        let parts = copying && orderRows.count > 1 ? 2 : 1
+        writes.add("order_history", parts: parts) { connection, part in
+            let share = orderRows[orderRows.count * part / parts ..< orderRows.count * (part + 1) / parts]
+            try await Self.writeOrders(Array(share), copying: copying, on: connection, logger: logger)
+        }
         let (versions, projection) = (streamVersions.take(), projection)
         writes.add("projection_stream_versions") { try await StreamVersions.write(versions, projection: projection, on: $0, logger: logger) }
         return writes
@@ -217,39 +240,23 @@ final class OrderHistoryBuilder: TableWritingBuilder {
             columns: [
                 ("order_id", "$1"), ("customer_kind", "$2"), ("customer_id", "$3"), ("status", "$4"), ("lines", "$5::json"),
                 ("totals", "$6::json"), ("shipping_address", "$7::json"), ("refunded", "nullif($8, '')::json"),
-                ("placed_at", "$9"), ("updated_at", "$10"), ("position", "$11"), ("discounts", "$12::json"),
+                ("placed_at", "$9"), ("updated_at", "$10"), ("position", "$11"), ("discounts", "$12::json"), ("timeline", "$13::json"),
             ],
             conflict: """
                 ON CONFLICT (order_id) DO UPDATE SET customer_kind = excluded.customer_kind, customer_id = excluded.customer_id,
                     status = excluded.status, lines = excluded.lines, totals = excluded.totals,
                     shipping_address = excluded.shipping_address, refunded = excluded.refunded, placed_at = excluded.placed_at,
-                    updated_at = excluded.updated_at, position = excluded.position, discounts = excluded.discounts
+                    updated_at = excluded.updated_at, position = excluded.position, discounts = excluded.discounts,
+                    timeline = excluded.timeline
                 """
         ).write(
             [
                 .text(orders.map(\.id)), .text(rows.map(\.customerKind)), .text(rows.map(\.customerID)), .text(rows.map(\.status)),
                 .text(rows.map(\.lines)), .text(rows.map(\.totals)), .text(rows.map(\.shippingAddress)),
                 .text(rows.map { $0.refunded ?? "" }), .timestamptz(rows.map(\.placedAt)), .timestamptz(rows.map(\.updatedAt)),
-                .bigint(rows.map(\.position)), .text(rows.map(\.discounts)),
+                .bigint(rows.map(\.position)), .text(rows.map(\.discounts)), .text(rows.map(\.timeline)),
             ],
             rowCount: rows.count, on: connection, logger: logger, copyingIntoEmptyTable: copying
-        )
-    }
-
-    private static func writeTimeline(_ timeline: [TimelineRow], copying: Bool, on connection: PostgresConnection, logger: Logger) async throws {
-        try await BulkInsert(
-            table: "order_timeline",
-            columns: [
-                ("order_id", "$1"), ("position", "$2"), ("event_type", "$3"), ("status", "$4"), ("detail", "$5::json"),
-                ("occurred_at", "$6"),
-            ],
-            conflict: "ON CONFLICT (order_id, position) DO NOTHING"
-        ).write(
-            [
-                .text(timeline.map(\.orderID)), .bigint(timeline.map(\.position)), .text(timeline.map(\.eventType)),
-                .text(timeline.map(\.status)), .text(timeline.map(\.detail)), .timestamptz(timeline.map(\.occurredAt)),
-            ],
-            rowCount: timeline.count, on: connection, logger: logger, copyingIntoEmptyTable: copying
         )
     }
 }

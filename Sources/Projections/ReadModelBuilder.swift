@@ -241,10 +241,10 @@ extension BulkInsert {
                     }
                     switch column {
                     case .text(let all): Self.appendCopyText(all[row], to: &text)
-                    case .bigint(let all): Self.appendDigits(all[row], to: &text)
-                    case .integer(let all): Self.appendDigits(Int64(all[row]), to: &text)
+                    case .bigint(let all): ASCIIText.appendDigits(all[row], to: &text)
+                    case .integer(let all): ASCIIText.appendDigits(Int64(all[row]), to: &text)
                     case .boolean(let all): text.append(all[row] ? UInt8(ascii: "t") : UInt8(ascii: "f"))
-                    case .timestamptz(let all): Self.appendCopyTime(all[row], to: &text)
+                    case .timestamptz(let all): ASCIIText.appendTime(all[row], style: .postgres, to: &text)
                     }
                 }
                 text.append(0x0A)
@@ -285,49 +285,6 @@ extension BulkInsert {
                 }
             }
         }
-    }
-
-    /// The decimal digits of `value`, at least `width` of them (zero-padded), with a minus sign
-    /// before them if negative.
-    private static func appendDigits(_ value: Int64, width: Int = 1, to text: inout [UInt8]) {
-        if value < 0 { text.append(UInt8(ascii: "-")) }
-        var magnitude = value.magnitude
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // room for 20 digits
-        let count = withUnsafeMutableBytes(of: &digits) { buffer in
-            var count = 0
-            repeat {
-                buffer[23 - count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
-                magnitude /= 10
-                count += 1
-            } while magnitude > 0 || count < width
-            return count
-        }
-        withUnsafeBytes(of: &digits) { text.append(contentsOf: $0[(24 - count)...]) }
-    }
-
-    /// `YYYY-MM-DD HH:MM:SS.ffffff+00`, from whole microseconds since 2000 as postgres-nio
-    /// sends a `Date` (truncated toward zero).
-    private static func appendCopyTime(_ date: Date, to text: inout [UInt8]) {
-        let sinceY2K = Int64(date.timeIntervalSince(Date(timeIntervalSince1970: 946_684_800)) * 1_000_000)
-        let micros = sinceY2K + 946_684_800 * 1_000_000
-        let days = CivilCalendar.floorDivision(micros, 86_400_000_000)
-        let ofDay = micros - days * 86_400_000_000
-        let (year, month, day) = CivilCalendar.date(fromDays: days)
-        func digits(_ value: Int64, _ width: Int) { appendDigits(value, width: width, to: &text) }
-        digits(year, 4)
-        text.append(UInt8(ascii: "-"))
-        digits(month, 2)
-        text.append(UInt8(ascii: "-"))
-        digits(day, 2)
-        text.append(UInt8(ascii: " "))
-        digits(ofDay / 3_600_000_000, 2)
-        text.append(UInt8(ascii: ":"))
-        digits(ofDay / 60_000_000 % 60, 2)
-        text.append(UInt8(ascii: ":"))
-        digits(ofDay / 1_000_000 % 60, 2)
-        text.append(UInt8(ascii: "."))
-        digits(ofDay % 1_000_000, 6)
-        text.append(contentsOf: "+00".utf8)
     }
 }
 

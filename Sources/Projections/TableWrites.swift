@@ -10,46 +10,94 @@ import PostgresNIO
 /// core while PostgreSQL takes in another's on the other, instead of each waiting for the other.
 struct TableWrites: Sendable {
     typealias Write = @Sendable (PostgresConnection) async throws -> Void
+    /// Writes one part (numbered from 0) of a job's rows.
+    typealias PartWrite = @Sendable (PostgresConnection, _ part: Int) async throws -> Void
 
-    private(set) var jobs: [(tables: [String], write: Write)] = []
+    private(set) var jobs: [(tables: [String], parts: Int, write: PartWrite)] = []
 
     /// Adds a job writing `tables`. Jobs run in the order added when run side by side too, so
     /// the longest go first.
     mutating func add(_ tables: String..., write: @escaping Write) {
-        jobs.append((tables, write))
+        jobs.append((tables, 1, { connection, _ in try await write(connection) }))
+    }
+
+    /// Adds a job writing `tables` in `parts` parts, each a share of the rows: side by side,
+    /// the parts of one big table are copied in on as many connections at once (PostgreSQL
+    /// takes a `COPY` in on one core, and the other one would wait).
+    mutating func add(_ tables: String..., parts: Int, write: @escaping PartWrite) {
+        jobs.append((tables, max(1, parts), write))
     }
 
     /// Runs every job in turn on `connection` (inside the caller's transaction).
     func run(on connection: PostgresConnection) async throws {
-        for job in jobs { try await job.write(connection) }
+        for job in jobs {
+            for part in 0..<job.parts { try await job.write(connection, part) }
+        }
     }
 
-    /// Runs the jobs `width` at a time, each on a pooled connection in a transaction of its own
-    /// with `schema` first on the `search_path`, which then creates its tables' `indexes` (the
-    /// statements by table), and vacuums each job's tables once committed:
-    /// fresh tables need statistics and a visibility map before they serve (index-only scans),
-    /// and a table vacuumed as soon as it is written is vacuumed while others are still written.
+    /// Runs the jobs' parts `width` at a time, each on a pooled connection in a transaction of
+    /// its own with `schema` first on the `search_path`. A job's tables then get their `indexes`
+    /// (the statements by table) — in the transaction of a job written in one part, in one of
+    /// their own once every part is in — and are vacuumed once committed: fresh tables need
+    /// statistics and a visibility map before they serve (index-only scans), and a table
+    /// vacuumed as soon as it is written is vacuumed while others are still written.
     /// The caller records that the build is complete only after this returns.
     func runSideBySide(client: PostgresClient, schema: String, indexes: [String: [String]], width: Int, logger: Logger) async throws {
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            var next = jobs.makeIterator()
+        var partsLeft = jobs.map(\.parts)
+        let units = jobs.indices.flatMap { job in (0..<jobs[job].parts).map { (job, $0) } }
+        // A part's task answers its job's index; a job's finishing task (indexes, vacuum) nil.
+        try await withThrowingTaskGroup(of: Int?.self) { group in
+            var next = units.makeIterator()
+            func inSchema(_ body: @escaping @Sendable (PostgresConnection) async throws -> Void) async throws {
+                try await client.withWatchedTransaction(logger: logger) { connection in
+                    try await connection.query(PostgresQuery(unsafeSQL: "SET LOCAL search_path = \(schema), public"), logger: logger)
+                    try await body(connection)
+                }
+            }
+            func vacuum(_ tables: [String]) async throws {
+                for table in tables {
+                    try await client.query(PostgresQuery(unsafeSQL: "VACUUM (ANALYZE) \(schema).\(table)"), logger: logger)
+                }
+            }
             func start() {
-                guard let job = next.next() else { return }
+                guard let (index, part) = next.next() else { return }
+                let job = jobs[index]
+                let statements = job.tables.flatMap { indexes[$0] ?? [] }
                 group.addTask {
-                    try await client.withWatchedTransaction(logger: logger) { connection in
-                        try await connection.query(PostgresQuery(unsafeSQL: "SET LOCAL search_path = \(schema), public"), logger: logger)
-                        try await job.write(connection)
-                        for statement in job.tables.flatMap({ indexes[$0] ?? [] }) {
-                            try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
-                        }
+                    try await inSchema { connection in
+                        try await job.write(connection, part)
+                        guard job.parts == 1 else { return }
+                        for statement in statements { try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
                     }
-                    for table in job.tables {
-                        try await client.query(PostgresQuery(unsafeSQL: "VACUUM (ANALYZE) \(schema).\(table)"), logger: logger)
+                    if job.parts == 1 {
+                        try await vacuum(job.tables)
+                        return nil
                     }
+                    return index
+                }
+            }
+            func finish(_ index: Int) {
+                let job = jobs[index]
+                let statements = job.tables.flatMap { indexes[$0] ?? [] }
+                group.addTask {
+                    try await inSchema { connection in
+                        for statement in statements { try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
+                    }
+                    try await vacuum(job.tables)
+                    return nil
                 }
             }
             for _ in 0..<max(1, width) { start() }
-            while try await group.next() != nil { start() }
+            while let done = try await group.next() {
+                if let index = done {
+                    partsLeft[index] -= 1
+                    if partsLeft[index] == 0 {
+                        finish(index)
+                        continue
+                    }
+                }
+                start()
+            }
         }
     }
 }

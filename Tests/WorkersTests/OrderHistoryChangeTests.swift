@@ -73,9 +73,12 @@ import Testing
                 try #expect(Self.sameJSON(value, reference), "\(event.type) \(part): \(value) ≠ \(reference)")
             }
             #expect(row.refunded == nil && row.position == expected.position && row.placedAt == expected.placedAt)
-        case let (.transition(id, status, detail, refunded), .transition(expectedID, expectedStatus, expectedDetail, expectedRefunded)):
+            try #expect(Self.sameJSON(row.timeline, expected.timeline), "\(row.timeline) ≠ \(expected.timeline)")
+        case let (.transition(id, status, step, refunded), .transition(expectedID, expectedStatus, expectedStep, expectedRefunded)):
             #expect(id == expectedID && status == expectedStatus, "\(event.type)")
-            try #expect(Self.sameJSON(detail, expectedDetail), "\(event.type) detail: \(detail) ≠ \(expectedDetail)")
+            // A step lacks its status (and closing brace) until the fold adds them.
+            let (closed, expectedClosed) = (step + #","status":"s"}"#, expectedStep + #","status":"s"}"#)
+            try #expect(Self.sameJSON(closed, expectedClosed), "\(event.type) step: \(closed) ≠ \(expectedClosed)")
             #expect((refunded == nil) == (expectedRefunded == nil), "\(event.type)")
             if let refunded, let expectedRefunded { try #expect(Self.sameJSON(refunded, expectedRefunded), "\(event.type) refunded") }
         default:
@@ -97,7 +100,15 @@ import Testing
     private static func decodedChange(_ event: RecordedEvent) throws -> OrderHistoryBuilder.Change {
         let order = try EventCodec.decode(OrderEvent.self, EncodedEvent(type: event.type, schemaVersion: Int(event.schemaVersion), json: event.data))
         func transition(_ id: OrderID, _ status: String?, _ detail: some Encodable, refunded: String? = nil) -> OrderHistoryBuilder.Change {
-            .transition(id, status: status, detail: EventCodec.encodeJSON(detail), refunded: refunded)
+            .transition(id, status: status, step: step(detail), refunded: refunded)
+        }
+        /// The step's members but the status, the time as Foundation writes it in ISO 8601.
+        func step(_ detail: some Encodable) -> String {
+            let members = [
+                #""eventType":"\#(event.type)""#, #""position":\#(event.position)"#, #""occurredAt":"\#(Self.iso8601Microseconds(event.recordedAt))""#,
+                #""detail":\#(EventCodec.encodeJSON(detail))"#,
+            ]
+            return "{" + members.joined(separator: ",")
         }
         let empty: [String: String] = [:]
         switch order {
@@ -110,7 +121,7 @@ import Testing
                 customerKind: kind, customerID: customer, status: "placed", lines: EventCodec.encodeJSON(placed.lines),
                 totals: EventCodec.encodeJSON(placed.totals), discounts: EventCodec.encodeJSON(placed.discounts),
                 shippingAddress: EventCodec.encodeJSON(placed.shippingAddress), refunded: nil, placedAt: event.recordedAt,
-                updatedAt: event.recordedAt, position: event.position
+                updatedAt: event.recordedAt, position: event.position, timeline: "[" + step(empty) + #","status":"placed"}]"#
             ))
         case .paymentAuthorized(let e): return transition(e.orderId, "paymentAuthorized", empty)
         case .paid(let e): return transition(e.orderId, "paid", empty)
@@ -121,6 +132,17 @@ import Testing
         case .returnRecorded(let e): return transition(e.orderId, nil, ReturnDetail(lines: e.lines, reason: e.reason, refund: e.refund))
         case .refunded(let e): return transition(e.orderId, nil, e.amount, refunded: EventCodec.encodeJSON(e.refundedTotal))
         }
+    }
+
+    /// `yyyy-MM-ddTHH:mm:ss.ffffffZ` in UTC: the seconds by Foundation's formatter, the
+    /// microseconds as postgres-nio counts them (whole ones since 2000, cut toward zero).
+    static func iso8601Microseconds(_ date: Date) -> String {
+        let micros = Int64(date.timeIntervalSince(Date(timeIntervalSince1970: 946_684_800)) * 1_000_000)
+        let seconds = Date(timeIntervalSince1970: 946_684_800 + Double(micros.quotientAndRemainder(dividingBy: 1_000_000).quotient))
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        let whole = formatter.string(from: seconds)
+        return whole.dropLast() + "." + String(format: "%06lld", micros % 1_000_000) + "Z"
     }
 
     private struct ReturnDetail: Encodable {

@@ -91,7 +91,7 @@ struct ProjectorTests {
                 .decode((String, String?, Int64?, Int32, Int32).self).collectAll()
             #expect(variants.count == 3)
             #expect(variants.allSatisfy { $0.2 == 2500 && $0.3 == 10 && $0.4 == 8 && $0.1 != nil })
-            let timeline = try await client.query("SELECT status FROM order_timeline WHERE order_id = 'ord-1' ORDER BY position")
+            let timeline = try await client.query("SELECT step->>'status' FROM order_history, json_array_elements(timeline) step WHERE order_id = 'ord-1'")
                 .decode(String.self).collectAll()
             #expect(timeline == ["placed", "paid"])
             let found = try await client.query("SELECT product_id FROM catalog_products WHERE search @@ plainto_tsquery('simple', 'tee 1')")

@@ -94,7 +94,11 @@ public struct OrderHistoryReader: Sendable {
         guard var order = try await decode(rows).first else { return nil }
         var steps: [Step] = []
         for try await (type, status, detail, occurred, position) in try await client.query(
-            "SELECT event_type, status, detail::text, occurred_at, position FROM order_timeline WHERE order_id = \(id) ORDER BY position",
+            """
+            SELECT step->>'eventType', step->>'status', (step->'detail')::text, (step->>'occurredAt')::timestamptz, (step->>'position')::bigint
+            FROM order_history, json_array_elements(timeline) WITH ORDINALITY AS steps(step, number)
+            WHERE order_id = \(id) ORDER BY number
+            """,
             logger: logger
         ).decode((String, String, String, Date, Int64).self) {
             steps.append(Step(eventType: type, status: status, detail: JSONFragment(detail), occurredAt: occurred, position: position))

@@ -24,4 +24,14 @@ struct InternedNames {
     subscript(number: Int32) -> String {
         names[Int(number)]
     }
+
+    /// Each number's place among the names in order: rows sorted by these integers come out in
+    /// the order of their ids, for one sort of the distinct names instead of comparing names on
+    /// every step of sorting the rows (sorting a rebuild's pairs by name was 7 % of its samples).
+    func ranks() -> [UInt32] {
+        let order = names.indices.sorted { names[$0] < names[$1] }
+        var ranks = [UInt32](repeating: 0, count: names.count)
+        for (rank, index) in order.enumerated() { ranks[index] = UInt32(rank) }
+        return ranks
+    }
 }

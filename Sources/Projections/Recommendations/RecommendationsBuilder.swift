@@ -244,14 +244,20 @@ final class RecommendationsBuilder: TableWritingBuilder {
 
     /// The changed rows, named again, for the writer; the increments are forgotten.
     func takeWrites(logger: Logger) -> TableWrites {
+        let productRanks = productNames.ranks()
+        let customerRanks = changedCustomerProducts.isEmpty ? [] : customerNames.ranks()
+        func pairRank(_ pair: Pair) -> UInt64 { UInt64(productRanks[Int(pair.product)]) << 32 | UInt64(productRanks[Int(pair.other)]) }
         var writes = RecommendationsWriter(logger: logger, copying: writesIntoEmptyTables).writes(
             products: changedProducts.compactMap { number in products[number].map { (productNames[number], $0) } },
-            hours: hours.map { (productNames[$0.key.product], $0.key.hour, $0.value.orders, $0.value.views) },
-            coPurchases: coPurchases.map { (productNames[$0.key.product], productNames[$0.key.other], $0.value) },
-            coViews: coViews.map { (productNames[$0.key.product], productNames[$0.key.other], $0.value) },
+            hours: hours.map { (productNames[$0.key.product], $0.key.hour, $0.value.orders, $0.value.views, productRanks[Int($0.key.product)]) },
+            coPurchases: coPurchases.map { (productNames[$0.key.product], productNames[$0.key.other], $0.value, pairRank($0.key)) },
+            coViews: coViews.map { (productNames[$0.key.product], productNames[$0.key.other], $0.value, pairRank($0.key)) },
             customerOrders: customerOrders.map { (customerNames[$0.key], $0.value) },
             customerProducts: changedCustomerProducts.compactMap { key in
-                customerProducts[key].map { (customerNames[key.customer], productNames[key.product], $0) }
+                customerProducts[key].map {
+                    let rank = UInt64(customerRanks[Int(key.customer)]) << 32 | UInt64(productRanks[Int(key.product)])
+                    return (customerNames[key.customer], productNames[key.product], $0, rank)
+                }
             },
             sessions: changedSessions.compactMap { viewer in
                 sessions[viewer].map { (viewerNames[viewer], $0.startedAt, $0.lastAt, $0.products.map { productNames[$0] }) }

@@ -8,12 +8,14 @@ import PostgresNIO
 /// bulk writes them side by side.
 struct RecommendationsWriter: Sendable {
     typealias Builder = RecommendationsBuilder
-    // The rows as the builder hands them over: named by their ids again, unsorted.
+    // The rows as the builder hands them over: named by their ids again, unsorted. A `rank`
+    // orders rows as their ids do (``InternedNames/ranks()``): the product's, or the two ids'
+    // ranks side by side in one integer.
     typealias NamedProductRow = (id: String, row: Builder.ProductRow)
-    typealias HourRow = (product: String, hour: Int64, orders: Int64, views: Int64)
-    typealias PairRow = (product: String, other: String, count: Int64)
+    typealias HourRow = (product: String, hour: Int64, orders: Int64, views: Int64, rank: UInt32)
+    typealias PairRow = (product: String, other: String, count: Int64, rank: UInt64)
     typealias CustomerOrdersRow = (customer: String, orders: Int64)
-    typealias CustomerProductRow = (customer: String, product: String, row: Builder.CustomerProduct)
+    typealias CustomerProductRow = (customer: String, product: String, row: Builder.CustomerProduct, rank: UInt64)
     typealias SessionRow = (viewer: String, startedAt: Date, lastAt: Date, products: [String])
 
     let logger: Logger
@@ -59,7 +61,7 @@ struct RecommendationsWriter: Sendable {
     }
 
     private func writeHours(_ hours: [HourRow], on connection: PostgresConnection) async throws {
-        let rows = hours.sorted { ($0.product, $0.hour) < ($1.product, $1.hour) }
+        let rows = hours.sorted { ($0.rank, $0.hour) < ($1.rank, $1.hour) }
         try await BulkInsert(
             table: "rec_trend_hours",
             columns: [("product_id", "$1"), ("hour", "$2"), ("orders", "$3"), ("views", "$4")],
@@ -78,7 +80,7 @@ struct RecommendationsWriter: Sendable {
 
     /// Adds the pair increments to the stored counts.
     private func writePairs(_ pairs: [PairRow], table: String, count: String, on connection: PostgresConnection) async throws {
-        let rows = pairs.sorted { ($0.product, $0.other) < ($1.product, $1.other) }
+        let rows = pairs.sorted { $0.rank < $1.rank }
         try await BulkInsert(
             table: table,
             columns: [("product_id", "$1"), ("other_id", "$2"), (count, "$3")],
@@ -103,7 +105,7 @@ struct RecommendationsWriter: Sendable {
     }
 
     private func writeCustomerProducts(_ customerProducts: [CustomerProductRow], on connection: PostgresConnection) async throws {
-        let rows = customerProducts.sorted { ($0.customer, $0.product) < ($1.customer, $1.product) }
+        let rows = customerProducts.sorted { $0.rank < $1.rank }
         let never = Date(timeIntervalSince1970: 0)
         try await BulkInsert(
             table: "rec_customer_products",

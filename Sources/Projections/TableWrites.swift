@@ -36,12 +36,11 @@ struct TableWrites: Sendable {
     }
 
     /// Runs the jobs' parts `width` at a time, each on a pooled connection in a transaction of
-    /// its own with `schema` first on the `search_path`. A job's tables then get their `indexes`
-    /// (the statements by table) — in the transaction of a job written in one part, in one of
-    /// their own once every part is in — and are vacuumed once committed: fresh tables need
-    /// statistics and a visibility map before they serve (index-only scans), and a table
-    /// vacuumed as soon as it is written is vacuumed while others are still written.
-    /// The caller records that the build is complete only after this returns.
+    /// its own with `schema` first on the `search_path`. Once every part of a job is in, its
+    /// tables get their `indexes` (the statements by table) in one more such transaction, and
+    /// are vacuumed: fresh tables need statistics and a visibility map before they serve
+    /// (index-only scans), and a table vacuumed as soon as it is written is vacuumed while others
+    /// are still written. The caller records that the build is complete only after this returns.
     func runSideBySide(client: PostgresClient, schema: String, indexes: [String: [String]], width: Int, logger: Logger) async throws {
         var partsLeft = jobs.map(\.parts)
         let units = jobs.indices.flatMap { job in (0..<jobs[job].parts).map { (job, $0) } }
@@ -54,36 +53,24 @@ struct TableWrites: Sendable {
                     try await body(connection)
                 }
             }
-            func vacuum(_ tables: [String]) async throws {
-                for table in tables {
-                    try await client.query(PostgresQuery(unsafeSQL: "VACUUM (ANALYZE) \(schema).\(table)"), logger: logger)
-                }
-            }
             func start() {
                 guard let (index, part) = next.next() else { return }
-                let job = jobs[index]
-                let statements = job.tables.flatMap { indexes[$0] ?? [] }
+                let write = jobs[index].write
                 group.addTask {
-                    try await inSchema { connection in
-                        try await job.write(connection, part)
-                        guard job.parts == 1 else { return }
-                        for statement in statements { try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
-                    }
-                    if job.parts == 1 {
-                        try await vacuum(job.tables)
-                        return nil
-                    }
+                    try await inSchema { try await write($0, part) }
                     return index
                 }
             }
             func finish(_ index: Int) {
-                let job = jobs[index]
-                let statements = job.tables.flatMap { indexes[$0] ?? [] }
+                let tables = jobs[index].tables
+                let statements = tables.flatMap { indexes[$0] ?? [] }
                 group.addTask {
                     try await inSchema { connection in
                         for statement in statements { try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
                     }
-                    try await vacuum(job.tables)
+                    for table in tables {
+                        try await client.query(PostgresQuery(unsafeSQL: "VACUUM (ANALYZE) \(schema).\(table)"), logger: logger)
+                    }
                     return nil
                 }
             }

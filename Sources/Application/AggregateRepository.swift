@@ -83,6 +83,13 @@ public struct AggregateRepository: Sendable {
     }
 
     /// Decides `command` on the stream's current state and appends the events.
+    ///
+    /// The first decision is made on the state this process cached, without reading the stream:
+    /// the append expects the cached version, so it lands only if nothing was appended since.
+    /// Anything but a landed append — a conflict, a refusal, nothing to do — is decided again on
+    /// the stream as read, so no answer rests on a state that may be behind. The appended events,
+    /// read back from their stored text, then give the cached state its next version: a client
+    /// changing the same aggregate again costs no read.
     /// - Parameters:
     ///   - ifMatch: the version the client last saw (If-Match); a different current version is a 409.
     ///   - command: the command for the state, or a throw (404 when the state says it does not exist…).
@@ -91,21 +98,54 @@ public struct AggregateRepository: Sendable {
         command: (D.State) throws -> D.Command
     ) async throws -> CommandResult {
         var attempt = 0
+        // A pinned version is compared with the stream as read: a cached one may be behind.
+        var unread = ifMatch == nil ? cache.get(stream.rawValue, as: D.State.self) : nil
         while true {
-            attempt += 1
-            let (state, version) = try await load(D.self, stream)
+            let decidedOnCache = unread != nil
+            let (state, version): (D.State, Int64)
+            if let cached = unread {
+                (state, version) = cached
+                unread = nil
+            } else {
+                attempt += 1
+                (state, version) = try await load(D.self, stream)
+            }
             if let ifMatch, ifMatch != version {
                 throw VersionConflict(stream: stream.rawValue, currentVersion: version, expectedVersion: ifMatch)
             }
-            let events = try D.decide(try command(state), state, DecisionContext(now: Date()))
-            guard !events.isEmpty else { return CommandResult(stream: stream.rawValue, version: version, position: nil) }
+            let events: [D.Event]
             do {
-                let result = try await append([StreamAppend(stream: stream, expectedVersion: .exact(version), events: events.map { Self.newEvent($0, metadata) })])[0]
+                events = try D.decide(try command(state), state, DecisionContext(now: Date()))
+            } catch where decidedOnCache {
+                continue
+            }
+            guard !events.isEmpty else {
+                if decidedOnCache { continue }
+                return CommandResult(stream: stream.rawValue, version: version, position: nil)
+            }
+            let appended = events.map { Self.newEvent($0, metadata) }
+            do {
+                let result = try await append([StreamAppend(stream: stream, expectedVersion: .exact(version), events: appended)])[0]
+                remember(D.self, stream, decidedOn: state, appended: appended, version: result.lastVersion)
                 return CommandResult(stream: stream.rawValue, version: result.lastVersion, position: result.lastPosition)
-            } catch let error as EventStoreError where error.code == .wrongExpectedVersion && ifMatch == nil && attempt < attempts {
+            } catch let error as EventStoreError where error.code == .wrongExpectedVersion && (decidedOnCache || (ifMatch == nil && attempt < attempts)) {
                 continue
             }
         }
+    }
+
+    /// Caches the state `appended` left at `version`, folded from the events' stored text as a
+    /// load would fold them (dates to the second, as stored), unless it holds personal data.
+    func remember<D: Decider>(_: D.Type, _ stream: StreamName, decidedOn state: D.State, appended: [NewEvent], version: Int64) {
+        var state = state
+        for event in appended {
+            guard let stored = try? EventCodec.decode(D.Event.self, EncodedEvent(type: event.type, schemaVersion: Int(event.schemaVersion), json: event.data)) else {
+                return
+            }
+            state = D.evolve(state, stored)
+        }
+        guard !((state as? any PersonalDataHolding)?.holdsPersonalData ?? false) else { return }
+        cache.put(stream.rawValue, state: state, version: version)
     }
 
     /// Decides several aggregates' commands and appends them in one transaction, each stream

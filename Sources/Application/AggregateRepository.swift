@@ -134,6 +134,12 @@ public struct AggregateRepository: Sendable {
         }
     }
 
+    /// The state this process cached for the stream, unread; nil when it has none. Only for a
+    /// decision whose append expects its version, so that it lands only if the state was current.
+    func cached<D: Decider>(_: D.Type, _ stream: StreamName) -> (state: D.State, version: Int64)? {
+        cache.get(stream.rawValue, as: D.State.self)
+    }
+
     /// Caches the state `appended` left at `version`, folded from the events' stored text as a
     /// load would fold them (dates to the second, as stored), unless it holds personal data.
     func remember<D: Decider>(_: D.Type, _ stream: StreamName, decidedOn state: D.State, appended: [NewEvent], version: Int64) {

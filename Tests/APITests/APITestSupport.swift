@@ -45,6 +45,25 @@ func withAPI(
     }
 }
 
+/// Two servers of `configuration` on one fresh database, as two processes of a deployment are:
+/// each with its own caches, limits shared only through the database.
+func withTwoAPIServers(_ configuration: APIConfiguration, _ body: @escaping @Sendable (APIClient, APIClient, PostgresClient) async throws -> Void) async throws {
+    try await withTestDatabase(maximumConnections: 30) { postgres, _ in
+        @Sendable func server() -> some ApplicationProtocol {
+            buildApplication(
+                configuration: configuration,
+                dependencies: APIDependencies(postgres: postgres, webhookSignature: WebhookSignature(secret: APIClient.webhookSecret)),
+                logger: TestEnvironment.logger
+            )
+        }
+        try await server().test(.live) { first in
+            try await server().test(.live) { second in
+                try await body(APIClient(client: first), APIClient(client: second), postgres)
+            }
+        }
+    }
+}
+
 /// Requests with JSON bodies and bearer tokens, answers as JSON.
 struct APIClient: Sendable {
     static let secret = Array("an-api-test-secret-of-32-bytes!!".utf8)

@@ -79,20 +79,8 @@ struct RateLimitTests {
 
     /// Two API servers with ``limits`` on one fresh database.
     private func withTwoServers(_ body: @escaping @Sendable (APIClient, APIClient, PostgresClient) async throws -> Void) async throws {
-        try await withTestDatabase(maximumConnections: 30) { postgres, _ in
-            let proxies = try TrustedProxies("127.0.0.1")
-            @Sendable func server() -> some ApplicationProtocol {
-                buildApplication(
-                    configuration: .init(port: 0, tokenSecret: APIClient.secret, bcryptCost: 4, authLimits: APIClient.oneAddressLimits, trustedProxies: proxies, rateLimits: Self.limits),
-                    dependencies: APIDependencies(postgres: postgres, webhookSignature: WebhookSignature(secret: APIClient.webhookSecret)),
-                    logger: TestEnvironment.logger
-                )
-            }
-            try await server().test(.live) { first in
-                try await server().test(.live) { second in
-                    try await body(APIClient(client: first), APIClient(client: second), postgres)
-                }
-            }
-        }
+        let configuration = APIConfiguration(port: 0, tokenSecret: APIClient.secret, bcryptCost: 4, authLimits: APIClient.oneAddressLimits,
+                                             trustedProxies: try TrustedProxies("127.0.0.1"), rateLimits: Self.limits)
+        try await withTwoAPIServers(configuration, body)
     }
 }

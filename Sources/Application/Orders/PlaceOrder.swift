@@ -39,6 +39,9 @@ public struct PlaceOrder: Sendable {
     public func callAsFunction(cart cartID: CartID, by requester: Requester, method: PaymentMethodToken, ifMatch: Int64?, metadata: EventMetadata) async throws -> CommandResult {
         let orderID = try OrderID(RandomIdentifier.hex(prefix: "order_"))
         var attempt = 0
+        // The first attempt reserves on the stock states this process cached (see
+        // `AggregateRepository.execute`); after a conflict every stream is read.
+        var stockFromCache = true
         while true {
             attempt += 1
             do {
@@ -47,12 +50,18 @@ public struct PlaceOrder: Sendable {
                 let cart = try await repository.load(Cart.self, .of("cart", cartID))
                 return try await gate.withKeys(Self.contendedStreams(cart.state)) {
                     try await attemptOnce(cartID: cartID, orderID: orderID, requester: requester, method: method, ifMatch: ifMatch, metadata: metadata,
-                                          loaded: cart)
+                                          loaded: cart, stockFromCache: stockFromCache)
                 }
             } catch let error as EventStoreError where error.code == .wrongExpectedVersion {
                 // The cart itself moved under a pinned version: the client must look again.
                 if ifMatch != nil, error.stream == .of("cart", cartID) { throw error }
                 guard attempt < attempts else { throw Contended(attempts: attempts) }
+                // A cached stock state that was behind is no contention: read, and go again at once.
+                if stockFromCache, error.stream?.category == "inventory" {
+                    stockFromCache = false
+                    continue
+                }
+                stockFromCache = false
                 try await Task.sleep(for: .milliseconds(Int.random(in: 1...(5 * attempt))))
             }
         }
@@ -66,7 +75,7 @@ public struct PlaceOrder: Sendable {
 
     private func attemptOnce(
         cartID: CartID, orderID: OrderID, requester: Requester, method: PaymentMethodToken, ifMatch: Int64?, metadata: EventMetadata,
-        loaded: (state: Cart.State, version: Int64)
+        loaded: (state: Cart.State, version: Int64), stockFromCache: Bool
     ) async throws -> CommandResult {
         let now = Date()
         let context = DecisionContext(now: now)
@@ -97,17 +106,34 @@ public struct PlaceOrder: Sendable {
         ]
         appends += try redemptions(of: checkout, offers: offers, orderID: orderID, context: context, metadata: metadata)
         // One reservation per SKU (lines are per SKU already), in a stable order.
+        var reservations: [(stream: StreamName, decidedOn: Inventory.State, index: Int)] = []
         for line in checkout.lines.sorted(by: { $0.sku < $1.sku }) {
             let stream = StreamName.of("inventory", line.sku)
-            let (stock, version) = try await repository.load(Inventory.self, stream)
-            let reserved = try Inventory.decide(.reserve(sku: line.sku, orderId: orderID, quantity: line.quantity, expiresAt: expiresAt), stock, context)
+            let reserve = Inventory.Command.reserve(sku: line.sku, orderId: orderID, quantity: line.quantity, expiresAt: expiresAt)
+            let (stock, version, reserved) = try await decide(reserve, on: stream, stockFromCache: stockFromCache, context: context)
+            reservations.append((stream, stock, appends.count))
             appends.append(StreamAppend(stream: stream, expectedVersion: .exact(version), events: reserved.map { AggregateRepository.newEvent($0, metadata) }))
         }
         // The shared append path: concurrent checkouts commit together (group commit).
         let results = try await repository.append(appends)
+        for reservation in reservations {
+            repository.remember(Inventory.self, reservation.stream, decidedOn: reservation.decidedOn, appended: appends[reservation.index].events,
+                                version: results[reservation.index].lastVersion)
+        }
         let order = results[1]
         // The order's position: what a client waits for to see the order in its history.
         return CommandResult(stream: order.stream.rawValue, version: order.lastVersion, position: order.lastPosition, id: orderID.rawValue)
+    }
+
+    /// A reservation decided on the stream's stock state: this process's cached one when
+    /// `stockFromCache` and it has one, else (and for a refusal: not enough stock) as read.
+    private func decide(_ reserve: Inventory.Command, on stream: StreamName, stockFromCache: Bool, context: DecisionContext)
+        async throws -> (state: Inventory.State, version: Int64, events: [Inventory.Event]) {
+        if stockFromCache, let (state, version) = repository.cached(Inventory.self, stream), let events = try? Inventory.decide(reserve, state, context) {
+            return (state, version, events)
+        }
+        let (state, version) = try await repository.load(Inventory.self, stream)
+        return (state, version, try Inventory.decide(reserve, state, context))
     }
 
     /// The uses the order takes of limited promotions and codes, each expecting the version the

@@ -24,6 +24,25 @@ struct PersonalDataVaultTests {
         }
     }
 
+    @Test("within one append's memo a field's value is sealed once: the same field and value of the same subject read the same, anything else differs, and all open")
+    func sealMemo() async throws {
+        try await withTestDatabase { client, _ in
+            let vault = PersonalDataVault(client: client, logger: TestEnvironment.logger)
+            var memo = PersonalDataVault.SealMemo()
+            let order = #"{"shippingAddress":{"city":"Berlin","name":"Berlin","country":"DE"}}"#
+            let cart = try await vault.seal(document, object: ["address"], fields: fields, subject: "customer-ada", memo: &memo)
+            let placed = try await vault.seal(order, object: ["shippingAddress"], fields: fields, subject: "customer-ada", memo: &memo)
+            let bob = try await vault.seal(order, object: ["shippingAddress"], fields: fields, subject: "customer-bob", memo: &memo)
+            func member(_ json: String, _ object: String, _ name: String) -> String? { (self.json(json)[object] as? [String: Any])?[name] as? String }
+            #expect(member(cart, "address", "city") == member(placed, "shippingAddress", "city"))
+            #expect(member(placed, "shippingAddress", "name") != member(placed, "shippingAddress", "city"), "another field")
+            #expect(member(bob, "shippingAddress", "city") != member(placed, "shippingAddress", "city"), "another subject")
+            let opened = try await vault.reveal(placed, object: ["shippingAddress"], fields: fields)
+            #expect(member(opened, "shippingAddress", "name") == "Berlin" && member(opened, "shippingAddress", "city") == "Berlin")
+            #expect(member(try await vault.reveal(bob, object: ["shippingAddress"], fields: fields), "shippingAddress", "city") == "Berlin")
+        }
+    }
+
     @Test("after erasure every sealed field reads as erased — also in a vault of another process once its cache ages — and nothing new is stored")
     func erasure() async throws {
         try await withTestDatabase { client, _ in

@@ -19,11 +19,12 @@ public struct PersonalDataProtection: Sendable {
     /// The appends with every personal field sealed under its data subject's key.
     public func seal(_ appends: [StreamAppend]) async throws -> [StreamAppend] {
         var sealed = appends
+        var memo = PersonalDataVault.SealMemo()
         for (appendIndex, append) in appends.enumerated() {
             for (eventIndex, event) in append.events.enumerated() {
                 guard let rule = PersonalData.rules[event.type] else { continue }
                 sealed[appendIndex].events[eventIndex].data = try await vault.seal(
-                    event.data, object: rule.object, fields: rule.fields, subject: Self.subject(of: event.data, rule)
+                    event.data, object: rule.object, fields: rule.fields, subject: Self.subject(of: event.data, rule), memo: &memo
                 )
             }
         }

@@ -58,17 +58,39 @@ public final class PersonalDataVault: Sendable {
     /// - Throws: ``EventStoreError`` `invalid_payload` when `json` is no object: nothing is
     ///   stored unsealed.
     public func seal(_ json: String, object path: [String], fields: [String], subject: String) async throws -> String {
+        var memo = SealMemo()
+        return try await seal(json, object: path, fields: fields, subject: subject, memo: &memo)
+    }
+
+    /// Values sealed for the events of one append, by subject, field and plaintext.
+    public struct SealMemo: Sendable {
+        var sealed: [String: String] = [:]
+
+        public init() {}
+    }
+
+    /// Like ``seal(_:object:fields:subject:)``, taking a value sealed before under `memo` as it
+    /// is: the same address in a checkout's cart event and its order event is sealed once. The
+    /// two events then carry the same text for it, which tells nothing their ids do not.
+    public func seal(_ json: String, object path: [String], fields: [String], subject: String, memo: inout SealMemo) async throws -> String {
         guard let document = JSONStringMembers(json, object: path, names: Set(fields)) else {
             throw EventStoreError(.invalidPayload, "personal data of \(subject) is not in a JSON object: not stored")
         }
         let state = try await key(for: subject, create: true)
         guard !document.members.isEmpty else { return json }
-        return document.replacing(document.members.map { member in
-            switch state {
-            case .active(let key): (member, Self.sealed(member.value, subject: subject, key: key))
-            case .erased, .unknown: (member, Self.erased)
+        guard case .active(let key) = state else { return document.replacing(document.members.map { ($0, Self.erased) }) }
+        var values: [(member: JSONStringMembers.Member, value: String)] = []
+        for member in document.members {
+            let memoKey = "\(subject)\u{0}\(member.name)\u{0}\(member.value)"
+            if let sealed = memo.sealed[memoKey] {
+                values.append((member, sealed))
+            } else {
+                let sealed = Self.sealed(member.value, subject: subject, key: key)
+                memo.sealed[memoKey] = sealed
+                values.append((member, sealed))
             }
-        })
+        }
+        return document.replacing(values)
     }
 
     /// Opens the sealed string members `fields` of the object at `path`: plaintext where the

@@ -18,20 +18,21 @@ public enum Base64URL {
         var output: [UInt8] = []
         output.reserveCapacity((input.count * 4 + 2) / 3)
         var index = 0
+        /// The first `count` characters of a group of three bytes.
+        func append(_ group: UInt32, count: Int) {
+            output.append(alphabet[Int(group >> 18 & 63)])
+            output.append(alphabet[Int(group >> 12 & 63)])
+            if count > 2 { output.append(alphabet[Int(group >> 6 & 63)]) }
+            if count > 3 { output.append(alphabet[Int(group & 63)]) }
+        }
         while index + 3 <= input.count {
-            let group = UInt32(input[index]) << 16 | UInt32(input[index + 1]) << 8 | UInt32(input[index + 2])
-            for shift in [18, 12, 6, 0] as [UInt32] { output.append(alphabet[Int((group >> shift) & 63)]) }
+            append(UInt32(input[index]) << 16 | UInt32(input[index + 1]) << 8 | UInt32(input[index + 2]), count: 4)
             index += 3
         }
         switch input.count - index {
-        case 1:
-            let group = UInt32(input[index]) << 16
-            for shift in [18, 12] as [UInt32] { output.append(alphabet[Int((group >> shift) & 63)]) }
-        case 2:
-            let group = UInt32(input[index]) << 16 | UInt32(input[index + 1]) << 8
-            for shift in [18, 12, 6] as [UInt32] { output.append(alphabet[Int((group >> shift) & 63)]) }
-        default:
-            break
+        case 1: append(UInt32(input[index]) << 16, count: 2)
+        case 2: append(UInt32(input[index]) << 16 | UInt32(input[index + 1]) << 8, count: 3)
+        default: break
         }
         return String(decoding: output, as: UTF8.self)
     }
@@ -42,7 +43,8 @@ public enum Base64URL {
         var characters = Array(text.utf8)
         while characters.last == UInt8(ascii: "=") { characters.removeLast() }
         guard characters.count % 4 != 1 else { return nil }
-        var output = Data()
+        // Gathered in an array, made `Data` once: `Data.append` of each byte was most of the cost.
+        var output: [UInt8] = []
         output.reserveCapacity(characters.count * 3 / 4)
         var group: UInt32 = 0
         var bits = 0
@@ -56,6 +58,6 @@ public enum Base64URL {
                 output.append(UInt8((group >> UInt32(bits)) & 0xFF))
             }
         }
-        return output
+        return Data(output)
     }
 }

@@ -1,3 +1,4 @@
+import Aggregates
 import Application
 import EventStore
 import Foundation
@@ -19,7 +20,9 @@ enum CommandResponses {
         Response(
             status: status,
             headers: [.contentType: "application/json", .eTag: "\"\(result.version)\""],
-            body: .init(byteBuffer: .init(bytes: try! StrictJSON.encoder.encode(result)))
+            // The answers' encoding (sorted keys, slashes as they are), without JSONEncoder's boxing:
+            // every command answers this.
+            body: .init(byteBuffer: .init(bytes: try! CanonicalJSONEncoder.encode(result)))
         )
     }
 

@@ -26,11 +26,18 @@ import TestSupport
         try await repository.execute(Cart.self, stream, ifMatch: nil, metadata: EventMetadata()) { _ in command }
     }
 
-    @Test func aCommandOnAStaleCacheIsDecidedAgainOnTheStream() async throws {
+    /// Two repositories (two servers' caches) on a fresh store, the cart created through `first`.
+    func withTwoRepositories(_ body: (PostgresEventStore, AggregateRepository, AggregateRepository) async throws -> Void) async throws {
         try await withTestDatabase { postgres, _ in
             let store = PostgresEventStore(client: postgres, logger: TestEnvironment.logger)
             let first = AggregateRepository(store: store), second = AggregateRepository(store: store)
             _ = try await execute(first, .create(id: cartID, owner: .guest("g1"), currency: .EUR))
+            try await body(store, first, second)
+        }
+    }
+
+    @Test func aCommandOnAStaleCacheIsDecidedAgainOnTheStream() async throws {
+        try await withTwoRepositories { store, first, second in
             _ = try await execute(first, .addItem(try line("A")))
             // The state `first` keeps after its append is the stream's, folded from what was stored.
             let kept = try #require(first.cache.get(stream.rawValue, as: Cart.State.self))
@@ -48,10 +55,7 @@ import TestSupport
     }
 
     @Test func aRefusalIsGivenOnlyOnTheStreamAsRead() async throws {
-        try await withTestDatabase { postgres, _ in
-            let store = PostgresEventStore(client: postgres, logger: TestEnvironment.logger)
-            let first = AggregateRepository(store: store), second = AggregateRepository(store: store)
-            _ = try await execute(first, .create(id: cartID, owner: .guest("g1"), currency: .EUR))
+        try await withTwoRepositories { store, first, second in
             _ = try await execute(first, .addItem(try line("A")))
             // Refused on `first`'s cached state (no line B there), allowed on the stream.
             _ = try await execute(second, .addItem(try line("B")))
@@ -76,10 +80,7 @@ import TestSupport
     }
 
     @Test func aPinnedVersionIsComparedWithTheStreamAsRead() async throws {
-        try await withTestDatabase { postgres, _ in
-            let store = PostgresEventStore(client: postgres, logger: TestEnvironment.logger)
-            let first = AggregateRepository(store: store), second = AggregateRepository(store: store)
-            _ = try await execute(first, .create(id: cartID, owner: .guest("g1"), currency: .EUR))
+        try await withTwoRepositories { store, first, second in
             _ = try await execute(second, .addItem(try line("A")))
             // `first` caches version 1; the client saw version 2, which is current.
             let result = try await first.execute(Cart.self, stream, ifMatch: 2, metadata: EventMetadata()) { _ in .addItem(try line("B")) }

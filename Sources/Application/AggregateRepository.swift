@@ -99,7 +99,7 @@ public struct AggregateRepository: Sendable {
     ) async throws -> CommandResult {
         var attempt = 0
         // A pinned version is compared with the stream as read: a cached one may be behind.
-        var unread = ifMatch == nil ? cache.get(stream.rawValue, as: D.State.self) : nil
+        var unread = ifMatch == nil ? cached(D.self, stream) : nil
         while true {
             let decidedOnCache = unread != nil
             let (state, version): (D.State, Int64)
@@ -145,6 +145,8 @@ public struct AggregateRepository: Sendable {
     func remember<D: Decider>(_: D.Type, _ stream: StreamName, decidedOn state: D.State, appended: [NewEvent], version: Int64) {
         var state = state
         for event in appended {
+            // An event that does not read back is left to the next load, which reads it from the
+            // store and fails loudly there; the cache only stays behind.
             guard let stored = try? EventCodec.decode(D.Event.self, EncodedEvent(type: event.type, schemaVersion: Int(event.schemaVersion), json: event.data)) else {
                 return
             }

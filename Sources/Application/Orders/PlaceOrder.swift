@@ -57,12 +57,9 @@ public struct PlaceOrder: Sendable {
                 if ifMatch != nil, error.stream == .of("cart", cartID) { throw error }
                 guard attempt < attempts else { throw Contended(attempts: attempts) }
                 // A cached stock state that was behind is no contention: read, and go again at once.
-                if stockFromCache, error.stream?.category == "inventory" {
-                    stockFromCache = false
-                    continue
-                }
+                let cachedStockWasBehind = stockFromCache && error.stream?.category == "inventory"
                 stockFromCache = false
-                try await Task.sleep(for: .milliseconds(Int.random(in: 1...(5 * attempt))))
+                if !cachedStockWasBehind { try await Task.sleep(for: .milliseconds(Int.random(in: 1...(5 * attempt)))) }
             }
         }
     }
@@ -129,6 +126,7 @@ public struct PlaceOrder: Sendable {
     /// `stockFromCache` and it has one, else (and for a refusal: not enough stock) as read.
     private func decide(_ reserve: Inventory.Command, on stream: StreamName, stockFromCache: Bool, context: DecisionContext)
         async throws -> (state: Inventory.State, version: Int64, events: [Inventory.Event]) {
+        // A refusal on the cached state is not dropped: it is decided again below, on the stream.
         if stockFromCache, let (state, version) = repository.cached(Inventory.self, stream), let events = try? Inventory.decide(reserve, state, context) {
             return (state, version, events)
         }

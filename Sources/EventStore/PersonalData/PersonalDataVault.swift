@@ -82,13 +82,9 @@ public final class PersonalDataVault: Sendable {
         var values: [(member: JSONStringMembers.Member, value: String)] = []
         for member in document.members {
             let memoKey = "\(subject)\u{0}\(member.name)\u{0}\(member.value)"
-            if let sealed = memo.sealed[memoKey] {
-                values.append((member, sealed))
-            } else {
-                let sealed = Self.sealed(member.value, subject: subject, key: key)
-                memo.sealed[memoKey] = sealed
-                values.append((member, sealed))
-            }
+            let sealed = memo.sealed[memoKey] ?? Self.sealed(member.value, subject: subject, key: key)
+            memo.sealed[memoKey] = sealed
+            values.append((member, sealed))
         }
         return document.replacing(values)
     }

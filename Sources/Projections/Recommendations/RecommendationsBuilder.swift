@@ -25,29 +25,33 @@ final class RecommendationsBuilder: TableWritingBuilder {
         var viewSessions: Int64 = 0
     }
 
-    struct Hour: Hashable {
-        let product: Int32
-        /// Whole hours since 1970 (business time).
-        let hour: Int64
-    }
-
     struct CustomerProduct: Equatable {
         var orders: Int32 = 0
         var units: Int32 = 0
         var lastOrderedAt: Date?
         var views: Int32 = 0
         var lastViewedAt: Date?
+
+        /// Counts an order of `quantity` at `time`; returns the orders of it before this one.
+        mutating func record(orderOf quantity: Int64, at time: Date) -> Int32 {
+            defer {
+                orders += 1
+                units += Int32(clamping: quantity)
+                lastOrderedAt = max(lastOrderedAt ?? time, time)
+            }
+            return orders
+        }
+
+        mutating func recordView(at time: Date) {
+            views += 1
+            lastViewedAt = max(lastViewedAt ?? time, time)
+        }
     }
 
     struct Session: Equatable {
         var startedAt: Date
         var lastAt: Date
         var products: [Int32]
-    }
-
-    struct Pair: Hashable {
-        let product: Int32
-        let other: Int32
     }
 
     struct CustomerKey: Hashable {
@@ -67,18 +71,17 @@ final class RecommendationsBuilder: TableWritingBuilder {
     private var productNames = InternedNames()
     private var customerNames = InternedNames()
     private var viewerNames = InternedNames()
-    private var products: [Int32: ProductRow] = [:]
-    private var changedProducts: Set<Int32> = []
+    private var products = NumberedRows<ProductRow>()
     private var customerProducts: [CustomerKey: CustomerProduct] = [:]
     private var changedCustomerProducts: Set<CustomerKey> = []
-    private var sessions: [Int32: Session] = [:]
-    private var changedSessions: Set<Int32> = []
-    private var coPurchases: [Pair: Int64] = [:]
-    private var coViews: [Pair: Int64] = [:]
+    /// Each viewer's current session.
+    private var sessions = NumberedRows<Session>()
+    private var coPurchases = PairCounts()
+    private var coViews = PairCounts()
     /// Orders per signed-in customer, as increments.
     private var customerOrders: [Int32: Int64] = [:]
     /// Orders and views per product and hour, as increments.
-    private var hours: [Hour: (orders: Int64, views: Int64)] = [:]
+    private var hours = HourCounts()
     private let streamVersions = StreamVersions()
     var recordsStreamVersions: Bool {
         get { streamVersions.enabled }
@@ -94,22 +97,31 @@ final class RecommendationsBuilder: TableWritingBuilder {
 
     func add(_ events: [RecordedEvent], loadingFrom connection: PostgresConnection?, logger: Logger) async throws -> [ParkedEvent] {
         let ignoring = self.ignoring
-        let outcomes = await decodeConcurrently(events) { RecommendationFact.decode($0, ignoring: ignoring) }
-        if let connection {
-            try await load(outcomes.compactMap { try? $0?.get() }, from: connection, logger: logger)
+        // Each event's time is read from its metadata with its fact, off the folding thread.
+        let decode: @Sendable (RecordedEvent) -> Result<(fact: RecommendationFact, time: Date), DomainError> = { event in
+            RecommendationFact.decode(event, ignoring: ignoring).map { fact in (fact: fact, time: event.occurredAt) }
         }
-        for (event, outcome) in zip(events, outcomes) {
-            guard let outcome, let value = hold.admit(event, outcome) else { continue }
-            streamVersions.record(event)
-            switch value {
-            case .placed(let customer, let lines):
-                foldOrder(by: customer.map { customerNames.number($0) }, lines, at: event.occurredAt)
-            case .viewed(let viewer, let customer, let product):
-                foldView(of: productNames.number(product), by: viewerNames.number(viewer), customer: customer.map { customerNames.number($0) }, at: event.occurredAt)
-            case .ignored: break
-            }
+        if let connection {
+            // A live batch folds onto rows read first, so it is decoded whole before.
+            let outcomes = await decodeConcurrently(events, decode)
+            try await load(outcomes.compactMap { try? $0?.get().fact }, from: connection, logger: logger)
+            for (event, outcome) in zip(events, outcomes) { fold(event, outcome) }
+        } else {
+            await foldDecodingAhead(events, decode: decode) { fold($0, $1) }
         }
         return hold.drain()
+    }
+
+    private func fold(_ event: RecordedEvent, _ outcome: Result<(fact: RecommendationFact, time: Date), DomainError>?) {
+        guard let outcome, let (fact, time) = hold.admit(event, outcome) else { return }
+        streamVersions.record(event)
+        switch fact {
+        case .placed(let customer, let lines):
+            foldOrder(by: customer.map { customerNames.number($0) }, lines, at: time)
+        case .viewed(let viewer, let customer, let product):
+            foldView(of: productNames.number(product), by: viewerNames.number(viewer), customer: customer.map { customerNames.number($0) }, at: time)
+        case .ignored: break
+        }
     }
 
     private func foldOrder(by customer: Int32?, _ lines: [RecommendationFact.Line], at time: Date) {
@@ -124,56 +136,52 @@ final class RecommendationsBuilder: TableWritingBuilder {
             }
         }
         if let customer { customerOrders[customer, default: 0] += 1 }
+        let hour = Self.hour(of: time)
         for (product, quantity) in units {
-            var row = products[product] ?? ProductRow()
-            row.orders += 1
-            row.units += quantity
-            hours[Hour(product: product, hour: Self.hour(of: time)), default: (0, 0)].orders += 1
+            // The customer's orders of it before this one: the first makes them a buyer, the
+            // second a repeat buyer.
+            var before: Int32?
             if let customer {
                 let key = CustomerKey(customer: customer, product: product)
-                var mine = customerProducts[key] ?? CustomerProduct()
-                if mine.orders == 0 { row.buyers += 1 }
-                if mine.orders == 1 { row.repeatBuyers += 1 }
-                mine.orders += 1
-                mine.units += Int32(clamping: quantity)
-                mine.lastOrderedAt = max(mine.lastOrderedAt ?? time, time)
-                customerProducts[key] = mine
+                before = customerProducts[key, default: CustomerProduct()].record(orderOf: quantity, at: time)
                 changedCustomerProducts.insert(key)
             }
-            products[product] = row
-            changedProducts.insert(product)
+            products.update(product, default: ProductRow()) { row in
+                row.orders += 1
+                row.units += quantity
+                if before == 0 { row.buyers += 1 }
+                if before == 1 { row.repeatBuyers += 1 }
+            }
+            hours.addOrder(of: product, hour: hour)
             for (other, _) in units where other != product {
-                coPurchases[Pair(product: product, other: other), default: 0] += 1
+                coPurchases.add(product, other)
             }
         }
     }
 
     private func foldView(of product: Int32, by viewer: Int32, customer: Int32?, at time: Date) {
-        var session = sessions[viewer].flatMap { time.timeIntervalSince($0.lastAt) <= Self.sessionGap ? $0 : nil }
-            ?? Session(startedAt: time, lastAt: time, products: [])
-        var row = products[product] ?? ProductRow()
-        if !session.products.contains(product) {
-            row.viewSessions += 1
+        let newInSession = sessions.update(viewer, default: Session(startedAt: time, lastAt: time, products: [])) { session in
+            if time.timeIntervalSince(session.lastAt) > Self.sessionGap {
+                session = Session(startedAt: time, lastAt: time, products: [])
+            }
+            session.lastAt = max(session.lastAt, time)
+            guard !session.products.contains(product) else { return false }
             if session.products.count < Self.sessionProductLimit {
                 for other in session.products {
-                    coViews[Pair(product: product, other: other), default: 0] += 1
-                    coViews[Pair(product: other, other: product), default: 0] += 1
+                    coViews.add(product, other)
+                    coViews.add(other, product)
                 }
                 session.products.append(product)
             }
+            return true
         }
-        session.lastAt = max(session.lastAt, time)
-        sessions[viewer] = session
-        changedSessions.insert(viewer)
-        hours[Hour(product: product, hour: Self.hour(of: time)), default: (0, 0)].views += 1
-        products[product] = row
-        changedProducts.insert(product)
+        products.update(product, default: ProductRow()) { row in
+            if newInSession { row.viewSessions += 1 }
+        }
+        hours.addView(of: product, hour: Self.hour(of: time))
         if let customer {
             let key = CustomerKey(customer: customer, product: product)
-            var mine = customerProducts[key] ?? CustomerProduct()
-            mine.views += 1
-            mine.lastViewedAt = max(mine.lastViewedAt ?? time, time)
-            customerProducts[key] = mine
+            customerProducts[key, default: CustomerProduct()].recordView(at: time)
             changedCustomerProducts.insert(key)
         }
     }
@@ -208,7 +216,7 @@ final class RecommendationsBuilder: TableWritingBuilder {
                 logger: logger
             )
             for try await (id, orders, units, buyers, repeatBuyers, sessions) in rows.decode((String, Int64, Int64, Int64, Int64, Int64).self) {
-                products[productNames.number(id)] = ProductRow(orders: orders, units: units, buyers: buyers, repeatBuyers: repeatBuyers, viewSessions: sessions)
+                products.load(ProductRow(orders: orders, units: units, buyers: buyers, repeatBuyers: repeatBuyers, viewSessions: sessions), at: productNames.number(id))
             }
         }
         let wantedKeys = Array(keys.filter { key in
@@ -237,7 +245,7 @@ final class RecommendationsBuilder: TableWritingBuilder {
                 logger: logger
             )
             for try await (viewer, started, last, viewed) in rows.decode((String, Date, Date, [String]).self) {
-                sessions[viewerNames.number(viewer)] = Session(startedAt: started, lastAt: last, products: viewed.map { productNames.number($0) })
+                sessions.load(Session(startedAt: started, lastAt: last, products: viewed.map { productNames.number($0) }), at: viewerNames.number(viewer))
             }
         }
     }
@@ -246,12 +254,11 @@ final class RecommendationsBuilder: TableWritingBuilder {
     func takeWrites(logger: Logger) -> TableWrites {
         let productRanks = productNames.ranks()
         let customerRanks = changedCustomerProducts.isEmpty ? [] : customerNames.ranks()
-        func pairRank(_ pair: Pair) -> UInt64 { UInt64(productRanks[Int(pair.product)]) << 32 | UInt64(productRanks[Int(pair.other)]) }
         var writes = RecommendationsWriter(logger: logger, copying: writesIntoEmptyTables).writes(
-            products: changedProducts.compactMap { number in products[number].map { (productNames[number], $0) } },
-            hours: hours.map { (productNames[$0.key.product], $0.key.hour, $0.value.orders, $0.value.views, productRanks[Int($0.key.product)]) },
-            coPurchases: coPurchases.map { (productNames[$0.key.product], productNames[$0.key.other], $0.value, pairRank($0.key)) },
-            coViews: coViews.map { (productNames[$0.key.product], productNames[$0.key.other], $0.value, pairRank($0.key)) },
+            products: products.takeChanged().map { (productNames[$0.number], $0.row) },
+            hours: hours.take().map { (productNames[$0.product], $0.hour, $0.orders, $0.views, productRanks[Int($0.product)]) },
+            coPurchases: coPurchases.take(ranks: productRanks).map { (productNames[$0.product], productNames[$0.other], $0.count, $0.rank) },
+            coViews: coViews.take(ranks: productRanks).map { (productNames[$0.product], productNames[$0.other], $0.count, $0.rank) },
             customerOrders: customerOrders.map { (customerNames[$0.key], $0.value) },
             customerProducts: changedCustomerProducts.compactMap { key in
                 customerProducts[key].map {
@@ -259,18 +266,11 @@ final class RecommendationsBuilder: TableWritingBuilder {
                     return (customerNames[key.customer], productNames[key.product], $0, rank)
                 }
             },
-            sessions: changedSessions.compactMap { viewer in
-                sessions[viewer].map { (viewerNames[viewer], $0.startedAt, $0.lastAt, $0.products.map { productNames[$0] }) }
-            }
+            sessions: sessions.takeChanged().map { (viewerNames[$0.number], $0.row.startedAt, $0.row.lastAt, $0.row.products.map { productNames[$0] }) }
         )
         writesIntoEmptyTables = false
-        changedProducts.removeAll(keepingCapacity: true)
         changedCustomerProducts.removeAll(keepingCapacity: true)
-        changedSessions.removeAll(keepingCapacity: true)
-        coPurchases.removeAll(keepingCapacity: true)
-        coViews.removeAll(keepingCapacity: true)
         customerOrders.removeAll(keepingCapacity: true)
-        hours.removeAll(keepingCapacity: true)
         let (versions, projection) = (streamVersions.take(), projection)
         writes.add("projection_stream_versions") { try await StreamVersions.write(versions, projection: projection, on: $0, logger: logger) }
         return writes

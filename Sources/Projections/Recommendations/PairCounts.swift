@@ -9,8 +9,6 @@ struct PairCounts {
     /// `product << 32 | other`, by their ``InternedNames`` numbers.
     private var entries: [UInt64] = []
 
-    var isEmpty: Bool { entries.isEmpty }
-
     mutating func add(_ product: Int32, _ other: Int32) {
         entries.append(UInt64(UInt32(bitPattern: product)) << 32 | UInt64(UInt32(bitPattern: other)))
     }

@@ -47,16 +47,24 @@ final class AnalyticsBuilder: TableWritingBuilder {
 
     func add(_ events: [RecordedEvent], loadingFrom connection: PostgresConnection?, logger: Logger) async throws -> [ParkedEvent] {
         // Each event's business time is read beside its fields, on every core.
-        let outcomes = await decodeConcurrently(events) { event in AnalyticsFact.decode(event).map { ($0, event.occurredAt) } }
-        if let connection {
-            try await load(outcomes.compactMap { try? $0?.get().0 }, from: connection, logger: logger)
+        let decode: @Sendable (RecordedEvent) -> Result<(AnalyticsFact, Date), DomainError>? = { event in
+            AnalyticsFact.decode(event).map { ($0, event.occurredAt) }
         }
-        for (event, outcome) in zip(events, outcomes) {
-            guard let outcome, let (fact, time) = hold.admit(event, outcome) else { continue }
-            streamVersions.record(event)
-            apply(fact, at: time)
+        if let connection {
+            // A live batch folds onto rows read first, so it is decoded whole before.
+            let outcomes = await decodeConcurrently(events, decode)
+            try await load(outcomes.compactMap { try? $0?.get().0 }, from: connection, logger: logger)
+            for (event, outcome) in zip(events, outcomes) { fold(event, outcome) }
+        } else {
+            await foldDecodingAhead(events, decode: decode) { fold($0, $1) }
         }
         return hold.drain()
+    }
+
+    private func fold(_ event: RecordedEvent, _ outcome: Result<(AnalyticsFact, Date), DomainError>?) {
+        guard let outcome, let (fact, time) = hold.admit(event, outcome) else { return }
+        streamVersions.record(event)
+        apply(fact, at: time)
     }
 
     // MARK: - Folding

@@ -66,7 +66,7 @@ final class OrderHistoryBuilder: TableWritingBuilder {
     }
 
     /// What one event does to the rows, with its JSON already encoded: worked out on every
-    /// core (``decodeConcurrently(_:_:)``, ``foldDecodingAhead(_:part:decode:fold:)``), applied in order.
+    /// core (``decodeAndFold(_:loadingFrom:decode:load:fold:)``), applied in order.
     enum Change: Sendable {
         /// The row comes with its first step.
         case placed(OrderID, OrderRow)
@@ -185,15 +185,9 @@ final class OrderHistoryBuilder: TableWritingBuilder {
     }
 
     func add(_ events: [RecordedEvent], loadingFrom connection: PostgresConnection?, logger: Logger) async throws -> [ParkedEvent] {
-        let decode: @Sendable (RecordedEvent) -> Result<Change, DomainError>? = { Self.change(for: $0) }
-        if let connection {
-            // A live batch folds onto rows read first, so it is decoded whole before.
-            let outcomes = await decodeConcurrently(events, decode)
+        try await decodeAndFold(events, loadingFrom: connection, decode: { Self.change(for: $0) }) { outcomes, connection in
             try await load(Set(outcomes.compactMap { (try? $0?.get())?.orderID.rawValue }), from: connection, logger: logger)
-            for (event, outcome) in zip(events, outcomes) { fold(event, outcome) }
-        } else {
-            await foldDecodingAhead(events, decode: decode) { fold($0, $1) }
-        }
+        } fold: { fold($0, $1) }
         return hold.drain()
     }
 

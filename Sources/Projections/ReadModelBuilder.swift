@@ -93,6 +93,20 @@ func decodeConcurrently<Decoded: Sendable>(
     }
 }
 
+/// Folds a batch of `events` in order. A live batch (`connection` given) folds onto rows read
+/// first: it is decoded whole on every core (``decodeConcurrently(_:_:)``), the rows its events
+/// name and memory lacks are read (`load`), then it folds. A rebuild's page needs no rows read,
+/// so it folds while its next parts decode (``foldDecodingAhead(_:part:decode:fold:)``).
+func decodeAndFold<Decoded: Sendable>(
+    _ events: [RecordedEvent], loadingFrom connection: PostgresConnection?, decode: @escaping @Sendable (RecordedEvent) -> Decoded?,
+    load: ([Decoded?], PostgresConnection) async throws -> Void, fold: (RecordedEvent, Decoded?) -> Void
+) async throws {
+    guard let connection else { return await foldDecodingAhead(events, decode: decode, fold: fold) }
+    let decoded = await decodeConcurrently(events, decode)
+    try await load(decoded, connection)
+    for (event, value) in zip(events, decoded) { fold(event, value) }
+}
+
 /// Folds `events` in order here while the parts after them decode on the other cores: the
 /// fold of one part overlaps the decoding of the next ones, where ``decodeConcurrently(_:_:)``
 /// keeps every core but one idle while the whole page folds. For a rebuild's pages, whose
@@ -105,6 +119,8 @@ func foldDecodingAhead<Decoded: Sendable>(
         for event in events { try fold(event, decode(event)) }
         return
     }
+    // Unstructured tasks, each awaited in turn: the fold takes the parts in order, which a task
+    // group hands back as they finish.
     func decoding(from start: Int) -> Task<[Decoded?], Never> {
         let slice = events[start..<min(events.count, start + part)]
         return Task { slice.map(decode) }

@@ -50,14 +50,9 @@ final class AnalyticsBuilder: TableWritingBuilder {
         let decode: @Sendable (RecordedEvent) -> Result<(AnalyticsFact, Date), DomainError>? = { event in
             AnalyticsFact.decode(event).map { ($0, event.occurredAt) }
         }
-        if let connection {
-            // A live batch folds onto rows read first, so it is decoded whole before.
-            let outcomes = await decodeConcurrently(events, decode)
+        try await decodeAndFold(events, loadingFrom: connection, decode: decode) { outcomes, connection in
             try await load(outcomes.compactMap { try? $0?.get().0 }, from: connection, logger: logger)
-            for (event, outcome) in zip(events, outcomes) { fold(event, outcome) }
-        } else {
-            await foldDecodingAhead(events, decode: decode) { fold($0, $1) }
-        }
+        } fold: { fold($0, $1) }
         return hold.drain()
     }
 

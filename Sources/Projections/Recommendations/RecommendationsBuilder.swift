@@ -98,17 +98,12 @@ final class RecommendationsBuilder: TableWritingBuilder {
     func add(_ events: [RecordedEvent], loadingFrom connection: PostgresConnection?, logger: Logger) async throws -> [ParkedEvent] {
         let ignoring = self.ignoring
         // Each event's time is read from its metadata with its fact, off the folding thread.
-        let decode: @Sendable (RecordedEvent) -> Result<(fact: RecommendationFact, time: Date), DomainError> = { event in
+        let decode: @Sendable (RecordedEvent) -> Result<(fact: RecommendationFact, time: Date), DomainError>? = { event in
             RecommendationFact.decode(event, ignoring: ignoring).map { fact in (fact: fact, time: event.occurredAt) }
         }
-        if let connection {
-            // A live batch folds onto rows read first, so it is decoded whole before.
-            let outcomes = await decodeConcurrently(events, decode)
+        try await decodeAndFold(events, loadingFrom: connection, decode: decode) { outcomes, connection in
             try await load(outcomes.compactMap { try? $0?.get().fact }, from: connection, logger: logger)
-            for (event, outcome) in zip(events, outcomes) { fold(event, outcome) }
-        } else {
-            await foldDecodingAhead(events, decode: decode) { fold($0, $1) }
-        }
+        } fold: { fold($0, $1) }
         return hold.drain()
     }
 

@@ -92,9 +92,13 @@ public struct AggregateRepository: Sendable {
     /// changing the same aggregate again costs no read.
     /// - Parameters:
     ///   - ifMatch: the version the client last saw (If-Match); a different current version is a 409.
+    ///   - conditions: other streams the command was made from, at the versions it read them
+    ///     (``cachedOrLoaded(_:_:)``): the append lands only if they are still there. A condition
+    ///     that fails is thrown (`.wrongExpectedVersion` naming its stream), for the caller to
+    ///     read that stream and decide again.
     ///   - command: the command for the state, or a throw (404 when the state says it does not exist…).
     public func execute<D: Decider>(
-        _: D.Type, _ stream: StreamName, ifMatch: Int64?, metadata: EventMetadata,
+        _: D.Type, _ stream: StreamName, ifMatch: Int64?, metadata: EventMetadata, conditions: [StreamName: Int64] = [:],
         command: (D.State) throws -> D.Command
     ) async throws -> CommandResult {
         var attempt = 0
@@ -125,13 +129,27 @@ public struct AggregateRepository: Sendable {
             }
             let appended = events.map { Self.newEvent($0, metadata) }
             do {
-                let result = try await append([StreamAppend(stream: stream, expectedVersion: .exact(version), events: appended)])[0]
+                let result = try await append(
+                    [StreamAppend(stream: stream, expectedVersion: .exact(version), events: appended)]
+                        + conditions.sorted { $0.key.rawValue < $1.key.rawValue }.map { .condition($0.key, at: .exact($0.value)) }
+                )[0]
                 remember(D.self, stream, decidedOn: state, appended: appended, version: result.lastVersion)
                 return CommandResult(stream: stream.rawValue, version: result.lastVersion, position: result.lastPosition)
-            } catch let error as EventStoreError where error.code == .wrongExpectedVersion && (decidedOnCache || (ifMatch == nil && attempt < attempts)) {
+            } catch let error as EventStoreError where error.code == .wrongExpectedVersion && error.stream == stream
+                && (decidedOnCache || (ifMatch == nil && attempt < attempts)) {
                 continue
             }
         }
+    }
+
+    /// The aggregate's state as this process cached it, unread, or else as loaded: for a command
+    /// on another aggregate made from it, which appends with its version as a condition
+    /// (``execute(_:_:ifMatch:metadata:conditions:command:)``) and so lands only if that state
+    /// was current. A refusal made from it is for the caller to make again from the stream as
+    /// read (``load(_:_:)``): a cached state may be behind.
+    public func cachedOrLoaded<D: Decider>(_: D.Type, _ stream: StreamName) async throws -> (state: D.State, version: Int64) {
+        if let cached = cached(D.self, stream) { return cached }
+        return try await load(D.self, stream)
     }
 
     /// The state this process cached for the stream, unread; nil when it has none. Only for a

@@ -55,11 +55,12 @@ public final class PostgresEventStore: Sendable {
     }
 
     /// Appends to several streams in one transaction, each with its own expectation: all or nothing.
+    /// A stream without events is a condition (``StreamAppend/condition(_:at:)``): checked, not written.
     ///
     /// Concurrent appends from this process share database transactions (``AppendBatcher``);
     /// each still succeeds or fails on its own, and returns once its events are committed.
     /// Re-sending events that are stored already, unchanged, returns their original placement.
-    /// - Returns: one result per stream, in the order given.
+    /// - Returns: one result per stream written to (conditions have none), in the order given.
     public func append(_ appends: [StreamAppend]) async throws -> [AppendResult] {
         let request = try AppendRequest(appends, limits: limits)
         let started = ContinuousClock.now

@@ -153,7 +153,7 @@ struct BenchHTTP: AsyncParsableCommand {
             if let memory = ProcessMemory.read() { print(memory.summary) }
             print("")
             print("raw = \(connections) writers each committing INSERTs of one row, one transaction each, on the same server.")
-            print("add to cart: \(carts.count) carts of one customer, round robin; each request reads the product's stream, decides on the cart as this server last left it (its stream is read when another writer got in first), appends with the expected version.")
+            print("add to cart: \(carts.count) carts of one customer, round robin; each request decides on the cart and the product as this server last left them (a stream is read when another writer got in first), and appends with the cart's expected version and the product's as a condition.")
             print("checkout: \(readyCarts.count) ready carts, each checked out once, \(checkoutSeconds) s (multi-stream append: cart, order, payment, stock on one of 50 SKUs).")
             print("peer: the same requests, carts and token against scripts/peer/fastapi_cart.py — FastAPI + asyncpg, the CRUD way (lock the cart row,")
             print("read price and stock, upsert the line; checkout takes stock with guarded UPDATEs and writes order, lines and payment in one")

@@ -117,6 +117,79 @@ struct AppendTests {
         }
     }
 
+    @Test("a stream without events is a condition: checked with the append, never written")
+    func conditions() async throws {
+        try await withStore { store, client in
+            let product = stream("product-lamp"), cart = stream("cart-lamp")
+            try await store.append([makeEvent(), makeEvent()], to: product, expectedVersion: .noStream)
+            let results = try await store.append([
+                StreamAppend(stream: cart, expectedVersion: .noStream, events: [makeEvent("ItemAdded")]),
+                .condition(product, at: .exact(2)),
+                .condition(stream("product-none"), at: .noStream),
+            ])
+            #expect(results.map(\.stream) == [cart])
+            #expect(results.first?.firstVersion == 1 && results.first?.lastPosition == results.first?.firstPosition)
+            #expect(try await store.read(cart).map(\.position) == results.map(\.firstPosition))
+            #expect(try await store.version(of: product) == 2)
+            #expect(try await eventCount(client) == 3)
+
+            // The product moved on (or never existed): nothing of the append is written.
+            for (condition, actual) in [(StreamAppend.condition(product, at: .exact(1)), Int64(2)), (.condition(stream("product-none"), at: .streamExists), 0)] {
+                let error = await #expect(throws: EventStoreError.self) {
+                    try await store.append([StreamAppend(stream: cart, expectedVersion: .exact(1), events: [makeEvent("ItemAdded")]), condition])
+                }
+                #expect(error?.code == .wrongExpectedVersion)
+                #expect(error?.stream == condition.stream && error?.actualVersion == actual)
+            }
+            #expect(try await eventCount(client) == 3)
+
+            // Conditions alone append nothing: refused, as an append without streams is.
+            let alone = await #expect(throws: EventStoreError.self) { try await store.append([.condition(product, at: .exact(2))]) }
+            #expect(alone?.code == .emptyAppend)
+        }
+    }
+
+    @Test("appends with conditions sharing one commit each get their own events' places")
+    func conditionsInOneBatch() async throws {
+        // One batch in flight at a time: the appends waiting behind it go in one call.
+        try await withStore(limits: .init(concurrentAppendBatches: 1)) { store, client in
+            let product = stream("product-shared")
+            try await store.append([makeEvent()], to: product, expectedVersion: .noStream)
+            // Concurrent appends share transactions (the batcher); each names the product first,
+            // so a condition's row stands before its request's events in the batch.
+            let results = try await withThrowingTaskGroup(of: (Int, AppendResult?).self) { group in
+                for index in 0..<24 {
+                    group.addTask {
+                        let written = StreamAppend(stream: stream("cart-shared\(index)"), expectedVersion: .noStream, events: [makeEvent(), makeEvent()])
+                        // Every third one expects a version the product never had.
+                        let condition = StreamAppend.condition(product, at: .exact(index % 3 == 2 ? 5 : 1))
+                        do {
+                            let results = try await store.append([condition, written])
+                            #expect(results.count == 1)
+                            return (index, results.first)
+                        } catch let error as EventStoreError where error.code == .wrongExpectedVersion && index % 3 == 2 {
+                            return (index, nil)
+                        }
+                    }
+                }
+                return try await group.reduce(into: [Int: AppendResult?]()) { $0[$1.0] = $1.1 }
+            }
+            for index in 0..<24 {
+                let stored = try await store.read(stream("cart-shared\(index)"))
+                if index % 3 == 2 {
+                    #expect(results[index] == .some(nil) && stored.isEmpty)
+                } else {
+                    let result = try #require(results[index] ?? nil)
+                    #expect(result.stream == stream("cart-shared\(index)"))
+                    #expect([result.firstPosition, result.lastPosition] == stored.map(\.position))
+                    #expect(result.firstVersion == 1 && result.lastVersion == 2)
+                }
+            }
+            #expect(try await eventCount(client) == 1 + 16 * 2)
+            #expect(try await store.version(of: product) == 1)
+        }
+    }
+
     @Test("bad input is refused with a stable code and nothing is written")
     func badInput() async throws {
         try await withStore(limits: .init(maximumEventBytes: 1024)) { store, client in

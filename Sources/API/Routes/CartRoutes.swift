@@ -101,25 +101,21 @@ struct CartRoutes {
         router.post("/carts/{cartId}/lines") { request, context in
             let body = try await StrictJSON.decode(AddLine.self, from: request, context: context)
             let sku = try SKU(body.sku)
-            let line = try await cartLine(product: try ProductID(body.productId), sku: sku)
-            let notSold = Problem(.unprocessableContent, "not_sold_in_currency", "\(sku) has no price in the cart's currency")
-            // The price set in the cart's currency; without one, the decision asks once for the
-            // price the exchange-rate table derives (read only then: most carts never need it).
-            var derived: Money?
-            while true {
+            let productID = try ProductID(body.productId)
+            // First from the product as this process cached it, its version a condition of the
+            // append: no read before the append. When the product moved on, or a refusal came of
+            // the cached product, it is read and the line decided again.
+            var readProduct = false
+            for attempt in 1... {
                 do {
-                    return try await cart(request, context) { state in
-                        guard let currency = state.currency else { throw notSold }
-                        guard let price = line.prices[currency.code] ?? derived.flatMap({ $0.currency == currency ? $0 : nil }) else {
-                            throw DerivedPriceNeeded(currency: currency)
-                        }
-                        return .addItem(CartLine(sku: sku, productId: line.product, name: line.name, quantity: body.quantity, unitPrice: price))
-                    }
-                } catch let needed as DerivedPriceNeeded where derived == nil {
-                    derived = try await PriceInCurrency(repository: repository)(line.prices, in: needed.currency)
-                    if derived == nil { throw notSold }
+                    return try await addLine(request, context, sku: sku, product: productID, quantity: body.quantity, readProduct: readProduct)
+                } catch let error as EventStoreError where error.code == .wrongExpectedVersion && error.stream == .of("product", productID) && attempt < 8 {
+                    readProduct = true
+                } catch let error where !readProduct && (error is ApplicationError || error is Problem || error is DomainError) {
+                    readProduct = true
                 }
             }
+            preconditionFailure("unreachable: the attempts end by returning or throwing")
         }
         router.put("/carts/{cartId}/lines/{sku}") { request, context in
             let body = try await StrictJSON.decode(Quantity.self, from: request, context: context)
@@ -191,11 +187,41 @@ struct CartRoutes {
     }
 
     /// A command on the caller's own cart (a customer's, or a guest's by its token).
-    private func cart(_ request: Request, _ context: CommerceRequestContext, _ command: @escaping (Cart.State) throws -> Cart.Command) async throws -> Response {
+    /// Adds a line priced from the product (cached unless `readProduct`), at the version read.
+    private func addLine(
+        _ request: Request, _ context: CommerceRequestContext, sku: SKU, product productID: ProductID, quantity: Int, readProduct: Bool
+    ) async throws -> Response {
+        let line = try await cartLine(product: productID, sku: sku, read: readProduct)
+        let notSold = Problem(.unprocessableContent, "not_sold_in_currency", "\(sku) has no price in the cart's currency")
+        // The price set in the cart's currency; without one, the decision asks once for the
+        // price the exchange-rate table derives (read only then: most carts never need it).
+        var derived: Money?
+        while true {
+            do {
+                return try await cart(request, context, conditions: [line.stream: line.version]) { state in
+                    guard let currency = state.currency else { throw notSold }
+                    guard let price = line.prices[currency.code] ?? derived.flatMap({ $0.currency == currency ? $0 : nil }) else {
+                        throw DerivedPriceNeeded(currency: currency)
+                    }
+                    return .addItem(CartLine(sku: sku, productId: productID, name: line.name, quantity: quantity, unitPrice: price))
+                }
+            } catch let needed as DerivedPriceNeeded where derived == nil {
+                derived = try await PriceInCurrency(repository: repository)(line.prices, in: needed.currency)
+                if derived == nil { throw notSold }
+            }
+        }
+    }
+
+    /// - Parameter conditions: streams the command was made from, at the versions read
+    ///   (``AggregateRepository/execute(_:_:ifMatch:metadata:conditions:command:)``).
+    private func cart(
+        _ request: Request, _ context: CommerceRequestContext, conditions: [StreamName: Int64] = [:], _ command: @escaping (Cart.State) throws -> Cart.Command
+    ) async throws -> Response {
         let caller = try CartCaller(request, context)
         let id = try CartID(try context.parameters.require("cartId"))
         return CommandResponses.ok(try await repository.execute(
-            Cart.self, .of("cart", id), ifMatch: try CommandResponses.ifMatch(request), metadata: CommandResponses.metadata(context.principal, request)
+            Cart.self, .of("cart", id), ifMatch: try CommandResponses.ifMatch(request), metadata: CommandResponses.metadata(context.principal, request),
+            conditions: conditions
         ) { state in
             guard state.id != nil, caller.owns(state.owner) else { throw ApplicationError.notFound("cart \(id)") }
             return try command(state)
@@ -208,11 +234,15 @@ struct CartRoutes {
     }
 
     /// Name and prices of a SKU from its product's stream (the source of truth, not the read
-    /// model, which may lag); only published products can be bought.
-    private func cartLine(product productID: ProductID, sku: SKU) async throws -> (product: ProductID, name: String, prices: [String: Money]) {
-        let (state, _) = try await repository.load(Product.self, .of("product", productID))
+    /// model, which may lag), with the version they are from; only published products can be
+    /// bought. Unless `read`, from the state this process cached when it has one.
+    private func cartLine(
+        product productID: ProductID, sku: SKU, read: Bool
+    ) async throws -> (stream: StreamName, version: Int64, name: String, prices: [String: Money]) {
+        let stream = StreamName.of("product", productID)
+        let (state, version) = read ? try await repository.load(Product.self, stream) : try await repository.cachedOrLoaded(Product.self, stream)
         guard state.id != nil, let variant = state.variant(sku) else { throw ApplicationError.notFound("sku \(sku) of product \(productID)") }
         guard state.status == .published else { throw ApplicationError(.notForSale, "\(state.name) is \(state.status.rawValue)") }
-        return (productID, state.name, variant.prices)
+        return (stream, version, state.name, variant.prices)
     }
 }

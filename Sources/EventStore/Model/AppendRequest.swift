@@ -14,15 +14,19 @@ struct AppendRequest: Sendable {
     let parts: [StreamPart]
 
     var streams: [StreamName] { parts.map(\.stream) }
+    /// The parts with events (the others are conditions).
+    var writtenParts: [StreamPart] { parts.filter { !$0.events.isEmpty } }
     var eventCount: Int { parts.reduce(0) { $0 + $1.events.count } }
 
     /// Largest exact version accepted: far beyond any real stream, well inside Postgres' bigint.
     static let maximumVersion: Int64 = 1 << 53
 
-    /// - Throws: ``EventStoreError`` for empty or oversized appends, bad types, non-JSON data, absurd versions.
+    /// - Throws: ``EventStoreError`` for empty or oversized appends (conditions alone, a stream
+    ///   without events expecting `.any`), bad types, non-JSON data, absurd versions.
     init(_ appends: [StreamAppend], limits: PostgresEventStore.Limits) throws(EventStoreError) {
         guard !appends.isEmpty else { throw EventStoreError(.emptyAppend, "nothing to append: no streams given") }
         let total = appends.reduce(0) { $0 + $1.events.count }
+        guard total > 0 else { throw EventStoreError(.emptyAppend, "nothing to append: no events given, only conditions") }
         guard total <= limits.maximumEventsPerAppend else {
             throw EventStoreError(.eventTooLarge, "\(total) events in one append; at most \(limits.maximumEventsPerAppend)")
         }
@@ -32,8 +36,8 @@ struct AppendRequest: Sendable {
             guard seenStreams.insert(append.stream).inserted else {
                 throw EventStoreError(.duplicateStream, "stream \(append.stream) appears twice in one append")
             }
-            guard !append.events.isEmpty else {
-                throw EventStoreError(.emptyAppend, "no events given for stream \(append.stream)")
+            guard !append.events.isEmpty || append.expectedVersion != .any else {
+                throw EventStoreError(.emptyAppend, "no events given for stream \(append.stream), and no condition (its expected version is any)")
             }
             if case .exact(let version) = append.expectedVersion, version < 0 || version > Self.maximumVersion {
                 throw EventStoreError(.invalidExpectedVersion, "expected version \(version) for \(append.stream) is out of range 0…\(Self.maximumVersion)")
@@ -115,6 +119,8 @@ extension AppendRequest {
             schemaVersions: schemaVersions, data: data, metadata: metadata, correlationIDs: correlationIDs,
             causationIDs: causationIDs, actors: actors
         ), logger: logger)
+        // A condition's row places no events: whatever positions it shows are not its own.
+        let conditions = requests.map { Set($0.parts.filter(\.events.isEmpty).map(\.stream.rawValue)) }
         var appended = [[AppendResult]](repeating: [], count: requests.count)
         var failures = [[StreamName: Int64]](repeating: [:], count: requests.count)
         for try await (request, name, firstVersion, lastVersion, firstPosition, lastPosition, failed, actual) in rows {
@@ -122,6 +128,8 @@ extension AppendRequest {
             let stream = StreamName(trusted: name)
             if failed {
                 failures[index][stream] = actual
+            } else if conditions[index].contains(name) {
+                continue
             } else if let firstVersion, let lastVersion, let firstPosition, let lastPosition {
                 appended[index].append(AppendResult(
                     stream: stream, firstVersion: firstVersion, lastVersion: lastVersion,
@@ -136,6 +144,7 @@ extension AppendRequest {
     /// their original placement; nil when none is stored.
     /// - Throws: ``EventStoreError`` `.idempotencyConflict` when some are stored otherwise.
     func storedResult(on connection: PostgresConnection, logger: Logger) async throws -> [AppendResult]? {
+        let parts = writtenParts
         let events = parts.flatMap(\.events)
         let rows = try await connection.query(
             """

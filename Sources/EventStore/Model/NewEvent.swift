@@ -19,6 +19,12 @@ public struct NewEvent: Sendable, Hashable {
 }
 
 /// Events for one stream, with what the stream is expected to be at.
+///
+/// Without events it is a *condition* (``condition(_:at:)``): the append's other streams are
+/// written only if this one is at the expected version, and nothing is written to it. A decision
+/// that read another aggregate (a cart line priced from its product) appends with that
+/// aggregate's version as a condition, instead of reading its stream again before the append:
+/// it lands only if what it read is still current.
 public struct StreamAppend: Sendable, Hashable {
     public var stream: StreamName
     public var expectedVersion: ExpectedVersion
@@ -29,6 +35,15 @@ public struct StreamAppend: Sendable, Hashable {
         self.expectedVersion = expectedVersion
         self.events = events
     }
+
+    /// A condition on `stream`: it must be at `version` (not `.any`, which is no condition) for
+    /// the append's events to be written.
+    public static func condition(_ stream: StreamName, at version: ExpectedVersion) -> StreamAppend {
+        StreamAppend(stream: stream, expectedVersion: version, events: [])
+    }
+
+    /// Whether it only states a condition.
+    public var isCondition: Bool { events.isEmpty }
 }
 
 /// Where an append put a stream's events.

@@ -34,4 +34,25 @@ struct RFC3339TimeTests {
         }
         #expect(RFC3339Time.parseAnyOffset("2024-02-29T00:00:00Z") != nil, "2024 is a leap year")
     }
+
+    @Test("formatting writes UTC to the microsecond, as Foundation's calendar reckons it")
+    func formatting() throws {
+        #expect(RFC3339Time.format(Date(timeIntervalSince1970: Self.nineUTC + 0.25)) == "2026-12-01T09:00:00.250000Z")
+        #expect(RFC3339Time.format(Date(timeIntervalSince1970: -0.5)) == "1969-12-31T23:59:59.500000Z")
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = try #require(TimeZone(identifier: "UTC"))
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<2_000 {
+            // Instants from 1900 to 2200 in 64ths of a second (15,625 µs), which a Double holds
+            // exactly: no rounding of the fraction stands between the date and its microseconds.
+            let micros = Int64.random(in: -2_208_988_800...7_258_118_400, using: &generator) * 1_000_000 + Int64.random(in: 0..<64, using: &generator) * 15_625
+            let date = Date(timeIntervalSince1970: Double(micros) / 1_000_000)
+            let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+            let fraction = ((micros % 1_000_000) + 1_000_000) % 1_000_000
+            let expected = String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", parts.year!, parts.month!, parts.day!, parts.hour!, parts.minute!, parts.second!, Int(fraction))
+            let text = RFC3339Time.format(date)
+            #expect(text == expected, "\(micros)")
+            #expect(RFC3339Time.parse(text).map { RFC3339Time.format($0) } == text)
+        }
+    }
 }

@@ -54,4 +54,52 @@ struct CartLineProductCacheTests {
             #expect(try await unitPrice(postgres, cart: again.cart) == 4500)
         }
     }
+
+    @Test("lines added while the price changes through another server each carry the price the product had when the line was stored")
+    func concurrentPriceChanges() async throws {
+        try await withTwoAPIServers(CheckoutStockCacheTests.configuration) { first, second, postgres in
+            let admin = try await first.admin(postgres)
+            try await first.product(admin: admin, id: "lamp", sku: "LAMP-1", price: 3000, stock: 0)
+            let (customer, _) = try await first.register("lamp-\(UUID().uuidString.prefix(6))@example.com")
+            // 48 lines through `first`, eight at a time, while `second` sets 12 prices.
+            let carts = try await withThrowingTaskGroup(of: [String].self) { group in
+                for worker in 0..<8 {
+                    group.addTask {
+                        var carts: [String] = []
+                        for _ in 0..<6 {
+                            let (answer, cart) = try await add(first, customer)
+                            #expect(answer.status == .ok, "worker \(worker): \(answer.body)")
+                            carts.append(cart)
+                        }
+                        return carts
+                    }
+                }
+                group.addTask {
+                    for step in 1...12 {
+                        let set = try await second.call(.put, "/admin/products/lamp/prices", token: admin, body: ["sku": "LAMP-1", "amount": 3000 + step * 10, "currency": "EUR"])
+                        #expect(set.status == .ok)
+                    }
+                    return []
+                }
+                return try await group.reduce(into: []) { $0 += $1 }
+            }
+            #expect(carts.count == 48)
+            // The price as of each global position, from the product's stream as stored.
+            let store = PostgresEventStore(client: postgres, logger: TestEnvironment.logger)
+            var prices: [(position: Int64, amount: Int64)] = []
+            for recorded in try await store.read(.of("product", try ProductID("lamp"))) {
+                let event = try EventCodec.decode(ProductEvent.self, EncodedEvent(type: recorded.type, schemaVersion: Int(recorded.schemaVersion), json: recorded.data))
+                if case .priceSet(let set) = event { prices.append((recorded.position, set.price.amount)) }
+            }
+            #expect(prices.count == 13)
+            for cart in carts {
+                for recorded in try await store.read(.of("cart", try CartID(cart))) where recorded.type == CartItemAdded.eventType {
+                    let event = try EventCodec.decode(CartEvent.self, EncodedEvent(type: recorded.type, schemaVersion: Int(recorded.schemaVersion), json: recorded.data))
+                    guard case .itemAdded(let added) = event else { continue }
+                    let current = prices.last { $0.position < recorded.position }?.amount
+                    #expect(added.line.unitPrice.amount == current, "cart \(cart) at \(recorded.position)")
+                }
+            }
+        }
+    }
 }

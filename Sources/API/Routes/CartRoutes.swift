@@ -186,7 +186,6 @@ struct CartRoutes {
         }
     }
 
-    /// A command on the caller's own cart (a customer's, or a guest's by its token).
     /// Adds a line priced from the product (cached unless `readProduct`), at the version read.
     private func addLine(
         _ request: Request, _ context: CommerceRequestContext, sku: SKU, product productID: ProductID, quantity: Int, readProduct: Bool
@@ -212,6 +211,7 @@ struct CartRoutes {
         }
     }
 
+    /// A command on the caller's own cart (a customer's, or a guest's by its token).
     /// - Parameter conditions: streams the command was made from, at the versions read
     ///   (``AggregateRepository/execute(_:_:ifMatch:metadata:conditions:command:)``).
     private func cart(

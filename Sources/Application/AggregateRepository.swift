@@ -93,7 +93,8 @@ public struct AggregateRepository: Sendable {
     /// - Parameters:
     ///   - ifMatch: the version the client last saw (If-Match); a different current version is a 409.
     ///   - conditions: other streams the command was made from, at the versions it read them
-    ///     (``cachedOrLoaded(_:_:)``): the append lands only if they are still there. A condition
+    ///     (``cachedOrLoaded(_:_:)``): the append lands only if they are still there, as
+    ///     committed when it runs (``StreamAppend/condition(_:at:)``). A condition
     ///     that fails is thrown (`.wrongExpectedVersion` naming its stream), for the caller to
     ///     read that stream and decide again.
     ///   - command: the command for the state, or a throw (404 when the state says it does not exist…).

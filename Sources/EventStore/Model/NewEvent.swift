@@ -24,7 +24,9 @@ public struct NewEvent: Sendable, Hashable {
 /// written only if this one is at the expected version, and nothing is written to it. A decision
 /// that read another aggregate (a cart line priced from its product) appends with that
 /// aggregate's version as a condition, instead of reading its stream again before the append:
-/// it lands only if what it read is still current.
+/// it lands only if what it read is what is committed when the append runs. Like a read, a
+/// condition does not wait for a write to its stream that is still committing (unlike two
+/// writes to one stream, which the second's version check settles).
 public struct StreamAppend: Sendable, Hashable {
     public var stream: StreamName
     public var expectedVersion: ExpectedVersion

@@ -25,12 +25,19 @@ struct CartLineProductCacheTests {
         return try await repository.load(Cart.self, .of("cart", try CartID(cart))).state.line(try SKU("LAMP-1"))?.unitPrice.amount
     }
 
-    @Test("a server whose cached product is behind prices lines at the current price, refuses an unpublished product and sells it again once republished")
-    func cachedProductNeverPricesAlone() async throws {
+    /// Two servers, an admin, a customer and the lamp: published at 3,000 through `first`.
+    func withLampShop(_ body: @escaping @Sendable (APIClient, APIClient, String, String, PostgresClient) async throws -> Void) async throws {
         try await withTwoAPIServers(CheckoutStockCacheTests.configuration) { first, second, postgres in
             let admin = try await first.admin(postgres)
             try await first.product(admin: admin, id: "lamp", sku: "LAMP-1", price: 3000, stock: 0)
             let (customer, _) = try await first.register("lamp-\(UUID().uuidString.prefix(6))@example.com")
+            try await body(first, second, admin, customer, postgres)
+        }
+    }
+
+    @Test("a server whose cached product is behind prices lines at the current price, refuses an unpublished product and sells it again once republished")
+    func cachedProductNeverPricesAlone() async throws {
+        try await withLampShop { first, second, admin, customer, postgres in
 
             // `first` caches the product at 3,000; `second` raises the price behind its back.
             let before = try await add(first, customer)
@@ -57,10 +64,7 @@ struct CartLineProductCacheTests {
 
     @Test("lines added while the price changes through another server each carry the price the product had when the line was stored, or the one a change still committing replaced")
     func concurrentPriceChanges() async throws {
-        try await withTwoAPIServers(CheckoutStockCacheTests.configuration) { first, second, postgres in
-            let admin = try await first.admin(postgres)
-            try await first.product(admin: admin, id: "lamp", sku: "LAMP-1", price: 3000, stock: 0)
-            let (customer, _) = try await first.register("lamp-\(UUID().uuidString.prefix(6))@example.com")
+        try await withLampShop { first, second, admin, customer, postgres in
             // 48 lines through `first`, eight at a time, while `second` sets 12 prices.
             let carts = try await withThrowingTaskGroup(of: [String].self) { group in
                 for worker in 0..<8 {

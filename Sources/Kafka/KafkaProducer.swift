@@ -65,13 +65,18 @@ public final class KafkaProducer: Sendable {
     /// Sends messages in order (per partition, Kafka keeps that order) and waits for every
     /// delivery report. One result per message, in the order given.
     public func send(_ messages: [KafkaMessage]) async -> [Result<KafkaDeliveryReport, KafkaError>] {
-        guard !messages.isEmpty else { return [] }
-        return await withCheckedContinuation { continuation in
-            let collector = BatchCollector(count: messages.count, continuation: continuation)
-            for (index, message) in messages.enumerated() {
-                enqueue(message, promise: DeliveryPromise { collector.deliver($0, at: index) })
-            }
+        await enqueue(messages).results()
+    }
+
+    /// Enqueues messages in order, now, and returns their deliveries to await later: messages
+    /// enqueued after these follow them in each partition, so a caller can send its next batch
+    /// while the broker acknowledges this one.
+    public func enqueue(_ messages: [KafkaMessage]) -> KafkaDeliveries {
+        let deliveries = KafkaDeliveries(count: messages.count)
+        for (index, message) in messages.enumerated() {
+            enqueue(message, promise: DeliveryPromise { deliveries.deliver($0, at: index) })
         }
+        return deliveries
     }
 
     private func enqueue(_ message: KafkaMessage, continuation: CheckedContinuation<Result<KafkaDeliveryReport, KafkaError>, Never>) {
@@ -257,31 +262,6 @@ private final class DeliveryPromise: Sendable {
     let complete: @Sendable (Result<KafkaDeliveryReport, KafkaError>) -> Void
     init(_ complete: @escaping @Sendable (Result<KafkaDeliveryReport, KafkaError>) -> Void) {
         self.complete = complete
-    }
-}
-
-/// Gathers the delivery reports of a batch and resumes its sender when the last one arrives.
-private final class BatchCollector: Sendable {
-    private struct State {
-        var results: [Result<KafkaDeliveryReport, KafkaError>?]
-        var remaining: Int
-    }
-
-    private let state: Mutex<State>
-    private let continuation: CheckedContinuation<[Result<KafkaDeliveryReport, KafkaError>], Never>
-
-    init(count: Int, continuation: CheckedContinuation<[Result<KafkaDeliveryReport, KafkaError>], Never>) {
-        state = Mutex(State(results: Array(repeating: nil, count: count), remaining: count))
-        self.continuation = continuation
-    }
-
-    func deliver(_ result: Result<KafkaDeliveryReport, KafkaError>, at index: Int) {
-        let finished: [Result<KafkaDeliveryReport, KafkaError>]? = state.withLock { state in
-            state.results[index] = result
-            state.remaining -= 1
-            return state.remaining == 0 ? state.results.map { $0! } : nil
-        }
-        if let finished { continuation.resume(returning: finished) }
     }
 }
 

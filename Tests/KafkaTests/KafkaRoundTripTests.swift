@@ -57,6 +57,24 @@ struct KafkaRoundTripTests {
         #expect(received.map { String(decoding: $0.value, as: UTF8.self) } == ["5", "6", "7", "8", "9"])
     }
 
+    @Test("batches enqueued one after another keep their order in a partition, whichever's deliveries are awaited first")
+    func enqueuedBatchesKeepTheirOrder() async throws {
+        let topic = TestEnvironment.uniqueName("pipelined")
+        let producer = try KafkaProducer(configuration: configuration, logger: logger)
+        try await producer.createTopics([KafkaTopicSpec(name: topic, partitions: 1)])
+        let batches = (0..<3).map { batch in (0..<20).map { KafkaMessage(topic: topic, key: Array("stream-1".utf8), value: Array("\(batch)-\($0)".utf8)) } }
+        let deliveries = batches.map { producer.enqueue($0) }
+        // The last batch's reports first: awaiting one batch does not wait on the others.
+        var reports: [[KafkaDeliveryReport]] = []
+        for batch in deliveries.reversed() { reports.insert(try await batch.results().map { try $0.get() }, at: 0) }
+        // Awaited again once every report is in, the results are the same.
+        #expect(try await deliveries[0].results().map { try $0.get() } == reports[0])
+        let offsets = reports.flatMap { $0.map(\.offset) }
+        #expect(offsets == Array(offsets[0]..<offsets[0] + 60), "delivered in the order enqueued")
+        #expect(await producer.enqueue([]).results().isEmpty)
+        await producer.close()
+    }
+
     @Test("an unreachable broker fails metadata with brokerUnreachable, within the timeout")
     func unreachableBroker() async throws {
         let producer = try KafkaProducer(

@@ -11,6 +11,9 @@ import ServiceLifecycle
 ///
 /// The checkpoint moves only past events whose delivery the broker confirmed, so a crash or a
 /// broker outage loses nothing; what was sent but not checkpointed is sent again (at least once).
+/// The next page is read and sent while the broker confirms the last one: waiting for the
+/// confirmations before reading on kept each event about one acknowledgement longer (some
+/// 20 ms at 5,000 events/s) before the relay even read it.
 /// Database errors are retried with backoff as well: a worker never takes its process down.
 /// While the broker is down, appends go on; the relay retries with backoff and publishes the
 /// backlog in order when the broker is back, recreating its topics and its producer (a restarted
@@ -65,6 +68,15 @@ public struct EventRelay: Service {
         try await cancelWhenGracefulShutdown { try await publishUntilCancelled() }
     }
 
+    /// A page sent whose confirmations the relay has not awaited yet.
+    private struct Unconfirmed {
+        let page: AllPage
+        let deliveries: KafkaDeliveries
+        let read: ContinuousClock.Instant
+        /// Linked to each event's trace; ended once the broker confirmed the page, or failed.
+        let span: any Span
+    }
+
     private func publishUntilCancelled() async throws {
         var producer = try makeProducer()
         var topics = Set<String>()
@@ -74,6 +86,10 @@ public struct EventRelay: Service {
         var lastTopicCheck: ContinuousClock.Instant?
         // Since when publishing has failed, to say how long it was stuck once it goes on.
         var failingSince: ContinuousClock.Instant?
+        // The page sent last, whose confirmations are awaited only once the next page is read
+        // and sent: the broker acknowledges one page while the relay reads the next (Kafka keeps
+        // each partition's order across them). The checkpoint follows the confirmations.
+        var unconfirmed: Unconfirmed?
         while !Task.isCancelled {
             do {
                 let position: Int64
@@ -85,6 +101,13 @@ public struct EventRelay: Service {
                     logger.info("relay starting", metadata: ["position": "\(position)"])
                 }
                 if lastTopicCheck.map({ ContinuousClock.now - $0 >= configuration.topicCheckInterval }) ?? true {
+                    // Topics are checked, and lost ones republished, up to the checkpoint: with
+                    // nothing sent past it.
+                    if let sent = unconfirmed {
+                        unconfirmed = nil
+                        checkpoint = try await confirm(sent)
+                        continue
+                    }
                     if try await checkTopics(producer: producer, known: &topics, through: position) {
                         // A broker that lost its topics has forgotten the idempotent producer too.
                         await producer.close(timeout: .milliseconds(100))
@@ -94,8 +117,14 @@ public struct EventRelay: Service {
                     lastTopicCheck = .now
                 }
                 let generation = store.appendGeneration
-                let page = try await store.readAll(after: position, limit: configuration.batchSize, frontierWait: .zero)
+                let page = try await store.readAll(after: unconfirmed?.page.nextPosition ?? position, limit: configuration.batchSize, frontierWait: .zero)
                 guard !page.events.isEmpty else {
+                    if let sent = unconfirmed {
+                        // Nothing new yet: the page sent last is confirmed before any wait.
+                        unconfirmed = nil
+                        checkpoint = try await confirm(sent)
+                        continue
+                    }
                     if page.nextPosition > position {
                         try await store.storeCheckpoint(page.nextPosition, for: configuration.checkpointName)
                         checkpoint = page.nextPosition
@@ -106,22 +135,25 @@ public struct EventRelay: Service {
                 let read = ContinuousClock.now
                 try await ensureTopics(for: page.events, producer: producer, known: &topics)
                 // One span per published page, linked to each event's trace.
-                try await withSpan("relay publish", context: .topLevel, ofKind: .producer) { span in
-                    span.attributes["messaging.batch.message_count"] = page.events.count
-                    span.linkTraces(of: page.events)
-                    let results = await producer.send(page.events.map { CloudEventMessage.message(for: $0, topicPrefix: configuration.topicPrefix) })
-                    for case .failure(let error) in results { throw error }
-                }
-                configuration.published?(page.events.map(\.position), read, .now)
-                try await store.storeCheckpoint(page.nextPosition, for: configuration.checkpointName)
-                logger.debug("relay published", metadata: ["events": "\(page.events.count)", "position": "\(page.nextPosition)"])
-                checkpoint = page.nextPosition
+                let span = startSpan("relay publish", context: .topLevel, ofKind: .producer)
+                span.attributes["messaging.batch.message_count"] = page.events.count
+                span.linkTraces(of: page.events)
+                let deliveries = producer.enqueue(page.events.map { CloudEventMessage.message(for: $0, topicPrefix: configuration.topicPrefix) })
+                let previous = unconfirmed
+                unconfirmed = Unconfirmed(page: page, deliveries: deliveries, read: read, span: span)
+                if let previous { checkpoint = try await confirm(previous) }
                 backoff = .milliseconds(100)
                 if let since = failingSince {
                     logger.notice("relay publishing again", metadata: ["failedFor": "\(ContinuousClock.now - since)", "position": "\(page.nextPosition)"])
                     failingSince = nil
                 }
             } catch {
+                // What was sent past the checkpoint is sent again, after the backoff.
+                if let sent = unconfirmed {
+                    sent.span.recordError(error)
+                    sent.span.end()
+                    unconfirmed = nil
+                }
                 // Only this task's cancellation stops the relay; a CancellationError from below
                 // is a transient fault like any other.
                 guard !Task.isCancelled else { break }
@@ -137,8 +169,29 @@ public struct EventRelay: Service {
                 backoff = min(backoff * 2, configuration.maximumBackoff)
             }
         }
+        // Shutting down: a page sent and not yet confirmed is checkpointed if the broker
+        // confirms it while the producer flushes; otherwise it is sent again next time.
         await producer.close()
+        if let sent = unconfirmed { _ = try? await confirm(sent) }
         logger.info("relay stopped", metadata: ["position": "\(checkpoint ?? -1)"])
+    }
+
+    /// Awaits the broker's confirmation of every event of a sent page, then moves the
+    /// checkpoint past it.
+    /// - Returns: the new checkpoint.
+    /// - Throws: the first failed delivery (nothing is checkpointed), or the database's error.
+    private func confirm(_ sent: Unconfirmed) async throws -> Int64 {
+        let results = await sent.deliveries.results()
+        for case .failure(let error) in results {
+            sent.span.recordError(error)
+            sent.span.end()
+            throw error
+        }
+        sent.span.end()
+        configuration.published?(sent.page.events.map(\.position), sent.read, .now)
+        try await store.storeCheckpoint(sent.page.nextPosition, for: configuration.checkpointName)
+        logger.debug("relay published", metadata: ["events": "\(sent.page.events.count)", "position": "\(sent.page.nextPosition)"])
+        return sent.page.nextPosition
     }
 
     /// Creates missing topics, then compares every topic's id with the one recorded.

@@ -1,0 +1,41 @@
+import Synchronization
+
+/// The delivery reports of a batch of messages enqueued together
+/// (``KafkaProducer/enqueue(_:)``), awaited when the caller is ready for them: it may enqueue
+/// its next batch first, which Kafka orders after this one in each partition.
+public final class KafkaDeliveries: Sendable {
+    private struct State {
+        var results: [Result<KafkaDeliveryReport, KafkaError>?]
+        var remaining: Int
+        var waiter: CheckedContinuation<[Result<KafkaDeliveryReport, KafkaError>], Never>?
+    }
+
+    private let state: Mutex<State>
+
+    init(count: Int) {
+        state = Mutex(State(results: Array(repeating: nil, count: count), remaining: count))
+    }
+
+    /// One result per message, in the order enqueued, once every report has arrived.
+    public func results() async -> [Result<KafkaDeliveryReport, KafkaError>] {
+        await withCheckedContinuation { continuation in
+            let ready: [Result<KafkaDeliveryReport, KafkaError>]? = state.withLock { state in
+                guard state.remaining > 0 else { return state.results.map { $0! } }
+                state.waiter = continuation
+                return nil
+            }
+            if let ready { continuation.resume(returning: ready) }
+        }
+    }
+
+    func deliver(_ result: Result<KafkaDeliveryReport, KafkaError>, at index: Int) {
+        let resume: (CheckedContinuation<[Result<KafkaDeliveryReport, KafkaError>], Never>, [Result<KafkaDeliveryReport, KafkaError>])? = state.withLock { state in
+            state.results[index] = result
+            state.remaining -= 1
+            guard state.remaining == 0, let waiter = state.waiter else { return nil }
+            state.waiter = nil
+            return (waiter, state.results.map { $0! })
+        }
+        if let (waiter, results) = resume { waiter.resume(returning: results) }
+    }
+}

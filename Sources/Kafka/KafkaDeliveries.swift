@@ -7,14 +7,19 @@ public final class KafkaDeliveries: Sendable {
     private struct State {
         var results: [Result<KafkaDeliveryReport, KafkaError>?]
         var remaining: Int
+        var completedAt: ContinuousClock.Instant?
         var waiter: CheckedContinuation<[Result<KafkaDeliveryReport, KafkaError>], Never>?
     }
 
     private let state: Mutex<State>
 
     init(count: Int) {
-        state = Mutex(State(results: Array(repeating: nil, count: count), remaining: count))
+        state = Mutex(State(results: Array(repeating: nil, count: count), remaining: count, completedAt: count == 0 ? .now : nil))
     }
+
+    /// When the last report arrived (nil before): a caller that awaits ``results()`` later
+    /// than that still learns when the broker was done.
+    public var completedAt: ContinuousClock.Instant? { state.withLock { $0.completedAt } }
 
     /// One result per message, in the order enqueued, once every report has arrived.
     public func results() async -> [Result<KafkaDeliveryReport, KafkaError>] {
@@ -32,6 +37,7 @@ public final class KafkaDeliveries: Sendable {
         let resume: (CheckedContinuation<[Result<KafkaDeliveryReport, KafkaError>], Never>, [Result<KafkaDeliveryReport, KafkaError>])? = state.withLock { state in
             state.results[index] = result
             state.remaining -= 1
+            if state.remaining == 0 { state.completedAt = .now }
             guard state.remaining == 0, let waiter = state.waiter else { return nil }
             state.waiter = nil
             return (waiter, state.results.map { $0! })

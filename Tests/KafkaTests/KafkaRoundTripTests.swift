@@ -67,6 +67,7 @@ struct KafkaRoundTripTests {
         // The last batch's reports first: awaiting one batch does not wait on the others.
         var reports: [[KafkaDeliveryReport]] = []
         for batch in deliveries.reversed() { reports.insert(try await batch.results().map { try $0.get() }, at: 0) }
+        #expect(deliveries.allSatisfy { $0.completedAt != nil })
         // Awaited again once every report is in, the results are the same.
         #expect(try await deliveries[0].results().map { try $0.get() } == reports[0])
         let offsets = reports.flatMap { $0.map(\.offset) }

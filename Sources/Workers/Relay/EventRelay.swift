@@ -188,7 +188,7 @@ public struct EventRelay: Service {
             throw error
         }
         sent.span.end()
-        configuration.published?(sent.page.events.map(\.position), sent.read, .now)
+        configuration.published?(sent.page.events.map(\.position), sent.read, sent.deliveries.completedAt ?? .now)
         try await store.storeCheckpoint(sent.page.nextPosition, for: configuration.checkpointName)
         logger.debug("relay published", metadata: ["events": "\(sent.page.events.count)", "position": "\(sent.page.nextPosition)"])
         return sent.page.nextPosition

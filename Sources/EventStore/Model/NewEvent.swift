@@ -43,9 +43,6 @@ public struct StreamAppend: Sendable, Hashable {
     public static func condition(_ stream: StreamName, at version: ExpectedVersion) -> StreamAppend {
         StreamAppend(stream: stream, expectedVersion: version, events: [])
     }
-
-    /// Whether it only states a condition.
-    public var isCondition: Bool { events.isEmpty }
 }
 
 /// Where an append put a stream's events.

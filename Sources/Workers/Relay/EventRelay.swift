@@ -172,7 +172,13 @@ public struct EventRelay: Service {
         // Shutting down: a page sent and not yet confirmed is checkpointed if the broker
         // confirms it while the producer flushes; otherwise it is sent again next time.
         await producer.close()
-        if let sent = unconfirmed { _ = try? await confirm(sent) }
+        if let sent = unconfirmed {
+            do {
+                checkpoint = try await confirm(sent)
+            } catch {
+                logger.info("relay leaves its last page to be sent again", metadata: ["error": "\(String(reflecting: error))", "position": "\(checkpoint ?? -1)"])
+            }
+        }
         logger.info("relay stopped", metadata: ["position": "\(checkpoint ?? -1)"])
     }
 

@@ -77,6 +77,7 @@ public struct ProjectionRebuilder: Sendable {
             for table in ["projection_stream_versions", "projection_watermarks", "parked_events"] {
                 try await connection.query(PostgresQuery(unsafeSQL: "CREATE TABLE \(schema).\(table) (LIKE public.\(table) INCLUDING ALL)"), logger: logger)
             }
+            try await Self.copyStatisticsTargets(of: projection.tables, into: schema, on: connection, logger: logger)
             return try await Self.indexDefinitions(of: projection.tables, in: schema, on: connection, logger: logger)
         }
 
@@ -231,6 +232,25 @@ public struct ProjectionRebuilder: Sendable {
             try await client.query(PostgresQuery(unsafeSQL: "VACUUM \(options)\(table)"), logger: logger)
         }
         return final
+    }
+
+    /// Gives the columns of `tables` in `schema` the statistics targets their namesakes in
+    /// `public` were set to (`LIKE` copies no `SET STATISTICS`): a column left out of the
+    /// statistics, such as a review's text, stays out after a rebuild, and ANALYZE does not
+    /// spend its time on it.
+    private static func copyStatisticsTargets(of tables: [String], into schema: String, on connection: PostgresConnection, logger: Logger) async throws {
+        let rows = try await connection.query(
+            """
+            SELECT format('ALTER TABLE %I.%I ALTER COLUMN %I SET STATISTICS %s', \(schema)::text, t.relname, a.attname, a.attstattarget)
+            FROM pg_attribute a
+            JOIN pg_class t ON t.oid = a.attrelid
+            JOIN pg_namespace n ON n.oid = t.relnamespace
+            WHERE n.nspname = 'public' AND t.relname = ANY(\(tables)) AND a.attnum > 0 AND NOT a.attisdropped AND a.attstattarget >= 0
+            ORDER BY t.relname, a.attnum
+            """,
+            logger: logger
+        ).decode(String.self).collectAll()
+        for statement in rows { try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
     }
 
     /// The statements that give `tables` in `schema` the indexes (and the constraints backed by

@@ -254,20 +254,30 @@ public struct ProjectionRebuilder: Sendable {
     }
 
     /// The statements that give `tables` in `schema` the indexes (and the constraints backed by
-    /// them) their namesakes in `public` have, under the same names, by table.
+    /// them) their namesakes in `public` have, under the same names, by table, in order. Each
+    /// index is built by a `CREATE … INDEX` (which ``TableWrites`` may run beside the table's
+    /// others: it locks out writes, not other index builds); a primary key or unique constraint
+    /// then takes its index over with `ADD CONSTRAINT … USING INDEX`, which builds nothing. An
+    /// exclusion or deferrable constraint is added whole, by an `ALTER TABLE` after the builds.
     private static func indexDefinitions(of tables: [String], in schema: String, on connection: PostgresConnection, logger: Logger) async throws -> [String: [String]] {
         let rows = try await connection.query(
             """
-            SELECT t.relname::text,
-                   coalesce('ALTER TABLE ' || quote_ident(\(schema)) || '.' || quote_ident(t.relname) || ' ADD CONSTRAINT ' || quote_ident(c.conname)
-                                || ' ' || pg_get_constraintdef(c.oid),
-                            regexp_replace(pg_get_indexdef(i.indexrelid), ' ON public\\.', ' ON ' || quote_ident(\(schema)) || '.'))
+            SELECT t.relname::text, s.statement
             FROM pg_index i
             JOIN pg_class t ON t.oid = i.indrelid
+            JOIN pg_class ic ON ic.oid = i.indexrelid
             JOIN pg_namespace n ON n.oid = t.relnamespace
             LEFT JOIN pg_constraint c ON c.conindid = i.indexrelid AND c.conrelid = i.indrelid AND c.contype IN ('p', 'u', 'x')
+            CROSS JOIN LATERAL (SELECT regexp_replace(pg_get_indexdef(i.indexrelid), ' ON public\\.', ' ON ' || quote_ident(\(schema)) || '.') AS build,
+                                       'ALTER TABLE ' || quote_ident(\(schema)) || '.' || quote_ident(t.relname) || ' ADD CONSTRAINT ' || quote_ident(c.conname) AS adding) d
+            CROSS JOIN LATERAL unnest(CASE
+                WHEN c.contype IN ('p', 'u') AND NOT c.condeferrable THEN
+                    ARRAY[d.build, d.adding || CASE c.contype WHEN 'p' THEN ' PRIMARY KEY' ELSE ' UNIQUE' END || ' USING INDEX ' || quote_ident(ic.relname)]
+                WHEN c.oid IS NOT NULL THEN ARRAY[d.adding || ' ' || pg_get_constraintdef(c.oid)]
+                ELSE ARRAY[d.build]
+            END) WITH ORDINALITY AS s(statement, step)
             WHERE n.nspname = 'public' AND t.relname = ANY(\(tables))
-            ORDER BY t.relname, i.indisprimary DESC, i.indexrelid
+            ORDER BY t.relname, i.indisprimary DESC, i.indexrelid, s.step
             """,
             logger: logger
         )

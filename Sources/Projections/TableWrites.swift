@@ -28,6 +28,11 @@ struct TableWrites: Sendable {
         jobs.append((tables, max(1, parts), write))
     }
 
+    /// How many of one job's indexes are built at once: two keep a two-core machine busy when
+    /// one table's indexes are all that is left to do (the reviews' rebuild), without a build's
+    /// `maintenance_work_mem` for every index of every table at the same time.
+    static let indexBuildsAtOnce = 2
+
     /// Runs every job in turn on `connection` (inside the caller's transaction).
     func run(on connection: PostgresConnection) async throws {
         for job in jobs {
@@ -37,8 +42,8 @@ struct TableWrites: Sendable {
 
     /// Runs the jobs' parts `width` at a time, each on a pooled connection in a transaction of
     /// its own with `schema` first on the `search_path`. Once every part of a job is in, its
-    /// tables get their `indexes` (the statements by table) in one more such transaction, and
-    /// are vacuumed: fresh tables need statistics and a visibility map before they serve
+    /// tables get their `indexes` (the statements by table: index builds, a few at once, then
+    /// the rest in order) in more such transactions, and are vacuumed: fresh tables need statistics and a visibility map before they serve
     /// (index-only scans), and a table vacuumed as soon as it is written is vacuumed while others
     /// are still written. The caller records that the build is complete only after this returns.
     func runSideBySide(client: PostgresClient, schema: String, indexes: [String: [String]], width: Int, logger: Logger) async throws {
@@ -64,9 +69,25 @@ struct TableWrites: Sendable {
             func finish(_ index: Int) {
                 let tables = jobs[index].tables
                 let statements = tables.flatMap { indexes[$0] ?? [] }
+                // The index builds first, `indexBuildsAtOnce` at a time, each in a transaction of
+                // its own (PostgreSQL builds one on one core); then what takes them over or
+                // needs them all (constraints), in order.
+                let builds = statements.filter { $0.hasPrefix("CREATE ") }
+                let afterwards = statements.filter { !$0.hasPrefix("CREATE ") }
                 group.addTask {
-                    try await inSchema { connection in
-                        for statement in statements { try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
+                    try await withThrowingTaskGroup(of: Void.self) { indexGroup in
+                        var next = builds.makeIterator()
+                        func startBuild() {
+                            guard let statement = next.next() else { return }
+                            indexGroup.addTask { try await inSchema { try await $0.query(PostgresQuery(unsafeSQL: statement), logger: logger) } }
+                        }
+                        for _ in 0..<Self.indexBuildsAtOnce { startBuild() }
+                        while try await indexGroup.next() != nil { startBuild() }
+                    }
+                    if !afterwards.isEmpty {
+                        try await inSchema { connection in
+                            for statement in afterwards { try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
+                        }
                     }
                     for table in tables {
                         try await client.query(PostgresQuery(unsafeSQL: "VACUUM (ANALYZE) \(schema).\(table)"), logger: logger)

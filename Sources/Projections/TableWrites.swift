@@ -43,9 +43,9 @@ struct TableWrites: Sendable {
     /// Runs the jobs' parts `width` at a time, each on a pooled connection in a transaction of
     /// its own with `schema` first on the `search_path`. Once every part of a job is in, its
     /// tables get their `indexes` (the statements by table: index builds, a few at once, then
-    /// the rest in order) in more such transactions, and are vacuumed: fresh tables need statistics and a visibility map before they serve
-    /// (index-only scans), and a table vacuumed as soon as it is written is vacuumed while others
-    /// are still written. The caller records that the build is complete only after this returns.
+    /// the rest in order) in more such transactions, and are vacuumed: fresh tables need
+    /// statistics and a visibility map before they serve (index-only scans), and a table
+    /// vacuumed as soon as it is written is vacuumed while others are still written. The caller records that the build is complete only after this returns.
     func runSideBySide(client: PostgresClient, schema: String, indexes: [String: [String]], width: Int, logger: Logger) async throws {
         var partsLeft = jobs.map(\.parts)
         let units = jobs.indices.flatMap { job in (0..<jobs[job].parts).map { (job, $0) } }

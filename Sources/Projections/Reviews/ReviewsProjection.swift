@@ -137,13 +137,11 @@ final class ReviewsBuilder: TableWritingBuilder {
     }
 
     func add(_ events: [RecordedEvent], loadingFrom connection: PostgresConnection?, logger: Logger) async throws -> [ParkedEvent] {
-        let outcomes = await decodeConcurrently(events) { Self.change(for: $0) }
-        if let connection {
-            let ids = Set(outcomes.compactMap { try? $0?.get().reviewID })
-            try await load(ids, from: connection, logger: logger)
-        }
-        for (event, outcome) in zip(events, outcomes) {
-            guard let outcome, let admitted = hold.admit(event, outcome) else { continue }
+        // A rebuild's page folds while its next parts decode on the other cores.
+        try await decodeAndFold(events, loadingFrom: connection, decode: { Self.change(for: $0) }) { outcomes, connection in
+            try await load(Set(outcomes.compactMap { try? $0?.get().reviewID }), from: connection, logger: logger)
+        } fold: { event, outcome in
+            guard let outcome, let admitted = hold.admit(event, outcome) else { return }
             streamVersions.record(event)
             apply(admitted.change, to: admitted.reviewID, event)
         }

@@ -8,7 +8,8 @@ public final class KafkaDeliveries: Sendable {
         var results: [Result<KafkaDeliveryReport, KafkaError>?]
         var remaining: Int
         var completedAt: ContinuousClock.Instant?
-        var waiter: CheckedContinuation<[Result<KafkaDeliveryReport, KafkaError>], Never>?
+        /// Everyone awaiting ``results()`` before the last report: each is resumed.
+        var waiters: [CheckedContinuation<[Result<KafkaDeliveryReport, KafkaError>], Never>] = []
     }
 
     private let state: Mutex<State>
@@ -26,7 +27,7 @@ public final class KafkaDeliveries: Sendable {
         await withCheckedContinuation { continuation in
             let ready: [Result<KafkaDeliveryReport, KafkaError>]? = state.withLock { state in
                 guard state.remaining > 0 else { return state.results.map { $0! } }
-                state.waiter = continuation
+                state.waiters.append(continuation)
                 return nil
             }
             if let ready { continuation.resume(returning: ready) }
@@ -34,14 +35,16 @@ public final class KafkaDeliveries: Sendable {
     }
 
     func deliver(_ result: Result<KafkaDeliveryReport, KafkaError>, at index: Int) {
-        let resume: (CheckedContinuation<[Result<KafkaDeliveryReport, KafkaError>], Never>, [Result<KafkaDeliveryReport, KafkaError>])? = state.withLock { state in
+        let resume: ([CheckedContinuation<[Result<KafkaDeliveryReport, KafkaError>], Never>], [Result<KafkaDeliveryReport, KafkaError>])? = state.withLock { state in
             state.results[index] = result
             state.remaining -= 1
-            if state.remaining == 0 { state.completedAt = .now }
-            guard state.remaining == 0, let waiter = state.waiter else { return nil }
-            state.waiter = nil
-            return (waiter, state.results.map { $0! })
+            guard state.remaining == 0 else { return nil }
+            state.completedAt = .now
+            defer { state.waiters = [] }
+            return (state.waiters, state.results.map { $0! })
         }
-        if let (waiter, results) = resume { waiter.resume(returning: results) }
+        if let (waiters, results) = resume {
+            for waiter in waiters { waiter.resume(returning: results) }
+        }
     }
 }

@@ -19,6 +19,8 @@ public struct Settings: Sendable {
     public var kafkaBrokers: String
     /// Topics are `<prefix>.<category>`.
     public var kafkaTopicPrefix: String
+    /// Partitions of each topic the relay creates (topics that exist keep theirs).
+    public var kafkaPartitions: Int
     public var host: String
     public var port: Int
     public var logLevel: Logger.Level
@@ -87,6 +89,7 @@ public struct Settings: Sendable {
         "DATABASE_URL": "postgres://commerce@127.0.0.1:5432/commerce",
         "KAFKA_BROKERS": "127.0.0.1:9092",
         "KAFKA_TOPIC_PREFIX": "commerce",
+        "KAFKA_PARTITIONS": "6",
         "HOST": "127.0.0.1",
         "PORT": "8080",
         "LOG_LEVEL": "info",
@@ -147,6 +150,10 @@ public struct Settings: Sendable {
         guard kafkaTopicPrefix.allSatisfy({ $0.isLetter || $0.isNumber || "._-".contains($0) }), kafkaTopicPrefix.count <= 100 else {
             throw ConfigurationError(variable: "KAFKA_TOPIC_PREFIX", reason: "may hold only letters, digits, '.', '_' and '-' (at most 100)")
         }
+        guard let partitions = Int(value("KAFKA_PARTITIONS")), (1...1000).contains(partitions) else {
+            throw ConfigurationError(variable: "KAFKA_PARTITIONS", reason: "must be a whole number from 1 to 1000")
+        }
+        kafkaPartitions = partitions
         host = value("HOST")
         guard let port = Int(value("PORT")), (1...65535).contains(port) else {
             throw ConfigurationError(variable: "PORT", reason: "\"\(value("PORT"))\" is not a port number (1-65535)")

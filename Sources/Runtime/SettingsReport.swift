@@ -20,7 +20,7 @@ public enum SettingsReport {
 
     /// Every variable, in the README table's order.
     public static let variables: [Variable] = [
-        Variable("DATABASE_URL"), Variable("KAFKA_BROKERS"), Variable("KAFKA_TOPIC_PREFIX"), Variable("HOST"), Variable("PORT"), Variable("METRICS_PORT", fallback: "(not set: /metrics on PORT; workers serve none)"),
+        Variable("DATABASE_URL"), Variable("KAFKA_BROKERS"), Variable("KAFKA_TOPIC_PREFIX"), Variable("KAFKA_PARTITIONS"), Variable("HOST"), Variable("PORT"), Variable("METRICS_PORT", fallback: "(not set: /metrics on PORT; workers serve none)"),
         Variable("LOG_LEVEL"), Variable("LOG_FORMAT", fallback: "json when standard error is not a terminal, else text"),
         Variable("COMMERCE_MIGRATIONS_DIR"), Variable("STARTUP_TIMEOUT_SECONDS"), Variable("JWT_SECRET", fallback: "random per process"),
         Variable("RESERVATION_SECONDS"), Variable("WEBHOOK_SECRET", fallback: "random per process"),

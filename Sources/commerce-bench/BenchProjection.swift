@@ -84,6 +84,7 @@ struct BenchProjection: AsyncParsableCommand {
         let stages = LagStages()
         var relayConfiguration = EventRelay.Configuration()
         relayConfiguration.topicPrefix = prefix
+        relayConfiguration.partitions = settings.kafkaPartitions
         relayConfiguration.published = { stages.published($0, read: $1, confirmed: $2) }
         var projectorConfiguration = Projector.Configuration()
         projectorConfiguration.topicPrefix = prefix
@@ -175,7 +176,7 @@ struct BenchProjection: AsyncParsableCommand {
             let confirmed = seen.values.reduce(0) { $0 + $1.count }
             let timed = split.reduce(0) { $0 + $1.count }
             print("\(confirmed) events read back from the read models (every \(VisibilityTracker.interval)); \(timed) with every stage timed")
-            print("at \(Int(achieved)) events/s appended (target \(rate)) for \(seconds) s after a 2 s warm-up")
+            print("at \(Int(achieved)) events/s appended (target \(rate)) for \(seconds) s after a 2 s warm-up, to topics of \(settings.kafkaPartitions) partitions (KAFKA_PARTITIONS)")
             let missing = await tracker.pendingCount
             if missing > 0 {
                 print("WARNING: \(missing) events never became visible")

@@ -69,7 +69,7 @@ struct Replay: AsyncParsableCommand {
                     fromPosition: fromPosition, toPosition: toPosition, category: category, topicPrefix: topicPrefix ?? settings.kafkaTopicPrefix
                 )
                 do {
-                    let report = try await KafkaReplay(store: store, producer: producer, logger: logger).run(range, progress: progress.report)
+                    let report = try await KafkaReplay(store: store, producer: producer, partitions: settings.kafkaPartitions, logger: logger).run(range, progress: progress.report)
                     await producer.close()
                     return report
                 } catch {

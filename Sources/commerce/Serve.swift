@@ -37,7 +37,7 @@ struct Serve: AsyncParsableCommand {
             return StartupChecks.randomSecret()
         }()
         let workers = noWorkers ? [] : WorkerSet.services(
-            store: store, database: settings.databaseURL, kafka: settings.kafkaConfiguration, topicPrefix: settings.kafkaTopicPrefix, relay: true, projector: true,
+            store: store, database: settings.databaseURL, kafka: settings.kafkaConfiguration, topicPrefix: settings.kafkaTopicPrefix, partitions: settings.kafkaPartitions, relay: true, projector: true,
             processes: try settings.processConfiguration(), safetyNet: settings.safetyNetConfiguration,
             notifier: settings.notifierConfiguration(tokenSecret: tokenSecret, sendsMail: false), logger: logger
         )

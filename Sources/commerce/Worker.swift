@@ -50,7 +50,7 @@ struct Worker: AsyncParsableCommand {
             notifierConfiguration = settings.notifierConfiguration(tokenSecret: secret, sendsMail: true)
         }
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: postgres)] + WorkerSet.services(store: store, database: settings.databaseURL, kafka: settings.kafkaConfiguration, topicPrefix: settings.kafkaTopicPrefix, relay: relay, projector: projector, processes: processes ? try settings.processConfiguration() : nil, safetyNet: settings.safetyNetConfiguration, notifier: notifierConfiguration, logger: logger).map { .init(service: $0) }
+            services: [.init(service: postgres)] + WorkerSet.services(store: store, database: settings.databaseURL, kafka: settings.kafkaConfiguration, topicPrefix: settings.kafkaTopicPrefix, partitions: settings.kafkaPartitions, relay: relay, projector: projector, processes: processes ? try settings.processConfiguration() : nil, safetyNet: settings.safetyNetConfiguration, notifier: notifierConfiguration, logger: logger).map { .init(service: $0) }
                 + metricsServer.map { .init(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger

@@ -13,6 +13,8 @@ struct SettingsTests {
         #expect(settings.port == 8080)
         #expect(settings.databaseURL.database == "commerce")
         #expect(settings.smtp == nil)
+        #expect(settings.kafkaPartitions == 6)
+        #expect(try Settings(environment: ["KAFKA_PARTITIONS": "1"]).kafkaPartitions == 1)
         #expect(settings.requireVerifiedEmail, "checkout waits for a verified address unless told otherwise")
         #expect(settings.rateLimits == RateLimitSettings(auth: 60, commands: 600, queries: 3000, windowSeconds: 60))
         let mail = try Settings(environment: ["SMTP_URL": "smtp://127.0.0.1:2525", "REQUIRE_VERIFIED_EMAIL": "false", "STOREFRONT_URL": "https://shop.example.com/"])
@@ -25,6 +27,8 @@ struct SettingsTests {
         (["DATABASE_URL": "postgres//nope"], "DATABASE_URL"),
         (["KAFKA_BROKERS": "localhost"], "KAFKA_BROKERS"),
         (["KAFKA_BROKERS": "a:1,b:x"], "KAFKA_BROKERS"),
+        (["KAFKA_PARTITIONS": "0"], "KAFKA_PARTITIONS"),
+        (["KAFKA_PARTITIONS": "six"], "KAFKA_PARTITIONS"),
         (["PORT": "eighty"], "PORT"),
         (["PORT": "0"], "PORT"),
         (["LOG_LEVEL": "loud"], "LOG_LEVEL"),

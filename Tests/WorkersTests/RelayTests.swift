@@ -57,6 +57,26 @@ struct RelayTests {
         }
     }
 
+    @Test("the worker set's relay creates each topic with the partitions it is given (KAFKA_PARTITIONS)")
+    func workerSetPartitions() async throws {
+        try await withTestDatabase { client, url in
+            let store = PostgresEventStore(client: client, logger: logger)
+            let prefix = TestEnvironment.uniqueName("parts").replacingOccurrences(of: "_", with: "-")
+            let services = WorkerSet.services(store: store, database: url, kafka: TestEnvironment.kafkaConfiguration, topicPrefix: prefix, partitions: 2, relay: true, projector: false, logger: logger)
+            let producer = try KafkaProducer(configuration: TestEnvironment.kafkaConfiguration, logger: logger)
+            let topic = CloudEventMessage.topic(forCategory: "order", prefix: prefix)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for service in services { group.addTask { try await service.run() } }
+                defer { group.cancelAll() }
+                try await waitUntil { (try? await producer.metadata(timeout: .seconds(2)).topics[topic]) != nil }
+            }
+            let topics = try await producer.metadata(timeout: .seconds(2)).topics.filter { $0.key.hasPrefix(prefix + ".") }
+            await producer.close()
+            #expect(topics[topic] == 2)
+            #expect(!topics.isEmpty && topics.values.allSatisfy { $0 == 2 }, "\(topics)")
+        }
+    }
+
     @Test("broker stopped during appends, then restarted empty: the relay notices the lost topic and republishes it, every stream in order", .enabled(if: DedicatedBroker.binary != nil))
     func brokerRestart() async throws {
         let broker = try DedicatedBroker()

@@ -15,13 +15,14 @@ public enum WorkerSet {
 
     public static func services(
         store: PostgresEventStore, database: DatabaseURL, kafka: KafkaConfiguration, topicPrefix: String = CloudEventMessage.defaultTopicPrefix,
-        relay: Bool, projector: Bool, processes: LifecycleWorkers.Configuration? = nil,
+        partitions: Int = EventRelay.Configuration().partitions, relay: Bool, projector: Bool, processes: LifecycleWorkers.Configuration? = nil,
         safetyNet: ReadModelSafetyNet.Configuration = .init(), notifier: Notifier.Configuration? = nil, logger: Logger
     ) -> [any Service] {
         var services: [any Service] = [StoreNotifications(store: store)]
         if relay {
             var configuration = EventRelay.Configuration()
             configuration.topicPrefix = topicPrefix
+            configuration.partitions = partitions
             // One relay publishes at a time, whatever the number of processes running one.
             let relay = EventRelay(store: store, configuration: configuration, logger: logger) {
                 try KafkaProducer(configuration: kafka, logger: logger)

@@ -89,15 +89,7 @@ public enum ProjectionApplier {
     static func fold(
         _ work: [(projection: any Projection, events: [RecordedEvent])], loadingFrom connection: PostgresConnection, logger: Logger
     ) async throws -> [(builder: any ReadModelBuilder, parked: [ParkedEvent])] {
-        if work.count <= 1 {
-            var folded: [(builder: any ReadModelBuilder, parked: [ParkedEvent])] = []
-            for (projection, events) in work {
-                let builder = projection.makeBuilder()
-                folded.append((builder, try await builder.add(events, loadingFrom: connection, logger: logger)))
-            }
-            return folded
-        }
-        return try await withThrowingTaskGroup(of: (Int, FoldedBuilder).self) { group in
+        try await withThrowingTaskGroup(of: (Int, FoldedBuilder).self) { group in
             for (index, (projection, events)) in work.enumerated() {
                 group.addTask {
                     let builder = projection.makeBuilder()

@@ -89,7 +89,7 @@ public struct Settings: Sendable {
         "DATABASE_URL": "postgres://commerce@127.0.0.1:5432/commerce",
         "KAFKA_BROKERS": "127.0.0.1:9092",
         "KAFKA_TOPIC_PREFIX": "commerce",
-        "KAFKA_PARTITIONS": "6",
+        "KAFKA_PARTITIONS": "\(EventRelay.Configuration().partitions)",
         "HOST": "127.0.0.1",
         "PORT": "8080",
         "LOG_LEVEL": "info",

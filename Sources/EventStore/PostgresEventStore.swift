@@ -258,11 +258,10 @@ public final class PostgresEventStore: Sendable {
 
     private func readAllOnce(after position: Int64, limit: Int, filter: EventFilter) async throws -> AllPage {
         try await client.withWatchedConnection { connection in
-            // Three statements, in this order (see SafeFrontier): 1. the head, 2. the appenders
-            // running after it was read, 3. the rows, with a snapshot newer than that list, so
+            // In this order (see SafeFrontier): 1. the head, 2. the appenders running after it
+            // was read (both in one call), 3. the rows, with a snapshot newer than that list, so
             // every appender proven to have ended is visible to it.
-            let head = try await Self.sequenceHead(connection, logger: self.logger)
-            let appenders = try await Self.runningAppenders(connection, logger: self.logger)
+            let (head, appenders) = try await FrontierProbeStatement.probe(connection, logger: self.logger)
             let frontier = self.frontier.withLock { frontier in
                 frontier.observe(head: head, runningAppenders: appenders)
                 return frontier
@@ -279,23 +278,6 @@ public final class PostgresEventStore: Sendable {
             let next = events.count == limit ? events[events.count - 1].position : safe
             return AllPage(events: events, nextPosition: next, safePosition: safe, headPosition: frontier.headPosition)
         }
-    }
-
-    /// The virtual transaction ids (`pg_locks.virtualtransaction`) of this database's
-    /// transactions holding the appender lock: every transaction has one from its start.
-    static func runningAppenders(_ connection: PostgresConnection, logger: Logger) async throws -> Set<String> {
-        let rows = try await connection.query(
-            """
-            SELECT coalesce(array_agg(virtualtransaction), '{}') FROM pg_locks
-            WHERE locktype = 'advisory' AND granted
-              AND classid = \(unescaped: String(SafeFrontier.appenderLockClass))
-              AND objid = \(unescaped: String(SafeFrontier.appenderLockObject)) AND objsubid = 2
-              AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
-            """,
-            logger: logger
-        )
-        for try await ids in rows.decode([String].self) { return Set(ids) }
-        return []
     }
 
     static func sequenceHead(_ connection: PostgresConnection, logger: Logger) async throws -> Int64 {

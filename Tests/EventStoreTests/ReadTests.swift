@@ -100,6 +100,32 @@ struct FrontierTests {
         }
     }
 
+    @Test("the frontier probe reads the head, then lists the open appending transactions of this database only")
+    func frontierProbe() async throws {
+        try await withStore { store, client in
+            let appended = try await store.append([makeEvent()], to: stream("cart-probe"), expectedVersion: .any)
+            let idle = try await client.query("SELECT head, appenders FROM events_frontier_probe()").decode((Int64, [String]).self).collectAll()
+            #expect(idle.map(\.0) == [appended.lastPosition])
+            #expect(idle.map(\.1) == [[]], "no appender is running")
+            try await client.withConnection { open in
+                try await open.execute("BEGIN")
+                let held = try await store.append([StreamAppend(stream: stream("cart-open"), expectedVersion: .any, events: [makeEvent()])], on: open)
+                let ownID = try await open.query("SELECT virtualtransaction FROM pg_locks WHERE pid = pg_backend_pid() AND locktype = 'virtualxid'", logger: TestEnvironment.logger)
+                    .decode(String.self).collectAll()
+                // Another transaction holding an advisory lock of another key is no appender.
+                try await client.withConnection { other in
+                    try await other.execute("BEGIN")
+                    try await other.execute("SELECT pg_advisory_xact_lock_shared(1668246893, 2)")
+                    let probed = try await client.query("SELECT head, appenders FROM events_frontier_probe()").decode((Int64, [String]).self).collectAll()
+                    #expect(probed.map(\.0) == [held[0].lastPosition], "the open append's position is the head")
+                    #expect(probed.map(\.1) == [ownID], "only the open append is listed")
+                    try await other.execute("ROLLBACK")
+                }
+                try await open.execute("ROLLBACK")
+            }
+        }
+    }
+
     @Test("events of a rolled-back transaction never appear, and the frontier moves past them")
     func rolledBackPositions() async throws {
         try await withStore { store, client in

@@ -13,7 +13,9 @@ import Foundation
 /// Every append first takes a shared advisory lock that marks its transaction as an
 /// *appender* (shared locks never conflict, so writers do not wait for each other), and only
 /// then draws positions; it holds the lock until it ends. `pg_locks` shows each holder's
-/// virtual transaction id, which every transaction has from its start.
+/// virtual transaction id, which every transaction has from its start. (The lock is
+/// `pg_advisory_xact_lock_shared(1668246893, 1)`, taken by `append_events`; the two reads
+/// below are one call of `events_frontier_probe`: ``FrontierProbeStatement``.)
 ///
 /// A reader reads the sequence's last value `L`, then (later) the set `R` of appending
 /// transactions running at that moment, from `pg_locks`. Any appender holding a position ≤ `L`
@@ -75,10 +77,4 @@ struct SafeFrontier: Sendable {
 
     /// The appenders the frontier waits for.
     var awaitedAppenders: Set<String> { pending.first?.appenders ?? [] }
-}
-
-extension SafeFrontier {
-    /// The advisory lock every append holds (`pg_advisory_xact_lock_shared(1668246893, 1)`).
-    static let appenderLockClass: Int64 = 1_668_246_893
-    static let appenderLockObject: Int64 = 1
 }

@@ -190,10 +190,28 @@ struct AppendTests {
         }
     }
 
+    @Test("a stream's category is its name up to the first '-', as PostgreSQL's split_part cuts it, whatever follows")
+    func categoriesAsStored() async throws {
+        try await withStore { store, client in
+            for name in ["cart-1", "inventory-SKU-1-a", "cart-Grüße", "cart-\u{301}x", "order2-東京-1"] {
+                let stream = try StreamName(name)
+                try await store.append([makeEvent()], to: stream, expectedVersion: .any)
+                let stored = try await client.query("SELECT stream_category FROM events WHERE stream_name = \(name)").decode(String.self).collectAll()
+                #expect(stored == [String(stream.category)], "\(name)")
+                // Cut by bytes: a Character "-́" (a dash and a combining accent) is no "-".
+                let parts = name.utf8.split(separator: UInt8(ascii: "-"), maxSplits: 1, omittingEmptySubsequences: false)
+                #expect([String(stream.category), String(stream.id)] == parts.map { String(decoding: $0, as: UTF8.self) }, "\(name)")
+            }
+        }
+    }
+
     @Test("bad input is refused with a stable code and nothing is written")
     func badInput() async throws {
         try await withStore(limits: .init(maximumEventBytes: 1024)) { store, client in
-            for name in ["", "cart", "-1", "Cart-1", "cart-", "cart-a b", "ca rt-1", "cart-\u{7}", String(repeating: "x", count: 190) + "-" + String(repeating: "y", count: 20)] {
+            for name in [
+                "", "cart", "-1", "Cart-1", "cart-", "cart-a b", "ca rt-1", "cart-\u{7}", "cart-a\u{7F}", "cärt-1", "cart-a\u{A0}b", "cart-Grüße\u{2003}",
+                String(repeating: "x", count: 190) + "-" + String(repeating: "y", count: 20),
+            ] {
                 let error = #expect(throws: EventStoreError.self) { try StreamName(name) }
                 #expect(error?.code == .invalidStreamName, "\(name)")
             }

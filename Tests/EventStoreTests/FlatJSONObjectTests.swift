@@ -51,3 +51,25 @@ import Testing
         #expect(readBack.occurredAt == made.occurredAt)
     }
 }
+
+/// The metadata writer against Foundation's encoder with sorted keys: the same text, byte for
+/// byte, so events appended before and after it carry their metadata alike.
+@Suite struct FlatJSONObjectWritingTests {
+    static let members: [[String: String]] = [
+        [:],
+        ["occurredAt": "2026-03-01T10:15:00.000Z"],
+        ["b": "two words", "a": "1", "c": "", "traceparent": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"],
+        ["quote": "say \"hi\"", "slash": "a/b\\c", "controls": "\u{8}\u{C}\n\r\t", "low": "\u{0}\u{1}\u{1F}\u{7F}"],
+        ["unicode": "Grüße, 東京", "emoji": "😀 smile", "separators": "\u{2028}\u{2029}"],
+        ["Zebra": "upper", "apple": "lower", "Äpfel": "umlaut", "ápple": "accent", "10": "digits", "9": "digit", "": "empty key"],
+    ]
+
+    @Test(arguments: members)
+    func writesWhatFoundationWrites(_ members: [String: String]) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let expected = String(decoding: try encoder.encode(members), as: UTF8.self)
+        #expect(FlatJSONObject.text(members) == expected)
+        #expect(FlatJSONObject.parse(FlatJSONObject.text(members)) == members)
+    }
+}

@@ -76,10 +76,7 @@ struct AppendRequest: Sendable {
     }
 
     static func encodeExtra(_ extra: [String: String]) -> String {
-        guard !extra.isEmpty else { return "{}" }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        return String(decoding: (try? encoder.encode(extra)) ?? Data("{}".utf8), as: UTF8.self)
+        FlatJSONObject.text(extra)
     }
 }
 

@@ -109,7 +109,7 @@ struct BenchProjection: AsyncParsableCommand {
             let warmUp = Duration.seconds(2)
             // The orders are made before the clock starts: making them (their commands, events
             // and JSON) is the shop's work, done by its servers, and here, in the process that
-            // also runs the relay and the projector, it took about 6 % of the samples from them.
+            // also runs the relay and the projector, it took about 4 % of the samples from them.
             var made: [[SyntheticHistory.Append]] = []
             var madeEvents = 0
             while Double(madeEvents) < (warmUp.inSeconds + seconds) * Double(rate) * 1.05 + 2000 {

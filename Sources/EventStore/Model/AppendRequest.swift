@@ -74,10 +74,6 @@ struct AppendRequest: Sendable {
             throw EventStoreError(.invalidPayload, "actor is longer than 200 bytes")
         }
     }
-
-    static func encodeExtra(_ extra: [String: String]) -> String {
-        FlatJSONObject.text(extra)
-    }
 }
 
 /// What `append_events` said about one request of a batch.
@@ -104,7 +100,7 @@ extension AppendRequest {
                     types.append(event.type)
                     schemaVersions.append(event.schemaVersion)
                     data.append(event.data)
-                    metadata.append(encodeExtra(event.metadata.extra))
+                    metadata.append(FlatJSONObject.text(event.metadata.extra))
                     correlationIDs.append(event.metadata.correlationID.map { $0.uuidString.lowercased() } ?? "")
                     causationIDs.append(event.metadata.causationID.map { $0.uuidString.lowercased() } ?? "")
                     actors.append(event.metadata.actor ?? "")

@@ -20,8 +20,9 @@ enum FlatJSONObject {
         return String(decoding: bytes, as: UTF8.self)
     }
 
+    /// As ``JSONText/appendString(_:to:)``, but escaping as `JSONEncoder` does (`/`, and the
+    /// short escapes), which that one need not.
     private static func appendString(_ string: String, to bytes: inout [UInt8]) {
-        let hex = Array("0123456789abcdef".utf8)
         bytes.append(UInt8(ascii: "\""))
         for byte in string.utf8 {
             switch byte {
@@ -34,13 +35,15 @@ enum FlatJSONObject {
             case 0x0D: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
             case 0x09: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
             case 0x00..<0x20:
-                bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
+                bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0xF)]])
             default:
                 bytes.append(byte)
             }
         }
         bytes.append(UInt8(ascii: "\""))
     }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 
     /// The object's members, or nil when the text is not such an object. A repeated key keeps
     /// its first value, as `JSONDecoder` does (jsonb, which the column is, never repeats one).

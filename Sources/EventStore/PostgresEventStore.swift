@@ -261,9 +261,10 @@ public final class PostgresEventStore: Sendable {
             // In this order (see SafeFrontier): 1. the head, 2. the appenders running after it
             // was read (both in one call), 3. the rows, with a snapshot newer than that list, so
             // every appender proven to have ended is visible to it.
+            let sent = self.frontier.withLock { $0.probeSent() }
             let (head, appenders) = try await FrontierProbeStatement.probe(connection, logger: self.logger)
             let frontier = self.frontier.withLock { frontier in
-                frontier.observe(head: head, runningAppenders: appenders)
+                frontier.observe(head: head, runningAppenders: appenders, probeSentAt: sent)
                 return frontier
             }
             let safe = frontier.safePosition

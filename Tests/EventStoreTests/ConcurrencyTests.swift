@@ -13,22 +13,26 @@ struct ConcurrencyTests {
         let rolledBack = LockedBox<Set<UUID>>([])
     }
 
-    @Test("32 writers, some rolled back, some slow: a subscriber gets every committed event once, in order")
+    @Test("32 writers, some rolled back, some slow: each of eight subscribers sharing the store's frontier gets every committed event once, in order")
     func subscriberSeesEveryCommittedEventOnce() async throws {
-        try await withStore(maximumConnections: 40) { store, client in
+        try await withStore(maximumConnections: 48) { store, client in
             let ledger = Ledger()
             let writers = 32
             let roundsPerWriter = 12
-            let subscriberResult = LockedBox<[RecordedEvent]>([])
+            // Several readers of one store probe the frontier concurrently, their answers
+            // recorded in any order: none may let another skip an event.
+            let subscriberResults = (0..<8).map { _ in LockedBox<[RecordedEvent]>([]) }
 
-            // The subscriber follows $all from the start while the writers run.
-            let subscriber = Task {
-                for try await event in store.subscribe(from: 0, batchSize: 100, pollInterval: .milliseconds(50)) {
-                    let done = subscriberResult.withLock { events in
-                        events.append(event)
-                        return event.type == "Done"
+            // The subscribers follow $all from the start while the writers run.
+            let subscribers = subscriberResults.enumerated().map { index, result in
+                Task {
+                    for try await event in store.subscribe(from: 0, batchSize: 100, pollInterval: .milliseconds(10 + 10 * index)) {
+                        let done = result.withLock { events in
+                            events.append(event)
+                            return event.type == "Done"
+                        }
+                        if done { return }
                     }
-                    if done { return }
                 }
             }
             do {
@@ -57,22 +61,24 @@ struct ConcurrencyTests {
                 let done = makeEvent("Done")
                 try await store.append([done], to: stream("cart-done"), expectedVersion: .any)
                 ledger.committed.withLock { _ = $0.insert(done.id) }
-                try await withTimeout(.seconds(60)) { try await subscriber.value }
+                try await withTimeout(.seconds(60)) { for subscriber in subscribers { try await subscriber.value } }
             }
 
-            let received = subscriberResult.withLock { $0 }
             let committed = ledger.committed.withLock { $0 }
             let rolledBack = ledger.rolledBack.withLock { $0 }
             #expect(!rolledBack.isEmpty)
-            #expect(received.count == committed.count, "every committed event exactly once")
-            let missing = committed.subtracting(received.map(\.id))
-            if !missing.isEmpty {
-                let stored = try await readEverything(store)
-                let lost = stored.filter { missing.contains($0.id) }
-                Issue.record("not delivered: \(lost.map { "\($0.position) \($0.stream)@\($0.version) \($0.recordedAt.timeIntervalSince1970)" }); delivered around them: \(lost.map { lostEvent in received.filter { abs($0.position - lostEvent.position) <= 3 }.map(\.position) })")
+            for subscriberResult in subscriberResults {
+                let received = subscriberResult.withLock { $0 }
+                #expect(received.count == committed.count, "every committed event exactly once")
+                let missing = committed.subtracting(received.map(\.id))
+                if !missing.isEmpty {
+                    let stored = try await readEverything(store)
+                    let lost = stored.filter { missing.contains($0.id) }
+                    Issue.record("not delivered: \(lost.map { "\($0.position) \($0.stream)@\($0.version) \($0.recordedAt.timeIntervalSince1970)" }); delivered around them: \(lost.map { lostEvent in received.filter { abs($0.position - lostEvent.position) <= 3 }.map(\.position) })")
+                }
+                #expect(Set(received.map(\.id)).isDisjoint(with: rolledBack))
+                #expect(zip(received, received.dropFirst()).allSatisfy { $0.position < $1.position }, "strictly in position order")
             }
-            #expect(Set(received.map(\.id)).isDisjoint(with: rolledBack))
-            #expect(zip(received, received.dropFirst()).allSatisfy { $0.position < $1.position }, "strictly in position order")
             #expect(try await eventCount(client) == committed.count)
         }
     }

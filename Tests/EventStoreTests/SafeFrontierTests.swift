@@ -41,6 +41,24 @@ struct SafeFrontierTests {
         #expect(frontier.pending.map(\.position) == [9])
     }
 
+    @Test("a probe answered late judges only candidates recorded before it was sent")
+    func lateProbeJudgesOnlyOlderCandidates() {
+        var frontier = SafeFrontier()
+        // Reader X sends its probe; the server reads head 100 and no appender.
+        let x = frontier.probeSent()
+        // Reader Y sends its probe after; meanwhile appender "9/7" drew 101…105 and still runs.
+        let y = frontier.probeSent()
+        frontier.observe(head: 105, runningAppenders: ["9/7"], probeSentAt: y)
+        // X's answer is recorded last: it proves 100, and nothing about "9/7".
+        frontier.observe(head: 100, runningAppenders: [], probeSentAt: x)
+        #expect(frontier.safePosition == 100)
+        #expect(frontier.pending.map(\.position) == [105])
+        // A probe sent after Y's answer was recorded, with "9/7" ended, settles 105.
+        let z = frontier.probeSent()
+        frontier.observe(head: 105, runningAppenders: ["9/8"], probeSentAt: z)
+        #expect(frontier.safePosition == 105)
+    }
+
     @Test("the pending list stays bounded while an appender stays open")
     func boundedPending() {
         var frontier = SafeFrontier()
@@ -51,5 +69,13 @@ struct SafeFrontierTests {
         #expect(frontier.safePosition == 0)
         frontier.observe(head: 1000, runningAppenders: [])
         #expect(frontier.safePosition == 1000)
+    }
+}
+
+extension SafeFrontier {
+    /// One probe sent and answered before the next: how a single reader observes.
+    mutating func observe(head: Int64, runningAppenders: Set<String>) {
+        let sent = probeSent()
+        observe(head: head, runningAppenders: runningAppenders, probeSentAt: sent)
     }
 }

@@ -26,6 +26,14 @@ import Foundation
 /// lock, no timeout; rolled-back positions simply never appear. With no appender busy, `L` is
 /// safe at once; under load, one poll later.
 ///
+/// Readers sharing one frontier probe concurrently, on several connections, and their answers
+/// may be recorded out of order. A list of appenders proves something only about candidates
+/// seen before it was read, so each probe takes a tick of ``probeClock`` before it is sent, and
+/// each candidate keeps the tick of when it was recorded: a list resolves only candidates
+/// recorded before its probe was sent. (Otherwise a probe that saw no appender, recorded late,
+/// would settle a newer candidate whose appender is still running, and readers would skip that
+/// appender's events once it commits.)
+///
 /// Only appending transactions in this database count: a long read-model transaction, or
 /// another database's traffic, does not hold readers back. An appending transaction left open
 /// does, visibly: ``PostgresEventStore/frontierStatus()`` names it; nothing is ever dropped.
@@ -39,6 +47,8 @@ struct SafeFrontier: Sendable {
         /// Virtual transaction ids of the appenders running when it was seen.
         let appenders: Set<String>
         let observedAt: Date
+        /// The tick of ``SafeFrontier/probeClock`` when it was recorded.
+        let recordedAt: UInt64
     }
 
     /// Every position up to this one is final.
@@ -52,12 +62,23 @@ struct SafeFrontier: Sendable {
     /// dropping a middle candidate only makes the frontier advance in a larger step later.
     static let maximumPending = 64
 
-    /// Records a head `head`, read before the appenders in `runningAppenders` were listed, and
-    /// advances the frontier with what that list proves.
-    mutating func observe(head: Int64, runningAppenders: Set<String>, now: Date = Date()) {
+    /// Counts probes sent and answers recorded, in one order for every reader of the store.
+    private(set) var probeClock: UInt64 = 0
+
+    /// To be called just before a probe is sent; its tick goes to ``observe(head:runningAppenders:probeSentAt:now:)``.
+    mutating func probeSent() -> UInt64 {
+        probeClock += 1
+        return probeClock
+    }
+
+    /// Records a head `head`, read before the appenders in `runningAppenders` were listed, by a
+    /// probe sent at tick `probeSentAt`, and advances the frontier with what that proves.
+    mutating func observe(head: Int64, runningAppenders: Set<String>, probeSentAt: UInt64, now: Date = Date()) {
+        probeClock += 1
         headPosition = max(headPosition, head)
-        // The newest candidate whose appenders have all ended makes everything up to it final.
-        if let resolved = pending.lastIndex(where: { $0.appenders.isDisjoint(with: runningAppenders) }) {
+        // The newest candidate whose appenders have all ended makes everything up to it final;
+        // only candidates recorded before this probe was sent can be judged by its list.
+        if let resolved = pending.lastIndex(where: { $0.recordedAt < probeSentAt && $0.appenders.isDisjoint(with: runningAppenders) }) {
             safePosition = max(safePosition, pending[resolved].position)
             pending.removeFirst(resolved + 1)
         }
@@ -65,7 +86,7 @@ struct SafeFrontier: Sendable {
             safePosition = max(safePosition, head)
             pending.removeAll { $0.position <= head }
         } else if head > safePosition, head > (pending.last?.position ?? 0) {
-            pending.append(Candidate(position: head, appenders: runningAppenders, observedAt: now))
+            pending.append(Candidate(position: head, appenders: runningAppenders, observedAt: now, recordedAt: probeClock))
             if pending.count > Self.maximumPending {
                 pending.remove(at: Self.maximumPending / 2)
             }

@@ -191,6 +191,6 @@ public enum ProjectionLock {
     public static let key: Int64 = 1_668_246_894
 
     public static func acquire(on connection: PostgresConnection, logger: Logger) async throws {
-        try await connection.query("SELECT pg_advisory_xact_lock(\(key))", logger: logger)
+        try await connection.run("SELECT pg_advisory_xact_lock(\(key))", logger: logger)
     }
 }

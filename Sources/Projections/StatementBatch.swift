@@ -50,7 +50,7 @@ final class StatementBatch: Sendable {
             return pending
         }
         guard let sql = Self.combining(taken.statements) else { return }
-        try await connection.query(PostgresQuery(unsafeSQL: sql, binds: taken.binds), logger: logger)
+        try await connection.run(PostgresQuery(unsafeSQL: sql, binds: taken.binds), logger: logger)
     }
 
     /// The statements as one: a single one as it is, several as the `WITH` queries of a

@@ -63,7 +63,7 @@ struct AddressBook: Sendable {
         let sealed = try await seal(entry.address, of: userID)
         try await client.withWatchedTransaction(logger: logger) { connection in
             // The account's row, locked: two additions at once count one after the other.
-            try await connection.query("SELECT 1 FROM users WHERE user_id = \(userID) FOR UPDATE", logger: logger)
+            try await connection.run("SELECT 1 FROM users WHERE user_id = \(userID) FOR UPDATE", logger: logger)
             let count = try await connection.query("SELECT count(*) FROM customer_addresses WHERE user_id = \(userID)", logger: logger)
                 .decode(Int.self).collectAll().first ?? 0
             guard count < Self.capacity else {

@@ -30,10 +30,10 @@ public struct Migrator: Sendable {
     /// - Throws: ``MigrationError`` (checksum mismatch, missing file, out of order, a failing statement).
     public func migrate(_ migrations: [Migration]) async throws -> Report {
         try await client.withWatchedConnection { connection in
-            try await connection.query("SELECT pg_advisory_lock(\(Self.lockKey))", logger: logger)
+            try await connection.run("SELECT pg_advisory_lock(\(Self.lockKey))", logger: logger)
             do {
                 let report = try await migrate(migrations, on: connection)
-                try await connection.query("SELECT pg_advisory_unlock(\(Self.lockKey))", logger: logger)
+                try await connection.run("SELECT pg_advisory_unlock(\(Self.lockKey))", logger: logger)
                 return report
             } catch {
                 _ = try? await connection.query("SELECT pg_advisory_unlock(\(Self.lockKey))", logger: logger)
@@ -84,7 +84,7 @@ public struct Migrator: Sendable {
             do {
                 try await connection.withTransaction(logger: logger) { connection in
                     for statement in SQLStatementSplitter.statements(in: migration.sql) {
-                        try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                        try await connection.run(PostgresQuery(unsafeSQL: statement), logger: logger)
                     }
                     try await connection.query(
                         "INSERT INTO schema_migrations (version, name, checksum) VALUES (\(migration.version), \(migration.name), \(migration.checksum))",

@@ -44,6 +44,19 @@ struct ExchangeRateAPITests {
             let inRange = try await api.call(.get, "/catalog/products?currency=USD&price=2700-2800")
             #expect(((inRange["items"] as? [JSON]) ?? []).map { $0["productId"] as? String } == ["lamp"], "filters see derived prices")
 
+            // A stock change rewrites the variant's row but keeps its derived prices (not derived
+            // again); a price set on it derives them anew.
+            #expect(try await api.call(.post, "/admin/inventory/LAMP-M/receive", token: admin, body: ["quantity": 5]).status == .ok)
+            try await project(postgres)
+            #expect(try await postgres.query("SELECT on_hand FROM catalog_variants WHERE sku = 'LAMP-M'", logger: TestEnvironment.logger).decode(Int.self).collectAll() == [15])
+            let restocked = try #require(try await variant(api, "lamp", currency: "USD"))
+            #expect((restocked["price"] as? JSON)?["amount"] as? Int64 == Self.dollars(2499, at: "1.0825") && flag(restocked["priceDerived"]) == true)
+            #expect(try await api.call(.put, "/admin/products/lamp/prices", token: admin, body: ["sku": "LAMP-M", "amount": 2599, "currency": "EUR"]).status == .ok)
+            try await project(postgres)
+            #expect((try await variant(api, "lamp", currency: "USD")?["price"] as? JSON)?["amount"] as? Int64 == Self.dollars(2599, at: "1.0825"))
+            #expect(try await api.call(.put, "/admin/products/lamp/prices", token: admin, body: ["sku": "LAMP-M", "amount": 2499, "currency": "EUR"]).status == .ok)
+            try await project(postgres)
+
             // A USD cart gets the derived price — the same the catalog shows — and keeps it.
             let cart = try await api.call(.post, "/carts", token: shopper, body: ["currency": "USD"]).string("id")
             let added = try await api.call(.post, "/carts/\(cart)/lines", token: shopper, body: ["productId": "lamp", "sku": "LAMP-M", "quantity": 2])

@@ -61,7 +61,11 @@ struct Worker: AsyncParsableCommand {
                 tasks.addTask { await ParentWatch.exitWhenOrphaned(of: parent, logger: logger) }
             }
             do {
-                try await StartupChecks.connectOrFail(postgres, settings: settings)
+                // On a client of its own: the workers' pool starts with the service group, and a
+                // lease before that logs a warning that its run() has not been called.
+                try await PostgresClient.withClient(settings.databaseURL, maximumConnections: 1, logger: logger) {
+                    try await StartupChecks.connectOrFail($0, settings: settings)
+                }
             } catch {
                 await group.triggerGracefulShutdown()
                 throw error

@@ -62,7 +62,7 @@ struct BenchAppend: AsyncParsableCommand {
                             return batch
                         }
                         let ours = try await measure(writers: count, duration: duration) { writer, iteration in
-                            let events = (0..<batch).map { _ in NewEvent(type: "BenchmarkEvent", data: payload, metadata: EventMetadata(correlationID: UUID(), actor: "bench")) }
+                            let events = (0..<batch).map { _ in NewEvent(type: "BenchmarkEvent", data: payload, metadata: EventMetadata(correlationID: RandomIdentifier.uuid(), actor: "bench")) }
                             try await store.append(events, to: try StreamName("bench-\(scenario)w\(writer)"), expectedVersion: .exact(Int64(iteration * batch)))
                             return batch
                         }
@@ -122,19 +122,19 @@ struct BenchAppend: AsyncParsableCommand {
                 """
                 INSERT INTO raw_events (global_position, stream_name, stream_category, stream_version, event_id, event_type,
                                         schema_version, data, metadata, correlation_id, actor, recorded_at, hash)
-                VALUES (nextval('raw_position_seq'), \(stream), 'raw', \(Int64(iteration + 1)), \(UUID()), 'BenchmarkEvent',
-                        1, \(payload)::jsonb, '{}', \(UUID()), 'bench', now(), '\\x00')
+                VALUES (nextval('raw_position_seq'), \(stream), 'raw', \(Int64(iteration + 1)), \(RandomIdentifier.uuid()), 'BenchmarkEvent',
+                        1, \(payload)::jsonb, '{}', \(RandomIdentifier.uuid()), 'bench', now(), '\\x00')
                 """
             )
         } else {
             let first = Int64(iteration * batch + 1)
-            let ids = (0..<batch).map { _ in UUID() }
+            let ids = (0..<batch).map { _ in RandomIdentifier.uuid() }
             try await client.query(
                 """
                 INSERT INTO raw_events (global_position, stream_name, stream_category, stream_version, event_id, event_type,
                                         schema_version, data, metadata, correlation_id, actor, recorded_at, hash)
                 SELECT nextval('raw_position_seq'), \(stream), 'raw', \(first) + i - 1, id, 'BenchmarkEvent',
-                       1, \(payload)::jsonb, '{}', \(UUID()), 'bench', now(), '\\x00'
+                       1, \(payload)::jsonb, '{}', \(RandomIdentifier.uuid()), 'bench', now(), '\\x00'
                 FROM unnest(\(ids)::uuid[]) WITH ORDINALITY AS t(id, i)
                 """
             )

@@ -37,7 +37,7 @@ struct CatalogCommand: AsyncParsableCommand {
                     }
                     let progress = ProgressReporter("import")
                     defer { progress.finish() }
-                    return try await importer.run(text, metadata: EventMetadata(correlationID: UUID(), actor: "cli"), dryRun: dryRun) { step in
+                    return try await importer.run(text, metadata: EventMetadata(correlationID: RandomIdentifier.uuid(), actor: "cli"), dryRun: dryRun) { step in
                         switch step {
                         case .checked(let done, let total): progress.report(done: done, of: total, "products checked")
                         case .written(let done, let total): progress.report(done: done, of: total, "products written")

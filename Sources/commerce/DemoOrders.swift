@@ -32,7 +32,7 @@ enum DemoOrders {
         let repository = AggregateRepository(store: store)
         let customer = Requester(id: customerID, role: .customer)
         let admin = Requester(id: "demo-admin", role: .admin)
-        let metadata = EventMetadata(correlationID: UUID(), actor: "seed")
+        let metadata = EventMetadata(correlationID: RandomIdentifier.uuid(), actor: "seed")
         let orders = OrderCommand(repository: repository)
         let operations = RequestPaymentOperation(
             repository: repository, complete: CompletePaymentOperation(repository: repository, gateway: gateway, logger: logger)

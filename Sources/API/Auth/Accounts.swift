@@ -93,7 +93,7 @@ struct Accounts: Sendable {
 
     /// A new session (refresh-token family) and its first tokens.
     func startSession(_ principal: Principal, from origin: Origin) async throws -> Tokens {
-        let session = UUID()
+        let session = RandomIdentifier.uuid()
         return try await client.withWatchedTransaction(logger: logger) { connection in
             try await connection.query(
                 """

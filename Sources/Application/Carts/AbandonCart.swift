@@ -18,7 +18,7 @@ public struct AbandonCart: Sendable {
     @discardableResult
     public func callAsFunction(_ cartID: CartID, lastActivity: Date) async throws -> Bool {
         let logger = repository.store.logger
-        let metadata = EventMetadata(correlationID: UUID(), actor: "cart-abandonment")
+        let metadata = EventMetadata(correlationID: RandomIdentifier.uuid(), actor: "cart-abandonment")
         let results = try await repository.decideTogether(metadata: metadata, alongside: { connection in
             try await CartActivity.closed(cartID.rawValue, on: connection, logger: logger)
         }) { load in

@@ -16,7 +16,7 @@ public struct ExpireUnpaidOrder: Sendable {
     @discardableResult
     public func callAsFunction(_ orderID: OrderID) async throws -> Bool {
         let logger = repository.store.logger
-        let metadata = EventMetadata(correlationID: UUID(), actor: "order-expiry")
+        let metadata = EventMetadata(correlationID: RandomIdentifier.uuid(), actor: "order-expiry")
         let results = try await repository.decideTogether(metadata: metadata, attempts: 10, alongside: { connection in
             try await OrderDeadlines.remove(orderID, on: connection, logger: logger)
         }) { load in

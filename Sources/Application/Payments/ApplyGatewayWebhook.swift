@@ -43,7 +43,7 @@ public struct ApplyGatewayWebhook: Sendable {
         guard seen.isEmpty else { return .duplicate }
         let known = ["payment.authorized", "payment.captured", "payment.refunded"].contains(notification.type)
         let id = try PaymentID(notification.paymentId)
-        let metadata = EventMetadata(correlationID: UUID(), actor: "payment-gateway")
+        let metadata = EventMetadata(correlationID: RandomIdentifier.uuid(), actor: "payment-gateway")
         _ = try await repository.decideTogether(metadata: metadata, alongside: { connection in
             try await connection.query(
                 "INSERT INTO webhook_events (event_id, event_type) VALUES (\(notification.id), \(notification.type)) ON CONFLICT DO NOTHING",

@@ -1,3 +1,4 @@
+import EventStore
 import Foundation
 import Logging
 import Mail
@@ -13,7 +14,7 @@ public enum MailOutbox {
         try await connection.query(
             """
             INSERT INTO mail_outbox (mail_id, user_id, kind, recipient, message)
-            VALUES (\(UUID()), \(userID), \(kind.rawValue), \(message.to.address), \(try json(message)))
+            VALUES (\(RandomIdentifier.uuid()), \(userID), \(kind.rawValue), \(message.to.address), \(try json(message)))
             """,
             logger: logger
         )
@@ -33,7 +34,7 @@ public enum MailOutbox {
         let rows = try await connection.query(
             """
             INSERT INTO mail_outbox (mail_id, user_id, kind, recipient, message, delivery_key, event_id, status, last_error)
-            VALUES (\(UUID()), \(userID), \(kind.rawValue), \(message.to.address), \(body), \(deliveryKey), \(eventID), \(status), \(skipReason))
+            VALUES (\(RandomIdentifier.uuid()), \(userID), \(kind.rawValue), \(message.to.address), \(body), \(deliveryKey), \(eventID), \(status), \(skipReason))
             ON CONFLICT (delivery_key) DO NOTHING RETURNING 1
             """,
             logger: logger

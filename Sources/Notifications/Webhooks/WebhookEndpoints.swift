@@ -9,7 +9,7 @@ public enum WebhookEndpoints {
 
     /// Registers an endpoint. - Returns: it, and the secret (shown once).
     public static func create(_ draft: WebhookEndpoint.Draft, client: PostgresClient, logger: Logger) async throws -> (WebhookEndpoint, secret: String) {
-        let id = UUID()
+        let id = RandomIdentifier.uuid()
         let secret = draft.secret ?? WebhookEndpoint.Draft.generatedSecret()
         let rows = try await client.query(
             """

@@ -107,9 +107,7 @@ public final class PostgresEventStore: Sendable {
 
     private func executeBatch(_ requests: [AppendRequest]) async -> [Result<AppendOutcome, any Error>] {
         do {
-            // On the connection's loop: one statement and its few rows, and half the thread
-            // wake-ups of a short append.
-            let outcomes = try await client.withWatchedConnection(onConnectionsLoop: true) { connection in
+            let outcomes = try await client.withWatchedConnection { connection in
                 try await AppendRequest.run(requests, on: connection, logger: self.logger)
             }
             AppendMetrics.batches.increment()

@@ -10,8 +10,7 @@ extension PostgresClient {
     @discardableResult
     public func query(_ query: PostgresQuery, logger: Logger, file: String = #fileID, line: Int = #line) async throws -> FetchedRows {
         try await withConnection { connection in
-            // Collecting the rows is short work: it runs where they arrive, the connection's loop.
-            try await ClosedConnectionWatch.shared.run(on: connection, onConnectionsLoop: true) {
+            try await ClosedConnectionWatch.shared.run(on: connection) {
                 FetchedRows(try await connection.query(query, logger: logger, file: file, line: line).collect())
             }
         }
@@ -19,13 +18,9 @@ extension PostgresClient {
 
     /// Leases a connection for `work`, which runs watched: it ends with ``ConnectionClosedError``
     /// when the connection closes under it and one of its statements is left without an answer.
-    /// - Parameter onConnectionsLoop: `work` runs on the connection's event loop (short work only:
-    ///   see ``EventLoopTaskExecutor``).
-    public func withWatchedConnection<T: Sendable>(
-        onConnectionsLoop: Bool = false, _ work: @escaping @Sendable (PostgresConnection) async throws -> T
-    ) async throws -> T {
+    public func withWatchedConnection<T: Sendable>(_ work: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         try await withConnection { connection in
-            try await ClosedConnectionWatch.shared.run(on: connection, onConnectionsLoop: onConnectionsLoop) { try await work(connection) }
+            try await ClosedConnectionWatch.shared.run(on: connection) { try await work(connection) }
         }
     }
 

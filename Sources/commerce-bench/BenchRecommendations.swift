@@ -165,11 +165,14 @@ struct BenchRecommendations: AsyncParsableCommand {
         }
         print("offline evaluation, leave-last-order-out: \(lists.count) held-out orders (\(alsoBought.queries) with 2+ products) in \(String(format: "%.1f", (clock.now - started).inSeconds)) s")
         print(pad("list", 34) + pad("hit@10", 9, right: true) + pad("recall@10", 11, right: true) + pad("NDCG@10", 9, right: true)
-            + pad("hit vs popularity", 19, right: true))
+            + pad("hit vs popularity", 19, right: true) + pad("95 % interval", 15, right: true))
+        let bootstrap = PairedBootstrap()
         func row(_ label: String, _ metrics: RankingMetrics, _ baseline: RankingMetrics) {
+            let interval = metrics.hitPerQuery == baseline.hitPerQuery ? nil : bootstrap.interval(of: metrics.hitPerQuery, against: baseline.hitPerQuery)
             print(pad(label, 34) + pad(String(format: "%.3f", metrics.hitRate), 9, right: true) + pad(String(format: "%.3f", metrics.meanRecall), 11, right: true)
                 + pad(String(format: "%.3f", metrics.meanNDCG), 9, right: true)
-                + pad(String(format: "%.2f×", baseline.hitRate > 0 ? metrics.hitRate / baseline.hitRate : 0), 19, right: true))
+                + pad(String(format: "%.2f×", baseline.hitRate > 0 ? metrics.hitRate / baseline.hitRate : 0), 19, right: true)
+                + pad(interval.map { String(format: "%.2f–%.2f×", $0.low, $0.high) } ?? "", 15, right: true))
         }
         row("popularity (baseline)", popularity, popularity)
         row("for-you", forYou, popularity)
@@ -177,6 +180,22 @@ struct BenchRecommendations: AsyncParsableCommand {
         row("the planted structure's own list", plantedBest, popularity)
         row("popularity, the rest of an order", popularityForPairs, popularityForPairs)
         row("also-bought of its first product", alsoBought, popularityForPairs)
+        // Where for-you's hits come from beside the planted list's: the customer's replenished
+        // product (the planted list's first), and the order's other products.
+        var staple = (inOrders: 0, forYou: 0), otherPicks = (forYou: 0, planted: 0)
+        for list in lists {
+            let bought = Set(list.heldOut), replenished = list.plantedBest[0]
+            if bought.contains(replenished) {
+                staple.inOrders += 1
+                if list.forYou.prefix(10).contains(replenished) { staple.forYou += 1 }
+            }
+            let others = bought.subtracting([replenished])
+            if list.forYou.prefix(10).contains(where: others.contains) { otherPicks.forYou += 1 }
+            if list.plantedBest.prefix(10).contains(where: others.contains) { otherPicks.planted += 1 }
+        }
+        print("for-you listed the customer's replenished product in \(staple.forYou) of the \(staple.inOrders) held-out orders holding it;")
+        print("it held another product of the order in \(otherPicks.forYou) orders, the planted structure's list in \(otherPicks.planted).")
+        print("95 % interval: of the ratio, by a paired bootstrap over the held-out orders (1,000 draws).")
         print("target: for-you and buy-again at least 2× popularity's hit rate; the planted structure's own list (each customer's")
         print("staple, then their segment's likeliest picks, known from how the history was made) is about the most any list can do here")
     }

@@ -5,6 +5,9 @@ import Foundation
 struct RankingMetrics {
     let k: Int
     private(set) var queries = 0
+    /// Per query, in the order added: whether the top k held a relevant item (for intervals
+    /// that pair one list's queries with another's).
+    private(set) var hitPerQuery: [Bool] = []
     private var hits = 0.0
     private var recall = 0.0
     private var ndcg = 0.0
@@ -19,6 +22,7 @@ struct RankingMetrics {
         let found = top.filter(relevant.contains)
         queries += 1
         hits += found.isEmpty ? 0 : 1
+        hitPerQuery.append(!found.isEmpty)
         recall += Double(found.count) / Double(relevant.count)
         // Binary relevance: DCG = Σ 1/log2(rank + 1) over the relevant items in the top k.
         var dcg = 0.0

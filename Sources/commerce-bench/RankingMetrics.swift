@@ -4,11 +4,9 @@ import Foundation
 /// over the queries added.
 struct RankingMetrics {
     let k: Int
-    private(set) var queries = 0
     /// Per query, in the order added: whether the top k held a relevant item (for intervals
     /// that pair one list's queries with another's).
     private(set) var hitPerQuery: [Bool] = []
-    private var hits = 0.0
     private var recall = 0.0
     private var ndcg = 0.0
 
@@ -20,8 +18,6 @@ struct RankingMetrics {
         guard !relevant.isEmpty else { return }
         let top = Array(ranked.prefix(k))
         let found = top.filter(relevant.contains)
-        queries += 1
-        hits += found.isEmpty ? 0 : 1
         hitPerQuery.append(!found.isEmpty)
         recall += Double(found.count) / Double(relevant.count)
         // Binary relevance: DCG = Σ 1/log2(rank + 1) over the relevant items in the top k.
@@ -31,7 +27,8 @@ struct RankingMetrics {
         ndcg += dcg / ideal
     }
 
-    var hitRate: Double { queries == 0 ? 0 : hits / Double(queries) }
+    var queries: Int { hitPerQuery.count }
+    var hitRate: Double { queries == 0 ? 0 : Double(hitPerQuery.filter { $0 }.count) / Double(queries) }
     var meanRecall: Double { queries == 0 ? 0 : recall / Double(queries) }
     var meanNDCG: Double { queries == 0 ? 0 : ndcg / Double(queries) }
 }

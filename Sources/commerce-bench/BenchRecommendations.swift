@@ -126,28 +126,31 @@ struct BenchRecommendations: AsyncParsableCommand {
         }
         let clock = ContinuousClock()
         let started = clock.now
-        let lists = try await withThrowingTaskGroup(of: [Lists].self) { group in
+        // In the sample's order whichever worker finishes first, so that the seeded intervals
+        // pair the same queries on every run.
+        let lists = try await withThrowingTaskGroup(of: [(index: Int, lists: Lists)].self) { group in
             let workers = 8
             for worker in 0..<workers {
-                let part = stride(from: worker, to: sample.count, by: workers).map { sample[$0] }
+                let part = Array(stride(from: worker, to: sample.count, by: workers))
                 group.addTask {
-                    var done: [Lists] = []
-                    for order in part {
+                    var done: [(index: Int, lists: Lists)] = []
+                    for index in part {
+                        let order = sample[index]
                         let forYou = try await reader.list(.forYou, for: order.customer, limit: 10, currency: .EUR, now: order.at)
                         let buyAgain = try await reader.list(.buyAgain, for: order.customer, limit: 10, currency: .EUR, now: order.at)
                         var alsoBought: [String]?
                         if order.products.count >= 2 {
                             alsoBought = try await reader.list(.alsoBought, for: order.products[0], limit: 10, currency: .EUR, now: order.at)?.items.map(\.product.productId)
                         }
-                        done.append(Lists(heldOut: order.products, plantedBest: order.plantedBest, forYou: forYou.items.map(\.product.productId),
-                                          buyAgain: buyAgain.items.map(\.product.productId), alsoBought: alsoBought))
+                        done.append((index, Lists(heldOut: order.products, plantedBest: order.plantedBest, forYou: forYou.items.map(\.product.productId),
+                                                  buyAgain: buyAgain.items.map(\.product.productId), alsoBought: alsoBought)))
                     }
                     return done
                 }
             }
-            var all: [Lists] = []
+            var all: [(index: Int, lists: Lists)] = []
             for try await part in group { all += part }
-            return all
+            return all.sorted { $0.index < $1.index }.map(\.lists)
         }
         var forYou = RankingMetrics(), buyAgain = RankingMetrics(), popularity = RankingMetrics()
         var alsoBought = RankingMetrics(), popularityForPairs = RankingMetrics(), plantedBest = RankingMetrics()

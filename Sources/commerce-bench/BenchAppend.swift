@@ -51,7 +51,8 @@ struct BenchAppend: AsyncParsableCommand {
                 print("commerce-bench append — PostgreSQL \(version), \(seconds) s per scenario, ~\(payload.utf8.count)-byte events, \(appendBatches) append batches in flight")
                 print("")
                 print(pad("scenario", 34) + pad("writers", 9, right: true) + pad("events/s", 12, right: true) + pad("raw loop", 10, right: true)
-                    + pad("of loop", 9, right: true) + pad("pgbench", 10, right: true) + pad("of pgbench", 12, right: true))
+                    + pad("of loop", 9, right: true) + pad("pgbench", 10, right: true) + pad("of pgbench", 12, right: true)
+                    + pad("batch", 8, right: true) + pad("function", 10, right: true) + pad("of function", 13, right: true))
 
                 for batch in [1, 10] {
                     for count in writerCounts {
@@ -71,10 +72,21 @@ struct BenchAppend: AsyncParsableCommand {
                         let peer = try await pgbench.transactionsPerSecond(
                             script: Self.pgbenchScript(scenario: scenario, batch: batch, payload: payload), clients: count, transactions: transactions
                         ) * Double(batch)
+                        // The SQL function alone, fed as our batcher fed it: as many clients as
+                        // batches were in flight, each call carrying the mean batch ours made.
+                        let appendsPerBatch = try await Self.meanAppendsPerTransaction(client: client, streamPrefix: "bench-\(scenario)w", batch: batch)
+                        let callers = min(count, appendBatches)
+                        let calls = max(50, Int(ours * 2 * seconds / Double(batch * appendsPerBatch * callers)))
+                        let function = try await pgbench.transactionsPerSecond(
+                            script: Self.appendEventsScript(scenario: scenario, appends: appendsPerBatch, batch: batch, payload: payload),
+                            clients: callers, transactions: calls
+                        ) * Double(batch * appendsPerBatch)
                         let label = batch == 1 ? "append, 1 event per call" : "append, 10 events per call"
                         print(pad(label, 34) + pad("\(count)", 9, right: true) + pad(format(ours), 12, right: true) + pad(format(raw), 10, right: true)
                             + pad(String(format: "%.0f %%", ours / raw * 100), 9, right: true) + pad(format(peer), 10, right: true)
-                            + pad(String(format: "%.2f×", ours / peer), 12, right: true))
+                            + pad(String(format: "%.2f×", ours / peer), 12, right: true)
+                            + pad("\(appendsPerBatch)", 8, right: true) + pad(format(function), 10, right: true)
+                            + pad(String(format: "%.2f×", ours / function), 13, right: true))
                     }
                 }
 
@@ -92,6 +104,10 @@ struct BenchAppend: AsyncParsableCommand {
                 print("      LIMIT 1000, decoding the same columns.")
                 print("pgbench = the same INSERT (1 or 10 rows per transaction) from pgbench, prepared, as many clients as writers,")
                 print("      run just after ours: the rate PostgreSQL itself reaches here. Targets: ≥ 0.9× at 8 and 32 writers, ≥ 0.5× at 1.")
+                print("batch = appends per transaction in our run (its events counted by inserting transaction, xmin), rounded;")
+                print("function = pgbench calling append_events with that many appends per call, with as many clients as our")
+                print("      batches in flight (the smaller of writers and --append-batches): the SQL function's own rate fed as ours")
+                print("      fed it, with no client of ours in between — what our client could reach at most with it.")
                 print("ours = PostgresEventStore.append (expected version, idempotency check, hash chain, gap-free frontier)")
                 print("       and PostgresEventStore.readAll (safe frontier, \(total) events).")
             }
@@ -114,6 +130,34 @@ struct BenchAppend: AsyncParsableCommand {
         return batch == 1
             ? "INSERT INTO raw_events (\(columns)) VALUES (\(values));\n"
             : "INSERT INTO raw_events (\(columns)) SELECT \(values) FROM generate_series(1, \(batch));\n"
+    }
+
+    /// The mean number of appends per transaction among the scenario's stored events, rounded
+    /// (at least 1): counted from the rows, by the transaction that inserted each (`xmin`), not
+    /// by the batcher that made them. Every append of the scenario carries `batch` events.
+    static func meanAppendsPerTransaction(client: PostgresClient, streamPrefix: String, batch: Int) async throws -> Int {
+        let rows = try await client.query(
+            "SELECT count(*)::bigint, count(DISTINCT xmin::text)::bigint FROM events WHERE stream_name LIKE \(streamPrefix + "%")"
+        ).decode((Int64, Int64).self).collectAll()
+        guard let (events, transactions) = rows.first, transactions > 0 else { return 1 }
+        return max(1, Int((Double(events) / Double(batch) / Double(transactions)).rounded()))
+    }
+
+    /// pgbench's script calling `append_events` with `appends` appends of `batch` events each, on
+    /// streams of the client's own (expecting any version), with our events' payload and metadata.
+    static func appendEventsScript(scenario: String, appends: Int, batch: Int, payload: String) -> String {
+        let events = appends * batch
+        return """
+            SELECT count(*) FROM append_events(\
+            ARRAY(SELECT generate_series(1, \(appends))), \
+            ARRAY(SELECT 'function-\(scenario)-' || :client_id || '-' || r FROM generate_series(1, \(appends)) r), \
+            array_fill(-1::bigint, ARRAY[\(appends)]), array_fill(\(batch), ARRAY[\(appends)]), \
+            ARRAY(SELECT gen_random_uuid() FROM generate_series(1, \(events))), array_fill('BenchmarkEvent'::text, ARRAY[\(events)]), \
+            array_fill(1, ARRAY[\(events)]), array_fill('\(payload)'::text, ARRAY[\(events)]), array_fill('{}'::text, ARRAY[\(events)]), \
+            ARRAY(SELECT gen_random_uuid()::text FROM generate_series(1, \(events))), array_fill(''::text, ARRAY[\(events)]), \
+            array_fill('bench'::text, ARRAY[\(events)]));
+
+            """
     }
 
     static func rawInsert(client: PostgresClient, stream: String, iteration: Int, batch: Int, payload: String) async throws {

@@ -52,41 +52,54 @@ struct BenchAppend: AsyncParsableCommand {
                 print("")
                 print(pad("scenario", 34) + pad("writers", 9, right: true) + pad("events/s", 12, right: true) + pad("raw loop", 10, right: true)
                     + pad("of loop", 9, right: true) + pad("pgbench", 10, right: true) + pad("of pgbench", 12, right: true)
-                    + pad("batch", 8, right: true) + pad("function", 10, right: true) + pad("of function", 13, right: true))
+                    + pad("batch", 8, right: true) + pad("function", 10, right: true) + pad("of function", 13, right: true)
+                    + pad("CPU µs/event: ours", 20, right: true) + pad("raw loop", 10, right: true) + pad("pgbench", 9, right: true) + pad("function", 10, right: true))
 
                 for batch in [1, 10] {
                     for count in writerCounts {
                         // Each scenario writes streams of its own: every writer appends to its own stream.
                         let scenario = "b\(batch)x\(count)"
-                        let raw = try await measure(writers: count, duration: duration) { writer, iteration in
+                        let (raw, rawCPU) = try await measureWithCPU(writers: count, duration: duration) { writer, iteration in
                             try await Self.rawInsert(client: client, stream: "raw-\(scenario)w\(writer)", iteration: iteration, batch: batch, payload: payload)
                             return batch
                         }
-                        let ours = try await measure(writers: count, duration: duration) { writer, iteration in
+                        let (ours, oursCPU) = try await measureWithCPU(writers: count, duration: duration) { writer, iteration in
                             let events = (0..<batch).map { _ in NewEvent(type: "BenchmarkEvent", data: payload, metadata: EventMetadata(correlationID: RandomIdentifier.uuid(), actor: "bench")) }
                             try await store.append(events, to: try StreamName("bench-\(scenario)w\(writer)"), expectedVersion: .exact(Int64(iteration * batch)))
                             return batch
                         }
                         // As many transactions as would take `seconds` at twice the faster of ours.
                         let transactions = max(50, Int(max(raw, ours) * 2 * seconds / Double(batch * count)))
+                        let peerStarted = CPUTime.ofEndedChildren()
                         let peer = try await pgbench.transactionsPerSecond(
                             script: Self.pgbenchScript(scenario: scenario, batch: batch, payload: payload), clients: count, transactions: transactions
                         ) * Double(batch)
+                        // pgbench's -t counts per client.
+                        let peerCPU = CPUTime.microsecondsPerEvent(
+                            since: peerStarted, until: .ofEndedChildren(), events: Double(transactions * count * batch)
+                        )
                         // The SQL function alone, fed as our batcher fed it: as many clients as
                         // batches were in flight, each call carrying the mean batch ours made.
                         let appendsPerBatch = try await Self.meanAppendsPerTransaction(client: client, streamPrefix: "bench-\(scenario)w", batch: batch)
                         let callers = min(count, appendBatches)
                         let calls = max(50, Int(ours * 2 * seconds / Double(batch * appendsPerBatch * callers)))
+                        let functionStarted = CPUTime.ofEndedChildren()
                         let function = try await pgbench.transactionsPerSecond(
                             script: Self.appendEventsScript(scenario: scenario, appends: appendsPerBatch, batch: batch, payload: payload),
                             clients: callers, transactions: calls
                         ) * Double(batch * appendsPerBatch)
+                        let functionCPU = CPUTime.microsecondsPerEvent(
+                            since: functionStarted, until: .ofEndedChildren(), events: Double(calls * callers * batch * appendsPerBatch)
+                        )
                         let label = batch == 1 ? "append, 1 event per call" : "append, 10 events per call"
                         print(pad(label, 34) + pad("\(count)", 9, right: true) + pad(format(ours), 12, right: true) + pad(format(raw), 10, right: true)
                             + pad(String(format: "%.0f %%", ours / raw * 100), 9, right: true) + pad(format(peer), 10, right: true)
                             + pad(String(format: "%.2f×", ours / peer), 12, right: true)
                             + pad("\(appendsPerBatch)", 8, right: true) + pad(format(function), 10, right: true)
-                            + pad(String(format: "%.2f×", ours / function), 13, right: true))
+                            + pad(String(format: "%.2f×", ours / function), 13, right: true)
+                            + pad(String(format: "%.0f", oursCPU), 20, right: true) + pad(String(format: "%.0f", rawCPU), 10, right: true)
+                            + pad(String(format: "%.0f", peerCPU), 9, right: true)
+                            + pad(String(format: "%.0f", functionCPU), 10, right: true))
                     }
                 }
 
@@ -108,6 +121,9 @@ struct BenchAppend: AsyncParsableCommand {
                 print("function = pgbench calling append_events with that many appends per call, with as many clients as our")
                 print("      batches in flight (the smaller of writers and --append-batches): the SQL function's own rate fed as ours")
                 print("      fed it, with no client of ours in between — what our client could reach at most with it.")
+                print("CPU µs/event = the client's own CPU time (user + system) per event: this process during our run and the raw loop, pgbench's")
+                print("      (raw INSERT, then the function) from its ended processes — the server's is not counted. It moves far less")
+                print("      with the machine's other load than the rates do.")
                 print("ours = PostgresEventStore.append (expected version, idempotency check, hash chain, gap-free frontier)")
                 print("       and PostgresEventStore.readAll (safe frontier, \(total) events).")
             }
@@ -224,6 +240,16 @@ func measure(writers: Int, duration: Duration, work: @escaping @Sendable (_ writ
     }
     let elapsed = clock.now - start
     return Double(total) / elapsed.inSeconds
+}
+
+/// ``measure(writers:duration:work:)``, and this process's CPU time per event meanwhile, in µs.
+func measureWithCPU(
+    writers: Int, duration: Duration, work: @escaping @Sendable (_ writer: Int, _ iteration: Int) async throws -> Int
+) async throws -> (rate: Double, cpuMicroseconds: Double) {
+    let (cpu, clock) = (CPUTime.ofThisProcess(), ContinuousClock.now)
+    let rate = try await measure(writers: writers, duration: duration, work: work)
+    let events = rate * (ContinuousClock.now - clock).inSeconds
+    return (rate, CPUTime.microsecondsPerEvent(since: cpu, until: .ofThisProcess(), events: events))
 }
 
 /// Pages through `total` events with `readPage(after)`; returns events per second (best of three passes).

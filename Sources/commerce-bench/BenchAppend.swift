@@ -70,26 +70,22 @@ struct BenchAppend: AsyncParsableCommand {
                         }
                         // As many transactions as would take `seconds` at twice the faster of ours.
                         let transactions = max(50, Int(max(raw, ours) * 2 * seconds / Double(batch * count)))
-                        let peerStarted = CPUTime.ofEndedChildren()
-                        let peer = try await pgbench.transactionsPerSecond(
+                        let peerRun = try await pgbench.run(
                             script: Self.pgbenchScript(scenario: scenario, batch: batch, payload: payload), clients: count, transactions: transactions
-                        ) * Double(batch)
-                        // pgbench's -t counts per client.
-                        let peerCPU = CPUTime.microsecondsPerEvent(
-                            since: peerStarted, until: .ofEndedChildren(), events: Double(transactions * count * batch)
                         )
+                        let (peer, peerCPU) = (peerRun.transactionsPerSecond * Double(batch), peerRun.cpuMicrosecondsPerTransaction / Double(batch))
                         // The SQL function alone, fed as our batcher fed it: as many clients as
                         // batches were in flight, each call carrying the mean batch ours made.
                         let appendsPerBatch = try await Self.meanAppendsPerTransaction(client: client, streamPrefix: "bench-\(scenario)w", batch: batch)
                         let callers = min(count, appendBatches)
                         let calls = max(50, Int(ours * 2 * seconds / Double(batch * appendsPerBatch * callers)))
-                        let functionStarted = CPUTime.ofEndedChildren()
-                        let function = try await pgbench.transactionsPerSecond(
+                        let functionRun = try await pgbench.run(
                             script: Self.appendEventsScript(scenario: scenario, appends: appendsPerBatch, batch: batch, payload: payload),
                             clients: callers, transactions: calls
-                        ) * Double(batch * appendsPerBatch)
-                        let functionCPU = CPUTime.microsecondsPerEvent(
-                            since: functionStarted, until: .ofEndedChildren(), events: Double(calls * callers * batch * appendsPerBatch)
+                        )
+                        let eventsPerCall = Double(batch * appendsPerBatch)
+                        let (function, functionCPU) = (
+                            functionRun.transactionsPerSecond * eventsPerCall, functionRun.cpuMicrosecondsPerTransaction / eventsPerCall
                         )
                         let label = batch == 1 ? "append, 1 event per call" : "append, 10 events per call"
                         print(pad(label, 34) + pad("\(count)", 9, right: true) + pad(format(ours), 12, right: true) + pad(format(raw), 10, right: true)
@@ -121,9 +117,9 @@ struct BenchAppend: AsyncParsableCommand {
                 print("function = pgbench calling append_events with that many appends per call, with as many clients as our")
                 print("      batches in flight (the smaller of writers and --append-batches): the SQL function's own rate fed as ours")
                 print("      fed it, with no client of ours in between — what our client could reach at most with it.")
-                print("CPU µs/event = the client's own CPU time (user + system) per event: this process during our run and the raw loop, pgbench's")
-                print("      (raw INSERT, then the function) from its ended processes — the server's is not counted. It moves far less")
-                print("      with the machine's other load than the rates do.")
+                print("CPU µs/event = the client's own CPU time (user + system) per event: this process's during our run and")
+                print("      the raw loop, pgbench's (raw INSERT, then the function) from its ended processes; the server's is not")
+                print("      counted. It moves far less with the machine's other load than the rates do.")
                 print("ours = PostgresEventStore.append (expected version, idempotency check, hash chain, gap-free frontier)")
                 print("       and PostgresEventStore.readAll (safe frontier, \(total) events).")
             }
@@ -221,8 +217,15 @@ struct BenchAppend: AsyncParsableCommand {
 
 /// Runs `work` in `writers` concurrent loops for `duration`; returns events per second.
 func measure(writers: Int, duration: Duration, work: @escaping @Sendable (_ writer: Int, _ iteration: Int) async throws -> Int) async throws -> Double {
+    try await measureWithCPU(writers: writers, duration: duration, work: work).rate
+}
+
+/// ``measure(writers:duration:work:)``, and this process's CPU time per event meanwhile, in µs.
+func measureWithCPU(
+    writers: Int, duration: Duration, work: @escaping @Sendable (_ writer: Int, _ iteration: Int) async throws -> Int
+) async throws -> (rate: Double, cpuMicroseconds: Double) {
     let clock = ContinuousClock()
-    let start = clock.now
+    let (start, cpuAtStart) = (clock.now, CPUTime.ofThisProcess())
     let deadline = start + duration
     let total = try await withThrowingTaskGroup(of: Int.self) { group in
         for writer in 0..<writers {
@@ -239,17 +242,8 @@ func measure(writers: Int, duration: Duration, work: @escaping @Sendable (_ writ
         return try await group.reduce(0, +)
     }
     let elapsed = clock.now - start
-    return Double(total) / elapsed.inSeconds
-}
-
-/// ``measure(writers:duration:work:)``, and this process's CPU time per event meanwhile, in µs.
-func measureWithCPU(
-    writers: Int, duration: Duration, work: @escaping @Sendable (_ writer: Int, _ iteration: Int) async throws -> Int
-) async throws -> (rate: Double, cpuMicroseconds: Double) {
-    let (cpu, clock) = (CPUTime.ofThisProcess(), ContinuousClock.now)
-    let rate = try await measure(writers: writers, duration: duration, work: work)
-    let events = rate * (ContinuousClock.now - clock).inSeconds
-    return (rate, CPUTime.microsecondsPerEvent(since: cpu, until: .ofThisProcess(), events: events))
+    let cpu = CPUTime.ofThisProcess().seconds - cpuAtStart.seconds
+    return (Double(total) / elapsed.inSeconds, total > 0 ? cpu * 1_000_000 / Double(total) : 0)
 }
 
 /// Pages through `total` events with `readPage(after)`; returns events per second (best of three passes).

@@ -15,9 +15,4 @@ struct CPUTime {
         func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1_000_000 }
         return CPUTime(seconds: seconds(usage.ru_utime) + seconds(usage.ru_stime))
     }
-
-    /// Microseconds of CPU per event between `start` and now.
-    static func microsecondsPerEvent(since start: CPUTime, until end: CPUTime, events: Double) -> Double {
-        events > 0 ? (end.seconds - start.seconds) * 1_000_000 / events : 0
-    }
 }

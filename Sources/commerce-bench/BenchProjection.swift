@@ -128,7 +128,10 @@ struct BenchProjection: AsyncParsableCommand {
             let start = clock.now
             let end = start + warmUp + .milliseconds(Int(seconds * 1000))
             var sent = 0
+            // The machine's CPU when the measured window opens, and the events sent by then.
+            var windowStart: (cpu: MachineCPU?, sent: Int)?
             while clock.now < end {
+                if windowStart == nil, clock.now >= start + warmUp { windowStart = (MachineCPU.sample(), sent) }
                 // The orders due by now in one append (one order at a time, the round trip
                 // alone would cap the rate): as many clients' appends share a commit.
                 let due = (clock.now - start).inSeconds * Double(rate)
@@ -160,6 +163,7 @@ struct BenchProjection: AsyncParsableCommand {
                 if next > clock.now { try await Task.sleep(until: next, clock: clock) }
             }
             let achieved = Double(sent) / (clock.now - start).inSeconds
+            let windowEnd = MachineCPU.sample()
             try await tracker.waitForAll(timeout: .seconds(30))
             // Visible from the projector's commit on (its hook says when); the tracker's reading
             // of the read models confirms every event became visible, without its polling
@@ -194,6 +198,9 @@ struct BenchProjection: AsyncParsableCommand {
             let timed = split.reduce(0) { $0 + $1.count }
             print("\(confirmed) events read back from the read models (every \(VisibilityTracker.interval)); \(timed) with every stage timed")
             print("at \(Int(achieved)) events/s appended (target \(rate)) for \(seconds) s after a 2 s warm-up, to topics of \(settings.kafkaPartitions) partitions (KAFKA_PARTITIONS)")
+            if let windowStart, let before = windowStart.cpu, let windowEnd {
+                print(windowEnd.summary(since: before, events: sent - windowStart.sent))
+            }
             let missing = await tracker.pendingCount
             if missing > 0 {
                 print("WARNING: \(missing) events never became visible")

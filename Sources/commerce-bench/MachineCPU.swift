@@ -26,6 +26,8 @@ struct MachineCPU {
         let idle = ticks[3] + ticks[4]
         var postgreSQL = 0.0
         for pid in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] where pid.allSatisfy(\.isNumber) {
+            // A process may end between the listing and the read: a backend's CPU then counts in
+            // the server's figure for its ended children, so skipping it loses nothing.
             guard let line = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
                   let open = line.firstIndex(of: "("), let close = line.lastIndex(of: ")"),
                   line[line.index(after: open)..<close] == "postgres" else { continue }
@@ -45,9 +47,10 @@ struct MachineCPU {
         let perEvent = { (seconds: Double) in String(format: "%.0f", seconds / Double(max(1, events)) * 1_000_000) }
         let ours = thisProcess - earlier.thisProcess
         let postgres = postgreSQL - earlier.postgreSQL
-        let busy = busy - earlier.busy
-        let all = busy + idle - earlier.idle
+        let busySpent = busy - earlier.busy
+        let idleSpent = idle - earlier.idle
+        let busyShare = busySpent + idleSpent > 0 ? busySpent / (busySpent + idleSpent) * 100 : 0
         return "CPU µs per event appended in the window: this process \(perEvent(ours)) (appends, relay, projector), PostgreSQL \(perEvent(postgres)), "
-            + "the rest \(perEvent(max(0, busy - ours - postgres))) (broker, kernel, others); all cores \(String(format: "%.0f", all > 0 ? busy / all * 100 : 0)) % busy"
+            + "the rest \(perEvent(max(0, busySpent - ours - postgres))) (broker, kernel, others); all cores \(String(format: "%.0f", busyShare)) % busy"
     }
 }

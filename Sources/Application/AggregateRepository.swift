@@ -238,13 +238,15 @@ public struct AggregateRepository: Sendable {
         let store = self.store
         let chunked = chunks
         do {
-            return try await store.client.withWatchedTransaction(logger: store.logger) { connection in
+            let results = try await store.client.withWatchedTransaction(logger: store.logger) { connection in
                 try await first?(connection)
                 var results: [AppendResult] = []
                 for chunk in chunked { results += try await store.append(chunk, on: connection) }
                 try await writes(connection)
                 return results
             }
+            store.appendsCommitted()
+            return results
         } catch let error as PostgresTransactionError {
             if let inner = error.closureError { throw inner }
             throw error

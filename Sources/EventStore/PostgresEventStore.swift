@@ -35,6 +35,12 @@ public final class PostgresEventStore: Sendable {
     let frontier = Mutex(SafeFrontier())
     /// Wakes this process's subscriptions: after local appends, and on NOTIFY from other processes.
     let appendSignal = AppendSignal()
+    /// Moves only on this process's own appends: what it announces to other processes. A NOTIFY
+    /// received must not be announced again, or two processes (or one, hearing itself) would
+    /// wake each other for ever.
+    let localAppendSignal = AppendSignal()
+    /// Sent with this store's NOTIFYs, so that its own listener ignores them.
+    let notificationToken = RandomIdentifier.hex()
     let batcher: AppendBatcher
 
     public init(client: PostgresClient, logger: Logger, limits: Limits = Limits()) {
@@ -93,16 +99,24 @@ public final class PostgresEventStore: Sendable {
 
     /// Appends inside a transaction the caller owns, so other writes can commit with the events.
     /// A failed expectation throws and writes nothing; a database error aborts the caller's transaction.
+    /// Once the transaction has committed, the caller calls ``appendsCommitted()``: until then
+    /// the events are invisible, and a subscriber woken earlier would find nothing and wait.
     public func append(_ appends: [StreamAppend], on connection: PostgresConnection) async throws -> [AppendResult] {
         let request = try AppendRequest(appends, limits: limits)
         do {
             let outcome = try await AppendRequest.run([request], on: connection, logger: logger)[0]
-            let results = try await resolve(outcome, of: request, on: connection)
-            appendSignal.signal()
-            return results
+            return try await resolve(outcome, of: request, on: connection)
         } catch {
             throw await mapAppendError(error, request: request)
         }
+    }
+
+    /// Wakes this process's subscriptions and has the appends announced to other processes:
+    /// called once appended events have committed (by the store itself, except after
+    /// ``append(_:on:)``, whose caller commits).
+    public func appendsCommitted() {
+        localAppendSignal.signal()
+        appendSignal.signal()
     }
 
     private func executeBatch(_ requests: [AppendRequest]) async -> [Result<AppendOutcome, any Error>] {
@@ -111,7 +125,7 @@ public final class PostgresEventStore: Sendable {
                 try await AppendRequest.run(requests, on: connection, logger: self.logger)
             }
             AppendMetrics.batches.increment()
-            appendSignal.signal()
+            appendsCommitted()
             return outcomes.map { .success($0) }
         } catch {
             // One request's malformed JSON or a race with another transaction failed the whole

@@ -88,4 +88,50 @@ struct SubscriptionTests {
             }
         }
     }
+
+    @Test("a process announces each of its appends once, and neither hears itself nor repeats what it heard")
+    func notificationsDoNotEcho() async throws {
+        try await withTestDatabase { client, _ in
+            // Two stores on one database stand for two processes; a third connection counts what is sent.
+            let writer = PostgresEventStore(client: client, logger: TestEnvironment.logger)
+            let reader = PostgresEventStore(client: client, logger: TestEnvironment.logger)
+            let announced = LockedBox<Int>(0)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    try await client.withConnection { connection in
+                        try await connection.listen(on: "commerce_events") { notifications in
+                            for try await notification in notifications where !notification.payload.hasPrefix("probe") {
+                                announced.withLock { $0 += 1 }
+                            }
+                        }
+                    }
+                }
+                group.addTask { try await writer.runNotifications() }
+                group.addTask { try await reader.runNotifications() }
+                defer { group.cancelAll() }
+                // Both stores listen once a NOTIFY of the test's own wakes each of them.
+                for store in [writer, reader] {
+                    var heard = false
+                    for attempt in 0..<50 where !heard {
+                        let before = store.appendGeneration
+                        try await client.query("SELECT pg_notify('commerce_events', \("probe-\(attempt)"))")
+                        let deadline = ContinuousClock.now + .seconds(1)
+                        while !heard, ContinuousClock.now < deadline {
+                            try await Task.sleep(for: .milliseconds(5))
+                            heard = store.appendGeneration != before
+                        }
+                    }
+                    #expect(heard)
+                }
+                let writerBefore = writer.appendGeneration
+                try await writer.append([makeEvent("Announced")], to: stream("cart-echo"), expectedVersion: .any)
+                try await waitUntil { announced.withLock { $0 } >= 1 }
+                // An echo would come within milliseconds and then every few (the NOTIFYs are
+                // 5 ms apart at most): a quiet spell is the only way to see that none comes.
+                try await Task.sleep(for: .milliseconds(300))
+                #expect(announced.withLock { $0 } == 1, "one NOTIFY for one append, none in answer to it")
+                #expect(writer.appendGeneration == writerBefore + 1, "the writer is woken by its append, not again by its own NOTIFY")
+            }
+        }
+    }
 }

@@ -57,6 +57,37 @@ struct RelayTests {
         }
     }
 
+    @Test("an event committed in the caller's transaction is published at once, not after the relay's idle poll")
+    func publishesCallerTransactionAtOnce() async throws {
+        try await withTestDatabase { client, _ in
+            let store = PostgresEventStore(client: client, logger: logger)
+            let tag = TestEnvironment.uniqueName("rt").replacingOccurrences(of: "_", with: "")
+            let carts = "cart\(tag)"
+            var configuration = relayConfiguration("relay-\(tag)", categories: [carts])
+            // Only a wake-up can get the event out within the test's time.
+            configuration.idlePoll = .seconds(600)
+            let relay = EventRelay(store: store, configuration: configuration, logger: logger) {
+                try KafkaProducer(configuration: TestEnvironment.kafkaConfiguration, logger: TestEnvironment.logger)
+            }
+            let makeEvent = { (type: String) in NewEvent(type: type, data: "{}", metadata: EventMetadata(correlationID: UUID(), actor: "tester")) }
+            try await withRunning(relay) {
+                try await store.append([makeEvent("First")], to: try StreamName("\(carts)-1"), expectedVersion: .any)
+                try await waitUntil { (try? await store.checkpoint(of: "relay-\(tag)")) == 1 }
+                // The relay is woken while the transaction is open (by an append elsewhere), finds
+                // the frontier held back, and waits; the commit must wake it again.
+                try await client.withTransaction(logger: logger) { connection in
+                    try await store.append([StreamAppend(stream: try StreamName("\(carts)-2"), expectedVersion: .any, events: [makeEvent("InTransaction")])], on: connection)
+                    try await store.append([makeEvent("Meanwhile")], to: try StreamName("\(carts)-3"), expectedVersion: .any)
+                    try await Task.sleep(for: .milliseconds(200))
+                }
+                store.appendsCommitted()
+                try await waitUntil { (try? await store.checkpoint(of: "relay-\(tag)")) == 3 }
+            }
+            let received = try await consumeEvents(topics: [CloudEventMessage.topic(forCategory: carts)], count: 3)
+            #expect(Set(received.map(\.event.type)) == ["First", "InTransaction", "Meanwhile"])
+        }
+    }
+
     @Test("the worker set's relay creates each topic with the partitions it is given (KAFKA_PARTITIONS)")
     func workerSetPartitions() async throws {
         try await withTestDatabase { client, url in

@@ -6,6 +6,9 @@ extension PostgresEventStore {
 
     /// Carries wake-ups across processes until cancelled: LISTENs for other processes' appends
     /// and wakes this process's subscriptions, and NOTIFYs others after this process's appends.
+    /// Only its own appends are announced, and its own NOTIFYs (which its listener hears too)
+    /// are ignored by their payload: announcing what it heard would have two processes, or one
+    /// alone, wake each other every few milliseconds for ever.
     ///
     /// The NOTIFY is sent outside the appending transactions, at most once per `coalescing`
     /// window: a NOTIFY inside each append would take Postgres' notification lock at every
@@ -25,7 +28,9 @@ extension PostgresEventStore {
             do {
                 try await client.withWatchedConnection { connection in
                     try await connection.listen(on: Self.notificationChannel) { notifications in
-                        for try await _ in notifications { self.appendSignal.signal() }
+                        for try await notification in notifications where notification.payload != self.notificationToken {
+                            self.appendSignal.signal()
+                        }
                     }
                 }
             } catch where !Task.isCancelled {
@@ -36,14 +41,14 @@ extension PostgresEventStore {
     }
 
     private func announceLocalAppends(coalescing: Duration) async throws {
-        var announced = appendSignal.generation
+        var announced = localAppendSignal.generation
         while !Task.isCancelled {
-            await appendSignal.wait(after: announced, timeout: .seconds(60))
-            let current = appendSignal.generation
+            await localAppendSignal.wait(after: announced, timeout: .seconds(60))
+            let current = localAppendSignal.generation
             guard current != announced else { continue }
             announced = current
             do {
-                try await client.query("SELECT pg_notify(\(Self.notificationChannel), '')", logger: logger)
+                try await client.query("SELECT pg_notify(\(Self.notificationChannel), \(notificationToken))", logger: logger)
             } catch {
                 logger.debug("NOTIFY failed; other processes fall back to polling", metadata: ["error": "\(error)"])
             }

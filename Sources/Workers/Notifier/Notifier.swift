@@ -17,6 +17,9 @@ public enum Notifier {
         public var mailer: (any Mailer)?
         public var webhooks = WebhookSender.Configuration()
         public var groupID = "commerce-notifier"
+        /// The longest a fetch waits at the broker for new events (librdkafka's `fetch.wait.max.ms`,
+        /// unless the Kafka configuration's properties set it).
+        public var fetchWaitMilliseconds = 100
 
         public init(planner: NotificationPlanner.Settings, mailer: (any Mailer)? = nil) {
             self.planner = planner
@@ -35,9 +38,14 @@ public enum Notifier {
             repository: AggregateRepository(store: store), vault: PersonalDataVault(client: store.client, logger: logger),
             settings: configuration.planner, logger: logger
         )
+        // Mails and webhooks can wait a tenth of a second; the read models' 10 ms fetch wait
+        // would cost a broker that answers only when the wait is over (Tansu) a sweep of every
+        // partition of every topic 100 times a second, busy or idle.
+        var consumerKafka = kafka
+        consumerKafka.properties["fetch.wait.max.ms"] = kafka.properties["fetch.wait.max.ms"] ?? "\(configuration.fetchWaitMilliseconds)"
         var services: [any Service] = [
-            Projector(client: store.client, handler: NotificationBatch(planner: planner, logger: logger), configuration: consumer, logger: logger) { group in
-                try KafkaConsumer(configuration: kafka, groupID: group, logger: logger)
+            Projector(client: store.client, handler: NotificationBatch(planner: planner, logger: logger), configuration: consumer, logger: logger) { [consumerKafka] group in
+                try KafkaConsumer(configuration: consumerKafka, groupID: group, logger: logger)
             },
             WebhookSender(client: store.client, configuration: configuration.webhooks, logger: logger),
         ]

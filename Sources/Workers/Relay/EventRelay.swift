@@ -14,6 +14,9 @@ import ServiceLifecycle
 /// The next page is read and sent while the broker confirms the last one: waiting for the
 /// confirmations before reading on kept each event about one acknowledgement longer (some
 /// 20 ms at 5,000 events/s) before the relay even read it.
+/// The checkpoint is stored at most every `checkpointInterval` (and when the relay stops): a
+/// crash sends that much again, and the relay does not commit a write of its own for every
+/// page — at 1,000 events/s it read one page per append, and stored as often.
 /// Database errors are retried with backoff as well: a worker never takes its process down.
 /// While the broker is down, appends go on; the relay retries with backoff and publishes the
 /// backlog in order when the broker is back, recreating its topics and its producer (a restarted
@@ -35,6 +38,8 @@ public struct EventRelay: Service {
         public var replicationFactor = 1
         /// How long to wait for new events before looking again when nothing woke it.
         public var idlePoll = Duration.milliseconds(500)
+        /// The longest a confirmed position waits to be stored while pages keep coming.
+        public var checkpointInterval = Duration.milliseconds(100)
         /// The longest wait between attempts while the broker or the database is down: the relay
         /// resumes within this (plus a connection) of their return.
         public var maximumBackoff = Duration.seconds(2)
@@ -81,6 +86,12 @@ public struct EventRelay: Service {
         var producer = try makeProducer()
         var topics = Set<String>()
         var checkpoint: Int64?
+        // What the store holds, and when it was written: a newer checkpoint is written once that
+        // is `checkpointInterval` old.
+        var stored: (position: Int64, at: ContinuousClock.Instant)?
+        // How long to wait while an open append holds the frontier back (its commit wakes the
+        // relay; the wait only covers an appender in a process whose NOTIFY does not arrive).
+        var heldBackWait = Duration.milliseconds(5)
         var backoff = Duration.milliseconds(100)
         // Nil: compare the topics' ids before publishing anything (at start, after a failure).
         var lastTopicCheck: ContinuousClock.Instant?
@@ -98,6 +109,7 @@ public struct EventRelay: Service {
                 } else {
                     position = try await store.checkpoint(of: configuration.checkpointName)
                     checkpoint = position
+                    stored = (position, .now)
                     logger.info("relay starting", metadata: ["position": "\(position)"])
                 }
                 if lastTopicCheck.map({ ContinuousClock.now - $0 >= configuration.topicCheckInterval }) ?? true {
@@ -123,15 +135,24 @@ public struct EventRelay: Service {
                         // Nothing new yet: the page sent last is confirmed before any wait.
                         unconfirmed = nil
                         checkpoint = try await confirm(sent)
-                        continue
                     }
-                    if page.nextPosition > position {
-                        try await store.storeCheckpoint(page.nextPosition, for: configuration.checkpointName)
-                        checkpoint = page.nextPosition
+                    // Past rolled-back positions too, when the read went beyond the checkpoint.
+                    checkpoint = max(checkpoint ?? position, page.nextPosition)
+                    try await storeCheckpoint(checkpoint, stored: &stored)
+                    // An append since `generation` (even one committed while the last page was
+                    // being confirmed) ends the wait at once; without one, the read above saw
+                    // everything there is, and reading again would only find nothing again.
+                    // A checkpoint not stored yet is stored when it is due.
+                    let heldBack = page.headPosition > page.safePosition
+                    var timeout = heldBack ? heldBackWait : configuration.idlePoll
+                    if let stored, let checkpoint, checkpoint > stored.position {
+                        timeout = min(timeout, max(.zero, stored.at + configuration.checkpointInterval - .now))
                     }
-                    await store.waitForAppends(after: generation, timeout: configuration.idlePoll)
+                    await store.waitForAppends(after: generation, timeout: timeout)
+                    heldBackWait = heldBack ? min(heldBackWait * 2, .milliseconds(100)) : .milliseconds(5)
                     continue
                 }
+                heldBackWait = .milliseconds(5)
                 let read = ContinuousClock.now
                 try await ensureTopics(for: page.events, producer: producer, known: &topics)
                 // One span per published page, linked to each event's trace.
@@ -141,7 +162,10 @@ public struct EventRelay: Service {
                 let deliveries = producer.enqueue(page.events.map { CloudEventMessage.message(for: $0, topicPrefix: configuration.topicPrefix) })
                 let previous = unconfirmed
                 unconfirmed = Unconfirmed(page: page, deliveries: deliveries, read: read, span: span)
-                if let previous { checkpoint = try await confirm(previous) }
+                if let previous {
+                    checkpoint = try await confirm(previous)
+                    try await storeCheckpoint(checkpoint, stored: &stored)
+                }
                 backoff = .milliseconds(100)
                 if let since = failingSince {
                     logger.notice("relay publishing again", metadata: ["failedFor": "\(ContinuousClock.now - since)", "position": "\(page.nextPosition)"])
@@ -159,6 +183,8 @@ public struct EventRelay: Service {
                 guard !Task.isCancelled else { break }
                 if failingSince == nil { failingSince = .now }
                 logger.warning("relay could not publish; retrying", metadata: ["error": "\(String(reflecting: error))", "position": "\(checkpoint ?? -1)", "backoff": "\(backoff)"])
+                // What was confirmed stays confirmed: kept in memory, stored when due (the
+                // database may be what failed).
                 // The broker may have restarted: it may have lost the topics, and an idempotent
                 // producer's id with them (deliveries then only time out), so start afresh.
                 topics.removeAll()
@@ -172,20 +198,20 @@ public struct EventRelay: Service {
         // Shutting down: a page sent and not yet confirmed is checkpointed if the broker
         // confirms it while the producer flushes; otherwise it is sent again next time.
         await producer.close()
-        if let sent = unconfirmed {
-            do {
-                checkpoint = try await confirm(sent)
-            } catch {
-                logger.info("relay leaves its last page to be sent again", metadata: ["error": "\(String(reflecting: error))", "position": "\(checkpoint ?? -1)"])
-            }
+        do {
+            if let sent = unconfirmed { checkpoint = try await confirm(sent) }
+            try await storeCheckpoint(checkpoint, stored: &stored, force: true)
+        } catch {
+            logger.info("relay leaves what it sent since its stored checkpoint to be sent again", metadata: [
+                "error": "\(String(reflecting: error))", "position": "\(stored?.position ?? -1)",
+            ])
         }
         logger.info("relay stopped", metadata: ["position": "\(checkpoint ?? -1)"])
     }
 
-    /// Awaits the broker's confirmation of every event of a sent page, then moves the
-    /// checkpoint past it.
-    /// - Returns: the new checkpoint.
-    /// - Throws: the first failed delivery (nothing is checkpointed), or the database's error.
+    /// Awaits the broker's confirmation of every event of a sent page.
+    /// - Returns: the position past it: the new checkpoint, stored when due (``storeCheckpoint(_:stored:force:)``).
+    /// - Throws: the first failed delivery.
     private func confirm(_ sent: Unconfirmed) async throws -> Int64 {
         let results = await sent.deliveries.results()
         for case .failure(let error) in results {
@@ -195,9 +221,17 @@ public struct EventRelay: Service {
         }
         sent.span.end()
         configuration.published?(sent.page.events.map(\.position), sent.read, sent.deliveries.completedAt ?? .now)
-        try await store.storeCheckpoint(sent.page.nextPosition, for: configuration.checkpointName)
         logger.debug("relay published", metadata: ["events": "\(sent.page.events.count)", "position": "\(sent.page.nextPosition)"])
         return sent.page.nextPosition
+    }
+
+    /// Writes the checkpoint when it moved, if the stored one is `checkpointInterval` old or it
+    /// is `force`d.
+    private func storeCheckpoint(_ checkpoint: Int64?, stored: inout (position: Int64, at: ContinuousClock.Instant)?, force: Bool = false) async throws {
+        guard let checkpoint, checkpoint > (stored?.position ?? -1) else { return }
+        if !force, let stored, ContinuousClock.now - stored.at < configuration.checkpointInterval { return }
+        try await store.storeCheckpoint(checkpoint, for: configuration.checkpointName)
+        stored = (checkpoint, .now)
     }
 
     /// Creates missing topics, then compares every topic's id with the one recorded.

@@ -123,7 +123,14 @@ struct SubscriptionTests {
                     }
                     #expect(heard)
                 }
-                let writerBefore = writer.appendGeneration
+                // A probe heard by one store may still be on its way to the other: the writer's
+                // count is taken once it has stood still for a while.
+                var writerBefore = writer.appendGeneration
+                var stillSince = ContinuousClock.now
+                while ContinuousClock.now - stillSince < .milliseconds(100) {
+                    try await Task.sleep(for: .milliseconds(5))
+                    if writer.appendGeneration != writerBefore { (writerBefore, stillSince) = (writer.appendGeneration, .now) }
+                }
                 try await writer.append([makeEvent("Announced")], to: stream("cart-echo"), expectedVersion: .any)
                 try await waitUntil { announced.withLock { $0 } >= 1 }
                 // An echo would come within milliseconds and then every few (the NOTIFYs are

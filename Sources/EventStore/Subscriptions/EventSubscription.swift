@@ -30,9 +30,7 @@ public struct EventSubscription: AsyncSequence, Sendable {
         var position: Int64
         var buffer: [RecordedEvent] = []
         var index = 0
-        /// How long to wait while an open append holds the frontier back: doubles while it
-        /// stays held, so many subscribers do not poll the database every few milliseconds.
-        var heldBackWait = Duration.milliseconds(5)
+        var heldBackWait = HeldBackWait()
 
         public mutating func next() async throws -> RecordedEvent? {
             while index == buffer.count {
@@ -45,11 +43,10 @@ public struct EventSubscription: AsyncSequence, Sendable {
                 index = 0
                 // Wait only when there is nothing new that is safe to read.
                 if buffer.isEmpty, page.nextPosition >= page.safePosition {
-                    let heldBack = page.headPosition > page.safePosition
-                    await store.appendSignal.wait(after: seen, timeout: heldBack ? heldBackWait : subscription.pollInterval)
-                    heldBackWait = heldBack ? Swift.min(heldBackWait * 2, .milliseconds(100)) : .milliseconds(5)
+                    let timeout = heldBackWait.after(heldBack: page.headPosition > page.safePosition, otherwise: subscription.pollInterval)
+                    await store.appendSignal.wait(after: seen, timeout: timeout)
                 } else {
-                    heldBackWait = .milliseconds(5)
+                    heldBackWait.reset()
                 }
             }
             defer { index += 1 }

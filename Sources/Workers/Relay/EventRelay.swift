@@ -89,9 +89,7 @@ public struct EventRelay: Service {
         // What the store holds, and when it was written: a newer checkpoint is written once that
         // is `checkpointInterval` old.
         var stored: (position: Int64, at: ContinuousClock.Instant)?
-        // How long to wait while an open append holds the frontier back (its commit wakes the
-        // relay; the wait only covers an appender in a process whose NOTIFY does not arrive).
-        var heldBackWait = Duration.milliseconds(5)
+        var heldBackWait = HeldBackWait()
         var backoff = Duration.milliseconds(100)
         // Nil: compare the topics' ids before publishing anything (at start, after a failure).
         var lastTopicCheck: ContinuousClock.Instant?
@@ -143,16 +141,14 @@ public struct EventRelay: Service {
                     // being confirmed) ends the wait at once; without one, the read above saw
                     // everything there is, and reading again would only find nothing again.
                     // A checkpoint not stored yet is stored when it is due.
-                    let heldBack = page.headPosition > page.safePosition
-                    var timeout = heldBack ? heldBackWait : configuration.idlePoll
+                    var timeout = heldBackWait.after(heldBack: page.headPosition > page.safePosition, otherwise: configuration.idlePoll)
                     if let stored, let checkpoint, checkpoint > stored.position {
                         timeout = min(timeout, max(.zero, stored.at + configuration.checkpointInterval - .now))
                     }
                     await store.waitForAppends(after: generation, timeout: timeout)
-                    heldBackWait = heldBack ? min(heldBackWait * 2, .milliseconds(100)) : .milliseconds(5)
                     continue
                 }
-                heldBackWait = .milliseconds(5)
+                heldBackWait.reset()
                 let read = ContinuousClock.now
                 try await ensureTopics(for: page.events, producer: producer, known: &topics)
                 // One span per published page, linked to each event's trace.

@@ -1,5 +1,7 @@
+import Aggregates
 import API
 import Application
+import EventStore
 import Foundation
 import HTTPTypes
 import Testing
@@ -120,11 +122,16 @@ struct HTTPEdgeTests {
     func requestTimeout() async throws {
         let limits = RequestLimits(standard: .init(bodyBytes: 64 * 1024, timeout: .seconds(1)))
         try await withAPI(requestLimits: limits) { api, postgres in
-            let admin = try await api.admin(postgres)
-            // No projector runs here: the catalog never reaches the product's event.
-            let created = try await api.call(.post, "/admin/products", token: admin, body: ["productId": "slow-1", "name": "Slow", "description": "", "categoryPath": []])
-            let position = created.integer("position")
-            #expect(created.status == .created && position > 0)
+            // The product's event goes straight to the store: through the API its command would
+            // be under the same 1 s deadline, which a loaded machine can miss. No projector runs
+            // here, so the catalog never reaches the event.
+            let encoded = EventCodec.encode(ProductEvent.created(ProductCreated.sample))
+            let store = PostgresEventStore(client: postgres, logger: TestEnvironment.logger)
+            let position = try await store.append(
+                [NewEvent(type: encoded.type, schemaVersion: Int32(encoded.schemaVersion), data: encoded.json, metadata: EventMetadata(actor: "test"))],
+                to: try StreamName("product-\(ProductCreated.sample.productId)"), expectedVersion: .noStream
+            ).lastPosition
+            #expect(position > 0)
             let stopped = try await api.call(.get, "/catalog/products?minPosition=\(position)&waitMs=8000")
             #expect(stopped.status == .serviceUnavailable && stopped.code == "request_timeout", "\(stopped.status) \(stopped.code ?? "")")
             #expect(stopped.headers[.retryAfter] == "1")

@@ -120,10 +120,11 @@ struct HTTPEdgeTests {
 
     @Test("a handler still running at its route's deadline is stopped: 503 request_timeout; a wait within it answers as before")
     func requestTimeout() async throws {
-        let limits = RequestLimits(standard: .init(bodyBytes: 64 * 1024, timeout: .seconds(1)))
+        // 3 s: well past the 200 ms wait below however loaded the machine, well short of 8 s.
+        let limits = RequestLimits(standard: .init(bodyBytes: 64 * 1024, timeout: .seconds(3)))
         try await withAPI(requestLimits: limits) { api, postgres in
             // The product's event goes straight to the store: through the API its command would
-            // be under the same 1 s deadline, which a loaded machine can miss. No projector runs
+            // be under the same deadline, which a loaded machine has missed. No projector runs
             // here, so the catalog never reaches the event.
             let encoded = EventCodec.encode(ProductEvent.created(ProductCreated.sample))
             let store = PostgresEventStore(client: postgres, logger: TestEnvironment.logger)

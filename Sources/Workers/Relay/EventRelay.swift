@@ -143,7 +143,7 @@ public struct EventRelay: Service {
                     // A checkpoint not stored yet is stored when it is due.
                     var timeout = heldBackWait.after(heldBack: page.headPosition > page.safePosition, otherwise: configuration.idlePoll)
                     if let stored, let checkpoint, checkpoint > stored.position {
-                        timeout = min(timeout, max(.zero, stored.at + configuration.checkpointInterval - .now))
+                        timeout = min(timeout, max(.zero, checkpointDue(after: stored) - .now))
                     }
                     await store.waitForAppends(after: generation, timeout: timeout)
                     continue
@@ -225,9 +225,14 @@ public struct EventRelay: Service {
     /// is `force`d.
     private func storeCheckpoint(_ checkpoint: Int64?, stored: inout (position: Int64, at: ContinuousClock.Instant)?, force: Bool = false) async throws {
         guard let checkpoint, checkpoint > (stored?.position ?? -1) else { return }
-        if !force, let stored, ContinuousClock.now - stored.at < configuration.checkpointInterval { return }
+        if !force, let stored, ContinuousClock.now < checkpointDue(after: stored) { return }
         try await store.storeCheckpoint(checkpoint, for: configuration.checkpointName)
         stored = (checkpoint, .now)
+    }
+
+    /// When a newer checkpoint than the one `stored` may be written: `checkpointInterval` after it.
+    private func checkpointDue(after stored: (position: Int64, at: ContinuousClock.Instant)) -> ContinuousClock.Instant {
+        stored.at + configuration.checkpointInterval
     }
 
     /// Creates missing topics, then compares every topic's id with the one recorded.

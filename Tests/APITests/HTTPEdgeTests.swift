@@ -126,11 +126,10 @@ struct HTTPEdgeTests {
             // The product's event goes straight to the store: through the API its command would
             // be under the same deadline, which a loaded machine has missed. No projector runs
             // here, so the catalog never reaches the event.
-            let encoded = EventCodec.encode(ProductEvent.created(ProductCreated.sample))
             let store = PostgresEventStore(client: postgres, logger: TestEnvironment.logger)
             let position = try await store.append(
-                [NewEvent(type: encoded.type, schemaVersion: Int32(encoded.schemaVersion), data: encoded.json, metadata: EventMetadata(actor: "test"))],
-                to: try StreamName("product-\(ProductCreated.sample.productId)"), expectedVersion: .noStream
+                [AggregateRepository.newEvent(ProductEvent.created(ProductCreated.sample), EventMetadata(actor: "test"))],
+                to: .of("product", ProductCreated.sample.productId), expectedVersion: .noStream
             ).lastPosition
             #expect(position > 0)
             let stopped = try await api.call(.get, "/catalog/products?minPosition=\(position)&waitMs=8000")

@@ -7,7 +7,8 @@ final class LagStages: Sendable {
         var read: ContinuousClock.Instant?
         var confirmed: ContinuousClock.Instant?
         var polled: ContinuousClock.Instant?
-        var committed: ContinuousClock.Instant?
+        /// By read model: the projector commits its stages one after another.
+        var committed: [String: ContinuousClock.Instant] = [:]
     }
 
     /// One event's way: the seconds each stage took, in order (store → relay read, relay → broker
@@ -26,11 +27,13 @@ final class LagStages: Sendable {
     }
 
     /// The first application counts (a redelivered copy does not make an event visible again).
-    func applied(_ positions: [Int64], polled: ContinuousClock.Instant, committed: ContinuousClock.Instant) {
+    func applied(_ readModels: [String], _ positions: [Int64], polled: ContinuousClock.Instant, committed: ContinuousClock.Instant) {
         stamps.withLock { stamps in
-            for position in positions where stamps[position]?.committed == nil {
-                stamps[position, default: Stamps()].polled = polled
-                stamps[position, default: Stamps()].committed = committed
+            for position in positions {
+                var stamp = stamps[position, default: Stamps()]
+                if stamp.polled == nil { stamp.polled = polled }
+                for readModel in readModels where stamp.committed[readModel] == nil { stamp.committed[readModel] = committed }
+                stamps[position] = stamp
             }
         }
     }
@@ -38,9 +41,9 @@ final class LagStages: Sendable {
     /// The seconds of each stage for an event appended at `appended`; nil when a hook did not
     /// report it. A stage that overlaps the one before (the projector may poll a message before
     /// the relay hears the broker's confirmation) counts 0.
-    func stages(of position: Int64, appended: ContinuousClock.Instant) -> [Double]? {
+    func stages(of position: Int64, in readModel: String, appended: ContinuousClock.Instant) -> [Double]? {
         guard let stamp = stamps.withLock({ $0[position] }), let read = stamp.read, let confirmed = stamp.confirmed,
-              let polled = stamp.polled, let committed = stamp.committed else { return nil }
+              let polled = stamp.polled, let committed = stamp.committed[readModel] else { return nil }
         var last = appended
         return [read, confirmed, polled, committed].map { instant in
             let stage = max(.zero, instant - last)

@@ -33,11 +33,11 @@ struct ProjectorTests {
         }
     }
 
-    func projector(_ client: PostgresClient, _ broker: DedicatedBroker, applied: Reports? = nil) -> Projector {
+    func projector(_ client: PostgresClient, _ broker: DedicatedBroker, projections: [any Projection]? = nil, applied: Reports? = nil) -> Projector {
         let kafka = kafka(broker)
         var configuration = Projector.Configuration()
-        if let applied { configuration.applied = { positions, polled, committed in applied.withLock { $0.append((positions, polled, committed)) } } }
-        return Projector(client: client, projections: projections, configuration: configuration, logger: logger) { group in
+        if let applied { configuration.applied = { _, positions, polled, committed in applied.withLock { $0.append((positions, polled, committed)) } } }
+        return Projector(client: client, projections: projections ?? self.projections, configuration: configuration, logger: logger) { group in
             try KafkaConsumer(configuration: kafka, groupID: group, logger: TestEnvironment.logger)
         }
     }
@@ -124,6 +124,47 @@ struct ProjectorTests {
             }
             let partitions = try await count("SELECT count(DISTINCT (topic, partition)) FROM projection_offsets WHERE next_offset > 0", client)
             #expect(partitions > 1, "the work was spread over partitions")
+        }
+        await broker.stop()
+    }
+}
+
+extension ProjectorTests {
+    @Test("the shoppers' read models commit first: with analytics' tables locked, the catalog and the order history fill while the offsets wait for analytics")
+    func shoppersReadModelsCommitFirst() async throws {
+        let broker = try DedicatedBroker()
+        try await broker.start()
+        let projections: [any Projection] = [CatalogProjection(), OrderHistoryProjection(), AnalyticsProjection()]
+        try await withTestDatabase { client, _ in
+            let store = PostgresEventStore(client: client, logger: logger)
+            try await appendCatalogAndOrders(store, products: 6)
+            let events = try await readEverything(store)
+            try await withTestDatabase { reference, _ in
+                _ = try await reference.withTransaction(logger: logger) { connection in
+                    try await ProjectionApplier.apply(events, to: projections, on: connection, logger: logger)
+                }
+                let direct = try await readModel(reference)
+                try await client.withConnection { locking in
+                    // Taken before the projector starts: analytics' stage waits for it, holding the
+                    // batch's offsets and the next poll back.
+                    try await locking.execute("BEGIN")
+                    try await locking.execute(PostgresQuery(unsafeSQL: "LOCK TABLE \(AnalyticsProjection().tables.joined(separator: ", ")) IN ACCESS EXCLUSIVE MODE"))
+                    try await withServices([relay(store, broker), projector(client, broker, projections: projections)]) {
+                        try await waitUntil(timeout: .seconds(60)) {
+                            let shown = try? await count("(SELECT count(*) FROM catalog_variants) + (SELECT count(*) FROM order_history)", client)
+                            return (shown ?? 0) > 0
+                        }
+                        #expect(try await count("SELECT count(*) FROM projection_stream_versions WHERE projection = 'analytics'", client) == 0)
+                        #expect(try await count("SELECT count(*) FROM projection_offsets", client) == 0, "no offset advances before the last stage commits")
+                        try await locking.execute("COMMIT")
+                        try await waitUntil(timeout: .seconds(60)) { (try? await readModel(client)) == direct }
+                    }
+                }
+                let viaKafka = try await readModel(client)
+                #expect(direct == viaKafka, "only in Kafka's: \(Set(viaKafka).subtracting(direct).sorted().prefix(3)); only in the direct: \(Set(direct).subtracting(viaKafka).sorted().prefix(3))")
+                let applied = try await count("SELECT count(*) FROM projection_stream_versions WHERE projection = 'analytics'", client)
+                #expect(applied > 0)
+            }
         }
         await broker.stop()
     }

@@ -10,6 +10,7 @@ struct ProjectionBatch: ConsumedBatchHandler {
     let logger: Logger
 
     var categories: [String] { projections.flatMap(\.categories) }
+    var readModels: [String] { projections.map(\.name) }
 
     func begin(on connection: PostgresConnection) async throws {
         try await ProjectionLock.acquire(on: connection, logger: logger)

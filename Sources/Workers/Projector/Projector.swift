@@ -12,7 +12,11 @@ import ServiceLifecycle
 ///
 /// Offsets live in Postgres (`projection_offsets`), written in the same transaction as the
 /// read-model changes of those messages; an assigned partition starts where that table says,
-/// so a crash neither loses a message nor applies one twice. Several projectors in one group
+/// so a crash neither loses a message nor applies one twice. A batch may go through several
+/// handlers (``stages``), each in a transaction of its own, in order: the read models shoppers
+/// read right after acting commit before the reports' folds run. The offsets advance with the
+/// last stage; a crash between stages leaves them where they were, and the earlier stages skip
+/// the batch's messages by stream version when they come again. Several projectors in one group
 /// share the partitions: the offset rows are locked while a batch is applied. Every message is
 /// offered to the read models, which skip what they have by stream version
 /// (``ProjectionApplier``): copies applied by another member during a rebalance, an event
@@ -35,42 +39,55 @@ public struct Projector: Service {
         public var pollTimeout = Duration.milliseconds(100)
         /// How often it looks for topics the relay found lost, to start their partitions over.
         public var topicLossCheckInterval = Duration.seconds(1)
-        /// Told of each batch applied: its events' positions, when the poll returned it and when
-        /// its transaction committed. How `commerce-bench projection` splits the lag into stages;
-        /// nil otherwise.
-        public var applied: (@Sendable (_ positions: [Int64], _ polled: ContinuousClock.Instant, _ committed: ContinuousClock.Instant) -> Void)?
+        /// Told of each stage of a batch applied: the read models it built, the batch's events'
+        /// positions, when the poll returned it and when the stage's transaction committed. How
+        /// `commerce-bench projection` splits the lag into stages; nil otherwise.
+        public var applied: (@Sendable (_ readModels: [String], _ positions: [Int64], _ polled: ContinuousClock.Instant, _ committed: ContinuousClock.Instant) -> Void)?
 
         public init() {}
     }
 
     let client: PostgresClient
-    let handler: any ConsumedBatchHandler
+    /// What each batch goes through, in order, each in a transaction of its own; the last one's
+    /// also advances the offsets.
+    let stages: [any ConsumedBatchHandler]
     let configuration: Configuration
     let makeConsumer: @Sendable (String) throws -> KafkaConsumer
     let logger: Logger
 
-    /// The read models' projector.
+    /// The read models' projector: the shoppers' read models (``ReadModels/appliedFirst``) in a
+    /// first stage, the others in a second.
     /// - Parameter makeConsumer: builds a consumer for the given group id.
     public init(
         client: PostgresClient, projections: [any Projection], configuration: Configuration = .init(), logger: Logger,
         makeConsumer: @escaping @Sendable (String) throws -> KafkaConsumer
     ) {
-        self.init(client: client, handler: ProjectionBatch(projections: projections, logger: logger), configuration: configuration, logger: logger, makeConsumer: makeConsumer)
+        let first = projections.filter { ReadModels.appliedFirst.contains($0.name) }
+        let then = projections.filter { !ReadModels.appliedFirst.contains($0.name) }
+        let stages = [first, then].filter { !$0.isEmpty }.map { ProjectionBatch(projections: $0, logger: logger) }
+        self.init(client: client, stages: stages, configuration: configuration, logger: logger, makeConsumer: makeConsumer)
     }
 
     public init(
         client: PostgresClient, handler: any ConsumedBatchHandler, configuration: Configuration, logger: Logger,
         makeConsumer: @escaping @Sendable (String) throws -> KafkaConsumer
     ) {
+        self.init(client: client, stages: [handler], configuration: configuration, logger: logger, makeConsumer: makeConsumer)
+    }
+
+    private init(
+        client: PostgresClient, stages: [any ConsumedBatchHandler], configuration: Configuration, logger: Logger,
+        makeConsumer: @escaping @Sendable (String) throws -> KafkaConsumer
+    ) {
         self.client = client
-        self.handler = handler
+        self.stages = stages
         self.configuration = configuration
         self.makeConsumer = makeConsumer
         self.logger = logger
     }
 
     public var topics: [String] {
-        Set(handler.categories).sorted().map { CloudEventMessage.topic(forCategory: $0, prefix: configuration.topicPrefix) }
+        Set(stages.flatMap(\.categories)).sorted().map { CloudEventMessage.topic(forCategory: $0, prefix: configuration.topicPrefix) }
     }
 
     public func run() async throws {
@@ -87,9 +104,11 @@ public struct Projector: Service {
                     // while the database is unavailable the projector waits and retries.
                     if !batch.messages.isEmpty {
                         let polled = ContinuousClock.now
-                        try await retrying("apply a batch") { try await apply(batch.messages) }
-                        if let applied = configuration.applied {
-                            applied(batch.messages.compactMap { CloudEventMessage.event(from: $0)?.position }, polled, .now)
+                        let read = read(batch.messages)
+                        // A stage that fails is tried again on its own: the stages before it are committed.
+                        for stage in stages.indices {
+                            try await retrying("apply a batch") { try await apply(read, stage: stage) }
+                            configuration.applied?(stages[stage].readModels, read.events.map(\.position), polled, .now)
                         }
                     }
                     for rebalance in batch.rebalances {
@@ -163,20 +182,16 @@ public struct Projector: Service {
         return restarted
     }
 
-    /// Applies one polled batch and advances its partitions' offsets, in one transaction; in a
-    /// span of its own linked to each event's trace (a batch serves many traces).
-    func apply(_ messages: [KafkaMessage]) async throws {
-        try await withSpan("project \(configuration.name)", context: .topLevel, ofKind: .consumer) { span in
-            span.attributes["messaging.batch.message_count"] = messages.count
-            try await apply(messages, span: span)
-        }
+    /// A poll's messages as every stage takes them, read once.
+    struct ReadBatch {
+        let messageCount: Int
+        /// In global order, which keeps each stream's (a stream lies in one partition).
+        let events: [RecordedEvent]
+        /// Each partition's next offset, in (topic, partition) order: the order every member locks their rows in.
+        let nextOffsets: [(topic: String, partition: Int32, next: Int64)]
     }
 
-    /// One handler call for the whole poll, not one per partition: a handler's cost is mostly
-    /// statements per call (each read model reads and writes its rows set-wise), and a poll spans
-    /// dozens of partitions. Events go in global order, which keeps each stream's (a stream lies
-    /// in one partition).
-    private func apply(_ messages: [KafkaMessage], span: any Span) async throws {
+    func read(_ messages: [KafkaMessage]) -> ReadBatch {
         let byPartition = Dictionary(grouping: messages) { KafkaTopicPartition(topic: $0.topic, partition: $0.partition) }
             .sorted { ($0.key.topic, $0.key.partition) < ($1.key.topic, $1.key.partition) }
         let events = messages.compactMap { message -> RecordedEvent? in
@@ -184,17 +199,35 @@ public struct Projector: Service {
             if event == nil { self.logger.warning("\(configuration.name) skipped a message that is no CloudEvent of ours", metadata: ["topic": "\(message.topic)", "offset": "\(message.offset)"]) }
             return event
         }.sorted { $0.position < $1.position }
-        span.linkTraces(of: events)
-        let (groupID, handler, logger) = (configuration.groupID, handler, logger)
+        let nextOffsets = byPartition.compactMap { partition, messages in messages.last.map { (partition.topic, partition.partition, $0.offset + 1) } }
+        return ReadBatch(messageCount: messages.count, events: events, nextOffsets: nextOffsets)
+    }
+
+    /// Applies one polled batch through one stage, in one transaction that also advances the
+    /// partitions' offsets when it is the last stage; in a span of its own linked to each
+    /// event's trace (a batch serves many traces).
+    func apply(_ batch: ReadBatch, stage: Int) async throws {
+        try await withSpan("project \(configuration.name)", context: .topLevel, ofKind: .consumer) { span in
+            span.attributes["messaging.batch.message_count"] = batch.messageCount
+            span.attributes["commerce.projector.stage"] = stage
+            span.linkTraces(of: batch.events)
+            try await apply(batch, handler: stages[stage], advancingOffsets: stage == stages.count - 1)
+        }
+    }
+
+    /// One handler call for the whole poll, not one per partition: a handler's cost is mostly
+    /// statements per call (each read model reads and writes its rows set-wise), and a poll spans
+    /// dozens of partitions.
+    private func apply(_ batch: ReadBatch, handler: any ConsumedBatchHandler, advancingOffsets: Bool) async throws {
+        let (groupID, events, logger) = (configuration.groupID, batch.events, logger)
         try await client.withWatchedTransaction(logger: logger) { connection in
             try await handler.begin(on: connection)
-            // The offsets advance first, which locks their rows for the transaction. Messages
-            // below the stored offset are offered too (a partition read again from its start,
-            // copies from a rebalance): handlers skip what they have.
-            try await ProjectionOffsets.advance(
-                group: groupID, to: byPartition.compactMap { partition, messages in messages.last.map { (partition.topic, partition.partition, $0.offset + 1) } },
-                on: connection, logger: logger
-            )
+            // The last stage's offsets advance first, which locks their rows for the transaction.
+            // Messages below the stored offset are offered too (a partition read again from its
+            // start, copies from a rebalance, a batch whose last stage never committed): handlers
+            // skip what they have.
+            guard advancingOffsets else { return try await handler.apply(events, on: connection) }
+            try await ProjectionOffsets.advance(group: groupID, to: batch.nextOffsets, on: connection, logger: logger)
             try await handler.apply(events, on: connection)
         }
     }

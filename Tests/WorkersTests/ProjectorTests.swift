@@ -108,19 +108,12 @@ struct ProjectorTests {
         try await withTestDatabase { client, _ in
             let store = PostgresEventStore(client: client, logger: logger)
             try await appendCatalogAndOrders(store, products: 24)
-            // The reference: the same events, straight from the event store, into a fresh database.
-            let events = try await readEverything(store)
-            try await withTestDatabase { reference, _ in
-                _ = try await reference.withTransaction(logger: logger) { connection in
-                    try await ProjectionApplier.apply(events, to: projections, on: connection, logger: logger)
-                }
-                let direct = try await readModel(reference)
+            try await withReadModelAppliedStraight(from: store, projections) { direct in
                 // Until every partition is through: the order topic may finish before the others.
                 try await withServices([relay(store, broker), projector(client, broker), projector(client, broker)]) {
                     try await waitUntil(timeout: .seconds(60)) { (try? await readModel(client)) == direct }
                 }
-                let viaKafka = try await readModel(client)
-                #expect(direct == viaKafka, "only in Kafka's: \(Set(viaKafka).subtracting(direct).sorted().prefix(3)); only in the direct: \(Set(direct).subtracting(viaKafka).sorted().prefix(3))")
+                expectSame(direct, try await readModel(client))
             }
             let partitions = try await count("SELECT count(DISTINCT (topic, partition)) FROM projection_offsets WHERE next_offset > 0", client)
             #expect(partitions > 1, "the work was spread over partitions")
@@ -138,12 +131,7 @@ extension ProjectorTests {
         try await withTestDatabase { client, _ in
             let store = PostgresEventStore(client: client, logger: logger)
             try await appendCatalogAndOrders(store, products: 6)
-            let events = try await readEverything(store)
-            try await withTestDatabase { reference, _ in
-                _ = try await reference.withTransaction(logger: logger) { connection in
-                    try await ProjectionApplier.apply(events, to: projections, on: connection, logger: logger)
-                }
-                let direct = try await readModel(reference)
+            try await withReadModelAppliedStraight(from: store, projections) { direct in
                 try await client.withConnection { locking in
                     // Taken before the projector starts: analytics' stage waits for it, holding the
                     // batch's offsets and the next poll back.
@@ -160,8 +148,7 @@ extension ProjectorTests {
                         try await waitUntil(timeout: .seconds(60)) { (try? await readModel(client)) == direct }
                     }
                 }
-                let viaKafka = try await readModel(client)
-                #expect(direct == viaKafka, "only in Kafka's: \(Set(viaKafka).subtracting(direct).sorted().prefix(3)); only in the direct: \(Set(direct).subtracting(viaKafka).sorted().prefix(3))")
+                expectSame(direct, try await readModel(client))
                 let applied = try await count("SELECT count(*) FROM projection_stream_versions WHERE projection = 'analytics'", client)
                 #expect(applied > 0)
             }
@@ -213,6 +200,22 @@ func appendCatalogAndOrders(_ store: PostgresEventStore, products: Int, prefix: 
 }
 
 /// The read-model tables as comparable text.
+/// Runs `body` with the read model (``readModel(_:)``) that `projections` build from every event
+/// of `store` applied straight, in a fresh database: the reference a projector's must equal.
+func withReadModelAppliedStraight(from store: PostgresEventStore, _ projections: [any Projection], _ body: ([String]) async throws -> Void) async throws {
+    let events = try await readEverything(store)
+    try await withTestDatabase { reference, _ in
+        _ = try await reference.withTransaction(logger: TestEnvironment.logger) { connection in
+            try await ProjectionApplier.apply(events, to: projections, on: connection, logger: TestEnvironment.logger)
+        }
+        try await body(try await readModel(reference))
+    }
+}
+
+func expectSame(_ direct: [String], _ viaKafka: [String], sourceLocation: SourceLocation = #_sourceLocation) {
+    #expect(direct == viaKafka, "only in Kafka's: \(Set(viaKafka).subtracting(direct).sorted().prefix(3)); only in the direct: \(Set(direct).subtracting(viaKafka).sorted().prefix(3))", sourceLocation: sourceLocation)
+}
+
 func readModel(_ client: PostgresClient) async throws -> [String] {
     var rows: [String] = []
     for table in WorkerSet.projections.flatMap(\.tables) {

@@ -384,8 +384,9 @@ actor VisibilityTracker {
     private func versions(of keys: [Key]) async throws -> [Key: Int64] {
         let rows = try await client.query(
             """
-            SELECT projection, stream_name, version FROM projection_stream_versions
-            WHERE (projection, stream_name) IN (SELECT * FROM unnest(\(keys.map(\.projection)), \(keys.map(\.stream))))
+            SELECT v.projection, v.stream_name, v.version
+            FROM unnest(\(keys.map(\.projection))::text[], \(keys.map(\.stream))::text[]) AS k (projection, stream_name)
+            JOIN projection_stream_versions v USING (projection, stream_name)
             """
         ).decode((String, String, Int64).self).collectAll()
         var reached: [Key: Int64] = [:]

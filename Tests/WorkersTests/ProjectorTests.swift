@@ -199,7 +199,6 @@ func appendCatalogAndOrders(_ store: PostgresEventStore, products: Int, prefix: 
     }
 }
 
-/// The read-model tables as comparable text.
 /// Runs `body` with the read model (``readModel(_:)``) that `projections` build from every event
 /// of `store` applied straight, in a fresh database: the reference a projector's must equal.
 func withReadModelAppliedStraight(from store: PostgresEventStore, _ projections: [any Projection], _ body: ([String]) async throws -> Void) async throws {
@@ -216,6 +215,7 @@ func expectSame(_ direct: [String], _ viaKafka: [String], sourceLocation: Source
     #expect(direct == viaKafka, "only in Kafka's: \(Set(viaKafka).subtracting(direct).sorted().prefix(3)); only in the direct: \(Set(direct).subtracting(viaKafka).sorted().prefix(3))", sourceLocation: sourceLocation)
 }
 
+/// The read-model tables as comparable text.
 func readModel(_ client: PostgresClient) async throws -> [String] {
     var rows: [String] = []
     for table in WorkerSet.projections.flatMap(\.tables) {

@@ -226,8 +226,7 @@ public struct Projector: Service {
             // Messages below the stored offset are offered too (a partition read again from its
             // start, copies from a rebalance, a batch whose last stage never committed): handlers
             // skip what they have.
-            guard advancingOffsets else { return try await handler.apply(events, on: connection) }
-            try await ProjectionOffsets.advance(group: groupID, to: batch.nextOffsets, on: connection, logger: logger)
+            if advancingOffsets { try await ProjectionOffsets.advance(group: groupID, to: batch.nextOffsets, on: connection, logger: logger) }
             try await handler.apply(events, on: connection)
         }
     }

@@ -35,6 +35,9 @@ struct RebuildTests {
                 if index % 2 == 0 { appends.append(try history.browsing()) }
                 // Searches, for search analytics.
                 if index % 3 == 0 { appends.append(try history.searches()) }
+                // Reviews from shoppers with no order here, and a mailing's codes, for reviews and promotions.
+                if index % 10 == 0 { appends.append(try history.unpromptedReview()) }
+                if index == 30 { appends += try history.couponCampaign(codes: 25) }
             }
             for append in appends {
                 try await store.append([try append.streamAppend()])

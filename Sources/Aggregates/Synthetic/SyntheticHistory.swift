@@ -39,6 +39,7 @@ public struct SyntheticHistory: Sendable {
     private var orderCount = 0
     private var cartCount = 0
     private var reviewCount = 0
+    private var campaignCount = 0
     /// "<product>|<customer>" for every review written: one per product and customer.
     private var reviewed: Set<String> = []
     /// How many signed-in customers orders and carts are spread over.
@@ -263,7 +264,7 @@ public struct SyntheticHistory: Sendable {
     /// A delivered order's review, two days after delivery: mostly good, a tenth flagged for a
     /// link and left pending or rejected; some voted on by other customers. Nil when the customer
     /// reviewed the product already.
-    private mutating func review(of product: ProductID, by customer: CustomerID, order: OrderID, at time: Date) throws(DomainError) -> Append? {
+    private mutating func review(of product: ProductID, by customer: CustomerID, order: OrderID?, at time: Date) throws(DomainError) -> Append? {
         guard reviewed.insert("\(product)|\(customer)").inserted else { return nil }
         reviewCount += 1
         let id = try ReviewID("rv-synthetic-\(reviewCount)")
@@ -284,6 +285,39 @@ public struct SyntheticHistory: Sendable {
             }
         }
         return stream.append
+    }
+
+    /// A review from a shopper who has not ordered here (a gift, or bought in a shop's branch),
+    /// of a random product, at ``now``: unverified, and otherwise like a delivered order's review.
+    /// Each comes from a reviewer of its own, so there is no limit on how many a history holds.
+    public mutating func unpromptedReview() throws(DomainError) -> Append {
+        precondition(!variants.isEmpty, "make a catalog first")
+        now = now.addingTimeInterval(1)
+        let product = variants[random(below: variants.count)].product
+        // Never nil: a new reviewer has reviewed nothing yet.
+        return try review(of: product, by: try CustomerID("reviewer-\(reviewCount + 1)"), order: nil, at: now)!
+    }
+
+    /// A mailing campaign at ``now``: a promotion for signed-in shoppers (10 % off, one use each),
+    /// activated, and `codes` single-use codes for it, one per letter sent; one code in twenty is
+    /// disabled a day later (the letter came back).
+    public mutating func couponCampaign(codes: Int) throws(DomainError) -> [Append] {
+        campaignCount += 1
+        now = now.addingTimeInterval(1)
+        let promotionID = try PromotionID("promo-mailing-\(campaignCount)")
+        let definition = PromotionDefinition(
+            name: "Mailing \(campaignCount): 10 % off your order", rules: PromotionRules(kind: .percentageOff, target: .order, basisPoints: 1000, segment: .signedIn),
+            automatic: false, priority: 50, perCustomerLimit: 1
+        )
+        var appends = [try run(Promotion.self, [.create(id: promotionID, definition: definition), .activate], stream: "promotion-\(promotionID)")]
+        for index in 0..<codes {
+            let code = try CouponCode("MAIL\(campaignCount)-\(index)")
+            var coupon = Stream(Coupon.self, "coupon-\(code)")
+            try coupon.run([.issue(code: code, promotionId: promotionID, usageLimit: 1, perCustomerLimit: 1)], at: now)
+            if random(below: 20) == 0 { try coupon.run([.disable], at: now.addingTimeInterval(86_400)) }
+            appends.append(coupon.append)
+        }
+        return appends
     }
 
     /// A cart that never checks out: created, given lines, and declared abandoned a day after its

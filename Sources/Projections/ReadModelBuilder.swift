@@ -229,16 +229,17 @@ struct BulkInsert {
 
 extension BulkInsert {
     /// For each column, the value its expression turns into NULL, if any — when every
-    /// expression is one `COPY` can do without: the value as it is, cast to json, jsonb or a text
-    /// array (`COPY` parses the column's text input as the cast would), or `nullif`
-    /// of the value and the empty sentinel of its type (`''`, `-1`, `'epoch'`). Nil otherwise.
-    private var copyNulls: [NullWhen?]? {
+    /// expression is one `COPY` can do without: the value as it is, cast to json, jsonb,
+    /// integer or a text array (`COPY` parses the column's text input as the cast would), or
+    /// `nullif` of the value and the empty sentinel of its type (`''`, `-1`, `'epoch'`), cast
+    /// so too. Nil otherwise.
+    var copyNulls: [NullWhen?]? {
         var nulls: [NullWhen?] = []
         for (index, column) in columns.enumerated() {
             switch Self.renumbering(column.expression, { $0 == index + 1 ? "$" : "$\($0)" }) {
-            case "$", "$::json", "$::jsonb", "$::text[]": nulls.append(nil)
-            case "nullif($, '')", "nullif($, '')::json": nulls.append(.emptyText)
-            case "nullif($, -1)": nulls.append(.minusOne)
+            case "$", "$::json", "$::jsonb", "$::integer", "$::text[]": nulls.append(nil)
+            case "nullif($, '')", "nullif($, '')::json", "nullif($, '')::timestamptz": nulls.append(.emptyText)
+            case "nullif($, -1)", "nullif($, -1)::integer": nulls.append(.minusOne)
             case "nullif($, 'epoch'::timestamptz)": nulls.append(.epoch)
             default: return nil
             }

@@ -30,11 +30,22 @@ import TestSupport
                 .boolean((0..<count).map { $0 % 3 == 0 }),
                 .text((0..<count).map { #"{"k":"\#(texts[$0 % texts.count].replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\n", with: "\\n").replacingOccurrences(of: "\t", with: "\\t").replacingOccurrences(of: "\r", with: "\\r"))","n":\#($0)}"# }),
                 .text((0..<count).map { arrays[$0 % arrays.count] }),
+                // Cast from a wider column, or to NULL from an empty sentinel, as promotions writes them.
+                .bigint((0..<count).map { Int64(Int32(truncatingIfNeeded: numbers[$0 % numbers.count])) }),
+                .bigint((0..<count).map { $0 % 4 == 0 ? -1 : Int64($0) }),
+                .text((0..<count).map { $0 % 3 == 0 ? "" : ISO8601DateFormatter().string(from: times[$0 % times.count]) }),
             ]
             for table in ["inserted", "copied"] {
-                try await client.query(PostgresQuery(unsafeSQL: "CREATE TABLE \(table) (id bigint PRIMARY KEY, t text, b bigint, i integer, at timestamptz, flag boolean, doc jsonb, tags text[])"))
+                try await client.query(PostgresQuery(unsafeSQL: """
+                    CREATE TABLE \(table) (id bigint PRIMARY KEY, t text, b bigint, i integer, at timestamptz, flag boolean, doc jsonb, tags text[],
+                        narrowed integer, limited integer, valid_from timestamptz)
+                    """))
             }
-            let spec = [("id", "$1"), ("t", "$2"), ("b", "$3"), ("i", "$4"), ("at", "$5"), ("flag", "$6"), ("doc", "$7::jsonb"), ("tags", "$8::text[]")]
+            let spec = [
+                ("id", "$1"), ("t", "$2"), ("b", "$3"), ("i", "$4"), ("at", "$5"), ("flag", "$6"), ("doc", "$7::jsonb"), ("tags", "$8::text[]"),
+                ("narrowed", "$9::integer"), ("limited", "nullif($10, -1)::integer"), ("valid_from", "nullif($11, '')::timestamptz"),
+            ]
+            #expect(BulkInsert(table: "copied", columns: spec, conflict: "").copyNulls != nil, "every column of the spec can be copied")
             try await client.withConnection { connection in
                 try await BulkInsert(table: "inserted", columns: spec, conflict: "").write(columns, rowCount: count, on: connection, logger: logger)
                 try await BulkInsert(table: "copied", columns: spec, conflict: "")

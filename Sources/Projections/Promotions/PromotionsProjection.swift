@@ -25,7 +25,7 @@ public struct PromotionsProjection: Projection {
 }
 
 /// Promotion and code rows in memory, redemptions to insert and cancellations to mark.
-final class PromotionsBuilder: ReadModelBuilder {
+final class PromotionsBuilder: TableWritingBuilder {
     struct PromotionRow {
         var definition: PromotionDefinition
         var status: String
@@ -52,6 +52,8 @@ final class PromotionsBuilder: ReadModelBuilder {
         var orderTotal: Int64
         var currency: String
         var placedAt: Date
+        /// Set on a rebuild's rows when the order's cancellation is folded before they are copied in.
+        var cancelledAt: Date?
     }
 
     enum Decoded: Sendable {
@@ -76,7 +78,7 @@ final class PromotionsBuilder: ReadModelBuilder {
         get { streamVersions.enabled }
         set { streamVersions.enabled = newValue }
     }
-    /// Not used: its rows are merged either way.
+    /// The next flush copies its rows in (a rebuild's only flush), its cancellations marked on them first.
     var writesIntoEmptyTables = false
     private let hold = StreamHold()
 
@@ -180,7 +182,7 @@ final class PromotionsBuilder: ReadModelBuilder {
                 }
                 return RedemptionRow(
                     promotionID: promotionID, orderID: orderID, code: discount.string("code"), customerKind: kind, customerID: customerID,
-                    discount: amount, orderTotal: orderTotal, currency: currency, placedAt: event.recordedAt
+                    discount: amount, orderTotal: orderTotal, currency: currency, placedAt: event.recordedAt, cancelledAt: nil
                 )
             })
         }
@@ -214,9 +216,52 @@ final class PromotionsBuilder: ReadModelBuilder {
     /// redemptions are marked after the inserts (an order placed and cancelled in one batch).
     var writesIndependentTables: Bool { cancellations.isEmpty }
 
-    func flush(on connection: PostgresConnection, logger: Logger) async throws {
+    func takeWrites(logger: Logger) -> TableWrites {
+        let copying = writesIntoEmptyTables
+        writesIntoEmptyTables = false
         let ids = changedPromotions.sorted()
         let rows = ids.map { promotions[$0]! }
+        let codeIDs = changedCodes.sorted()
+        let codeRows = codeIDs.map { codes[$0]! }
+        // Copying, every redemption is in memory: the cancellations are marked on the rows
+        // before they are copied in, as the update would mark them afterwards.
+        let redemptions = copying ? Self.cancelling(redemptions, by: cancellations) : redemptions
+        let cancellations = copying ? [] : cancellations
+        changedPromotions.removeAll(keepingCapacity: true)
+        changedCodes.removeAll(keepingCapacity: true)
+        self.redemptions.removeAll(keepingCapacity: true)
+        self.cancellations.removeAll(keepingCapacity: true)
+        var writes = TableWrites()
+        // The biggest first: a rebuild runs the jobs side by side in this order.
+        writes.add("promotion_codes") { try await Self.writeCodes(ids: codeIDs, rows: codeRows, copying: copying, on: $0, logger: logger) }
+        writes.add("promotion_redemptions") { connection in
+            try await Self.writeRedemptions(redemptions, copying: copying, on: connection, logger: logger)
+            try await Self.markCancelled(cancellations, on: connection, logger: logger)
+        }
+        writes.add("promotions") { try await Self.writePromotions(ids: ids, rows: rows, copying: copying, on: $0, logger: logger) }
+        let (versions, projection) = (streamVersions.take(), projection)
+        writes.add("projection_stream_versions") { try await StreamVersions.write(versions, projection: projection, on: $0, logger: logger) }
+        return writes
+    }
+
+    /// `redemptions` with each order's cancellation marked on its rows not marked yet, and only
+    /// the first row of each (promotion, order): what inserting them, ignoring conflicts, and
+    /// then marking the cancellations leaves.
+    static func cancelling(_ redemptions: [RedemptionRow], by cancellations: [(orderID: String, at: Date)]) -> [RedemptionRow] {
+        var seen: Set<String> = []
+        var kept = redemptions.filter { seen.insert($0.promotionID + "\u{0}" + $0.orderID).inserted }
+        guard !cancellations.isEmpty else { return kept }
+        var rowsOfOrder: [String: [Int]] = [:]
+        for (index, row) in kept.enumerated() { rowsOfOrder[row.orderID, default: []].append(index) }
+        for cancellation in cancellations {
+            for index in rowsOfOrder[cancellation.orderID] ?? [] where kept[index].cancelledAt == nil {
+                kept[index].cancelledAt = cancellation.at
+            }
+        }
+        return kept
+    }
+
+    private static func writePromotions(ids: [String], rows: [PromotionRow], copying: Bool, on connection: PostgresConnection, logger: Logger) async throws {
         let iso = ISO8601DateFormatter()
         try await BulkInsert(
             table: "promotions",
@@ -239,10 +284,11 @@ final class PromotionsBuilder: ReadModelBuilder {
                 .text(rows.map { EventCodec.encodeJSON($0.definition) }), .timestamptz(rows.map(\.createdAt)), .timestamptz(rows.map(\.updatedAt)),
                 .bigint(rows.map(\.position)),
             ],
-            rowCount: ids.count, on: connection, logger: logger
+            rowCount: ids.count, on: connection, logger: logger, copyingIntoEmptyTable: copying
         )
-        let codeIDs = changedCodes.sorted()
-        let codeRows = codeIDs.map { codes[$0]! }
+    }
+
+    private static func writeCodes(ids: [String], rows: [CodeRow], copying: Bool, on connection: PostgresConnection, logger: Logger) async throws {
         try await BulkInsert(
             table: "promotion_codes",
             columns: [
@@ -252,44 +298,46 @@ final class PromotionsBuilder: ReadModelBuilder {
             conflict: "ON CONFLICT (code) DO UPDATE SET disabled = excluded.disabled"
         ).write(
             [
-                .text(codeIDs), .text(codeRows.map(\.promotionID)), .bigint(codeRows.map { Int64($0.usageLimit ?? -1) }),
-                .bigint(codeRows.map { Int64($0.perCustomerLimit ?? -1) }), .boolean(codeRows.map(\.disabled)), .timestamptz(codeRows.map(\.issuedAt)),
+                .text(ids), .text(rows.map(\.promotionID)), .bigint(rows.map { Int64($0.usageLimit ?? -1) }),
+                .bigint(rows.map { Int64($0.perCustomerLimit ?? -1) }), .boolean(rows.map(\.disabled)), .timestamptz(rows.map(\.issuedAt)),
             ],
-            rowCount: codeIDs.count, on: connection, logger: logger
+            rowCount: ids.count, on: connection, logger: logger, copyingIntoEmptyTable: copying
         )
+    }
+
+    private static func writeRedemptions(_ rows: [RedemptionRow], copying: Bool, on connection: PostgresConnection, logger: Logger) async throws {
         try await BulkInsert(
             table: "promotion_redemptions",
             columns: [
                 ("promotion_id", "$1"), ("order_id", "$2"), ("code", "nullif($3, '')"), ("customer_kind", "$4"), ("customer_id", "$5"),
-                ("discount", "$6"), ("order_total", "$7"), ("currency", "$8"), ("placed_at", "$9"),
+                ("discount", "$6"), ("order_total", "$7"), ("currency", "$8"), ("placed_at", "$9"), ("cancelled_at", "nullif($10, 'epoch'::timestamptz)"),
             ],
             conflict: "ON CONFLICT (promotion_id, order_id) DO NOTHING"
         ).write(
             [
-                .text(redemptions.map(\.promotionID)), .text(redemptions.map(\.orderID)), .text(redemptions.map { $0.code ?? "" }),
-                .text(redemptions.map(\.customerKind)), .text(redemptions.map(\.customerID)), .bigint(redemptions.map(\.discount)),
-                .bigint(redemptions.map(\.orderTotal)), .text(redemptions.map(\.currency)), .timestamptz(redemptions.map(\.placedAt)),
+                .text(rows.map(\.promotionID)), .text(rows.map(\.orderID)), .text(rows.map { $0.code ?? "" }),
+                .text(rows.map(\.customerKind)), .text(rows.map(\.customerID)), .bigint(rows.map(\.discount)),
+                .bigint(rows.map(\.orderTotal)), .text(rows.map(\.currency)), .timestamptz(rows.map(\.placedAt)),
+                .timestamptz(rows.map { $0.cancelledAt ?? Date(timeIntervalSince1970: 0) }),
             ],
-            rowCount: redemptions.count, on: connection, logger: logger
+            rowCount: rows.count, on: connection, logger: logger, copyingIntoEmptyTable: copying
         )
-        // After the inserts: an order placed and cancelled in one batch is marked too.
-        if !cancellations.isEmpty {
-            let orderIDs = cancellations.map(\.orderID)
-            let times = cancellations.map(\.at)
-            try await connection.query(
-                """
-                UPDATE promotion_redemptions r SET cancelled_at = c.at
-                FROM unnest(\(orderIDs)::text[], \(times)::timestamptz[]) AS c(order_id, at)
-                WHERE r.order_id = c.order_id AND r.cancelled_at IS NULL
-                """,
-                logger: logger
-            )
-        }
-        changedPromotions.removeAll(keepingCapacity: true)
-        changedCodes.removeAll(keepingCapacity: true)
-        redemptions.removeAll(keepingCapacity: true)
-        cancellations.removeAll(keepingCapacity: true)
-        try await streamVersions.write(projection: projection, on: connection, logger: logger)
+    }
+
+    /// Marks the redemptions of cancelled orders, after the inserts: an order placed and
+    /// cancelled in one batch is marked too.
+    private static func markCancelled(_ cancellations: [(orderID: String, at: Date)], on connection: PostgresConnection, logger: Logger) async throws {
+        guard !cancellations.isEmpty else { return }
+        let orderIDs = cancellations.map(\.orderID)
+        let times = cancellations.map(\.at)
+        try await connection.query(
+            """
+            UPDATE promotion_redemptions r SET cancelled_at = c.at
+            FROM unnest(\(orderIDs)::text[], \(times)::timestamptz[]) AS c(order_id, at)
+            WHERE r.order_id = c.order_id AND r.cancelled_at IS NULL
+            """,
+            logger: logger
+        )
     }
 }
 

@@ -268,7 +268,11 @@ struct BenchProjection: AsyncParsableCommand {
                 }
             }
         }
-        if loading { try await topUp(store: store, history: &history) }
+        if loading {
+            let spent = try await topUp(store: store, history: &history)
+            generating += spent.generating
+            appending += spent.appending
+        }
         let total = try await countEvents(store, [])
         print("rebuild from the event store (\(total) events in all, loaded in \(Int((clock.now - loadStart).inSeconds)) s: generating \(Int(generating.inSeconds)) s, appending \(Int(appending.inSeconds)) s)")
         // Beside each rebuild, the floor under it: merely reading the same events through the store.
@@ -306,7 +310,10 @@ struct BenchProjection: AsyncParsableCommand {
     /// Appends to the history what each read model with a top-up reads, until it has `events`
     /// events of its own: its rebuild's rate is then measured over as many events as the
     /// catalog's and the order history's, not mostly on its fixed costs.
-    private func topUp(store: PostgresEventStore, history: inout SyntheticHistory) async throws {
+    /// - Returns: the time spent making the events and appending them.
+    private func topUp(store: PostgresEventStore, history: inout SyntheticHistory) async throws -> (generating: Duration, appending: Duration) {
+        let clock = ContinuousClock()
+        var (generating, appending) = (Duration.zero, Duration.zero)
         for projection in WorkerSet.projections {
             guard let topUp = Self.topUps[projection.name] else { continue }
             let reads = { (append: StreamAppend) in
@@ -315,6 +322,7 @@ struct BenchProjection: AsyncParsableCommand {
             }
             var count = try await countEvents(store, projection)
             while count < events {
+                let generated = clock.now
                 var batch: [SyntheticHistory.Append] = []
                 var made = 0
                 while made < 3_000 {
@@ -323,10 +331,14 @@ struct BenchProjection: AsyncParsableCommand {
                     made += appends.reduce(0) { $0 + $1.events.count }
                 }
                 let appends = Self.streamAppends(batch)
+                let appended = clock.now
+                generating += appended - generated
                 _ = try await store.append(appends)
+                appending += clock.now - appended
                 count += appends.reduce(0) { $0 + reads($1) }
             }
         }
+        return (generating, appending)
     }
 
     /// Events a read model reads: those of its categories, less the types it ignores.

@@ -21,8 +21,12 @@ struct HourCounts {
             orders.removeAll(keepingCapacity: true)
             views.removeAll(keepingCapacity: true)
         }
-        orders.sort()
-        views.sort()
+        return counted()
+    }
+
+    /// Each product and hour once with its orders and views; the increments stay.
+    func counted() -> [(product: Int32, hour: Int64, orders: Int64, views: Int64)] {
+        let (orders, views) = (orders.sorted(), views.sorted())
         var counted: [(product: Int32, hour: Int64, orders: Int64, views: Int64)] = []
         var (o, v) = (0, 0)
         while o < orders.count || v < views.count {

@@ -17,6 +17,11 @@ struct PairCounts {
     /// ``InternedNames/ranks()``); the increments are forgotten.
     mutating func take(ranks: [UInt32]) -> [(product: Int32, other: Int32, count: Int64, rank: UInt64)] {
         defer { entries.removeAll(keepingCapacity: true) }
+        return counted(ranks: ranks)
+    }
+
+    /// Each pair once with how often it was added, in the order of its ids; the increments stay.
+    func counted(ranks: [UInt32]) -> [(product: Int32, other: Int32, count: Int64, rank: UInt64)] {
         guard !entries.isEmpty else { return [] }
         var numberOfRank = [Int32](repeating: 0, count: ranks.count)
         for (number, rank) in ranks.enumerated() { numberOfRank[Int(rank)] = Int32(number) }

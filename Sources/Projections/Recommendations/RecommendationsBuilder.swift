@@ -249,22 +249,29 @@ final class RecommendationsBuilder: TableWritingBuilder {
     func takeWrites(logger: Logger) -> TableWrites {
         let productRanks = productNames.ranks()
         let customerRanks = changedCustomerProducts.isEmpty ? [] : customerNames.ranks()
+        // What the jobs count and name when they run, moved out of the builder.
+        let (productNames, customerNames) = (productNames, customerNames)
+        let (hours, coPurchases, coViews) = (hours, coPurchases, coViews)
+        (self.hours, self.coPurchases, self.coViews) = (HourCounts(), PairCounts(), PairCounts())
+        let (customerProducts, changed) = (customerProducts, changedCustomerProducts)
         var writes = RecommendationsWriter(logger: logger, copying: writesIntoEmptyTables).writes(
             products: products.takeChanged().map { (productNames[$0.number], $0.row) },
-            hours: hours.take().map { (productNames[$0.product], $0.hour, $0.orders, $0.views, productRanks[Int($0.product)]) },
-            coPurchases: coPurchases.take(ranks: productRanks).map { (productNames[$0.product], productNames[$0.other], $0.count, $0.rank) },
-            coViews: coViews.take(ranks: productRanks).map { (productNames[$0.product], productNames[$0.other], $0.count, $0.rank) },
+            hours: { hours.counted().map { (productNames[$0.product], $0.hour, $0.orders, $0.views, productRanks[Int($0.product)]) } },
+            coPurchases: { coPurchases.counted(ranks: productRanks).map { (productNames[$0.product], productNames[$0.other], $0.count, $0.rank) } },
+            coViews: { coViews.counted(ranks: productRanks).map { (productNames[$0.product], productNames[$0.other], $0.count, $0.rank) } },
             customerOrders: customerOrders.map { (customerNames[$0.key], $0.value) },
-            customerProducts: changedCustomerProducts.compactMap { key in
-                customerProducts[key].map {
-                    let rank = UInt64(customerRanks[Int(key.customer)]) << 32 | UInt64(productRanks[Int(key.product)])
-                    return (customerNames[key.customer], productNames[key.product], $0, rank)
+            customerProducts: {
+                changed.compactMap { key in
+                    customerProducts[key].map {
+                        let rank = UInt64(customerRanks[Int(key.customer)]) << 32 | UInt64(productRanks[Int(key.product)])
+                        return (customerNames[key.customer], productNames[key.product], $0, rank)
+                    }
                 }
             },
             sessions: sessions.takeChanged().map { (viewerNames[$0.number], $0.row.startedAt, $0.row.lastAt, $0.row.products.map { productNames[$0] }) }
         )
         writesIntoEmptyTables = false
-        changedCustomerProducts.removeAll(keepingCapacity: true)
+        changedCustomerProducts = []
         customerOrders.removeAll(keepingCapacity: true)
         let (versions, projection) = (streamVersions.take(), projection)
         writes.add("projection_stream_versions") { try await StreamVersions.write(versions, projection: projection, on: $0, logger: logger) }

@@ -25,6 +25,7 @@ struct RecommendationsWriter: Sendable {
     let copying: Bool
 
     /// The jobs, the longest first (pairs outnumber every other row).
+    ///
     /// The big tables' rows are counted by their jobs (`Rows`), so that a rebuild's bulk counts
     /// one table's on one core while PostgreSQL takes in another's: counted before the first
     /// write, they kept one core busy and the other idle for 0.6–0.75 s of a 1M-event rebuild.

@@ -33,6 +33,8 @@ public struct ProjectionRebuilder: Sendable {
     /// catalog's rebuild from 177–181k to 194–201k events/s and the recommendations' wait for
     /// pages from 1.6–2.2 to 1.1–1.2 s; a page of 20,000 events is some 20 MB.
     let batchSize: Int
+    /// The default of `batchSize`.
+    public static let pageSize = 20_000
 
     let flushEvery: Int
 
@@ -46,7 +48,7 @@ public struct ProjectionRebuilder: Sendable {
     /// How many tables a one-flush bulk writes at once, each on a connection of its own.
     let sideBySideWidth: Int
 
-    public init(store: PostgresEventStore, logger: Logger, batchSize: Int = 20_000, flushEvery: Int = 5_000_000, sideBySideWidth: Int = 3) {
+    public init(store: PostgresEventStore, logger: Logger, batchSize: Int = ProjectionRebuilder.pageSize, flushEvery: Int = 5_000_000, sideBySideWidth: Int = 3) {
         self.store = store
         self.logger = logger
         self.batchSize = batchSize

@@ -291,7 +291,7 @@ struct BenchProjection: AsyncParsableCommand {
                 + String(format: "   %.2f / %.2f / %.2f", report.reading.inSeconds, report.folding.inSeconds, report.writing.inSeconds))
             if report.events < events { short.append(projection.name) }
         }
-        print("(read in pages of 5000 through the safe frontier, folded in memory, written set-based or copied into empty tables, swapped in atomically;")
+        print("(read in pages of \(ProjectionRebuilder.pageSize) through the safe frontier, folded in memory, written set-based or copied into empty tables, swapped in atomically;")
         print(" reading alone: the same events read page by page and dropped; target 100k events/s for every read model)")
         if !short.isEmpty {
             // A rebuild's fixed costs (a fresh table's ANALYZE samples up to 30,000 rows whatever its size) weigh more in a short one.

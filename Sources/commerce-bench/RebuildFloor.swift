@@ -17,7 +17,7 @@ struct RebuildFloor {
         var position: Int64 = 0
         var read = 0
         while true {
-            let page = try await store.readAll(after: position, limit: 5000, filter: filter)
+            let page = try await store.readAll(after: position, limit: ProjectionRebuilder.pageSize, filter: filter)
             if page.events.isEmpty, page.nextPosition == position { break }
             read += page.events.count
             position = page.nextPosition

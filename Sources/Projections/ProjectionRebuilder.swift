@@ -27,24 +27,24 @@ public struct ProjectionRebuilder: Sendable {
 
     let store: PostgresEventStore
     let logger: Logger
-    /// Events a page reads. 20,000 rather than 5,000: a page costs a frontier probe and a
-    /// query plan besides its rows, and the fold waits for the first one and whatever a page
-    /// takes beyond the one it folds. On `commerce-bench projection`'s history it took the
-    /// catalog's rebuild from 177–181k to 194–201k events/s and the recommendations' wait for
-    /// pages from 1.6–2.2 to 1.1–1.2 s; a page of 20,000 events is some 20 MB.
+    /// Events a page reads (by default ``pageSize``).
     let batchSize: Int
-    /// The default of `batchSize`.
+    /// 20,000 rather than 5,000: a page costs a frontier probe and a query plan besides its rows,
+    /// and the fold waits for the first one and whatever a page takes beyond the one it folds. On
+    /// `commerce-bench projection`'s history it took the catalog's rebuild from 177–181k to
+    /// 194–201k events/s and the recommendations' wait for pages from 1.6–2.2 to 1.1–1.2 s; a
+    /// page of 20,000 events is some 20 MB.
     public static let pageSize = 20_000
 
+    /// How many events the bulk folds in memory before writing what they changed; one flush is
+    /// fastest (no row is written twice, rows go out in key order, and indexes are built once,
+    /// after the rows), more bound the memory a long history takes. The order history holds the
+    /// most per event (about 600 bytes: 790 MB at its peak for 1.26M events), so 5M events stay
+    /// within about 3 GB. At 2M, analytics' 2.46M events on `commerce-bench projection` were
+    /// written in two flushes, the second merged into indexed tables: 67k events/s, against 123k
+    /// in one (834 MB at its peak).
     let flushEvery: Int
 
-    /// - Parameter flushEvery: how many events the bulk folds in memory before writing what
-    ///   they changed; one flush is fastest (no row is written twice, rows go out in key order,
-    ///   and indexes are built once, after the rows), more bound the memory a long history
-    ///   takes. The order history holds the most per event (about 600 bytes: 790 MB at its
-    ///   peak for 1.26M events), so 5M events stay within about 3 GB. At 2M, analytics' 2.46M
-    ///   events on `commerce-bench projection` were written in two flushes, the second merged
-    ///   into indexed tables: 67k events/s, against 123k in one (834 MB at its peak).
     /// How many tables a one-flush bulk writes at once, each on a connection of its own.
     let sideBySideWidth: Int
 

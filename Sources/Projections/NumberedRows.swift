@@ -68,3 +68,6 @@ struct NumberedRows<Row> {
         changed.append(contentsOf: repeatElement(false, count: added))
     }
 }
+
+/// Rows of sendable values can be handed to another task (a rebuild's writes free them).
+extension NumberedRows: Sendable where Row: Sendable {}

@@ -220,6 +220,11 @@ final class OrderHistoryBuilder: TableWritingBuilder {
         orderNumbers.existingNumber(id).flatMap { orders[$0] }
     }
 
+    func takeFoldedRows() -> any Sendable {
+        defer { (orders, orderNumbers) = (NumberedRows(), InternedNames()) }
+        return (orders, orderNumbers)
+    }
+
     func takeWrites(logger: Logger) -> TableWrites {
         // In key order: a rebuild copies them into a table whose index is built afterwards.
         let changed = orders.takeChanged()

@@ -28,7 +28,8 @@ public protocol ReadModelBuilder: AnyObject {
     /// A rebuild's only flush, into the empty tables of `schema`, which have no indexes yet:
     /// writes them side by side on pooled connections, each in a transaction of its own that
     /// then creates the table's `indexes`, if the builder can. Returns whether it did; if not,
-    /// the caller creates the indexes and flushes on its own connection.
+    /// the caller creates the indexes and flushes on its own connection. Nothing follows this
+    /// flush: a builder that did it holds no rows afterwards.
     func flushSideBySide(client: PostgresClient, schema: String, indexes: [String: [String]], width: Int, logger: Logger) async throws -> Bool
     /// Whether each of its flush's writes is a ``BulkInsert`` into tables that no other of them
     /// writes or reads (its own functions included): then a live batch sends them, with other
@@ -51,6 +52,11 @@ protocol TableWritingBuilder: ReadModelBuilder {
     /// The writes of the rows changed since the last flush, the stream versions' included; the
     /// builder forgets those rows.
     func takeWrites(logger: Logger) -> TableWrites
+    /// Hands over every row folded so far, forgetting them. A rebuild's side-by-side flush is
+    /// its last: its writes keep the rows to the end and free them beside the last vacuum,
+    /// rather than all at once, on one core, when the builder goes
+    /// (``TableWrites/runSideBySide(client:schema:indexes:width:logger:)``).
+    func takeFoldedRows() -> any Sendable
 }
 
 extension TableWritingBuilder {
@@ -63,7 +69,9 @@ extension TableWritingBuilder {
     }
 
     func flushSideBySide(client: PostgresClient, schema: String, indexes: [String: [String]], width: Int, logger: Logger) async throws -> Bool {
-        try await takeWrites(logger: logger).runSideBySide(client: client, schema: schema, indexes: indexes, width: width, logger: logger)
+        var writes = takeWrites(logger: logger)
+        writes.keep(takeFoldedRows())
+        try await writes.runSideBySide(client: client, schema: schema, indexes: indexes, width: width, logger: logger)
         return true
     }
 }

@@ -338,6 +338,19 @@ final class AnalyticsBuilder: TableWritingBuilder {
 
     // MARK: - Writing
 
+    func takeFoldedRows() -> any Sendable {
+        defer {
+            (orders, changedOrders, newOrderLines, carts, changedCarts) = ([:], [], [], [:], [])
+            (customers, customerOrders, customersToRelink, changedCustomers) = ([:], [:], [], [])
+            (products, changedProducts, stock, changedStock) = ([:], [], [:], [])
+            (sales, skuSales, funnel, views) = ([:], [:], [:], [:])
+        }
+        return (
+            (orders, changedOrders, newOrderLines, carts, changedCarts), (customers, customerOrders, customersToRelink, changedCustomers),
+            (products, changedProducts, stock, changedStock), (sales, skuSales, funnel, views)
+        )
+    }
+
     func takeWrites(logger: Logger) -> TableWrites {
         relinkCustomerOrders()
         var writes = AnalyticsWriter(logger: logger, copying: writesIntoEmptyTables).writes(

@@ -216,6 +216,11 @@ final class PromotionsBuilder: TableWritingBuilder {
     /// redemptions are marked after the inserts (an order placed and cancelled in one batch).
     var writesIndependentTables: Bool { cancellations.isEmpty }
 
+    func takeFoldedRows() -> any Sendable {
+        defer { (promotions, changedPromotions, codes, changedCodes, redemptions, cancellations) = ([:], [], [:], [], [], []) }
+        return (promotions, changedPromotions, codes, changedCodes, redemptions, cancellations)
+    }
+
     func takeWrites(logger: Logger) -> TableWrites {
         let copying = writesIntoEmptyTables
         writesIntoEmptyTables = false

@@ -246,6 +246,18 @@ final class RecommendationsBuilder: TableWritingBuilder {
     }
 
     /// The changed rows, named again, for the writer; the increments are forgotten.
+    func takeFoldedRows() -> any Sendable {
+        defer {
+            (productNames, customerNames, viewerNames) = (InternedNames(), InternedNames(), InternedNames())
+            (products, sessions, customerProducts, changedCustomerProducts, customerOrders) = (NumberedRows(), NumberedRows(), [:], [], [:])
+            (coPurchases, coViews, hours) = (PairCounts(), PairCounts(), HourCounts())
+        }
+        return (
+            (productNames, customerNames, viewerNames), (products, sessions, customerProducts, changedCustomerProducts, customerOrders),
+            (coPurchases, coViews, hours)
+        )
+    }
+
     func takeWrites(logger: Logger) -> TableWrites {
         let productRanks = productNames.ranks()
         let customerRanks = changedCustomerProducts.isEmpty ? [] : customerNames.ranks()

@@ -224,17 +224,27 @@ final class ReviewsBuilder: TableWritingBuilder {
         }
     }
 
+    func takeFoldedRows() -> any Sendable {
+        defer { (reviews, countedBefore) = ([:], [:]) }
+        return (reviews, countedBefore)
+    }
+
     func takeWrites(logger: Logger) -> TableWrites {
-        // In key order: a rebuild copies them into tables whose indexes are built afterwards.
-        let ids = countedBefore.keys.sorted()
-        let rows = ids.map { reviews[$0]! }
-        let summaries = summaryChanges(ids: ids)
-        let copying = writesIntoEmptyTables
-        countedBefore.removeAll(keepingCapacity: true)
+        // Each job lays out its rows when it runs: a rebuild's jobs run side by side, so the
+        // reviews are sorted while the ratings are summed (on one core before any job, that
+        // was 1.5 s of the reviews' rebuild with the other core idle).
+        let (reviews, changed, copying) = (reviews, countedBefore, writesIntoEmptyTables)
+        countedBefore = [:]
         writesIntoEmptyTables = false
         var writes = TableWrites()
-        writes.add("product_reviews") { try await Self.writeReviews(ids: ids, rows: rows, copying: copying, on: $0, logger: logger) }
-        writes.add("product_ratings") { try await Self.writeSummaries(summaries, copying: copying, on: $0, logger: logger) }
+        writes.add("product_reviews") {
+            // In key order: a rebuild copies them into tables whose indexes are built afterwards.
+            let ids = changed.keys.sorted()
+            try await Self.writeReviews(ids: ids, rows: ids.map { reviews[$0]! }, copying: copying, on: $0, logger: logger)
+        }
+        writes.add("product_ratings") {
+            try await Self.writeSummaries(Self.summaryChanges(changed, in: reviews), copying: copying, on: $0, logger: logger)
+        }
         let (versions, projection) = (streamVersions.take(), projection)
         writes.add("projection_stream_versions") { try await StreamVersions.write(versions, projection: projection, on: $0, logger: logger) }
         return writes
@@ -272,12 +282,13 @@ final class ReviewsBuilder: TableWritingBuilder {
     /// Each product's change (sum, count, per-star counts) from the reviews that changed; a
     /// product whose reviews changed gets one even when it is nil (a pending review), so that
     /// live batches and a rebuild leave the same rows.
-    private func summaryChanges(ids: [String]) -> [(product: String, delta: [Int64])] {
+    private static func summaryChanges(_ changed: [String: Int?], in reviews: [String: ReviewRow]) -> [(product: String, delta: [Int64])] {
         var deltas: [String: [Int64]] = [:]  // product → [sum, count, stars 1…5]
-        for id in ids {
+        for (id, before) in changed {
             let row = reviews[id]!
-            var delta = deltas[row.productID] ?? [Int64](repeating: 0, count: 7)
-            if let before = countedBefore[id]!, (1...5).contains(before) {
+            // Taken out and put back: changed in place, not copied.
+            var delta = deltas.removeValue(forKey: row.productID) ?? [Int64](repeating: 0, count: 7)
+            if let before, (1...5).contains(before) {
                 delta[0] -= Int64(before)
                 delta[1] -= 1
                 delta[1 + before] -= 1

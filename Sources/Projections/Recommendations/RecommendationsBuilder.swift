@@ -245,7 +245,6 @@ final class RecommendationsBuilder: TableWritingBuilder {
         }
     }
 
-    /// The changed rows, named again, for the writer; the increments are forgotten.
     func takeFoldedRows() -> any Sendable {
         defer {
             (productNames, customerNames, viewerNames) = (InternedNames(), InternedNames(), InternedNames())
@@ -258,6 +257,7 @@ final class RecommendationsBuilder: TableWritingBuilder {
         )
     }
 
+    /// The changed rows, named again, for the writer; the increments are forgotten.
     func takeWrites(logger: Logger) -> TableWrites {
         let productRanks = productNames.ranks()
         let customerRanks = changedCustomerProducts.isEmpty ? [] : customerNames.ranks()

@@ -238,15 +238,23 @@ final class ReviewsBuilder: TableWritingBuilder {
         writesIntoEmptyTables = false
         var writes = TableWrites()
         // In key order: a rebuild copies them into tables whose indexes are built afterwards.
-        // Sorted in a task of their own, started now, that the parts wait for: a rebuild copies
-        // them in two halves at once (PostgreSQL takes a `COPY` in on one core).
-        let sorted = Task { () -> (ids: [String], rows: [ReviewRow]) in
+        let layOut: @Sendable () -> (ids: [String], rows: [ReviewRow]) = {
             let ids = changed.keys.sorted()
             return (ids, ids.map { reviews[$0]! })
         }
+        // A rebuild copies them in two halves at once (PostgreSQL takes a `COPY` in on one core),
+        // both laid out once by a task started now, which cannot fail and which both halves
+        // await; a live batch's one part lays them out when it runs.
         let parts = copying && changed.count > 1 ? 2 : 1
+        let sorted: @Sendable () async -> (ids: [String], rows: [ReviewRow])
+        if parts > 1 {
+            let task = Task { layOut() }
+            sorted = { await task.value }
+        } else {
+            sorted = layOut
+        }
         writes.add("product_reviews", parts: parts) { connection, part in
-            let (ids, rows) = await sorted.value
+            let (ids, rows) = await sorted()
             let share = ids.count * part / parts ..< ids.count * (part + 1) / parts
             try await Self.writeReviews(ids: Array(ids[share]), rows: Array(rows[share]), copying: copying, on: connection, logger: logger)
         }

@@ -50,6 +50,42 @@ struct ReadTests {
         }
     }
 
+    @Test("a read of several categories past their last event, many events before the frontier, finds nothing and resumes at the frontier")
+    func readAllPastTheLastEventOfItsCategories() async throws {
+        try await withStore { store, _ in
+            try await store.append([makeEvent("OrderPlaced")], to: stream("order-1"), expectedVersion: .any)
+            try await store.append([makeEvent("StockReserved")], to: stream("inventory-1"), expectedVersion: .any)
+            try await store.append([makeEvent("OrderPaid")], to: stream("order-1"), expectedVersion: .any)
+            // More positions of another category than a read walks before it looks for the last
+            // event of the ones it wants.
+            let others = Int(PostgresEventStore.walkWorthABound) + 500
+            for start in stride(from: 0, to: others, by: 1_000) {
+                let events = (start..<min(start + 1_000, others)).map { _ in makeEvent("SearchPerformed") }
+                try await store.append(events, to: stream("activity-\(start)"), expectedVersion: .noStream)
+            }
+            let head = Int64(3 + others)
+            let wanted = EventFilter(categories: ["order", "inventory"])
+
+            let first = try await store.readAll(after: 0, limit: 10, filter: wanted)
+            #expect(first.events.map(\.position) == [1, 2, 3])
+            #expect(first.nextPosition == head, "a short page shows every wanted event up to the frontier")
+            let past = try await store.readAll(after: 3, limit: 10, filter: wanted)
+            #expect(past.events.isEmpty && past.nextPosition == head)
+            let full = try await store.readAll(after: 0, limit: 2, filter: wanted)
+            #expect(full.events.map(\.position) == [1, 2] && full.nextPosition == 2)
+            let typed = try await store.readAll(after: 0, limit: 10, filter: EventFilter(categories: ["order", "inventory"], excludedTypes: ["OrderPaid"]))
+            #expect(typed.events.map(\.position) == [1, 2] && typed.nextPosition == head)
+            let none = try await store.readAll(after: 0, limit: 10, filter: EventFilter(categories: ["cart", "review"]))
+            #expect(none.events.isEmpty && none.nextPosition == head)
+
+            // A wanted event after the others is found, the walk to it included.
+            try await store.append([makeEvent("OrderShipped")], to: stream("order-1"), expectedVersion: .any)
+            let later = try await store.readAll(after: 3, limit: 10, filter: wanted)
+            #expect(later.events.map(\.position) == [head + 1] && later.nextPosition == head + 1)
+            #expect(try await readEverything(store, filter: wanted).map(\.position) == [1, 2, 3, head + 1])
+        }
+    }
+
     @Test("a stream as of a position or a time shows only what had been recorded then")
     func asOfReads() async throws {
         try await withStore { store, _ in

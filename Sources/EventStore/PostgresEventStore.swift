@@ -42,6 +42,8 @@ public final class PostgresEventStore: Sendable {
     /// Sent with this store's NOTIFYs, so that its own listener ignores them.
     let notificationToken = RandomIdentifier.hex()
     let batcher: AppendBatcher
+    /// The most events a batch may carry and still run on its connection's event loop.
+    static let eventsOnConnectionsLoop = 64
 
     public init(client: PostgresClient, logger: Logger, limits: Limits = Limits()) {
         self.client = client
@@ -121,7 +123,12 @@ public final class PostgresEventStore: Sendable {
 
     private func executeBatch(_ requests: [AppendRequest]) async -> [Result<AppendOutcome, any Error>] {
         do {
-            let outcomes = try await client.withWatchedConnection { connection in
+            // A small batch runs on its connection's event loop: its statement is written and its
+            // few rows read where the connection lives, without a thread wake-up either way. A
+            // large one (an import's thousands of events) lays out its arrays in the pool, where
+            // it holds up no other connection.
+            let small = requests.reduce(0) { $0 + $1.eventCount } <= Self.eventsOnConnectionsLoop
+            let outcomes = try await client.withWatchedConnection(onConnectionsLoop: small) { connection in
                 try await AppendRequest.run(requests, on: connection, logger: self.logger)
             }
             AppendMetrics.batches.increment()

@@ -45,14 +45,18 @@ public final class ClosedConnectionWatch: Sendable {
     /// Runs `work` (which uses `connection`) in a task of its own and returns what it returns —
     /// or throws ``ConnectionClosedError`` when the connection is closed already, or stays closed
     /// for `grace` while `work` runs. Cancelling the caller cancels `work`.
-    public func run<T: Sendable>(on connection: PostgresConnection, _ work: @escaping @Sendable () async throws -> T) async throws -> T {
+    /// - Parameter onConnectionsLoop: runs `work` on the connection's event loop rather than the
+    ///   cooperative pool (``EventLoopTaskExecutor``): for short work only.
+    public func run<T: Sendable>(
+        on connection: PostgresConnection, onConnectionsLoop: Bool = false, _ work: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
         guard !connection.isClosed else { throw ConnectionClosedError() }
         let run = WatchedRun<T>()
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 run.begin(continuation)
                 let id = watch(connection) { run.finish(.failure(ConnectionClosedError())) }
-                run.start {
+                run.start(on: onConnectionsLoop ? EventLoopTaskExecutor.forLoop(connection.eventLoop) : nil) {
                     let result: Result<T, any Error>
                     do { result = .success(try await work()) } catch { result = .failure(error) }
                     self.unwatch(id)
@@ -123,10 +127,10 @@ private final class WatchedRun<T: Sendable>: Sendable {
         state.withLockedValue { $0.continuation = continuation }
     }
 
-    func start(_ body: @escaping @Sendable () async -> Void) {
+    func start(on executor: (any TaskExecutor)?, _ body: @escaping @Sendable () async -> Void) {
         // A task of its own, not a child: a child's caller would have to wait for it, and a lost
         // statement never ends. It ends the run through ``finish(_:)``, errors included.
-        let task = Task { await body() }
+        let task = Task(executorPreference: executor) { await body() }
         let cancelled = state.withLockedValue { state -> Bool in
             state.task = task
             return state.cancelled

@@ -18,9 +18,13 @@ extension PostgresClient {
 
     /// Leases a connection for `work`, which runs watched: it ends with ``ConnectionClosedError``
     /// when the connection closes under it and one of its statements is left without an answer.
-    public func withWatchedConnection<T: Sendable>(_ work: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+    /// - Parameter onConnectionsLoop: `work` runs on the connection's event loop (short work only:
+    ///   see ``EventLoopTaskExecutor``).
+    public func withWatchedConnection<T: Sendable>(
+        onConnectionsLoop: Bool = false, _ work: @escaping @Sendable (PostgresConnection) async throws -> T
+    ) async throws -> T {
         try await withConnection { connection in
-            try await ClosedConnectionWatch.shared.run(on: connection) { try await work(connection) }
+            try await ClosedConnectionWatch.shared.run(on: connection, onConnectionsLoop: onConnectionsLoop) { try await work(connection) }
         }
     }
 

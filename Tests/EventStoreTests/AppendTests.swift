@@ -226,6 +226,16 @@ struct AppendTests {
                 (.invalidExpectedVersion, [StreamAppend(stream: stream("cart-1"), expectedVersion: .exact(.max), events: [makeEvent()])]),
                 (.invalidEventType, [StreamAppend(stream: stream("cart-1"), expectedVersion: .any, events: [makeEvent("")])]),
                 (.invalidEventType, [StreamAppend(stream: stream("cart-1"), expectedVersion: .any, events: [makeEvent("has space")])]),
+                // A letter first, then letters, digits, '.' or '_', all ASCII (the neighbours of
+                // 'A'–'Z' and 'a'–'z' in ASCII are not letters).
+                (.invalidEventType, [StreamAppend(stream: stream("cart-1"), expectedVersion: .any, events: [makeEvent("1Step")])]),
+                (.invalidEventType, [StreamAppend(stream: stream("cart-1"), expectedVersion: .any, events: [makeEvent("_Step")])]),
+                (.invalidEventType, [StreamAppend(stream: stream("cart-1"), expectedVersion: .any, events: [makeEvent("Événement")])]),
+                (.invalidEventType, [StreamAppend(stream: stream("cart-1"), expectedVersion: .any, events: [makeEvent("Step@1")])]),
+                (.invalidEventType, [StreamAppend(stream: stream("cart-1"), expectedVersion: .any, events: [makeEvent("Step[1]")])]),
+                (.invalidEventType, [StreamAppend(stream: stream("cart-1"), expectedVersion: .any, events: [makeEvent("Step`s{x}")])]),
+                (.invalidEventType, [StreamAppend(stream: stream("cart-1"), expectedVersion: .any, events: [makeEvent("Stepé")])]),
+                (.invalidEventType, [StreamAppend(stream: stream("cart-1"), expectedVersion: .any, events: [makeEvent("S" + String(repeating: "x", count: 200))])]),
                 (.duplicateStream, [
                     StreamAppend(stream: stream("cart-1"), expectedVersion: .any, events: [makeEvent()]),
                     StreamAppend(stream: stream("cart-1"), expectedVersion: .any, events: [makeEvent()]),
@@ -244,6 +254,15 @@ struct AppendTests {
             let version = try await store.version(of: stream("cart-1"))
             #expect(written == 0)
             #expect(version == 0)
+        }
+    }
+
+    @Test("event types of ASCII letters, digits, '.' and '_', a letter first and at most 200 bytes, are taken")
+    func eventTypesTaken() async throws {
+        try await withStore { store, _ in
+            let types = ["a", "Z", "z", "A9", "Order.Placed_v2", "zZ._09", "S" + String(repeating: "x", count: 199)]
+            try await store.append(types.map { makeEvent($0) }, to: stream("typed-1"), expectedVersion: .noStream)
+            #expect(try await store.read(stream("typed-1")).map(\.type) == types)
         }
     }
 

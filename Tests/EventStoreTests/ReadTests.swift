@@ -22,6 +22,57 @@ struct ReadTests {
         }
     }
 
+    @Test("every field reads back as stored, with and without correlation, causation and actor, through every read")
+    func fieldsReadBackAsStored() async throws {
+        try await withStore { store, client in
+            let full = NewEvent(
+                type: "Noted", schemaVersion: 3, data: #"{"note":"crème brûlée ✓","n":-7}"#,
+                metadata: EventMetadata(correlationID: UUID(), causationID: UUID(), actor: "customer:ünïcode", extra: ["occurredAt": "2026-01-02T03:04:05.123456Z"])
+            )
+            let bare = NewEvent(type: "Bare", data: "{}", metadata: EventMetadata())
+            let onlyCausation = NewEvent(type: "Caused", data: #"{"a":[1,2]}"#, metadata: EventMetadata(causationID: UUID()))
+            let appended = [full, bare, onlyCausation]
+            try await store.append(appended, to: stream("note-1"), expectedVersion: .noStream)
+
+            // What PostgreSQL holds, read through postgres-nio's own decoding of plain columns.
+            let stored = try await client.query(
+                """
+                SELECT global_position, stream_version, event_id::text, schema_version, (extract(epoch FROM recorded_at) * 1000000)::bigint,
+                       coalesce(correlation_id::text, ''), coalesce(causation_id::text, ''), coalesce(actor, ''), metadata::text
+                FROM events ORDER BY global_position
+                """
+            ).decode((Int64, Int64, String, Int32, Int64, String, String, String, String).self).collectAll()
+            #expect(stored.count == 3)
+
+            let reads: [(String, [RecordedEvent])] = [
+                ("stream", try await store.read(stream("note-1"))),
+                ("$all", try await store.readAll(after: 0, limit: 10).events),
+                ("positions", try await store.events(at: stored.map(\.0))),
+                ("gap", try await client.withConnection { connection in
+                    try await PostgresEventStore.events(
+                        filling: [StreamGap(stream: "note-1", after: 0, before: 4)], above: 0, on: connection, logger: TestEnvironment.logger
+                    )
+                }),
+            ]
+            for (read, events) in reads {
+                #expect(events.count == 3, "\(read)")
+                for (event, (new, row)) in zip(events, zip(appended, stored)) {
+                    #expect(event.position == row.0 && event.version == row.1, "\(read)")
+                    #expect(event.id == new.id && event.id.uuidString.lowercased() == row.2, "\(read)")
+                    #expect(event.stream.rawValue == "note-1" && event.type == new.type && event.data == new.data, "\(read)")
+                    #expect(event.schemaVersion == new.schemaVersion && event.schemaVersion == row.3, "\(read)")
+                    #expect(Int64((event.recordedAt.timeIntervalSince1970 * 1_000_000).rounded()) == row.4, "\(read): the time to the microsecond")
+                    #expect(event.metadata.correlationID == new.metadata.correlationID, "\(read)")
+                    #expect((event.metadata.correlationID?.uuidString.lowercased() ?? "") == row.5, "\(read)")
+                    #expect(event.metadata.causationID == new.metadata.causationID, "\(read)")
+                    #expect((event.metadata.causationID?.uuidString.lowercased() ?? "") == row.6, "\(read)")
+                    #expect(event.metadata.actor == new.metadata.actor && (event.metadata.actor ?? "") == row.7, "\(read)")
+                    #expect(event.metadata.extra == new.metadata.extra, "\(read)")
+                }
+            }
+        }
+    }
+
     @Test("$all reads in global order, by category and by event type")
     func readAllWithFilters() async throws {
         try await withStore { store, _ in

@@ -45,7 +45,15 @@ struct AppendEventsStatement: PostgresPreparedStatement {
         return bindings
     }
 
+    /// The cells in order from the row's iterator, each decoded as its own type: postgres-nio's
+    /// tuple decoding runs unspecialised, 3 % of the client's CPU with 8 writers appending.
     func decodeRow(_ row: PostgresRow) throws -> Row {
-        try row.decode(Row.self)
+        var cells = row.makeIterator()
+        func next() -> PostgresCell { cells.next()! }
+        // A tuple's elements are evaluated left to right: the columns' order.
+        return (
+            try next().decode(Int32.self), try next().decode(String.self), try next().decode(Int64?.self), try next().decode(Int64?.self),
+            try next().decode(Int64?.self), try next().decode(Int64?.self), try next().decode(Bool.self), try next().decode(Int64.self)
+        )
     }
 }

@@ -53,9 +53,11 @@ struct AppendRequest: Sendable {
     }
 
     private static func validate(_ event: NewEvent, limits: PostgresEventStore.Limits) throws(EventStoreError) {
-        guard !event.type.isEmpty, event.type.utf8.count <= 200,
-              event.type.unicodeScalars.first.map({ $0.properties.isAlphabetic }) == true,
-              event.type.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "." || $0 == "_") })
+        // ASCII only, so checked byte by byte (Unicode's properties cost 1 % of an append's CPU).
+        func isLetter(_ byte: UInt8) -> Bool { (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte | 0x20) }
+        let type = event.type.utf8
+        guard let first = type.first, isLetter(first), type.count <= 200,
+              type.allSatisfy({ isLetter($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "_") })
         else {
             throw EventStoreError(.invalidEventType, "event type \"\(event.type.prefix(80))\" must be a letter followed by letters, digits, '.' or '_' (at most 200)")
         }

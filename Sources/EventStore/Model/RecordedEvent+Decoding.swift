@@ -12,13 +12,13 @@ extension RecordedEvent {
     /// was a quarter of the CPU of a recommendations rebuild; packing costs PostgreSQL nothing
     /// measurable (`COPY … (FORMAT binary)` of 200,000 rows: 189–214 ms either way).
     static func columns(_ alias: String?) -> String {
-        let p = alias.map { "\($0)." } ?? ""
+        let prefix = alias.map { "\($0)." } ?? ""
         return #"""
-            int8send(\#(p)global_position) || int8send(\#(p)stream_version) || uuid_send(\#(p)event_id) \#
-            || int4send(\#(p)schema_version) || timestamptz_send(\#(p)recorded_at) \#
-            || CASE WHEN \#(p)correlation_id IS NULL THEN '\x00'::bytea ELSE '\x01'::bytea || uuid_send(\#(p)correlation_id) END \#
-            || CASE WHEN \#(p)causation_id IS NULL THEN '\x00'::bytea ELSE '\x01'::bytea || uuid_send(\#(p)causation_id) END, \#
-            \#(p)stream_name, \#(p)event_type, \#(p)data::text, \#(p)metadata::text, \#(p)actor
+            int8send(\#(prefix)global_position) || int8send(\#(prefix)stream_version) || uuid_send(\#(prefix)event_id) \#
+            || int4send(\#(prefix)schema_version) || timestamptz_send(\#(prefix)recorded_at) \#
+            || CASE WHEN \#(prefix)correlation_id IS NULL THEN '\x00'::bytea ELSE '\x01'::bytea || uuid_send(\#(prefix)correlation_id) END \#
+            || CASE WHEN \#(prefix)causation_id IS NULL THEN '\x00'::bytea ELSE '\x01'::bytea || uuid_send(\#(prefix)causation_id) END, \#
+            \#(prefix)stream_name, \#(prefix)event_type, \#(prefix)data::text, \#(prefix)metadata::text, \#(prefix)actor
             """#
     }
 
